@@ -1,0 +1,547 @@
+"""Persistence of declarations (SQLAlchemy 2.0-style on 1.4, SQLite or PostgreSQL).
+
+Datetimes are stored in UTC and returned as ISO 8601 strings in Europe/Paris.
+The schema is created by the alembic migrations in ``actions/migrations``:
+run ``DeclarationStore().migrate()`` or ``python -m actions.storage migrate``.
+"""
+
+import argparse
+import os
+import re
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    not_,
+    select,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+from actions import schema
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie.db"
+
+PARIS = ZoneInfo("Europe/Paris")
+UTC = timezone.utc
+
+REFERENCE_PATTERN = re.compile(r"^SSI-\d{4}-\d{6,}$")
+MAX_LIST_LIMIT = 1000
+FILTER_KEYS = (
+    "incident_type",
+    "structure_type",
+    "region",
+    "status",
+    "grave",
+    "significatif",
+    "since",
+    "until",
+    "structure_name",
+)
+_FILTER_ENUMS = {
+    "incident_type": schema.INCIDENT_TYPES,
+    "structure_type": schema.STRUCTURE_TYPES,
+    "region": schema.REGIONS,
+    "status": schema.STATUSES,
+}
+
+Base = declarative_base()
+
+
+# --- Column types -------------------------------------------------------------
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetime stored in UTC on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: a timezone is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# --- Model --------------------------------------------------------------------
+
+
+class Declaration(Base):
+    __tablename__ = "declarations"
+    __table_args__ = (
+        UniqueConstraint("submission_key", name="uq_declarations_submission_key"),
+        UniqueConstraint("reference", name="uq_declarations_reference"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    submission_key = Column(String(255), nullable=False)
+    conversation_id = Column(String(255), nullable=True, index=True)
+    # A. Structure
+    structure_name = Column(Text)
+    finess = Column(String(9))
+    structure_type = Column(String(64), index=True)
+    region = Column(String(64), index=True)
+    is_ose = Column(String(16))
+    # B. Declarant
+    declarant_name = Column(Text)
+    declarant_role = Column(Text)
+    declarant_email = Column(Text)
+    declarant_phone = Column(String(32))
+    # C. Incident
+    detected_at = Column(UTCDateTime())
+    started_at = Column(UTCDateTime())
+    incident_type = Column(String(64), index=True)
+    origin = Column(String(32))
+    description = Column(Text)
+    perimeter = Column(String(32))
+    affected_systems = Column(JSON)
+    provider_involved = Column(String(16))
+    handling_status = Column(String(16))
+    measures_taken = Column(Text)
+    # D. Impacts
+    care_impact = Column(String(16))
+    patient_endangerment = Column(String(16))
+    data_impact = Column(JSON)
+    health_data_involved = Column(String(16))
+    persons_affected = Column(Integer)
+    spread_risk = Column(String(16))
+    # E. Cause and follow-up
+    cause = Column(Text)
+    support_requested = Column(String(16))
+    complaint_filed = Column(String(16))
+    cnil_notified = Column(String(16))
+    # Computed
+    reference = Column(String(32))
+    qualification = Column(JSON)
+    obligations = Column(JSON)
+    status = Column(String(16), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, index=True)
+    submitted_at = Column(UTCDateTime())
+    updated_at = Column(UTCDateTime(), nullable=False)
+    pii_masked = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+# --- Datetime helpers ---------------------------------------------------------
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def to_paris_iso(value: Optional[datetime]) -> Optional[str]:
+    """ISO 8601 string in Europe/Paris, or None."""
+    if value is None:
+        return None
+    return value.astimezone(PARIS).isoformat()
+
+
+def parse_datetime(value: Any, field: str = "date") -> datetime:
+    """Aware datetime from a datetime or an ISO 8601 string (naive = Europe/Paris)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{field} : date invalide, format ISO 8601 attendu.") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"{field} : date invalide, format ISO 8601 attendu.")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value
+
+
+def _parse_bound(value: Any, field: str, *, upper: bool) -> Tuple[datetime, bool]:
+    """Filter bound -> (aware datetime, exclusive). A bare date covers its whole day."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{field} : date invalide, format AAAA-MM-JJ attendu.") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        start = datetime.combine(value, time.min, tzinfo=PARIS)
+        return (start + timedelta(days=1), True) if upper else (start, False)
+    return parse_datetime(value, field), False
+
+
+# --- Validation ---------------------------------------------------------------
+
+
+def _label(field: str) -> str:
+    return schema.FIELD_LABELS.get(field, field)
+
+
+def _clean_text(field: str, value: Any) -> Optional[str]:
+    if not isinstance(value, str):
+        raise ValueError(f"{_label(field)} : texte attendu.")
+    value = value.strip()
+    if field == "description" and len(value) > schema.DESCRIPTION_MAX_LENGTH:
+        raise ValueError(
+            f"{_label(field)} : {schema.DESCRIPTION_MAX_LENGTH} caractères au maximum."
+        )
+    if field == "finess" and value and len(value) != schema.FINESS_LENGTH:
+        raise ValueError(f"{_label(field)} : {schema.FINESS_LENGTH} caractères attendus.")
+    return value or None
+
+
+def _clean_enum(field: str, value: Any) -> str:
+    allowed = schema.ENUM_FIELDS[field]
+    if value not in allowed:
+        raise ValueError(f"{_label(field)} : valeur inconnue « {value} ».")
+    return value
+
+
+def _clean_list(field: str, value: Any) -> List[str]:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"{_label(field)} : liste attendue.")
+    allowed = schema.LIST_FIELDS[field]
+    for item in value:
+        if item not in allowed:
+            raise ValueError(f"{_label(field)} : valeur inconnue « {item} ».")
+    return list(dict.fromkeys(value))
+
+
+def _clean_integer(field: str, value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{_label(field)} : nombre entier positif attendu.")
+    return value
+
+
+def _clean_value(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field in schema.ENUM_FIELDS:
+        return _clean_enum(field, value)
+    if field in schema.LIST_FIELDS:
+        return _clean_list(field, value)
+    if field in schema.DATETIME_FIELDS:
+        return parse_datetime(value, _label(field))
+    if field in schema.INTEGER_FIELDS:
+        return _clean_integer(field, value)
+    return _clean_text(field, value)
+
+
+def validate_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
+    """Check names, types and enumeration values; return the cleaned fields."""
+    unknown = sorted(set(fields) - set(schema.FIELDS))
+    if unknown:
+        raise ValueError(f"Champ(s) inconnu(s) : {', '.join(unknown)}.")
+    cleaned = {name: _clean_value(name, value) for name, value in fields.items()}
+    missing = [name for name in schema.REQUIRED_FIELDS if cleaned.get(name) is None]
+    if missing:
+        labels = ", ".join(_label(name) for name in missing)
+        raise ValueError(f"Champ(s) obligatoire(s) manquant(s) : {labels}.")
+    started, detected = cleaned.get("started_at"), cleaned.get("detected_at")
+    if started and detected and started > detected:
+        raise ValueError("Le début de l'incident ne peut pas être postérieur à sa détection.")
+    return cleaned
+
+
+def _jsonable(value: Any) -> Any:
+    """Deep copy with datetimes as Europe/Paris ISO strings."""
+    if isinstance(value, datetime):
+        return to_paris_iso(parse_datetime(value))
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def validate_qualification(qualification: Dict[str, Any]) -> Dict[str, Any]:
+    if not isinstance(qualification, dict):
+        raise ValueError("Qualification : objet attendu.")
+    for key in ("grave", "significatif"):
+        if not isinstance(qualification.get(key), bool):
+            raise ValueError(f"Qualification : « {key} » doit être un booléen.")
+    reasons = qualification.get("reasons") or []
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise ValueError("Qualification : « reasons » doit être une liste de textes.")
+    extra = {k: v for k, v in qualification.items() if k not in ("grave", "significatif", "reasons")}
+    base = {
+        "grave": qualification["grave"],
+        "significatif": qualification["significatif"],
+        "reasons": list(reasons),
+    }
+    return _jsonable({**base, **extra})
+
+
+def validate_obligations(obligations: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    if not isinstance(obligations, (list, tuple)):
+        raise ValueError("Obligations : liste attendue.")
+    cleaned = []
+    for item in obligations:
+        if not isinstance(item, dict) or item.get("authority") not in schema.AUTHORITIES:
+            raise ValueError(f"Obligations : autorité inconnue dans {item!r}.")
+        due_by = item.get("due_by")
+        due_by = parse_datetime(due_by, "due_by") if due_by is not None else None
+        cleaned.append(_jsonable({**item, "due_by": due_by}))
+    return cleaned
+
+
+# --- Serialisation ------------------------------------------------------------
+
+
+def declaration_to_dict(row: Declaration) -> Dict[str, Any]:
+    """The spec's JSON for one declaration (fields A-E then computed ones)."""
+    data = {}
+    for name in schema.FIELDS + schema.COMPUTED_FIELDS:
+        value = getattr(row, name)
+        data[name] = to_paris_iso(value) if isinstance(value, datetime) else value
+    return data
+
+
+def make_reference(row_id: int, submitted_at: datetime) -> str:
+    return f"SSI-{submitted_at.astimezone(PARIS).year}-{row_id:06d}"
+
+
+def is_valid_reference(reference: str) -> bool:
+    return bool(REFERENCE_PATTERN.match(reference or ""))
+
+
+# --- Engine -------------------------------------------------------------------
+
+
+def default_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _normalise_url(url: str) -> str:
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg2://" + url[len("postgres://"):]
+    return url
+
+
+def build_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True)
+    database = parsed.database
+    if not database or database == ":memory:":
+        return create_engine(
+            url,
+            future=True,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+        )
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, future=True, connect_args={"check_same_thread": False})
+
+
+def alembic_config(url: str):
+    """Alembic Config built in code (no alembic.ini)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+# --- Store --------------------------------------------------------------------
+
+
+class DeclarationStore:
+    """Synchronous access to the declarations table."""
+
+    def __init__(self, url: Optional[str] = None):
+        self.url = _normalise_url(url or default_url())
+        self.engine = build_engine(self.url)
+        self._sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Upgrade the database to the latest alembic revision."""
+        from alembic import command
+
+        cfg = alembic_config(self.url)
+        with self.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # Writing -------------------------------------------------------------
+
+    def submit(
+        self,
+        fields: Dict[str, Any],
+        *,
+        submission_key: str,
+        channel: str,
+        conversation_id: Optional[str],
+        qualification: Dict[str, Any],
+        obligations: List[Dict[str, Any]],
+        pii_masked: int = 0,
+    ) -> Dict[str, Any]:
+        """Store a submitted declaration once per ``submission_key``."""
+        values = self._submission_values(
+            fields, submission_key, channel, conversation_id, qualification, obligations, pii_masked
+        )
+        existing = self._get_by_key(submission_key)
+        if existing is not None:
+            return {**existing, "already_stored": True}
+        try:
+            return {**self._insert(values), "already_stored": False}
+        except IntegrityError:
+            existing = self._get_by_key(submission_key)
+            if existing is None:
+                raise
+            return {**existing, "already_stored": True}
+
+    def _submission_values(
+        self, fields, submission_key, channel, conversation_id, qualification, obligations, pii_masked
+    ) -> Dict[str, Any]:
+        if not isinstance(submission_key, str) or not submission_key.strip():
+            raise ValueError("submission_key : texte non vide attendu.")
+        if channel not in schema.CHANNELS:
+            raise ValueError(f"Canal inconnu « {channel} ».")
+        if isinstance(pii_masked, bool) or not isinstance(pii_masked, int) or pii_masked < 0:
+            raise ValueError("pii_masked : nombre entier positif attendu.")
+        return {
+            **validate_fields(fields),
+            "submission_key": submission_key,
+            "channel": channel,
+            "conversation_id": conversation_id,
+            "qualification": validate_qualification(qualification),
+            "obligations": validate_obligations(obligations),
+            "pii_masked": pii_masked,
+        }
+
+    def _insert(self, values: Dict[str, Any]) -> Dict[str, Any]:
+        now = utc_now()
+        with self._sessions() as session, session.begin():
+            row = Declaration(
+                **values, status="soumise", created_at=now, submitted_at=now, updated_at=now
+            )
+            session.add(row)
+            session.flush()
+            row.reference = make_reference(row.id, now)
+        return declaration_to_dict(row)
+
+    # Reading -------------------------------------------------------------
+
+    def get(self, reference: str) -> Optional[Dict[str, Any]]:
+        return self._first(select(Declaration).where(Declaration.reference == reference))
+
+    def _get_by_key(self, submission_key: str) -> Optional[Dict[str, Any]]:
+        return self._first(
+            select(Declaration).where(Declaration.submission_key == submission_key)
+        )
+
+    def _first(self, statement) -> Optional[Dict[str, Any]]:
+        with self._sessions() as session:
+            row = session.execute(statement).scalars().first()
+            return declaration_to_dict(row) if row is not None else None
+
+    def count_by_submission_key(self, key: str) -> int:
+        with self._sessions() as session:
+            statement = select(Declaration.id).where(Declaration.submission_key == key)
+            return len(session.execute(statement).all())
+
+    def list(
+        self, filters: Optional[Dict[str, Any]] = None, limit: int = 100, offset: int = 0
+    ) -> List[Dict[str, Any]]:
+        """Declarations matching ``filters``, newest first."""
+        _check_page(limit, offset)
+        statement = (
+            select(Declaration)
+            .where(*build_conditions(filters or {}))
+            .order_by(Declaration.created_at.desc(), Declaration.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._sessions() as session:
+            rows = session.execute(statement).scalars().all()
+            return [declaration_to_dict(row) for row in rows]
+
+
+def _check_page(limit: Any, offset: Any) -> None:
+    for name, value, low in (("limit", limit, 1), ("offset", offset, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} : nombre entier supérieur ou égal à {low} attendu.")
+    if limit > MAX_LIST_LIMIT:
+        raise ValueError(f"limit : {MAX_LIST_LIMIT} au maximum.")
+
+
+def build_conditions(filters: Dict[str, Any]) -> list:
+    """SQL conditions for ``DeclarationStore.list`` (None values are ignored)."""
+    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    if unknown:
+        raise ValueError(f"Filtre(s) inconnu(s) : {', '.join(unknown)}.")
+    conditions = []
+    for key, value in filters.items():
+        if value is not None:
+            conditions.append(_condition(key, value))
+    return conditions
+
+
+def _condition(key: str, value: Any):
+    if key in _FILTER_ENUMS:
+        if value not in _FILTER_ENUMS[key]:
+            raise ValueError(f"Filtre {key} : valeur inconnue « {value} ».")
+        return getattr(Declaration, key) == value
+    if key in ("grave", "significatif"):
+        if not isinstance(value, bool):
+            raise ValueError(f"Filtre {key} : booléen attendu.")
+        flag = Declaration.qualification[key].as_boolean()
+        return flag if value else not_(flag)
+    if key == "structure_name":
+        if not isinstance(value, str):
+            raise ValueError("Filtre structure_name : texte attendu.")
+        return Declaration.structure_name.ilike(f"%{_escape_like(value)}%", escape="\\")
+    bound, exclusive = _parse_bound(value, f"Filtre {key}", upper=(key == "until"))
+    if key == "since":
+        return Declaration.created_at >= bound
+    return Declaration.created_at < bound if exclusive else Declaration.created_at <= bound
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- CLI ----------------------------------------------------------------------
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m actions.storage")
+    parser.add_argument("command", choices=["migrate"], help="migrate: upgrade DATABASE_URL")
+    parser.parse_args(argv)
+    store = DeclarationStore()
+    try:
+        store.migrate()
+    finally:
+        store.dispose()
+    print("Base de données à jour.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

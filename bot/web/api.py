@@ -1,0 +1,191 @@
+"""Read-only REST API on declarations, mounted at ``/api`` by ``bot.web.app``.
+
+GET /declarations/{reference}       one declaration (spec JSON)
+GET /declarations?filters[&format=csv]  {"items": [...], "count": n} or CSV
+Every route needs ``Authorization: Bearer <token>``.
+"""
+
+import asyncio
+import csv
+import hmac
+import io
+import json
+from functools import partial
+from typing import Any, Dict, List, Optional
+
+from aiohttp import web
+
+from actions import schema
+from actions.storage import FILTER_KEYS, DeclarationStore, is_valid_reference
+
+STORE_KEY = web.AppKey("store", DeclarationStore)
+TOKEN_KEY = web.AppKey("token", str)
+
+PAGE_KEYS = ("limit", "offset", "format")
+BOOLEAN_VALUES = {"true": True, "1": True, "oui": True, "false": False, "0": False, "non": False}
+CSV_COLUMNS: List[str] = (
+    schema.FIELDS
+    + ["reference", "grave", "significatif", "reasons"]
+    + [name for name in schema.COMPUTED_FIELDS if name not in ("reference", "qualification")]
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+def json_response(data: Any, status: int = 200, **kwargs) -> web.Response:
+    return web.json_response(data, status=status, dumps=_dumps, **kwargs)
+
+
+def json_error(message: str, status: int, **kwargs) -> web.Response:
+    return json_response({"error": message}, status=status, **kwargs)
+
+
+# --- Authentication -----------------------------------------------------------
+
+
+def _bearer_token(request: web.Request) -> Optional[str]:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def is_authorised(request: web.Request) -> bool:
+    token = _bearer_token(request)
+    expected = request.app[TOKEN_KEY]
+    return token is not None and hmac.compare_digest(token.encode(), expected.encode())
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler):
+    if not is_authorised(request):
+        return json_error(
+            "Authentification requise : jeton d'accès absent ou invalide.",
+            401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return await handler(request)
+
+
+# --- Query parsing ------------------------------------------------------------
+
+
+def _parse_boolean(key: str, value: str) -> bool:
+    try:
+        return BOOLEAN_VALUES[value.strip().lower()]
+    except KeyError:
+        raise ValueError(f"Filtre {key} : valeur attendue « true » ou « false ».") from None
+
+
+def _parse_int(key: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"Paramètre {key} : nombre entier attendu.") from None
+
+
+def parse_query(query) -> Dict[str, Any]:
+    """Query string -> {"filters": ..., "limit": ..., "offset": ..., "format": ...}."""
+    unknown = sorted(set(query) - set(FILTER_KEYS) - set(PAGE_KEYS))
+    if unknown:
+        raise ValueError(f"Paramètre(s) inconnu(s) : {', '.join(unknown)}.")
+    filters = {key: query[key] for key in FILTER_KEYS if query.get(key, "") != ""}
+    for key in ("grave", "significatif"):
+        if key in filters:
+            filters[key] = _parse_boolean(key, filters[key])
+    output = query.get("format", "json").lower()
+    if output not in ("json", "csv"):
+        raise ValueError("Paramètre format : « json » ou « csv » attendu.")
+    return {
+        "filters": filters,
+        "limit": _parse_int("limit", query.get("limit", "100")),
+        "offset": _parse_int("offset", query.get("offset", "0")),
+        "format": output,
+    }
+
+
+# --- CSV ----------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """Prefix cells a spreadsheet would read as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def _obligation_text(item: Dict[str, Any]) -> str:
+    due_by = item.get("due_by")
+    return f"{item.get('authority')} ({due_by})" if due_by else str(item.get("authority"))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (list, tuple)):
+        return "|".join(_cell(item) for item in value)
+    return str(value)
+
+
+def csv_row(declaration: Dict[str, Any]) -> List[str]:
+    qualification = declaration.get("qualification") or {}
+    flat = {
+        **declaration,
+        "grave": qualification.get("grave"),
+        "significatif": qualification.get("significatif"),
+        "reasons": qualification.get("reasons") or [],
+        "obligations": [_obligation_text(o) for o in declaration.get("obligations") or []],
+    }
+    return [neutralise(_cell(flat.get(column))) for column in CSV_COLUMNS]
+
+
+def to_csv(declarations: List[Dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_row(declaration) for declaration in declarations)
+    return buffer.getvalue()
+
+
+# --- Handlers -----------------------------------------------------------------
+
+
+async def get_declaration(request: web.Request) -> web.Response:
+    reference = request.match_info["reference"]
+    if not is_valid_reference(reference):
+        return json_error(
+            f"Référence mal formée « {reference} » : format attendu SSI-AAAA-NNNNNN.", 400
+        )
+    declaration = await asyncio.to_thread(request.app[STORE_KEY].get, reference)
+    if declaration is None:
+        return json_error(f"Aucune déclaration ne porte la référence {reference}.", 404)
+    return json_response(declaration)
+
+
+async def list_declarations(request: web.Request) -> web.Response:
+    try:
+        query = parse_query(request.query)
+        items = await asyncio.to_thread(
+            request.app[STORE_KEY].list, query["filters"], query["limit"], query["offset"]
+        )
+    except ValueError as error:
+        return json_error(str(error), 400)
+    if query["format"] == "csv":
+        return web.Response(
+            text=to_csv(items),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="declarations.csv"'},
+        )
+    return json_response({"items": items, "count": len(items)})
+
+
+def create_api(store: DeclarationStore, token: str) -> web.Application:
+    """Sub-application to mount at ``/api``."""
+    if not token:
+        raise ValueError("Un jeton d'accès à l'API est obligatoire.")
+    api = web.Application(middlewares=[auth_middleware])
+    api[STORE_KEY] = store
+    api[TOKEN_KEY] = token
+    api.router.add_get("/declarations", list_declarations)
+    api.router.add_get("/declarations/{reference}", get_declaration)
+    return api

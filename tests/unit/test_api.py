@@ -1,0 +1,196 @@
+"""REST API on declarations, through aiohttp's test client, on SQLite and PostgreSQL."""
+
+import csv
+import io
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from actions import schema  # noqa: E402
+from bot.web import app as web_app  # noqa: E402
+from bot.web.api import CSV_COLUMNS  # noqa: E402
+from tests.unit.test_storage import (  # noqa: E402,F401  (pytest fixtures)
+    frozen_now,
+    postgres_url,
+    store,
+    submit,
+)
+
+pytestmark = pytest.mark.asyncio
+
+TOKEN = "s3cret-jeton"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest_asyncio.fixture
+async def client(store):
+    test_client = TestClient(TestServer(web_app.create_app(store, TOKEN)))
+    await test_client.start_server()
+    try:
+        yield test_client
+    finally:
+        await test_client.close()
+
+
+@pytest.fixture
+def seeded(store):
+    ransomware = submit(store, key="a")
+    formula = submit(
+        store,
+        key="b",
+        structure_name="=HYPERLINK(\"http://evil\")",
+        description="-2+3 @SUM(A1)",
+        incident_type="panne_materielle",
+        region="bretagne",
+        qualification={"grave": False, "significatif": True, "reasons": ["+ partagé"]},
+    )
+    return ransomware, formula
+
+
+async def test_healthz_needs_no_token(client):
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer mauvais"}, {"Authorization": f"Basic {TOKEN}"},
+     {"Authorization": "Bearer"}],
+)
+async def test_auth_required(client, seeded, headers):
+    for path in ("/api/declarations", f"/api/declarations/{seeded[0]['reference']}"):
+        response = await client.get(path, headers=headers)
+        assert response.status == 401
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert "jeton" in (await response.json())["error"]
+
+
+async def test_get_declaration(client, store, seeded):
+    reference = seeded[0]["reference"]
+    response = await client.get(f"/api/declarations/{reference}", headers=AUTH)
+    assert response.status == 200
+    body = await response.json()
+    assert body == store.get(reference)
+    assert body["qualification"]["grave"] is True
+
+
+async def test_get_unknown_and_malformed_reference(client, seeded):
+    response = await client.get("/api/declarations/SSI-2026-999999", headers=AUTH)
+    assert response.status == 404
+    assert "Aucune déclaration" in (await response.json())["error"]
+    response = await client.get("/api/declarations/abc';--", headers=AUTH)
+    assert response.status == 400
+    assert "mal formée" in (await response.json())["error"]
+
+
+async def test_list_json(client, seeded):
+    ransomware, formula = seeded
+    response = await client.get("/api/declarations", headers=AUTH)
+    assert response.status == 200
+    body = await response.json()
+    assert body["count"] == 2
+    assert [item["reference"] for item in body["items"]] == [
+        formula["reference"],
+        ransomware["reference"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("incident_type=rancongiciel", [0]),
+        ("region=bretagne", [1]),
+        ("grave=true", [0]),
+        ("grave=false&significatif=oui", [1]),
+        ("since=2000-01-01&until=2999-12-31", [1, 0]),
+        ("since=2999-01-01", []),
+        ("structure_name=vierzon", [0]),
+        ("limit=1&offset=1", [0]),
+        ("region=", [1, 0]),
+    ],
+)
+async def test_list_filters(client, seeded, query, expected):
+    response = await client.get(f"/api/declarations?{query}", headers=AUTH)
+    assert response.status == 200
+    body = await response.json()
+    assert [item["reference"] for item in body["items"]] == [
+        seeded[index]["reference"] for index in expected
+    ]
+    assert body["count"] == len(expected)
+
+
+async def test_list_csv_neutralises_formulas(client, seeded):
+    response = await client.get("/api/declarations?format=csv", headers=AUTH)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(await response.text())))
+    assert rows[0] == CSV_COLUMNS
+    assert rows[0][: len(schema.FIELDS)] == schema.FIELDS
+    assert len(rows) == 3
+    formula, ransomware = (dict(zip(rows[0], row)) for row in rows[1:])
+    assert formula["structure_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert formula["description"] == "'-2+3 @SUM(A1)"
+    assert formula["reasons"] == "'+ partagé"
+    assert formula["declarant_phone"] == "'+33248000000"
+    assert formula["grave"] == "non" and formula["significatif"] == "oui"
+    assert ransomware["affected_systems"] == "dpi|messagerie"
+    assert ransomware["data_impact"] == "disponibilite|integrite"
+    assert ransomware["reasons"] == "L'activité de soins fonctionne en mode dégradé."
+    assert ransomware["obligations"] == "CERT Santé|CNIL (2026-01-13T03:00:00+01:00)"
+    assert ransomware["reference"] == seeded[0]["reference"]
+    assert ransomware["cause"] == ""
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("incident_type=attaque", "valeur inconnue"),
+        ("region=Bretagne", "valeur inconnue"),
+        ("grave=peut-etre", "true"),
+        ("since=hier", "date invalide"),
+        ("until=2026-02-30", "date invalide"),
+        ("couleur=rouge", "inconnu"),
+        ("format=xml", "csv"),
+        ("limit=abc", "entier"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+    ],
+)
+async def test_bad_filter_is_400(client, seeded, query, message):
+    response = await client.get(f"/api/declarations?{query}", headers=AUTH)
+    assert response.status == 400
+    assert message in (await response.json())["error"]
+
+
+async def test_store_runs_outside_the_event_loop_thread(client, store, seeded, monkeypatch):
+    threads = []
+    original = store.list
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "list", spy)
+    response = await client.get("/api/declarations", headers=AUTH)
+    assert response.status == 200
+    assert threads and threads[0] is not threading.main_thread()
+
+
+async def test_create_api_refuses_an_empty_token(store):
+    with pytest.raises(ValueError):
+        web_app.create_app(store, "")
+
+
+async def test_main_refuses_to_start_without_token(monkeypatch, capsys):
+    monkeypatch.delenv("VIGIE_API_TOKEN", raising=False)
+    assert web_app.main(["--port", "0"]) == 2
+    assert "VIGIE_API_TOKEN" in capsys.readouterr().err

@@ -1,0 +1,431 @@
+"""DeclarationStore on SQLite (tmp_path) and on the real PostgreSQL server."""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from actions import schema, storage  # noqa: E402
+from actions.storage import DeclarationStore  # noqa: E402
+
+UTC = timezone.utc
+PG_DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+BACKENDS = ["sqlite", "postgresql"]
+
+QUALIFICATION = {
+    "grave": True,
+    "significatif": False,
+    "reasons": ["L'activité de soins fonctionne en mode dégradé."],
+}
+OBLIGATIONS = [
+    {"authority": "CERT Santé", "due_by": None, "why": "Déclaration sans délai."},
+    {
+        "authority": "CNIL",
+        "due_by": datetime(2026, 1, 13, 2, 0, tzinfo=UTC),
+        "why": "Violation de données personnelles : 72 heures.",
+    },
+]
+
+
+def sample_fields(**overrides):
+    fields = {
+        "structure_name": "CH de Vierzon",
+        "finess": "180000028",
+        "structure_type": "etablissement_sante_public",
+        "region": "centre_val_de_loire",
+        "is_ose": "non",
+        "declarant_name": "Marie Durand",
+        "declarant_role": "RSSI",
+        "declarant_email": "rssi@ch-vierzon.fr",
+        "declarant_phone": "+33248000000",
+        "detected_at": "2026-01-10T03:00:00+01:00",
+        "started_at": None,
+        "incident_type": "rancongiciel",
+        "origin": "malveillante",
+        "description": "Fichiers chiffrés et note de rançon sur les serveurs.",
+        "perimeter": "plusieurs_serveurs",
+        "affected_systems": ["dpi", "messagerie"],
+        "provider_involved": "inconnu",
+        "handling_status": "en_cours",
+        "measures_taken": "Isolation du réseau.",
+        "care_impact": "mode_degrade",
+        "patient_endangerment": "potentielle",
+        "data_impact": ["disponibilite", "integrite"],
+        "health_data_involved": "oui",
+        "persons_affected": 1200,
+        "spread_risk": "inconnu",
+        "cause": None,
+        "support_requested": "oui",
+        "complaint_filed": "prevue",
+        "cnil_notified": "prevue",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def submit(store, key="key-1", qualification=None, channel="web", **overrides):
+    return store.submit(
+        sample_fields(**overrides),
+        submission_key=key,
+        channel=channel,
+        conversation_id="conv-1",
+        qualification=qualification or QUALIFICATION,
+        obligations=OBLIGATIONS,
+        pii_masked=2,
+    )
+
+
+# --- Database fixtures (shared with test_api.py) ------------------------------
+
+
+def _can_connect(url: str) -> bool:
+    engine = create_engine(url, future=True, poolclass=NullPool)
+    try:
+        with engine.connect():
+            return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    url = make_url(os.environ.get("TEST_DATABASE_URL", PG_DEFAULT_URL))
+    for candidate in (url, url.set(username="root")):
+        rendered = candidate.render_as_string(hide_password=False)
+        if _can_connect(rendered):
+            return rendered
+    pytest.fail(f"PostgreSQL unreachable at {url!r} (as {url.username} or root)")
+
+
+@contextmanager
+def postgres_schema(base_url: str):
+    """A fresh schema, selected through search_path, dropped afterwards."""
+    name = f"vigie_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, future=True, poolclass=NullPool)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def database_url(backend: str, tmp_path: Path, request):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'vigie.db'}"
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    with database_url(request.param, tmp_path, request) as url:
+        declaration_store = DeclarationStore(url)
+        declaration_store.migrate()
+        try:
+            yield declaration_store
+        finally:
+            declaration_store.dispose()
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """Set the submission clock: frozen_now(datetime)."""
+
+    def freeze(moment: datetime):
+        monkeypatch.setattr(storage, "utc_now", lambda: moment)
+
+    return freeze
+
+
+# --- Submit -------------------------------------------------------------------
+
+
+def test_submit_returns_reference_and_stored_fields(store):
+    result = submit(store)
+    year = datetime.now(storage.PARIS).year
+    assert re.fullmatch(rf"SSI-{year}-\d{{6}}", result["reference"])
+    assert result["status"] == "soumise"
+    assert result["channel"] == "web"
+    assert result["pii_masked"] == 2
+    assert result["already_stored"] is False
+    assert result["qualification"] == QUALIFICATION
+    assert result["obligations"][1]["due_by"] == "2026-01-13T03:00:00+01:00"
+    expected = sample_fields(detected_at="2026-01-10T03:00:00+01:00")
+    assert {name: result[name] for name in schema.FIELDS} == expected
+    assert list(result)[: len(schema.FIELDS)] == schema.FIELDS
+    assert result["created_at"] == result["submitted_at"] == result["updated_at"]
+
+
+def test_get_returns_what_submit_returned(store):
+    result = submit(store)
+    stored = store.get(result["reference"])
+    assert stored == {k: v for k, v in result.items() if k != "already_stored"}
+    assert "already_stored" not in stored
+    assert store.get("SSI-2026-999999") is None
+
+
+def test_reference_number_is_the_row_id_and_year_is_paris_year(store, frozen_now):
+    frozen_now(datetime(2025, 12, 31, 23, 30, tzinfo=UTC))  # 00:30 in Paris
+    first = submit(store, key="a")
+    second = submit(store, key="b")
+    first_n = int(first["reference"].rsplit("-", 1)[1])
+    assert first["reference"].startswith("SSI-2026-")
+    assert second["reference"] == f"SSI-2026-{first_n + 1:06d}"
+    assert first["created_at"] == "2026-01-01T00:30:00+01:00"
+
+
+def test_resubmission_with_same_key_stores_once(store):
+    first = submit(store, key="same")
+    again = submit(store, key="same", structure_name="Autre nom")
+    assert again["already_stored"] is True
+    assert again["reference"] == first["reference"]
+    assert again["structure_name"] == "CH de Vierzon"
+    assert store.count_by_submission_key("same") == 1
+
+
+def _submit_in_threads(store, key, count=2):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(submit(store, key=key))
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    return results
+
+
+def test_concurrent_submissions_store_once(store):
+    results = _submit_in_threads(store, "race")
+    assert len({r["reference"] for r in results}) == 1
+    assert sorted(r["already_stored"] for r in results) == [False, True]
+    assert store.count_by_submission_key("race") == 1
+
+
+def test_race_past_the_precheck_falls_back_on_integrity_error(store, monkeypatch):
+    """Both threads miss the pre-check: the unique constraint decides."""
+    original, lock, calls = store._get_by_key, threading.Lock(), []
+
+    def lookup(key):
+        with lock:
+            calls.append(key)
+            first_two = len(calls) <= 2
+        return None if first_two else original(key)
+
+    monkeypatch.setattr(store, "_get_by_key", lookup)
+    results = _submit_in_threads(store, "race-2")
+    assert len({r["reference"] for r in results}) == 1
+    assert sorted(r["already_stored"] for r in results) == [False, True]
+    assert store.count_by_submission_key("race-2") == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"patient_name": "Dupont"}, "inconnu"),
+        ({"incident_type": "attaque"}, "Type d'incident"),
+        ({"region": "Centre"}, "Région"),
+        ({"affected_systems": ["dpi", "scanner"]}, "Systèmes touchés"),
+        ({"data_impact": "integrite"}, "liste attendue"),
+        ({"persons_affected": -3}, "entier"),
+        ({"description": "x" * 2001}, "2000"),
+        ({"detected_at": "hier"}, "date invalide"),
+        ({"started_at": "2026-01-11T00:00:00+01:00"}, "postérieur"),
+        ({"structure_name": None}, "obligatoire"),
+    ],
+)
+def test_invalid_fields_are_rejected(store, overrides, message):
+    with pytest.raises(ValueError, match=message):
+        submit(store, key="bad", **overrides)
+    assert store.count_by_submission_key("bad") == 0
+
+
+def test_invalid_channel_and_qualification_are_rejected(store):
+    with pytest.raises(ValueError, match="Canal"):
+        submit(store, channel="fax")
+    with pytest.raises(ValueError, match="grave"):
+        submit(store, qualification={"grave": "oui", "significatif": False})
+    assert store.count_by_submission_key("key-1") == 0
+
+
+# --- Timezones ----------------------------------------------------------------
+
+
+def test_timezone_round_trip(store):
+    result = submit(
+        store,
+        detected_at=datetime(2026, 7, 14, 1, 30, tzinfo=UTC),
+        started_at="2026-07-13T23:00:00",  # naive: Europe/Paris
+    )
+    assert result["detected_at"] == "2026-07-14T03:30:00+02:00"
+    assert result["started_at"] == "2026-07-13T23:00:00+02:00"
+    with store.engine.connect() as connection:
+        raw = connection.execute(text("SELECT detected_at FROM declarations")).scalar_one()
+    if isinstance(raw, str):  # SQLite keeps the UTC wall time
+        assert raw.startswith("2026-07-14 01:30:00")
+    else:
+        assert raw == datetime(2026, 7, 14, 1, 30, tzinfo=UTC)
+    created = datetime.fromisoformat(store.get(result["reference"])["created_at"])
+    assert created.utcoffset() in (timedelta(hours=1), timedelta(hours=2))
+
+
+# --- List ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_declarations(store, frozen_now):
+    frozen_now(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+    a = submit(store, key="a")
+    frozen_now(datetime(2026, 2, 5, 23, 30, tzinfo=UTC))  # 6 February, 00:30 in Paris
+    b = submit(
+        store,
+        key="b",
+        structure_name="EHPAD Les Tilleuls 100%",
+        structure_type="esms",
+        region="bretagne",
+        incident_type="panne_materielle",
+        qualification={"grave": False, "significatif": True, "reasons": []},
+    )
+    frozen_now(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
+    c = submit(
+        store,
+        key="c",
+        structure_name="Clinique du Parc",
+        structure_type="etablissement_sante_prive",
+        qualification={"grave": False, "significatif": False, "reasons": []},
+    )
+    return a["reference"], b["reference"], c["reference"]
+
+
+def _refs(store, filters, **page):
+    return [item["reference"] for item in store.list(filters, **page)]
+
+
+def test_list_filters(store, three_declarations):
+    a, b, c = three_declarations
+    assert _refs(store, {}) == [c, b, a]
+    assert _refs(store, {"incident_type": "panne_materielle"}) == [b]
+    assert _refs(store, {"structure_type": "etablissement_sante_public"}) == [a]
+    assert _refs(store, {"region": "centre_val_de_loire"}) == [c, a]
+    assert _refs(store, {"status": "soumise"}) == [c, b, a]
+    assert _refs(store, {"status": "transmise"}) == []
+    assert _refs(store, {"grave": True}) == [a]
+    assert _refs(store, {"grave": False}) == [c, b]
+    assert _refs(store, {"significatif": True}) == [b]
+    assert _refs(store, {"grave": False, "significatif": False}) == [c]
+    assert _refs(store, {"structure_name": "tilleuls"}) == [b]
+    assert _refs(store, {"structure_name": "100%"}) == [b]
+    assert _refs(store, {"structure_name": "%"}) == [b]
+    assert _refs(store, {"region": None}) == [c, b, a]
+
+
+def test_list_date_bounds_and_paging(store, three_declarations):
+    a, b, c = three_declarations
+    assert _refs(store, {"since": "2026-02-06"}) == [c, b]
+    assert _refs(store, {"since": date(2026, 2, 7)}) == [c]
+    assert _refs(store, {"until": "2026-02-05"}) == [a]
+    assert _refs(store, {"until": "2026-02-06"}) == [b, a]
+    assert _refs(store, {"until": "2026-02-06T00:30:00+01:00"}) == [b, a]
+    assert _refs(store, {"until": "2026-02-06T00:29:59+01:00"}) == [a]
+    assert _refs(store, {"since": datetime(2026, 1, 5, 10, 0, tzinfo=UTC)}) == [c, b, a]
+    assert _refs(store, {}, limit=2) == [c, b]
+    assert _refs(store, {}, limit=2, offset=2) == [a]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"colour": "red"},
+        {"incident_type": "attaque"},
+        {"region": "centre"},
+        {"grave": "yes"},
+        {"since": "hier"},
+        {"until": "2026-13-45"},
+    ],
+)
+def test_list_rejects_bad_filters(store, filters):
+    with pytest.raises(ValueError):
+        store.list(filters)
+
+
+def test_list_rejects_bad_paging(store):
+    with pytest.raises(ValueError):
+        store.list({}, limit=0)
+    with pytest.raises(ValueError):
+        store.list({}, offset=-1)
+
+
+# --- Migrations and configuration ---------------------------------------------
+
+
+def test_migration_matches_model(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, storage.Base.metadata) == []
+        assert "alembic_version" in inspect(connection).get_table_names()
+
+
+def test_migrate_is_idempotent(store):
+    store.migrate()
+    assert submit(store)["reference"].startswith("SSI-")
+
+
+def test_cli_migrates_database_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sub' / 'cli.db'}"
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "-m", "actions.storage", "migrate"], cwd=ROOT, env=env, check=True
+    )
+    engine = create_engine(url, future=True)
+    assert "declarations" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_default_url(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert storage.default_url() == f"sqlite:///{ROOT / 'var' / 'vigie.db'}"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://u@h/db")
+    assert storage.default_url() == "postgresql+psycopg2://u@h/db"
+
+
+def test_schema_constants_cover_the_spec():
+    assert len(schema.FIELDS) == len(set(schema.FIELDS)) == 29
+    assert len(schema.REGIONS) == 18
+    assert schema.INCIDENT_TYPES["rancongiciel"] == "Rançongiciel (ransomware)"
+    assert schema.CARE_IMPACT["mode_degrade"] == "Mode dégradé"
+    assert set(schema.INCIDENT_TYPE_ORIGIN) == set(schema.INCIDENT_TYPES)
+    assert set(schema.FIELD_LABELS) == set(schema.FIELDS + schema.COMPUTED_FIELDS)
