@@ -1,0 +1,260 @@
+"""The declaration form: what to ask, in which order, and the check of every answer."""
+
+import uuid
+from abc import ABC, abstractmethod
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import schema, summary
+from actions.language import french_nlp
+from actions.pii import mask_pii
+from actions.understanding import ANSWER_INTENTS, understand
+from actions.validators import (
+    PARIS, InvalidValue, check_detected_at, check_started_at, normalize_email, normalize_finess,
+    normalize_phone, parse_count, region_from_finess,
+)
+
+FORM = "declaration_form"
+# Optional fields the form asks for: "je ne sais pas" skips them.
+OPTIONAL_ASKED = {"finess", "is_ose", "complaint_filed", "cnil_notified"}
+MAX_ATTEMPTS_BEFORE_HELP = 2
+# Fields with an `utter_explain_<field>` response in domain.yml.
+EXPLAINED_FIELDS = {"description", "detected_at", "started_at", "finess", "declarant_email", "declarant_phone",
+                    "declarant_name", "persons_affected"}
+Result = Dict[Text, Any]
+
+
+def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
+    """Incident and impacts first, then the structure, then who declares."""
+    order = ["description", "incident_type", "detected_at", "care_impact", "patient_endangerment",
+             "health_data_involved", "structure_name", "structure_type", "finess"]
+    if slots.get("structure_type") in ("etablissement_sante_public", None):
+        order.append("is_ose")
+    order += ["declarant_name", "declarant_role", "declarant_email", "declarant_phone", "support_requested"]
+    if slots.get("origin") == "malveillante":
+        order.append("complaint_filed")
+    if slots.get("health_data_involved") == "oui":
+        order.append("cnil_notified")
+    return order + ["confirmed"]
+
+
+def next_field(slots: Dict[str, Any]) -> Optional[str]:
+    skipped = set(slots.get("skipped_fields") or [])
+    return next((f for f in fields_to_ask(slots) if slots.get(f) is None and f not in skipped), None)
+
+
+class ValidateDeclarationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_declaration_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        """Every field is validated when given, even those the form never asks."""
+        asked = fields_to_ask(tracker.slots)
+        return asked + [field for field in schema.FIELDS if field not in asked]
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """Read the answer, check it, and choose the next question.
+
+        Rasa may call this twice for the message that opens the form (at
+        activation, then for the first loop), with the same tracker. So
+        nothing is said here: what the user must read goes into the
+        `feedback` slot, which the next question's `action_ask_*` says once.
+        """
+        requested = tracker.get_slot("requested_slot")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        before = dict(tracker.slots)
+        candidates = understand(tracker.latest_message, requested, before)
+        if requested and not candidates and intent not in ANSWER_INTENTS:
+            return []  # not an answer: let the rules handle it (question, cancel...), then resume
+        feedback = CollectingDispatcher()
+        events: List[EventType] = []
+        if not before.get("submission_key"):
+            events.append(SlotSet("submission_key", uuid.uuid4().hex))
+        skipped = self._skip(requested, candidates, before)
+        if skipped is not None:
+            events.append(SlotSet("skipped_fields", skipped))
+        tracker.add_slots([SlotSet(k, v) for k, v in candidates.items()])
+        validated = await self.get_validation_events(feedback, tracker, domain)
+        tracker.add_slots(validated)
+        events += validated
+        events += self._after_answer(feedback, tracker, requested, candidates, before, skipped)
+        summary.acknowledge(feedback, before, tracker.slots, requested)
+        events.append(SlotSet("feedback", feedback.messages or None))
+        remaining = {**tracker.slots, "skipped_fields": skipped or before.get("skipped_fields")}
+        events.append(SlotSet("requested_slot", next_field(remaining)))
+        return events
+
+    @staticmethod
+    def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:
+        """"Je ne sais pas" to an optional question without an `inconnu` value skips it."""
+        if candidates.get(requested) != "inconnu" or requested not in OPTIONAL_ASKED:
+            return None
+        if "inconnu" in schema.ENUM_FIELDS.get(requested, {}):
+            return None
+        candidates.pop(requested)
+        return sorted(set(slots.get("skipped_fields") or []) | {requested})
+
+    def _after_answer(self, dispatcher, tracker, requested, candidates, before, skipped) -> List[EventType]:
+        """Count failed answers to the pending question; explain the field after two."""
+        answered = requested and (tracker.slots.get(requested) is not None or skipped)
+        if not requested or answered:
+            return [SlotSet("invalid_attempts", None)] if before.get("invalid_attempts") else []
+        attempts = int(before.get("invalid_attempts") or 0) + 1
+        understood_something = requested in candidates or _changed(before, tracker.slots)
+        if requested == "confirmed":
+            if not understood_something:
+                dispatcher.utter_message(response="utter_ask_what_to_correct")
+            return [SlotSet("invalid_attempts", None)]
+        if attempts >= MAX_ATTEMPTS_BEFORE_HELP:
+            dispatcher.utter_message(response=_explanation(requested))
+        elif not understood_something:
+            dispatcher.utter_message(response="utter_explain_generic")
+        if attempts >= MAX_ATTEMPTS_BEFORE_HELP and requested in OPTIONAL_ASKED:
+            dispatcher.utter_message(text="Si vous ne l'avez pas sous la main, vous pouvez passer cette question.",
+                                     buttons=[{"title": "Passer", "payload": "/dont_know"}])
+        return [SlotSet("invalid_attempts", attempts)]
+
+    # --- one validator per field the user can give ---------------------------------
+
+    def validate_description(self, value, dispatcher, tracker, domain) -> Result:
+        text = str(value).strip()
+        if len(text) > schema.DESCRIPTION_MAX_LENGTH:
+            text = text[: schema.DESCRIPTION_MAX_LENGTH]
+            dispatcher.utter_message(text="Votre description dépassait 2 000 caractères : j'en ai gardé le début.")
+        return self._masked("description", text, dispatcher, tracker)
+
+    def validate_measures_taken(self, value, dispatcher, tracker, domain) -> Result:
+        return self._masked("measures_taken", str(value).strip(), dispatcher, tracker)
+
+    def validate_cause(self, value, dispatcher, tracker, domain) -> Result:
+        return self._masked("cause", str(value).strip(), dispatcher, tracker)
+
+    def _masked(self, field: str, text: str, dispatcher, tracker) -> Result:
+        masked, count = mask_pii(text, french_nlp())
+        counts = dict(tracker.get_slot("pii_counts") or {})
+        if count and masked != tracker.get_slot(field):
+            dispatcher.utter_message(
+                text=f"Par précaution, j'ai masqué {count} identifiant{'s' if count > 1 else ''} de patient "
+                     "dans votre texte : la déclaration ne doit contenir aucun nom ni numéro de patient.")
+        counts[field] = count
+        return {field: masked, "pii_counts": counts}
+
+    def validate_finess(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("finess", value, normalize_finess, dispatcher,
+                        extra=lambda finess: {"region": region_from_finess(finess)})
+
+    def validate_declarant_email(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("declarant_email", value, normalize_email, dispatcher)
+
+    def validate_declarant_phone(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("declarant_phone", value, normalize_phone, dispatcher)
+
+    def validate_persons_affected(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("persons_affected", value, lambda v: v if isinstance(v, int) else parse_count(str(v)), dispatcher)
+
+    def validate_detected_at(self, value, dispatcher, tracker, domain) -> Result:
+        def check(text: str) -> str:
+            detected = check_detected_at(_parse_iso(text), datetime.now(PARIS))
+            check_started_at(_parse_iso(tracker.get_slot("started_at")), detected)
+            return detected.isoformat()
+        return _checked("detected_at", value, check, dispatcher)
+
+    def validate_started_at(self, value, dispatcher, tracker, domain) -> Result:
+        if value == "inconnu":
+            return {"started_at": None}
+        def check(text: str) -> str:
+            started = check_detected_at(_parse_iso(text), datetime.now(PARIS))
+            return check_started_at(started, _parse_iso(tracker.get_slot("detected_at"))).isoformat()
+        return _checked("started_at", value, check, dispatcher)
+
+    def validate_declarant_name(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("declarant_name", value, summary.clean_person_name, dispatcher)
+
+    def validate_declarant_role(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("declarant_role", value, summary.clean_short_text, dispatcher)
+
+    def validate_structure_name(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked("structure_name", value, summary.clean_structure_name, dispatcher)
+
+    def validate_confirmed(self, value, dispatcher, tracker, domain) -> Result:
+        return {"confirmed": True if value is True else None}
+
+    def validate_affected_systems(self, value, dispatcher, tracker, domain) -> Result:
+        return {"affected_systems": [v for v in value or [] if v in schema.AFFECTED_SYSTEMS]}
+
+    def validate_data_impact(self, value, dispatcher, tracker, domain) -> Result:
+        return {"data_impact": [v for v in value or [] if v in schema.DATA_IMPACT]}
+
+
+def _enum_validator(field: str) -> Callable:
+    def validate(self, value, dispatcher, tracker, domain) -> Result:
+        if value in schema.ENUM_FIELDS[field]:
+            return {field: value}
+        if value == "inconnu" and field in schema.REQUIRED_FIELDS:
+            dispatcher.utter_message(text="Cette information est nécessaire pour la déclaration. "
+                                          "Choisissez la réponse la plus proche, vous pourrez la corriger plus tard.")
+        return {field: None}
+    return validate
+
+
+for _field in schema.ENUM_FIELDS:
+    setattr(ValidateDeclarationForm, f"validate_{_field}", _enum_validator(_field))
+
+
+def _checked(field: str, value: Any, normalise: Callable, dispatcher: CollectingDispatcher,
+             extra: Optional[Callable] = None) -> Result:
+    try:
+        clean = normalise(value)
+    except InvalidValue as error:
+        dispatcher.utter_message(text=error.message)
+        return {field: None}
+    return {field: clean, **(extra(clean) if extra else {})}
+
+
+def _parse_iso(value: Optional[str]) -> Optional[datetime]:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidValue("Je n'ai pas compris cette date. Essayez par exemple « hier à 14h » ou « le 03/11 à 9h15 ».")
+
+
+def _changed(before: Dict[str, Any], after: Dict[str, Any]) -> bool:
+    return any(after.get(k) != before.get(k) for k in schema.FIELDS)
+
+
+def _explanation(field: str) -> str:
+    return f"utter_explain_{field}" if field in EXPLAINED_FIELDS else "utter_explain_generic"
+
+
+class AskField(Action, ABC):
+    """`action_ask_<field>`: say the pending feedback once, then ask the question."""
+
+    @property
+    @abstractmethod
+    def field(self) -> str:
+        """The field this action asks for."""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.field}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say_feedback(dispatcher, tracker)
+        dispatcher.utter_message(response=f"utter_ask_{self.field}")
+        return [SlotSet("feedback", None)]
+
+
+def say_feedback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    dispatcher.messages.extend(tracker.get_slot("feedback") or [])
+
+
+ASKED_FIELDS = [f for f in fields_to_ask({"origin": "malveillante", "health_data_involved": "oui"}) if f != "confirmed"]
+for _field in ASKED_FIELDS:
+    globals()[f"Ask_{_field}"] = type(f"Ask_{_field}", (AskField,), {"field": _field})

@@ -1,0 +1,106 @@
+"""Show the summary, store the confirmed declaration, or cancel it.
+
+Only `action_submit_declaration` may tell the user that a declaration was
+recorded, and only after the database committed it.
+"""
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import schema, summary
+from actions.declaration_form import say_feedback
+from actions.qualification import format_obligation_fr, obligations, qualify
+from actions.storage import DeclarationStore
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = {"rest": "rest", "socketio": "web", "vigie_web": "web", "slack": "slack", "botframework": "teams",
+            "teams": "teams", "cmdline": "shell"}
+CONFIRM_BUTTONS = [
+    {"title": "Envoyer la déclaration", "payload": "/affirm"},
+    {"title": "Corriger", "payload": "/deny"},
+    {"title": "Annuler", "payload": "/cancel"},
+]
+
+
+@lru_cache(maxsize=1)
+def store() -> DeclarationStore:
+    return DeclarationStore()
+
+
+def declaration_fields(slots: Dict[str, Any]) -> Dict[str, Any]:
+    return {field: slots.get(field) for field in schema.FIELDS}
+
+
+class ActionAskConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say_feedback(dispatcher, tracker)
+        fields = declaration_fields(tracker.slots)
+        dispatcher.utter_message(text=summary.render_summary(fields, qualify(fields)), buttons=CONFIRM_BUTTONS)
+        return [SlotSet("feedback", None)]
+
+
+class ActionSubmitDeclaration(Action):
+    def name(self) -> Text:
+        return "action_submit_declaration"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        slots = tracker.slots
+        fields = declaration_fields(slots)
+        missing = [f for f in schema.REQUIRED_FIELDS if fields.get(f) in (None, "")]
+        if slots.get("confirmed") is not True or missing or not slots.get("submission_key"):
+            dispatcher.utter_message(text="La déclaration n'est pas encore complète : reprenons.")
+            return [SlotSet("confirmed", None), FollowupAction("declaration_form")]
+        qualification = qualify(fields)
+        duties = obligations(fields)
+        try:
+            stored = await asyncio.to_thread(
+                store().submit, fields,
+                submission_key=slots["submission_key"],
+                channel=CHANNELS.get(tracker.get_latest_input_channel() or "", "rest"),
+                conversation_id=tracker.sender_id,
+                qualification=qualification,
+                obligations=duties,
+                pii_masked=sum((slots.get("pii_counts") or {}).values()),
+            )
+        except Exception as error:  # noqa: BLE001 - any storage failure must reach the user
+            logger.error("declaration storage failed: %s", type(error).__name__)
+            dispatcher.utter_message(
+                text="Je n'ai pas pu enregistrer votre déclaration : elle n'est PAS transmise. "
+                     "Vos réponses sont conservées. Répondez « oui » dans un instant pour réessayer. "
+                     "Si le problème continue et que l'incident est majeur, appelez directement CERT Santé.")
+            return [SlotSet("confirmed", None), FollowupAction("declaration_form")]
+        dispatcher.utter_message(text=self._receipt(stored))
+        return [AllSlotsReset(), SlotSet("last_reference", stored["reference"])]
+
+    @staticmethod
+    def _receipt(stored: Dict[str, Any]) -> str:
+        lines = [f"Votre déclaration est enregistrée sous la référence {stored['reference']}. "
+                 "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS."]
+        lines.append(summary.qualification_sentence(stored["qualification"]))
+        if stored["obligations"]:
+            lines.append("Ce que vous devez faire maintenant :\n"
+                         + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"]))
+        lines.append("Et ensuite : CERT Santé accuse réception, analyse la déclaration et peut vous rappeler. "
+                     "Complétez-la dès que vous en savez plus.")
+        return "\n\n".join(lines)
+
+
+class ActionCancelDeclaration(Action):
+    def name(self) -> Text:
+        return "action_cancel_declaration"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(text="C'est annulé : rien n'a été enregistré ni transmis. "
+                                      "Si vous changez d'avis, décrivez à nouveau l'incident.")
+        return [ActiveLoop(None), AllSlotsReset(), SlotSet("last_reference", tracker.get_slot("last_reference"))]

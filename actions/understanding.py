@@ -1,0 +1,167 @@
+"""Turn one user message into candidate values for the declaration's fields.
+
+The NLU pipeline already found the facts (entities named after the spec's
+fields, see bot/nlu/components.py). Here we add what depends on the
+conversation: which question was pending, whether the message is the opening
+one, what the words imply (a DPI holds health data...). The form's validation
+action then checks every candidate.
+"""
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from actions import schema
+
+ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
+# Questions answered with the message itself rather than with an entity.
+FREE_TEXT_FIELDS = {"description", "structure_name", "declarant_name", "declarant_role", "measures_taken", "cause"}
+# Fields typed by the user that an entity may carry; the raw text is used otherwise,
+# so that the validator can say precisely what is wrong with it.
+RAW_TEXT_FIELDS = {"declarant_email", "declarant_phone", "finess", "persons_affected"}
+CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
+HEALTH_DATA_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie"}
+INTENT_ANSWERS = {
+    "affirm": "oui",
+    "deny": "non",
+    "dont_know": "inconnu",
+}
+DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune"}
+CORRECTION_CUES = ("c'etait", "c'était", "en fait", "plutot", "plutôt", "corrige", "correction", "erreur", "non,", "non ")
+START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
+COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
+
+
+def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """Candidate slot values carried by `message` (Rasa's `latest_message`)."""
+    intent = (message.get("intent") or {}).get("name")
+    text = (message.get("text") or "").strip()
+    if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent):
+        return {}
+    entities = _our_entities(message.get("entities") or [])
+    opening = requested in (None, "description") and intent in ("declare_incident", "inform")
+    values = _facts(entities, slots)
+    values.update(_dates(entities, text, requested, opening))
+    values.update(_answer(requested, intent, text, entities, values))
+    if opening and _has_incident_facts(entities) and not slots.get("description"):
+        values["description"] = text
+    values.update(_implied(values, slots))
+    return {field: value for field, value in values.items() if value is not None}
+
+
+def _answers_free_text(requested: Optional[str], intent: Optional[str]) -> bool:
+    """Names and titles are often misread as other intents; a text question takes them."""
+    return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye")
+
+
+def _our_entities(entities: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Entities named after a field (from our extractors or a button payload)."""
+    known = set(schema.FIELDS) | {"datetime"}
+    return [e for e in entities if e.get("entity") in known and e.get("value") not in (None, "")]
+
+
+def _facts(entities: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, Any]:
+    values: Dict[str, Any] = {}
+    for entity in entities:
+        field, value = entity["entity"], entity["value"]
+        if field == "datetime":
+            continue
+        if field in schema.LIST_FIELDS:
+            current = values.get(field) or list(slots.get(field) or [])
+            values[field] = current + [value] if value not in current else current
+        elif field not in values:
+            values[field] = value
+    return values
+
+
+def _dates(entities: List[Dict[str, Any]], text: str, requested: Optional[str], opening: bool) -> Dict[str, Any]:
+    dates = [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)]
+    if not dates:
+        return {}
+    if requested in ("detected_at", "started_at"):
+        return {requested: dates[0]["value"]}
+    if opening or requested == "confirmed" or _is_correction(text):
+        if len(dates) == 1:
+            field = "started_at" if _says_start(text) and not opening else "detected_at"
+            return {field: dates[0]["value"]}
+        ordered = sorted(dates, key=lambda e: e["value"])
+        return {"started_at": ordered[0]["value"], "detected_at": ordered[-1]["value"]}
+    return {}
+
+
+def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:
+    """"plainte déposée ce matin" dates the complaint, not the incident."""
+    return any(cue in _clause(text, entity["start"], entity["end"]).lower() for cue in COMPLAINT_CUES)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    begin = max(text.rfind(sep, 0, start) for sep in ".;!?\n,") + 1
+    stops = [i for i in (text.find(sep, end) for sep in ".;!?\n,") if i >= 0]
+    return text[begin: min(stops, default=len(text))]
+
+
+def _is_correction(text: str) -> bool:
+    lowered = text.lower()
+    return any(lowered.startswith(cue) or f" {cue}" in lowered for cue in CORRECTION_CUES)
+
+
+def _says_start(text: str) -> bool:
+    lowered = text.lower()
+    return any(cue in lowered for cue in START_CUES)
+
+
+def _answer(requested: Optional[str], intent: Optional[str], text: str,
+            entities: List[Dict[str, Any]], found: Dict[str, Any]) -> Dict[str, Any]:
+    """The value answering the pending question, when no entity gave it."""
+    if not requested or requested in found:
+        return {}
+    if requested == "confirmed":
+        return {"confirmed": True} if intent == "affirm" else {}
+    if intent == "dont_know":
+        return {requested: "inconnu"}
+    if requested in schema.ENUM_FIELDS:
+        if intent == "deny" and requested in DENY_ANSWERS:
+            return {requested: DENY_ANSWERS[requested]}
+        answer = INTENT_ANSWERS.get(intent or "")
+        return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
+    if requested in FREE_TEXT_FIELDS or requested in RAW_TEXT_FIELDS:
+        return {requested: text} if text else {}
+    return {}
+
+
+def _has_incident_facts(entities: List[Dict[str, Any]]) -> bool:
+    informative = {"incident_type", "affected_systems", "care_impact", "data_impact", "datetime",
+                   "patient_endangerment", "perimeter", "health_data_involved"}
+    return any(e["entity"] in informative for e in entities)
+
+
+def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """What the facts imply for fields the user has not given (never overrides them)."""
+    merged = {**slots, **values}
+    implied: Dict[str, Any] = {}
+    incident_type = merged.get("incident_type")
+    if "incident_type" in values and incident_type in schema.INCIDENT_TYPE_ORIGIN:
+        implied["origin"] = schema.INCIDENT_TYPE_ORIGIN[incident_type]
+    systems = set(merged.get("affected_systems") or [])
+    if merged.get("health_data_involved") is None and systems & HEALTH_DATA_SYSTEMS:
+        implied["health_data_involved"] = "oui"
+    care = merged.get("care_impact")
+    if merged.get("patient_endangerment") is None and care in ("mode_degrade", "interruption") and systems & CARE_SYSTEMS:
+        implied["patient_endangerment"] = "potentielle"
+    impacts = _implied_data_impact(incident_type, care, merged)
+    if impacts - set(merged.get("data_impact") or []):
+        implied["data_impact"] = sorted(set(merged.get("data_impact") or []) | impacts)
+    return {field: value for field, value in implied.items() if field in values or slots.get(field) != value}
+
+
+def _implied_data_impact(incident_type: Optional[str], care: Optional[str], merged: Dict[str, Any]) -> set:
+    impacts = set()
+    if incident_type in ("vol_perte_materiel", "fuite_donnees", "acces_illegitime_interne"):
+        impacts.add("confidentialite")
+    if incident_type == "erreur_humaine" and "messagerie" in (merged.get("affected_systems") or []):
+        impacts.add("confidentialite")
+    if incident_type == "rancongiciel":
+        impacts.update({"disponibilite", "integrite"})
+    if care in ("mode_degrade", "interruption"):
+        impacts.add("disponibilite")
+    if incident_type == "compromission_compte" and merged.get("health_data_involved") == "oui":
+        impacts.add("confidentialite")
+    return impacts

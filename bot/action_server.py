@@ -1,0 +1,63 @@
+"""Vigie's action server: rasa-sdk's app, closed to anyone but our Rasa.
+
+Differences from `python -m rasa_sdk`: a shared bearer token is required
+(sent by Rasa through endpoints.yml), compressed bodies are refused (a small
+deflate body can inflate to hundreds of MB), bodies are capped, errors are
+answered without echoing the conversation, and it listens on loopback.
+"""
+
+import argparse
+import hmac
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+from sanic import response
+
+logger = logging.getLogger("vigie.actions")
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def build_app(token: str):
+    app = create_app("actions", cors_origins=None)
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    expected = f"Bearer {token}"
+
+    @app.middleware("request")
+    async def authenticate(request):
+        if request.path == "/health":
+            return None
+        if not hmac.compare_digest(request.headers.get("Authorization", ""), expected):
+            return response.json({"error": "unauthorized"}, status=401)
+        if request.headers.get("Content-Encoding"):
+            return response.json({"error": "compressed bodies are not accepted"}, status=415)
+        return None
+
+    @app.exception(Exception)
+    async def generic_error(request, exception):
+        logger.error("action failed: %s", type(exception).__name__, exc_info=exception)
+        return response.json({"error": "internal error"}, status=500)
+
+    @app.listener("before_server_start")
+    async def warm_up(app_, loop):
+        from actions.language import french_nlp
+
+        french_nlp()  # load spaCy now rather than during someone's first message
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Vigie action server")
+    parser.add_argument("--host", default=os.environ.get("VIGIE_ACTION_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("VIGIE_ACTION_PORT", "5055")))
+    args = parser.parse_args()
+    token = os.environ.get("VIGIE_ACTION_TOKEN")
+    if not token:
+        raise SystemExit("VIGIE_ACTION_TOKEN must be set: Rasa authenticates to the action server with it.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    build_app(token).run(host=args.host, port=args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Start and stop Vigie's three processes: action server, Rasa, web app.
+
+    python -m bot.cli run     # what `make run` calls (after training)
+    python -m bot.cli stop    # what `make stop` calls
+
+Settings come from the environment, then from `.env` (created on first run
+with fresh random tokens), then from the defaults below.
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_FILE = ROOT / ".env"
+PID_FILE = ROOT / "var" / "vigie.pids"
+BIN = Path(sys.executable).parent
+DEFAULTS = {
+    "VIGIE_HOST": "127.0.0.1",
+    "VIGIE_ACTION_PORT": "5055",
+    "VIGIE_RASA_PORT": "5005",
+    "VIGIE_WEB_PORT": "8080",
+    "VIGIE_MODEL": str(ROOT / "models" / "vigie.tar.gz"),
+    "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'vigie.db'}",
+    "RASA_TELEMETRY_ENABLED": "false",
+}
+SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN")
+
+
+def load_settings() -> Dict[str, str]:
+    if not ENV_FILE.exists():
+        ENV_FILE.write_text("".join(f"{name}={secrets.token_urlsafe(32)}\n" for name in SECRETS))
+        ENV_FILE.chmod(0o600)
+        print(f"Jetons générés dans {ENV_FILE} (à garder secrets).")
+    from_file = dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
+    settings = {**DEFAULTS, **from_file, **{k: v for k, v in os.environ.items() if k in DEFAULTS or k in SECRETS}}
+    settings["VIGIE_ACTION_URL"] = f"http://{settings['VIGIE_HOST']}:{settings['VIGIE_ACTION_PORT']}/webhook"
+    return settings
+
+
+def commands(s: Dict[str, str]) -> List[tuple]:
+    host = s["VIGIE_HOST"]
+    return [
+        ("actions", [str(BIN / "python"), "-m", "bot.action_server", "--host", host, "--port", s["VIGIE_ACTION_PORT"]],
+         f"http://{host}:{s['VIGIE_ACTION_PORT']}/health"),
+        ("rasa", [str(BIN / "rasa"), "run", "--model", s["VIGIE_MODEL"], "--enable-api",
+                  "--auth-token", s["VIGIE_RASA_TOKEN"], "--interface", host, "--port", s["VIGIE_RASA_PORT"],
+                  "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
+                  "--cors", f"http://{host}:{s['VIGIE_WEB_PORT']}"],
+         f"http://{host}:{s['VIGIE_RASA_PORT']}/"),
+        ("web", [str(BIN / "python"), "-m", "bot.web.app", "--host", host, "--port", s["VIGIE_WEB_PORT"]],
+         f"http://{host}:{s['VIGIE_WEB_PORT']}/healthz"),
+    ]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url} : le processus s'est arrêté (code {process.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} ne répond pas après {timeout:.0f} s.")
+
+
+def run(timeout: float) -> None:
+    settings = load_settings()
+    env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
+    subprocess.run([str(BIN / "python"), "-m", "actions.storage", "migrate"], env=env, cwd=ROOT, check=True)
+    processes = []
+    PID_FILE.parent.mkdir(exist_ok=True)
+    try:
+        for name, argv, health in commands(settings):
+            process = subprocess.Popen(argv, env=env, cwd=ROOT)
+            processes.append(process)
+            PID_FILE.write_text("".join(f"{p.pid}\n" for p in processes))
+            wait_until_up(health, process, timeout)
+            print(f"{name:8s} prêt : {health.rsplit('/', 1)[0]}", flush=True)
+        host = settings["VIGIE_HOST"]
+        print(f"\nVigie est prête.\n"
+              f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
+              f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
+              f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"
+              f"Les jetons sont dans {ENV_FILE}. Ctrl-C ou `make stop` pour arrêter.", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        raise SystemExit("Un des processus s'est arrêté ; j'arrête les autres.")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_processes(processes)
+        PID_FILE.unlink(missing_ok=True)
+
+
+def stop_processes(processes: List[subprocess.Popen]) -> None:
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def stop() -> None:
+    if not PID_FILE.exists():
+        print("Vigie ne semble pas lancée.")
+        return
+    for pid in PID_FILE.read_text().split():
+        try:
+            os.kill(int(pid), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    PID_FILE.unlink(missing_ok=True)
+    print("Vigie arrêtée.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "stop"])
+    parser.add_argument("--timeout", type=float, default=180.0, help="secondes d'attente par processus")
+    args = parser.parse_args()
+    run(args.timeout) if args.command == "run" else stop()
+
+
+if __name__ == "__main__":
+    main()

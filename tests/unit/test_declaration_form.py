@@ -1,0 +1,127 @@
+"""The declaration form's validation action, turn by turn, as Rasa calls it."""
+
+from datetime import datetime, timedelta
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.declaration_form import ValidateDeclarationForm, fields_to_ask, next_field
+from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
+from bot.nlu.french_dates import PARIS
+
+DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+SLOTS = {name: None for name in DOMAIN["slots"]}
+
+
+def message(text, intent="inform"):
+    entities = IncidentFactsExtractor().entities(text) + FrenchDateExtractor().entities(text)
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities}
+
+
+async def turn(slots, text, intent="inform"):
+    tracker = Tracker("test", {**SLOTS, **slots}, message(text, intent), [], False, None,
+                      {"name": "declaration_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = await ValidateDeclarationForm().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []  # the next question's action says the feedback, once
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return values, [m.get("text") or m.get("response") for m in values.get("feedback") or []]
+
+
+async def test_opening_message_fills_what_it_says_and_says_so():
+    values, said = await turn({}, "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h rancon sur les postes, "
+                                  "DPI et PACS inaccessibles, mode dégradé papier aux urgences", "declare_incident")
+    assert values["incident_type"] == "rancongiciel"
+    assert values["origin"] == "malveillante"
+    assert values["care_impact"] == "mode_degrade"
+    assert values["patient_endangerment"] == "potentielle"
+    assert values["health_data_involved"] == "oui"
+    assert values["structure_name"] == "CH de Vierzon"
+    assert values["description"].startswith("bjr, ici ladmin")
+    assert datetime.fromisoformat(values["detected_at"]).hour == 3
+    assert values["submission_key"]
+    assert values["requested_slot"] == "finess"
+    assert said[0].startswith("Voici ce que j'ai compris")
+    assert "Rançongiciel" in said[0]
+
+
+async def test_bare_request_asks_for_a_description_first():
+    values, _ = await turn({}, "je veux déclarer un incident", "declare_incident")
+    assert values["requested_slot"] == "description"
+
+
+async def test_wrong_finess_is_refused_then_explained_then_skippable():
+    slots = {"requested_slot": "finess", "submission_key": "k"}
+    values, said = await turn(slots, "180000027")
+    assert values["finess"] is None and values["invalid_attempts"] == 1
+    assert "clé" in said[0]
+    values, said = await turn({**slots, "invalid_attempts": 1}, "180000026")
+    assert values["invalid_attempts"] == 2
+    assert "utter_explain_finess" in said
+    assert any("passer" in (s or "") for s in said)
+    values, _ = await turn({**slots, "invalid_attempts": 2}, "je ne sais pas", "dont_know")
+    assert values["skipped_fields"] == ["finess"]
+    assert values["requested_slot"] != "finess"
+
+
+async def test_valid_finess_gives_the_region():
+    values, _ = await turn({"requested_slot": "finess", "submission_key": "k"}, "18 000 002 8")
+    assert values["finess"] == "180000028"
+    assert values["region"] == "centre_val_de_loire"
+
+
+async def test_phone_and_email_answer_also_fills_the_others():
+    values, _ = await turn({"requested_slot": "declarant_name", "submission_key": "k"},
+                           "Marie Dupont, marie.dupont@ch-vierzon.fr, +33 6 12 34 56 78")
+    assert values["declarant_name"] == "Marie Dupont"
+    assert values["declarant_email"] == "marie.dupont@ch-vierzon.fr"
+    assert values["declarant_phone"] == "+33612345678"
+
+
+async def test_malformed_email_is_refused():
+    values, said = await turn({"requested_slot": "declarant_email", "submission_key": "k"}, "marie.dupont@")
+    assert values["declarant_email"] is None
+    assert said and "adresse" in said[0].lower()
+
+
+async def test_future_detection_is_refused():
+    tomorrow = (datetime.now(PARIS) + timedelta(days=2)).strftime("%d/%m/%Y")
+    values, said = await turn({"requested_slot": "detected_at", "submission_key": "k"}, f"le {tomorrow} à 10h")
+    assert values.get("detected_at") is None
+
+
+async def test_correction_at_the_summary():
+    slots = {"requested_slot": "confirmed", "submission_key": "k", "incident_type": "hameconnage",
+             "detected_at": datetime.now(PARIS).replace(hour=0, minute=0).isoformat()}
+    values, said = await turn(slots, "le type c'est une compromission de compte, mot de passe volé")
+    assert values["incident_type"] == "compromission_compte"
+    assert said[0].startswith("C'est corrigé")
+
+
+async def test_deny_at_summary_asks_what_to_correct():
+    _, said = await turn({"requested_slot": "confirmed", "submission_key": "k"}, "non", "deny")
+    assert "utter_ask_what_to_correct" in said
+
+
+async def test_a_question_mid_form_is_left_to_the_rules():
+    values, said = await turn({"requested_slot": "declarant_phone", "submission_key": "k"}, "que sais-tu faire ?", "help")
+    assert values == {} and said == []
+
+
+async def test_patient_names_are_masked_in_the_description():
+    values, said = await turn({"requested_slot": "description", "submission_key": "k"},
+                              "le dossier du patient Jean Dupont a été consulté sans raison, IPP 123456")
+    assert "Jean Dupont" not in values["description"]
+    assert "123456" not in values["description"]
+    assert values["pii_counts"]["description"] == 2
+    assert any("masqué" in (s or "") for s in said)
+
+
+def test_questions_depend_on_the_answers():
+    assert "complaint_filed" in fields_to_ask({"origin": "malveillante"})
+    assert "complaint_filed" not in fields_to_ask({"origin": "non_malveillante"})
+    assert "cnil_notified" in fields_to_ask({"health_data_involved": "oui"})
+    assert "is_ose" not in fields_to_ask({"structure_type": "esms"})
+    assert next_field({"skipped_fields": ["description"]}) == "incident_type"

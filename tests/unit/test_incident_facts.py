@@ -1,0 +1,102 @@
+"""The rule-based reader of incident facts, on realistic French messages."""
+
+import pytest
+
+from bot.nlu.incident_facts import extract_facts
+from bot.nlu.text import fold
+
+
+def facts(text):
+    found = {}
+    for fact in extract_facts(text):
+        found.setdefault(fact.field, []).append(fact.value)
+    return found
+
+
+def test_fold_keeps_offsets():
+    text = "Rançon à l’hôpital"
+    assert fold(text) == "rancon a l'hopital"
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tous les fichiers sont chiffrés et il y a une note de rançon", "rancongiciel"),
+    ("on s'est pris un ransomware lockbit", "rancongiciel"),
+    ("la secrétaire a tapé son mdp sur un faux site, sa boîte envoie du spam", "compromission_compte"),
+    ("reçu un mail de phishing, personne n'a cliqué", "hameconnage"),
+    ("le portable du Dr X a été volé dans sa voiture", "vol_perte_materiel"),
+    ("coupure fibre depuis ce matin, plus d'internet", "perte_lien_telecom"),
+    ("départ de feu dans le local technique", "sinistre"),
+    ("résultats envoyés au mauvais destinataire", "erreur_humaine"),
+    ("panne du serveur de fichiers", "panne_materielle"),
+    ("site internet saturé par une attaque DDoS", "deni_de_service"),
+    ("notre page d'accueil a été modifiée, defacement", "defiguration"),
+    ("un faux RIB fournisseur a été envoyé à la compta", "fraude_usurpation"),
+    ("l'antivirus a détecté un trojan sur un poste", "logiciel_malveillant"),
+    ("consultation abusive du dossier d'une célébrité par un agent", "acces_illegitime_interne"),
+    ("mise à jour ratée du logiciel de bloc", "dysfonctionnement_logiciel"),
+    ("le logiciel hébergé chez l'éditeur est indisponible", "defaillance_prestataire"),
+])
+def test_incident_type(text, expected):
+    assert facts(text)["incident_type"] == [expected]
+
+
+def test_ambiguous_attack_gives_no_type():
+    assert "incident_type" not in facts("on a subi une attaque")
+
+
+def test_water_leak_is_not_a_data_leak():
+    assert facts("fuite d'eau dans la salle serveur")["incident_type"] == ["sinistre"]
+
+
+def test_rich_opening_message():
+    found = facts("bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h les postes des urgences ont "
+                  "affiché un msg de rancon. DPI et PACS inaccessibles, on est en mode dégradé papier. "
+                  "on a besoin d'aide svp")
+    assert found["structure_name"] == ["CH de Vierzon"]
+    assert found["structure_type"] == ["etablissement_sante_public"]
+    assert found["declarant_role"] == ["administrateur de garde"]
+    assert {"dpi", "pacs_ris", "poste_de_travail"} <= set(found["affected_systems"])
+    assert found["care_impact"] == ["mode_degrade"]
+    assert found["support_requested"] == ["oui"]
+    assert "disponibilite" in found["data_impact"]
+
+
+def test_contacts_and_counts():
+    found = facts("Marie Dupont, marie.dupont@ch-vierzon.fr, 06 12 34 56 78, finess 18 000 002 8, environ 1 200 dossiers")
+    assert found["declarant_email"] == ["marie.dupont@ch-vierzon.fr"]
+    assert found["declarant_phone"] == ["06 12 34 56 78"]
+    assert found["finess"] == ["18 000 002 8"]
+    assert found["persons_affected"] == [1200]
+
+
+def test_international_phone():
+    assert facts("joignable au +33 6 12 34 56 78")["declarant_phone"] == ["+33 6 12 34 56 78"]
+
+
+def test_role_needs_first_person():
+    """"la secrétaire a cliqué": the secretary is the victim, not the declarant."""
+    assert "declarant_role" not in facts("la secretaire a cliqué sur un lien")
+    assert facts("je suis RSSI du GHT")["declarant_role"] == ["RSSI"]
+
+
+def test_structure_names():
+    assert facts("à l'EHPAD Les Tilleuls ce matin")["structure_name"] == ["EHPAD Les Tilleuls"]
+    assert facts("Clinique St Joseph: panne")["structure_name"] == ["Clinique St Joseph"]
+    assert "structure_name" not in facts("au CHU on a un souci")
+
+
+def test_measures_and_cause():
+    found = facts("coupure fibre suite à des travaux sur la voirie. on a basculé sur le centre voisin")
+    assert found["cause"] == ["coupure fibre suite à des travaux sur la voirie"]
+    assert found["measures_taken"] == ["on a basculé sur le centre voisin"]
+
+
+def test_complaint_and_cnil():
+    assert facts("plainte déposée ce matin au commissariat")["complaint_filed"] == ["oui"]
+    assert facts("on va porter plainte demain")["complaint_filed"] == ["prevue"]
+    assert facts("la CNIL a été notifiée hier")["cnil_notified"] == ["oui"]
+
+
+def test_chu_is_ose():
+    assert facts("au CHU de Nantes")["is_ose"] == ["oui"]
