@@ -1,30 +1,78 @@
-"""French dates and times as hospital staff type them, resolved in Europe/Paris.
+"""Find French date/time expressions in incident reports and resolve them.
 
-`find_dates(text, now)` returns the expressions found, in text order, each
-resolved against `now`. They describe the past (when an incident was
-detected or began), so every reading is the most recent one not after `now`:
-- a time alone ("à 14h", "vers 9h40") is today, or yesterday if later than now;
-- a weekday alone is the last such day (today included, "lundi dernier" not);
-- a day and month without a year is this year, or last year if later than now.
-Parts of the day carry an approximate hour: "ce matin" 08:00, "ce midi"
-12:00, "cet après-midi" 15:00, "ce soir" 20:00, "cette nuit" 03:00 of the
-night that ended this morning (00:00 of the night in progress before 06:00).
-An explicit hour wins: "hier soir à 23h", "cette nuit vers 3h".
-"depuis", "à partir de", "a commencé", and the first bound of "entre 1h et 4h"
-mark the start of something (`is_start`).
-Not dates: durations ("pendant 2h", "depuis 4h" for hours up to 6, "72 h",
-"24h/24"), phone and FINESS numbers, counts, "mars" without a day.
+Pure Python (no Rasa): ``find_dates(text, now)`` returns non-overlapping
+``DateMatch`` objects in text order.  Matching is done on ``fold(text)``
+(lower-cased, accents stripped, one character per character), so offsets
+point into the original and "apres-midi", "a 14h", "deja" work.
+
+Spans
+    A span covers the expression with its own prepositions, Duckling style:
+    "à 14h", "vers 3h", "le 03/11 à 9h15", "depuis hier", "entre 1h et 4h".
+    Verbs that mark a beginning ("a commencé", "début de la panne") set
+    ``is_start`` but stay outside the span.  Overlaps: the longest wins.
+
+Resolution (reference ``now`` converted to Europe/Paris, floored to the
+minute).  Reports describe the past, so every value is <= now:
+
+* Rolling expressions take the most recent past reading: a bare time
+  ("à 14h") is today, else yesterday; a weekday ("lundi", "depuis vendredi",
+  "samedi soir") is the most recent such day, today included ("lundi
+  dernier" excludes today); a day/month without year is this year, else last
+  year; "cette nuit à 5h" at 02:30 is the previous night.
+* Fixed anchors (aujourd'hui, hier, avant-hier, ce matin, ce WE, il y a N
+  jours, a date with its year) have one reading.  With an explicit hour in
+  the future ("aujourd'hui à 18h" at 15:20) only the day is kept
+  (has_time=False); a date whose day itself is in the future yields nothing.
+* Parts of day carry an approximate hour (has_time=True): matin 08:00, midi
+  12:00, après-midi 15:00, soir 20:00, nuit 03:00 of the night's morning
+  (début/milieu/fin refine them, e.g. "en fin de journée" 18:00).  When that
+  hour is still to come on the current day and the part has begun (or the day
+  is fixed, as in "ce matin" at 07:00), the value is ``now``; for the night in
+  progress (now before 03:00) it is 00:00 today.  "ce soir" said before 06:00
+  means yesterday evening.  "journée" alone gives no hour.
+* Nights: "cette nuit" / "dans la nuit" is the night ending this morning;
+  "la nuit dernière" is the same, except before 06:00 where it is the previous
+  night.  "la nuit de samedi à dimanche" (or "samedi nuit") ends on the most
+  recent Sunday, 03:00.  Hours in a night: 0-6h belong to its morning, 7-11h
+  are read as evening (+12) and later hours belong to the evening before:
+  "cette nuit à 23h" -> yesterday 23:00.
+* An explicit hour beats the part of day: "ce matin vers 7h" -> 07:00, "hier
+  soir à 11h" -> yesterday 23:00.  "du matin"/"du soir"/"de l'après-midi"
+  after an hour are honoured.
+* Weekend: "ce WE" is the most recent Saturday (today included), "le
+  week-end dernier" the Saturday before the current weekend; has_time=False.
+* Relative: "il y a 2h / 30 min / une heure et demie" -> now minus the
+  duration; "il y a 3 jours / une semaine / un mois" -> that day,
+  has_time=False.  "maintenant", "à l'instant", "tout à l'heure" -> now.
+  "depuis N jours/minutes", "ça fait 2h (que)" -> now minus the duration,
+  is_start=True.
+* "depuis 9h" is the clock time 09:00 (is_start).  "depuis 4h" is ambiguous
+  (since 04:00, or for four hours?): with an hour up to 6, no minutes and no
+  "du matin", it gives no match.  With a duration cue it is now minus the
+  duration (is_start): a word number ("depuis deux heures"), a qualifier
+  before ("plus de", "au moins", "environ"...) or a cue after ("déjà", "de
+  temps", "maintenant", "d'affilée"...), e.g. "depuis 4h déjà".
+* "entre 1h et 4h" / "de 22h à 2h" -> one match valued at the first bound,
+  is_start=True.  "depuis", "à partir de", "à compter de", "dès" -> is_start.
+
+Noise guards: a bare hour needs a preposition, minutes, a day next to it
+("hier 14h") or to open a clause ("14h : DPI down"); hours after duration
+words ("pendant", "en", "sous", "dans les", "de", "durée :") or before
+"de"/"d'"/"/" are durations, not times ("72 h", "2h de panne", "24h/24").
+"03/11" without year needs "le"/"du"/"au", a weekday or an attached time.
+Month names need a day number ("mars" alone is the planet).
 """
+from __future__ import annotations
 
+import calendar
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import List, Optional, Tuple
-from zoneinfo import ZoneInfo
+import zoneinfo
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
 
 from bot.nlu.text import fold
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -37,255 +85,680 @@ class DateMatch:
     is_start: bool
 
 
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = {"janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5,
-          "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10,
-          "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12}
-NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
-           "seize": 16, "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20, "trente": 30,
-           "quarante": 40, "quarante-cinq": 45, "cinquante": 50}
-PARTS = {"matin": 8, "midi": 12, "apres-midi": 15, "apres midi": 15, "aprem": 15, "ap-m": 15, "am": 15,
-         "soir": 20, "soiree": 20, "nuit": 3}
+# --------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------
 
-_WD = "|".join(WEEKDAYS)
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUM = r"\d+|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
-_PART = r"matin(?:ee)?|midi|apres[- ]midi|aprem|ap-m|soir(?:ee)?|nuit"
-
-# A day, possibly with a part of it. Group names tell how to resolve.
-_DAY = re.compile(
-    r"(?P<rel>avant[- ]hier|hier|aujourd'?hui|auj\b|ajd\b)(?:\s+(?:en\s+|dans\s+l'|a\s+l'|au\s+)?(?P<relpart>" + _PART + r"))?"
-    r"|(?P<this>ce\s+|cet\s+|cette\s+)(?P<thispart>" + _PART + r")(?:\s+derniere)?"
-    r"|(?P<lastnight>la\s+nuit\s+derniere)"
-    r"|dans\s+la\s+nuit\s+d[eu]\s+(?P<nightfrom>" + _WD + r")\s+(?:a|au)\s+(?P<nightto>" + _WD + r")"
-    r"|(?P<we>(?:ce|le)\s+(?:week-?end|we|w-e|weekend)(?:\s+dernier)?)"
-    r"|(?P<wd>" + _WD + r")(?P<wdlast>\s+dernier)?(?:\s+(?P<wdpart>" + _PART + r"))?(?P<wdlast2>\s+dernier)?"
-    r"|(?P<iso>(?P<iy>20\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d))"
-    r"|(?P<dm>(?P<dd>[0-3]?\d)/(?P<dmm>[01]?\d)(?:/(?P<dy>(?:20)?\d\d))?)(?![/\d])"
-    r"|(?P<named>(?P<nd>[0-3]?\d|1er)\s+(?P<nm>" + _MONTH + r")\.?(?:\s+(?P<ny>20\d\d))?)(?![a-z])"
+_NUMBERS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+    "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+    "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+    "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20,
+    "trente": 30, "quarante": 40, "quarante-cinq": 45, "cinquante": 50,
+}
+_WORD_NUM = "|".join(
+    w.replace("-", "[- ]") for w in sorted(_NUMBERS, key=len, reverse=True)
 )
-_CLOCK = r"(?P<h>[01]?\d|2[0-3])\s?(?:h|:)(?:\s?(?P<m>[0-5]\d))?(?![\d/])"
-_TIME = re.compile(
-    r"(?P<between>entre\s+)?(?P<prep>a\s+partir\s+de\s+|depuis\s+|vers\s+|aux\s+alentours\s+de\s+|autour\s+de\s+"
-    r"|a\s+|des\s+|sur\s+les\s+coups\s+de\s+)?"
-    r"(?:" + _CLOCK + r"(?:\s+du\s+(?P<ampart>matin|soir))?|(?P<noon>midi|minuit))"
-    r"(?(between)\s+et\s+(?:[01]?\d|2[0-3])\s?(?:h|:)(?:\s?[0-5]\d)?)"
+
+_WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+_WD = "|".join(_WEEKDAYS)
+
+_MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2,
+    "mars": 3, "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10,
+    "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+# part -> {qualifier: default hour}; the night's hours follow _night_clock.
+_PART_HOURS = {
+    "matin": {None: 8, "debut": 7, "milieu": 10, "fin": 11},
+    "midi": {None: 12},
+    "aprem": {None: 15, "debut": 14, "milieu": 15, "fin": 17},
+    "soir": {None: 20, "debut": 19, "milieu": 21, "fin": 22},
+    "nuit": {None: 3, "debut": 23, "milieu": 3, "fin": 5},
+    "journee": {None: None, "debut": 8, "milieu": 12, "fin": 18},
+}
+# hour from which a part of the current day is considered begun
+_PART_BEGINS = {"matin": 5, "midi": 11, "aprem": 12, "soir": 17, "journee": 0}
+
+_PART_WORD = r"matinee|matin|apres[- ]?midi|aprem|ap[-.]?m|midi|soiree|soir|nuit"
+
+# --------------------------------------------------------------------------
+# Regular expressions (applied to the normalised text)
+# --------------------------------------------------------------------------
+
+_HOUR = r"(?:[01]?\d|2[0-3])"
+_FRAC = r"et\s+demie?|et\s+quart|moins\s+(?:le\s+)?quart"
+_SUFFIX = r"du\s+mat(?:in)?|de\s+l'apres[- ]?midi|de\s+l'aprem|du\s+soir|de\s+la\s+nuit"
+
+
+def _clock_pattern(t: str) -> str:
+    return rf"""(?:
+        (?<![\w.,:/'])(?P<h{t}>{_HOUR})\s?(?:heures?|h)
+            (?:\s?(?P<m{t}>[0-5]\d)(?:\s?(?:min|mn))?|\s+(?P<f{t}>{_FRAC}))?
+      | (?<![\w.,:/'])(?P<hc{t}>{_HOUR}):(?P<mc{t}>[0-5]\d)(?::[0-5]\d)?
+      | (?<![\w'-])(?P<hw{t}>{_WORD_NUM})\s+heures?(?:\s+(?P<fw{t}>{_FRAC}))?
+      | (?<![\w'-])(?P<n{t}>midi|minuit)(?:\s+(?P<fn{t}>{_FRAC}))?
+    )
+    (?:\s+(?P<s{t}>{_SUFFIX}))?
+    (?![\w/:])"""
+
+
+_APPROX_PREPS = r"vers|aux\s+alentours\s+de|autour\s+de|aux\s+environs\s+de|sur\s+les\s+coups\s+de"
+_START_PREPS = r"depuis|a\s+partir\s+de|a\s+compter\s+de|des"
+_TIME_RE = re.compile(
+    rf"(?:(?<![\w'])(?P<prep>a|{_APPROX_PREPS}|{_START_PREPS})\s+)?{_clock_pattern('')}",
+    re.X,
 )
-_AGO = re.compile(
-    r"il\s+y\s+a\s+(?:environ\s+|a\s+peu\s+pres\s+|~)?(?P<n>" + _NUM + r")\s*"
-    r"(?P<unit>heures?|h\b|minutes?|mins?\b|jours?|semaines?)(?P<half>\s+et\s+demie?)?"
+_RANGE_RE = re.compile(
+    rf"""(?<![\w'])(?:(?P<rp>entre|de|du|depuis)\s+)?
+    (?:{_clock_pattern('1')}|(?<![\w.,:/'])(?P<hb>{_HOUR}))
+    \s*(?:et|a|au|jusqu'a|-)\s*
+    {_clock_pattern('2')}""",
+    re.X,
 )
-_NOW = re.compile(r"\b(?:maintenant|a\s+l'instant|tout\s+a\s+l'heure)\b")
-_START_CUE = re.compile(r"(?:depuis|a\s+partir\s+d[eu']|a\s+commence|a\s+debute|debut(?:e|ant)?|entre)\s*$")
-_DURATION_BEFORE = re.compile(r"(?:pendant|dans\s+les|sous|en\s+moins\s+de|plus\s+de|moins\s+de|de|les|en|apres|h)\s*$")
-_JOIN = re.compile(r"^\s*(?:,\s*)?(?:vers|a|aux\s+alentours\s+de|autour\s+de|des|sur\s+les\s+coups\s+de|,)?\s*$")
+
+_QUAL = (r"plus\s+de|moins\s+de|au\s+moins|pres\s+de|presque|bientot|environ"
+         r"|a\s+peu\s+pres|deja|quasiment")
+_DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
+    (?:
+        (?P<demi>une\s+demi[- ]?heure)
+      | (?P<quart>un\s+quart\s+d'heure)
+      | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*
+        (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
+        (?:\s?(?P<dm>[0-5]\d)(?:\s?(?:min|mn))?|\s+et\s+(?P<frac>demie?|quart))?
+    )(?![\w/])"""
+_DUR_CUE = (r"deja|de\s+temps|d'affilee|maintenant|non[- ]?stop|en\s+continu"
+            r"|sans\s+interruption|environ|a\s+peu\s+pres|au\s+moins")
+_AGO_RE = re.compile(rf"(?<![\w'])(?:il\s*)?y\s*a\s+{_DURATION}", re.X)
+_SINCE_RE = re.compile(
+    rf"(?<![\w'])(?:depuis|(?:ca|cela)\s+fait|voila)\s+{_DURATION}"
+    rf"(?P<post>\s+(?:{_DUR_CUE})(?!\w))?(?:\s+que(?!\w))?",
+    re.X,
+)
+_NOW_RE = re.compile(r"(?<![\w'])(?:maintenant|a\s+l'instant|tout\s+a\s+l'heure)(?!\w)")
+
+_TODAY_RE = re.compile(
+    r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)"
+)
+_YESTERDAY_RE = re.compile(r"(?<!\w)(?P<before>avant[- ]?)?hier(?!\w)")
+_WEEKDAY_RE = re.compile(
+    rf"""(?<![\w'])(?:(?:le|ce)\s+)?(?P<wd>{_WD})
+    (?:\s+(?P<last>dernier|passe|(?P<week>de\s+la\s+semaine\s+(?:derniere|passee))))?
+    (?!\w)(?!\s+(?:prochain|qui\s+vient))""",
+    re.X,
+)
+# Future days resolve to nothing but keep their span, so that the "à 14h" of
+# "demain à 14h" is not read as a past time.
+_FUTURE_RE = re.compile(
+    rf"(?<![\w'])(?:(?:apres[- ]?)?demain|(?:{_WD})\s+(?:prochain|qui\s+vient))(?!\w)"
+)
+_WEEKEND_RE = re.compile(
+    r"""(?<![\w'])(?:(?P<det>ce|le|du|pendant\s+le|au\s+cours\s+du)\s+)?
+    (?:week[- ]?end|w\.?[- ]?e\.?)(?:\s+(?P<last>dernier|passe))?(?!\w)""",
+    re.X,
+)
+_NUM_DATE_RE = re.compile(
+    rf"""(?<![\w'])(?:(?P<det>le|du|au)\s+)?(?:(?P<wd>{_WD})\s+)?
+    (?<![\w.,:/-])(?P<d>[0-3]?\d)(?P<sep>[/.-])(?P<mo>[01]?\d)
+    (?:(?P=sep)(?P<y>\d{{4}}|\d{{2}}))?(?!\w|[/.:-]\d)""",
+    re.X,
+)
+_NAME_DATE_RE = re.compile(
+    rf"""(?<![\w'])(?:(?:le|du|au)\s+)?(?:(?:{_WD})\s+)?
+    (?<![\w.,:/])(?P<d>1er|premier|[0-3]?\d)\s+(?P<mon>{_MONTH})(?![\w])\.?
+    (?:\s+(?P<y>\d{{4}})(?!\w))?""",
+    re.X,
+)
+_ISO_RE = re.compile(
+    r"""(?<![\w.:/-])(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})
+    (?:(?:t|\s+)(?P<h>\d{2}):(?P<mi>\d{2})(?::\d{2}(?:\.\d+)?)?
+       (?P<tz>z|[+-]\d{2}:?\d{2})?)?(?![\w:]|[.-]\d)""",
+    re.X,
+)
+_NIGHT_OF_RE = re.compile(
+    rf"""(?<![\w'])(?:(?:dans|pendant|durant|au\s+cours\s+de)\s+)?la\s+nuit\s+
+    (?:
+        (?:de|du)\s+(?P<wd1>{_WD})(?:\s+(?:a|au)\s+(?P<wd2>{_WD}))?
+      | d'(?P<yest>avant[- ]?hier|hier)(?:\s+(?:a|au)\s+(?:aujourd'?\s?hui|hier))?
+      | du\s+(?P<d1>1er|[0-3]?\d)\s+au\s+(?P<d2>1er|[0-3]?\d)
+        (?:\s+(?P<mon>{_MONTH})\.?|/(?P<mo>[01]?\d))(?:\s+(?P<y>\d{{4}}))?
+    )(?!\w)""",
+    re.X,
+)
+_TODAY_PART_RE = re.compile(
+    rf"""(?<![\w'])(?:
+        (?:ce|cet|cette)\s+(?P<p1>{_PART_WORD})
+      | (?:dans|pendant|durant|au\s+cours\s+de)\s+(?:la\s+|l')
+        (?P<p2>matinee|apres[- ]?midi|aprem|soiree|nuit|journee)
+      | en\s+(?P<p3>matinee|soiree)
+      | (?:en\s+|au\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
+        (?P<p4>matinee|apres[- ]?midi|aprem|soiree|nuit|journee)
+      | (?:(?:la|cette)\s+)?(?P<last>nuit\s+(?:derniere|passee)|derniere\s+nuit)
+    )(?!\w)""",
+    re.X,
+)
+_BARE_PART_RE = re.compile(
+    rf"""(?<![\w'])(?P<pre>
+        (?:dans|pendant|durant|au\s+cours\s+de)\s+(?:la\s+|l')
+      | en\s+|au\s+
+      | (?:en\s+|au\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
+    )?(?P<p>{_PART_WORD}|mat|journee)(?!\w)""",
+    re.X,
+)
+
+# Context guards for a time written without preposition.
+_PRE_DURATION = re.compile(
+    r"(?<![\w'])(?:pendant|durant|dure|duree|en|sous|dans|les|toutes|chaque|plus\s+de"
+    r"|moins\s+de|pres\s+de|environ|au\s+moins|de|pour|sur|fait|max|maximum|presque"
+    r"|quasiment|delai)\s*[:=]?\s*$|d'\s*$"
+)
+_VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
+_POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
+_POST_DURATION = re.compile(rf"\s+(?:{_DUR_CUE}|plus\s+tard)(?!\w)")
+_CLAUSE_START = re.compile(r"(?:^|[\n.!?;•*>(]|(?:^|\s)-)\s*$")
+_DASHES = str.maketrans("‐‑‒–—", "-----")
+_GAP = re.compile(r"[\s,]{0,4}")
+_PART_OF = re.compile(r"[\s,]{0,4}|\s+de\s+|\s+d'")  # "dans l'après-midi de lundi"
+_START_CUE = re.compile(
+    r"(?<![\w'])(?:depuis\s+|a\s+partir\s+(?:de\s+|d')|a\s+compter\s+(?:de\s+|d')|des\s+)$"
+)
+_VERB_CUE = re.compile(
+    r"(?<!\w)(?:commenc|debut|demarr)\w*(?:\s+[^\s.,;!?]+){0,4}?[\s:,]*$"
+)
+
+# --------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------
 
 
-def find_dates(text: str, now: datetime) -> List[DateMatch]:
-    now = now.astimezone(PARIS).replace(second=0, microsecond=0)
-    folded = fold(text)
-    found: List[DateMatch] = []
-    taken: List[Tuple[int, int]] = []
-    candidates = _combined(folded, now) + _agos(folded, now) + _nows(folded, now)
-    for match in sorted(candidates, key=lambda c: c[0] - c[1]):  # longest first
-        start, end, value, has_time, is_start = match
-        if any(start < e and s < end for s, e in taken):
-            continue
-        taken.append((start, end))
-        found.append(DateMatch(start, end, text[start:end], value, has_time, is_start))
-    return sorted(found, key=lambda m: m.start)
+@dataclass(frozen=True)
+class _Cand:
+    start: int
+    end: int
+    kind: str  # "day", "part" (day + part), "bare" (part word), "time", "full", "point"
+    days: tuple[date, ...] = ()  # candidate days, most recent first (nights: morning day)
+    fixed: bool = True  # False: may step back to an earlier reading
+    part: tuple[str, str | None] | None = None
+    clock: tuple[int, int, bool] | None = None  # hour, minute, hour already final
+    is_start: bool = False
+    weak: bool = False  # only valid when combined with a day or a time
+    prefixed: bool = False  # bare part with a preposition: may precede its day
+    value: datetime | None = None
+    has_time: bool = True
 
 
-def _is_start(folded: str, start: int) -> bool:
-    return bool(_START_CUE.search(folded[max(0, start - 20):start]))
+def _squash(s: str | None) -> str | None:
+    return re.sub(r"\s+", " ", s) if s else s
 
 
-def _combined(folded: str, now: datetime) -> list:
-    """Days and times, joined when they follow each other ("hier soir à 23h")."""
-    days = [m for m in _DAY.finditer(folded) if _word_bounded(folded, m)]
-    times = [m for m in _TIME.finditer(folded) if _word_bounded(folded, m) and _is_clock(folded, m)]
-    results, used_times = [], set()
-    for day in days:
-        partner = _adjacent_time(folded, day, times)
-        start, end = day.start(), day.end()
-        clock = None
-        if partner is not None:
-            used_times.add(partner.start())
-            start, end = min(start, partner.start()), max(end, partner.end())
-            clock = _clock(partner)
-        value, has_time = _resolve_day(day, clock, now)
-        if value is not None:
-            is_start = _is_start(folded, start) or bool(partner and (partner.group("prep") or "").startswith(("depuis", "a partir")))
-            results.append((start, end, value, has_time, is_start or bool(partner and partner.group("between"))))
-    for tm in times:
-        if tm.start() in used_times:
-            continue
-        value = _latest_at(now, now.date(), _clock(tm))
-        prep = tm.group("prep") or ""
-        is_start = bool(tm.group("between")) or prep.startswith(("depuis", "a partir")) or _is_start(folded, tm.start())
-        results.append((tm.start(), tm.end(), value, True, is_start))
-    return results
+def _number(s: str) -> int:
+    return int(s) if s.isdigit() else _NUMBERS[re.sub(r"[\s-]+", "-", s)]
 
 
-def _word_bounded(folded: str, match: "re.Match[str]") -> bool:
-    before = folded[match.start() - 1] if match.start() else " "
-    after = folded[match.end()] if match.end() < len(folded) else " "
-    return not (before.isalnum() or before in "+/.") and not (after.isalnum() or after in "/")
+def _part_key(word: str) -> str:
+    if word.startswith("mat"):
+        return "matin"
+    if word.startswith("ap"):
+        return "aprem"
+    if word.startswith("soir"):
+        return "soir"
+    return word  # midi, nuit, journee
 
 
-def _is_clock(folded: str, tm: "re.Match[str]") -> bool:
-    """Tell "à 14h" (a time) from "pendant 2h", "72 h", "24h/24" or "depuis 4h" (durations)."""
-    if tm.group("noon"):
-        return True
-    hour = int(tm.group("h"))
-    prep = (tm.group("prep") or "").strip()
-    if folded[tm.end():tm.end() + 1] == "/" or re.match(r"\s*(?:/|sur\s+24)", folded[tm.end():]):
-        return False
-    if not prep and _DURATION_BEFORE.search(folded[max(0, tm.start() - 15):tm.start()]):
-        return False
-    if prep == "depuis" and hour <= 6 and not tm.group("m") and not tm.group("ampart"):
-        return False  # "down depuis 4h": for four hours, most likely
-    if not tm.group("m") and re.match(r"\s*(?:de\b|d')", folded[tm.end():]):
-        return False  # "2h de retard"
-    return True
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
 
 
-def _clock(tm: "re.Match[str]") -> time:
-    if tm.group("noon"):
-        return time(12) if tm.group("noon") == "midi" else time(0)
-    hour, minute = int(tm.group("h")), int(tm.group("m") or 0)
-    if tm.group("ampart") == "soir" and hour < 12:
+def _last_weekday(today: date, weekday: int) -> date:
+    return today - timedelta(days=(today.weekday() - weekday) % 7)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _year_readings(today: date, month: int, day: int, year: str | None) -> tuple[date, ...]:
+    if year:
+        y = int(year) + (2000 if len(year) == 2 else 0)
+        found = _safe_date(y, month, day)
+        return (found,) if found else ()
+    # four years back so that "le 29/02" still finds its leap year
+    readings = (_safe_date(y, month, day) for y in range(today.year, today.year - 5, -1))
+    return tuple(d for d in readings if d)[:2]
+
+
+def _minus_months(d: date, months: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+# ---- clocks ---------------------------------------------------------------
+
+
+def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
+    g = lambda name: m.group(name + t)  # noqa: E731
+    frac = g("f") or g("fw") or g("fn")
+    if g("h") is not None:
+        hour, minute = int(g("h")), int(g("m") or 0)
+    elif g("hc") is not None:
+        hour, minute = int(g("hc")), int(g("mc"))
+    elif g("hw") is not None:
+        hour, minute = _number(g("hw")), 0
+    else:
+        hour, minute = (12 if g("n") == "midi" else 0), 0
+    if frac:
+        frac = _squash(frac)
+        if frac.startswith("moins"):
+            hour, minute = (hour - 1) % 24, 45
+        else:
+            minute = 30 if "demi" in frac else 15
+    if hour > 23:
+        return None
+    suffix = g("s")
+    if suffix and ("soir" in suffix or "apres" in suffix) and 1 <= hour < 12:
         hour += 12
-    return time(hour, minute)
+    final = bool(suffix) and "nuit" not in suffix
+    return hour, minute, final
 
 
-def _adjacent_time(folded: str, day: "re.Match[str]", times: list) -> Optional["re.Match[str]"]:
-    for tm in times:
-        if tm.start() >= day.end() and _JOIN.match(folded[day.end():tm.start()]) and tm.start() - day.end() <= 25:
-            return tm
-        if tm.end() <= day.start() and day.start() - tm.end() <= 3 and not folded[tm.end():day.start()].strip(" ,"):
-            return tm
+def _has_minutes(m: re.Match, t: str = "") -> bool:
+    return any(m.group(n + t) for n in ("m", "mc", "f", "fw", "fn"))
+
+
+def _time_cands(norm: str) -> list[_Cand]:
+    out = []
+    for m in _TIME_RE.finditer(norm):
+        prep = _squash(m.group("prep"))
+        clock = _parse_clock(m)
+        if clock is None or not _time_context_ok(norm, m.start(), m.end(), prep):
+            continue
+        if m.group("hw") and not m.group("s") and prep in (None, "depuis"):
+            continue  # "deux heures" is a duration unless "à/vers deux heures"
+        strong = bool(prep or _has_minutes(m) or m.group("s")) or (
+            m.group("n") is None and _CLAUSE_START.search(norm, 0, m.start()) is not None
+        )
+        if prep == "depuis" and clock[0] <= 6 and not (_has_minutes(m) or m.group("s")):
+            continue  # "down depuis 4h": four hours or 04:00? Ambiguous, say nothing.
+        is_start = prep in ("depuis", "a partir de", "a compter de", "des")
+        out.append(_Cand(m.start(), m.end(), "time", clock=clock, is_start=is_start,
+                         weak=not strong, fixed=False))
+    return out
+
+
+def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
+    if _POST_ALWAYS.match(norm, end):
+        return False
+    if prep == "a" and _VERB_A.search(norm, max(0, start - 10), start):
+        return False
+    if prep in (None, "depuis") and _POST_DURATION.match(norm, end):
+        return False
+    return prep is not None or not _PRE_DURATION.search(norm[max(0, start - 25):start])
+
+
+def _range_cands(norm: str) -> list[_Cand]:
+    out = []
+    for m in _RANGE_RE.finditer(norm):
+        rp = m.group("rp")
+        second = _parse_clock(m, "2")
+        if m.group("hb") is not None:
+            if not rp:
+                continue
+            first = (int(m.group("hb")), 0, False)
+        else:
+            first = _parse_clock(m, "1")
+        if first is None or second is None or _POST_ALWAYS.match(norm, m.end()):
+            continue
+        if not m.group("s1") and second[2] and first[0] < 12 and second[0] >= 12:
+            first = (first[0] + 12, first[1], True)  # "de 8h à 10h du soir"
+        elif not m.group("s1") and second[2]:
+            first = (first[0], first[1], True)
+        out.append(_Cand(m.start(), m.end(), "time", clock=first, is_start=True, fixed=False))
+    return out
+
+
+# ---- days -----------------------------------------------------------------
+
+
+def _day_cands(norm: str, now: datetime) -> list[_Cand]:
+    today = now.date()
+    out = []
+    for m in _TODAY_RE.finditer(norm):
+        out.append(_Cand(m.start(), m.end(), "day", days=(today,)))
+    for m in _YESTERDAY_RE.finditer(norm):
+        back = 2 if m.group("before") else 1
+        out.append(_Cand(m.start(), m.end(), "day", days=(today - timedelta(back),)))
+    for m in _WEEKDAY_RE.finditer(norm):
+        out.append(_weekday_cand(m, today))
+    for m in _FUTURE_RE.finditer(norm):
+        out.append(_Cand(m.start(), m.end(), "day", days=(today + timedelta(7),)))
+    for m in _WEEKEND_RE.finditer(norm):
+        if m.group("det") or m.group("last"):
+            out.append(_weekend_cand(m, today))
+    for m in _NUM_DATE_RE.finditer(norm):
+        cand = _num_date_cand(m, today)
+        if cand:
+            out.append(cand)
+    for m in _NAME_DATE_RE.finditer(norm):
+        d = 1 if m.group("d") in ("1er", "premier") else int(m.group("d"))
+        days = _year_readings(today, _MONTHS[m.group("mon")], d, m.group("y"))
+        if days:
+            out.append(_Cand(m.start(), m.end(), "day", days=days, fixed=bool(m.group("y"))))
+    for m in _ISO_RE.finditer(norm):
+        cand = _iso_cand(m)
+        if cand:
+            out.append(cand)
+    for m in _AGO_RE.finditer(norm):
+        out.append(_ago_cand(m, now))
+    return out
+
+
+def _weekday_cand(m: re.Match, today: date) -> _Cand:
+    wd = _WEEKDAYS.index(m.group("wd"))
+    if m.group("week"):
+        monday = today - timedelta(today.weekday() + 7)
+        return _Cand(m.start(), m.end(), "day", days=(monday + timedelta(wd),))
+    d0 = _last_weekday(today, wd)
+    if m.group("last") and d0 == today:
+        d0 -= timedelta(7)
+    return _Cand(m.start(), m.end(), "day", days=(d0, d0 - timedelta(7)), fixed=False)
+
+
+def _weekend_cand(m: re.Match, today: date) -> _Cand:
+    saturday = _last_weekday(today, 5)
+    in_weekend = today.weekday() >= 5
+    if m.group("last") and in_weekend:
+        saturday -= timedelta(7)
+    return _Cand(m.start(), m.end(), "day", days=(saturday,))
+
+
+def _num_date_cand(m: re.Match, today: date) -> _Cand | None:
+    year = m.group("y")
+    if m.group("sep") != "/" and len(year or "") != 4:
+        return None  # "v2.3", "2.3.10", "1-2": dots and dashes only with a 4-digit year
+    days = _year_readings(today, int(m.group("mo")), int(m.group("d")), year)
+    if not days:
+        return None
+    weak = not (year or m.group("det") or m.group("wd"))
+    return _Cand(m.start(), m.end(), "day", days=days, fixed=bool(year), weak=weak)
+
+
+def _iso_cand(m: re.Match) -> _Cand | None:
+    day = _safe_date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+    if day is None:
+        return None
+    if m.group("h") is None:
+        return _Cand(m.start(), m.end(), "day", days=(day,))
+    hour, minute = int(m.group("h")), int(m.group("mi"))
+    if hour > 23 or minute > 59:
+        return None
+    value = datetime(day.year, day.month, day.day, hour, minute, tzinfo=_iso_tz(m.group("tz")))
+    return _Cand(m.start(), m.end(), "point", value=value.astimezone(PARIS))
+
+
+def _iso_tz(tz: str | None):
+    if not tz:
+        return PARIS
+    if tz == "z":
+        return timezone.utc
+    sign = 1 if tz[0] == "+" else -1
+    digits = tz[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+# ---- durations ------------------------------------------------------------
+
+
+def _duration(m: re.Match) -> tuple[str, int]:
+    """('minutes' | 'days' | 'months', amount)."""
+    if m.group("demi"):
+        return "minutes", 30
+    if m.group("quart"):
+        return "minutes", 15
+    n, unit = _number(_squash(m.group("n"))), m.group("unit")
+    if unit == "mois":
+        return "months", n
+    if unit.startswith("j"):
+        return "days", n
+    if unit.startswith("s"):
+        return "days", 7 * n
+    if unit.startswith("h"):
+        frac = m.group("frac")
+        extra = int(m.group("dm") or 0) or (30 if frac and "demi" in frac else 15 if frac else 0)
+        return "minutes", 60 * n + extra
+    return "minutes", n
+
+
+def _ago_value(kind: str, amount: int, now: datetime) -> tuple[datetime, bool]:
+    if kind == "minutes":
+        utc = now.astimezone(timezone.utc) - timedelta(minutes=amount)
+        return utc.astimezone(PARIS), True
+    day = now.date() - timedelta(amount) if kind == "days" else _minus_months(now.date(), amount)
+    return _at(day, 0), False
+
+
+def _ago_cand(m: re.Match, now: datetime) -> _Cand:
+    kind, amount = _duration(m)
+    value, has_time = _ago_value(kind, amount, now)
+    if has_time:
+        return _Cand(m.start(), m.end(), "point", value=value)
+    return _Cand(m.start(), m.end(), "day", days=(value.date(),))
+
+
+def _since_cands(norm: str, now: datetime) -> list[_Cand]:
+    out = []
+    for m in _SINCE_RE.finditer(norm):
+        kind, amount = _duration(m)
+        clock_like = (
+            kind == "minutes" and m.group("n") and m.group("n").isdigit()
+            and m.group("unit").startswith("h") and int(m.group("n")) <= 23
+            and not (m.group("qual") or m.group("post"))
+            and norm[m.start():m.start() + 6] == "depuis"
+        )
+        if clock_like:
+            continue  # "depuis 4h" is the clock time, see _time_cands
+        value, has_time = _ago_value(kind, amount, now)
+        out.append(_Cand(m.start(), m.end(), "point", value=value, has_time=has_time,
+                         is_start=True))
+    for m in _NOW_RE.finditer(norm):
+        out.append(_Cand(m.start(), m.end(), "point", value=now))
+    return out
+
+
+# ---- parts of day ---------------------------------------------------------
+
+
+def _part_cands(norm: str, now: datetime) -> list[_Cand]:
+    today, yesterday = now.date(), now.date() - timedelta(1)
+    out = []
+    for m in _TODAY_PART_RE.finditer(norm):
+        if m.group("last"):
+            nights = (today, yesterday) if now.hour >= 6 else (yesterday, yesterday - timedelta(1))
+            out.append(_Cand(m.start(), m.end(), "part", days=nights, fixed=False,
+                             part=("nuit", None)))
+            continue
+        key = _part_key(m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4"))
+        if key == "nuit":
+            days, fixed = (today, yesterday), False
+        else:
+            evening_past = key == "soir" and now.hour < 6
+            days, fixed = ((yesterday if evening_past else today),), True
+        out.append(_Cand(m.start(), m.end(), "part", days=days, fixed=fixed,
+                         part=(key, m.group("q"))))
+    for m in _NIGHT_OF_RE.finditer(norm):
+        cand = _night_of_cand(m, today)
+        if cand:
+            out.append(cand)
+    for m in _BARE_PART_RE.finditer(norm):
+        out.append(_Cand(m.start(), m.end(), "bare", part=(_part_key(m.group("p")), m.group("q")),
+                         prefixed=bool(m.group("pre"))))
+    return out
+
+
+def _night_of_cand(m: re.Match, today: date) -> _Cand | None:
+    span = (m.start(), m.end(), "part")
+    if m.group("yest"):
+        morning = today - timedelta(1 if m.group("yest").startswith("avant") else 0)
+        return _Cand(*span, days=(morning,), part=("nuit", None))
+    if m.group("wd1"):
+        wd = _WEEKDAYS.index(m.group("wd2") or m.group("wd1"))
+        wd = wd if m.group("wd2") else (wd + 1) % 7
+        morning = _last_weekday(today, wd)
+        return _Cand(*span, days=(morning, morning - timedelta(7)), fixed=False,
+                     part=("nuit", None))
+    month = _MONTHS[m.group("mon")] if m.group("mon") else int(m.group("mo"))
+    day = 1 if m.group("d2") == "1er" else int(m.group("d2"))
+    days = _year_readings(today, month, day, m.group("y"))
+    if not days:
+        return None
+    return _Cand(*span, days=days, fixed=bool(m.group("y")), part=("nuit", None))
+
+
+# --------------------------------------------------------------------------
+# Combination
+# --------------------------------------------------------------------------
+
+
+def _adjacent(norm: str, end: int, start: int, gap: re.Pattern = _GAP) -> bool:
+    return start >= end and gap.fullmatch(norm, end, start) is not None
+
+
+def _with_part(day: _Cand, bare: _Cand) -> _Cand:
+    days = day.days
+    if bare.part[0] == "nuit":  # "samedi nuit": the night that starts on saturday
+        days = tuple(d + timedelta(1) for d in days)
+    return replace(day, start=min(day.start, bare.start), end=max(day.end, bare.end),
+                   kind="part", part=bare.part, days=days, weak=False)
+
+
+def _with_time(anchor: _Cand, time: _Cand) -> _Cand:
+    return replace(
+        anchor, start=min(anchor.start, time.start), end=max(anchor.end, time.end),
+        kind="full", clock=time.clock, is_start=anchor.is_start or time.is_start, weak=False,
+    )
+
+
+def _combine(norm: str, atoms: list[_Cand]) -> list[_Cand]:
+    days = [a for a in atoms if a.kind == "day"]
+    bares = [a for a in atoms if a.kind == "bare"]
+    times = [a for a in atoms if a.kind == "time"]
+    anchors = days + [a for a in atoms if a.kind == "part"]
+    anchors += [_with_part(d, b) for d in days for b in bares if _adjacent(norm, d.end, b.start)]
+    anchors += [_with_part(d, b) for b in bares for d in days
+                if b.prefixed and _adjacent(norm, b.end, d.start, _PART_OF)]
+    combos = [_with_time(a, t) for a in anchors for t in times if _adjacent(norm, a.end, t.start)]
+    combos += [_with_time(a, t) for t in times for a in anchors if _adjacent(norm, t.end, a.start)]
+    return [c for c in atoms + anchors + combos if c.kind != "bare" and not c.weak]
+
+
+def _add_cues(norm: str, cand: _Cand) -> _Cand:
+    cue = _START_CUE.search(norm, max(0, cand.start - 20), cand.start)
+    if cue:
+        cand = replace(cand, start=cue.start(), is_start=True)
+    if not cand.is_start and _VERB_CUE.search(norm, max(0, cand.start - 80), cand.start):
+        cand = replace(cand, is_start=True)
+    return cand
+
+
+# --------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------
+
+
+def _night_clock(morning: date, hour: int, minute: int, final: bool) -> datetime:
+    if hour >= 12:
+        return _at(morning - timedelta(1), hour, minute)
+    if hour >= 7 and not final:
+        return _at(morning - timedelta(1), hour + 12, minute)
+    return _at(morning, hour, minute)
+
+
+def _day_clock(day: date, clock: tuple[int, int, bool], part: str | None) -> datetime:
+    hour, minute, final = clock
+    if not final and part in ("aprem", "soir") and 1 <= hour < 12:
+        hour += 12
+    if not final and part == "soir" and hour == 0:  # "hier soir à minuit"
+        return _at(day + timedelta(1), 0, minute)
+    return _at(day, hour, minute)
+
+
+def _part_default(c: _Cand, day: date, now: datetime) -> tuple[datetime, bool] | None:
+    key, qualifier = c.part
+    hour = _PART_HOURS[key].get(qualifier, _PART_HOURS[key][None])
+    if hour is None:
+        return (_at(day, 0), False) if day <= now.date() else None
+    value = _night_clock(day, hour, 0, True) if key == "nuit" else _at(day, hour)
+    if value <= now:
+        return value, True
+    if day != now.date():
+        return None
+    if key == "nuit":
+        return _at(day, 0), True  # the night in progress
+    if c.fixed or now.hour >= _PART_BEGINS[key]:
+        return now, True
     return None
 
 
-def _resolve_day(day: "re.Match[str]", clock: Optional[time], now: datetime) -> Tuple[Optional[datetime], bool]:
-    today = now.date()
-    g = day.groupdict()
-    if g["rel"]:
-        rel = g["rel"].replace(" ", "-")
-        offset = 2 if rel.startswith("avant") else 1 if rel == "hier" else 0
-        return _on(today - timedelta(days=offset), g["relpart"], clock, now, step=0 if offset else 1)
-    if g["this"]:
-        if _part_hour(g["thispart"]) == 3:
-            return _night(today, clock, now), True
-        return _on(today, g["thispart"], clock, now, step=1)
-    if g["lastnight"]:
-        return _night(today, clock, now), True
-    if g["nightfrom"]:
-        sunday = _last_weekday(today, WEEKDAYS.index(g["nightto"]), allow_today=True)
-        return _at(sunday, clock or time(3)), True
-    if g["we"]:
-        return _at(_last_weekday(today, 5, allow_today=False if "dernier" in g["we"] else True), clock), clock is not None
-    if g["wd"]:
-        last = bool(g["wdlast"] or g["wdlast2"])
-        day_date = _last_weekday(today, WEEKDAYS.index(g["wd"]), allow_today=not last)
-        return _on(day_date, g["wdpart"], clock, now, step=7)
-    return _absolute(g, clock, now)
-
-
-def _absolute(g: dict, clock: Optional[time], now: datetime) -> Tuple[Optional[datetime], bool]:
-    try:
-        if g["iso"]:
-            day = date(int(g["iy"]), int(g["im"]), int(g["id"]))
-        elif g["dm"]:
-            year = int(g["dy"]) if g["dy"] else None
-            year = year + 2000 if year is not None and year < 100 else year
-            day = _past_date(int(g["dd"]), int(g["dmm"]), year, now)
+def _on_day(c: _Cand, day: date, now: datetime) -> tuple[datetime, bool] | None:
+    part = c.part[0] if c.part else None
+    if c.clock:
+        if part == "nuit":
+            value = _night_clock(day, *c.clock)
         else:
-            day_num = 1 if g["nd"] == "1er" else int(g["nd"])
-            day = _past_date(day_num, MONTHS[g["nm"]], int(g["ny"]) if g["ny"] else None, now)
-    except ValueError:
-        return None, False
-    return _at(day, clock), clock is not None
+            value = _day_clock(day, c.clock, part)
+        return (value, True) if value <= now else None
+    if part:
+        return _part_default(c, day, now)
+    return (_at(day, 0), False) if day <= now.date() else None
 
 
-def _past_date(day: int, month: int, year: Optional[int], now: datetime) -> date:
-    if year is not None:
-        return date(year, month, day)
-    candidate = date(now.year, month, day)
-    return candidate if candidate <= now.date() else date(now.year - 1, month, day)
+def _resolve(c: _Cand, now: datetime) -> tuple[datetime, bool] | None:
+    if c.kind == "point":
+        return (c.value, c.has_time) if c.value <= now else None
+    today = now.date()
+    days = c.days or (today, today - timedelta(1))
+    for day in days:
+        found = _on_day(c, day, now)
+        if found:
+            return found
+    if c.fixed and c.clock and days[0] <= today:
+        return _at(days[0], 0), False  # explicit hour still to come: keep the day
+    return None
 
 
-def _part_hour(part: Optional[str]) -> Optional[int]:
-    if not part:
-        return None
-    key = part.replace("matinee", "matin").replace("soiree", "soir")
-    return PARTS.get(key, PARTS.get(key.replace("-", " ")))
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
 
 
-def _on(day: date, part: Optional[str], clock: Optional[time], now: datetime, step: int) -> Tuple[datetime, bool]:
-    """A day with an optional part of it and an optional clock time.
-
-    `step` is how many days back the same words mean when the reading is
-    later than now: 1 for "ce matin", 7 for "samedi soir", 0 for "hier".
-    """
-    hour = _part_hour(part)
-    if clock is None and hour is None:
-        return _at(day, None), False
-    if clock is None:
-        value = _at(day, time(hour))
-        if value > now and step == 1:  # "ce soir" said at 19:00: now
-            return now, True
-    else:
-        if hour is not None and hour >= 15 and clock.hour < 12:
-            clock = time(clock.hour + 12, clock.minute)  # "hier soir à 9h" is 21:00
-        value = _at(day, clock)
-    while value > now and step:
-        value -= timedelta(days=step)
-    return value, True
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    chosen: list[_Cand] = []
+    for c in sorted(cands, key=lambda c: (c.start - c.end, c.start)):
+        if all(c.end <= o.start or c.start >= o.end for o in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: c.start)
 
 
-def _night(today: date, clock: Optional[time], now: datetime) -> datetime:
-    """The last night: the one that ended this morning, or the one in progress."""
-    if clock is None:
-        return _at(today, time(3)) if now.hour >= 6 else _at(today, time(0))
-    night_date = today - timedelta(days=1) if clock.hour >= 12 else today
-    value = _at(night_date, clock)
-    return value if value <= now else value - timedelta(days=1)
-
-
-def _last_weekday(today: date, weekday: int, allow_today: bool) -> date:
-    delta = (today.weekday() - weekday) % 7
-    if delta == 0 and not allow_today:
-        delta = 7
-    return today - timedelta(days=delta)
-
-
-def _latest_at(now: datetime, day: date, clock: time) -> datetime:
-    value = _at(day, clock)
-    return value if value <= now else value - timedelta(days=1)
-
-
-def _at(day: date, clock: Optional[time]) -> datetime:
-    return datetime.combine(day, clock or time(0), tzinfo=PARIS)
-
-
-def _agos(folded: str, now: datetime) -> list:
-    results = []
-    for m in _AGO.finditer(folded):
-        raw = m.group("n")
-        n = int(raw) if raw.isdigit() else NUMBERS[raw]
-        unit = m.group("unit")
-        minutes = {"h": 60, "m": 1, "j": 1440, "s": 10080}[unit[0]] * n
-        if m.group("half") and unit[0] == "h":
-            minutes += 30
-        value = now - timedelta(minutes=minutes)
-        if unit[0] in "js":
-            value = _at(value.date(), None)
-        results.append((m.start(), m.end(), value, unit[0] in "hm", _is_start(folded, m.start())))
-    return results
-
-
-def _nows(folded: str, now: datetime) -> list:
-    return [(m.start(), m.end(), now, True, False) for m in _NOW.finditer(folded)]
+def find_dates(text: str, now: datetime) -> list[DateMatch]:
+    """Date/time expressions of ``text`` resolved against ``now`` (see module doc)."""
+    now = now.astimezone(PARIS) if now.tzinfo else now.replace(tzinfo=PARIS)
+    now = now.replace(second=0, microsecond=0)
+    norm = fold(text).translate(_DASHES)
+    atoms = (_time_cands(norm) + _range_cands(norm) + _day_cands(norm, now)
+             + _part_cands(norm, now) + _since_cands(norm, now))
+    cands = [_add_cues(norm, c) for c in _combine(norm, atoms)]
+    matches = []
+    # Unresolvable candidates (a future date) still take their span, so that a
+    # fragment such as "à 9h" of "le 3/12/2030 à 9h" is not reported alone.
+    for c in _select(cands):
+        resolved = _resolve(c, now)
+        if resolved:
+            value, has_time = resolved
+            matches.append(DateMatch(c.start, c.end, text[c.start:c.end],
+                                     value, has_time, c.is_start))
+    return matches

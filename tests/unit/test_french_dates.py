@@ -1,18 +1,23 @@
 """French dates and times, resolved against a fixed reference time in Paris."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
 from bot.nlu.french_dates import PARIS, find_dates
 
 NOW = datetime(2026, 11, 28, 15, 20, tzinfo=PARIS)  # a Saturday afternoon
-EARLY = datetime(2026, 11, 28, 2, 30, tzinfo=PARIS)
+EARLY = datetime(2026, 11, 28, 2, 30, tzinfo=PARIS)  # inside the night
 MORNING = datetime(2026, 11, 28, 7, 0, tzinfo=PARIS)
 
+
+def fmt(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
 POSITIVE = [
-    # (text, expected "YYYY-MM-DD HH:MM", has_time, is_start)
-    ("bjr, cette nuit vers 3h les postes ont affiché un msg de rancon", "2026-11-28 03:00", True, False),
+    # (text, expected "YYYY-MM-DD HH:MM", has_time, is_start), now = Saturday 2026-11-28 15:20
+    # --- a time alone: today, or yesterday when later than now
     ("panne de la baie SAN à 14h, le DPI est down", "2026-11-28 14:00", True, False),
     ("à 14h", "2026-11-28 14:00", True, False),
     ("a 14h", "2026-11-28 14:00", True, False),
@@ -21,75 +26,157 @@ POSITIVE = [
     ("à 14 h 30", "2026-11-28 14:30", True, False),
     ("vers 14:30", "2026-11-28 14:30", True, False),
     ("à 14H", "2026-11-28 14:00", True, False),
-    ("vers 9h40", "2026-11-28 09:40", True, False),
-    ("aux alentours de 7h", "2026-11-28 07:00", True, False),
+    ("le PACS ne répond plus vers 9h40", "2026-11-28 09:40", True, False),
+    ("vers 9h15 les imprimantes ont sorti des pages de rançon", "2026-11-28 09:15", True, False),
+    ("écran bleu aux alentours de 7h en réa", "2026-11-28 07:00", True, False),
     ("sur les coups de 11h", "2026-11-28 11:00", True, False),
+    ("autour de 10h le wifi a coupé", "2026-11-28 10:00", True, False),
+    ("vers 3h le serveur de messagerie a redémarré", "2026-11-28 03:00", True, False),
     ("à 16h", "2026-11-27 16:00", True, False),  # later than now: yesterday
     ("à midi", "2026-11-28 12:00", True, False),
+    ("à midi et demi le standard a sauté", "2026-11-28 12:30", True, False),
     ("à minuit", "2026-11-28 00:00", True, False),
+    ("à 3h du matin", "2026-11-28 03:00", True, False),
+    ("à deux heures du matin", "2026-11-28 02:00", True, False),
+    ("vers 9h du soir", "2026-11-27 21:00", True, False),
+    ("14h : le DPI est down", "2026-11-28 14:00", True, False),
+    ("- 14h10 les écrans deviennent noirs", "2026-11-28 14:10", True, False),
+    ("le badge a été refusé 13:05 au bloc", "2026-11-28 13:05", True, False),
+    # --- hier, avant-hier, aujourd'hui and their abbreviations
+    ("hier", "2026-11-27 00:00", False, False),
+    ("la boîte mail a été piratée hier", "2026-11-27 00:00", False, False),
     ("hier soir", "2026-11-27 20:00", True, False),
-    ("hier soir vers 22h30", "2026-11-27 22:30", True, False),
+    ("hier soir vers 22h30 le firewall a lâché", "2026-11-27 22:30", True, False),
     ("hier soir à 23h", "2026-11-27 23:00", True, False),
     ("hier soir à 9h", "2026-11-27 21:00", True, False),
     ("hier matin", "2026-11-27 08:00", True, False),
     ("hier après-midi", "2026-11-27 15:00", True, False),
     ("hier apres midi", "2026-11-27 15:00", True, False),
     ("hier ap-m", "2026-11-27 15:00", True, False),
+    ("hier aprem vers 16h", "2026-11-27 16:00", True, False),
+    ("hier midi", "2026-11-27 12:00", True, False),
     ("hier à 14h", "2026-11-27 14:00", True, False),
     ("hier a 14h30", "2026-11-27 14:30", True, False),
     ("hier vers 9 h", "2026-11-27 09:00", True, False),
-    ("hier", "2026-11-27 00:00", False, False),
+    ("hier 18h le VPN est tombé", "2026-11-27 18:00", True, False),
+    ("à 23h hier soir", "2026-11-27 23:00", True, False),
+    ("hier en fin de journée", "2026-11-27 18:00", True, False),
+    ("en fin de journée d'hier", "2026-11-27 18:00", True, False),
+    ("hier dans la journée", "2026-11-27 00:00", False, False),
     ("avant-hier", "2026-11-26 00:00", False, False),
     ("avant hier à 10h", "2026-11-26 10:00", True, False),
+    ("avant-hier soir", "2026-11-26 20:00", True, False),
     ("aujourd'hui", "2026-11-28 00:00", False, False),
+    ("aujourd’hui vers 13h", "2026-11-28 13:00", True, False),
     ("ajd à 10h", "2026-11-28 10:00", True, False),
+    ("auj vers 11h", "2026-11-28 11:00", True, False),
+    ("aujourdhui", "2026-11-28 00:00", False, False),
+    ("aujourd'hui à 18h", "2026-11-28 00:00", False, False),  # hour to come: only the day
+    # --- parts of today
     ("ce matin", "2026-11-28 08:00", True, False),
     ("ce matin vers 7h", "2026-11-28 07:00", True, False),
+    ("à 8h ce matin", "2026-11-28 08:00", True, False),
     ("depuis ce matin 7h impossible de se connecter", "2026-11-28 07:00", True, True),
+    ("depuis ce matin plus de mails", "2026-11-28 08:00", True, True),
     ("ce midi", "2026-11-28 12:00", True, False),
     ("cet après-midi", "2026-11-28 15:00", True, False),
+    ("cet apres-midi le logiciel de labo a planté", "2026-11-28 15:00", True, False),
     ("cet aprem vers 14h", "2026-11-28 14:00", True, False),
+    ("dans la matinée", "2026-11-28 08:00", True, False),
+    ("en fin de matinée", "2026-11-28 11:00", True, False),
+    ("ce soir", "2026-11-28 15:20", True, False),  # evening to come: now
+    # --- nights
+    ("bjr, cette nuit vers 3h les postes des urgences ont affiché un msg de rancon", "2026-11-28 03:00", True, False),
     ("cette nuit", "2026-11-28 03:00", True, False),
     ("cette nuit à 23h", "2026-11-27 23:00", True, False),
     ("vers 3h30 cette nuit", "2026-11-28 03:30", True, False),
+    ("dans la nuit, le SIH a été chiffré", "2026-11-28 03:00", True, False),
     ("la nuit dernière", "2026-11-28 03:00", True, False),
     ("la nuit derniere entre 1h et 4h", "2026-11-28 01:00", True, True),
+    ("entre 1h et 4h cette nuit", "2026-11-28 01:00", True, True),
     ("dans la nuit de samedi à dimanche", "2026-11-22 03:00", True, False),
+    ("dans la nuit de samedi à dimanche vers 2h", "2026-11-22 02:00", True, False),
     ("dans la nuit du jeudi au vendredi", "2026-11-27 03:00", True, False),
+    ("dans la nuit du 2 au 3 novembre", "2026-11-03 03:00", True, False),
+    ("dans la nuit d'hier à aujourd'hui", "2026-11-28 03:00", True, False),
+    # --- relative
     ("il y a deux heures", "2026-11-28 13:20", True, False),
     ("il y a 2h", "2026-11-28 13:20", True, False),
     ("il y a 2 heures", "2026-11-28 13:20", True, False),
     ("il y a 30 min", "2026-11-28 14:50", True, False),
     ("il y a une heure et demie", "2026-11-28 13:50", True, False),
+    ("il y a 1h30", "2026-11-28 13:50", True, False),
+    ("il y a une demi-heure", "2026-11-28 14:50", True, False),
     ("il y a environ dix minutes", "2026-11-28 15:10", True, False),
+    ("ya 2h le standard a planté", "2026-11-28 13:20", True, False),
     ("il y a 3 jours", "2026-11-25 00:00", False, False),
+    ("il y a trois jours vers 14h", "2026-11-25 14:00", True, False),
     ("il y a une semaine", "2026-11-21 00:00", False, False),
+    ("il y a un mois", "2026-10-28 00:00", False, False),
+    ("maintenant", "2026-11-28 15:20", True, False),
+    ("à l'instant", "2026-11-28 15:20", True, False),
+    ("tout à l'heure le lecteur de badge a bipé", "2026-11-28 15:20", True, False),
+    # --- durations that say when something began
+    ("le serveur rame depuis 2h déjà", "2026-11-28 13:20", True, True),
+    ("depuis plus de 4h plus de réseau", "2026-11-28 11:20", True, True),
+    ("depuis deux heures les mails partent en spam", "2026-11-28 13:20", True, True),
+    ("depuis 30 min plus rien ne s'imprime", "2026-11-28 14:50", True, True),
+    ("ça fait 3 jours que le PACS rame", "2026-11-25 00:00", False, True),
+    # --- absolute dates
     ("le 03/11 à 9h15", "2026-11-03 09:15", True, False),
+    ("à 9h15 le 03/11", "2026-11-03 09:15", True, False),
     ("le 03/11", "2026-11-03 00:00", False, False),
     ("03/11/2026", "2026-11-03 00:00", False, False),
     ("3/11/26", "2026-11-03 00:00", False, False),
+    ("03/11/2026 09:15", "2026-11-03 09:15", True, False),
+    ("le 03.11.2026", "2026-11-03 00:00", False, False),
     ("le 25/12", "2025-12-25 00:00", False, False),  # later than now: last year
     ("le 3 novembre", "2026-11-03 00:00", False, False),
+    ("le 3 décembre", "2025-12-03 00:00", False, False),
+    ("3 novembre 2026", "2026-11-03 00:00", False, False),
     ("le 1er novembre vers 8h", "2026-11-01 08:00", True, False),
     ("3 nov.", "2026-11-03 00:00", False, False),
+    ("le lundi 2 novembre", "2026-11-02 00:00", False, False),
     ("le 12 mars 2025 à 8h", "2025-03-12 08:00", True, False),
+    ("le 12 mars", "2026-03-12 00:00", False, False),
     ("2026-11-03 09:15", "2026-11-03 09:15", True, False),
+    ("2026-11-03T09:15:00Z", "2026-11-03 10:15", True, False),
+    ("2026-11-03", "2026-11-03 00:00", False, False),
+    # --- weekdays and weekends
     ("lundi dernier", "2026-11-23 00:00", False, False),
     ("lundi dernier à 14h", "2026-11-23 14:00", True, False),
     ("lundi", "2026-11-23 00:00", False, False),
+    ("samedi", "2026-11-28 00:00", False, False),  # today's weekday: today
+    ("samedi dernier", "2026-11-21 00:00", False, False),  # never today
+    ("lundi de la semaine dernière", "2026-11-16 00:00", False, False),
     ("depuis vendredi", "2026-11-27 00:00", False, True),
     ("samedi matin", "2026-11-28 08:00", True, False),
-    ("samedi dernier", "2026-11-21 00:00", False, False),
+    ("samedi soir", "2026-11-21 20:00", True, False),  # tonight is still to come
     ("vendredi soir", "2026-11-27 20:00", True, False),
+    ("mercredi 14h", "2026-11-25 14:00", True, False),
     ("jeudi vers 17h", "2026-11-26 17:00", True, False),
+    ("vendredi dans la nuit", "2026-11-28 03:00", True, False),
+    ("dans la soirée de vendredi", "2026-11-27 20:00", True, False),
     ("ce WE", "2026-11-28 00:00", False, False),
+    ("ce w-e", "2026-11-28 00:00", False, False),
+    ("ce week-end", "2026-11-28 00:00", False, False),
     ("le week-end dernier", "2026-11-21 00:00", False, False),
+    ("le WE dernier", "2026-11-21 00:00", False, False),
+    # --- beginnings
     ("depuis 9h le serveur ne répond plus", "2026-11-28 09:00", True, True),
     ("à partir de 8h30", "2026-11-28 08:30", True, True),
+    ("dès 8h les urgences sont passées en mode dégradé", "2026-11-28 08:00", True, True),
     ("depuis 3h du matin", "2026-11-28 03:00", True, True),
-    ("vers 9h du soir", "2026-11-27 21:00", True, False),
-    ("maintenant", "2026-11-28 15:20", True, False),
-    ("à l'instant", "2026-11-28 15:20", True, False),
+    ("depuis hier 18h", "2026-11-27 18:00", True, True),
+    ("depuis le 03/11", "2026-11-03 00:00", False, True),
+    ("à partir d'hier soir", "2026-11-27 20:00", True, True),
+    ("l'attaque a commencé hier vers 23h", "2026-11-27 23:00", True, True),
+    ("début de la panne : 14h30", "2026-11-28 14:30", True, True),
+    ("entre 1h et 4h", "2026-11-28 01:00", True, True),
+    ("entre 22h et 2h", "2026-11-27 22:00", True, True),
+    ("de 9h à 11h le réseau a coupé", "2026-11-28 09:00", True, True),
+    ("entre 1 et 4h du matin", "2026-11-28 01:00", True, True),
+    ("hier entre 14h et 16h", "2026-11-27 14:00", True, True),
 ]
 
 
@@ -97,30 +184,99 @@ POSITIVE = [
 def test_resolves(text, expected, has_time, is_start):
     found = find_dates(text, NOW)
     assert len(found) == 1, found
-    assert found[0].value.strftime("%Y-%m-%d %H:%M") == expected
+    assert fmt(found[0].value) == expected
     assert (found[0].has_time, found[0].is_start) == (has_time, is_start)
     assert found[0].value.tzinfo is not None
+
+
+SPANS = [
+    ("hier soir vers 22h30 le firewall a lâché", "hier soir vers 22h30"),
+    ("bjr, cette nuit vers 3h les postes ont affiché un msg de rancon", "cette nuit vers 3h"),
+    ("voir la nuit de samedi à dimanche, les sauvegardes", "la nuit de samedi à dimanche"),
+    ("envoyé le 03/11 à 9h15 par le fournisseur", "le 03/11 à 9h15"),
+    ("la nuit dernière entre 1h et 4h", "la nuit dernière entre 1h et 4h"),
+    ("depuis ce matin 7h impossible de se connecter", "depuis ce matin 7h"),
+    ("l'attaque a commencé hier vers 23h", "hier vers 23h"),
+    ("lundi dernier à 14h le DPI a gelé", "lundi dernier à 14h"),
+    ("Le PACS est HS depuis 2h déjà.", "depuis 2h déjà"),
+    ("relevé 3 nov. au soir", "3 nov. au soir"),
+]
+
+
+@pytest.mark.parametrize("text, span", SPANS)
+def test_matched_text(text, span):
+    (match,) = find_dates(text, NOW)
+    assert match.text == span == text[match.start:match.end]
+
+
+AT_OTHER_TIMES = [
+    # (now, text, expected, has_time)
+    (EARLY, "cette nuit", "2026-11-28 00:00", True),  # the night in progress
+    (EARLY, "cette nuit vers 1h", "2026-11-28 01:00", True),
+    (EARLY, "vers 3h cette nuit", "2026-11-27 03:00", True),  # 03:00 today is to come
+    (EARLY, "la nuit dernière", "2026-11-27 03:00", True),
+    (EARLY, "cette nuit à 23h", "2026-11-27 23:00", True),
+    (EARLY, "ce soir", "2026-11-27 20:00", True),
+    (EARLY, "à 14h", "2026-11-27 14:00", True),
+    (EARLY, "samedi matin", "2026-11-21 08:00", True),
+    (EARLY, "dans la nuit de vendredi à samedi", "2026-11-28 00:00", True),
+    (EARLY, "il y a 2h", "2026-11-28 00:30", True),
+    (EARLY, "à minuit", "2026-11-28 00:00", True),
+    (MORNING, "ce matin", "2026-11-28 07:00", True),  # 08:00 is to come: now
+    (MORNING, "ce matin vers 7h", "2026-11-28 07:00", True),
+    (MORNING, "à 8h", "2026-11-27 08:00", True),
+    (MORNING, "cette nuit", "2026-11-28 03:00", True),
+    (MORNING, "la nuit dernière", "2026-11-28 03:00", True),
+    (MORNING, "samedi matin", "2026-11-28 07:00", True),
+    (MORNING, "ce soir", "2026-11-28 07:00", True),
+]
+
+
+@pytest.mark.parametrize("now, text, expected, has_time", AT_OTHER_TIMES)
+def test_resolves_at_other_times(now, text, expected, has_time):
+    (match,) = find_dates(text, now)
+    assert (fmt(match.value), match.has_time) == (expected, has_time)
 
 
 NEGATIVE = [
     "je suis le RSSI",
     "mars est une planète",
     "en mars on a changé de logiciel",
+    "les rdv de mai sont perdus",
+    "bonsoir, le réseau est lent",
+    "soirées et week-ends",
+    "le service est ouvert H24",
+    "la h2 du bâtiment",
     "appelez le 06 12 34 56 78",
     "+33 6 12 34 56 78",
+    "appelez le 06.12.34.56.78",
     "finess 750712184",
     "37 patients concernés",
     "environ 80 résidents",
     "la version v2.3 du DPI",
+    "version 2.3.10 du logiciel",
+    "l'IP 10.12.12.25 est bannie",
     "la CNIL doit être prévenue dans les 72 h",
+    "à déclarer sous 72h",
     "un service ouvert 24h/24",
     "on a attendu pendant 2h",
-    "le DPI est down depuis 4h",
+    "pendant 1h30 plus de réseau",
+    "la panne a duré 2h30",
+    "durée : 2h",
+    "le DPI est down depuis 4h",  # 04:00 or four hours? say nothing
     "le SAMU a 2 h de retard",
     "une garde de 12h",
     "plus de 3h sans réseau",
-    "soirées et week-ends",
-    "la h2 du bâtiment",
+    "on relance toutes les 2h",
+    "3/4 des postes sont touchés",
+    "une note de 10/10",
+    "le 15 est prévenu",
+    "le fichier hiérarchique est corrompu",
+    "rendez-vous lundi prochain",
+    "on relance demain à 14h",  # a future day keeps its hour from being read alone
+    "on a deux heures pour répondre",
+    "on a 2h pour répondre",
+    "le 3 décembre 2026",  # the day is still to come: no past reading
 ]
 
 
@@ -131,30 +287,41 @@ def test_not_a_date(text):
 
 def test_two_expressions_in_one_message():
     found = find_dates("la nuit dernière entre 1h et 4h, puis compte désactivé à 8h", NOW)
-    assert [(m.value.hour, m.is_start) for m in found] == [(1, True), (8, False)]
-    assert found[0].text == "la nuit dernière entre 1h et 4h"
+    assert [(fmt(m.value), m.is_start) for m in found] == [
+        ("2026-11-28 01:00", True), ("2026-11-28 08:00", False)]
+    assert [m.text for m in found] == ["la nuit dernière entre 1h et 4h", "à 8h"]
+
+
+def test_start_and_detection_in_one_message():
+    found = find_dates("cliqué hier, depuis ce matin la boîte envoie du spam", NOW)
+    assert [(m.text, fmt(m.value), m.has_time, m.is_start) for m in found] == [
+        ("hier", "2026-11-27 00:00", False, False),
+        ("depuis ce matin", "2026-11-28 08:00", True, True),
+    ]
 
 
 def test_offsets_point_into_the_original_text():
     text = "Bonjour, hier à 14h30 le PACS était HS"
     (match,) = find_dates(text, NOW)
+    assert (match.start, match.end) == (9, 21)
     assert text[match.start:match.end] == "hier à 14h30" == match.text
 
 
-def test_night_in_progress():
-    assert find_dates("cette nuit", EARLY)[0].value == datetime(2026, 11, 28, 0, 0, tzinfo=PARIS)
-    assert find_dates("vers 3h cette nuit", EARLY)[0].value == datetime(2026, 11, 27, 3, 0, tzinfo=PARIS)
+def test_now_in_another_timezone_and_with_seconds():
+    now = datetime(2026, 11, 28, 14, 20, 45, tzinfo=timezone.utc)  # 15:20:45 in Paris
+    (match,) = find_dates("maintenant", now)
+    assert match.value == NOW and match.value.tzinfo == PARIS
 
 
-def test_early_morning_times_stay_in_the_past():
-    assert find_dates("à 8h", MORNING)[0].value == datetime(2026, 11, 27, 8, 0, tzinfo=PARIS)
-    assert find_dates("ce matin", MORNING)[0].value <= MORNING
-    assert find_dates("ce soir", MORNING)[0].value <= MORNING
+def test_empty_text():
+    assert find_dates("", NOW) == []
 
 
-def test_nothing_is_in_the_future():
-    texts = [t for t, *_ in POSITIVE]
+def test_values_are_past_and_whole_minutes():
+    texts = [t for t, *_ in POSITIVE] + [t for _, t, *_ in AT_OTHER_TIMES]
     for now in (NOW, EARLY, MORNING):
         for text in texts:
             for match in find_dates(text, now):
                 assert match.value <= now, (text, now)
+                assert (match.value.second, match.value.microsecond) == (0, 0)
+                assert match.value.utcoffset() == match.value.astimezone(PARIS).utcoffset()
