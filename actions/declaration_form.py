@@ -44,9 +44,13 @@ def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
     return order + ["confirmed"]
 
 
-def next_field(slots: Dict[str, Any]) -> Optional[str]:
+def next_field(slots: Dict[str, Any], pending: Optional[str] = None) -> Optional[str]:
+    """The pending question while unanswered (except the final check), else the first missing field."""
     skipped = set(slots.get("skipped_fields") or [])
-    return next((f for f in fields_to_ask(slots) if slots.get(f) is None and f not in skipped), None)
+    missing = [f for f in fields_to_ask(slots) if slots.get(f) is None and f not in skipped]
+    if pending in missing and pending != "confirmed":
+        return pending
+    return missing[0] if missing else None
 
 
 class ValidateDeclarationForm(FormValidationAction):
@@ -71,7 +75,10 @@ class ValidateDeclarationForm(FormValidationAction):
         before = dict(tracker.slots)
         candidates = understand(tracker.latest_message, requested, before)
         if requested and not candidates and intent not in ANSWER_INTENTS:
-            return []  # not an answer: let the rules handle it (question, cancel...), then resume
+            if tracker.latest_action_name == "action_listen":
+                return []  # not an answer: let the rules handle it (question, cancel...)
+            # back from that detour: ask the pending question again
+            return [SlotSet("requested_slot", next_field(before, pending=requested))]
         feedback = CollectingDispatcher()
         events: List[EventType] = []
         if not before.get("submission_key"):
@@ -87,7 +94,7 @@ class ValidateDeclarationForm(FormValidationAction):
         summary.acknowledge(feedback, before, tracker.slots, requested)
         events.append(SlotSet("feedback", feedback.messages or None))
         remaining = {**tracker.slots, "skipped_fields": skipped or before.get("skipped_fields")}
-        events.append(SlotSet("requested_slot", next_field(remaining)))
+        events.append(SlotSet("requested_slot", next_field(remaining, pending=requested)))
         return events
 
     @staticmethod
@@ -105,15 +112,15 @@ class ValidateDeclarationForm(FormValidationAction):
         answered = requested and (tracker.slots.get(requested) is not None or skipped)
         if not requested or answered:
             return [SlotSet("invalid_attempts", None)] if before.get("invalid_attempts") else []
-        attempts = int(before.get("invalid_attempts") or 0) + 1
-        understood_something = requested in candidates or _changed(before, tracker.slots)
+        if requested not in candidates and _changed(before, tracker.slots):
+            return []  # a correction or another fact: the question is simply asked again
         if requested == "confirmed":
-            if not understood_something:
-                dispatcher.utter_message(response="utter_ask_what_to_correct")
+            dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
+        attempts = int(before.get("invalid_attempts") or 0) + 1
         if attempts >= MAX_ATTEMPTS_BEFORE_HELP:
             dispatcher.utter_message(response=_explanation(requested))
-        elif not understood_something:
+        elif requested not in candidates:
             dispatcher.utter_message(response="utter_explain_generic")
         if attempts >= MAX_ATTEMPTS_BEFORE_HELP and requested in OPTIONAL_ASKED:
             dispatcher.utter_message(text="Si vous ne l'avez pas sous la main, vous pouvez passer cette question.",

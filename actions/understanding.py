@@ -7,9 +7,11 @@ one, what the words imply (a DPI holds health data...). The form's validation
 action then checks every candidate.
 """
 
+import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from actions import schema
+from bot.nlu.text import fold
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
 # Questions answered with the message itself rather than with an entity.
@@ -25,6 +27,9 @@ INTENT_ANSWERS = {
     "dont_know": "inconnu",
 }
 DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune"}
+PLANNED = re.compile(r"\bprevu|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
+                     r"|\bplus tard\b|\bs'en (?:occupe|charge)\b")
+YES_NO = re.compile(r"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|non|nan|pas encore|pas du tout|aucun\w*|jamais)\b")
 CORRECTION_CUES = ("c'etait", "c'était", "en fait", "plutot", "plutôt", "corrige", "correction", "erreur", "non,", "non ")
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
@@ -118,6 +123,9 @@ def _answer(requested: Optional[str], intent: Optional[str], text: str,
     if intent == "dont_know":
         return {requested: "inconnu"}
     if requested in schema.ENUM_FIELDS:
+        by_words = _enum_from_words(requested, text)
+        if by_words:
+            return {requested: by_words}
         if intent == "deny" and requested in DENY_ANSWERS:
             return {requested: DENY_ANSWERS[requested]}
         answer = INTENT_ANSWERS.get(intent or "")
@@ -125,6 +133,23 @@ def _answer(requested: Optional[str], intent: Optional[str], text: str,
     if requested in FREE_TEXT_FIELDS or requested in RAW_TEXT_FIELDS:
         return {requested: text} if text else {}
     return {}
+
+
+def _enum_from_words(field: str, text: str) -> Optional[str]:
+    """An answer that names a choice: its label ("Mode dégradé"), its value, or "prévu"."""
+    words = f" {fold(text)} "
+    choices = schema.ENUM_FIELDS[field]
+    if "prevue" in choices and PLANNED.search(words):
+        return "prevue"
+    if "oui" in choices:
+        leading = YES_NO.match(words)
+        if leading:
+            return "oui" if leading.group(1) else "non"
+    for value, label in schema.ENUM_FIELDS[field].items():
+        for name in (fold(label), value.replace("_", " ")):
+            if len(name) > 3 and f" {name} " in words:
+                return value
+    return None
 
 
 def _has_incident_facts(entities: List[Dict[str, Any]]) -> bool:

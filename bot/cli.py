@@ -51,7 +51,7 @@ def commands(s: Dict[str, str]) -> List[tuple]:
         ("actions", [str(BIN / "python"), "-m", "bot.action_server", "--host", host, "--port", s["VIGIE_ACTION_PORT"]],
          f"http://{host}:{s['VIGIE_ACTION_PORT']}/health"),
         ("rasa", [str(BIN / "rasa"), "run", "--model", s["VIGIE_MODEL"], "--enable-api",
-                  "--auth-token", s["VIGIE_RASA_TOKEN"], "--interface", host, "--port", s["VIGIE_RASA_PORT"],
+                  f"--auth-token={s['VIGIE_RASA_TOKEN']}", "--interface", host, "--port", s["VIGIE_RASA_PORT"],
                   "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
                   "--cors", f"http://{host}:{s['VIGIE_WEB_PORT']}"],
          f"http://{host}:{s['VIGIE_RASA_PORT']}/"),

@@ -155,13 +155,14 @@ CARE_IMPACT = [
 ]
 
 PATIENT_ENDANGERMENT = [
+    # Negations first: "aucun risque pour les patients" is not a risk.
+    ("aucune", [r"(?:aucun|aucune|pas de|sans) (?:risque|danger|mise en danger)", r"aucun (?:patient|resident) (?:impacte|touche|en danger)",
+                r"pas de (?:patient|resident) (?:impacte|touche|en danger)"]),
     ("averee", [r"erreur de dose", r"patients? (?:a ete |ont ete )?(?:blesses?|decedes?)", r"(?:un|des) patients? (?:a|ont) (?:eu|subi)",
                 r"dommage (?:pour|au|a) (?:un |des )?patients?", r"perte de chance averee", r"mise en danger averee",
                 r"evenement indesirable grave"]),
     ("potentielle", [r"risque (?:pour|vital|d'erreur)", r"retard (?:de|dans la) prise en charge", r"mise en danger",
                      r"pourrait mettre en danger", r"(?:securite|continuite) des soins"]),
-    ("aucune", [r"aucun (?:risque|danger) pour les patients", r"pas de (?:mise en danger|danger|risque) (?:pour les )?patients?",
-                r"aucun patient (?:impacte|touche|en danger)", r"pas de patient (?:impacte|touche)"]),
 ]
 
 HEALTH_DATA = [

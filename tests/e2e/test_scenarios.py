@@ -25,6 +25,8 @@ def openings() -> dict:
 # What each declarant answers when asked; questions not listed get PERSONA's answer.
 PERSONA = {
     "detected_at": "ce matin vers 7h",
+    "care_impact": "aucun impact sur les soins pour l'instant",
+    "patient_endangerment": "non, aucun patient en danger",
     "declarant_name": "Marie Dupont",
     "declarant_role": "RSSI",
     "declarant_email": "marie.dupont@exemple-sante.fr",
@@ -86,6 +88,8 @@ def declare(vigie, opening: str, answers: dict):
         requested = vigie.tracker(sender)["slots"].get("requested_slot")
         assert requested, f"no question pending and no reference; last replies: {text}"
         questions.append(requested)
+        if questions[-3:] == [requested] * 3:
+            pytest.fail(f"asked {requested} three times; last replies: {text}")
         replies = vigie.say(sender, answers.get(requested, PERSONA.get(requested, "je ne sais pas")))
     pytest.fail(f"no reference after {MAX_TURNS} turns; questions: {questions}")
 

@@ -20,9 +20,9 @@ def message(text, intent="inform"):
     return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities}
 
 
-async def turn(slots, text, intent="inform"):
+async def turn(slots, text, intent="inform", latest_action="action_listen"):
     tracker = Tracker("test", {**SLOTS, **slots}, message(text, intent), [], False, None,
-                      {"name": "declaration_form"}, "action_listen")
+                      {"name": "declaration_form"}, latest_action)
     dispatcher = CollectingDispatcher()
     events = await ValidateDeclarationForm().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages == []  # the next question's action says the feedback, once
@@ -125,3 +125,25 @@ def test_questions_depend_on_the_answers():
     assert "cnil_notified" in fields_to_ask({"health_data_involved": "oui"})
     assert "is_ose" not in fields_to_ask({"structure_type": "esms"})
     assert next_field({"skipped_fields": ["description"]}) == "incident_type"
+
+
+async def test_back_from_a_question_the_pending_field_is_asked_again():
+    slots = {"requested_slot": "complaint_filed", "submission_key": "k", "origin": "malveillante"}
+    values, said = await turn(slots, "que sais-tu faire ?", "help", latest_action="utter_help")
+    assert values == {"requested_slot": "complaint_filed"}
+
+
+async def test_planned_answer_and_label_answers():
+    values, _ = await turn({"requested_slot": "complaint_filed", "submission_key": "k"}, "c'est prévu")
+    assert values["complaint_filed"] == "prevue"
+    values, _ = await turn({"requested_slot": "care_impact", "submission_key": "k"}, "Mode dégradé")
+    assert values["care_impact"] == "mode_degrade"
+
+
+async def test_a_correction_while_another_question_is_pending_is_not_a_failure():
+    slots = {"requested_slot": "complaint_filed", "submission_key": "k", "invalid_attempts": 1, "origin": "malveillante",
+             "detected_at": datetime.now(PARIS).replace(hour=0, minute=0).isoformat()}
+    values, said = await turn(slots, "non, c'était à 0h30 en fait")
+    assert "invalid_attempts" not in values
+    assert said[0].startswith("C'est corrigé")
+    assert values["requested_slot"] == "complaint_filed"

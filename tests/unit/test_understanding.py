@@ -77,3 +77,9 @@ def test_systems_accumulate():
     found = understand(msg("et la messagerie aussi", entities=[ent("affected_systems", "messagerie")]),
                        "declarant_role", {"affected_systems": ["dpi"]})
     assert found["affected_systems"] == ["dpi", "messagerie"]
+
+
+def test_yes_no_words_whatever_the_intent():
+    assert understand(msg("pas encore, le DPO s'en occupe"), "cnil_notified", {}) == {"cnil_notified": "prevue"}
+    assert understand(msg("pas encore"), "complaint_filed", {}) == {"complaint_filed": "non"}
+    assert understand(msg("oui bien sûr"), "support_requested", {}) == {"support_requested": "oui"}
