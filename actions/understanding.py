@@ -120,6 +120,8 @@ def _answer(requested: Optional[str], intent: Optional[str], text: str,
         return {}
     if requested == "confirmed":
         return {"confirmed": True} if intent == "affirm" else {}
+    if found and _is_correction(text):
+        return {}  # "non, c'était à 12h" corrects a fact; its "non" answers nothing
     if intent == "dont_know":
         return {requested: "inconnu"}
     if requested in schema.ENUM_FIELDS:
