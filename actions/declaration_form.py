@@ -44,10 +44,11 @@ def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
     return order + ["confirmed"]
 
 
-def next_field(slots: Dict[str, Any], pending: Optional[str] = None) -> Optional[str]:
+def next_field(slots: Dict[str, Any], pending: Optional[str] = None,
+               order: Callable[[Dict[str, Any]], List[str]] = fields_to_ask) -> Optional[str]:
     """The pending question while unanswered (except the final check), else the first missing field."""
     skipped = set(slots.get("skipped_fields") or [])
-    missing = [f for f in fields_to_ask(slots) if slots.get(f) is None and f not in skipped]
+    missing = [f for f in order(slots) if slots.get(f) is None and f not in skipped]
     if pending in missing and pending != "confirmed":
         return pending
     return missing[0] if missing else None
@@ -57,9 +58,13 @@ class ValidateDeclarationForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_declaration_form"
 
+    @staticmethod
+    def fields(slots: Dict[str, Any]) -> List[str]:
+        return fields_to_ask(slots)
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         """Every field is validated when given, even those the form never asks."""
-        asked = fields_to_ask(tracker.slots)
+        asked = self.fields(tracker.slots)
         return asked + [field for field in schema.FIELDS if field not in asked]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
@@ -78,7 +83,7 @@ class ValidateDeclarationForm(FormValidationAction):
             if tracker.latest_action_name == "action_listen":
                 return []  # not an answer: let the rules handle it (question, cancel...)
             # back from that detour: ask the pending question again
-            return [SlotSet("requested_slot", next_field(before, pending=requested))]
+            return [SlotSet("requested_slot", next_field(before, requested, self.fields))]
         feedback = CollectingDispatcher()
         events: List[EventType] = []
         if not before.get("submission_key"):
@@ -94,7 +99,7 @@ class ValidateDeclarationForm(FormValidationAction):
         summary.acknowledge(feedback, before, tracker.slots, requested)
         events.append(SlotSet("feedback", feedback.messages or None))
         remaining = {**tracker.slots, "skipped_fields": skipped or before.get("skipped_fields")}
-        events.append(SlotSet("requested_slot", next_field(remaining, pending=requested)))
+        events.append(SlotSet("requested_slot", next_field(remaining, requested, self.fields)))
         return events
 
     @staticmethod
@@ -262,6 +267,23 @@ def say_feedback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.messages.extend(tracker.get_slot("feedback") or [])
 
 
+class ValidateSeriousnessForm(ValidateDeclarationForm):
+    """"Mon incident est-il grave ?": the criteria of the spec, asked as a short check.
+
+    Same fields and checks as the declaration, so that what is learned here
+    is already filled in if the user goes on to declare.
+    """
+
+    def name(self) -> Text:
+        return "validate_seriousness_form"
+
+    @staticmethod
+    def fields(slots: Dict[str, Any]) -> List[str]:
+        return SERIOUSNESS_FIELDS
+
+
+SERIOUSNESS_FIELDS = ["incident_type", "care_impact", "patient_endangerment", "health_data_involved", "spread_risk"]
 ASKED_FIELDS = [f for f in fields_to_ask({"origin": "malveillante", "health_data_involved": "oui"}) if f != "confirmed"]
+ASKED_FIELDS.append("spread_risk")
 for _field in ASKED_FIELDS:
     globals()[f"Ask_{_field}"] = type(f"Ask_{_field}", (AskField,), {"field": _field})

@@ -123,7 +123,8 @@ def _answer(requested: Optional[str], intent: Optional[str], text: str,
     if found and _is_correction(text):
         return {}  # "non, c'était à 12h" corrects a fact; its "non" answers nothing
     if intent == "dont_know":
-        return {requested: "inconnu"}
+        # the type stays "autre" until CERT Santé qualifies it
+        return {requested: "autre" if requested == "incident_type" else "inconnu"}
     if requested in schema.ENUM_FIELDS:
         by_words = _enum_from_words(requested, text)
         if by_words:

@@ -1,0 +1,60 @@
+"""Two-stage fallback: "Vouliez-vous dire... ?" with the likeliest choices as buttons."""
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+# What a user can have meant, as they would say it. Intents absent here
+# (yes, no, greetings...) make no sense as a suggestion out of context.
+INTENT_CHOICES = {
+    "declare_incident": "Déclarer un incident",
+    "check_seriousness": "Savoir si mon incident est grave",
+    "help": "Savoir ce que fait Vigie",
+}
+MAX_CHOICES = 3
+
+
+def suggestions(message: Dict[str, Any]) -> List[Tuple[str, str]]:
+    """(title, payload) pairs, best first: intents, then the best answers to questions."""
+    choices: List[Tuple[float, str, str]] = []
+    for ranked in message.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name in INTENT_CHOICES:
+            choices.append((ranked.get("confidence") or 0.0, INTENT_CHOICES[name], f"/{name}"))
+    faq = _faq_ranking(message)
+    if faq:
+        faq_confidence = next((r.get("confidence") or 0.0 for r in message.get("intent_ranking") or []
+                               if r.get("name") == "faq"), 0.0)
+        for ranked in faq[:2]:
+            key = ranked.get("intent_response_key")
+            title = _faq_title(key)
+            if key and title:
+                choices.append((faq_confidence * (ranked.get("confidence") or 0.0), title, f"/{key}"))
+    choices.sort(key=lambda c: c[0], reverse=True)
+    return [(title, payload) for _, title, payload in choices[:MAX_CHOICES]]
+
+
+def _faq_ranking(message: Dict[str, Any]) -> List[Dict[str, Any]]:
+    selector = (message.get("response_selector") or {}).get("faq") or {}
+    return selector.get("ranking") or []
+
+
+def _faq_title(key: Optional[str]) -> Optional[str]:
+    from actions.faq_titles import FAQ_TITLES
+
+    return FAQ_TITLES.get((key or "").split("/", 1)[-1])
+
+
+class ActionAskAffirmation(Action):
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        choices = suggestions(tracker.latest_message)
+        buttons = [{"title": title, "payload": payload} for title, payload in choices]
+        buttons.append({"title": "Autre chose", "payload": "/deny"})
+        dispatcher.utter_message(text="Je ne suis pas sûr d'avoir compris. Vouliez-vous dire :", buttons=buttons)
+        return []
