@@ -40,7 +40,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent):
-        return {}
+        # "potentielle" may read as a question on that word; it still answers the question
+        named = _enum_from_words(requested, text) if requested in schema.ENUM_FIELDS else None
+        return {requested: named} if named and len(text.split()) <= 4 else {}
     entities = _our_entities(message.get("entities") or [])
     opening = requested in (None, "description") and intent in ("declare_incident", "inform")
     values = _facts(entities, slots)

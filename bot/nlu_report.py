@@ -1,8 +1,8 @@
 """`make nlu-report`: how well Vigie understands French, on data kept out of training.
 
-1. Intents: our training data is split 80/20 (fixed seed); an NLU model is
-   trained on the 80 % and scored on the 20 %, and on the hand-written
-   paraphrases of tests/nlu/*.yml, which are never trained on.
+1. Intents and FAQ topics: our training data is split 80/20 (fixed seed); an
+   NLU model is trained on the 80 % and scored on the 20 %, and on the
+   hand-written paraphrases of tests/nlu/*.yml, which are never trained on.
 2. Facts: the annotated incident descriptions of tests/data/incidents.yml
    (written apart from our lexicon) are read by our extractors, and every
    (field, value) pair is scored: precision, recall, F1.
@@ -72,9 +72,17 @@ def predict(model: Path, texts: List[str]) -> List[str]:
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     try:
-        return [loop.run_until_complete(agent.parse_message(t))["intent"]["name"] for t in texts]
+        return [_label(loop.run_until_complete(agent.parse_message(t))) for t in texts]
     finally:
         loop.close()
+
+
+def _label(parsed: dict) -> str:
+    """The intent, or for a question about the scheme the topic chosen: "faq/cnil_72h"."""
+    intent = parsed["intent"]["name"]
+    if intent == "faq":
+        return parsed["response_selector"]["faq"]["response"]["intent_response_key"]
+    return intent
 
 
 def intent_scores(gold: List[str], predicted: List[str]) -> Tuple[float, float, Dict[str, float]]:
@@ -120,14 +128,16 @@ SCORED_FIELDS = {"incident_type", "care_impact", "patient_endangerment", "health
 
 
 def main() -> int:
-    examples = load_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+    examples = load_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")) + [ROOT / "data" / "faq.yml"])
     train, test = split(examples)
     with tempfile.TemporaryDirectory() as tmp:
         train_file = Path(tmp) / "train.yml"
         write_nlu(train_file, train)
         model = train_nlu(train_file, Path(tmp))
-        paraphrases = load_examples(sorted((ROOT / "tests" / "nlu").glob("intents*.yml")))
-        for title, data in (("held-out 20 % split", test), ("tests/nlu paraphrases", paraphrases)):
+        paraphrases = load_examples([ROOT / "tests" / "nlu" / "intents_test.yml"])
+        questions = load_examples([ROOT / "tests" / "nlu" / "faq_test.yml"])
+        for title, data in (("held-out 20 % split", test), ("tests/nlu/intents_test.yml", paraphrases),
+                            ("tests/nlu/faq_test.yml, topic chosen", questions)):
             gold = [i for _, i in data]
             accuracy, macro_f1, per_label = intent_scores(gold, predict(model, [t for t, _ in data]))
             print(f"\nIntents, {title} ({len(data)} messages): accuracy {accuracy:.1%}, macro F1 {macro_f1:.3f}")

@@ -83,3 +83,8 @@ def test_yes_no_words_whatever_the_intent():
     assert understand(msg("pas encore, le DPO s'en occupe"), "cnil_notified", {}) == {"cnil_notified": "prevue"}
     assert understand(msg("pas encore"), "complaint_filed", {}) == {"complaint_filed": "non"}
     assert understand(msg("oui bien sûr"), "support_requested", {}) == {"support_requested": "oui"}
+
+
+def test_a_choice_named_alone_answers_whatever_the_intent():
+    assert understand(msg("potentielle", "faq"), "patient_endangerment", {}) == {"patient_endangerment": "potentielle"}
+    assert understand(msg("c'est quoi une mise en danger potentielle ?", "faq"), "patient_endangerment", {}) == {}

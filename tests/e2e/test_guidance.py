@@ -1,0 +1,118 @@
+"""Guidance through the REST channel: questions, mid-form questions, the
+seriousness check, out-of-scope input and the fallback, as a user meets them."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+# Paraphrases never trained on; a topic may miss a few, the whole must not.
+# Measured 72 % on 2026-11-28 (issue 3 note): this guards against regressions,
+# it is not the goal.
+FAQ_ACCURACY_THRESHOLD = 0.7
+OUT_OF_SCOPE = ["mets un réveil à 6h30", "il va pleuvoir demain à Lille ?", "joue du jazz", "réserve une table pour deux ce soir"]
+
+
+def new_sender() -> str:
+    return f"g-{uuid.uuid4().hex[:12]}"
+
+
+def texts(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def faq_answer(topic: str) -> str:
+    return DOMAIN["responses"][f"utter_faq/{topic}"][0]["text"]
+
+
+def paraphrases():
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / "faq_test.yml").read_text(encoding="utf-8"))
+    for block in data["nlu"]:
+        topic = block["intent"].split("/", 1)[1]
+        for line in block["examples"].splitlines():
+            if line.strip().startswith("- "):
+                yield topic, line.strip()[2:]
+
+
+def state(vigie, sender):
+    tracker = vigie.tracker(sender)
+    return tracker["slots"].get("requested_slot"), (tracker.get("active_loop") or {}).get("name")
+
+
+def test_questions_about_the_scheme_are_answered(vigie):
+    results, misses = [], []
+    for topic, question in paraphrases():
+        ok = faq_answer(topic) in texts(vigie.say(new_sender(), question))
+        results.append(ok)
+        if not ok:
+            misses.append(f"{topic}: {question}")
+    accuracy = sum(results) / len(results)
+    print(f"FAQ held-out accuracy through REST: {accuracy:.1%} ({len(results)} questions); misses: {misses}")
+    assert accuracy >= FAQ_ACCURACY_THRESHOLD, misses
+
+
+def test_question_mid_form_then_the_form_resumes(vigie):
+    sender = new_sender()
+    vigie.say(sender, "vol d'un pc portable de l'EHPAD Les Lilas hier soir, il contient des dossiers de résidents")
+    pending, loop = state(vigie, sender)
+    assert loop == "declaration_form" and pending
+    replies = texts(vigie.say(sender, "faut-il payer la rançon ?"))
+    assert faq_answer("payer_rancon") in replies
+    assert state(vigie, sender) == (pending, "declaration_form")
+    ask = DOMAIN["responses"][f"utter_ask_{pending}"][0]["text"]
+    assert replies.endswith(ask)
+
+
+def test_seriousness_check_then_a_prefilled_declaration(vigie):
+    sender = new_sender()
+    replies = texts(vigie.say(sender, "mon incident est-il grave ?"))
+    assert "critères" in replies
+    answers = {"incident_type": "un rançongiciel", "care_impact": "mode dégradé", "patient_endangerment": "potentielle",
+               "health_data_involved": "oui", "spread_risk": "non"}
+    for _ in range(8):
+        pending, loop = state(vigie, sender)
+        if loop is None:
+            break
+        replies = texts(vigie.say(sender, answers[pending]))
+    assert "grave" in replies and "Déclarer maintenant" not in replies  # the button title is not text
+    vigie.say(sender, "/declare_incident")
+    asked = []
+    for _ in range(3):
+        pending, loop = state(vigie, sender)
+        asked.append(pending)
+        vigie.say(sender, "cette nuit vers 3h les serveurs ont été chiffrés, rançon demandée")
+    assert loop == "declaration_form"
+    assert not set(asked) & {"care_impact", "patient_endangerment", "health_data_involved"}
+    assert vigie.tracker(sender)["slots"]["care_impact"] == "mode_degrade"
+
+
+@pytest.mark.parametrize("sentence", OUT_OF_SCOPE)
+def test_out_of_scope_never_starts_a_declaration(vigie, sentence):
+    sender = new_sender()
+    assert "uniquement" in texts(vigie.say(sender, sentence))
+    assert state(vigie, sender) == (None, None)
+
+
+def test_out_of_scope_at_every_step_keeps_the_form(vigie):
+    sender = new_sender()
+    vigie.say(sender, "panne du serveur de fichiers du CH de Pau à 14h, mode dégradé")
+    for answer in ("je ne sais pas", "non", "Jean Martin", "DSI", "jean.martin@ch-pau.fr", "05 59 00 00 00"):
+        pending, loop = state(vigie, sender)
+        if pending in (None, "confirmed"):
+            break
+        assert "uniquement" in texts(vigie.say(sender, OUT_OF_SCOPE[0]))
+        assert state(vigie, sender) == (pending, loop)
+        vigie.say(sender, answer)
+
+
+@pytest.mark.parametrize("unclear", ["blabla truc", "asdf qsdf", "zorglub flux capacitor"])
+def test_unclear_input_gets_choices_and_no_form(vigie, unclear):
+    sender = new_sender()
+    replies = vigie.say(sender, unclear)
+    offered = [b["title"] for r in replies for b in r.get("buttons", [])]
+    assert "Vouliez-vous dire" in texts(replies)
+    assert "Autre chose" in offered and len(offered) >= 2
+    assert state(vigie, sender)[0] is None
