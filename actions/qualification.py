@@ -9,18 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from actions import schema
 from actions.validators import PARIS, as_paris
 
-MALICIOUS_TYPES = frozenset({
-    "rancongiciel", "compromission_si", "compromission_compte", "hameconnage",
-    "fuite_donnees", "vol_perte_materiel", "deni_de_service", "defiguration",
-    "fraude_usurpation", "logiciel_malveillant", "acces_illegitime_interne",
-})
-NON_MALICIOUS_TYPES = frozenset({
-    "panne_materielle", "dysfonctionnement_logiciel", "defaillance_prestataire",
-    "perte_lien_telecom", "sinistre", "erreur_humaine",
-})
-ORIGINS = ("malveillante", "non_malveillante", "indeterminee")
+ORIGINS = tuple(schema.ORIGINS)
 
 CNIL_DELAY = timedelta(hours=72)
 WORKDAY_START_HOUR, WORKDAY_END_HOUR = 9, 18
@@ -60,11 +52,7 @@ _UNKNOWN_LABELS = {
 
 def origin_for_type(incident_type: str | None) -> str:
     """Origin implied by the taxonomy: malveillante, non_malveillante or indeterminee."""
-    if incident_type in MALICIOUS_TYPES:
-        return "malveillante"
-    if incident_type in NON_MALICIOUS_TYPES:
-        return "non_malveillante"
-    return "indeterminee"
+    return schema.INCIDENT_TYPE_ORIGIN.get(incident_type, "indeterminee")
 
 
 def effective_origin(decl: dict) -> str:
