@@ -7,6 +7,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.faq_titles import FAQ_TITLES
+
 # What a user can have meant, as they would say it. Intents absent here
 # (yes, no, greetings...) make no sense as a suggestion out of context.
 INTENT_CHOICES = {
@@ -32,7 +34,8 @@ def suggestions(message: Dict[str, Any]) -> List[Tuple[str, str]]:
             key = ranked.get("intent_response_key")
             title = _faq_title(key)
             if key and title:
-                choices.append((faq_confidence * (ranked.get("confidence") or 0.0), title, f"/{key}"))
+                # "/faq/topic" is not a payload Rasa 3.6 parses: the title is sent as the question
+                choices.append((faq_confidence * (ranked.get("confidence") or 0.0), title, title))
     choices.sort(key=lambda c: c[0], reverse=True)
     return [(title, payload) for _, title, payload in choices[:MAX_CHOICES]]
 
@@ -43,8 +46,6 @@ def _faq_ranking(message: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def _faq_title(key: Optional[str]) -> Optional[str]:
-    from actions.faq_titles import FAQ_TITLES
-
     return FAQ_TITLES.get((key or "").split("/", 1)[-1])
 
 
