@@ -1,14 +1,7 @@
-import sys
-from pathlib import Path
 
 import pytest
 
-# tests/unit has no __init__.py: make the project root importable for `pytest` alone.
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from actions.pii import (  # noqa: E402
+from actions.pii import (
     DOB_MASK,
     INS_MASK,
     IPP_MASK,

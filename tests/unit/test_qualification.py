@@ -1,16 +1,9 @@
-import sys
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-# tests/unit has no __init__.py: make the project root importable for `pytest` alone.
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from actions.qualification import (  # noqa: E402
+from actions.qualification import (
     R_DEGRADED,
     R_ENDANGER_ACTUAL,
     R_ENDANGER_POTENTIAL,
