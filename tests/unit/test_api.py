@@ -4,20 +4,15 @@ import csv
 import io
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from actions import schema  # noqa: E402
-from bot.web import app as web_app  # noqa: E402
-from bot.web.api import CSV_COLUMNS  # noqa: E402
-from tests.unit.test_storage import (  # noqa: E402,F401  (pytest fixtures)
+from actions import schema
+from bot.web import app as web_app
+from bot.web.api import CSV_COLUMNS
+from tests.unit.test_storage import (  # noqa: F401  (pytest fixtures)
     frozen_now,
     postgres_url,
     store,
