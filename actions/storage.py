@@ -9,37 +9,24 @@ import argparse
 import os
 import re
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    not_,
-    select,
-)
+from sqlalchemy import create_engine, not_, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.types import TypeDecorator
 
 from actions import schema
+from actions import outbox
+from actions.models import PARIS, Base, Declaration, to_paris_iso, utc_now  # noqa: F401 (Base: alembic)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie.db"
 
-PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
 
 REFERENCE_PATTERN = re.compile(r"^SSI-\d{4}-\d{6,}$")
 MAX_LIST_LIMIT = 1000
@@ -61,105 +48,7 @@ _FILTER_ENUMS = {
     "status": schema.STATUSES,
 }
 
-Base = declarative_base()
-
-
-# --- Column types -------------------------------------------------------------
-
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware datetime stored in UTC on every backend."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: a timezone is required")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-# --- Model --------------------------------------------------------------------
-
-
-class Declaration(Base):
-    __tablename__ = "declarations"
-    __table_args__ = (
-        UniqueConstraint("submission_key", name="uq_declarations_submission_key"),
-        UniqueConstraint("reference", name="uq_declarations_reference"),
-    )
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    submission_key = Column(String(255), nullable=False)
-    conversation_id = Column(String(255), nullable=True, index=True)
-    # A. Structure
-    structure_name = Column(Text)
-    finess = Column(String(9))
-    structure_type = Column(String(64), index=True)
-    region = Column(String(64), index=True)
-    is_ose = Column(String(16))
-    # B. Declarant
-    declarant_name = Column(Text)
-    declarant_role = Column(Text)
-    declarant_email = Column(Text)
-    declarant_phone = Column(String(32))
-    # C. Incident
-    detected_at = Column(UTCDateTime())
-    started_at = Column(UTCDateTime())
-    incident_type = Column(String(64), index=True)
-    origin = Column(String(32))
-    description = Column(Text)
-    perimeter = Column(String(32))
-    affected_systems = Column(JSON)
-    provider_involved = Column(String(16))
-    handling_status = Column(String(16))
-    measures_taken = Column(Text)
-    # D. Impacts
-    care_impact = Column(String(16))
-    patient_endangerment = Column(String(16))
-    data_impact = Column(JSON)
-    health_data_involved = Column(String(16))
-    persons_affected = Column(Integer)
-    spread_risk = Column(String(16))
-    # E. Cause and follow-up
-    cause = Column(Text)
-    support_requested = Column(String(16))
-    complaint_filed = Column(String(16))
-    cnil_notified = Column(String(16))
-    # Computed
-    reference = Column(String(32))
-    qualification = Column(JSON)
-    obligations = Column(JSON)
-    status = Column(String(16), nullable=False, index=True)
-    channel = Column(String(16), nullable=False)
-    created_at = Column(UTCDateTime(), nullable=False, index=True)
-    submitted_at = Column(UTCDateTime())
-    updated_at = Column(UTCDateTime(), nullable=False)
-    pii_masked = Column(Integer, nullable=False, default=0, server_default="0")
-
-
 # --- Datetime helpers ---------------------------------------------------------
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def to_paris_iso(value: Optional[datetime]) -> Optional[str]:
-    """ISO 8601 string in Europe/Paris, or None."""
-    if value is None:
-        return None
-    return value.astimezone(PARIS).isoformat()
 
 
 def parse_datetime(value: Any, field: str = "date") -> datetime:
@@ -374,7 +263,7 @@ class DeclarationStore:
     def __init__(self, url: Optional[str] = None):
         self.url = _normalise_url(url or default_url())
         self.engine = build_engine(self.url)
-        self._sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
+        self.session = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
 
     def migrate(self) -> None:
         """Upgrade the database to the latest alembic revision."""
@@ -436,15 +325,18 @@ class DeclarationStore:
         }
 
     def _insert(self, values: Dict[str, Any]) -> Dict[str, Any]:
+        """The declaration and its outbox message, in one transaction."""
         now = utc_now()
-        with self._sessions() as session, session.begin():
+        with self.session() as session, session.begin():
             row = Declaration(
                 **values, status="soumise", created_at=now, submitted_at=now, updated_at=now
             )
             session.add(row)
             session.flush()
             row.reference = make_reference(row.id, now)
-        return declaration_to_dict(row)
+            message = outbox.new_message(row, declaration_to_dict(row), "initiale", now)
+            session.add(message)
+        return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message)}
 
     # Reading -------------------------------------------------------------
 
@@ -457,12 +349,12 @@ class DeclarationStore:
         )
 
     def _first(self, statement) -> Optional[Dict[str, Any]]:
-        with self._sessions() as session:
+        with self.session() as session:
             row = session.execute(statement).scalars().first()
-            return declaration_to_dict(row) if row is not None else None
+            return _with_transmission(session, [row])[0] if row is not None else None
 
     def count_by_submission_key(self, key: str) -> int:
-        with self._sessions() as session:
+        with self.session() as session:
             statement = select(Declaration.id).where(Declaration.submission_key == key)
             return len(session.execute(statement).all())
 
@@ -478,9 +370,18 @@ class DeclarationStore:
             .limit(limit)
             .offset(offset)
         )
-        with self._sessions() as session:
+        with self.session() as session:
             rows = session.execute(statement).scalars().all()
-            return [declaration_to_dict(row) for row in rows]
+            return _with_transmission(session, rows)
+
+
+def _with_transmission(session, rows: List[Declaration]) -> List[Dict[str, Any]]:
+    """Spec JSON of each declaration plus the state of its forwarding."""
+    latest = outbox.latest_messages(session, [row.id for row in rows])
+    return [
+        {**declaration_to_dict(row), "transmission": outbox.transmission_dict(latest.get(row.id))}
+        for row in rows
+    ]
 
 
 def _check_page(limit: Any, offset: Any) -> None:

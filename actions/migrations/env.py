@@ -9,7 +9,7 @@ config = context.config
 
 def _target_metadata():
     try:
-        from actions.storage import Base
+        from actions.models import Base
     except ImportError:  # the project root is not importable: no autogenerate support
         return None
     return Base.metadata

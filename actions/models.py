@@ -1,0 +1,146 @@
+"""Database tables: declarations and the outbox that forwards them.
+
+Datetimes are stored in UTC (``UTCDateTime``) on SQLite and PostgreSQL alike.
+The schema itself is created by the alembic migrations in ``actions/migrations``.
+"""
+
+from datetime import datetime, timezone
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+UTC = timezone.utc
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def to_paris_iso(value: Optional[datetime]) -> Optional[str]:
+    """ISO 8601 string in Europe/Paris, or None."""
+    if value is None:
+        return None
+    return value.astimezone(PARIS).isoformat()
+
+
+Base = declarative_base()
+
+
+# --- Column types -------------------------------------------------------------
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetime stored in UTC on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: a timezone is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# --- Model --------------------------------------------------------------------
+
+
+class Declaration(Base):
+    __tablename__ = "declarations"
+    __table_args__ = (
+        UniqueConstraint("submission_key", name="uq_declarations_submission_key"),
+        UniqueConstraint("reference", name="uq_declarations_reference"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    submission_key = Column(String(255), nullable=False)
+    conversation_id = Column(String(255), nullable=True, index=True)
+    # A. Structure
+    structure_name = Column(Text)
+    finess = Column(String(9))
+    structure_type = Column(String(64), index=True)
+    region = Column(String(64), index=True)
+    is_ose = Column(String(16))
+    # B. Declarant
+    declarant_name = Column(Text)
+    declarant_role = Column(Text)
+    declarant_email = Column(Text)
+    declarant_phone = Column(String(32))
+    # C. Incident
+    detected_at = Column(UTCDateTime())
+    started_at = Column(UTCDateTime())
+    incident_type = Column(String(64), index=True)
+    origin = Column(String(32))
+    description = Column(Text)
+    perimeter = Column(String(32))
+    affected_systems = Column(JSON)
+    provider_involved = Column(String(16))
+    handling_status = Column(String(16))
+    measures_taken = Column(Text)
+    # D. Impacts
+    care_impact = Column(String(16))
+    patient_endangerment = Column(String(16))
+    data_impact = Column(JSON)
+    health_data_involved = Column(String(16))
+    persons_affected = Column(Integer)
+    spread_risk = Column(String(16))
+    # E. Cause and follow-up
+    cause = Column(Text)
+    support_requested = Column(String(16))
+    complaint_filed = Column(String(16))
+    cnil_notified = Column(String(16))
+    # Computed
+    reference = Column(String(32))
+    qualification = Column(JSON)
+    obligations = Column(JSON)
+    status = Column(String(16), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, index=True)
+    submitted_at = Column(UTCDateTime())
+    updated_at = Column(UTCDateTime(), nullable=False)
+    pii_masked = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class OutboxMessage(Base):
+    """One forwarding of a declaration to the authority, written in the same
+    transaction as the declaration, delivered (at least once, deduplicated by
+    ``idempotency_key`` on the authority's side) by ``bot.forwarding``."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    declaration_id = Column(Integer, ForeignKey("declarations.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    idempotency_key = Column(String(64), nullable=False)
+    payload = Column(JSON, nullable=False)
+    state = Column(String(16), nullable=False, index=True)
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at = Column(UTCDateTime(), nullable=False, index=True)
+    claimed_until = Column(UTCDateTime())
+    last_error = Column(String(255))
+    receipt = Column(String(255))
+    created_at = Column(UTCDateTime(), nullable=False)
+    delivered_at = Column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Forwarding of stored declarations to the authority (the outbox worker)."""
