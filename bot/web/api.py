@@ -1,7 +1,10 @@
 """Read-only REST API on declarations, mounted at ``/api`` by ``bot.web.app``.
 
-GET /declarations/{reference}       one declaration (spec JSON)
+GET /declarations/{reference}       one declaration (spec JSON + "transmission")
 GET /declarations?filters[&format=csv]  {"items": [...], "count": n} or CSV
+GET /outbox[?state=en_attente|transmise|echec]  forwarding messages and counts;
+    "alert" is true while a declaration sits in the dead letter
+POST /outbox/{reference}/retry     new series of attempts for a dead letter
 Every route needs ``Authorization: Bearer <token>``.
 """
 
@@ -16,6 +19,7 @@ from typing import Any, Dict, List, Optional
 from aiohttp import web
 
 from actions import schema
+from actions.outbox import DEAD, Outbox
 from actions.storage import FILTER_KEYS, DeclarationStore, is_valid_reference
 
 STORE_KEY = web.AppKey("store", DeclarationStore)
@@ -179,6 +183,27 @@ async def list_declarations(request: web.Request) -> web.Response:
     return json_response({"items": items, "count": len(items)})
 
 
+async def list_outbox(request: web.Request) -> web.Response:
+    state = request.query.get("state") or None
+    outbox = Outbox(request.app[STORE_KEY])
+    try:
+        items = await asyncio.to_thread(outbox.messages, state)
+    except ValueError as error:
+        return json_error(str(error), 400)
+    counts = await asyncio.to_thread(outbox.counts)
+    return json_response({"items": items, "counts": counts, "alert": counts[DEAD] > 0})
+
+
+async def retry_outbox(request: web.Request) -> web.Response:
+    reference = request.match_info["reference"]
+    if not is_valid_reference(reference):
+        return json_error(f"Référence mal formée « {reference} ».", 400)
+    requeued = await asyncio.to_thread(Outbox(request.app[STORE_KEY]).requeue, reference)
+    if not requeued:
+        return json_error(f"Aucune transmission en échec pour {reference}.", 404)
+    return json_response({"reference": reference, "state": "en_attente"})
+
+
 def create_api(store: DeclarationStore, token: str) -> web.Application:
     """Sub-application to mount at ``/api``."""
     if not token:
@@ -188,4 +213,6 @@ def create_api(store: DeclarationStore, token: str) -> web.Application:
     api[TOKEN_KEY] = token
     api.router.add_get("/declarations", list_declarations)
     api.router.add_get("/declarations/{reference}", get_declaration)
+    api.router.add_get("/outbox", list_outbox)
+    api.router.add_post("/outbox/{reference}/retry", retry_outbox)
     return api

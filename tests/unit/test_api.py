@@ -189,3 +189,48 @@ async def test_main_refuses_to_start_without_token(monkeypatch, capsys):
     monkeypatch.delenv("VIGIE_API_TOKEN", raising=False)
     assert web_app.main(["--port", "0"]) == 2
     assert "VIGIE_API_TOKEN" in capsys.readouterr().err
+
+
+# --- Outbox -------------------------------------------------------------------
+
+
+async def test_outbox_lists_pending_forwardings_and_raises_the_alert_on_a_dead_letter(client, store, seeded):
+    from actions.outbox import Outbox
+
+    response = await client.get("/api/outbox", headers=AUTH)
+    body = await response.json()
+    assert body["counts"] == {"en_attente": 2, "transmise": 0, "echec": 0}
+    assert body["alert"] is False
+    box = Outbox(store)
+    [first, _] = box.claim_due()
+    box.mark_failed(first.id, "HTTP 422", None)
+    body = await (await client.get("/api/outbox?state=echec", headers=AUTH)).json()
+    assert body["alert"] is True
+    assert [item["reference"] for item in body["items"]] == [first.reference]
+    declaration = await (await client.get(f"/api/declarations/{first.reference}", headers=AUTH)).json()
+    assert declaration["transmission"]["state"] == "echec"
+    assert declaration["transmission"]["last_error"] == "HTTP 422"
+
+
+async def test_outbox_retry_requeues_only_a_dead_letter(client, store, seeded):
+    from actions.outbox import Outbox
+
+    reference = seeded[0]["reference"]
+    response = await client.post(f"/api/outbox/{reference}/retry", headers=AUTH)
+    assert response.status == 404
+    box = Outbox(store)
+    for claim in box.claim_due():
+        box.mark_failed(claim.id, "HTTP 500", None)
+    response = await client.post(f"/api/outbox/{reference}/retry", headers=AUTH)
+    assert response.status == 200
+    assert (await client.get(f"/api/declarations/{reference}", headers=AUTH)).status == 200
+    assert (await response.json())["state"] == "en_attente"
+    assert (await client.post("/api/outbox/SSI-X/retry", headers=AUTH)).status == 400
+
+
+async def test_outbox_needs_the_token_and_a_known_state(client):
+    assert (await client.get("/api/outbox")).status == 401
+    assert (await client.post("/api/outbox/SSI-2026-000001/retry")).status == 401
+    response = await client.get("/api/outbox?state=perdu", headers=AUTH)
+    assert response.status == 400
+    assert "inconnue" in (await response.json())["error"]
