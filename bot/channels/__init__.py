@@ -1,0 +1,1 @@
+"""Vigie's input channels (Rasa ``InputChannel`` subclasses)."""

@@ -1,0 +1,92 @@
+"""Vigie's REST channel, replacing Rasa's ``rest`` at the same address
+(``/webhooks/rest/webhook``), declared in credentials.yml.
+
+Differences from Rasa 3.6's ``RestInput``, each a gap found there: the body
+must be a UTF-8 JSON object of bounded size (a JSON array gave a 500); a
+``sender`` is required (without one everyone shared the conversation
+"default"); the text goes through ``clean_user_text`` (size cap, control
+characters, slash commands); the client cannot choose ``input_channel`` or
+``metadata``; a failure answers 503 and the log never carries the text.
+"""
+
+import json
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.user_text import UnusableText, clean_user_text
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+UNAVAILABLE = ("Je ne peux pas traiter votre message pour le moment. Rien de ce que vous avez déjà "
+               "confirmé n'est perdu : réessayez dans une minute. Si l'incident est majeur, appelez "
+               "directement CERT Santé.")
+
+
+class BadRequest(ValueError):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def parse_body(raw: bytes) -> Dict[str, Any]:
+    """The request's JSON object, or ``BadRequest`` with a French message."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum).", 413)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("Corps de requête invalide : un objet JSON en UTF-8 est attendu.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Corps de requête invalide : un objet JSON est attendu.")
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+        raise BadRequest("Champ « sender » requis : identifiant de conversation de 1 à 128 caractères "
+                         "(lettres, chiffres, . _ : @ -).")
+    if "message" not in body:
+        raise BadRequest("Champ « message » requis.")
+    return body
+
+
+class VigieRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("vigie_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = parse_body(request.body or b"")
+            except BadRequest as error:
+                return response.json({"error": str(error)}, status=error.status)
+            try:
+                text = clean_user_text(body["message"])
+            except UnusableText as error:
+                return response.json([{"recipient_id": body["sender"], "text": str(error)}])
+            return await self.handle(on_new_message, text, body["sender"])
+
+        return webhook
+
+    async def handle(self, on_new_message, text: str, sender: str) -> HTTPResponse:
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+        except Exception as error:  # noqa: BLE001 - any failure: a polite 503, no text in the log
+            logger.error("message handling failed: %s", type(error).__name__)
+            return response.json({"error": UNAVAILABLE}, status=503)
+        return response.json(collector.messages)

@@ -1,0 +1,62 @@
+"""What any channel does to a user's text before Rasa sees it.
+
+Rasa reads a message starting with ``/`` as an intent with entities, bypassing
+NLU. Our buttons need a few of those payloads, so only they pass: an allowed
+intent, with entities (if any) that are spec enumeration fields holding one of
+their values. Anything else (``/restart``, ``/back``, ``/session_start``,
+``/inform{"confirmed": true}``...) loses its leading slashes and is read as
+ordinary text.
+"""
+
+import json
+import re
+import unicodedata
+from typing import Optional
+
+from actions import schema
+
+MAX_MESSAGE_LENGTH = 4000
+# The intents our buttons send (actions/*.py, domain.yml), and nothing else.
+ALLOWED_INTENTS = {"affirm", "deny", "cancel", "dont_know", "declare_incident", "check_seriousness", "help", "inform"}
+_COMMAND = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
+# Control characters other than tab and newline, and Unicode non-characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+
+
+class UnusableText(ValueError):
+    """The text cannot be processed; the message is the French reply to give."""
+
+
+def _allowed_entities(raw: Optional[str]) -> bool:
+    if raw is None:
+        return True
+    try:
+        entities = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(entities, dict) and all(
+        field in schema.ENUM_FIELDS and isinstance(value, str) and value in schema.ENUM_FIELDS[field]
+        for field, value in entities.items()
+    )
+
+
+def is_allowed_command(text: str) -> bool:
+    match = _COMMAND.match(text)
+    return bool(match) and match["intent"] in ALLOWED_INTENTS and _allowed_entities(match["entities"])
+
+
+def clean_user_text(text: object) -> str:
+    """Normalised text safe to hand to Rasa, or ``UnusableText``."""
+    if not isinstance(text, str):
+        raise UnusableText("Le message doit être du texte.")
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text:
+        raise UnusableText("Votre message est vide : décrivez l'incident ou posez votre question.")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise UnusableText(
+            f"Votre message est trop long ({len(text):,} caractères ; {MAX_MESSAGE_LENGTH:,} au maximum). "
+            "Pouvez-vous le raccourcir ou l'envoyer en plusieurs fois ?".replace(",", " ")
+        )
+    if text.startswith("/") and not is_allowed_command(text):
+        text = text.lstrip("/ ") or "?"
+    return text

@@ -1,0 +1,47 @@
+"""``python -m bot.rasa_server run ...``: ``rasa run`` with Vigie's fixes.
+
+Same arguments as ``rasa``. Before handing over to Rasa's command line it
+removes the agent's ``FailSafeTrackerStore`` wrapper (see ``bot.stores``):
+a tracker store failure must fail the turn, not fall back to memory. The HTTP
+API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
+``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
+"""
+
+import os
+import sys
+
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+
+
+def _tracker_store_without_fallback(store, domain) -> TrackerStore:
+    if store is None:
+        return InMemoryTrackerStore(domain)
+    store.domain = domain
+    return store
+
+
+def apply_fixes() -> None:
+    Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
+
+
+def with_token(argv: list, env=os.environ) -> list:
+    if len(argv) < 2 or argv[1] != "run" or any(a.startswith("--auth-token") for a in argv):
+        return argv
+    token = env.get("VIGIE_RASA_TOKEN", "").strip()
+    if "--enable-api" in argv and not token:
+        raise SystemExit("VIGIE_RASA_TOKEN est vide : l'API HTTP de Rasa ne s'ouvre pas sans jeton.")
+    return argv + [f"--auth-token={token}"] if token else argv
+
+
+def main() -> None:
+    apply_fixes()
+    sys.argv = with_token(sys.argv)
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""What reaches Rasa from a channel: the text cleaner, the REST body parser,
+the Rasa token wrapper."""
+
+import json
+
+import pytest
+
+from bot.channels.rest import BadRequest, parse_body
+from bot.channels.user_text import MAX_MESSAGE_LENGTH, UnusableText, clean_user_text
+from bot.rasa_server import with_token
+
+
+@pytest.mark.parametrize("text", [
+    "/affirm", "/deny", "/cancel", "/dont_know", "/declare_incident", "/check_seriousness", "/help",
+    '/inform{"care_impact": "aucun"}', '/inform{"incident_type": "rancongiciel"}',
+])
+def test_the_payloads_our_buttons_send_pass(text):
+    assert clean_user_text(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("/restart", "restart"),
+    ("/back", "back"),
+    ("/session_start", "session_start"),
+    ("//affirm", "affirm"),
+    ("/faq", "faq"),
+    ('/inform{"confirmed": true}', 'inform{"confirmed": true}'),
+    ('/inform{"finess": "750000001"}', 'inform{"finess": "750000001"}'),
+    ('/inform{"care_impact": "catastrophe"}', 'inform{"care_impact": "catastrophe"}'),
+    ('/inform{"care_impact": ["aucun"]}', 'inform{"care_impact": ["aucun"]}'),
+    ("/affirm{", "affirm{"),
+    ("/", "?"),
+])
+def test_other_slash_commands_are_read_as_text(text, expected):
+    assert clean_user_text(text) == expected
+
+
+def test_control_characters_become_spaces_and_text_is_normalised():
+    assert clean_user_text("ran\x00çon\x1b sur\tle\nDPI") == "ran çon  sur\tle\nDPI"
+    assert clean_user_text("e\u0301") == "é"
+    assert clean_user_text("مرحبا 🔥") == "مرحبا 🔥"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x00", None, 42, ["oui"], {"text": "oui"}])
+def test_empty_or_non_text_is_refused_in_french(text):
+    with pytest.raises(UnusableText):
+        clean_user_text(text)
+
+
+def test_an_overlong_message_is_refused_with_its_length():
+    with pytest.raises(UnusableText, match="200 000 caractères"):
+        clean_user_text("a" * 200_000)
+    assert len(clean_user_text("a" * MAX_MESSAGE_LENGTH)) == MAX_MESSAGE_LENGTH
+
+
+def body(**fields):
+    return json.dumps(fields).encode()
+
+
+def test_a_valid_body_is_returned():
+    assert parse_body(body(sender="abc-1", message="bonjour")) == {"sender": "abc-1", "message": "bonjour"}
+
+
+@pytest.mark.parametrize("raw, status", [
+    (b"", 400), (b"not json", 400), (b"[1, 2]", 400), (b'"text"', 400), (b"\xff\xfe{}", 400),
+    (body(message="sans sender"), 400), (body(sender="", message="x"), 400),
+    (body(sender=["a"], message="x"), 400), (body(sender="a b", message="x"), 400),
+    (body(sender="x" * 129, message="x"), 400), (body(sender="a\x00", message="x"), 400),
+    (body(sender="ok"), 400), (b"{" + b" " * 70_000 + b"}", 413),
+])
+def test_malformed_bodies_are_refused(raw, status):
+    with pytest.raises(BadRequest) as refused:
+        parse_body(raw)
+    assert refused.value.status == status
+
+
+def test_the_rasa_token_comes_from_the_environment():
+    argv = ["rasa", "run", "--enable-api"]
+    assert with_token(argv, {"VIGIE_RASA_TOKEN": "t0k"}) == argv + ["--auth-token=t0k"]
+    assert with_token(["rasa", "train"], {}) == ["rasa", "train"]
+    with pytest.raises(SystemExit, match="VIGIE_RASA_TOKEN"):
+        with_token(argv, {})

@@ -1,0 +1,47 @@
+"""The strict tracker store and the removal of Rasa's silent memory fallback."""
+
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import make_url
+
+from bot import rasa_server
+from bot.stores import StrictSQLTrackerStore, TrackerStoreUnavailable
+from tests.unit.test_storage import postgres_schema, postgres_url  # noqa: F401 (fixture)
+
+DOMAIN = Domain.from_dict({"slots": {"structure_name": {"type": "any", "mappings": [{"type": "custom"}]}}})
+
+
+def test_start_up_fails_loudly_when_the_database_is_unreachable():
+    with pytest.raises(TrackerStoreUnavailable, match="unreachable after 1 s"):
+        StrictSQLTrackerStore(DOMAIN, dialect="postgresql", host="127.0.0.1", port=1, db="test",
+                              username="postgres", connect_timeout=1)
+
+
+async def test_conversations_are_kept_in_postgresql(postgres_url):  # noqa: F811
+    url = make_url(postgres_url)
+    with postgres_schema(postgres_url) as schema_url:
+        search_path = make_url(schema_url).query["options"]
+        store = StrictSQLTrackerStore(DOMAIN, dialect="postgresql", host=url.host, port=url.port,
+                                      db=url.database, username=url.username, query={"options": search_path})
+        tracker = DialogueStateTracker("conv-pg", DOMAIN.slots)
+        tracker.update(UserUttered("CH de Vierzon"))
+        tracker.update(SlotSet("structure_name", "CH de Vierzon"))
+        await store.save(tracker)
+        again = await StrictSQLTrackerStore(
+            DOMAIN, dialect="postgresql", host=url.host, port=url.port, db=url.database,
+            username=url.username, query={"options": search_path}).retrieve("conv-pg")
+        assert again.get_slot("structure_name") == "CH de Vierzon"
+        store.engine.dispose()
+
+
+def test_the_agent_no_longer_wraps_stores_in_a_memory_fallback(monkeypatch):
+    monkeypatch.setattr(Agent, "_create_tracker_store", Agent.__dict__["_create_tracker_store"])
+    store = InMemoryTrackerStore(DOMAIN)
+    assert isinstance(Agent._create_tracker_store(store, DOMAIN), FailSafeTrackerStore)
+    rasa_server.apply_fixes()
+    assert Agent._create_tracker_store(store, DOMAIN) is store
+    assert isinstance(Agent._create_tracker_store(None, DOMAIN), InMemoryTrackerStore)
