@@ -343,6 +343,11 @@ class DeclarationStore:
     def get(self, reference: str) -> Optional[Dict[str, Any]]:
         return self._first(select(Declaration).where(Declaration.reference == reference))
 
+    def get_in_conversation(self, reference: str, conversation_id: str) -> Optional[Dict[str, Any]]:
+        """The declaration only if it was made in that conversation."""
+        return self._first(select(Declaration).where(
+            Declaration.reference == reference, Declaration.conversation_id == conversation_id))
+
     def _get_by_key(self, submission_key: str) -> Optional[Dict[str, Any]]:
         return self._first(
             select(Declaration).where(Declaration.submission_key == submission_key)

@@ -86,7 +86,9 @@ class ActionSubmitDeclaration(Action):
     @staticmethod
     def _receipt(stored: Dict[str, Any]) -> str:
         lines = [f"Votre déclaration est enregistrée sous la référence {stored['reference']}. "
-                 "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS."]
+                 "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS. "
+                 "Elle leur est transmise automatiquement ; demandez-moi « où en est ma déclaration ? » "
+                 "pour savoir quand elle est arrivée."]
         lines.append(summary.qualification_sentence(stored["qualification"]))
         if stored["obligations"]:
             lines.append("Ce que vous devez faire maintenant :\n"

@@ -56,7 +56,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
 
 def _answers_free_text(requested: Optional[str], intent: Optional[str]) -> bool:
     """Names and titles are often misread as other intents; a text question takes them."""
-    return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye")
+    return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye", "ask_status")
 
 
 def _our_entities(entities: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:

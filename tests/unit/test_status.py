@@ -1,0 +1,65 @@
+"""action_declaration_status: what the declarant reads about the forwarding."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import submission
+from actions.models import utc_now
+from actions.outbox import Outbox
+from actions.status import ActionDeclarationStatus
+from tests.unit.test_storage import postgres_url, store, submit  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def chat_store(store, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(submission, "store", lambda: store)
+    return store
+
+
+async def ask(text, sender="conv-1", last_reference=None):
+    tracker = Tracker(sender, {"last_reference": last_reference}, {"text": text, "intent": {"name": "ask_status"}},
+                      [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    assert await ActionDeclarationStatus().run(dispatcher, tracker, {}) == []
+    return " ".join(m["text"] for m in dispatcher.messages)
+
+
+async def test_without_a_declaration_it_says_how_to_make_one(chat_store):
+    said = await ask("où en est ma déclaration ?")
+    assert "pas encore envoyé de déclaration" in said
+
+
+async def test_pending_then_retrying_then_transmitted(chat_store):
+    reference = submit(chat_store)["reference"]
+    assert "transmission à CERT Santé est en cours" in await ask("c'est transmis ?", last_reference=reference)
+    box = Outbox(chat_store)
+    [claim] = box.claim_due()
+    claim_retry = utc_now()
+    box.mark_failed(claim.id, "HTTP 500", claim_retry)
+    box.claim_due()
+    said = await ask("c'est transmis ?", last_reference=reference)
+    assert "2 tentatives" in said and "réessaie automatiquement" in said
+    [claim] = box.claim_due(now=claim_retry.replace(year=claim_retry.year + 1))
+    box.mark_delivered(claim.id, "CERT-7")
+    said = await ask(f"où en est {reference.lower()} ?")
+    assert f"{reference} a été transmise à CERT Santé le " in said
+    assert "accusé de réception CERT-7" in said
+
+
+async def test_a_dead_letter_says_who_is_alerted_and_what_to_do(chat_store):
+    reference = submit(chat_store)["reference"]
+    box = Outbox(chat_store)
+    [claim] = box.claim_due()
+    box.mark_failed(claim.id, "HTTP 422", None)
+    said = await ask("statut", last_reference=reference)
+    assert "transmission automatique a échoué" in said
+    assert "appelez CERT Santé" in said
+
+
+async def test_another_conversations_declaration_is_not_revealed(chat_store):
+    reference = submit(chat_store)["reference"]
+    said = await ask(f"où en est {reference} ?", sender="someone-else")
+    assert reference not in said
+    assert "Je ne trouve pas de déclaration" in said
+    assert "Je ne trouve pas de déclaration" in await ask("où en est SSI-2026-999999 ?")
