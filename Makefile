@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 PYTHON_BIN ?= $(shell command -v python3.10 >/dev/null 2>&1 && PYENV_VERSION=3.10.13 python3.10 -c 'import sys;print(sys.executable)' 2>/dev/null || ls /root/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -1)
 VENV := .venv
+# Test tools whose dependencies clash with Rasa's pins (schemathesis) live apart.
+TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/vigie.tar.gz
@@ -11,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard bot/nlu/*.py)
 
-.PHONY: run stop test unit e2e stories validate nlu-report train install clean
+.PHONY: run stop test unit e2e stories validate nlu-report train install tools clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -21,6 +23,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON_BIN) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install -q -r requirements-tools.txt
+	touch $@
+
+tools: $(TOOLS_VENV)/.installed
 
 # Retrain only when the training data, the domain, the config or our NLU code changed.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
@@ -49,10 +58,10 @@ unit: $(VENV)/.installed
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 
-e2e: $(MODEL)
+e2e: $(MODEL) tools
 	$(PY) -m pytest -q tests/e2e
 
-test: $(MODEL) validate
+test: $(MODEL) validate tools
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	$(PY) -m pytest -q tests/unit tests/e2e
 
@@ -60,4 +69,4 @@ nlu-report: $(MODEL)
 	$(PY) -m bot.nlu_report
 
 clean:
-	rm -rf models results var
+	rm -rf models results var $(TOOLS_VENV)

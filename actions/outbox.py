@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import func, or_, select, update
 
-from actions.models import Declaration, OutboxMessage, to_paris_iso, utc_now
+from actions.models import UTC, Declaration, OutboxMessage, to_paris_iso
 
 PENDING = "en_attente"
 DELIVERED = "transmise"
@@ -22,6 +22,11 @@ DEAD = "echec"
 STATES = (PENDING, DELIVERED, DEAD)
 KINDS = ("initiale", "complement")
 ERROR_MAX_LENGTH = 255
+
+
+def now_utc() -> datetime:
+    """To the microsecond: retries may be due within the second."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Outbox:
 
     def claim_due(self, limit: int = 10, now: Optional[datetime] = None) -> List[Claim]:
         """Take up to ``limit`` due messages for one lease (SKIP LOCKED on PostgreSQL)."""
-        now = now or utc_now()
+        now = now or now_utc()
         statement = (
             select(OutboxMessage, Declaration.reference)
             .join(Declaration, Declaration.id == OutboxMessage.declaration_id)
@@ -107,7 +112,7 @@ class Outbox:
             return claims
 
     def mark_delivered(self, message_id: int, receipt: Optional[str], now: Optional[datetime] = None) -> None:
-        now = now or utc_now()
+        now = now or now_utc()
         with self.store.session() as session, session.begin():
             message = session.get(OutboxMessage, message_id)
             if message is None or message.state == DELIVERED:
@@ -137,7 +142,7 @@ class Outbox:
 
     def requeue(self, reference: str, now: Optional[datetime] = None) -> bool:
         """Give a dead-lettered declaration a new series of attempts."""
-        now = now or utc_now()
+        now = now or now_utc()
         with self.store.session() as session, session.begin():
             result = session.execute(
                 update(OutboxMessage)

@@ -21,6 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 from actions import schema
 from actions import outbox
+from actions.faults import crash_point
 from actions.models import PARIS, Base, Declaration, to_paris_iso, utc_now  # noqa: F401 (Base: alembic)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie.db"
 
 REFERENCE_PATTERN = re.compile(r"^SSI-\d{4}-\d{6,}$")
 MAX_LIST_LIMIT = 1000
+MAX_OFFSET = 10**9  # beyond, SQLite overflows (a 500 found by schemathesis)
 FILTER_KEYS = (
     "incident_type",
     "structure_type",
@@ -336,6 +338,9 @@ class DeclarationStore:
             row.reference = make_reference(row.id, now)
             message = outbox.new_message(row, declaration_to_dict(row), "initiale", now)
             session.add(message)
+            session.flush()
+            crash_point("before_commit")
+        crash_point("after_commit")
         return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message)}
 
     # Reading -------------------------------------------------------------
@@ -395,6 +400,8 @@ def _check_page(limit: Any, offset: Any) -> None:
             raise ValueError(f"{name} : nombre entier supérieur ou égal à {low} attendu.")
     if limit > MAX_LIST_LIMIT:
         raise ValueError(f"limit : {MAX_LIST_LIMIT} au maximum.")
+    if offset > MAX_OFFSET:
+        raise ValueError(f"offset : {MAX_OFFSET} au maximum.")
 
 
 def build_conditions(filters: Dict[str, Any]) -> list:

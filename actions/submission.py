@@ -50,6 +50,28 @@ class ActionAskConfirmed(Action):
         return [SlotSet("feedback", None)]
 
 
+def pending_confirmation(slots: Dict[str, Any]) -> bool:
+    """A confirmed declaration whose submission never answered (the action
+    server died mid-way): its slots are all still there."""
+    fields = declaration_fields(slots)
+    return (slots.get("confirmed") is True and bool(slots.get("submission_key"))
+            and all(fields.get(f) not in (None, "") for f in schema.REQUIRED_FIELDS))
+
+
+class ActionAffirmOutsideForm(Action):
+    """"oui" with no question pending: finishes an interrupted submission, if any."""
+
+    def name(self) -> Text:
+        return "action_affirm_outside_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if pending_confirmation(tracker.slots):
+            dispatcher.utter_message(text="Vous aviez confirmé votre déclaration ; je termine son enregistrement.")
+            return [FollowupAction("action_submit_declaration")]
+        dispatcher.utter_message(response="utter_nothing_to_confirm")
+        return []
+
+
 class ActionSubmitDeclaration(Action):
     def name(self) -> Text:
         return "action_submit_declaration"

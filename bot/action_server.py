@@ -10,6 +10,7 @@ import argparse
 import hmac
 import logging
 import os
+import traceback
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
@@ -35,7 +36,10 @@ def build_app(token: str):
 
     @app.exception(Exception)
     async def generic_error(request, exception):
-        logger.error("action failed: %s", type(exception).__name__, exc_info=exception)
+        # Where, not what: exception messages may quote what the user typed.
+        frame = traceback.extract_tb(exception.__traceback__)[-1:] or [None]
+        where = f"{frame[0].filename}:{frame[0].lineno}" if frame[0] else "?"
+        logger.error("action failed: %s at %s", type(exception).__name__, where)
         return response.json({"error": "internal error"}, status=500)
 
     @app.listener("before_server_start")

@@ -1,4 +1,6 @@
-"""Start and stop Vigie's three processes: action server, Rasa, web app.
+"""Start and stop Vigie's processes: action server, Rasa, web app, the
+forwarder (outbox worker) and, unless VIGIE_AUTHORITY_URL names a real one,
+the fake authority endpoint that receives forwarded declarations.
 
     python -m bot.cli run     # what `make run` calls (after training)
     python -m bot.cli stop    # what `make stop` calls
@@ -27,11 +29,19 @@ DEFAULTS = {
     "VIGIE_ACTION_PORT": "5055",
     "VIGIE_RASA_PORT": "5005",
     "VIGIE_WEB_PORT": "8080",
+    "VIGIE_AUTHORITY_PORT": "8090",
+    "VIGIE_PROFILE": "development",
+    "VIGIE_LOCK_LIFETIME": "60",
     "VIGIE_MODEL": str(ROOT / "models" / "vigie.tar.gz"),
     "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'vigie.db'}",
     "RASA_TELEMETRY_ENABLED": "false",
 }
 SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN")
+PASSED_THROUGH = ("VIGIE_AUTHORITY_URL", "VIGIE_AUTHORITY_TOKEN", "VIGIE_OUTBOX_MAX_ATTEMPTS",
+                  "VIGIE_OUTBOX_BASE_DELAY", "VIGIE_OUTBOX_MAX_DELAY", "VIGIE_OUTBOX_TIMEOUT")
+ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
+# Sanic refuses larger bodies before reading them (our channels cap lower still).
+MAX_REQUEST_BYTES = str(1024 * 1024)
 
 
 def load_settings() -> Dict[str, str]:
@@ -40,23 +50,41 @@ def load_settings() -> Dict[str, str]:
         ENV_FILE.chmod(0o600)
         print(f"Jetons générés dans {ENV_FILE} (à garder secrets).")
     from_file = dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
-    settings = {**DEFAULTS, **from_file, **{k: v for k, v in os.environ.items() if k in DEFAULTS or k in SECRETS}}
-    settings["VIGIE_ACTION_URL"] = f"http://{settings['VIGIE_HOST']}:{settings['VIGIE_ACTION_PORT']}/webhook"
+    known = set(DEFAULTS) | set(SECRETS) | set(PASSED_THROUGH)
+    settings = {**DEFAULTS, **from_file, **{k: v for k, v in os.environ.items() if k in known}}
+    if settings["VIGIE_PROFILE"] not in ENDPOINTS:
+        raise SystemExit(f"VIGIE_PROFILE : {' ou '.join(ENDPOINTS)} attendu.")
+    host = settings["VIGIE_HOST"]
+    settings["VIGIE_ACTION_URL"] = f"http://{host}:{settings['VIGIE_ACTION_PORT']}/webhook"
+    settings.setdefault("VIGIE_AUTHORITY_URL", f"http://{host}:{settings['VIGIE_AUTHORITY_PORT']}/declarations")
+    settings["TICKET_LOCK_LIFETIME"] = settings["VIGIE_LOCK_LIFETIME"]
+    settings["SANIC_REQUEST_MAX_SIZE"] = MAX_REQUEST_BYTES
     return settings
 
 
+def runs_fake_authority(s: Dict[str, str]) -> bool:
+    return s["VIGIE_AUTHORITY_URL"] == f"http://{s['VIGIE_HOST']}:{s['VIGIE_AUTHORITY_PORT']}/declarations"
+
+
 def commands(s: Dict[str, str]) -> List[tuple]:
-    host = s["VIGIE_HOST"]
-    return [
-        ("actions", [str(BIN / "python"), "-m", "bot.action_server", "--host", host, "--port", s["VIGIE_ACTION_PORT"]],
+    """(name, argv, health URL or None) in start order."""
+    host, python = s["VIGIE_HOST"], str(BIN / "python")
+    # The Rasa token reaches bot.rasa_server through the environment, not argv (visible to ps).
+    rasa = [python, "-m", "bot.rasa_server", "run", "--model", s["VIGIE_MODEL"], "--enable-api",
+            "--interface", host, "--port", s["VIGIE_RASA_PORT"],
+            "--endpoints", str(ROOT / ENDPOINTS[s["VIGIE_PROFILE"]]), "--credentials", str(ROOT / "credentials.yml"),
+            "--cors", f"http://{host}:{s['VIGIE_WEB_PORT']}"]
+    processes = []
+    if runs_fake_authority(s):
+        processes.append(("autorité", [python, "-m", "bot.fake_authority", "--host", host,
+                                       "--port", s["VIGIE_AUTHORITY_PORT"]], None))
+    return processes + [
+        ("actions", [python, "-m", "bot.action_server", "--host", host, "--port", s["VIGIE_ACTION_PORT"]],
          f"http://{host}:{s['VIGIE_ACTION_PORT']}/health"),
-        ("rasa", [str(BIN / "rasa"), "run", "--model", s["VIGIE_MODEL"], "--enable-api",
-                  f"--auth-token={s['VIGIE_RASA_TOKEN']}", "--interface", host, "--port", s["VIGIE_RASA_PORT"],
-                  "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
-                  "--cors", f"http://{host}:{s['VIGIE_WEB_PORT']}"],
-         f"http://{host}:{s['VIGIE_RASA_PORT']}/"),
-        ("web", [str(BIN / "python"), "-m", "bot.web.app", "--host", host, "--port", s["VIGIE_WEB_PORT"]],
+        ("rasa", rasa, f"http://{host}:{s['VIGIE_RASA_PORT']}/"),
+        ("web", [python, "-m", "bot.web.app", "--host", host, "--port", s["VIGIE_WEB_PORT"]],
          f"http://{host}:{s['VIGIE_WEB_PORT']}/healthz"),
+        ("transmission", [python, "-m", "bot.forwarding"], None),
     ]
 
 
@@ -84,13 +112,16 @@ def run(timeout: float) -> None:
             process = subprocess.Popen(argv, env=env, cwd=ROOT)
             processes.append(process)
             PID_FILE.write_text("".join(f"{p.pid}\n" for p in processes))
-            wait_until_up(health, process, timeout)
-            print(f"{name:8s} prêt : {health.rsplit('/', 1)[0]}", flush=True)
+            if health:
+                wait_until_up(health, process, timeout)
+            print(f"{name:12s} démarré" + (f" : {health.rsplit('/', 1)[0]}" if health else ""), flush=True)
         host = settings["VIGIE_HOST"]
         print(f"\nVigie est prête.\n"
               f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
               f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
               f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"
+              f"- Transmission des déclarations vers : {settings['VIGIE_AUTHORITY_URL']}"
+              f"{' (autorité factice locale)' if runs_fake_authority(settings) else ''}\n"
               f"Les jetons sont dans {ENV_FILE}. Ctrl-C ou `make stop` pour arrêter.", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(p.poll() is None for p in processes):

@@ -30,6 +30,9 @@ UNAVAILABLE = ("Je ne peux pas traiter votre message pour le moment. Rien de ce 
                "confirmé n'est perdu : réessayez dans une minute. Si l'incident est majeur, appelez "
                "directement CERT Santé.")
 
+NO_REPLY = ("Je n'ai pas pu terminer cette étape : un service de Vigie ne répond pas. Rien de ce que vous "
+            "avez confirmé n'est perdu : renvoyez votre dernier message dans un instant.")
+
 
 class BadRequest(ValueError):
     def __init__(self, message: str, status: int = 400):
@@ -89,4 +92,5 @@ class VigieRestInput(RestInput):
         except Exception as error:  # noqa: BLE001 - any failure: a polite 503, no text in the log
             logger.error("message handling failed: %s", type(error).__name__)
             return response.json({"error": UNAVAILABLE}, status=503)
-        return response.json(collector.messages)
+        # Rasa swallows a failed custom action and says nothing: the user must know.
+        return response.json(collector.messages or [{"recipient_id": sender, "text": NO_REPLY}])

@@ -16,8 +16,7 @@ from typing import Optional
 
 import aiohttp
 
-from actions.models import utc_now
-from actions.outbox import Claim, Outbox
+from actions.outbox import Claim, Outbox, now_utc
 
 logger = logging.getLogger("vigie.forwarding")
 
@@ -103,7 +102,7 @@ class Forwarder:
                          claim.reference, claim.attempts, outcome.error)
             return outcome
         delay = max(retry_delay(claim.attempts, self.settings), outcome.retry_after or 0.0)
-        retry_at = utc_now() + timedelta(seconds=delay)
+        retry_at = now_utc() + timedelta(seconds=delay)
         await asyncio.to_thread(self.outbox.mark_failed, claim.id, outcome.error, retry_at)
         logger.warning("declaration %s not forwarded (%s), attempt %d, next in %.0f s",
                        claim.reference, outcome.error, claim.attempts, delay)

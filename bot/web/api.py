@@ -92,7 +92,10 @@ def parse_query(query) -> Dict[str, Any]:
     unknown = sorted(set(query) - set(FILTER_KEYS) - set(PAGE_KEYS))
     if unknown:
         raise ValueError(f"Paramètre(s) inconnu(s) : {', '.join(unknown)}.")
-    filters = {key: query[key] for key in FILTER_KEYS if query.get(key, "") != ""}
+    empty = sorted(key for key in query if not query[key].strip())
+    if empty:
+        raise ValueError(f"Paramètre(s) vide(s) : {', '.join(empty)} (omettez-les plutôt).")
+    filters = {key: query[key] for key in FILTER_KEYS if key in query}
     for key in ("grave", "significatif"):
         if key in filters:
             filters[key] = _parse_boolean(key, filters[key])
@@ -184,7 +187,10 @@ async def list_declarations(request: web.Request) -> web.Response:
 
 
 async def list_outbox(request: web.Request) -> web.Response:
-    state = request.query.get("state") or None
+    unknown = sorted(set(request.query) - {"state"})
+    if unknown:
+        return json_error(f"Paramètre(s) inconnu(s) : {', '.join(unknown)}.", 400)
+    state = request.query.get("state")
     outbox = Outbox(request.app[STORE_KEY])
     try:
         items = await asyncio.to_thread(outbox.messages, state)

@@ -6,6 +6,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,8 +27,9 @@ def free_port() -> int:
 class Vigie:
     """A running Vigie, spoken to through the REST channel, like a user."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, log_path: Path):
         self.env = env
+        self.log_path = log_path
         self.rasa = f"http://127.0.0.1:{env['VIGIE_RASA_PORT']}"
         self.web = f"http://127.0.0.1:{env['VIGIE_WEB_PORT']}"
 
@@ -58,6 +60,7 @@ def vigie(tmp_path_factory):
         "VIGIE_ACTION_PORT": str(free_port()),
         "VIGIE_RASA_PORT": str(free_port()),
         "VIGIE_WEB_PORT": str(free_port()),
+        "VIGIE_AUTHORITY_PORT": str(free_port()),
         "DATABASE_URL": os.environ.get("E2E_DATABASE_URL", f"sqlite:///{workdir / 'vigie.db'}"),
         "VIGIE_ACTION_TOKEN": secrets.token_urlsafe(16),
         "VIGIE_RASA_TOKEN": secrets.token_urlsafe(16),
@@ -78,6 +81,8 @@ def vigie(tmp_path_factory):
     if not ready:
         process.terminate()
         pytest.fail(f"Vigie did not start; see {workdir / 'servers.log'}")
-    yield Vigie(env)
+    # Keep reading what the processes print, so that a full pipe never blocks them.
+    threading.Thread(target=lambda: [log.write(line) for line in process.stdout], daemon=True).start()
+    yield Vigie(env, workdir / "servers.log")
     process.terminate()
     process.wait(timeout=60)

@@ -110,7 +110,6 @@ async def test_list_json(client, seeded):
         ("since=2999-01-01", []),
         ("structure_name=vierzon", [0]),
         ("limit=1&offset=1", [0]),
-        ("region=", [1, 0]),
     ],
 )
 async def test_list_filters(client, seeded, query, expected):
@@ -121,6 +120,12 @@ async def test_list_filters(client, seeded, query, expected):
         seeded[index]["reference"] for index in expected
     ]
     assert body["count"] == len(expected)
+
+
+async def test_empty_parameters_are_refused_not_ignored(client, seeded):
+    response = await client.get("/api/declarations?region=&until=", headers=AUTH)
+    assert response.status == 400
+    assert "vide(s) : region, until" in (await response.json())["error"]
 
 
 async def test_list_csv_neutralises_formulas(client, seeded):
@@ -234,3 +239,21 @@ async def test_outbox_needs_the_token_and_a_known_state(client):
     response = await client.get("/api/outbox?state=perdu", headers=AUTH)
     assert response.status == 400
     assert "inconnue" in (await response.json())["error"]
+
+
+async def test_the_openapi_description_lists_the_spec_values():
+    import yaml
+
+    doc = yaml.safe_load(open("bot/web/openapi.yaml", encoding="utf-8"))
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/declarations"]["get"]["parameters"]}
+    for name, values in [("incident_type", schema.INCIDENT_TYPES), ("structure_type", schema.STRUCTURE_TYPES),
+                         ("region", schema.REGIONS), ("status", schema.STATUSES)]:
+        assert params[name]["enum"] == list(values), name
+    assert set(params) == set(web_app_api_keys())
+
+
+def web_app_api_keys():
+    from actions.storage import FILTER_KEYS
+    from bot.web.api import PAGE_KEYS
+
+    return FILTER_KEYS + PAGE_KEYS

@@ -63,3 +63,33 @@ async def test_another_conversations_declaration_is_not_revealed(chat_store):
     assert reference not in said
     assert "Je ne trouve pas de déclaration" in said
     assert "Je ne trouve pas de déclaration" in await ask("où en est SSI-2026-999999 ?")
+
+
+# --- A submission interrupted by a crash --------------------------------------
+
+
+async def affirm_outside_form(slots):
+    from actions.submission import ActionAffirmOutsideForm
+
+    tracker = Tracker("conv-1", slots, {"text": "oui", "intent": {"name": "affirm"}}, [], False, None, {},
+                      "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAffirmOutsideForm().run(dispatcher, tracker, {})
+    return events, dispatcher.messages
+
+
+async def test_yes_after_an_interrupted_submission_submits_it():
+    from tests.unit.test_storage import sample_fields
+
+    slots = {**sample_fields(), "confirmed": True, "submission_key": "k-1"}
+    events, said = await affirm_outside_form(slots)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_submit_declaration"}]
+    assert "je termine son enregistrement" in said[0]["text"]
+
+
+@pytest.mark.parametrize("change", [{"confirmed": None}, {"submission_key": None}, {"structure_name": None}])
+async def test_yes_with_nothing_pending_says_so(change):
+    from tests.unit.test_storage import sample_fields
+
+    events, said = await affirm_outside_form({**sample_fields(), "confirmed": True, "submission_key": "k", **change})
+    assert events == [] and said[0]["response"] == "utter_nothing_to_confirm"

@@ -1,0 +1,14 @@
+"""Crash points for the fault-injection tests (tests/e2e/test_faults.py).
+
+With ``VIGIE_FAULT=<point>`` in its environment, a process kills itself with
+SIGKILL, as a power cut would, when it reaches that point. Unset (always, in
+production) it does nothing.
+"""
+
+import os
+import signal
+
+
+def crash_point(name: str) -> None:
+    if os.environ.get("VIGIE_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
