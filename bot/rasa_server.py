@@ -2,7 +2,11 @@
 
 Same arguments as ``rasa``. Before handing over to Rasa's command line it
 removes the agent's ``FailSafeTrackerStore`` wrapper (see ``bot.stores``):
-a tracker store failure must fail the turn, not fall back to memory. The HTTP
+a tracker store failure must fail the turn, not fall back to memory. It also
+bounds a call to the action server at ``VIGIE_ACTION_TIMEOUT`` seconds (20;
+Rasa waits 300), so that the Redis lock lifetime (``TICKET_LOCK_LIFETIME``,
+60 s) covers the slowest turn and a stalled action server fails the turn
+instead of holding the conversation for five minutes. The HTTP
 API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
 """
@@ -21,8 +25,17 @@ def _tracker_store_without_fallback(store, domain) -> TrackerStore:
     return store
 
 
-def apply_fixes() -> None:
+def apply_fixes(env=os.environ) -> None:
+    import rasa.core.actions.action as rasa_actions
+
     Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
+    timeout = float(env.get("VIGIE_ACTION_TIMEOUT", "20"))
+    lock_lifetime = float(env.get("TICKET_LOCK_LIFETIME", "60"))
+    if timeout + 10 > lock_lifetime:
+        raise SystemExit(f"TICKET_LOCK_LIFETIME ({lock_lifetime:g} s) doit dépasser VIGIE_ACTION_TIMEOUT "
+                         f"({timeout:g} s) d'au moins 10 s : sinon deux messages d'une conversation "
+                         "pourraient être traités en même temps.")
+    rasa_actions.DEFAULT_REQUEST_TIMEOUT = timeout
 
 
 def with_token(argv: list, env=os.environ) -> list:

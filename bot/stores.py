@@ -15,7 +15,8 @@ import time
 from typing import Any, Optional, Text
 
 import sqlalchemy
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy.orm
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +64,8 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         wait_for_database(url, float(connect_timeout))
         super().__init__(domain, dialect, host, port, db, username, password or None, event_broker,
                          login_db, query, **kwargs)
+        # Rasa's engine reuses dead connections after a database restart: check them first.
+        engine_url = self.engine.url
+        self.engine.dispose()
+        self.engine = sqlalchemy.create_engine(engine_url, pool_pre_ping=True, **create_engine_kwargs(engine_url))
+        self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)

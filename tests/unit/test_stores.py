@@ -45,3 +45,14 @@ def test_the_agent_no_longer_wraps_stores_in_a_memory_fallback(monkeypatch):
     rasa_server.apply_fixes()
     assert Agent._create_tracker_store(store, DOMAIN) is store
     assert isinstance(Agent._create_tracker_store(None, DOMAIN), InMemoryTrackerStore)
+
+
+def test_the_action_timeout_stays_inside_the_lock_lifetime(monkeypatch):
+    import rasa.core.actions.action as rasa_actions
+
+    monkeypatch.setattr(Agent, "_create_tracker_store", Agent.__dict__["_create_tracker_store"])
+    monkeypatch.setattr(rasa_actions, "DEFAULT_REQUEST_TIMEOUT", rasa_actions.DEFAULT_REQUEST_TIMEOUT)
+    rasa_server.apply_fixes({})
+    assert rasa_actions.DEFAULT_REQUEST_TIMEOUT == 20
+    with pytest.raises(SystemExit, match="TICKET_LOCK_LIFETIME"):
+        rasa_server.apply_fixes({"VIGIE_ACTION_TIMEOUT": "60", "TICKET_LOCK_LIFETIME": "60"})
