@@ -270,6 +270,15 @@ DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanch
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
 AUTHORITY_LABELS = {"plainte": "Plainte"}
+# Where each obligation is fulfilled (guidance.md, "Where" and "Sources").
+WHERE = {
+    "CERT Santé": "portail signalement-sante.gouv.fr, espace professionnel, « Incident de sécurité des "
+                  "systèmes d'information » ; astreinte de CERT Santé : coordonnées sur cyberveille-sante.gouv.fr",
+    "CNIL": "téléservice notifications.cnil.fr, avec votre DPO",
+    "plainte": "commissariat, gendarmerie ou 17cyber.gouv.fr",
+    "ANSSI": "CERT-FR, l'équipe de l'ANSSI : cert.ssi.gouv.fr",
+    "ANSM": "matériovigilance sur signalement-sante.gouv.fr",
+}
 
 
 def format_datetime_fr(moment: datetime) -> str:
@@ -284,6 +293,7 @@ def format_obligation_fr(ob: dict) -> str:
     """One line for the user: "CNIL : avant le jeudi 3 décembre 2026 à 6 h 00 — ..."."""
     label = AUTHORITY_LABELS.get(ob["authority"], ob["authority"])
     due = parse_datetime(ob.get("due_by"))
+    where = f" Où : {WHERE[ob['authority']]}." if ob["authority"] in WHERE else ""
     if due is None:
-        return f"{label} — {ob['why']}"
-    return f"{label} : avant le {format_datetime_fr(due)} — {ob['why']}"
+        return f"{label} — {ob['why']}{where}"
+    return f"{label} : avant le {format_datetime_fr(due)} — {ob['why']}{where}"

@@ -451,3 +451,10 @@ def test_public_holidays_2026():
     holidays = french_public_holidays(2026)
     assert len(holidays) == 11
     assert datetime(2026, 5, 25).date() in holidays  # Whit Monday
+
+
+def test_each_obligation_says_where_to_go():
+    lines = [format_obligation_fr(ob) for ob in obligations(S1_RANSOMWARE_VIERZON)]
+    assert "signalement-sante.gouv.fr" in lines[0] and "cyberveille-sante.gouv.fr" in lines[0]
+    assert "notifications.cnil.fr" in lines[1]
+    assert "17cyber.gouv.fr" in lines[2]
