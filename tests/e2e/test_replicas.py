@@ -1,0 +1,74 @@
+"""Two Rasa replicas and two action servers behind one address, sharing
+PostgreSQL and Redis: a conversation moves between replicas at every message,
+and two messages of one conversation sent at once are handled in turn."""
+
+import threading
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import free_port
+from tests.e2e.declarant import RICH_OPENING, converse
+from tests.e2e.relays import Balancer
+from tests.e2e.stack import Stack, wait_until
+
+
+@pytest.fixture(scope="module")
+def replicas(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("replicas"))
+    balancer = None
+    try:
+        stack.authority().start(stack.env)
+        rasas = []
+        for _ in range(2):
+            action_port = free_port()
+            stack.actions(action_port).start(stack.env)
+            rasas.append(stack.rasa(action_port))
+        for rasa in rasas:  # both load their model at once
+            rasa.launch(stack.rasa_env(rasa))
+        for rasa in rasas:
+            rasa.wait_ready()
+        stack.forwarder().start(stack.env)
+        balancer = Balancer(free_port(), [f"http://127.0.0.1:{rasa.port}" for rasa in rasas])
+        yield stack, balancer
+    finally:
+        if balancer:
+            balancer.close()
+        stack.close()
+
+
+def test_a_declaration_completes_while_every_message_changes_replica(replicas):
+    stack, balancer = replicas
+    sender = f"replica-{uuid.uuid4().hex[:10]}"
+
+    def say(text):
+        status, replies = stack.say(balancer, sender, text)
+        assert status == 200
+        return replies
+
+    reference, questions = converse(say, lambda: stack.tracker(balancer, sender)["slots"].get("requested_slot"),
+                                    RICH_OPENING, {})
+    assert reference and len(questions) >= 4
+    assert [row[0] for row in stack.declarations() if row[2] == sender] == [reference]
+    wait_until(lambda: any(d["reference"] == reference for d in stack.received()["deliveries"]), 60,
+               what="forwarding")
+
+
+def test_two_messages_sent_at_once_are_handled_one_after_the_other(replicas):
+    stack, balancer = replicas
+    sender = f"replica-{uuid.uuid4().hex[:10]}"
+    stack.say(balancer, sender, RICH_OPENING)
+    answers = ["CH de Vierzon", "aide"]
+    threads = [threading.Thread(target=stack.say, args=(balancer, sender, text)) for text in answers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events = stack.tracker(balancer, sender)["events"]
+    kinds = [e["event"] if e["event"] != "action" else e["name"] for e in events if e["event"] in ("user", "action")]
+    users = [i for i, kind in enumerate(kinds) if kind == "user"]
+    assert len(users) == 3, kinds
+    texts = {e["text"] for e in events if e["event"] == "user"}
+    assert set(answers) <= texts
+    for start, end in zip(users, users[1:] + [len(kinds)]):
+        assert kinds[end - 1] == "action_listen", kinds  # each turn finished before the next began
