@@ -1,4 +1,4 @@
-"""Database tables: declarations and the outbox that forwards them.
+"""Database tables: declarations, the outbox that forwards them, Slack events seen.
 
 Datetimes are stored in UTC (``UTCDateTime``) on SQLite and PostgreSQL alike.
 The schema itself is created by the alembic migrations in ``actions/migrations``.
@@ -144,3 +144,15 @@ class OutboxMessage(Base):
     receipt = Column(String(255))
     created_at = Column(UTCDateTime(), nullable=False)
     delivered_at = Column(UTCDateTime())
+
+
+class SlackEvent(Base):
+    """One Slack event or interaction already handled: the unique key is the
+    deduplication of retries and replays (``bot/channels/slack.py``, migration 0003)."""
+
+    __tablename__ = "slack_events"
+    __table_args__ = (UniqueConstraint("event_id", name="uq_slack_events_event_id"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    event_id = Column(String(255), nullable=False)
+    received_at = Column(UTCDateTime(), nullable=False, index=True)

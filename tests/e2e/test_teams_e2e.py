@@ -1,0 +1,100 @@
+"""A full declaration from a simulated Teams client, through the real Rasa and
+action server: a fake Bot Framework on loopback signs the tokens and receives
+Vigie's replies."""
+
+import asyncio
+import time
+import urllib.parse
+import uuid
+
+import aiohttp
+import pytest
+
+from tests.e2e.conftest import free_port
+from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
+from tests.e2e.relays import _LoopThread
+from tests.e2e.stack import Stack, wait_until
+from tests.unit.test_teams import USER_ID, FakeBotFramework, activity, environment, token
+
+
+class BotFrameworkThread(_LoopThread):
+    def __init__(self):
+        super().__init__()
+
+        async def start():
+            fake = FakeBotFramework()
+            await fake.server.start_server()
+            return fake
+
+        self.fake = self.call(start())
+
+    def close(self):
+        self.call(self.fake.server.close())
+        super().close()
+
+
+@pytest.fixture(scope="module")
+def teams(tmp_path_factory):
+    bf = BotFrameworkThread()
+    stack = Stack(tmp_path_factory.mktemp("teams"), **environment(bf.fake))
+    try:
+        stack.authority().start(stack.env)
+        action_port = free_port()
+        stack.actions(action_port).start(stack.env)
+        rasa = stack.start_rasa(stack.rasa(action_port))
+        yield stack, rasa, bf
+    finally:
+        stack.close()
+        bf.close()
+
+
+def post(rasa, bf, body, bearer):
+    async def send():
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"http://127.0.0.1:{rasa.port}/webhooks/teams/webhook", json=body,
+                                    headers={"Authorization": f"Bearer {bearer}"}) as reply:
+                return reply.status
+    return asyncio.run(send())
+
+
+def test_a_declaration_from_teams(teams):
+    stack, rasa, bf = teams
+    fake = bf.fake
+    conversation = f"a:1conversation-{uuid.uuid4().hex[:8]}"
+    sender = f"{USER_ID}|{conversation}"
+    requested = None
+    answer = RICH_OPENING
+    for turn in range(25):
+        before = len(fake.replies)
+        body = activity(fake, id=f"{time.time_ns()}", text=answer,
+                        conversation={"id": conversation, "conversationType": "personal",
+                                      "tenantId": environment(fake)["VIGIE_TEAMS_TENANT_ID"].split(",")[0]})
+        if requested == "confirmed":  # the user clicks the card's "Envoyer la déclaration" button
+            card = next(a for r in reversed(fake.replies) for a in r["activity"].get("attachments") or [])
+            submit = next(a for a in card["content"]["actions"] if "Envoyer" in a["title"])
+            body = {**body, "text": None, "value": submit["data"]}
+            body.pop("text")
+        assert post(rasa, bf, body, token(fake)) == 200
+        wait_until(lambda: len(fake.replies) > before, 30, what="Vigie's reply in Teams")
+        said = "\n".join(r["activity"].get("text") or "" for r in fake.replies[before:])
+        assert all(r["authorization"] == "Bearer bot-token-1" for r in fake.replies[before:])
+        found = REFERENCE.search(said)
+        if found:
+            break
+        tracker = stack.tracker(rasa, urllib.parse.quote(sender, safe=""))
+        assert tracker["events"], "the test reads another conversation's tracker"
+        requested = tracker["slots"]["requested_slot"]
+        answer = PERSONA.get(requested, "je ne sais pas")
+    assert found, said
+    assert [(row[0], row[2]) for row in stack.declarations()] == [(found.group(), sender)]
+    assert stack.sql("SELECT channel FROM declarations")[0][0] == "teams"
+
+
+def test_a_forged_token_reaches_nothing(teams):
+    stack, rasa, bf = teams
+    fake = bf.fake
+    before, stored = len(fake.replies), len(stack.declarations())
+    assert post(rasa, bf, activity(fake), token(fake, iss="https://evil.example")) == 401
+    assert post(rasa, bf, activity(fake), token(fake, exp=int(time.time()) - 3600)) == 401
+    assert post(rasa, bf, activity(fake, serviceUrl="https://evil.example"), token(fake)) == 401
+    assert len(fake.replies) == before and len(stack.declarations()) == stored
