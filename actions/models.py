@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -121,6 +122,8 @@ class Declaration(Base):
     submitted_at = Column(UTCDateTime())
     updated_at = Column(UTCDateTime(), nullable=False)
     pii_masked = Column(Integer, nullable=False, default=0, server_default="0")
+    # Demonstration data (migration 0004): never forwarded, never mixed with real declarations.
+    synthetic = Column(Boolean, nullable=False, default=False, server_default="0", index=True)
 
 
 class OutboxMessage(Base):
@@ -144,6 +147,21 @@ class OutboxMessage(Base):
     receipt = Column(String(255))
     created_at = Column(UTCDateTime(), nullable=False)
     delivered_at = Column(UTCDateTime())
+
+
+class DeclarationChange(Base):
+    """One field completed or corrected after submission (migration 0004)."""
+
+    __tablename__ = "declaration_changes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    declaration_id = Column(Integer, ForeignKey("declarations.id"), nullable=False, index=True)
+    field = Column(String(64), nullable=False)
+    old_value = Column(JSON)
+    new_value = Column(JSON)
+    changed_at = Column(UTCDateTime(), nullable=False)
+    conversation_id = Column(String(255))
+    outbox_id = Column(Integer, ForeignKey("outbox.id"))
 
 
 class SlackEvent(Base):

@@ -27,9 +27,12 @@ from actions.models import PARIS, Base, Declaration, to_paris_iso, utc_now  # no
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie.db"
+DEFAULT_DEMO_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie-demo.db"
 
 
-REFERENCE_PATTERN = re.compile(r"^SSI-\d{4}-\d{6,}$")
+REFERENCE_PATTERN = re.compile(r"^(SSI|DEMO)-\d{4}-\d{6,}$")
+# Synthetic declarations are marked in their reference too.
+REFERENCE_PREFIX = {False: "SSI", True: "DEMO"}
 MAX_LIST_LIMIT = 1000
 MAX_OFFSET = 10**9  # beyond, SQLite overflows (a 500 found by schemathesis)
 FILTER_KEYS = (
@@ -209,8 +212,8 @@ def declaration_to_dict(row: Declaration) -> Dict[str, Any]:
     return data
 
 
-def make_reference(row_id: int, submitted_at: datetime) -> str:
-    return f"SSI-{submitted_at.astimezone(PARIS).year}-{row_id:06d}"
+def make_reference(row_id: int, submitted_at: datetime, synthetic: bool = False) -> str:
+    return f"{REFERENCE_PREFIX[synthetic]}-{submitted_at.astimezone(PARIS).year}-{row_id:06d}"
 
 
 def is_valid_reference(reference: str) -> bool:
@@ -222,6 +225,11 @@ def is_valid_reference(reference: str) -> bool:
 
 def default_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def default_demo_url() -> str:
+    """Where synthetic declarations live: never the real database."""
+    return os.environ.get("VIGIE_DEMO_DATABASE_URL") or f"sqlite:///{DEFAULT_DEMO_SQLITE_PATH}"
 
 
 def _normalise_url(url: str) -> str:
@@ -260,10 +268,16 @@ def alembic_config(url: str):
 
 
 class DeclarationStore:
-    """Synchronous access to the declarations table."""
+    """Synchronous access to the declarations table.
 
-    def __init__(self, url: Optional[str] = None):
-        self.url = _normalise_url(url or default_url())
+    A store holds either real declarations or synthetic ones (``synthetic=True``,
+    demonstration data): it reads and writes only its own kind, and synthetic
+    declarations are never put in the outbox.
+    """
+
+    def __init__(self, url: Optional[str] = None, synthetic: bool = False):
+        self.synthetic = synthetic
+        self.url = _normalise_url(url or (default_demo_url() if synthetic else default_url()))
         self.engine = build_engine(self.url)
         self.session = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
 
@@ -291,8 +305,14 @@ class DeclarationStore:
         qualification: Dict[str, Any],
         obligations: List[Dict[str, Any]],
         pii_masked: int = 0,
+        submitted_at: Optional[datetime] = None,
     ) -> Dict[str, Any]:
-        """Store a submitted declaration once per ``submission_key``."""
+        """Store a submitted declaration once per ``submission_key``.
+
+        ``submitted_at`` backdates a synthetic declaration; a real one is
+        always submitted now."""
+        if submitted_at is not None and not self.synthetic:
+            raise ValueError("submitted_at : réservé aux déclarations synthétiques.")
         values = self._submission_values(
             fields, submission_key, channel, conversation_id, qualification, obligations, pii_masked
         )
@@ -300,7 +320,7 @@ class DeclarationStore:
         if existing is not None:
             return {**existing, "already_stored": True}
         try:
-            return {**self._insert(values), "already_stored": False}
+            return {**self._insert(values, submitted_at), "already_stored": False}
         except IntegrityError:
             existing = self._get_by_key(submission_key)
             if existing is None:
@@ -326,37 +346,42 @@ class DeclarationStore:
             "pii_masked": pii_masked,
         }
 
-    def _insert(self, values: Dict[str, Any]) -> Dict[str, Any]:
+    def _insert(self, values: Dict[str, Any], now: Optional[datetime] = None) -> Dict[str, Any]:
         """The declaration and its outbox message, in one transaction."""
-        now = utc_now()
+        now = now or utc_now()
+        message = None
         with self.session() as session, session.begin():
             row = Declaration(
-                **values, status="soumise", created_at=now, submitted_at=now, updated_at=now
+                **values, status="soumise", created_at=now, submitted_at=now, updated_at=now,
+                synthetic=self.synthetic,
             )
             session.add(row)
             session.flush()
-            row.reference = make_reference(row.id, now)
-            message = outbox.new_message(row, declaration_to_dict(row), "initiale", now)
-            session.add(message)
-            session.flush()
+            row.reference = make_reference(row.id, now, self.synthetic)
+            if not self.synthetic:
+                message = outbox.new_message(row, declaration_to_dict(row), "initiale", now)
+                session.add(message)
+                session.flush()
             crash_point("before_commit")
         crash_point("after_commit")
         return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message)}
 
     # Reading -------------------------------------------------------------
 
+    def _select(self):
+        """Declarations of this store's kind only (real or synthetic)."""
+        return select(Declaration).where(Declaration.synthetic.is_(self.synthetic))
+
     def get(self, reference: str) -> Optional[Dict[str, Any]]:
-        return self._first(select(Declaration).where(Declaration.reference == reference))
+        return self._first(self._select().where(Declaration.reference == reference))
 
     def get_in_conversation(self, reference: str, conversation_id: str) -> Optional[Dict[str, Any]]:
         """The declaration only if it was made in that conversation."""
-        return self._first(select(Declaration).where(
+        return self._first(self._select().where(
             Declaration.reference == reference, Declaration.conversation_id == conversation_id))
 
     def _get_by_key(self, submission_key: str) -> Optional[Dict[str, Any]]:
-        return self._first(
-            select(Declaration).where(Declaration.submission_key == submission_key)
-        )
+        return self._first(self._select().where(Declaration.submission_key == submission_key))
 
     def _first(self, statement) -> Optional[Dict[str, Any]]:
         with self.session() as session:
@@ -374,11 +399,22 @@ class DeclarationStore:
         """Declarations matching ``filters``, newest first."""
         _check_page(limit, offset)
         statement = (
-            select(Declaration)
+            self._select()
             .where(*build_conditions(filters or {}))
             .order_by(Declaration.created_at.desc(), Declaration.id.desc())
             .limit(limit)
             .offset(offset)
+        )
+        with self.session() as session:
+            rows = session.execute(statement).scalars().all()
+            return _with_transmission(session, rows)
+
+    def all_matching(self, filters: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        """Every declaration matching ``filters``, oldest first (indicators, full exports)."""
+        statement = (
+            self._select()
+            .where(*build_conditions(filters or {}))
+            .order_by(Declaration.created_at, Declaration.id)
         )
         with self.session() as session:
             rows = session.execute(statement).scalars().all()

@@ -78,7 +78,7 @@ def sample_fields(**overrides):
     return fields
 
 
-def submit(store, key="key-1", qualification=None, channel="web", **overrides):
+def submit(store, key="key-1", qualification=None, channel="web", submitted_at=None, **overrides):
     return store.submit(
         sample_fields(**overrides),
         submission_key=key,
@@ -87,6 +87,7 @@ def submit(store, key="key-1", qualification=None, channel="web", **overrides):
         qualification=qualification or QUALIFICATION,
         obligations=OBLIGATIONS,
         pii_masked=2,
+        submitted_at=submitted_at,
     )
 
 
@@ -429,3 +430,37 @@ def test_schema_constants_cover_the_spec():
     assert schema.CARE_IMPACT["mode_degrade"] == "Mode dégradé"
     assert set(schema.INCIDENT_TYPE_ORIGIN) == set(schema.INCIDENT_TYPES)
     assert set(schema.FIELD_LABELS) == set(schema.FIELDS + schema.COMPUTED_FIELDS)
+
+
+# --- Synthetic declarations -----------------------------------------------------
+
+
+def test_a_synthetic_store_marks_its_declarations_and_never_forwards_them(store):
+    demo = DeclarationStore(store.url, synthetic=True)
+    try:
+        when = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
+        fake = submit(demo, key="demo-1", submitted_at=when)
+        real = submit(store, key="real-1")
+        assert re.fullmatch(r"DEMO-2025-\d{6}", fake["reference"])
+        assert fake["transmission"] is None and fake["created_at"] == "2025-03-04T11:00:00+01:00"
+        assert [d["reference"] for d in store.list()] == [real["reference"]]
+        assert [d["reference"] for d in demo.all_matching()] == [fake["reference"]]
+        assert store.get(fake["reference"]) is None and demo.get(real["reference"]) is None
+        with store.session() as session:
+            outbox_rows = session.execute(text("SELECT count(*) FROM outbox")).scalar()
+        assert outbox_rows == 1
+    finally:
+        demo.dispose()
+
+
+def test_a_real_declaration_cannot_be_backdated(store):
+    with pytest.raises(ValueError, match="synthétiques"):
+        submit(store, submitted_at=datetime(2025, 3, 4, tzinfo=UTC))
+
+
+def test_all_matching_returns_every_row_oldest_first(store, frozen_now):
+    for day in range(1, 4):
+        frozen_now(datetime(2026, 2, day, 12, tzinfo=UTC))
+        submit(store, key=f"k{day}")
+    got = store.all_matching({"since": "2026-02-02"})
+    assert [d["created_at"][:10] for d in got] == ["2026-02-02", "2026-02-03"]
