@@ -12,8 +12,10 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard bot/nlu/*.py)
+# The chat page's only third-party asset, from the npm registry at install time (never a CDN).
+WIDGET_VENDOR := bot/web/static/vendor/socket.io.min.js
 
-.PHONY: run stop test unit e2e stories validate nlu-report train install tools clean
+.PHONY: run stop test unit e2e stories validate nlu-report train install tools widget browser clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -31,6 +33,17 @@ $(TOOLS_VENV)/.installed: requirements-tools.txt
 
 tools: $(TOOLS_VENV)/.installed
 
+$(WIDGET_VENDOR): bot/web/widget/package-lock.json
+	cd bot/web/widget && npm ci --no-audit --no-fund --silent
+	mkdir -p $(dir $@)
+	cp bot/web/widget/node_modules/socket.io-client/dist/socket.io.min.js $@
+
+widget: $(WIDGET_VENDOR)
+
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
+browser:
+	command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
 # Retrain only when the training data, the domain, the config or our NLU code changed.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	mkdir -p models
@@ -38,7 +51,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) widget
 	$(PY) -m bot.cli run
 
 stop:
@@ -58,10 +71,10 @@ unit: $(VENV)/.installed
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 
-e2e: $(MODEL) tools
+e2e: $(MODEL) tools widget browser
 	$(PY) -m pytest -q tests/e2e
 
-test: $(MODEL) validate tools
+test: $(MODEL) validate tools widget browser
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	$(PY) -m pytest -q tests/unit tests/e2e
 
@@ -69,4 +82,4 @@ nlu-report: $(MODEL)
 	$(PY) -m bot.nlu_report
 
 clean:
-	rm -rf models results var $(TOOLS_VENV)
+	rm -rf models results var $(TOOLS_VENV) bot/web/widget/node_modules bot/web/static/vendor

@@ -36,20 +36,31 @@ DEFAULTS = {
     "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'vigie.db'}",
     "RASA_TELEMETRY_ENABLED": "false",
 }
-SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN")
+SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_WEB_SECRET")
 PASSED_THROUGH = ("VIGIE_AUTHORITY_URL", "VIGIE_AUTHORITY_TOKEN", "VIGIE_OUTBOX_MAX_ATTEMPTS",
-                  "VIGIE_OUTBOX_BASE_DELAY", "VIGIE_OUTBOX_MAX_DELAY", "VIGIE_OUTBOX_TIMEOUT")
+                  "VIGIE_OUTBOX_BASE_DELAY", "VIGIE_OUTBOX_MAX_DELAY", "VIGIE_OUTBOX_TIMEOUT",
+                  "VIGIE_CHAT_URL", "VIGIE_ALLOWED_ORIGINS")
 ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
 # Sanic refuses larger bodies before reading them (our channels cap lower still).
 MAX_REQUEST_BYTES = str(1024 * 1024)
 
 
-def load_settings() -> Dict[str, str]:
-    if not ENV_FILE.exists():
-        ENV_FILE.write_text("".join(f"{name}={secrets.token_urlsafe(32)}\n" for name in SECRETS))
+def ensure_secrets() -> Dict[str, str]:
+    """The secrets of `.env`, adding those it lacks (a `.env` from an older version)."""
+    from_file = {}
+    if ENV_FILE.exists():
+        from_file = dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
+    generated = {name: secrets.token_urlsafe(32) for name in SECRETS if not from_file.get(name)}
+    if generated:
+        with open(ENV_FILE, "a") as env_file:
+            env_file.write("".join(f"{name}={value}\n" for name, value in generated.items()))
         ENV_FILE.chmod(0o600)
-        print(f"Jetons générés dans {ENV_FILE} (à garder secrets).")
-    from_file = dict(line.split("=", 1) for line in ENV_FILE.read_text().split() if "=" in line)
+        print(f"Jetons générés dans {ENV_FILE} (à garder secrets) : {', '.join(generated)}.")
+    return {**from_file, **generated}
+
+
+def load_settings() -> Dict[str, str]:
+    from_file = ensure_secrets()
     known = set(DEFAULTS) | set(SECRETS) | set(PASSED_THROUGH)
     settings = {**DEFAULTS, **from_file, **{k: v for k, v in os.environ.items() if k in known}}
     if settings["VIGIE_PROFILE"] not in ENDPOINTS:
@@ -57,6 +68,11 @@ def load_settings() -> Dict[str, str]:
     host = settings["VIGIE_HOST"]
     settings["VIGIE_ACTION_URL"] = f"http://{host}:{settings['VIGIE_ACTION_PORT']}/webhook"
     settings.setdefault("VIGIE_AUTHORITY_URL", f"http://{host}:{settings['VIGIE_AUTHORITY_PORT']}/declarations")
+    # The chat page is served by the web app and talks to Rasa's socket.io channel.
+    settings.setdefault("VIGIE_CHAT_URL", f"http://{host}:{settings['VIGIE_RASA_PORT']}")
+    web_hosts = [host] + (["localhost"] if host == "127.0.0.1" else [])
+    settings.setdefault("VIGIE_ALLOWED_ORIGINS",
+                        ",".join(f"http://{name}:{settings['VIGIE_WEB_PORT']}" for name in web_hosts))
     settings["TICKET_LOCK_LIFETIME"] = settings["VIGIE_LOCK_LIFETIME"]
     settings["SANIC_REQUEST_MAX_SIZE"] = MAX_REQUEST_BYTES
     return settings
@@ -73,7 +89,7 @@ def commands(s: Dict[str, str]) -> List[tuple]:
     rasa = [python, "-m", "bot.rasa_server", "run", "--model", s["VIGIE_MODEL"], "--enable-api",
             "--interface", host, "--port", s["VIGIE_RASA_PORT"],
             "--endpoints", str(ROOT / ENDPOINTS[s["VIGIE_PROFILE"]]), "--credentials", str(ROOT / "credentials.yml"),
-            "--cors", f"http://{host}:{s['VIGIE_WEB_PORT']}"]
+            "--cors", *s["VIGIE_ALLOWED_ORIGINS"].split(",")]
     processes = []
     if runs_fake_authority(s):
         processes.append(("autorité", [python, "-m", "bot.fake_authority", "--host", host,
@@ -117,6 +133,7 @@ def run(timeout: float) -> None:
             print(f"{name:12s} démarré" + (f" : {health.rsplit('/', 1)[0]}" if health else ""), flush=True)
         host = settings["VIGIE_HOST"]
         print(f"\nVigie est prête.\n"
+              f"- Page de déclaration : http://{host}:{settings['VIGIE_WEB_PORT']}/\n"
               f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
               f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
               f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"

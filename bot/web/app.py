@@ -1,7 +1,9 @@
-"""Vigie web application: health check and the declarations API under ``/api``.
+"""Vigie web application: the chat page (``/``), a health check and the
+declarations API under ``/api``.
 
-Run: ``python -m bot.web.app --host 127.0.0.1 --port 8080`` with ``DATABASE_URL``
-and ``VIGIE_API_TOKEN`` in the environment.
+Run: ``python -m bot.web.app --host 127.0.0.1 --port 8080`` with ``DATABASE_URL``,
+``VIGIE_API_TOKEN`` and ``VIGIE_CHAT_URL`` (the chat server, Rasa; empty when a
+reverse proxy serves it on this origin) in the environment.
 """
 
 import argparse
@@ -13,15 +15,17 @@ from aiohttp import web
 
 from actions.storage import DeclarationStore
 from bot.web.api import create_api
+from bot.web.chat_page import add_chat_page
 
 
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(store: DeclarationStore, api_token: str) -> web.Application:
+def create_app(store: DeclarationStore, api_token: str, chat_url: str = "") -> web.Application:
     app = web.Application()
     app.router.add_get("/healthz", healthz)
+    add_chat_page(app, chat_url)
     app.add_subapp("/api", create_api(store, api_token))
     return app
 
@@ -41,7 +45,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     store = DeclarationStore()
     store.migrate()
-    app = create_app(store, token)
+    app = create_app(store, token, os.environ.get("VIGIE_CHAT_URL", "").strip())
 
     async def _dispose(_app: web.Application) -> None:
         store.dispose()

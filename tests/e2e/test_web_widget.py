@@ -1,0 +1,185 @@
+"""The chat page in a real browser (Debian's chromium, Playwright), keyboard
+only, against the servers `make run` starts: a full declaration, the summary
+card, the receipt and its reference, a reload mid-form and after, text shown as
+text, a new conversation, and no Content-Security-Policy violation.
+Screenshots go to tests/artifacts/web/."""
+
+import re
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.browser import launch, screenshot_path
+from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
+
+# Questions answered with the keyboard on the proposed buttons (the others are typed).
+BUTTON_ANSWERS = {
+    "patient_endangerment": "Aucune",
+    "is_ose": "Non",
+    "support_requested": "Oui",
+    "complaint_filed": "C'est prévu",
+    "confirmed": "Envoyer la déclaration",
+}
+MAX_TURNS = 25
+
+
+class ChatPage:
+    """The page, driven like a keyboard user. Waits are functions, not strings:
+    Playwright evaluates a string with eval, which the page's CSP forbids."""
+
+    def __init__(self, page, vigie):
+        self.page, self.vigie = page, vigie
+        self.problems = []
+        page.on("console", lambda message: self._console(message))
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _console(self, message):
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def open(self):
+        self.page.goto(self.vigie.web + "/")
+        self.wait_connected()
+
+    def wait_connected(self):
+        self.page.wait_for_function("() => document.getElementById('connection').textContent === 'Connecté.'")
+
+    def bot_count(self) -> int:
+        return self.page.locator("#log .msg.bot, #log .msg.error").count()
+
+    def focus_message_box(self):
+        self.page.keyboard.press("Tab")  # the skip link comes first
+        assert self.active("textContent") == "Aller à la saisie du message"
+        self.page.keyboard.press("Enter")
+        assert self.active("id") == "message"
+
+    def active(self, prop: str) -> str:
+        return self.page.evaluate(f"document.activeElement.{prop}")
+
+    def type_message(self, text: str):
+        before = self.bot_count()
+        if self.active("id") != "message":
+            self.focus_message_box()
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        self.wait_turn(before)
+
+    def press_button(self, title: str):
+        """From the message box, Shift+Tab back to the button and press Enter."""
+        if self.active("id") != "message":
+            self.focus_message_box()
+        for _ in range(40):
+            self.page.keyboard.press("Shift+Tab")
+            if self.active("textContent") == title:
+                break
+        else:
+            raise AssertionError(f"no button « {title} » reachable with the keyboard")
+        self.page.keyboard.press("Enter")
+
+    def choose(self, title: str):
+        before = self.bot_count()
+        self.press_button(title)
+        self.wait_turn(before)
+
+    def wait_turn(self, before: int):
+        self.page.wait_for_function(
+            "([n]) => document.querySelectorAll('#log .msg.bot, #log .msg.error').length > n"
+            " && document.getElementById('typing').hidden", arg=[before], timeout=90_000)
+
+    def sender(self) -> str:
+        return self.page.evaluate("sessionStorage.getItem('vigie.token')").split(".")[0]
+
+    def requested_slot(self):
+        return self.vigie.tracker(self.sender())["slots"].get("requested_slot")
+
+    def last_bot_text(self) -> str:
+        return self.page.locator("#log .msg.bot").last.inner_text()
+
+    def shot(self, name: str):
+        self.page.screenshot(path=str(screenshot_path("web", name)), full_page=True)
+
+
+@pytest.fixture
+def chat(vigie):
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(locale="fr-FR", permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        chat_page = ChatPage(page, vigie)
+        yield chat_page
+        context.close()
+        browser.close()
+        assert chat_page.problems == []
+
+
+def declare(chat: ChatPage, reload_after: int = 2) -> str:
+    chat.focus_message_box()
+    chat.page.evaluate("""() => { window.typingSeen = false;
+        new MutationObserver(() => { if (!document.getElementById('typing').hidden) window.typingSeen = true; })
+          .observe(document.getElementById('typing'), {attributes: true}); }""")
+    chat.type_message(RICH_OPENING)
+    assert chat.page.evaluate("window.typingSeen") is True
+    for turn in range(MAX_TURNS):
+        found = REFERENCE.search(chat.last_bot_text())
+        if found:
+            return found.group()
+        if turn == reload_after:
+            chat.page.reload()
+            chat.wait_connected()
+            chat.shot("02-rechargement-en-cours")
+        requested = chat.requested_slot()
+        assert requested, chat.last_bot_text()
+        if requested == "confirmed":
+            summary = chat.page.locator("#log .msg.bot.summary").last
+            assert summary.locator("h3").inner_text() == "Récapitulatif de votre déclaration"
+            assert summary.locator("dt", has_text="Nom de la structure").count() == 1
+            chat.shot("03-recapitulatif")
+        if requested in BUTTON_ANSWERS:
+            chat.choose(BUTTON_ANSWERS[requested])
+        else:
+            chat.type_message(PERSONA.get(requested, "je ne sais pas"))
+    pytest.fail("no reference after the whole form")
+
+
+def test_a_full_declaration_with_the_keyboard_only(chat, vigie):
+    chat.open()
+    chat.shot("01-accueil")
+    reference = declare(chat)
+    receipt = chat.page.locator("#log .msg.bot.receipt").last
+    assert receipt.locator(".reference .value").inner_text() == reference
+    chat.shot("04-recu")
+
+    stored = vigie.declaration(reference)
+    assert stored["channel"] == "web" and stored["structure_name"] == "CH de Vierzon"
+    assert stored["declarant_email"] == PERSONA["declarant_email"] and stored["support_requested"] == "oui"
+
+    chat.press_button("Copier la référence")
+    chat.page.wait_for_function("() => document.getElementById('notice').textContent.includes('copiée')")
+    assert chat.page.evaluate("navigator.clipboard.readText()") == reference
+
+    before_reload = chat.page.locator("#log .msg").count()
+    chat.page.reload()
+    chat.wait_connected()
+    assert chat.page.locator("#log .msg").count() == before_reload
+    chat.type_message("où en est ma déclaration ?")
+    assert reference in chat.last_bot_text()
+
+
+def test_text_is_shown_as_text_and_a_new_conversation_starts_clean(chat):
+    chat.open()
+    chat.focus_message_box()
+    attack = '<img src=x onerror="document.title=\'pwned\'"><b>gras</b>'
+    chat.type_message(attack)
+    assert chat.page.locator("#log .msg.user").last.inner_text().endswith(attack)
+    assert chat.page.locator("#log img, #log b").count() == 0
+    assert chat.page.title().startswith("Vigie")
+    first = chat.sender()
+
+    chat.page.once("dialog", lambda dialog: dialog.accept())
+    chat.press_button("Nouvelle déclaration")
+    chat.page.wait_for_function("() => document.querySelectorAll('#log .msg').length === 0")
+    chat.page.wait_for_function(f"() => !sessionStorage.getItem('vigie.token').startsWith('{first}')")
+    assert re.fullmatch(r"[0-9a-f]{32}", chat.sender()) and chat.sender() != first
+    chat.type_message("bonjour")
+    assert "Vigie" in chat.last_bot_text()
