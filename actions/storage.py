@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from sqlalchemy import create_engine, not_, select
+from sqlalchemy import create_engine, func, not_, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -408,6 +408,13 @@ class DeclarationStore:
         with self.session() as session:
             rows = session.execute(statement).scalars().all()
             return _with_transmission(session, rows)
+
+    def count(self, *filter_sets: Dict[str, Any]) -> int:
+        """How many declarations match every one of ``filter_sets``."""
+        conditions = [c for filters in filter_sets for c in build_conditions(filters)]
+        statement = select(func.count(Declaration.id)).where(Declaration.synthetic.is_(self.synthetic), *conditions)
+        with self.session() as session:
+            return session.execute(statement).scalar_one()
 
     def all_matching(self, filters: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         """Every declaration matching ``filters``, oldest first (indicators, full exports)."""

@@ -10,6 +10,7 @@ config = context.config
 def _target_metadata():
     try:
         from actions.models import Base
+        import bot.admin.models  # noqa: F401  (the admin tables share Base)
     except ImportError:  # the project root is not importable: no autogenerate support
         return None
     return Base.metadata

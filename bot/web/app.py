@@ -1,19 +1,25 @@
-"""Vigie web application: the chat page (``/``), a health check and the
-declarations API under ``/api``.
+"""Vigie web application: the chat page (``/``), a health check, the
+declarations API under ``/api`` and the admin pages (with the observatory)
+under ``/admin``.
 
-Run: ``python -m bot.web.app --host 127.0.0.1 --port 8080`` with ``DATABASE_URL``,
-``VIGIE_API_TOKEN`` and ``VIGIE_CHAT_URL`` (the chat server, Rasa; empty when a
-reverse proxy serves it on this origin) in the environment.
+Run: ``python -m bot.web.app --host 127.0.0.1 --port 8080`` with, in the
+environment, ``DATABASE_URL``, ``VIGIE_API_TOKEN``, ``VIGIE_CHAT_URL`` (the chat
+server, Rasa; empty when a reverse proxy serves it on this origin),
+``VIGIE_PUBLIC_ORIGIN`` (the address users see: https, except on loopback)
+and ``VIGIE_DEMO_DATABASE_URL`` (synthetic declarations for the observatory).
 """
 
 import argparse
+import ipaddress
 import os
 import sys
 from typing import List, Optional
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from actions.storage import DeclarationStore
+from bot.admin import create_admin_app
 from bot.web.api import create_api
 from bot.web.chat_page import add_chat_page
 
@@ -22,12 +28,33 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(store: DeclarationStore, api_token: str, chat_url: str = "") -> web.Application:
+def create_app(store: DeclarationStore, api_token: str, chat_url: str = "",
+               public_origin: Optional[str] = None, demo_store: Optional[DeclarationStore] = None) -> web.Application:
+    """``public_origin`` in https: the admin cookies are ``Secure`` and forms are
+    checked against it; None or http (loopback only): neither."""
+    https = bool(public_origin) and public_origin.startswith("https://")
     app = web.Application()
     app.router.add_get("/healthz", healthz)
     add_chat_page(app, chat_url)
     app.add_subapp("/api", create_api(store, api_token))
+    app.add_subapp("/admin", create_admin_app(store, secure_cookies=https, public_origin=public_origin if https else None,
+                                              demo_store=demo_store))
     return app
+
+
+def check_public_origin(origin: str) -> str:
+    """https, or http on a loopback address (development): admin cookies never cross a network in clear."""
+    parts = urlsplit(origin)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return origin.rstrip("/")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parts.scheme == "http" and loopback:
+        return origin.rstrip("/")
+    raise ValueError(f"VIGIE_PUBLIC_ORIGIN : https://… attendu (http seulement sur 127.0.0.1), pas « {origin} ».")
 
 
 def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -43,12 +70,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not token:
         print("VIGIE_API_TOKEN est vide : refus de démarrer sans jeton d'API.", file=sys.stderr)
         return 2
-    store = DeclarationStore()
-    store.migrate()
-    app = create_app(store, token, os.environ.get("VIGIE_CHAT_URL", "").strip())
+    try:
+        origin = check_public_origin(os.environ.get("VIGIE_PUBLIC_ORIGIN", "").strip()
+                                     or f"http://{args.host}:{args.port}")
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    stores = [DeclarationStore(), DeclarationStore(synthetic=True)]
+    for store in stores:
+        store.migrate()
+    app = create_app(stores[0], token, os.environ.get("VIGIE_CHAT_URL", "").strip(), origin, stores[1])
 
     async def _dispose(_app: web.Application) -> None:
-        store.dispose()
+        for store in stores:
+            store.dispose()
 
     app.on_cleanup.append(_dispose)
     web.run_app(app, host=args.host, port=args.port)

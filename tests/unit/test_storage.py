@@ -394,6 +394,8 @@ def test_migration_matches_model(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    import bot.admin.models  # noqa: F401  (the admin tables share storage.Base)
+
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, storage.Base.metadata) == []

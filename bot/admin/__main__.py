@@ -1,0 +1,5 @@
+import sys
+
+from bot.admin.cli import main
+
+sys.exit(main())

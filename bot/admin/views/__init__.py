@@ -1,0 +1,1 @@
+"""Request handlers of the admin pages, one module per area."""

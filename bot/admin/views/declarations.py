@@ -1,0 +1,92 @@
+"""The declarations list (filters, counts, pages) and one declaration's detail."""
+
+import asyncio
+import math
+
+from aiohttp import web
+
+from actions import schema
+from actions.storage import is_valid_reference
+from bot.admin import audit, context, display, filters
+from bot.admin.queries import count_matching
+from bot.admin.templating import render
+
+
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther(request.app.router["declarations"].url_for())
+
+
+def _form_choices() -> dict:
+    return {
+        "incident_type": filters.ENUM_CHOICES["incident_type"],
+        "structure_type": filters.ENUM_CHOICES["structure_type"],
+        "region": filters.ENUM_CHOICES["region"],
+        "status": filters.STATUS_CHOICES,
+        "grave": filters.BOOLEAN_CHOICES,
+        "significatif": filters.BOOLEAN_CHOICES,
+    }
+
+
+def _rows(items: list) -> list:
+    return [
+        {
+            "reference": item["reference"],
+            "created_at": display.datetime_short(item["created_at"]),
+            "structure_name": item["structure_name"] or display.NOT_GIVEN,
+            "structure_type": display.field_value("structure_type", item["structure_type"]),
+            "region": display.field_value("region", item["region"]),
+            "incident_type": display.field_value("incident_type", item["incident_type"]),
+            "status": display.field_value("status", item["status"]),
+            "grave": display.yes_no((item.get("qualification") or {}).get("grave")),
+            "significatif": display.yes_no((item.get("qualification") or {}).get("significatif")),
+            "transmission": display.transmission_state(item),
+        }
+        for item in items
+    ]
+
+
+async def _load_page(store, query: filters.ListQuery):
+    def load():
+        counts = count_matching(store, query.filters)
+        items = store.list(query.filters, filters.PAGE_SIZE, query.offset)
+        return counts, items
+
+    return await asyncio.to_thread(load)
+
+
+async def declarations_list(request: web.Request) -> web.Response:
+    query = filters.parse_list_query(request.query)
+    page = {"query": query, "labels": filters.FORM_LABELS, "choices": _form_choices(),
+            "counts": None, "rows": [], "pages": 0}
+    if query.errors:
+        return render(request, "declarations.html", status=400, **page)
+    counts, items = await _load_page(context.admin(request).store, query)
+    page.update(counts=counts, rows=_rows(items), pages=math.ceil(counts["total"] / filters.PAGE_SIZE))
+    return render(request, "declarations.html", **page)
+
+
+async def declaration_detail(request: web.Request) -> web.Response:
+    reference = request.match_info["reference"]
+    settings = context.admin(request)
+    if not is_valid_reference(reference):
+        raise web.HTTPNotFound()
+    declaration = await asyncio.to_thread(settings.store.get, reference)
+    if declaration is None:
+        raise web.HTTPNotFound()
+    await asyncio.to_thread(
+        audit.write, settings.store, settings.clock(), audit.VIEW,
+        login=context.identity(request).login, ip=context.client_ip(request), target=reference,
+    )
+    qualification = declaration.get("qualification") or {}
+    return render(
+        request, "declaration.html",
+        declaration=declaration,
+        blocks=display.blocks(declaration),
+        record=display.record_rows(declaration),
+        grave=display.yes_no(qualification.get("grave")),
+        significatif=display.yes_no(qualification.get("significatif")),
+        reasons=qualification.get("reasons") or [],
+        obligations=display.obligations_fr(declaration),
+        transmission=display.transmission_rows(declaration),
+        labels=schema.FIELD_LABELS,
+    )

@@ -1,0 +1,137 @@
+"""The observatory page of the admin app: period and source, figures computed
+from the stored declarations, charts as SVG, PDF and CSV downloads (audited),
+real and synthetic data never mixed (SQLite and PostgreSQL)."""
+
+import csv
+import io
+import xml.etree.ElementTree as ElementTree
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from actions.storage import DeclarationStore
+from bot.admin import audit
+from bot.admin.models import AuditEntry
+from bot.admin.views.observatory import SVG_POLICY, parse_query
+from tests.unit.test_admin_support import (  # noqa: F401  (pytest fixtures)
+    READER,
+    READER_PASSWORD,
+    accounts,
+    admin_client,
+    clock,
+    login,
+)
+from tests.unit.test_storage import frozen_now, postgres_url, store, submit  # noqa: F401
+
+UTC = timezone.utc
+PERIOD = "since=2026-01-01&until=2026-03-31"
+
+
+@pytest.fixture
+def demo(store):
+    """A synthetic store beside the real one (same database, as a misconfiguration would have it)."""
+    synthetic = DeclarationStore(store.url, synthetic=True)
+    yield synthetic
+    synthetic.dispose()
+
+
+@pytest.fixture
+def declarations(store, demo, frozen_now):
+    """Real: 2 in January (one malicious ransomware, one hardware failure), 1 in March, 1 in 2025.
+    Synthetic: 5 ransomware cases in February."""
+    frozen_now(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
+    submit(store, key="r1")
+    submit(store, key="r2", incident_type="panne_materielle", origin="non_malveillante", region="bretagne")
+    frozen_now(datetime(2026, 3, 3, 9, 0, tzinfo=UTC))
+    submit(store, key="r3", incident_type="hameconnage", region="bretagne")
+    frozen_now(datetime(2025, 6, 1, 9, 0, tzinfo=UTC))
+    submit(store, key="old")
+    for n in range(5):
+        submit(demo, key=f"s{n}", submitted_at=datetime(2026, 2, 2 + n, 9, 0, tzinfo=UTC))
+
+
+def figure(html: str, label: str) -> str:
+    start = html.index(f"<dt>{label}</dt>")
+    return html[html.index("<dd>", start) + 4: html.index("</dd>", start)]
+
+
+async def test_the_page_shows_the_figures_of_the_period(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get(f"/admin/observatoire?{PERIOD}")
+        html = await response.text()
+    assert response.status == 200
+    assert figure(html, "Déclarations") == "3" and figure(html, "Rançongiciels") == "1"
+    assert figure(html, "Origine malveillante").startswith("2")
+    assert "Données synthétiques de démonstration." not in html
+    assert html.count('<section class="chart"') == 7
+    assert 'src="/admin/observatoire/graphiques/regions.svg?since=2026-01-01&amp;until=2026-03-31&amp;source=reelles"' in html
+    assert '<th scope="row">Bretagne</th>' in html
+
+
+async def test_synthetic_data_are_shown_alone_and_marked(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        html = await (await client.get(f"/admin/observatoire?{PERIOD}&source=synthetiques")).text()
+        listing = await (await client.get("/admin/declarations")).text()
+    assert figure(html, "Déclarations") == "5" and figure(html, "Rançongiciels") == "5"
+    assert "Données synthétiques de démonstration." in html
+    assert "DEMO-" not in listing  # the declarations list shows real ones only
+
+
+async def test_a_chart_is_an_svg_with_its_figures_and_its_own_policy(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get(f"/admin/observatoire/graphiques/monthly_trend.svg?{PERIOD}")
+        svg = await response.text()
+        missing = await client.get(f"/admin/observatoire/graphiques/inconnu.svg?{PERIOD}")
+    assert response.status == 200 and response.content_type == "image/svg+xml"
+    assert response.headers["Content-Security-Policy"] == SVG_POLICY
+    root = ElementTree.fromstring(svg)
+    description = root.find("{http://www.w3.org/2000/svg}desc").text
+    assert "3 déclarations" in description and "janvier 2026 : 2" in description
+    assert missing.status == 404
+
+
+async def test_the_downloads_are_computed_and_written_to_the_audit_log(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        pdf = await client.get(f"/admin/observatoire/rapport.pdf?{PERIOD}&source=synthetiques")
+        body = await pdf.read()
+        table = await client.get(f"/admin/observatoire/indicateurs.csv?{PERIOD}")
+        text = (await table.text()).lstrip("\ufeff")
+    assert pdf.status == 200 and body.startswith(b"%PDF")
+    assert 'filename="observatoire-2026-01-01-2026-03-31-synthetique.pdf"' in pdf.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Rubrique", "Code", "Libellé", "Valeur", "Part (%)"]
+    assert ["Synthèse", "declarations", "Déclarations", "3", ""] in rows
+    with store.session() as session:
+        entries = session.execute(select(AuditEntry).where(AuditEntry.action == audit.EXPORT)).scalars().all()
+    assert [(e.login, e.details["format"], e.details["lignes"], e.details["observatoire"]["source"])
+            for e in entries] == [(READER, "pdf", 5, "synthetiques"), (READER, "csv", 3, "reelles")]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("since=2026-13-01", "date invalide"),
+    ("since=2026-03-01&until=2026-01-01", "doit précéder"),
+    ("source=toutes", "Source inconnue"),
+])
+async def test_bad_parameters_get_a_french_message(store, demo, clock, accounts, query, message):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get(f"/admin/observatoire?{query}")
+        assert response.status == 400 and message in await response.text()
+        assert (await client.get(f"/admin/observatoire/rapport.pdf?{query}")).status == 400
+
+
+async def test_without_a_synthetic_store_the_page_says_so(store, clock, accounts):
+    async with admin_client(store, clock) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get("/admin/observatoire?source=synthetiques")
+        assert response.status == 404 and "VIGIE_DEMO_DATABASE_URL" in await response.text()
+
+
+def test_the_default_period_is_the_current_year():
+    query = parse_query({}, date(2026, 12, 1))
+    assert (query.since, query.until, query.source, query.errors) == ("2026-01-01", "2026-12-31", "reelles", [])
