@@ -36,10 +36,10 @@ DEFAULTS = {
     "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'vigie.db'}",
     "RASA_TELEMETRY_ENABLED": "false",
 }
-SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_WEB_SECRET")
+SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_WEB_SECRET", "VIGIE_RECEIPT_SECRET")
 PASSED_THROUGH = ("VIGIE_AUTHORITY_URL", "VIGIE_AUTHORITY_TOKEN", "VIGIE_OUTBOX_MAX_ATTEMPTS",
                   "VIGIE_OUTBOX_BASE_DELAY", "VIGIE_OUTBOX_MAX_DELAY", "VIGIE_OUTBOX_TIMEOUT",
-                  "VIGIE_CHAT_URL", "VIGIE_ALLOWED_ORIGINS")
+                  "VIGIE_CHAT_URL", "VIGIE_ALLOWED_ORIGINS", "VIGIE_PUBLIC_ORIGIN", "VIGIE_DEMO_DATABASE_URL")
 ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
 # Sanic refuses larger bodies before reading them (our channels cap lower still).
 MAX_REQUEST_BYTES = str(1024 * 1024)
@@ -70,6 +70,8 @@ def load_settings() -> Dict[str, str]:
     settings.setdefault("VIGIE_AUTHORITY_URL", f"http://{host}:{settings['VIGIE_AUTHORITY_PORT']}/declarations")
     # The chat page is served by the web app and talks to Rasa's socket.io channel.
     settings.setdefault("VIGIE_CHAT_URL", f"http://{host}:{settings['VIGIE_RASA_PORT']}")
+    # The address users see (receipt links, admin cookies): the web app itself here.
+    settings.setdefault("VIGIE_PUBLIC_ORIGIN", f"http://{host}:{settings['VIGIE_WEB_PORT']}")
     web_hosts = [host] + (["localhost"] if host == "127.0.0.1" else [])
     settings.setdefault("VIGIE_ALLOWED_ORIGINS",
                         ",".join(f"http://{name}:{settings['VIGIE_WEB_PORT']}" for name in web_hosts))
@@ -134,6 +136,7 @@ def run(timeout: float) -> None:
         host = settings["VIGIE_HOST"]
         print(f"\nVigie est prête.\n"
               f"- Page de déclaration : http://{host}:{settings['VIGIE_WEB_PORT']}/\n"
+              f"- Pages d'administration et observatoire : http://{host}:{settings['VIGIE_WEB_PORT']}/admin/\n"
               f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
               f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
               f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"
