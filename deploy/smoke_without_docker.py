@@ -100,6 +100,8 @@ class Smoke:
             "VIGIE_ACTION_TOKEN": secrets.token_urlsafe(32),
             "VIGIE_RASA_TOKEN": secrets.token_urlsafe(32),
             "VIGIE_API_TOKEN": secrets.token_urlsafe(32),
+            "VIGIE_WEB_SECRET": secrets.token_urlsafe(32),
+            "VIGIE_RECEIPT_SECRET": secrets.token_urlsafe(32),
             "VIGIE_AUTHORITY_URL": "http://authority:8090/declarations",
             "VIGIE_AUTHORITY_TOKEN": secrets.token_urlsafe(32),
             "VIGIE_TLS_CERTIFICATE": str(self.work / "tls.crt"),

@@ -78,6 +78,8 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/connexion", login.login_submit, name="login_submit")
     router.add_post("/deconnexion", login.logout, name="logout")
     router.add_get("/declarations", declarations.declarations_list, name="declarations")
+    # Before the detail: "{reference}" alone would also match "SSI-2026-000001.pdf".
+    router.add_get("/declarations/{reference}.pdf", declarations.declaration_pdf, name="declaration_pdf")
     router.add_get("/declarations/{reference}", declarations.declaration_detail, name="declaration")
     router.add_get("/export.csv", exports.export_csv, name="export_csv")
     router.add_get("/export.json", exports.export_json, name="export_json")

@@ -75,6 +75,13 @@ def field_value(name: str, value: Any) -> str:
     return str(value)
 
 
+def history_rows(changes: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """The declarant's completions (``DeclarationStore.changes``), in French."""
+    return [{"at": datetime_fr(c["changed_at"]), "field": schema.FIELD_LABELS.get(c["field"], c["field"]),
+             "old": field_value(c["field"], c["old_value"]), "new": field_value(c["field"], c["new_value"])}
+            for c in changes]
+
+
 def blocks(declaration: Dict[str, Any]) -> List[Tuple[str, List[Tuple[str, str]]]]:
     """[(block title, [(label, value), ...]), ...] in the form's order."""
     return [

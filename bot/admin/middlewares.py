@@ -26,7 +26,8 @@ SECURITY_HEADERS = {
 }
 PUBLIC_ROUTES = {"login", "login_submit", "static"}
 # Files, not pages: without a session they answer 401 rather than the login page.
-EXPORT_ROUTES = {"export_csv", "export_json", "observatory_chart", "observatory_pdf", "observatory_csv"}
+EXPORT_ROUTES = {"export_csv", "export_json", "declaration_pdf", "observatory_chart", "observatory_pdf",
+                 "observatory_csv"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 ERRORS = {

@@ -17,10 +17,8 @@ import csv
 import io
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Optional
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -28,9 +26,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from actions.validators import PARIS
-from bot.observatory import charts, fr
+from bot.observatory import charts
 from bot.observatory.period import UTC, format_date_fr
 from bot.observatory.tables import COUNT, SHARE, all_tables, headline_figures
+from bot.pdf_style import CONTENT_WIDTH, MARGIN, ROW_TINT, RULE_GREY, STYLES, pdf_text
 
 SYNTHETIC_MARK = "Données synthétiques de démonstration"
 SYNTHETIC_NOTE = ("Ce rapport est calculé sur des déclarations synthétiques, générées pour la démonstration : "
@@ -48,30 +47,13 @@ METHOD = (
 
 MARK_RED = colors.HexColor("#CE0500")  # white text on it: 5.6:1
 HEADER_BLUE = colors.HexColor(charts.PRIMARY)  # white text on it: 14.9:1
-ROW_TINT = colors.HexColor("#F2F2F9")
-RULE_GREY = colors.HexColor("#BBBBBB")
-MARGIN = 2 * cm
-CONTENT_WIDTH = A4[0] - 2 * MARGIN
 
 _STYLES = {
-    "title": ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=6),
-    "subtitle": ParagraphStyle("subtitle", fontName="Helvetica", fontSize=12, leading=15, spaceAfter=4),
-    "h2": ParagraphStyle("h2", fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=12,
-                         spaceAfter=6, keepWithNext=1),
-    "body": ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12.5, alignment=TA_LEFT),
-    "cell": ParagraphStyle("cell", fontName="Helvetica", fontSize=8.5, leading=10.5),
-    "cell_head": ParagraphStyle("cell_head", fontName="Helvetica-Bold", fontSize=8.5, leading=10.5,
-                                textColor=colors.white),
+    **STYLES,
     "mark": ParagraphStyle("mark", fontName="Helvetica-Bold", fontSize=10.5, leading=13.5,
                            textColor=colors.white, backColor=MARK_RED, borderPadding=6, spaceBefore=6,
                            spaceAfter=10),
 }
-
-
-def pdf_text(text: Any) -> str:
-    """Escaped for reportlab markup; U+202F (not in the WinAnsi encoding of
-    the standard fonts) becomes a no-break space."""
-    return escape(str(text)).replace(fr.NARROW_NBSP, fr.NBSP)
 
 
 def _paragraph(text: Any, style: str) -> Paragraph:

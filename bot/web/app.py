@@ -5,8 +5,9 @@ under ``/admin``.
 Run: ``python -m bot.web.app --host 127.0.0.1 --port 8080`` with, in the
 environment, ``DATABASE_URL``, ``VIGIE_API_TOKEN``, ``VIGIE_CHAT_URL`` (the chat
 server, Rasa; empty when a reverse proxy serves it on this origin),
-``VIGIE_PUBLIC_ORIGIN`` (the address users see: https, except on loopback)
-and ``VIGIE_DEMO_DATABASE_URL`` (synthetic declarations for the observatory).
+``VIGIE_PUBLIC_ORIGIN`` (the address users see: https, except on loopback),
+``VIGIE_DEMO_DATABASE_URL`` (synthetic declarations for the observatory) and
+``VIGIE_RECEIPT_SECRET`` (checks the receipt links ``/recu/...`` given in the chat).
 """
 
 import argparse
@@ -20,8 +21,10 @@ from aiohttp import web
 
 from actions.storage import DeclarationStore
 from bot.admin import create_admin_app
+from bot.receipts.links import secret_from_env
 from bot.web.api import create_api
 from bot.web.chat_page import add_chat_page
+from bot.web.receipt_page import add_receipt_pages
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -29,13 +32,16 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(store: DeclarationStore, api_token: str, chat_url: str = "",
-               public_origin: Optional[str] = None, demo_store: Optional[DeclarationStore] = None) -> web.Application:
+               public_origin: Optional[str] = None, demo_store: Optional[DeclarationStore] = None,
+               receipt_secret: Optional[bytes] = None) -> web.Application:
     """``public_origin`` in https: the admin cookies are ``Secure`` and forms are
-    checked against it; None or http (loopback only): neither."""
+    checked against it; None or http (loopback only): neither. ``receipt_secret``
+    (VIGIE_RECEIPT_SECRET) checks the receipt links; None: every link is refused."""
     https = bool(public_origin) and public_origin.startswith("https://")
     app = web.Application()
     app.router.add_get("/healthz", healthz)
     add_chat_page(app, chat_url)
+    add_receipt_pages(app, store, receipt_secret)
     app.add_subapp("/api", create_api(store, api_token))
     app.add_subapp("/admin", create_admin_app(store, secure_cookies=https, public_origin=public_origin if https else None,
                                               demo_store=demo_store))
@@ -79,7 +85,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     stores = [DeclarationStore(), DeclarationStore(synthetic=True)]
     for store in stores:
         store.migrate()
-    app = create_app(stores[0], token, os.environ.get("VIGIE_CHAT_URL", "").strip(), origin, stores[1])
+    app = create_app(stores[0], token, os.environ.get("VIGIE_CHAT_URL", "").strip(), origin, stores[1],
+                     secret_from_env(os.environ))
 
     async def _dispose(_app: web.Application) -> None:
         for store in stores:

@@ -571,3 +571,17 @@ def test_the_admin_app_needs_no_globals(store):
     from bot.admin import create_admin_app
 
     assert isinstance(create_admin_app(store), web.Application)
+
+
+async def test_the_detail_shows_the_declarants_completions(store, clock, accounts, seeded):
+    reference = seeded["a"]
+    declared = store.get(reference)
+    store.complete(reference, {"cause": "Un VPN non mis à jour.", "handling_status": "resolu"}, completion_key="c1",
+                   conversation_id="conv-1", qualification=declared["qualification"],
+                   obligations=declared["obligations"])
+    async with admin_client(store, clock) as client:
+        await login(client, READER, READER_PASSWORD)
+        html = await (await client.get(f"/admin/declarations/{reference}")).text()
+    history = html[html.index('id="historique"'):]
+    assert "<th scope=\"row\">Cause</th><td>Non renseigné</td><td>Un VPN non mis à jour.</td>" in history
+    assert "<td>En cours de traitement</td><td>Résolu</td>" in history

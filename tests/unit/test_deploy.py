@@ -31,8 +31,8 @@ RASA_ENV = {
 }
 # Needed by each process (bot/action_server.py, bot/web/app.py, bot/forwarding).
 PROCESS_ENV = {
-    "actions": {"VIGIE_ACTION_TOKEN", "DATABASE_URL"},
-    "web": {"VIGIE_API_TOKEN", "DATABASE_URL"},
+    "actions": {"VIGIE_ACTION_TOKEN", "DATABASE_URL", "VIGIE_RECEIPT_SECRET", "VIGIE_PUBLIC_ORIGIN"},
+    "web": {"VIGIE_API_TOKEN", "DATABASE_URL", "VIGIE_RECEIPT_SECRET", "VIGIE_PUBLIC_ORIGIN"},
     "forwarder": {"DATABASE_URL", "VIGIE_AUTHORITY_URL", "VIGIE_AUTHORITY_TOKEN", "VIGIE_OUTBOX_MAX_ATTEMPTS"},
 }
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|DATABASE_URL")

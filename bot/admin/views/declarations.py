@@ -1,4 +1,4 @@
-"""The declarations list (filters, counts, pages) and one declaration's detail."""
+"""The declarations list (filters, counts, pages), one declaration's detail and its PDF."""
 
 import asyncio
 import math
@@ -10,6 +10,8 @@ from actions.storage import is_valid_reference
 from bot.admin import audit, context, display, filters
 from bot.admin.queries import count_matching
 from bot.admin.templating import render
+from bot.receipts import layout
+from bot.receipts.pdf import build_pdf
 
 
 async def index(request: web.Request) -> web.Response:
@@ -65,18 +67,29 @@ async def declarations_list(request: web.Request) -> web.Response:
     return render(request, "declarations.html", **page)
 
 
-async def declaration_detail(request: web.Request) -> web.Response:
+async def _declaration(request: web.Request) -> dict:
+    """The declaration of the path's reference, or 404."""
     reference = request.match_info["reference"]
-    settings = context.admin(request)
     if not is_valid_reference(reference):
         raise web.HTTPNotFound()
-    declaration = await asyncio.to_thread(settings.store.get, reference)
+    declaration = await asyncio.to_thread(context.admin(request).store.get, reference)
     if declaration is None:
         raise web.HTTPNotFound()
+    return declaration
+
+
+async def _audit(request: web.Request, action: str, reference: str, details=None) -> None:
+    settings = context.admin(request)
     await asyncio.to_thread(
-        audit.write, settings.store, settings.clock(), audit.VIEW,
-        login=context.identity(request).login, ip=context.client_ip(request), target=reference,
+        audit.write, settings.store, settings.clock(), action,
+        login=context.identity(request).login, ip=context.client_ip(request), target=reference, details=details,
     )
+
+
+async def declaration_detail(request: web.Request) -> web.Response:
+    declaration = await _declaration(request)
+    await _audit(request, audit.VIEW, declaration["reference"])
+    changes = await asyncio.to_thread(context.admin(request).store.changes, declaration["reference"])
     qualification = declaration.get("qualification") or {}
     return render(
         request, "declaration.html",
@@ -88,5 +101,16 @@ async def declaration_detail(request: web.Request) -> web.Response:
         reasons=qualification.get("reasons") or [],
         obligations=display.obligations_fr(declaration),
         transmission=display.transmission_rows(declaration),
+        history=display.history_rows(changes),
         labels=schema.FIELD_LABELS,
     )
+
+
+async def declaration_pdf(request: web.Request) -> web.Response:
+    """The declaration as the declarant's receipt gives it, in PDF (an export, audited as such)."""
+    declaration = await _declaration(request)
+    await _audit(request, audit.EXPORT, declaration["reference"], {"format": "pdf"})
+    receipt = layout.build(declaration, context.now(request))
+    pdf = await asyncio.to_thread(build_pdf, receipt)
+    disposition = f'attachment; filename="declaration-{declaration["reference"]}.pdf"'
+    return web.Response(body=pdf, content_type="application/pdf", headers={"Content-Disposition": disposition})
