@@ -39,13 +39,15 @@ class Claim:
     attempts: int
 
 
-def new_message(declaration: Declaration, payload: Dict[str, Any], kind: str, now: datetime) -> OutboxMessage:
+def new_message(declaration: Declaration, payload: Dict[str, Any], kind: str, now: datetime,
+                idempotency_key: Optional[str] = None) -> OutboxMessage:
+    """``idempotency_key``: the caller's own (a completion's key, so that it is stored once)."""
     if kind not in KINDS:
         raise ValueError(f"kind: {kind!r}")
     return OutboxMessage(
         declaration_id=declaration.id,
         kind=kind,
-        idempotency_key=str(uuid.uuid4()),
+        idempotency_key=idempotency_key or str(uuid.uuid4()),
         payload={**payload, "kind": kind},
         state=PENDING,
         attempts=0,

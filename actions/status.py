@@ -1,40 +1,37 @@
 """Where a declaration stands: stored, being forwarded, transmitted, or failed.
 
-Only declarations made in this conversation are reported: a reference from
-elsewhere gets the same answer as an unknown one, so nothing leaks.
+A declaration made in this conversation is reported at once; any other
+reference, known or not, first goes through the declarant's e-mail check
+(actions/access.py), so nothing leaks.
 """
 
-import asyncio
 import logging
-import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import access, schema
 from actions.qualification import format_datetime_fr
 from actions.storage import parse_datetime
-from actions import submission
 
 logger = logging.getLogger(__name__)
 
-REFERENCE_IN_TEXT = re.compile(r"\bSSI-\d{4}-\d{6,}\b", re.IGNORECASE)
-NOT_FOUND = ("Je ne trouve pas de déclaration faite dans cette conversation sous cette référence. "
-             "Je ne donne le suivi que des déclarations faites ici ; pour une autre, "
-             "adressez-vous à CERT Santé en donnant sa référence.")
-
-
-def asked_reference(text: str, last_reference: Optional[str]) -> Optional[str]:
-    found = REFERENCE_IN_TEXT.search(text or "")
-    return found.group(0).upper() if found else last_reference
 
 
 def status_sentence(declaration: Dict[str, Any]) -> str:
+    channel = schema.CHANNELS.get(declaration.get("channel"), declaration.get("channel"))
+    return f"{_transmission_sentence(declaration)} (Déclaration faite par le canal {channel}.)"
+
+
+def _transmission_sentence(declaration: Dict[str, Any]) -> str:
     reference = declaration["reference"]
     transmission = declaration.get("transmission") or {}
     state = transmission.get("state")
+    if transmission.get("kind") == "complement":
+        reference = f"{reference} (son dernier complément)"
     if state == "transmise":
         when = format_datetime_fr(parse_datetime(transmission["transmitted_at"]))
         receipt = transmission.get("receipt")
@@ -58,20 +55,20 @@ class ActionDeclarationStatus(Action):
         return "action_declaration_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = asked_reference(tracker.latest_message.get("text"), tracker.get_slot("last_reference"))
+        reference = access.asked_reference(tracker)
         if reference is None:
             dispatcher.utter_message(text="Vous n'avez pas encore envoyé de déclaration dans cette conversation. "
-                                          "Pour en faire une, décrivez simplement l'incident.")
+                                          "Pour suivre une autre déclaration, donnez sa référence, par exemple "
+                                          "« où en est SSI-2026-000123 ? ».")
             return []
         try:
-            declaration = await asyncio.to_thread(submission.store().get_in_conversation, reference, tracker.sender_id)
+            declaration = await access.accessible(reference, tracker)
         except Exception as error:  # noqa: BLE001 - the database is down: say so, nothing else
             logger.error("declaration status unavailable: %s", type(error).__name__)
             dispatcher.utter_message(text="Je ne peux pas consulter les déclarations pour le moment. "
                                           "Réessayez dans quelques minutes.")
             return []
         if declaration is None:
-            dispatcher.utter_message(text=NOT_FOUND)
-            return []
+            return access.ask_for_email(reference, "status")
         dispatcher.utter_message(text=status_sentence(declaration))
-        return []
+        return [SlotSet("access_reference", None)]

@@ -22,7 +22,9 @@ from sqlalchemy.pool import StaticPool
 from actions import schema
 from actions import outbox
 from actions.faults import crash_point
-from actions.models import PARIS, Base, Declaration, to_paris_iso, utc_now  # noqa: F401 (Base: alembic)
+from actions.models import (  # noqa: F401 (Base: alembic)
+    PARIS, Base, Declaration, DeclarationChange, OutboxMessage, to_paris_iso, utc_now,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -365,6 +367,82 @@ class DeclarationStore:
             crash_point("before_commit")
         crash_point("after_commit")
         return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message)}
+
+    def complete(
+        self,
+        reference: str,
+        changes: Dict[str, Any],
+        *,
+        completion_key: str,
+        conversation_id: Optional[str],
+        qualification: Dict[str, Any],
+        obligations: List[Dict[str, Any]],
+        pii_masked: int = 0,
+    ) -> Optional[Dict[str, Any]]:
+        """Apply a declarant's completion: the new values, one history row per
+        changed field, status ``completee`` and a ``complement`` to forward, in
+        one transaction; once per ``completion_key``. None: no such declaration."""
+        if self.synthetic:
+            raise ValueError("Une déclaration synthétique ne se complète pas.")
+        try:
+            return self._complete(reference, changes, completion_key, conversation_id, qualification,
+                                  obligations, pii_masked)
+        except IntegrityError:
+            if self._complement_with_key(completion_key) is None:
+                raise
+            return {**self.get(reference), "changes": [], "already_stored": True}
+
+    def _complete(self, reference, changes, completion_key, conversation_id, qualification, obligations,
+                  pii_masked) -> Optional[Dict[str, Any]]:
+        if self._complement_with_key(completion_key) is not None:
+            return {**self.get(reference), "changes": [], "already_stored": True}
+        now = utc_now()
+        statement = self._select().where(Declaration.reference == reference).with_for_update()
+        with self.session() as session, session.begin():
+            row = session.execute(statement).scalars().first()
+            if row is None:
+                return None
+            before = declaration_to_dict(row)
+            merged = validate_fields({**{f: before[f] for f in schema.FIELDS}, **changes})
+            history = []
+            for field in schema.FIELDS:
+                if field in changes and _jsonable(merged[field]) != before[field]:
+                    setattr(row, field, merged[field])
+                    history.append(DeclarationChange(declaration_id=row.id, field=field, old_value=before[field],
+                                                     new_value=_jsonable(merged[field]), changed_at=now,
+                                                     conversation_id=conversation_id))
+            row.qualification = validate_qualification(qualification)
+            row.obligations = validate_obligations(obligations)
+            row.pii_masked = (row.pii_masked or 0) + pii_masked
+            row.status, row.updated_at = "completee", now
+            session.flush()
+            changed = [{"field": c.field, "old_value": c.old_value, "new_value": c.new_value} for c in history]
+            message = outbox.new_message(row, {**declaration_to_dict(row), "changes": changed}, "complement", now,
+                                         idempotency_key=completion_key)
+            session.add(message)
+            session.flush()
+            for change in history:
+                change.outbox_id = message.id
+            session.add_all(history)
+            crash_point("before_commit")
+        crash_point("after_commit")
+        return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message), "changes": changed,
+                "already_stored": False}
+
+    def _complement_with_key(self, completion_key: str) -> Optional[int]:
+        with self.session() as session:
+            return session.execute(select(OutboxMessage.id).where(
+                OutboxMessage.idempotency_key == completion_key)).scalar()
+
+    def changes(self, reference: str) -> List[Dict[str, Any]]:
+        """The history of a declaration's completions, oldest first."""
+        statement = (select(DeclarationChange).join(Declaration, Declaration.id == DeclarationChange.declaration_id)
+                     .where(Declaration.reference == reference, Declaration.synthetic.is_(self.synthetic))
+                     .order_by(DeclarationChange.id))
+        with self.session() as session:
+            return [{"field": c.field, "old_value": c.old_value, "new_value": c.new_value,
+                     "changed_at": to_paris_iso(c.changed_at), "conversation_id": c.conversation_id}
+                    for c in session.execute(statement).scalars()]
 
     # Reading -------------------------------------------------------------
 

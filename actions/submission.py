@@ -18,6 +18,7 @@ from actions import schema, summary
 from actions.declaration_form import say_feedback
 from actions.qualification import format_obligation_fr, obligations, qualify
 from actions.storage import DeclarationStore
+from bot.receipts.links import receipt_urls
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ class ActionAffirmOutsideForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if pending_confirmation(tracker.slots):
+            if tracker.get_slot("completion_reference"):
+                dispatcher.utter_message(text="Vous aviez confirmé votre complément ; je termine son enregistrement.")
+                return [FollowupAction("action_submit_completion")]
             dispatcher.utter_message(text="Vous aviez confirmé votre déclaration ; je termine son enregistrement.")
             return [FollowupAction("action_submit_declaration")]
         dispatcher.utter_message(response="utter_nothing_to_confirm")
@@ -111,6 +115,10 @@ class ActionSubmitDeclaration(Action):
                  "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS. "
                  "Elle leur est transmise automatiquement ; demandez-moi « où en est ma déclaration ? » "
                  "pour savoir quand elle est arrivée."]
+        links = receipt_urls(stored["reference"])
+        if links:
+            lines.append(f"Votre récépissé, à imprimer ou à garder (lien valable 7 jours) : {links['page']}\n"
+                         f"Le même en PDF : {links['pdf']}")
         lines.append(summary.qualification_sentence(stored["qualification"]))
         if stored["obligations"]:
             lines.append("Ce que vous devez faire maintenant :\n"

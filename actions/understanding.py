@@ -16,6 +16,9 @@ from bot.nlu.text import fold
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
 # Questions answered with the message itself rather than with an entity.
 FREE_TEXT_FIELDS = {"description", "structure_name", "declarant_name", "declarant_role", "measures_taken", "cause"}
+# Answers that describe what was done or why: their words ("un courriel piégé")
+# are not facts about the incident's type or impacts.
+TEXT_ONLY_FIELDS = {"measures_taken", "cause"}
 # Fields typed by the user that an entity may carry; the raw text is used otherwise,
 # so that the validator can say precisely what is wrong with it.
 RAW_TEXT_FIELDS = {"declarant_email", "declarant_phone", "finess", "persons_affected"}
@@ -43,6 +46,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         # "potentielle" may read as a question on that word; it still answers the question
         named = _enum_from_words(requested, text) if requested in schema.ENUM_FIELDS else None
         return {requested: named} if named and len(text.split()) <= 4 else {}
+    if requested in TEXT_ONLY_FIELDS and text and intent != "dont_know" and not _is_correction(text):
+        return {requested: text}
     entities = _our_entities(message.get("entities") or [])
     opening = requested in (None, "description") and intent in ("declare_incident", "inform")
     values = _facts(entities, slots)

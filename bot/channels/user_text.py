@@ -2,8 +2,8 @@
 
 Rasa reads a message starting with ``/`` as an intent with entities, bypassing
 NLU. Our buttons need a few of those payloads, so only they pass: an allowed
-intent, with entities (if any) that are spec enumeration fields holding one of
-their values. Anything else (``/restart``, ``/back``, ``/session_start``,
+intent, with entities (if any) that are spec enumeration fields (or list
+fields) holding one of their values. Anything else (``/restart``, ``/back``, ``/session_start``,
 ``/inform{"confirmed": true}``...) loses its leading slashes and is read as
 ordinary text.
 """
@@ -17,7 +17,10 @@ from actions import schema
 
 MAX_MESSAGE_LENGTH = 4000
 # The intents our buttons send (actions/*.py, domain.yml), and nothing else.
-ALLOWED_INTENTS = {"affirm", "deny", "cancel", "dont_know", "declare_incident", "check_seriousness", "help", "inform"}
+ALLOWED_INTENTS = {"affirm", "deny", "cancel", "dont_know", "declare_incident", "check_seriousness", "help", "inform",
+                   "finish"}
+# Fields a button may set, with their allowed values (one value per click for lists).
+BUTTON_FIELDS = {**schema.ENUM_FIELDS, **schema.LIST_FIELDS}
 _COMMAND = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 # Control characters other than tab and newline, and Unicode non-characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
@@ -35,7 +38,7 @@ def _allowed_entities(raw: Optional[str]) -> bool:
     except ValueError:
         return False
     return isinstance(entities, dict) and all(
-        field in schema.ENUM_FIELDS and isinstance(value, str) and value in schema.ENUM_FIELDS[field]
+        field in BUTTON_FIELDS and isinstance(value, str) and value in BUTTON_FIELDS[field]
         for field, value in entities.items()
     )
 

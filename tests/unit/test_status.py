@@ -17,12 +17,18 @@ def chat_store(store, monkeypatch):  # noqa: F811
     return store
 
 
-async def ask(text, sender="conv-1", last_reference=None):
-    tracker = Tracker(sender, {"last_reference": last_reference}, {"text": text, "intent": {"name": "ask_status"}},
-                      [], False, None, {}, "action_listen")
+async def run_status(text, sender="conv-1", **slots):
+    tracker = Tracker(sender, slots, {"text": text, "intent": {"name": "ask_status"}}, [], False, None, {},
+                      "action_listen")
     dispatcher = CollectingDispatcher()
-    assert await ActionDeclarationStatus().run(dispatcher, tracker, {}) == []
-    return " ".join(m["text"] for m in dispatcher.messages)
+    events = await ActionDeclarationStatus().run(dispatcher, tracker, {})
+    return events, " ".join(m["text"] for m in dispatcher.messages)
+
+
+async def ask(text, sender="conv-1", last_reference=None):
+    events, said = await run_status(text, sender, last_reference=last_reference)
+    assert events in ([], [{"event": "slot", "timestamp": None, "name": "access_reference", "value": None}])
+    return said
 
 
 async def test_without_a_declaration_it_says_how_to_make_one(chat_store):
@@ -57,12 +63,21 @@ async def test_a_dead_letter_says_who_is_alerted_and_what_to_do(chat_store):
     assert "appelez CERT Santé" in said
 
 
-async def test_another_conversations_declaration_is_not_revealed(chat_store):
+async def test_another_conversations_declaration_first_needs_the_declarants_email(chat_store):
     reference = submit(chat_store)["reference"]
-    said = await ask(f"où en est {reference} ?", sender="someone-else")
-    assert reference not in said
-    assert "Je ne trouve pas de déclaration" in said
-    assert "Je ne trouve pas de déclaration" in await ask("où en est SSI-2026-999999 ?")
+    for asked in (reference, "SSI-2026-999999"):  # known or not: the same answer, nothing said
+        events, said = await run_status(f"où en est {asked} ?", sender="someone-else")
+        assert said == ""
+        assert {"event": "slot", "timestamp": None, "name": "pending_access",
+                "value": {"reference": asked, "purpose": "status"}} in events
+        assert events[-1] == {"event": "followup", "timestamp": None, "name": "ownership_form"}
+
+
+async def test_a_declaration_unlocked_by_email_is_reported(chat_store):
+    reference = submit(chat_store)["reference"]
+    events, said = await run_status("marie@exemple.fr", sender="someone-else", access_reference=reference,
+                                    verified_references=[reference])
+    assert f"La déclaration {reference} est bien enregistrée" in said and "canal Web" in said
 
 
 # --- A submission interrupted by a crash --------------------------------------

@@ -466,3 +466,51 @@ def test_all_matching_returns_every_row_oldest_first(store, frozen_now):
         submit(store, key=f"k{day}")
     got = store.all_matching({"since": "2026-02-02"})
     assert [d["created_at"][:10] for d in got] == ["2026-02-02", "2026-02-03"]
+
+
+# --- Completion ------------------------------------------------------------------
+
+
+def complete(store, reference, key="c-1", **changes):
+    return store.complete(reference, changes, completion_key=key, conversation_id="conv-2",
+                          qualification={"grave": True, "significatif": True, "reasons": ["Propagation."]},
+                          obligations=OBLIGATIONS)
+
+
+def test_a_completion_updates_keeps_the_history_and_queues_a_complement(store):
+    reference = submit(store, cause=None, handling_status="en_cours")["reference"]
+    done = complete(store, reference, cause="Courriel d'hameçonnage ouvert le 9 janvier.", handling_status="resolu",
+                    spread_risk="inconnu")
+    assert done["status"] == "completee" and done["cause"].startswith("Courriel") and done["already_stored"] is False
+    assert done["qualification"]["significatif"] is True
+    assert [c["field"] for c in done["changes"]] == ["handling_status", "cause"]  # spread_risk did not change
+    assert store.changes(reference)[0] == {
+        "field": "handling_status", "old_value": "en_cours", "new_value": "resolu",
+        "changed_at": store.changes(reference)[0]["changed_at"], "conversation_id": "conv-2"}
+    assert done["transmission"]["kind"] == "complement" and done["transmission"]["state"] == "en_attente"
+    [claim] = [c for c in outbox_claims(store) if c.kind == "complement"]
+    assert claim.idempotency_key == "c-1" and claim.payload["changes"][1]["new_value"].startswith("Courriel")
+    assert claim.payload["reference"] == reference and claim.payload["status"] == "completee"
+
+
+def outbox_claims(store):
+    from actions.outbox import Outbox
+    return Outbox(store).claim_due(limit=10)
+
+
+def test_a_completion_is_stored_once_per_key(store):
+    reference = submit(store)["reference"]
+    complete(store, reference, cause="Une cause.")
+    again = complete(store, reference, cause="Une autre cause.")
+    assert again["already_stored"] is True and again["cause"] == "Une cause."
+    assert len(store.changes(reference)) == 1
+
+
+def test_a_completion_is_checked_like_a_declaration(store):
+    reference = submit(store)["reference"]
+    with pytest.raises(ValueError, match="valeur inconnue"):
+        complete(store, reference, handling_status="fini")
+    with pytest.raises(ValueError, match="postérieur"):
+        complete(store, reference, started_at="2026-02-01T10:00:00+01:00")
+    assert store.changes(reference) == [] and store.get(reference)["status"] == "soumise"
+    assert complete(store, "SSI-2026-999999") is None

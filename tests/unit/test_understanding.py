@@ -88,3 +88,10 @@ def test_yes_no_words_whatever_the_intent():
 def test_a_choice_named_alone_answers_whatever_the_intent():
     assert understand(msg("potentielle", "faq"), "patient_endangerment", {}) == {"patient_endangerment": "potentielle"}
     assert understand(msg("c'est quoi une mise en danger potentielle ?", "faq"), "patient_endangerment", {}) == {}
+
+
+def test_a_cause_or_measures_answer_is_only_that_text():
+    from tests.unit.test_declaration_form import message
+    for field in ("cause", "measures_taken"):
+        text = "un courriel piégé ouvert par un agent, le DPI a été coupé"
+        assert understand(message(text), field, {}) == {field: text}

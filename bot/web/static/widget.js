@@ -79,6 +79,32 @@
     return n;
   }
 
+  // Bot text with its web addresses as links (the receipt's); still text nodes, never HTML.
+  var URL_PATTERN = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)»]/g;
+
+  function linked(tag, className, text) {
+    var n = node(tag, className);
+    var value = String(text === undefined || text === null ? "" : text);
+    var last = 0;
+    value.replace(URL_PATTERN, function (url, offset) {
+      n.appendChild(document.createTextNode(value.slice(last, offset)));
+      n.appendChild(link(url));
+      last = offset + url.length;
+      return url;
+    });
+    n.appendChild(document.createTextNode(value.slice(last)));
+    return n;
+  }
+
+  function link(url) {
+    var a = node("a", null, url);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.appendChild(node("span", "visually-hidden", " (nouvelle fenêtre)"));
+    return a;
+  }
+
   function speaker(name) {
     return node("span", "visually-hidden", name + " : ");
   }
@@ -116,13 +142,13 @@
       items.forEach(function (text) {
         var cut = text.indexOf(" : ");
         dl.appendChild(node("dt", null, text.slice(0, cut)));
-        dl.appendChild(node("dd", null, text.slice(cut + 3)));
+        dl.appendChild(linked("dd", null, text.slice(cut + 3)));
       });
       container.appendChild(dl);
       return;
     }
     var ul = node("ul");
-    items.forEach(function (text) { ul.appendChild(node("li", null, text)); });
+    items.forEach(function (text) { ul.appendChild(linked("li", null, text)); });
     container.appendChild(ul);
   }
 
@@ -132,7 +158,7 @@
         if (block.title) container.appendChild(node(headingTag || "p", headingTag ? null : "block-title", block.title));
         renderItems(block.items, container);
       } else {
-        container.appendChild(node("p", null, block.text));
+        container.appendChild(linked("p", null, block.text));
       }
     });
   }

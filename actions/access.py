@@ -1,0 +1,111 @@
+"""Who may follow or complete a declaration from the chat: the conversation
+that made it, or one that gives the declarant's e-mail address.
+
+The e-mail check (``ownership_form``) answers the same way whether the
+reference exists or not, and stops after three wrong addresses, so that it
+tells nothing about other people's declarations.
+"""
+
+import asyncio
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import submission
+from actions.validators import InvalidValue, normalize_email
+
+logger = logging.getLogger(__name__)
+
+MAX_EMAIL_ATTEMPTS = 3
+REFUSED = "refuse"
+PURPOSE_ACTIONS = {"status": "action_declaration_status", "complete": "action_start_completion"}
+REFERENCE_IN_TEXT = re.compile(r"\bSSI-\d{4}-\d{6,}\b", re.IGNORECASE)
+NO_MATCH = ("Je ne trouve pas de déclaration sous cette référence avec cette adresse e-mail. "
+            "Vérifiez la référence (SSI-AAAA-NNNNNN) et l'adresse donnée dans la déclaration.")
+
+
+def asked_reference(tracker: Tracker) -> Optional[str]:
+    """The reference in the message, else the one just unlocked by e-mail, else this conversation's last."""
+    found = REFERENCE_IN_TEXT.search(tracker.latest_message.get("text") or "")
+    if found:
+        return found.group(0).upper()
+    return tracker.get_slot("access_reference") or tracker.get_slot("last_reference")
+
+
+async def accessible(reference: str, tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The declaration if it was made in this conversation or unlocked here by the
+    declarant's e-mail; None otherwise (unknown or not this conversation's alike)."""
+    store = submission.store()
+    if reference in (tracker.get_slot("verified_references") or []):
+        return await asyncio.to_thread(store.get, reference)
+    return await asyncio.to_thread(store.get_in_conversation, reference, tracker.sender_id)
+
+
+def ask_for_email(reference: str, purpose: str) -> List[EventType]:
+    """Start the e-mail check for ``reference``; ``purpose``: "status" or "complete"."""
+    return [SlotSet("pending_access", {"reference": reference, "purpose": purpose}),
+            SlotSet("owner_email", None), SlotSet("access_attempts", None), FollowupAction("ownership_form")]
+
+
+class ValidateOwnershipForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_ownership_form"
+
+    async def extract_owner_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "owner_email" or tracker.latest_action_name != "action_listen":
+            return {}
+        return {"owner_email": (tracker.latest_message.get("text") or "").strip()}
+
+    async def validate_owner_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        try:
+            email = normalize_email(value)
+        except InvalidValue as error:
+            dispatcher.utter_message(text=error.message)
+            return {"owner_email": None}
+        pending = tracker.get_slot("pending_access") or {}
+        declaration = await asyncio.to_thread(submission.store().get, pending.get("reference", ""))
+        if declaration is not None and (declaration.get("declarant_email") or "").lower() == email.lower():
+            return {"owner_email": email}
+        attempts = int(tracker.get_slot("access_attempts") or 0) + 1
+        if attempts >= MAX_EMAIL_ATTEMPTS:
+            return {"owner_email": REFUSED, "access_attempts": attempts}
+        dispatcher.utter_message(text=NO_MATCH)
+        return {"owner_email": None, "access_attempts": attempts}
+
+
+class ActionAskOwnerEmail(Action):
+    def name(self) -> Text:
+        return "action_ask_owner_email"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reference = (tracker.get_slot("pending_access") or {}).get("reference", "")
+        dispatcher.utter_message(
+            text=f"Cette déclaration n'a pas été faite dans cette conversation. Pour protéger son contenu, "
+                 f"indiquez l'adresse e-mail du déclarant de {reference}.",
+            buttons=[{"title": "Annuler", "payload": "/cancel"}])
+        return []
+
+
+class ActionGrantAccess(Action):
+    """After the e-mail check: unlock the declaration for this conversation, or say no."""
+
+    def name(self) -> Text:
+        return "action_grant_access"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        pending = tracker.get_slot("pending_access") or {}
+        reset = [SlotSet("pending_access", None), SlotSet("owner_email", None), SlotSet("access_attempts", None)]
+        if tracker.get_slot("owner_email") in (None, REFUSED) or pending.get("purpose") not in PURPOSE_ACTIONS:
+            dispatcher.utter_message(text=NO_MATCH + " Pour une autre déclaration, adressez-vous à CERT Santé "
+                                                     "en donnant sa référence.")
+            return reset
+        logger.info("declaration unlocked in a conversation by its declarant's e-mail")
+        verified = list(tracker.get_slot("verified_references") or []) + [pending["reference"]]
+        return reset + [SlotSet("verified_references", verified), SlotSet("access_reference", pending["reference"]),
+                        FollowupAction(PURPOSE_ACTIONS[pending["purpose"]])]

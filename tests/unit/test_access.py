@@ -1,0 +1,79 @@
+"""The declarant's e-mail check (actions/access.py): the right address unlocks the
+declaration for this conversation; a wrong one, or an unknown reference, gets the
+same answer, three times at most."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import submission
+from actions.access import MAX_EMAIL_ATTEMPTS, NO_MATCH, REFUSED, ActionGrantAccess, ValidateOwnershipForm
+from tests.unit.test_storage import postgres_url, store, submit  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def chat_store(store, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(submission, "store", lambda: store)
+    return store
+
+
+def tracker(text, **slots):
+    return Tracker("other-conversation", {"requested_slot": "owner_email", **slots},
+                   {"text": text, "intent": {"name": "inform"}}, [], False, None, {"name": "ownership_form"},
+                   "action_listen")
+
+
+async def check(text, reference, attempts=None):
+    dispatcher = CollectingDispatcher()
+    result = await ValidateOwnershipForm().validate_owner_email(
+        text, dispatcher, tracker(text, pending_access={"reference": reference, "purpose": "status"},
+                                  access_attempts=attempts), {})
+    return result, " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_the_declarants_address_unlocks_whatever_its_case(chat_store):
+    reference = submit(chat_store)["reference"]  # declarant_email rssi@ch-vierzon.fr
+    result, said = await check("RSSI@CH-Vierzon.FR", reference)
+    assert result == {"owner_email": "RSSI@ch-vierzon.fr"} and said == ""
+
+
+async def test_a_wrong_address_and_an_unknown_reference_get_the_same_answer(chat_store):
+    reference = submit(chat_store)["reference"]
+    wrong, said_wrong = await check("autre@ch-vierzon.fr", reference)
+    unknown, said_unknown = await check("rssi@ch-vierzon.fr", "SSI-2026-999999")
+    assert wrong == unknown == {"owner_email": None, "access_attempts": 1}
+    assert said_wrong == said_unknown == NO_MATCH
+
+
+async def test_the_third_wrong_address_ends_the_check(chat_store):
+    reference = submit(chat_store)["reference"]
+    result, _ = await check("autre@ch-vierzon.fr", reference, attempts=MAX_EMAIL_ATTEMPTS - 1)
+    assert result == {"owner_email": REFUSED, "access_attempts": MAX_EMAIL_ATTEMPTS}
+
+
+async def test_what_is_not_an_address_is_explained_and_not_counted(chat_store):
+    reference = submit(chat_store)["reference"]
+    result, said = await check("je ne sais plus", reference)
+    assert result == {"owner_email": None} and "adresse e-mail" in said
+
+
+async def grant(**slots):
+    dispatcher = CollectingDispatcher()
+    events = await ActionGrantAccess().run(dispatcher, tracker("x", **slots), {})
+    return events, " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_a_granted_check_unlocks_and_goes_on_with_what_was_asked():
+    events, said = await grant(owner_email="rssi@ch-vierzon.fr", verified_references=["SSI-2026-000001"],
+                               pending_access={"reference": "SSI-2026-000002", "purpose": "complete"})
+    assert said == ""
+    assert {"event": "slot", "timestamp": None, "name": "verified_references",
+            "value": ["SSI-2026-000001", "SSI-2026-000002"]} in events
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_start_completion"}
+
+
+async def test_a_refused_check_unlocks_nothing():
+    events, said = await grant(owner_email=REFUSED, pending_access={"reference": "SSI-2026-000002",
+                                                                    "purpose": "status"})
+    assert NO_MATCH in said
+    assert not any(e.get("name") in ("verified_references", "access_reference") for e in events)

@@ -1,0 +1,67 @@
+"""action_submit_declaration: stored once, then the receipt with its links; a
+storage failure keeps every answer."""
+
+import time
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import submission
+from actions.submission import ActionSubmitDeclaration
+from bot.receipts.links import verify_receipt_token
+from tests.unit.test_storage import postgres_url, sample_fields, store  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def chat_store(store, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(submission, "store", lambda: store)
+    return store
+
+
+def confirmed(**changes):
+    slots = {**sample_fields(), "confirmed": True, "submission_key": "key-42", "pii_counts": {"description": 1},
+             **changes}
+    return Tracker("conv-9", slots, {"text": "oui", "intent": {"name": "affirm"}}, [], False, None, {},
+                   "action_listen")
+
+
+async def submit_it(tracker):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitDeclaration().run(dispatcher, tracker, {})
+    return events, dispatcher.messages[0]["text"]
+
+
+async def test_the_receipt_gives_the_reference_and_signed_links(chat_store, monkeypatch):
+    monkeypatch.setenv("VIGIE_PUBLIC_ORIGIN", "https://vigie.example.fr")
+    monkeypatch.setenv("VIGIE_RECEIPT_SECRET", "secret-des-recus")
+    events, said = await submit_it(confirmed())
+    [stored] = chat_store.list()
+    assert f"enregistrée sous la référence {stored['reference']}" in said
+    page = next(word for word in said.split() if word.startswith("https://vigie.example.fr/recu/"))
+    token = page.split("?t=", 1)[1]
+    assert verify_receipt_token(token, stored["reference"], b"secret-des-recus", time.time())
+    assert f"https://vigie.example.fr/recu/{stored['reference']}.pdf?t=" in said
+    assert stored["pii_masked"] == 1 and events[0] == {"event": "reset_slots", "timestamp": None}
+
+
+async def test_without_the_settings_the_receipt_has_no_link(chat_store, monkeypatch):
+    monkeypatch.delenv("VIGIE_RECEIPT_SECRET", raising=False)
+    _, said = await submit_it(confirmed())
+    assert "/recu/" not in said and "SSI-" in said
+
+
+async def test_the_same_confirmation_twice_stores_once(chat_store):
+    await submit_it(confirmed())
+    await submit_it(confirmed())
+    assert chat_store.count_by_submission_key("key-42") == 1
+
+
+async def test_a_storage_failure_says_nothing_was_sent_and_keeps_the_answers(chat_store, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("database down")
+    monkeypatch.setattr(chat_store, "submit", broken)
+    events, said = await submit_it(confirmed())
+    assert "elle n'est PAS transmise" in said and "Vos réponses sont conservées" in said
+    assert events == [{"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
+                      {"event": "followup", "timestamp": None, "name": "declaration_form"}]
