@@ -9,6 +9,7 @@ tells nothing about other people's declarations.
 import asyncio
 import logging
 import re
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -25,6 +26,7 @@ MAX_EMAIL_ATTEMPTS = 3
 REFUSED = "refuse"
 PURPOSE_ACTIONS = {"status": "action_declaration_status", "complete": "action_start_completion"}
 REFERENCE_IN_TEXT = re.compile(r"\bSSI-\d{4}-\d{6,}\b", re.IGNORECASE)
+UNAVAILABLE = "Je ne peux pas consulter les déclarations pour le moment. Réessayez dans quelques minutes."
 NO_MATCH = ("Je ne trouve pas de déclaration sous cette référence avec cette adresse e-mail. "
             "Vérifiez la référence (SSI-AAAA-NNNNNN) et l'adresse donnée dans la déclaration.")
 
@@ -52,17 +54,52 @@ def ask_for_email(reference: str, purpose: str) -> List[EventType]:
             SlotSet("owner_email", None), SlotSet("access_attempts", None), FollowupAction("ownership_form")]
 
 
+class DeclarationAction(Action, ABC):
+    """An action on the declaration the conversation names: finds its reference, goes
+    through the e-mail check when needed, says so when the database is down."""
+
+    purpose: str  # a key of PURPOSE_ACTIONS
+    no_reference: str  # what to say when no reference is known
+
+    def blocked(self, tracker: Tracker) -> Optional[str]:
+        """Why the action cannot run now, if it cannot."""
+        return None
+
+    @abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  declaration: Dict[str, Any]) -> List[EventType]:
+        """What to do with the declaration, once it may be shown."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reference = asked_reference(tracker)
+        refusal = self.no_reference if reference is None else self.blocked(tracker)
+        if refusal:
+            dispatcher.utter_message(text=refusal)
+            return []
+        try:
+            declaration = await accessible(reference, tracker)
+        except Exception as error:  # noqa: BLE001 - the database is down: say so, nothing else
+            logger.error("%s: declarations unavailable: %s", self.name(), type(error).__name__)
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        if declaration is None:
+            return ask_for_email(reference, self.purpose)
+        return await self.act(dispatcher, tracker, declaration)
+
+
 class ValidateOwnershipForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_ownership_form"
 
     async def extract_owner_email(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "owner_email" or tracker.latest_action_name != "action_listen":
+        if tracker.get_slot("requested_slot") != "owner_email" or not _answers_the_form(tracker):
             return {}
         return {"owner_email": (tracker.latest_message.get("text") or "").strip()}
 
     async def validate_owner_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
+        if value is None:  # the reset made when the check starts, not an answer
+            return {"owner_email": None}
         try:
             email = normalize_email(value)
         except InvalidValue as error:
@@ -79,16 +116,30 @@ class ValidateOwnershipForm(FormValidationAction):
         return {"owner_email": None, "access_attempts": attempts}
 
 
+def _answers_the_form(tracker: Tracker) -> bool:
+    """Whether the latest message came after the form asked: not the message that
+    opened it (then another action ran in this turn before the form)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", "ownership_form"):
+            return False
+    return False
+
+
 class ActionAskOwnerEmail(Action):
     def name(self) -> Text:
         return "action_ask_owner_email"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reference = (tracker.get_slot("pending_access") or {}).get("reference", "")
-        dispatcher.utter_message(
-            text=f"Cette déclaration n'a pas été faite dans cette conversation. Pour protéger son contenu, "
-                 f"indiquez l'adresse e-mail du déclarant de {reference}.",
-            buttons=[{"title": "Annuler", "payload": "/cancel"}])
+        attempts = int(tracker.get_slot("access_attempts") or 0)
+        text = (f"Cette déclaration n'a pas été faite dans cette conversation. Pour protéger son contenu, "
+                f"indiquez l'adresse e-mail du déclarant de {reference}.") if not attempts else (
+                f"Réessayez : l'adresse e-mail du déclarant de {reference} "
+                f"({MAX_EMAIL_ATTEMPTS - attempts} essai{'s' if MAX_EMAIL_ATTEMPTS - attempts > 1 else ''} restant"
+                f"{'s' if MAX_EMAIL_ATTEMPTS - attempts > 1 else ''}).")
+        dispatcher.utter_message(text=text, buttons=[{"title": "Annuler", "payload": "/cancel"}])
         return []
 
 

@@ -82,33 +82,22 @@ def render_changes(slots: Dict[str, Any]) -> str:
             "Tout est exact ? Répondez « oui » pour envoyer le complément, ou dites-moi ce qu'il faut corriger.")
 
 
-class ActionStartCompletion(Action):
+class ActionStartCompletion(access.DeclarationAction):
+    purpose = "complete"
+    no_reference = ("Quelle déclaration voulez-vous compléter ? Donnez sa référence, par exemple "
+                    "« je veux compléter SSI-2026-000123 ».")
+
     def name(self) -> Text:
         return "action_start_completion"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = access.asked_reference(tracker)
-        if reference is None:
-            dispatcher.utter_message(text="Quelle déclaration voulez-vous compléter ? Donnez sa référence, par exemple "
-                                          "« je veux compléter SSI-2026-000123 ».")
-            return []
-        if pending_confirmation(tracker.slots):
-            dispatcher.utter_message(text="Vous avez confirmé une déclaration dont l'enregistrement n'a pas abouti. "
-                                          "Répondez « oui » pour la terminer d'abord.")
-            return []
-        try:
-            declaration = await access.accessible(reference, tracker)
-        except Exception as error:  # noqa: BLE001 - the database is down: say so
-            logger.error("completion unavailable: %s", type(error).__name__)
-            dispatcher.utter_message(text="Je ne peux pas consulter les déclarations pour le moment. "
-                                          "Réessayez dans quelques minutes.")
-            return []
-        if declaration is None:
-            return access.ask_for_email(reference, "complete")
-        return self._start(dispatcher, declaration)
+    def blocked(self, tracker: Tracker) -> Optional[str]:
+        if pending_confirmation(tracker.slots):  # never overwrite answers confirmed but not yet stored
+            return ("Vous avez confirmé une déclaration dont l'enregistrement n'a pas abouti. "
+                    "Répondez « oui » pour la terminer d'abord.")
+        return None
 
-    @staticmethod
-    def _start(dispatcher: CollectingDispatcher, declaration: Dict[str, Any]) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  declaration: Dict[str, Any]) -> List[EventType]:
         reference, fields = declaration["reference"], reopened_fields(declaration)
         if not fields:
             dispatcher.utter_message(text=f"Toutes les rubriques de la déclaration {reference} sont renseignées et "

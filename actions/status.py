@@ -5,19 +5,16 @@ reference, known or not, first goes through the declarant's e-mail check
 (actions/access.py), so nothing leaks.
 """
 
-import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions import access, schema
 from actions.qualification import format_datetime_fr
 from actions.storage import parse_datetime
 
-logger = logging.getLogger(__name__)
 
 
 
@@ -50,25 +47,15 @@ def _transmission_sentence(declaration: Dict[str, Any]) -> str:
             "Redemandez-moi dans une minute.")
 
 
-class ActionDeclarationStatus(Action):
+class ActionDeclarationStatus(access.DeclarationAction):
+    purpose = "status"
+    no_reference = ("Vous n'avez pas encore envoyé de déclaration dans cette conversation. Pour suivre une autre "
+                    "déclaration, donnez sa référence, par exemple « où en est SSI-2026-000123 ? ».")
+
     def name(self) -> Text:
         return "action_declaration_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = access.asked_reference(tracker)
-        if reference is None:
-            dispatcher.utter_message(text="Vous n'avez pas encore envoyé de déclaration dans cette conversation. "
-                                          "Pour suivre une autre déclaration, donnez sa référence, par exemple "
-                                          "« où en est SSI-2026-000123 ? ».")
-            return []
-        try:
-            declaration = await access.accessible(reference, tracker)
-        except Exception as error:  # noqa: BLE001 - the database is down: say so, nothing else
-            logger.error("declaration status unavailable: %s", type(error).__name__)
-            dispatcher.utter_message(text="Je ne peux pas consulter les déclarations pour le moment. "
-                                          "Réessayez dans quelques minutes.")
-            return []
-        if declaration is None:
-            return access.ask_for_email(reference, "status")
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  declaration: Dict[str, Any]) -> List[EventType]:
         dispatcher.utter_message(text=status_sentence(declaration))
         return [SlotSet("access_reference", None)]

@@ -1,6 +1,7 @@
 """Loopback relays the tests control: a TCP relay that can be cut (a database
 going away) and an HTTP round-robin balancer (two Rasa replicas behind one
-address). Each runs its own event loop in a thread."""
+address), and fake services (ServerThread). Each runs its own event loop in a
+thread."""
 
 import asyncio
 import itertools
@@ -23,6 +24,25 @@ class _LoopThread:
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
+
+
+class ServerThread(_LoopThread):
+    """A fake service (Slack's Web API, the Bot Framework...) on its own loop:
+    ``make()`` builds an object whose ``server`` is an aiohttp TestServer."""
+
+    def __init__(self, make):
+        super().__init__()
+
+        async def start():
+            fake = make()
+            await fake.server.start_server()
+            return fake
+
+        self.fake = self.call(start())
+
+    def close(self) -> None:
+        self.call(self.fake.server.close())
+        super().close()
 
 
 class TcpRelay(_LoopThread):

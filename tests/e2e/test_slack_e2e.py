@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import free_port
 from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
-from tests.e2e.relays import _LoopThread
+from tests.e2e.relays import ServerThread
 from tests.e2e.stack import Stack, wait_until
 from tests.unit.test_slack import SECRET, TOKEN, FakeSlack, button_click, dm_event
 
@@ -34,25 +34,9 @@ def click(value: str) -> dict:
     return payload
 
 
-class SlackThread(_LoopThread):
-    def __init__(self):
-        super().__init__()
-
-        async def start():
-            fake = FakeSlack()
-            await fake.server.start_server()
-            return fake
-
-        self.fake = self.call(start())
-
-    def close(self):
-        self.call(self.fake.server.close())
-        super().close()
-
-
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory):
-    api = SlackThread()
+    api = ServerThread(FakeSlack)
     stack = Stack(tmp_path_factory.mktemp("slack"), VIGIE_SLACK_TOKEN=TOKEN, VIGIE_SLACK_SIGNING_SECRET=SECRET,
                   VIGIE_SLACK_API_URL=api.fake.url)
     try:

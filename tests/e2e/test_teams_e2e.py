@@ -11,30 +11,14 @@ import pytest
 
 from tests.e2e.conftest import free_port
 from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
-from tests.e2e.relays import _LoopThread
+from tests.e2e.relays import ServerThread
 from tests.e2e.stack import Stack, wait_until
 from tests.unit.test_teams import USER_ID, FakeBotFramework, activity, environment, token
 
 
-class BotFrameworkThread(_LoopThread):
-    def __init__(self):
-        super().__init__()
-
-        async def start():
-            fake = FakeBotFramework()
-            await fake.server.start_server()
-            return fake
-
-        self.fake = self.call(start())
-
-    def close(self):
-        self.call(self.fake.server.close())
-        super().close()
-
-
 @pytest.fixture(scope="module")
 def teams(tmp_path_factory):
-    bf = BotFrameworkThread()
+    bf = ServerThread(FakeBotFramework)
     stack = Stack(tmp_path_factory.mktemp("teams"), **environment(bf.fake))
     try:
         stack.authority().start(stack.env)

@@ -17,10 +17,20 @@ def chat_store(store, monkeypatch):  # noqa: F811
     return store
 
 
-def tracker(text, **slots):
+USER_TURN = [{"event": "action", "name": "action_ask_owner_email"}, {"event": "action", "name": "action_listen"},
+             {"event": "user", "text": "…"}, {"event": "slot", "name": "requested_slot", "value": "owner_email"},
+             {"event": "action", "name": "ownership_form"}]
+# The turn that opens the check: the status action ran before the form.
+OPENING_TURN = [{"event": "user", "text": "où en est SSI-2026-000001 ?"},
+                {"event": "action", "name": "action_declaration_status"},
+                {"event": "slot", "name": "requested_slot", "value": "owner_email"},
+                {"event": "action", "name": "ownership_form"}]
+
+
+def tracker(text, events=USER_TURN, **slots):
     return Tracker("other-conversation", {"requested_slot": "owner_email", **slots},
-                   {"text": text, "intent": {"name": "inform"}}, [], False, None, {"name": "ownership_form"},
-                   "action_listen")
+                   {"text": text, "intent": {"name": "inform"}}, events, False, None, {"name": "ownership_form"},
+                   "ownership_form")
 
 
 async def check(text, reference, attempts=None):
@@ -77,3 +87,11 @@ async def test_a_refused_check_unlocks_nothing():
                                                                     "purpose": "status"})
     assert NO_MATCH in said
     assert not any(e.get("name") in ("verified_references", "access_reference") for e in events)
+
+
+async def test_the_message_that_opens_the_check_is_not_taken_as_the_address():
+    form = ValidateOwnershipForm()
+    assert await form.extract_owner_email(None, tracker("où en est SSI-2026-000001 ?", OPENING_TURN), {}) == {}
+    assert await form.extract_owner_email(None, tracker(" rssi@ch-vierzon.fr "), {}) == {
+        "owner_email": "rssi@ch-vierzon.fr"}
+    assert await form.validate_owner_email(None, CollectingDispatcher(), tracker("x"), {}) == {"owner_email": None}
