@@ -15,7 +15,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wild
 # The chat page's only third-party asset, from the npm registry at install time (never a CDN).
 WIDGET_VENDOR := bot/web/static/vendor/socket.io.min.js
 
-.PHONY: run stop test unit e2e stories validate nlu-report train install tools widget browser demo clean
+.PHONY: run stop test unit e2e stories validate nlu-report train install tools widget browser demo clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -57,13 +57,14 @@ run: $(MODEL) widget
 stop:
 	$(PY) -m bot.cli stop
 
-# Rasa flags the form's `utter_ask_*` and the actions' `utter_explain_*` as unused
-# (it cannot see them used), and the retrieval intent `faq` as duplicated (its
-# importer adds it again from the NLU data); any other warning fails the check.
+# Rasa flags the form's `utter_ask_*`, the actions' `utter_explain_*` and
+# `utter_default` (said by its own action_default_fallback) as unused (it cannot
+# see them used), and the retrieval intent `faq` as duplicated (its importer adds
+# it again from the NLU data); any other warning fails the check.
 validate: $(VENV)/.installed
 	mkdir -p results
 	$(RASA) data validate > results/validate.log 2>&1 || { cat results/validate.log; exit 1; }
-	! grep "UserWarning" results/validate.log | grep -vE "The utterance 'utter_(ask|explain)_[a-z_]+' is not used|duplicated intents .* domain files: faq$$"
+	! grep "UserWarning" results/validate.log | grep -vE "The utterance 'utter_((ask|explain)_[a-z_]+|default)' is not used|duplicated intents .* domain files: faq$$"
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
@@ -84,6 +85,11 @@ demo: $(VENV)/.installed
 
 nlu-report: $(MODEL)
 	$(PY) -m bot.nlu_report
+
+# Benchmarks (not part of `make test`): bench/results/*.json and docs/benchmarks.md.
+# `make bench BENCH_ARGS=--smoke` checks the harness on tiny inputs; `BENCH_ARGS=latency` runs one.
+bench: $(MODEL) widget
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf models results var $(TOOLS_VENV) bot/web/widget/node_modules bot/web/static/vendor

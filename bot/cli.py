@@ -85,7 +85,7 @@ def runs_fake_authority(s: Dict[str, str]) -> bool:
 
 
 def commands(s: Dict[str, str]) -> List[tuple]:
-    """(name, argv, health URL or None) in start order."""
+    """(name, argv, health URL or None), in the order their health is awaited."""
     host, python = s["VIGIE_HOST"], str(BIN / "python")
     # The Rasa token reaches bot.rasa_server through the environment, not argv (visible to ps).
     rasa = [python, "-m", "bot.rasa_server", "run", "--model", s["VIGIE_MODEL"], "--enable-api",
@@ -126,10 +126,12 @@ def run(timeout: float) -> None:
     processes = []
     PID_FILE.parent.mkdir(exist_ok=True)
     try:
-        for name, argv, health in commands(settings):
-            process = subprocess.Popen(argv, env=env, cwd=ROOT)
-            processes.append(process)
-            PID_FILE.write_text("".join(f"{p.pid}\n" for p in processes))
+        # All at once: Rasa's model loading is the longest, the others start meanwhile.
+        started = [(name, subprocess.Popen(argv, env=env, cwd=ROOT), health)
+                   for name, argv, health in commands(settings)]
+        processes.extend(process for _, process, _ in started)
+        PID_FILE.write_text("".join(f"{p.pid}\n" for p in processes))
+        for name, process, health in started:
             if health:
                 wait_until_up(health, process, timeout)
             print(f"{name:12s} démarré" + (f" : {health.rsplit('/', 1)[0]}" if health else ""), flush=True)
