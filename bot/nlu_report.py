@@ -67,21 +67,28 @@ def train_nlu(train_file: Path, out: Path) -> Path:
 
 
 def predict(model: Path, texts: List[str]) -> List[str]:
+    return [intent_label(parsed) for parsed in parse_all(model, texts)]
+
+
+def parse_all(model: Path, texts: List[str]) -> List[dict]:
+    """Rasa's parse result of each text (intent, entities, response selector)."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
     try:
-        return [_label(loop.run_until_complete(agent.parse_message(t))) for t in texts]
+        return [loop.run_until_complete(agent.parse_message(t)) for t in texts]
     finally:
         loop.close()
 
 
-def _label(parsed: dict) -> str:
+def intent_label(parsed: dict) -> str:
     """The intent, or for a question about the scheme the topic chosen: "faq/cnil_72h"."""
     intent = parsed["intent"]["name"]
     if intent == "faq":
-        return parsed["response_selector"]["faq"]["response"]["intent_response_key"]
+        # a ResponseSelector without `retrieval_intent` (Rasa's default pipeline) answers under "default"
+        selector = parsed["response_selector"]
+        return selector["faq" if "faq" in selector else "default"]["response"]["intent_response_key"]
     return intent
 
 
@@ -114,32 +121,45 @@ def fact_scores(path: Path) -> Tuple[Dict[str, Counter], int]:
                     for v in (values if isinstance(values, list) else [values])}
         fields = {f for f, _ in expected}
         found = {(f.field, f.value) for f in extract_facts(case["text"]) if f.field in fields or f.field in SCORED_FIELDS}
-        for field, _ in expected | found:
-            counts[field]["tp"] += 0
-        for pair in found & expected:
-            counts[pair[0]]["tp"] += 1
-        for pair in found - expected:
-            counts[pair[0]]["fp"] += 1
-        for pair in expected - found:
-            counts[pair[0]]["fn"] += 1
+        count_pairs(counts, expected, found)
     return counts, len(cases)
+
+
+def count_pairs(counts: Dict[str, Counter], expected: set, found: set) -> None:
+    """Adds one message's true/false positives and false negatives of (field, value) pairs, per field."""
+    for field, _ in expected | found:
+        counts[field]["tp"] += 0
+    for pair in found & expected:
+        counts[pair[0]]["tp"] += 1
+    for pair in found - expected:
+        counts[pair[0]]["fp"] += 1
+    for pair in expected - found:
+        counts[pair[0]]["fn"] += 1
 
 
 SCORED_FIELDS = {"incident_type", "care_impact", "patient_endangerment", "health_data_involved",
                  "structure_type", "affected_systems"}
 
 
+def training_files() -> List[Path]:
+    return sorted((ROOT / "data" / "nlu").glob("*.yml")) + [ROOT / "data" / "faq.yml"]
+
+
+def evaluation_sets(test: List[Tuple[str, str]]) -> List[Tuple[str, List[Tuple[str, str]]]]:
+    """(title, examples) scored: the held-out split, then the paraphrases never trained on."""
+    paraphrases = load_examples([ROOT / "tests" / "nlu" / "intents_test.yml"])
+    questions = load_examples([ROOT / "tests" / "nlu" / "faq_test.yml"])
+    return [("held-out 20 % split", test), ("tests/nlu/intents_test.yml", paraphrases),
+            ("tests/nlu/faq_test.yml, topic chosen", questions)]
+
+
 def main() -> int:
-    examples = load_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")) + [ROOT / "data" / "faq.yml"])
-    train, test = split(examples)
+    train, test = split(load_examples(training_files()))
     with tempfile.TemporaryDirectory() as tmp:
         train_file = Path(tmp) / "train.yml"
         write_nlu(train_file, train)
         model = train_nlu(train_file, Path(tmp))
-        paraphrases = load_examples([ROOT / "tests" / "nlu" / "intents_test.yml"])
-        questions = load_examples([ROOT / "tests" / "nlu" / "faq_test.yml"])
-        for title, data in (("held-out 20 % split", test), ("tests/nlu/intents_test.yml", paraphrases),
-                            ("tests/nlu/faq_test.yml, topic chosen", questions)):
+        for title, data in evaluation_sets(test):
             gold = [i for _, i in data]
             accuracy, macro_f1, per_label = intent_scores(gold, predict(model, [t for t, _ in data]))
             print(f"\nIntents, {title} ({len(data)} messages): accuracy {accuracy:.1%}, macro F1 {macro_f1:.3f}")

@@ -1,0 +1,65 @@
+"""``python -m bench [understanding|conversation|latency|footprint|profile|report] [--smoke]``.
+
+Without a name: every benchmark in turn, then the report. Each benchmark writes
+bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
+``--smoke`` runs each on tiny inputs, to check the harness (a few minutes at most).
+"""
+
+import argparse
+import importlib
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import report
+from bench.common import log, machine, now, read_results, write_result
+
+# name -> module with run(workdir, smoke); imported when run (Rasa and TensorFlow are slow to import)
+BENCHMARKS = {"understanding": "bench.understanding", "conversation": "bench.conversation",
+              "latency": "bench.latency", "footprint": "bench.footprint", "profile": "bench.profiling"}
+PARTS = ("heldout", "opening")  # bench.understanding.PARTS
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", nargs="?", choices=list(BENCHMARKS) + ["report"])
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs: checks the harness, measures nothing")
+    parser.add_argument("--part", choices=PARTS, help="understanding: run only this part")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directories (models, logs)")
+    args = parser.parse_args(argv)
+    names = [args.name] if args.name else list(BENCHMARKS) + ["report"]
+    for name in names:
+        if name == "report":
+            log(f"wrote {report.write()}")
+        else:
+            run_one(name, args)
+    return 0
+
+
+def run_one(name: str, args) -> None:
+    started, where = now(), machine()
+    workdir = Path(tempfile.mkdtemp(prefix=f"vigie-bench-{name}-"))
+    log(f"{name}{' (smoke)' if args.smoke else ''}: working in {workdir}")
+    module = importlib.import_module(BENCHMARKS[name])
+    began = time.monotonic()
+    try:
+        if name == "understanding":
+            figures = module.run(workdir, args.smoke, (args.part,) if args.part else PARTS)
+            if args.part:  # keep the other part of an earlier run
+                earlier = read_results().get(name, {})
+                figures = {**{k: v for k, v in earlier.items() if k in PARTS}, **figures}
+        else:
+            figures = module.run(workdir, args.smoke)
+    except BaseException:
+        log(f"{name} failed; logs kept in {workdir}")
+        raise
+    figures = {"duration_s": round(time.monotonic() - began, 1), **figures}
+    log(f"wrote {write_result(name, figures, started, where, args.smoke)}")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+if __name__ == "__main__":
+    sys.exit(main())

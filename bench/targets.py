@@ -1,0 +1,107 @@
+"""The targets of the benchmark issue, checked against the results (pure functions)."""
+
+from typing import Callable, Dict, List, Optional
+
+FIELD_ACCURACY = 0.90
+OOD_REJECTED = 0.95
+RICH_QUESTIONS = 8
+P95_MS = 300
+P95_USERS = "50"
+FIRST_ANSWER_S = 30
+PROCESS_BYTES = 1.5e9
+
+Results = Dict[str, dict]
+
+
+def _get(data: Optional[dict], *keys):
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _target(name: str, measured: str, passed: Optional[bool], margin: str) -> dict:
+    status = "not measured" if passed is None else ("pass" if passed else "miss")
+    return {"target": name, "measured": measured, "status": status, "margin": margin}
+
+
+def field_accuracy(results: Results) -> dict:
+    name = f"Opening-message field accuracy ≥ {FIELD_ACCURACY:.0%} and ahead of the default pipeline"
+    pipelines = _get(results, "understanding", "opening", "pipelines")
+    ours = _get(pipelines, "vigie", "readings", "understand", "overall", "accuracy")
+    theirs = _get(pipelines, "default", "readings", "entities", "overall", "accuracy")
+    if ours is None or theirs is None:
+        return _target(name, "-", None, "-")
+    return _target(name, f"{ours:.1%} (default pipeline {theirs:.1%})", ours >= FIELD_ACCURACY and ours > theirs,
+                   f"{(ours - FIELD_ACCURACY) * 100:+.1f} points vs {FIELD_ACCURACY:.0%}, "
+                   f"{(ours - theirs) * 100:+.1f} points vs default")
+
+
+def out_of_domain(results: Results) -> dict:
+    name = f"No declaration started for ≥ {OOD_REJECTED:.0%} of out-of-domain sentences"
+    ood = _get(results, "understanding", "opening", "pipelines", "vigie", "out_of_domain")
+    if not ood or ood.get("rejected_share") is None:
+        return _target(name, "-", None, "-")
+    share = ood["rejected_share"]
+    return _target(name, f"{share:.1%} of {ood['sentences']} ({ood['declarations_started']} started)",
+                   share >= OOD_REJECTED, f"{(share - OOD_REJECTED) * 100:+.1f} points")
+
+
+def rich_opening(results: Results) -> dict:
+    name = f"Full declaration from a rich opening in ≤ {RICH_QUESTIONS} questions"
+    rich = _get(results, "conversation", "summary", "rich")
+    if not rich or rich.get("max_questions") is None:
+        return _target(name, "-", None, "-")
+    worst = rich["max_questions"]
+    failed = f", {len(rich['failed'])} not completed" if rich["failed"] else ""
+    return _target(name, f"worst {worst}, median {rich['median_questions']:g} ({rich['completed']} "
+                         f"of {rich['scenarios']} completed{failed})",
+                   worst <= RICH_QUESTIONS and not rich["failed"], f"{RICH_QUESTIONS - worst:+d} questions")
+
+
+def latency_p95(results: Results) -> dict:
+    name = f"p95 per turn < {P95_MS} ms with {P95_USERS} concurrent conversations at 1 message / 5 s, no error"
+    run = _get(results, "latency", "paced", P95_USERS, "vigie")
+    if not run or _get(run, "latency", "p95_ms") is None:
+        return _target(name, "-", None, "-")
+    p95, errors = run["latency"]["p95_ms"], run["errors"]
+    return _target(name, f"p95 {p95:.0f} ms, {errors} errors in {run['turns']} turns",
+                   p95 < P95_MS and errors == 0, f"{P95_MS - p95:+.0f} ms")
+
+
+def first_answer(results: Results) -> dict:
+    name = f"First answer < {FIRST_ANSWER_S} s after start"
+    seconds = _get(results, "footprint", "median_first_answer_s")
+    if seconds is None:
+        return _target(name, "-", None, "-")
+    return _target(name, f"{seconds:.1f} s (median)", seconds < FIRST_ANSWER_S, f"{FIRST_ANSWER_S - seconds:+.1f} s")
+
+
+def largest_process(results: Results) -> Optional[dict]:
+    """Vigie's largest resident process, after a few declarations (footprint) or after the load (latency)."""
+    readings = [("after a few declarations", m) for m in _get(results, "footprint", "memory") or []]
+    readings += [("after the latency load", m) for m in _get(results, "latency", "memory_after_load", "vigie") or []]
+    readings = [(when, m) for when, m in readings if m.get("rss_bytes")]
+    if not readings:
+        return None
+    when, largest = max(readings, key=lambda r: r[1]["rss_bytes"])
+    return {**largest, "when": when}
+
+
+def memory(results: Results) -> dict:
+    name = f"Every process < {PROCESS_BYTES / 1e9:g} GB resident"
+    largest = largest_process(results)
+    if not largest:
+        return _target(name, "-", None, "-")
+    rss = largest["rss_bytes"]
+    return _target(name, f"largest: {largest['process']} {rss / 1e6:.0f} MB ({largest['when']})",
+                   rss < PROCESS_BYTES, f"{(PROCESS_BYTES - rss) / 1e6:+.0f} MB")
+
+
+CHECKS: List[Callable[[Results], dict]] = [field_accuracy, out_of_domain, rich_opening, latency_p95,
+                                           first_answer, memory]
+
+
+def evaluate(results: Results) -> List[dict]:
+    return [check(results) for check in CHECKS]
