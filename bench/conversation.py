@@ -26,6 +26,10 @@ RICH_NAME = "RICH_OPENING"
 RICH = (RICH_NAME, "S1", "S6")
 TARGET_QUESTIONS = 8
 SMOKE_SCENARIOS = ("S1", RICH_NAME)
+# The name question invites e-mail and telephone in the same message; this declarant
+# takes up the offer. Reported beside the target, which is measured without it.
+CONTACT_AT_ONCE = {"declarant_name": f"{PERSONA['declarant_name']}, {PERSONA['declarant_email']}, "
+                                     f"{PERSONA['declarant_phone']}"}
 
 
 def form_fields() -> List[str]:
@@ -50,11 +54,20 @@ def run(workdir: Path, smoke: bool) -> dict:
         stack.start()
         client = stack.client()
         runs = {name: one(client, name, opening, answers) for name, (opening, answers) in sorted(chosen.items())}
+        at_once = {name: one(client, f"{name} (contact at once)", *contact_at_once(chosen[name]))
+                   for name in RICH if name in chosen}
     fields = form_fields()
     return {"form_required_slots": len(fields), "form_fields": fields, "rich_subset": list(RICH),
             "target_questions": TARGET_QUESTIONS, "scenarios": runs,
             "summary": {"scenarios_md": summary({k: v for k, v in runs.items() if k != RICH_NAME}, len(fields)),
-                        "rich": summary({k: v for k, v in runs.items() if k in RICH}, len(fields))}}
+                        "rich": summary({k: v for k, v in runs.items() if k in RICH}, len(fields)),
+                        "rich_contact_at_once": summary(at_once, len(fields))},
+            "contact_at_once": at_once}
+
+
+def contact_at_once(scenario: tuple) -> tuple:
+    opening, answers = scenario
+    return opening, {**answers, **CONTACT_AT_ONCE}
 
 
 def one(client, name: str, opening: str, answers: dict) -> dict:

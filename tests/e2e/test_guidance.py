@@ -9,10 +9,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-# Paraphrases never trained on; a topic may miss a few, the whole must not.
-# Measured 72 % on 2026-11-28 (issue 3 note): this guards against regressions,
-# it is not the goal.
-FAQ_ACCURACY_THRESHOLD = 0.7
+# Paraphrases never trained on (5 per topic). Two trainings of the same data and
+# seed measured 92.4 % and 90.6 % of 170 (TensorFlow on CPU is not bit-reproducible),
+# so the thresholds leave that noise, not a topic that is no longer understood.
+FAQ_ACCURACY_THRESHOLD = 0.85
+TOPIC_ACCURACY_THRESHOLD = 0.4  # a topic with fewer than 2 of its 5 paraphrases right fails
 OUT_OF_SCOPE = ["mets un réveil à 6h30", "il va pleuvoir demain à Lille ?", "joue du jazz", "réserve une table pour deux ce soir"]
 
 
@@ -43,15 +44,18 @@ def state(vigie, sender):
 
 
 def test_questions_about_the_scheme_are_answered(vigie):
-    results, misses = [], []
+    results, misses = {}, []
     for topic, question in paraphrases():
         ok = faq_answer(topic) in texts(vigie.say(new_sender(), question))
-        results.append(ok)
+        results.setdefault(topic, []).append(ok)
         if not ok:
             misses.append(f"{topic}: {question}")
-    accuracy = sum(results) / len(results)
-    print(f"FAQ held-out accuracy through REST: {accuracy:.1%} ({len(results)} questions); misses: {misses}")
+    answers = [ok for oks in results.values() for ok in oks]
+    accuracy = sum(answers) / len(answers)
+    print(f"FAQ held-out accuracy through REST: {accuracy:.1%} ({len(answers)} questions); misses: {misses}")
     assert accuracy >= FAQ_ACCURACY_THRESHOLD, misses
+    weak = {t: f"{sum(oks)}/{len(oks)}" for t, oks in results.items() if sum(oks) / len(oks) < TOPIC_ACCURACY_THRESHOLD}
+    assert not weak, (weak, misses)
 
 
 def test_question_mid_form_then_the_form_resumes(vigie):

@@ -172,7 +172,8 @@ def fixture_results() -> dict:
                          "scenarios": {"S1": {"reference": "SSI-2026-000001", "questions": ["finess"] * 9, "count": 9,
                                               "failure": None}},
                          "summary": {"scenarios_md": summary({"S1": {"reference": "x", "count": 9}}, 18),
-                                     "rich": summary({"S1": {"reference": "x", "count": 9}}, 18)}},
+                                     "rich": summary({"S1": {"reference": "x", "count": 9}}, 18),
+                                     "rich_contact_at_once": summary({"S1": {"reference": "x", "count": 7}}, 18)}},
         "latency": {**base, "settings": {"pace_s": 5, "jitter": 0.2, "p95_limit_s": 2.0, "min_gain": 1.05},
                     "paced": {"50": {"vigie": run, "rasa_init": run, "noop": run}},
                     "ratios_p95": {"50": {"vigie_over_rasa_init": 1.0, "vigie_over_noop": 1.0}},
@@ -216,6 +217,7 @@ def test_report_is_written_from_the_json_files(tmp_path):
     assert "Test CPU, 2 logical CPUs" in text and "3.6.21" in text and "1.00 / 0.50 / 0.25" in text
     assert "| Full declaration from a rich opening in ≤ 8 questions | worst 9" in text and "**miss**" in text
     assert "silver labels" in text and "18 askable slots" in text
+    assert "| rich openings, name, e-mail and telephone in one answer | 1 | 1 | 7 | 7 |" in text
     assert "mon chat est malade" in text
     assert "py-spy record" in text
 
