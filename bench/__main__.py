@@ -28,6 +28,8 @@ def main(argv=None) -> int:
     parser.add_argument("name", nargs="?", choices=list(BENCHMARKS) + ["report"])
     parser.add_argument("--smoke", action="store_true", help="tiny inputs: checks the harness, measures nothing")
     parser.add_argument("--part", choices=PARTS, help="understanding: run only this part")
+    parser.add_argument("--default-epochs", type=int, metavar="N",
+                        help="understanding: train Rasa's default pipeline with N epochs instead of its 100")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories (models, logs)")
     args = parser.parse_args(argv)
     names = [args.name] if args.name else list(BENCHMARKS) + ["report"]
@@ -47,7 +49,7 @@ def run_one(name: str, args) -> None:
     began = time.monotonic()
     try:
         if name == "understanding":
-            figures = module.run(workdir, args.smoke, (args.part,) if args.part else PARTS)
+            figures = module.run(workdir, args.smoke, (args.part,) if args.part else PARTS, args.default_epochs)
             if args.part:  # keep the other part of an earlier run
                 earlier = read_results().get(name, {})
                 figures = {**{k: v for k, v in earlier.items() if k in PARTS}, **figures}

@@ -175,7 +175,9 @@ def opening_fields(opening: Optional[dict]) -> str:
         f"labels** ({opening['silver_entities_in_training']} entities put by our rule-based extractors on "
         "data/nlu and data/faq.yml, in a temporary directory); it has no `understand()`, so its entities are "
         "scored directly, and it has no date resolver: its `detected_at` is the words, never an ISO date. "
-        f"Training it took {num(opening['default_training_s'], ' s')} (`rasa train`, with Vigie's policies).",
+        f"Training it took {num(opening['default_training_s'], ' s')} (`rasa train`, with Vigie's policies"
+        + (f"; {opening['default_epochs']} epochs for each of its components instead of rasa init's 100, to fit "
+           "the run in its time" if opening.get("default_epochs") else "") + ").",
         "",
         f"Intents given to the opening messages: Vigie {intents('vigie')}; default {intents('default')}.", ""])
 
@@ -201,7 +203,9 @@ def heldout(h: Optional[dict]) -> str:
         f"recall {pct(theirs['recall'])}).", "",
         f"Training on the 80 %: Vigie {num(p['vigie']['training_s'], ' s')}, default "
         f"{num(p['default']['training_s'], ' s')}" + (f" (epochs forced to {h['epochs_override']})"
-                                                     if h.get("epochs_override") else "") + ".", ""])
+                                                     if h.get("epochs_override") else "")
+        + (f" (default pipeline: {h['default_epochs']} epochs instead of 100)" if h.get("default_epochs") else "")
+        + ".", ""])
 
 
 def out_of_domain(opening: Optional[dict]) -> str:

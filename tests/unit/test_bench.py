@@ -160,6 +160,7 @@ def fixture_results() -> dict:
     return {
         "understanding": {**base, "opening": {
             "messages": 1, "reference_time": "2026-11-28T15:20:00+01:00", "default_training_s": 12.0,
+            "default_epochs": 30,
             "silver_entities_in_training": 40, "pipelines": {
                 "vigie": {"readings": {"understand": perfect, "entities": perfect}, "out_of_domain": ood,
                           "opening_intents": {"declare_incident": 1}},
@@ -218,6 +219,7 @@ def test_report_is_written_from_the_json_files(tmp_path):
     assert "| Full declaration from a rich opening in ≤ 8 questions | worst 9" in text and "**miss**" in text
     assert "silver labels" in text and "18 askable slots" in text
     assert "| rich openings, name, e-mail and telephone in one answer | 1 | 1 | 7 | 7 |" in text
+    assert "30 epochs for each of its components instead of rasa init's 100" in text
     assert "mon chat est malade" in text
     assert "py-spy record" in text
 
