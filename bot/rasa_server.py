@@ -6,14 +6,21 @@ a tracker store failure must fail the turn, not fall back to memory. It also
 bounds a call to the action server at ``VIGIE_ACTION_TIMEOUT`` seconds (20;
 Rasa waits 300), so that the Redis lock lifetime (``TICKET_LOCK_LIFETIME``,
 60 s) covers the slowest turn and a stalled action server fails the turn
-instead of holding the conversation for five minutes. The HTTP
+instead of holding the conversation for five minutes. It checks the action
+server's answers against Rasa's response schema with a validator built once:
+Rasa's ``jsonschema.validate`` first checks the (constant) schema itself
+against the metaschema, on every call, which took 40 % of the server's CPU in a
+declaration (py-spy, see docs/benchmarks.md). The HTTP
 API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
 """
 
+import functools
 import os
 import sys
 
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 
@@ -25,10 +32,30 @@ def _tracker_store_without_fallback(store, domain) -> TrackerStore:
     return store
 
 
+@functools.lru_cache(maxsize=None)
+def _response_validator():
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    return validator_for(schema)(schema)
+
+
+def _validate_action_result(self, result) -> bool:
+    """RemoteAction._validate_action_result, with the schema's validator built once."""
+    try:
+        _response_validator().validate(result)
+    except ValidationError as error:
+        error.message += (". Failed to validate Action server response from API, make sure your response "
+                          "from the Action endpoint is valid.")
+        raise
+    return True
+
+
 def apply_fixes(env=os.environ) -> None:
     import rasa.core.actions.action as rasa_actions
 
     Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
+    rasa_actions.RemoteAction._validate_action_result = _validate_action_result
     timeout = float(env.get("VIGIE_ACTION_TIMEOUT", "20"))
     lock_lifetime = float(env.get("TICKET_LOCK_LIFETIME", "60"))
     if timeout + 10 > lock_lifetime:

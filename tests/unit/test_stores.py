@@ -47,6 +47,20 @@ def test_the_agent_no_longer_wraps_stores_in_a_memory_fallback(monkeypatch):
     assert isinstance(Agent._create_tracker_store(None, DOMAIN), InMemoryTrackerStore)
 
 
+def test_action_server_answers_are_still_checked_against_rasas_schema(monkeypatch):
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
+    rasa_server.apply_fixes()
+    action = RemoteAction("action_submit_declaration", None)
+    assert action._validate_action_result({"events": [{"event": "slot", "name": "confirmed", "value": True}],
+                                           "responses": [{"text": "Déclaration enregistrée."}]})
+    for wrong in ({"events": "pas une liste"}, {"events": [{"name": "confirmed"}]}, {"responses": [1]}):
+        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+            action._validate_action_result(wrong)
+
+
 def test_the_action_timeout_stays_inside_the_lock_lifetime(monkeypatch):
     import rasa.core.actions.action as rasa_actions
 
