@@ -21,3 +21,11 @@ def screenshot_path(folder: str, name: str) -> Path:
     path = ARTIFACTS / folder / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+async def french_page(browser, timeout_ms: int = 15_000):
+    """A page of a new French context that accepts downloads (async Playwright)."""
+    context = await browser.new_context(accept_downloads=True, locale="fr-FR")
+    page = await context.new_page()
+    page.set_default_timeout(timeout_ms)
+    return page

@@ -17,7 +17,7 @@ from actions.storage import DeclarationStore
 from bot.admin import create_admin_app
 from bot.observatory.generator import generate
 from bot.observatory.synthetic import store_synthetic
-from tests.e2e.browser import launch, screenshot_path
+from tests.e2e.browser import french_page, launch, screenshot_path
 from tests.e2e.conftest import free_port
 from tests.unit.test_admin_support import CHEAP_HASHER, add_user
 from tests.unit.test_storage import submit
@@ -76,9 +76,7 @@ async def test_admin_pages_in_chromium(base_url, store):
     async with async_playwright() as playwright:
         browser = await launch(playwright)
         try:
-            context = await browser.new_context(accept_downloads=True, locale="fr-FR")
-            page = await context.new_page()
-            page.set_default_timeout(15_000)
+            page = await french_page(browser)
             page.on("console", lambda message: console.append((message.type, message.text)))
             page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
             page.on("response", lambda response: response.status >= 400 and console.append(
@@ -104,7 +102,7 @@ async def test_admin_pages_in_chromium(base_url, store):
                 await page.keyboard.press("Enter")
             assert page.url == f"{base_url}/admin/declarations"
             assert await page.locator("tbody tr").count() == 3
-            [cookie] = [c for c in await context.cookies() if c["name"] == "vigie_admin"]
+            [cookie] = [c for c in await page.context.cookies() if c["name"] == "vigie_admin"]
             assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/admin"
             await shot(page, "02-declarations")
 

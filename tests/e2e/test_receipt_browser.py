@@ -17,7 +17,7 @@ from actions.storage import DeclarationStore
 from bot.admin.display import BLOCKS
 from bot.receipts.links import receipt_urls
 from bot.web.app import create_app
-from tests.e2e.browser import launch, screenshot_path
+from tests.e2e.browser import french_page, launch, screenshot_path
 from tests.e2e.conftest import free_port
 from tests.unit.test_storage import submit
 
@@ -62,9 +62,7 @@ async def test_the_receipt_link_in_chromium(origin, store):
     async with async_playwright() as playwright:
         browser = await launch(playwright)
         try:
-            context = await browser.new_context(accept_downloads=True, locale="fr-FR")
-            page = await context.new_page()
-            page.set_default_timeout(15_000)
+            page = await french_page(browser)
             page.on("console", lambda message: not expected_404(message, forged)
                     and console.append((message.type, message.text)))
             page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
