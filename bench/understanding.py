@@ -33,7 +33,7 @@ SMOKE = {"per_intent": 3, "epochs": 2, "eval_messages": 10, "openings": 5, "sent
 
 def run(workdir: Path, smoke: bool, parts: Tuple[str, ...] = PARTS, default_epochs: Optional[int] = None) -> dict:
     """``default_epochs``: train the default pipeline with that many epochs instead of its own
-    (100 for DIET and the ResponseSelector: over 40 minutes a training on 2 cores)."""
+    (100 for DIET and the ResponseSelector: over 30 minutes a training on 2 cores)."""
     figures = {}
     for part in parts:
         started, where = now(), machine()
