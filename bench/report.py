@@ -253,8 +253,8 @@ def conversation_section(results: Results) -> str:
               + at_once_row),
         "", "Rich openings say what happened, when, where (the structure's name) and the effect on care; they "
         "were chosen from the texts. The name question invites the e-mail and the telephone in the same message; "
-        "the last row is a declarant who takes up the offer (the target is measured without it). Relative times in the persona (\"ce matin vers 7h\") depend on the time "
-        "of day of the run.", ""])
+        "the last row is a declarant who takes up the offer (the target is measured without it). Relative "
+        "times in the persona (\"ce matin vers 7h\") depend on the time of day of the run.", ""])
 
 
 def latency_section(results: Results) -> str:

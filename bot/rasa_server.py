@@ -19,10 +19,11 @@ import functools
 import os
 import sys
 
-from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.constants import DOCS_BASE_URL
 
 
 def _tracker_store_without_fallback(store, domain) -> TrackerStore:
@@ -41,14 +42,15 @@ def _response_validator():
 
 
 def _validate_action_result(self, result) -> bool:
-    """RemoteAction._validate_action_result, with the schema's validator built once."""
-    try:
-        _response_validator().validate(result)
-    except ValidationError as error:
-        error.message += (". Failed to validate Action server response from API, make sure your response "
-                          "from the Action endpoint is valid.")
-        raise
-    return True
+    """RemoteAction._validate_action_result with the schema's validator built once: the same
+    error as ``jsonschema.validate`` (its ``best_match``) and Rasa's message."""
+    error = best_match(_response_validator().iter_errors(result))
+    if error is None:
+        return True
+    error.message += (". Failed to validate Action server response from API, make sure your response from the "
+                      f"Action endpoint is valid. For more information about the format visit "
+                      f"{DOCS_BASE_URL}/custom-actions")
+    raise error
 
 
 def apply_fixes(env=os.environ) -> None:

@@ -48,7 +48,7 @@ def test_the_agent_no_longer_wraps_stores_in_a_memory_fallback(monkeypatch):
 
 
 def test_action_server_answers_are_still_checked_against_rasas_schema(monkeypatch):
-    from jsonschema import ValidationError
+    from jsonschema import ValidationError, validate
     from rasa.core.actions.action import RemoteAction
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
@@ -56,9 +56,13 @@ def test_action_server_answers_are_still_checked_against_rasas_schema(monkeypatc
     action = RemoteAction("action_submit_declaration", None)
     assert action._validate_action_result({"events": [{"event": "slot", "name": "confirmed", "value": True}],
                                            "responses": [{"text": "Déclaration enregistrée."}]})
-    for wrong in ({"events": "pas une liste"}, {"events": [{"name": "confirmed"}]}, {"responses": [1]}):
-        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+    for wrong in ({"events": "pas une liste"}, {"events": [{"name": "confirmed"}]}, {"responses": [1]},
+                  {"events": [{"name": "x"}, 3], "responses": "y"}):
+        with pytest.raises(ValidationError, match="Failed to validate Action server response") as ours:
             action._validate_action_result(wrong)
+        with pytest.raises(ValidationError) as rasas:  # what Rasa's own check raises
+            validate(wrong, RemoteAction.action_response_format_spec())
+        assert ours.value.message.startswith(f"{rasas.value.message}. Failed")  # the same error among several
 
 
 def test_the_action_timeout_stays_inside_the_lock_lifetime(monkeypatch):
