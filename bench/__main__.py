@@ -1,4 +1,4 @@
-"""``python -m bench [understanding|conversation|latency|footprint|profile|report] [--smoke]``.
+"""``python -m bench [understanding|conversation|latency|replicas|footprint|profile|report] [--smoke]``.
 
 Without a name: every benchmark in turn, then the report. Each benchmark writes
 bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
@@ -18,7 +18,8 @@ from bench.common import log, machine, now, read_results, write_result
 
 # name -> module with run(workdir, smoke); imported when run (Rasa and TensorFlow are slow to import)
 BENCHMARKS = {"understanding": "bench.understanding", "conversation": "bench.conversation",
-              "latency": "bench.latency", "footprint": "bench.footprint", "profile": "bench.profiling"}
+              "latency": "bench.latency", "replicas": "bench.replicas",
+              "footprint": "bench.footprint", "profile": "bench.profiling"}
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 
 

@@ -80,13 +80,18 @@ def level(clients: Dict[str, load.Client], declarations: List[load.Plan], users:
     for name, client in clients.items():
         plans = declarations if name == "vigie" else ([load.replay(t) for t in transcripts]
                                                       or [load.replay(["bonjour"])])
-        log(f"{name}: {users} users, {duration} s, one message every {s['pace_s']} s")
-        with load.CpuMeter(client.server) as cpu:
-            outcome = load.run_users(client, users, plans, duration, s["pace_s"], s["jitter"], s["max_turns"])
-        results[name] = {**load.summarise(outcome), "cpu_s": cpu.used}
+        results[name], outcome = paced_run(client, plans, users, duration, s)
         if name == "vigie":
             transcripts = outcome.transcripts
     return results, transcripts
+
+
+def paced_run(client: load.Client, plans: List[load.Plan], users: int, duration: float,
+              s: dict) -> "tuple[dict, load.Outcome]":
+    log(f"{client.server.name}: {users} users, {duration} s, one message every {s['pace_s']} s")
+    with load.CpuMeter(client.server) as cpu:
+        outcome = load.run_users(client, users, plans, duration, s["pace_s"], s["jitter"], s["max_turns"])
+    return {**load.summarise(outcome), "cpu_s": cpu.used}, outcome
 
 
 def nlu_alone(client: load.Client, texts: List[str]) -> dict:

@@ -252,10 +252,8 @@ class CpuMeter:
 
     def _sample(self) -> Dict[str, float]:
         figures = {"client (bench)": sum(os.times()[:2])}
-        if self.server.alive():
-            for pid in proc.descendants(self.server.process.pid):
-                seconds = proc.cpu_seconds(pid)
-                if seconds is not None:
-                    name = f"{proc.name(pid)} [{pid}]"
-                    figures[name] = seconds
+        for pid in self.server.pids():
+            seconds = proc.cpu_seconds(pid)
+            if seconds is not None:
+                figures[f"{proc.name(pid)} [{pid}]"] = seconds
         return figures

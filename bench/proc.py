@@ -75,10 +75,6 @@ def memory(pid: int) -> Optional[Dict[str, object]]:
     return figures
 
 
-def tree_memory(root: int) -> List[Dict[str, object]]:
-    return [m for m in (memory(pid) for pid in descendants(root)) if m]
-
-
 def cpu_seconds(pid: int) -> Optional[float]:
     """User plus system CPU time the process has used so far."""
     try:

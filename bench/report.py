@@ -109,8 +109,12 @@ def _latency_note(results: Results) -> str:
     nlu = _get(lat, "nlu_alone", "vigie", "latency", "p50_ms")
     top = _get(results, "profile", "components")
     heaviest = f"; the costliest NLU component in process: {top[0]['function']}" if top else ""
+    runs = _get(results, "replicas", "replicas") or {}
+    replicas = ("; in the production profile, p95 " + ", ".join(
+        f"{ms(r['latency']['p95_ms'])} with {n} replica(s)" for n, r in runs.items()) + " (section Rasa replicas)"
+                if runs else "")
     return (f"Latency: CPU per turn at {targets.P95_USERS} users, by process: {per_turn} (2 CPUs for all); "
-            f"the NLU alone takes p50 {ms(nlu)} per message{heaviest}.")
+            f"the NLU alone takes p50 {ms(nlu)} per message{heaviest}{replicas}.")
 
 
 def _first_answer_note(results: Results) -> str:
@@ -261,13 +265,8 @@ def latency_section(results: Results) -> str:
     lat = results.get("latency")
     if not lat:
         return "## Speed\n\nNot run.\n"
-    rows = []
-    for users, by_target in lat["paced"].items():
-        for target, r in by_target.items():
-            server_cpu = sum(v for k, v in r["cpu_s"].items() if not k.startswith("client"))
-            rows.append((users, target, r["turns"], r["errors"], ms(r["latency"]["p50_ms"]),
-                         ms(r["latency"]["p95_ms"]), ms(r["latency"]["p99_ms"]), num(r["turns_per_s"]),
-                         ms(server_cpu / r["turns"] * 1000) if r["turns"] else "-"))
+    rows = [(users, target, *paced_cells(r)) for users, by_target in lat["paced"].items()
+            for target, r in by_target.items()]
     ratios = "; ".join(f"{u} users: {num(r['vigie_over_rasa_init'], '×')} rasa init, {num(r['vigie_over_noop'], '×')} "
                        "no-op" for u, r in lat["ratios_p95"].items())
     nlu = "; ".join(f"{name} p50 {ms(n['latency']['p50_ms'])}, p95 {ms(n['latency']['p95_ms'])}"
@@ -282,11 +281,37 @@ def latency_section(results: Results) -> str:
         "references' users replay what Vigie's users sent. Latency: the POST to `/webhooks/rest/webhook` until "
         "its whole reply, with aiohttp, on loopback. Vigie runs as `make run` does (development profile: "
         "conversations in memory, SQLite declarations).", "",
-        table(["users", "target", "turns", "errors", "p50", "p95", "p99", "turns/s", "server CPU per turn"], rows),
+        table(["users", "target", *PACED_HEADERS], rows),
         "", f"p95 ratios, Vigie over the references: {ratios}.", "",
         f"NLU alone (`/model/parse`, the same messages one at a time): {nlu}.", "",
         throughput(lat["throughput"], s), long_conversation(lat["long_conversation"]),
         memory_table("Memory after the load", [(t, m) for t, ms_ in lat["memory_after_load"].items() for m in ms_])])
+
+
+PACED_HEADERS = ["turns", "errors", "p50", "p95", "p99", "turns/s", "server CPU per turn"]
+
+
+def paced_cells(r: dict) -> tuple:
+    server_cpu = sum(v for k, v in r["cpu_s"].items() if not k.startswith("client"))
+    return (r["turns"], r["errors"], ms(r["latency"]["p50_ms"]), ms(r["latency"]["p95_ms"]),
+            ms(r["latency"]["p99_ms"]), num(r["turns_per_s"]), ms(server_cpu / r["turns"] * 1000) if r["turns"] else "-")
+
+
+def replicas_section(results: Results) -> str:
+    r = results.get("replicas")
+    if not r:
+        return "### Rasa replicas, production profile\n\nNot run.\n"
+    s = r["settings"]
+    rows = [(n, *paced_cells(run)) for n, run in r["replicas"].items()]
+    memory = [(f"{n} replica(s)", m) for n, run in r["replicas"].items() for m in run["memory_after_load"]]
+    return "\n".join([
+        "### Rasa replicas, production profile", "",
+        f"The fix proposed for the 50-user p95, measured: {s['users']} users, one message every {s['pace_s']:g} s "
+        f"(±{s['jitter']:.0%}), {s['duration_s']} s, the same declarations, with one then two Rasa replicas, each "
+        "with its own action server, sharing conversations in PostgreSQL and Redis locks (tests/e2e/stack.py, "
+        "as tests/e2e/test_replicas.py runs them); the client sends each request to the next replica in turn.", "",
+        table(["replicas", *PACED_HEADERS], rows), "",
+        memory_table("Memory after the load", memory)])
 
 
 def throughput(ramps: dict, settings: dict) -> str:
@@ -364,7 +389,7 @@ def profile_section(results: Results) -> str:
 
 
 SECTIONS = [header, machine_section, targets_section, understanding_section, conversation_section,
-            latency_section, footprint_section, profile_section]
+            latency_section, replicas_section, footprint_section, profile_section]
 
 
 def render(results: Results) -> str:

@@ -52,8 +52,12 @@ class Server:
         self.ready_at = time.monotonic()
         return self
 
+    def pids(self) -> List[int]:
+        """The processes serving it now: ours and every one below it."""
+        return proc.descendants(self.process.pid) if self.alive() else []
+
     def memory(self) -> List[dict]:
-        return proc.tree_memory(self.process.pid) if self.alive() else []
+        return [m for m in map(proc.memory, self.pids()) if m]
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
