@@ -13,6 +13,7 @@ import os
 import random
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
@@ -130,7 +131,9 @@ class User:
         self.sender, self.transcript = "", []
 
     def new_conversation(self, number: int) -> None:
-        self.sender = f"bench-{self.name}-{number}-{self.rng.randrange(16 ** 6):06x}"
+        # never a sender of an earlier run: its conversation would go on, with its history
+        # (same server across levels, or conversations kept in PostgreSQL across runs)
+        self.sender = f"bench-{self.name}-{number}-{uuid.uuid4().hex[:12]}"
         self.transcript = []
 
     def say(self, text: str) -> list:

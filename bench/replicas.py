@@ -1,28 +1,39 @@
-"""Replicas: the 50-user paced load in the production profile with one, then two Rasa replicas.
+"""Replicas: the 50-user paced load of the latency benchmark on three set-ups, same run.
 
-The latency benchmark runs Vigie as ``make run`` does: one Rasa process, whose CPU per
-turn (about 90 ms) leaves it busy most of the time at 50 users, so messages queue. The fix
-it proposes is the production set-up of deploy/: Rasa replicas sharing conversations in
-PostgreSQL and Redis locks. Here both are measured in the same run, on the same
-processes as tests/e2e/test_replicas.py (tests/e2e/stack.py: PostgreSQL declarations and
-conversations, Redis locks, one action server per replica, the forwarder and the fake
-authority). The client sends each request to the next replica in turn, as a round-robin
-balancer would, without a proxy hop.
+All three run at once (idle but for the one under load) and take the load in turn, for
+several rounds: the machine is shared and its speed drifts, so medians over the rounds.
+
+1. ``make run``'s development profile (bot.cli run: conversations in memory, SQLite), as
+   the latency benchmark runs it;
+2. the production profile of deploy/ with one Rasa: conversations in PostgreSQL, Redis
+   locks, PostgreSQL declarations;
+3. the same with two Rasa replicas, each with its own action server: the fix the latency
+   benchmark proposes for its 50-user p95, spreading Rasa's CPU over both cores.
+
+Production runs on the processes of tests/e2e/test_replicas.py (tests/e2e/stack.py, with
+the forwarder and the fake authority). The client sends each request to the next replica
+in turn, as a round-robin balancer would, without a proxy hop.
 """
 
 import itertools
+from contextlib import ExitStack
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Optional
 
 from bench import load, proc
-from bench.common import MODEL, log, wait_for_model
+from bench.common import MODEL, log, median, wait_for_model
 from bench.conversation import scenarios
 from bench.latency import paced_run
+from bench.servers import VigieStack
 from tests.e2e.conftest import free_port
 from tests.e2e.stack import Service, Stack
 
-FULL = {"replicas": (1, 2), "users": 50, "duration_s": 120, "pace_s": 5.0, "jitter": 0.2, "max_turns": None}
-SMOKE = {"replicas": (1, 2), "users": 2, "duration_s": 15, "pace_s": 1.0, "jitter": 0.2, "max_turns": 3}
+# (profile, Rasa replicas): make run's development profile, then the production one
+CONFIGURATIONS = (("development", 1), ("production", 1), ("production", 2))
+FULL = {"configurations": CONFIGURATIONS, "rounds": 3, "users": 50, "duration_s": 90, "pace_s": 5.0,
+        "jitter": 0.2, "max_turns": None}
+SMOKE = {"configurations": CONFIGURATIONS, "rounds": 2, "users": 2, "duration_s": 10, "pace_s": 1.0,
+         "jitter": 0.2, "max_turns": 3}
 
 
 class Replicas:
@@ -56,6 +67,12 @@ class Replicas:
     def memory(self) -> List[dict]:
         return [m for m in map(proc.memory, self.pids()) if m]
 
+    def __enter__(self) -> "Replicas":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stack.close()
+
 
 def start(workdir: Path, replicas: int) -> Replicas:
     workdir.mkdir(parents=True)
@@ -78,20 +95,49 @@ def start(workdir: Path, replicas: int) -> Replicas:
     return Replicas(stack, rasas)
 
 
+def launch(workdir: Path, profile: str, replicas: int):
+    """A started target for bench.load.Client, to be used as a context manager (stops it)."""
+    if profile == "development":
+        return VigieStack(workdir, MODEL).start()
+    return start(workdir, replicas)
+
+
 def run(workdir: Path, smoke: bool) -> dict:
     s = SMOKE if smoke else FULL
     wait_for_model(MODEL)
     declarations = [load.declaration(opening, answers) for opening, answers in scenarios().values()]
-    measured = {}
-    for replicas in s["replicas"]:
-        log(f"production profile, {replicas} Rasa replica(s)")
-        target = start(workdir / f"replicas-{replicas}", replicas)
-        try:
-            with load.Client(target) as client:
-                load.run_users(client, 2 * replicas, declarations, 60, 0, max_turns=3)  # each replica warmed up
+    with ExitStack() as running:
+        clients = {}
+        for profile, replicas in s["configurations"]:
+            target = running.enter_context(launch(workdir / f"{profile}-{replicas}", profile, replicas))
+            clients[f"{profile}, {replicas} Rasa"] = running.enter_context(load.Client(target))
+        for label, client in clients.items():
+            log(f"warming up {label}")
+            load.run_users(client, 2 * len(clients), declarations, 60, 0, max_turns=3)
+        rounds: Dict[str, List[dict]] = {label: [] for label in clients}
+        for number in range(s["rounds"]):  # in turn, so that the machine's drifts fall on every set-up
+            for label, client in clients.items():
+                log(f"round {number + 1}: {label}")
                 figures, _ = paced_run(client, declarations, s["users"], s["duration_s"], s)
-            figures["memory_after_load"] = target.memory()
-        finally:
-            target.stack.close()
-        measured[str(replicas)] = figures
-    return {"settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()}, "replicas": measured}
+                figures.pop("latencies_ms")
+                rounds[label].append(figures)
+        measured = {label: {**over_rounds(rounds[label]), "memory_after_load": client.server.memory()}
+                    for label, client in clients.items()}
+    return {"settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()}, "configurations": measured}
+
+
+def over_rounds(runs: List[dict]) -> dict:
+    """Medians over the rounds; CPU per turn over all of them."""
+    turns = sum(r["turns"] for r in runs)
+    server_cpu = sum(v for r in runs for k, v in r["cpu_s"].items() if not k.startswith("client"))
+    return {"rounds": runs, "turns": turns, "errors": sum(r["errors"] for r in runs),
+            "declarations_completed": sum(r["declarations_completed"] for r in runs),
+            "latency_median_of_rounds": {key: _median(r["latency"][key] for r in runs)
+                                         for key in ("p50_ms", "p95_ms", "p99_ms")},
+            "turns_per_s": _median(r["turns_per_s"] for r in runs),
+            "server_cpu_ms_per_turn": round(server_cpu / turns * 1000, 1) if turns else None}
+
+
+def _median(values) -> Optional[float]:
+    known = [v for v in values if v is not None]
+    return median(known) if known else None

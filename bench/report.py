@@ -109,10 +109,10 @@ def _latency_note(results: Results) -> str:
     nlu = _get(lat, "nlu_alone", "vigie", "latency", "p50_ms")
     top = _get(results, "profile", "components")
     heaviest = f"; the costliest NLU component in process: {top[0]['function']}" if top else ""
-    runs = _get(results, "replicas", "replicas") or {}
-    replicas = ("; in the production profile, p95 " + ", ".join(
-        f"{ms(r['latency']['p95_ms'])} with {n} replica(s)" for n, r in runs.items()) + " (section Rasa replicas)"
-                if runs else "")
+    runs = _get(results, "replicas", "configurations") or {}
+    replicas = ("; in one run of the same load, p95 " + ", ".join(
+        f"{ms(r['latency_median_of_rounds']['p95_ms'])} ({label})" for label, r in runs.items()) + " (section Development and "
+                "production profiles)" if runs else "")
     return (f"Latency: CPU per turn at {targets.P95_USERS} users, by process: {per_turn} (2 CPUs for all); "
             f"the NLU alone takes p50 {ms(nlu)} per message{heaviest}{replicas}.")
 
@@ -293,24 +293,32 @@ PACED_HEADERS = ["turns", "errors", "p50", "p95", "p99", "turns/s", "server CPU 
 
 def paced_cells(r: dict) -> tuple:
     server_cpu = sum(v for k, v in r["cpu_s"].items() if not k.startswith("client"))
+    per_turn = ms(server_cpu / r["turns"] * 1000) if r["turns"] else "-"
     return (r["turns"], r["errors"], ms(r["latency"]["p50_ms"]), ms(r["latency"]["p95_ms"]),
-            ms(r["latency"]["p99_ms"]), num(r["turns_per_s"]), ms(server_cpu / r["turns"] * 1000) if r["turns"] else "-")
+            ms(r["latency"]["p99_ms"]), num(r["turns_per_s"]), per_turn)
 
 
 def replicas_section(results: Results) -> str:
     r = results.get("replicas")
     if not r:
-        return "### Rasa replicas, production profile\n\nNot run.\n"
+        return "### Development and production profiles, Rasa replicas\n\nNot run.\n"
     s = r["settings"]
-    rows = [(n, *paced_cells(run)) for n, run in r["replicas"].items()]
-    memory = [(f"{n} replica(s)", m) for n, run in r["replicas"].items() for m in run["memory_after_load"]]
+    rows = [(label, len(c["rounds"]), c["turns"], c["errors"], *(ms(c["latency_median_of_rounds"][k]) for k in
+                                                                 ("p50_ms", "p95_ms", "p99_ms")),
+             " / ".join(ms(run["latency"]["p95_ms"]) for run in c["rounds"]), num(c["turns_per_s"]),
+             ms(c["server_cpu_ms_per_turn"])) for label, c in r["configurations"].items()]
+    memory = [(label, m) for label, c in r["configurations"].items() for m in c["memory_after_load"]]
     return "\n".join([
-        "### Rasa replicas, production profile", "",
-        f"The fix proposed for the 50-user p95, measured: {s['users']} users, one message every {s['pace_s']:g} s "
-        f"(±{s['jitter']:.0%}), {s['duration_s']} s, the same declarations, with one then two Rasa replicas, each "
-        "with its own action server, sharing conversations in PostgreSQL and Redis locks (tests/e2e/stack.py, "
-        "as tests/e2e/test_replicas.py runs them); the client sends each request to the next replica in turn.", "",
-        table(["replicas", *PACED_HEADERS], rows), "",
+        "### Development and production profiles, Rasa replicas", "",
+        f"{s['users']} users, one message every {s['pace_s']:g} s (±{s['jitter']:.0%}), the same declarations, on "
+        "three set-ups started together: `make run`'s development profile (as above), the production profile "
+        "(conversations in PostgreSQL, Redis locks, PostgreSQL declarations: tests/e2e/stack.py, as "
+        "tests/e2e/test_replicas.py runs it) with one Rasa, and the same with two Rasa replicas, each with its own "
+        "action server (the client sends each request to the next replica in turn). They take the load in turn, "
+        f"{s['duration_s']} s each, for {s['rounds']} rounds; p50, p95, p99 and turns/s are medians over the rounds.",
+        "",
+        table(["set-up", "rounds", "turns", "errors", "p50", "p95", "p99", "p95 of each round", "turns/s",
+               "server CPU per turn"], rows), "",
         memory_table("Memory after the load", memory)])
 
 
@@ -323,8 +331,8 @@ def throughput(ramps: dict, settings: dict) -> str:
     return "\n".join([
         "### Throughput limit", "",
         f"Closed loop: no pause, users doubled each step until errors, p95 over {settings['p95_limit_s']:g} s, or "
-        f"throughput growing less than {(settings['min_gain'] - 1):.0%}. Limit: the best turns per second (POSTs of a message; each is followed by a read "
-        "of the tracker) of an error-free step. The client runs on the same 2 CPUs: the no-op floor shows what "
+        f"throughput growing less than {(settings['min_gain'] - 1):.0%}. Limit: the best turns per second (POSTs "
+        "of a message; each is followed by a read of the tracker) of an error-free step. The client runs on the same 2 CPUs: the no-op floor shows what "
         "it can drive.", "",
         table(["target", "limit (turns/s)", "steps", "stopped because"], rows), ""])
 

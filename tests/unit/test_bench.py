@@ -11,9 +11,9 @@ import yaml
 from bench import common, proc, report, scoring, targets
 from bench.conversation import summary
 from bench.latency import stop_reason
-from bench.load import Outcome, Turn, summarise
+from bench.load import Outcome, Turn, User, summarise
 from bench.out_of_domain import SENTENCES_FILE, declaration_started, load
-from bench.replicas import Replicas
+from bench.replicas import Replicas, over_rounds
 from bench.training import annotate, tiny
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,6 +136,14 @@ def test_replicas_share_the_messages_although_each_is_followed_by_a_tracker_read
     assert messages == [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in (5001, 5002, 5001, 5002)]
 
 
+def test_a_user_of_a_later_run_never_reuses_a_sender():
+    def sender(seed):
+        user = User(None, "u0", 5.0, 0.2, 0.0, None, Outcome(), None, seed)
+        user.new_conversation(0)
+        return user.sender
+    assert sender(0) != sender(0) and sender(0).startswith("bench-u0-0-")
+
+
 def test_ramp_stops_on_errors_slowness_or_saturation():
     def step(errors=0, p95=100, rate=10):
         return {"errors": errors, "latency": {"p95_ms": p95}, "turns_per_s": rate}
@@ -196,10 +204,12 @@ def fixture_results() -> dict:
                     "long_conversation": {"vigie": {"conversations": 1, "turns_per_conversation": 12, "windows": {
                         "10": {"turns": [5, 15], "errors": 0, "latency": {"n": 11, "p50_ms": 80, "p95_ms": 95}}}}},
                     "memory_after_load": {"vigie": memory}},
-        "replicas": {**base, "settings": {"users": 50, "pace_s": 5, "jitter": 0.2, "duration_s": 120},
-                     "replicas": {"1": {**run, "memory_after_load": memory},
-                                  "2": {**run, "latency": {**run["latency"], "p95_ms": 140.0},
-                                        "memory_after_load": memory + memory}}},
+        "replicas": {**base, "settings": {"users": 50, "pace_s": 5, "jitter": 0.2, "duration_s": 90, "rounds": 2},
+                     "configurations": {
+                         "production, 1 Rasa": {**over_rounds([run, run]), "memory_after_load": memory},
+                         "production, 2 Rasa": {**over_rounds([run, {**run, "latency": {**run["latency"],
+                                                                                        "p95_ms": 40.0}}]),
+                                                "memory_after_load": memory + memory}}},
         "footprint": {**base, "starts": [{"ready_s": 20.0, "first_answer_s": 21.5}], "median_ready_s": 20.0,
                       "median_first_answer_s": 21.5, "declarations_before_memory": {"S1": "x"}, "memory": memory,
                       "model_bytes": 168e6, "training": {"command": "rasa train", "seconds": 300.0}},
@@ -238,8 +248,9 @@ def test_report_is_written_from_the_json_files(tmp_path):
     assert "30 epochs for each of its components instead of rasa init's 100" in text
     assert "mon chat est malade" in text
     assert "py-spy record" in text
-    assert "| 2 | 2 | 0 | 150 ms | 140 ms |" in text and "| 2 replica(s) | bot.rasa_server | 900 MB |" in text
-    assert "p95 240 ms with 1 replica(s), 140 ms with 2 replica(s)" in report._latency_note(fixture_results())
+    assert "| production, 2 Rasa | 2 | 4 | 0 | 150 ms | 140 ms | 248 ms | 240 ms / 40 ms | 0.38 | 100 ms |" in text
+    assert "| production, 2 Rasa | bot.rasa_server | 900 MB |" in text
+    assert "p95 240 ms (production, 1 Rasa), 140 ms (production, 2 Rasa)" in report._latency_note(fixture_results())
 
 
 def test_report_without_results():
