@@ -75,6 +75,10 @@ def memory(pid: int) -> Optional[Dict[str, object]]:
     return figures
 
 
+def memories(pids: List[int]) -> List[Dict[str, object]]:
+    return [m for m in map(memory, pids) if m]
+
+
 def cpu_seconds(pid: int) -> Optional[float]:
     """User plus system CPU time the process has used so far."""
     try:

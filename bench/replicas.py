@@ -65,7 +65,7 @@ class Replicas:
         return [pid for s in self.stack.services if s.alive() for pid in proc.descendants(s.process.pid)]
 
     def memory(self) -> List[dict]:
-        return [m for m in map(proc.memory, self.pids()) if m]
+        return proc.memories(self.pids())
 
     def __enter__(self) -> "Replicas":
         return self

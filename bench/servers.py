@@ -57,7 +57,7 @@ class Server:
         return proc.descendants(self.process.pid) if self.alive() else []
 
     def memory(self) -> List[dict]:
-        return [m for m in map(proc.memory, self.pids()) if m]
+        return proc.memories(self.pids())
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
