@@ -7,8 +7,8 @@ several rounds: the machine is shared and its speed drifts, so medians over the 
    the latency benchmark runs it;
 2. the production profile of deploy/ with one Rasa: conversations in PostgreSQL, Redis
    locks, PostgreSQL declarations;
-3. the same with two Rasa replicas, each with its own action server: the fix the latency
-   benchmark proposes for its 50-user p95, spreading Rasa's CPU over both cores.
+3. the same with two Rasa replicas, each with its own action server: what spreading Rasa's
+   CPU over both cores does to the 50-user latency, for a deployment with more users.
 
 Production runs on the processes of tests/e2e/test_replicas.py (tests/e2e/stack.py, with
 the forwarder and the fake authority). The client sends each request to the next replica
