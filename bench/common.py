@@ -66,6 +66,14 @@ def _read(path: str) -> str:
 
 # --- Statistics ---------------------------------------------------------------
 
+CPU_CLIENT = "client (bench)"  # bench.load.CpuMeter's name for this process
+
+
+def server_cpu_s(used: Dict[str, float]) -> float:
+    """The server's share of CPU seconds by process: every process but the bench's client."""
+    return sum(seconds for name, seconds in used.items() if name != CPU_CLIENT)
+
+
 def percentile(values: Sequence[float], q: float) -> Optional[float]:
     """The q-th percentile (0-100), linear interpolation between closest ranks (numpy's default)."""
     if not values:

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 
 from bench import proc
-from bench.common import distribution
+from bench.common import CPU_CLIENT, distribution
 from bench.servers import Server
 from tests.e2e.declarant import converse
 
@@ -254,7 +254,7 @@ class CpuMeter:
         self.used = {name: round(after[name] - self.before.get(name, 0.0), 2) for name in after}
 
     def _sample(self) -> Dict[str, float]:
-        figures = {"client (bench)": sum(os.times()[:2])}
+        figures = {CPU_CLIENT: sum(os.times()[:2])}
         for pid in self.server.pids():
             seconds = proc.cpu_seconds(pid)
             if seconds is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bench import load, proc
-from bench.common import MODEL, log, median, wait_for_model
+from bench.common import MODEL, log, median, server_cpu_s, wait_for_model
 from bench.conversation import scenarios
 from bench.latency import paced_run
 from bench.servers import VigieStack
@@ -40,7 +40,7 @@ class Replicas:
     """What bench.load.Client needs of a server, for the Rasa replicas of one Stack."""
 
     def __init__(self, stack: Stack, rasas: List[Service]):
-        self.stack, self.rasas = stack, rasas
+        self.stack = stack
         self.name = f"{len(rasas)} replica(s)"
         # one rotation per kind of request: with a single one, each message followed by a
         # tracker read would send every message to the same replica of two
@@ -129,7 +129,7 @@ def run(workdir: Path, smoke: bool) -> dict:
 def over_rounds(runs: List[dict]) -> dict:
     """Medians over the rounds; CPU per turn over all of them."""
     turns = sum(r["turns"] for r in runs)
-    server_cpu = sum(v for r in runs for k, v in r["cpu_s"].items() if not k.startswith("client"))
+    server_cpu = sum(server_cpu_s(r["cpu_s"]) for r in runs)
     return {"rounds": runs, "turns": turns, "errors": sum(r["errors"] for r in runs),
             "declarations_completed": sum(r["declarations_completed"] for r in runs),
             "latency_median_of_rounds": {key: _median(r["latency"][key] for r in runs)

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
 from bench import targets
-from bench.common import REPORT_FILE, RESULTS_DIR, read_results
+from bench.common import REPORT_FILE, RESULTS_DIR, read_results, server_cpu_s
 from bench.scoring import FIELDS
 
 Results = Dict[str, dict]
@@ -110,9 +110,9 @@ def _latency_note(results: Results) -> str:
     top = _get(results, "profile", "components")
     heaviest = f"; the costliest NLU component in process: {top[0]['function']}" if top else ""
     runs = _get(results, "replicas", "configurations") or {}
-    replicas = ("; in one run of the same load, p95 " + ", ".join(
-        f"{ms(r['latency_median_of_rounds']['p95_ms'])} ({label})" for label, r in runs.items()) + " (section Development and "
-                "production profiles)" if runs else "")
+    p95s = ", ".join(f"{ms(r['latency_median_of_rounds']['p95_ms'])} ({label})" for label, r in runs.items())
+    replicas = (f"; in one run of the same load, p95 {p95s} (section Development and production profiles)"
+                if runs else "")
     return (f"Latency: CPU per turn at {targets.P95_USERS} users, by process: {per_turn} (2 CPUs for all); "
             f"the NLU alone takes p50 {ms(nlu)} per message{heaviest}{replicas}.")
 
@@ -292,8 +292,7 @@ PACED_HEADERS = ["turns", "errors", "p50", "p95", "p99", "turns/s", "server CPU 
 
 
 def paced_cells(r: dict) -> tuple:
-    server_cpu = sum(v for k, v in r["cpu_s"].items() if not k.startswith("client"))
-    per_turn = ms(server_cpu / r["turns"] * 1000) if r["turns"] else "-"
+    per_turn = ms(server_cpu_s(r["cpu_s"]) / r["turns"] * 1000) if r["turns"] else "-"
     return (r["turns"], r["errors"], ms(r["latency"]["p50_ms"]), ms(r["latency"]["p95_ms"]),
             ms(r["latency"]["p99_ms"]), num(r["turns_per_s"]), per_turn)
 
@@ -332,8 +331,8 @@ def throughput(ramps: dict, settings: dict) -> str:
         "### Throughput limit", "",
         f"Closed loop: no pause, users doubled each step until errors, p95 over {settings['p95_limit_s']:g} s, or "
         f"throughput growing less than {(settings['min_gain'] - 1):.0%}. Limit: the best turns per second (POSTs "
-        "of a message; each is followed by a read of the tracker) of an error-free step. The client runs on the same 2 CPUs: the no-op floor shows what "
-        "it can drive.", "",
+        "of a message; each is followed by a read of the tracker) of an error-free step. The client runs on the "
+        "same 2 CPUs: the no-op floor shows what it can drive.", "",
         table(["target", "limit (turns/s)", "steps", "stopped because"], rows), ""])
 
 
