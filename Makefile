@@ -15,7 +15,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wild
 # The chat page's only third-party asset, from the npm registry at install time (never a CDN).
 WIDGET_VENDOR := bot/web/static/vendor/socket.io.min.js
 
-.PHONY: run stop test unit e2e stories validate nlu-report train install tools widget browser demo clean bench
+.PHONY: run stop test lint unit e2e stories validate nlu-report train install tools widget browser demo clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -66,6 +66,13 @@ validate: $(VENV)/.installed
 	$(RASA) data validate > results/validate.log 2>&1 || { cat results/validate.log; exit 1; }
 	! grep "UserWarning" results/validate.log | grep -vE "The utterance 'utter_((ask|explain)_[a-z_]+|default)' is not used|duplicated intents .* domain files: faq$$"
 
+# Style, types of the core, and the import contracts (pyproject.toml).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
+
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
 
@@ -75,7 +82,7 @@ stories: $(MODEL)
 e2e: $(MODEL) tools widget browser
 	$(PY) -m pytest -q tests/e2e
 
-test: $(MODEL) validate tools widget browser
+test: lint $(MODEL) validate tools widget browser
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	$(PY) -m pytest -q tests/unit tests/e2e
 

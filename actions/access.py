@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import submission
-from actions.validators import InvalidValue, normalize_email
+from bot.core.validators import InvalidValue, normalize_email
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,10 @@ REFUSED = "refuse"
 PURPOSE_ACTIONS = {"status": "action_declaration_status", "complete": "action_start_completion"}
 REFERENCE_IN_TEXT = re.compile(r"\bSSI-\d{4}-\d{6,}\b", re.IGNORECASE)
 UNAVAILABLE = "Je ne peux pas consulter les déclarations pour le moment. Réessayez dans quelques minutes."
-NO_MATCH = ("Je ne trouve pas de déclaration sous cette référence avec cette adresse e-mail. "
-            "Vérifiez la référence (SSI-AAAA-NNNNNN) et l'adresse donnée dans la déclaration.")
+NO_MATCH = (
+    "Je ne trouve pas de déclaration sous cette référence avec cette adresse e-mail. "
+    "Vérifiez la référence (SSI-AAAA-NNNNNN) et l'adresse donnée dans la déclaration."
+)
 
 
 def asked_reference(tracker: Tracker) -> Optional[str]:
@@ -50,8 +52,12 @@ async def accessible(reference: str, tracker: Tracker) -> Optional[Dict[str, Any
 
 def ask_for_email(reference: str, purpose: str) -> List[EventType]:
     """Start the e-mail check for ``reference``; ``purpose``: "status" or "complete"."""
-    return [SlotSet("pending_access", {"reference": reference, "purpose": purpose}),
-            SlotSet("owner_email", None), SlotSet("access_attempts", None), FollowupAction("ownership_form")]
+    return [
+        SlotSet("pending_access", {"reference": reference, "purpose": purpose}),
+        SlotSet("owner_email", None),
+        SlotSet("access_attempts", None),
+        FollowupAction("ownership_form"),
+    ]
 
 
 class DeclarationAction(Action, ABC):
@@ -66,8 +72,9 @@ class DeclarationAction(Action, ABC):
         return None
 
     @abstractmethod
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  declaration: Dict[str, Any]) -> List[EventType]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, declaration: Dict[str, Any]
+    ) -> List[EventType]:
         """What to do with the declaration, once it may be shown."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
@@ -96,8 +103,9 @@ class ValidateOwnershipForm(FormValidationAction):
             return {}
         return {"owner_email": (tracker.latest_message.get("text") or "").strip()}
 
-    async def validate_owner_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_owner_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value is None:  # the reset made when the check starts, not an answer
             return {"owner_email": None}
         try:
@@ -134,11 +142,18 @@ class ActionAskOwnerEmail(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reference = (tracker.get_slot("pending_access") or {}).get("reference", "")
         attempts = int(tracker.get_slot("access_attempts") or 0)
-        text = (f"Cette déclaration n'a pas été faite dans cette conversation. Pour protéger son contenu, "
-                f"indiquez l'adresse e-mail du déclarant de {reference}.") if not attempts else (
+        text = (
+            (
+                f"Cette déclaration n'a pas été faite dans cette conversation. Pour protéger son contenu, "
+                f"indiquez l'adresse e-mail du déclarant de {reference}."
+            )
+            if not attempts
+            else (
                 f"Réessayez : l'adresse e-mail du déclarant de {reference} "
                 f"({MAX_EMAIL_ATTEMPTS - attempts} essai{'s' if MAX_EMAIL_ATTEMPTS - attempts > 1 else ''} restant"
-                f"{'s' if MAX_EMAIL_ATTEMPTS - attempts > 1 else ''}).")
+                f"{'s' if MAX_EMAIL_ATTEMPTS - attempts > 1 else ''})."
+            )
+        )
         dispatcher.utter_message(text=text, buttons=[{"title": "Annuler", "payload": "/cancel"}])
         return []
 
@@ -153,10 +168,14 @@ class ActionGrantAccess(Action):
         pending = tracker.get_slot("pending_access") or {}
         reset = [SlotSet("pending_access", None), SlotSet("owner_email", None), SlotSet("access_attempts", None)]
         if tracker.get_slot("owner_email") in (None, REFUSED) or pending.get("purpose") not in PURPOSE_ACTIONS:
-            dispatcher.utter_message(text=NO_MATCH + " Pour une autre déclaration, adressez-vous à CERT Santé "
-                                                     "en donnant sa référence.")
+            dispatcher.utter_message(
+                text=NO_MATCH + " Pour une autre déclaration, adressez-vous à CERT Santé en donnant sa référence."
+            )
             return reset
         logger.info("declaration unlocked in a conversation by its declarant's e-mail")
         verified = list(tracker.get_slot("verified_references") or []) + [pending["reference"]]
-        return reset + [SlotSet("verified_references", verified), SlotSet("access_reference", pending["reference"]),
-                        FollowupAction(PURPOSE_ACTIONS[pending["purpose"]])]
+        return reset + [
+            SlotSet("verified_references", verified),
+            SlotSet("access_reference", pending["reference"]),
+            FollowupAction(PURPOSE_ACTIONS[pending["purpose"]]),
+        ]

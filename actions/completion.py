@@ -17,18 +17,18 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import access, schema, submission, summary
+from actions import access, submission, summary
 from actions.declaration_form import AskField, ValidateDeclarationForm, next_field, say_feedback
-from actions.qualification import format_obligation_fr, obligations, qualify
 from actions.submission import declaration_fields, pending_confirmation
+from bot.core import fields as registry
+from bot.core import schema
+from bot.core.qualification import format_obligation_fr, obligations, qualify
 
 logger = logging.getLogger(__name__)
 
 FORM = "completion_form"
-# What may still be unknown after a first declaration, most useful first.
-COMPLETABLE = ["handling_status", "measures_taken", "cause", "started_at", "perimeter", "affected_systems",
-               "data_impact", "persons_affected", "provider_involved", "spread_risk", "health_data_involved",
-               "cnil_notified", "complaint_filed", "finess", "is_ose"]
+# What may still be unknown after a first declaration, most useful first (the registry's `completion_rank`).
+COMPLETABLE = registry.completable()
 UNKNOWN = (None, "", [], "inconnu")
 # Slots that say "a completion is under way", and what it started from.
 STATE_SLOTS = ("completion_reference", "completion_base", "completion_fields")
@@ -42,12 +42,14 @@ COMPLETION_BUTTONS = [
 def reopened_fields(declaration: Dict[str, Any]) -> List[str]:
     """The fields to ask again: unknown ones, an incident not yet resolved, a complaint or
     a CNIL notification not yet made (when they apply)."""
+
     def applies(field: str) -> bool:
         if field == "complaint_filed":
             return declaration.get("origin") == "malveillante"
         if field == "cnil_notified":
             return declaration.get("health_data_involved") == "oui" or "confidentialite" in (
-                declaration.get("data_impact") or [])
+                declaration.get("data_impact") or []
+            )
         if field == "is_ose":
             return declaration.get("structure_type") == "etablissement_sante_public"
         return True
@@ -59,14 +61,18 @@ def reopened_fields(declaration: Dict[str, Any]) -> List[str]:
         if field in ("complaint_filed", "cnil_notified"):
             return value != "oui"
         return value in UNKNOWN
+
     return [field for field in COMPLETABLE if applies(field) and still_open(field)]
 
 
 def completion_changes(slots: Dict[str, Any]) -> Dict[str, Any]:
     """The fields whose value differs from the stored declaration."""
     base = slots.get("completion_base") or {}
-    return {field: slots[field] for field in schema.FIELDS
-            if slots.get(field) is not None and slots.get(field) != base.get(field)}
+    return {
+        field: slots[field]
+        for field in schema.FIELDS
+        if slots.get(field) is not None and slots.get(field) != base.get(field)
+    }
 
 
 def in_completion(slots: Dict[str, Any]) -> bool:
@@ -76,47 +82,64 @@ def in_completion(slots: Dict[str, Any]) -> bool:
 def render_changes(slots: Dict[str, Any]) -> str:
     changes = completion_changes(slots)
     fields = [field for field in summary.SHOWN_FIELDS if field in changes]
-    return (f"Voici ce que vous ajoutez à la déclaration {slots['completion_reference']} :\n"
-            f"{summary.describe(fields, slots)}\n\n"
-            f"{summary.qualification_sentence(qualify(declaration_fields(slots)))}\n\n"
-            "Tout est exact ? Répondez « oui » pour envoyer le complément, ou dites-moi ce qu'il faut corriger.")
+    return (
+        f"Voici ce que vous ajoutez à la déclaration {slots['completion_reference']} :\n"
+        f"{summary.describe(fields, slots)}\n\n"
+        f"{summary.qualification_sentence(qualify(declaration_fields(slots)))}\n\n"
+        "Tout est exact ? Répondez « oui » pour envoyer le complément, ou dites-moi ce qu'il faut corriger."
+    )
 
 
 class ActionStartCompletion(access.DeclarationAction):
     purpose = "complete"
-    no_reference = ("Quelle déclaration voulez-vous compléter ? Donnez sa référence, par exemple "
-                    "« je veux compléter SSI-2026-000123 ».")
+    no_reference = (
+        "Quelle déclaration voulez-vous compléter ? Donnez sa référence, par exemple "
+        "« je veux compléter SSI-2026-000123 »."
+    )
 
     def name(self) -> Text:
         return "action_start_completion"
 
     def blocked(self, tracker: Tracker) -> Optional[str]:
         if pending_confirmation(tracker.slots):  # never overwrite answers confirmed but not yet stored
-            return ("Vous avez confirmé une déclaration dont l'enregistrement n'a pas abouti. "
-                    "Répondez « oui » pour la terminer d'abord.")
+            return (
+                "Vous avez confirmé une déclaration dont l'enregistrement n'a pas abouti. "
+                "Répondez « oui » pour la terminer d'abord."
+            )
         return None
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  declaration: Dict[str, Any]) -> List[EventType]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, declaration: Dict[str, Any]
+    ) -> List[EventType]:
         reference, fields = declaration["reference"], reopened_fields(declaration)
         if not fields:
-            dispatcher.utter_message(text=f"Toutes les rubriques de la déclaration {reference} sont renseignées et "
-                                          "l'incident est résolu. Pour une correction, écrivez à CERT Santé en "
-                                          "donnant la référence.")
+            dispatcher.utter_message(
+                text=f"Toutes les rubriques de la déclaration {reference} sont renseignées et "
+                "l'incident est résolu. Pour une correction, écrivez à CERT Santé en "
+                "donnant la référence."
+            )
             return [SlotSet("access_reference", None)]
         count = len(fields)
         dispatcher.utter_message(
             text=f"Complétons la déclaration {reference}. {count} question{'s' if count > 1 else ''} "
-                 f"{'sont restées' if count > 1 else 'est restée'} sans réponse : répondez « je ne sais pas » pour "
-                 "en passer une, ou « terminer » quand vous avez tout dit. Pour corriger une information déjà "
-                 "donnée, écrivez-la simplement.")
+            f"{'sont restées' if count > 1 else 'est restée'} sans réponse : répondez « je ne sais pas » pour "
+            "en passer une, ou « terminer » quand vous avez tout dit. Pour corriger une information déjà "
+            "donnée, écrivez-la simplement."
+        )
         base = {field: declaration.get(field) for field in schema.FIELDS}
-        return ([SlotSet(field, None if field in fields else base[field]) for field in schema.FIELDS]
-                + [SlotSet("completion_reference", reference), SlotSet("completion_base", base),
-                   SlotSet("completion_fields", fields), SlotSet("submission_key", uuid.uuid4().hex),
-                   SlotSet("skipped_fields", None), SlotSet("invalid_attempts", None), SlotSet("confirmed", None),
-                   SlotSet("pii_counts", None), SlotSet("requested_slot", None), SlotSet("access_reference", None),
-                   FollowupAction(FORM)])
+        return [SlotSet(field, None if field in fields else base[field]) for field in schema.FIELDS] + [
+            SlotSet("completion_reference", reference),
+            SlotSet("completion_base", base),
+            SlotSet("completion_fields", fields),
+            SlotSet("submission_key", uuid.uuid4().hex),
+            SlotSet("skipped_fields", None),
+            SlotSet("invalid_attempts", None),
+            SlotSet("confirmed", None),
+            SlotSet("pii_counts", None),
+            SlotSet("requested_slot", None),
+            SlotSet("access_reference", None),
+            FollowupAction(FORM),
+        ]
 
 
 class ValidateCompletionForm(ValidateDeclarationForm):
@@ -134,15 +157,19 @@ class ValidateCompletionForm(ValidateDeclarationForm):
         requested = tracker.get_slot("requested_slot")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "finish" and requested not in (None, "confirmed"):
-            skipped = sorted(set(tracker.get_slot("skipped_fields") or [])
-                             | set(tracker.get_slot("completion_fields") or []))
+            skipped = sorted(
+                set(tracker.get_slot("skipped_fields") or []) | set(tracker.get_slot("completion_fields") or [])
+            )
             remaining = {**tracker.slots, "skipped_fields": skipped}
-            return [SlotSet("skipped_fields", skipped), SlotSet("requested_slot", next_field(remaining, None, self.fields))]
+            return [
+                SlotSet("skipped_fields", skipped),
+                SlotSet("requested_slot", next_field(remaining, None, self.fields)),
+            ]
         return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:
-        """"Je ne sais pas" passes any reopened question: the value stays as declared."""
+        """ "Je ne sais pas" passes any reopened question: the value stays as declared."""
         if candidates.get(requested) != "inconnu" or requested not in (slots.get("completion_fields") or []):
             return None
         candidates.pop(requested)
@@ -150,8 +177,11 @@ class ValidateCompletionForm(ValidateDeclarationForm):
 
 
 def _after_completion(tracker: Tracker, reference: str) -> List[EventType]:
-    return [AllSlotsReset(), SlotSet("last_reference", reference),
-            SlotSet("verified_references", tracker.get_slot("verified_references"))]
+    return [
+        AllSlotsReset(),
+        SlotSet("last_reference", reference),
+        SlotSet("verified_references", tracker.get_slot("verified_references")),
+    ]
 
 
 class ActionSubmitCompletion(Action):
@@ -165,21 +195,31 @@ class ActionSubmitCompletion(Action):
             dispatcher.utter_message(response="utter_nothing_to_confirm")
             return []
         if not changes:
-            dispatcher.utter_message(text=f"Rien de nouveau : la déclaration {reference} reste telle qu'elle a été "
-                                          "transmise. Revenez la compléter quand vous en saurez plus.")
+            dispatcher.utter_message(
+                text=f"Rien de nouveau : la déclaration {reference} reste telle qu'elle a été "
+                "transmise. Revenez la compléter quand vous en saurez plus."
+            )
             return _after_completion(tracker, reference)
         if slots.get("confirmed") is not True:
             return [SlotSet("confirmed", None), FollowupAction(FORM)]
         fields = declaration_fields(slots)
         try:
             stored = await asyncio.to_thread(
-                submission.store().complete, reference, changes, completion_key=slots["submission_key"],
-                conversation_id=tracker.sender_id, qualification=qualify(fields), obligations=obligations(fields),
-                pii_masked=sum((slots.get("pii_counts") or {}).values()))
+                submission.store().complete,
+                reference,
+                changes,
+                completion_key=slots["submission_key"],
+                conversation_id=tracker.sender_id,
+                qualification=qualify(fields),
+                obligations=obligations(fields),
+                pii_masked=sum((slots.get("pii_counts") or {}).values()),
+            )
         except Exception as error:  # noqa: BLE001 - any storage failure must reach the user
             logger.error("completion storage failed: %s", type(error).__name__)
-            dispatcher.utter_message(text="Je n'ai pas pu enregistrer le complément : il n'est PAS transmis. Vos réponses "
-                                          "sont conservées. Répondez « oui » dans un instant pour réessayer.")
+            dispatcher.utter_message(
+                text="Je n'ai pas pu enregistrer le complément : il n'est PAS transmis. Vos réponses "
+                "sont conservées. Répondez « oui » dans un instant pour réessayer."
+            )
             return [SlotSet("confirmed", None), FollowupAction(FORM)]
         dispatcher.utter_message(text=self._receipt(stored, reference))
         return _after_completion(tracker, reference)
@@ -189,14 +229,21 @@ class ActionSubmitCompletion(Action):
         if stored is None:
             return f"Je ne trouve plus la déclaration {reference} : le complément n'est pas enregistré."
         count = len(stored["changes"])
-        recorded = ("était déjà enregistré" if stored.get("already_stored")
-                    else f"est enregistré ({count} information{'s' if count > 1 else ''})")
-        parts = [f"Le complément de la déclaration {reference} {recorded}. Il est transmis automatiquement à "
-                 f"CERT Santé et à l'ARS ; demandez-moi « où en est {reference} ? » pour suivre sa transmission.",
-                 summary.qualification_sentence(stored["qualification"])]
+        recorded = (
+            "était déjà enregistré"
+            if stored.get("already_stored")
+            else f"est enregistré ({count} information{'s' if count > 1 else ''})"
+        )
+        parts = [
+            f"Le complément de la déclaration {reference} {recorded}. Il est transmis automatiquement à "
+            f"CERT Santé et à l'ARS ; demandez-moi « où en est {reference} ? » pour suivre sa transmission.",
+            summary.qualification_sentence(stored["qualification"]),
+        ]
         if stored["obligations"]:
-            parts.append("Ce que vous devez faire :\n"
-                         + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"]))
+            parts.append(
+                "Ce que vous devez faire :\n"
+                + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"])
+            )
         return "\n\n".join(parts)
 
 
@@ -220,13 +267,16 @@ class AskCompletionField(AskField):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say_feedback(dispatcher, tracker)
-        dispatcher.utter_message(response=f"utter_ask_{self.field}", buttons=[
-            {"title": "Passer", "payload": "/dont_know"}, {"title": "Terminer", "payload": "/finish"}])
+        dispatcher.utter_message(
+            response=f"utter_ask_{self.field}",
+            buttons=[{"title": "Passer", "payload": "/dont_know"}, {"title": "Terminer", "payload": "/finish"}],
+        )
         return [SlotSet("feedback", None)]
 
 
-for _field in COMPLETABLE:
-    globals()[f"AskCompletion_{_field}"] = type(f"AskCompletion_{_field}", (AskCompletionField,), {"field": _field})
+# One `action_ask_completion_form_<field>` per reopened question (listed in domain.yml, checked by
+# tests/unit/test_domain_registry.py).
+ASK_ACTIONS = tuple(type(f"AskCompletion_{field}", (AskCompletionField,), {"field": field}) for field in COMPLETABLE)
 
 
 class ActionCancelCompletion(Action):
@@ -235,6 +285,7 @@ class ActionCancelCompletion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reference = tracker.get_slot("completion_reference")
-        dispatcher.utter_message(text=f"C'est abandonné : la déclaration {reference} reste telle qu'elle a été "
-                                      "transmise, rien n'est envoyé.")
+        dispatcher.utter_message(
+            text=f"C'est abandonné : la déclaration {reference} reste telle qu'elle a été transmise, rien n'est envoyé."
+        )
         return [ActiveLoop(None)] + _after_completion(tracker, reference)

@@ -11,41 +11,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import schema, summary
-from actions.language import french_nlp
-from actions.pii import mask_pii
+from actions import summary
 from actions.understanding import ANSWER_INTENTS, understand
-from actions.validators import (
-    PARIS, InvalidValue, check_detected_at, check_started_at, normalize_email, normalize_finess,
-    normalize_phone, parse_count, region_from_finess,
-)
+from bot.core import fields as registry
+from bot.core import schema
+from bot.core.language import french_nlp
+from bot.core.paris_time import PARIS
+from bot.core.pii import mask_pii
+from bot.core.validators import InvalidValue, check_detected_at, check_started_at, normalize_finess, region_from_finess
 
 FORM = "declaration_form"
-# Optional fields the form asks for: "je ne sais pas" skips them.
-OPTIONAL_ASKED = {"finess", "is_ose", "complaint_filed", "cnil_notified"}
 MAX_ATTEMPTS_BEFORE_HELP = 2
-# Fields with an `utter_explain_<field>` response in domain.yml.
-EXPLAINED_FIELDS = {"description", "detected_at", "started_at", "finess", "declarant_email", "declarant_phone",
-                    "declarant_name", "persons_affected"}
 Result = Dict[Text, Any]
 
 
 def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
-    """Incident and impacts first, then the structure, then who declares."""
-    order = ["description", "incident_type", "detected_at", "care_impact", "patient_endangerment",
-             "health_data_involved", "structure_name", "structure_type", "finess"]
-    if slots.get("structure_type") in ("etablissement_sante_public", None):
-        order.append("is_ose")
-    order += ["declarant_name", "declarant_role", "declarant_email", "declarant_phone", "support_requested"]
-    if slots.get("origin") == "malveillante":
-        order.append("complaint_filed")
-    if slots.get("health_data_involved") == "oui":
-        order.append("cnil_notified")
-    return order + ["confirmed"]
+    """Incident and impacts first, then the structure, then who declares (the registry's `ask_rank`)."""
+    return registry.asked(slots) + ["confirmed"]
 
 
-def next_field(slots: Dict[str, Any], pending: Optional[str] = None,
-               order: Callable[[Dict[str, Any]], List[str]] = fields_to_ask) -> Optional[str]:
+def next_field(
+    slots: Dict[str, Any], pending: Optional[str] = None, order: Callable[[Dict[str, Any]], List[str]] = fields_to_ask
+) -> Optional[str]:
     """The pending question while unanswered (except the final check), else the first missing field."""
     skipped = set(slots.get("skipped_fields") or [])
     missing = [f for f in order(slots) if slots.get(f) is None and f not in skipped]
@@ -104,8 +91,8 @@ class ValidateDeclarationForm(FormValidationAction):
 
     @staticmethod
     def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:
-        """"Je ne sais pas" to an optional question without an `inconnu` value skips it."""
-        if candidates.get(requested) != "inconnu" or requested not in OPTIONAL_ASKED:
+        """ "Je ne sais pas" to an optional question without an `inconnu` value skips it."""
+        if candidates.get(requested) != "inconnu" or not _skippable(requested):
             return None
         if "inconnu" in schema.ENUM_FIELDS.get(requested, {}):
             return None
@@ -124,12 +111,14 @@ class ValidateDeclarationForm(FormValidationAction):
             return [SlotSet("invalid_attempts", None)]
         attempts = int(before.get("invalid_attempts") or 0) + 1
         if attempts >= MAX_ATTEMPTS_BEFORE_HELP:
-            dispatcher.utter_message(response=_explanation(requested))
+            dispatcher.utter_message(response=registry.field(requested).explain_response)
         elif requested not in candidates:
             dispatcher.utter_message(response="utter_explain_generic")
-        if attempts >= MAX_ATTEMPTS_BEFORE_HELP and requested in OPTIONAL_ASKED:
-            dispatcher.utter_message(text="Si vous ne l'avez pas sous la main, vous pouvez passer cette question.",
-                                     buttons=[{"title": "Passer", "payload": "/dont_know"}])
+        if attempts >= MAX_ATTEMPTS_BEFORE_HELP and _skippable(requested):
+            dispatcher.utter_message(
+                text="Si vous ne l'avez pas sous la main, vous pouvez passer cette question.",
+                buttons=[{"title": "Passer", "payload": "/dont_know"}],
+            )
         return [SlotSet("invalid_attempts", attempts)]
 
     # --- one validator per field the user can give ---------------------------------
@@ -141,86 +130,101 @@ class ValidateDeclarationForm(FormValidationAction):
             dispatcher.utter_message(text="Votre description dépassait 2 000 caractères : j'en ai gardé le début.")
         return self._masked("description", text, dispatcher, tracker)
 
-    def validate_measures_taken(self, value, dispatcher, tracker, domain) -> Result:
-        return self._masked("measures_taken", str(value).strip(), dispatcher, tracker)
-
-    def validate_cause(self, value, dispatcher, tracker, domain) -> Result:
-        return self._masked("cause", str(value).strip(), dispatcher, tracker)
-
     def _masked(self, field: str, text: str, dispatcher, tracker) -> Result:
         masked, count = mask_pii(text, french_nlp())
         counts = dict(tracker.get_slot("pii_counts") or {})
         if count and masked != tracker.get_slot(field):
             dispatcher.utter_message(
                 text=f"Par précaution, j'ai masqué {count} identifiant{'s' if count > 1 else ''} de patient "
-                     "dans votre texte : la déclaration ne doit contenir aucun nom ni numéro de patient.")
+                "dans votre texte : la déclaration ne doit contenir aucun nom ni numéro de patient."
+            )
         counts[field] = count
         return {field: masked, "pii_counts": counts}
 
     def validate_finess(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("finess", value, normalize_finess, dispatcher,
-                        extra=lambda finess: {"region": region_from_finess(finess)})
-
-    def validate_declarant_email(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("declarant_email", value, normalize_email, dispatcher)
-
-    def validate_declarant_phone(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("declarant_phone", value, normalize_phone, dispatcher)
-
-    def validate_persons_affected(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("persons_affected", value, lambda v: v if isinstance(v, int) else parse_count(str(v)), dispatcher)
+        return _checked(
+            "finess", value, normalize_finess, dispatcher, extra=lambda finess: {"region": region_from_finess(finess)}
+        )
 
     def validate_detected_at(self, value, dispatcher, tracker, domain) -> Result:
         def check(text: str) -> str:
             detected = check_detected_at(_parse_iso(text), datetime.now(PARIS))
             check_started_at(_parse_iso(tracker.get_slot("started_at")), detected)
             return detected.isoformat()
+
         return _checked("detected_at", value, check, dispatcher)
 
     def validate_started_at(self, value, dispatcher, tracker, domain) -> Result:
         if value == "inconnu":
             return {"started_at": None}
+
         def check(text: str) -> str:
             started = check_detected_at(_parse_iso(text), datetime.now(PARIS))
             return check_started_at(started, _parse_iso(tracker.get_slot("detected_at"))).isoformat()
+
         return _checked("started_at", value, check, dispatcher)
-
-    def validate_declarant_name(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("declarant_name", value, summary.clean_person_name, dispatcher)
-
-    def validate_declarant_role(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("declarant_role", value, summary.clean_short_text, dispatcher)
-
-    def validate_structure_name(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked("structure_name", value, summary.clean_structure_name, dispatcher)
 
     def validate_confirmed(self, value, dispatcher, tracker, domain) -> Result:
         return {"confirmed": True if value is True else None}
 
-    def validate_affected_systems(self, value, dispatcher, tracker, domain) -> Result:
-        return {"affected_systems": [v for v in value or [] if v in schema.AFFECTED_SYSTEMS]}
 
-    def validate_data_impact(self, value, dispatcher, tracker, domain) -> Result:
-        return {"data_impact": [v for v in value or [] if v in schema.DATA_IMPACT]}
-
-
-def _enum_validator(field: str) -> Callable:
+def _choice_validator(field: registry.Field) -> Callable:
     def validate(self, value, dispatcher, tracker, domain) -> Result:
-        if value in schema.ENUM_FIELDS[field]:
-            return {field: value}
-        if value == "inconnu" and field in schema.REQUIRED_FIELDS:
-            dispatcher.utter_message(text="Cette information est nécessaire pour la déclaration. "
-                                          "Choisissez la réponse la plus proche, vous pourrez la corriger plus tard.")
-        return {field: None}
+        if value in field.values:
+            return {field.name: value}
+        if value == "inconnu" and field.required:
+            dispatcher.utter_message(
+                text="Cette information est nécessaire pour la déclaration. "
+                "Choisissez la réponse la plus proche, vous pourrez la corriger plus tard."
+            )
+        return {field.name: None}
+
     return validate
 
 
-for _field in schema.ENUM_FIELDS:
-    setattr(ValidateDeclarationForm, f"validate_{_field}", _enum_validator(_field))
+def _choices_validator(field: registry.Field) -> Callable:
+    def validate(self, value, dispatcher, tracker, domain) -> Result:
+        return {field.name: [v for v in value or [] if v in field.values]}
+
+    return validate
 
 
-def _checked(field: str, value: Any, normalise: Callable, dispatcher: CollectingDispatcher,
-             extra: Optional[Callable] = None) -> Result:
+def _normalising_validator(field: registry.Field) -> Callable:
+    def validate(self, value, dispatcher, tracker, domain) -> Result:
+        return _checked(field.name, value, field.normalise, dispatcher)
+
+    return validate
+
+
+def _masking_validator(field: registry.Field) -> Callable:
+    def validate(self, value, dispatcher, tracker, domain) -> Result:
+        return self._masked(field.name, str(value).strip(), dispatcher, tracker)
+
+    return validate
+
+
+def _registry_validator(field: registry.Field) -> Optional[Callable]:
+    """The generic check a field's registry entry implies (None: the form has a specific one)."""
+    if field.kind is registry.Kind.CHOICE:
+        return _choice_validator(field)
+    if field.kind is registry.Kind.CHOICES:
+        return _choices_validator(field)
+    if field.masked:
+        return _masking_validator(field)
+    if field.normalise is not None:
+        return _normalising_validator(field)
+    return None
+
+
+for _entry in registry.REGISTRY:
+    _validator = _registry_validator(_entry)
+    if _validator and f"validate_{_entry.name}" not in vars(ValidateDeclarationForm):
+        setattr(ValidateDeclarationForm, f"validate_{_entry.name}", _validator)
+
+
+def _checked(
+    field: str, value: Any, normalise: Callable, dispatcher: CollectingDispatcher, extra: Optional[Callable] = None
+) -> Result:
     try:
         clean = normalise(value)
     except InvalidValue as error:
@@ -242,8 +246,8 @@ def _changed(before: Dict[str, Any], after: Dict[str, Any]) -> bool:
     return any(after.get(k) != before.get(k) for k in schema.FIELDS)
 
 
-def _explanation(field: str) -> str:
-    return f"utter_explain_{field}" if field in EXPLAINED_FIELDS else "utter_explain_generic"
+def _skippable(field: str) -> bool:
+    return field in registry.BY_NAME and registry.field(field).skippable
 
 
 class AskField(Action, ABC):
@@ -268,7 +272,7 @@ def say_feedback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 class ValidateSeriousnessForm(ValidateDeclarationForm):
-    """"Mon incident est-il grave ?": the criteria of the spec, asked as a short check.
+    """ "Mon incident est-il grave ?": the criteria of the spec, asked as a short check.
 
     Same fields and checks as the declaration, so that what is learned here
     is already filled in if the user goes on to declare.
@@ -282,8 +286,20 @@ class ValidateSeriousnessForm(ValidateDeclarationForm):
         return SERIOUSNESS_FIELDS
 
 
-SERIOUSNESS_FIELDS = ["incident_type", "care_impact", "patient_endangerment", "health_data_involved", "spread_risk"]
-ASKED_FIELDS = [f for f in fields_to_ask({"origin": "malveillante", "health_data_involved": "oui"}) if f != "confirmed"]
-ASKED_FIELDS.append("spread_risk")
-for _field in ASKED_FIELDS:
-    globals()[f"Ask_{_field}"] = type(f"Ask_{_field}", (AskField,), {"field": _field})
+SERIOUSNESS_FIELDS = registry.seriousness()
+
+
+def _ask_action(field: str) -> type:
+    return type(f"Ask_{field}", (AskField,), {"field": field})
+
+
+# One `action_ask_<field>` per question of the declaration and seriousness forms
+# (rasa-sdk registers every subclass of Action; domain.yml lists the same names,
+# checked by tests/unit/test_domain_registry.py).
+ASKED_FIELDS = list(
+    dict.fromkeys(
+        registry.asked({"origin": "malveillante", "health_data_involved": "oui", "structure_type": None})
+        + SERIOUSNESS_FIELDS
+    )
+)
+ASK_ACTIONS = tuple(_ask_action(field) for field in ASKED_FIELDS)

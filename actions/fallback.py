@@ -28,8 +28,9 @@ def suggestions(message: Dict[str, Any]) -> List[Tuple[str, str]]:
             choices.append((ranked.get("confidence") or 0.0, INTENT_CHOICES[name], f"/{name}"))
     faq = _faq_ranking(message)
     if faq:
-        faq_confidence = next((r.get("confidence") or 0.0 for r in message.get("intent_ranking") or []
-                               if r.get("name") == "faq"), 0.0)
+        faq_confidence = next(
+            (r.get("confidence") or 0.0 for r in message.get("intent_ranking") or [] if r.get("name") == "faq"), 0.0
+        )
         for ranked in faq[:2]:
             key = ranked.get("intent_response_key")
             title = _faq_title(key)

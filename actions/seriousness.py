@@ -9,11 +9,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import summary
 from actions.declaration_form import say_feedback
-from actions.qualification import qualify
 from actions.submission import declaration_fields
+from bot.core.qualification import qualify
 
-NEXT_STEP = ("Dans le doute, déclarez : CERT Santé vous aidera à qualifier l'incident. "
-             "J'ai gardé vos réponses, vous n'aurez pas à les redonner.")
+NEXT_STEP = (
+    "Dans le doute, déclarez : CERT Santé vous aidera à qualifier l'incident. "
+    "J'ai gardé vos réponses, vous n'aurez pas à les redonner."
+)
 BUTTONS = [
     {"title": "Déclarer maintenant", "payload": "/declare_incident"},
     {"title": "Non merci", "payload": "/deny"},
@@ -30,6 +32,9 @@ class ActionConcludeSeriousness(Action):
         required = qualification["grave"] or qualification["significatif"]
         verdict = summary.qualification_sentence(qualification)
         if required:
-            verdict += "\n\nVous devez donc le déclarer sans délai à CERT Santé et à l'ARS (art. L.1111-8-2 du Code de la santé publique)."
+            verdict += (
+                "\n\nVous devez donc le déclarer sans délai à CERT Santé et à l'ARS "
+                "(art. L.1111-8-2 du Code de la santé publique)."
+            )
         dispatcher.utter_message(text=f"{verdict}\n\n{NEXT_STEP}", buttons=BUTTONS)
         return [SlotSet("feedback", None)]

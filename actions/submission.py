@@ -14,16 +14,24 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import schema, summary
+from actions import summary
 from actions.declaration_form import say_feedback
-from actions.qualification import format_obligation_fr, obligations, qualify
-from actions.storage import DeclarationStore
+from bot.core import schema
+from bot.core.qualification import format_obligation_fr, obligations, qualify
+from bot.core.storage import DeclarationStore
 from bot.receipts.links import receipt_urls
 
 logger = logging.getLogger(__name__)
 
-CHANNELS = {"rest": "rest", "socketio": "web", "vigie_web": "web", "slack": "slack", "botframework": "teams",
-            "teams": "teams", "cmdline": "shell"}
+CHANNELS = {
+    "rest": "rest",
+    "socketio": "web",
+    "vigie_web": "web",
+    "slack": "slack",
+    "botframework": "teams",
+    "teams": "teams",
+    "cmdline": "shell",
+}
 CONFIRM_BUTTONS = [
     {"title": "Envoyer la déclaration", "payload": "/affirm"},
     {"title": "Corriger", "payload": "/deny"},
@@ -55,12 +63,15 @@ def pending_confirmation(slots: Dict[str, Any]) -> bool:
     """A confirmed declaration whose submission never answered (the action
     server died mid-way): its slots are all still there."""
     fields = declaration_fields(slots)
-    return (slots.get("confirmed") is True and bool(slots.get("submission_key"))
-            and all(fields.get(f) not in (None, "") for f in schema.REQUIRED_FIELDS))
+    return (
+        slots.get("confirmed") is True
+        and bool(slots.get("submission_key"))
+        and all(fields.get(f) not in (None, "") for f in schema.REQUIRED_FIELDS)
+    )
 
 
 class ActionAffirmOutsideForm(Action):
-    """"oui" with no question pending: finishes an interrupted submission, if any."""
+    """ "oui" with no question pending: finishes an interrupted submission, if any."""
 
     def name(self) -> Text:
         return "action_affirm_outside_form"
@@ -91,7 +102,8 @@ class ActionSubmitDeclaration(Action):
         duties = obligations(fields)
         try:
             stored = await asyncio.to_thread(
-                store().submit, fields,
+                store().submit,
+                fields,
                 submission_key=slots["submission_key"],
                 channel=CHANNELS.get(tracker.get_latest_input_channel() or "", "rest"),
                 conversation_id=tracker.sender_id,
@@ -103,28 +115,37 @@ class ActionSubmitDeclaration(Action):
             logger.error("declaration storage failed: %s", type(error).__name__)
             dispatcher.utter_message(
                 text="Je n'ai pas pu enregistrer votre déclaration : elle n'est PAS transmise. "
-                     "Vos réponses sont conservées. Répondez « oui » dans un instant pour réessayer. "
-                     "Si le problème continue et que l'incident est majeur, appelez directement CERT Santé.")
+                "Vos réponses sont conservées. Répondez « oui » dans un instant pour réessayer. "
+                "Si le problème continue et que l'incident est majeur, appelez directement CERT Santé."
+            )
             return [SlotSet("confirmed", None), FollowupAction("declaration_form")]
         dispatcher.utter_message(text=self._receipt(stored))
         return [AllSlotsReset(), SlotSet("last_reference", stored["reference"])]
 
     @staticmethod
     def _receipt(stored: Dict[str, Any]) -> str:
-        lines = [f"Votre déclaration est enregistrée sous la référence {stored['reference']}. "
-                 "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS. "
-                 "Elle leur est transmise automatiquement ; demandez-moi « où en est ma déclaration ? » "
-                 "pour savoir quand elle est arrivée."]
+        lines = [
+            f"Votre déclaration est enregistrée sous la référence {stored['reference']}. "
+            "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS. "
+            "Elle leur est transmise automatiquement ; demandez-moi « où en est ma déclaration ? » "
+            "pour savoir quand elle est arrivée."
+        ]
         links = receipt_urls(stored["reference"])
         if links:
-            lines.append(f"Votre récépissé, à imprimer ou à garder (lien valable 7 jours) : {links['page']}\n"
-                         f"Le même en PDF : {links['pdf']}")
+            lines.append(
+                f"Votre récépissé, à imprimer ou à garder (lien valable 7 jours) : {links['page']}\n"
+                f"Le même en PDF : {links['pdf']}"
+            )
         lines.append(summary.qualification_sentence(stored["qualification"]))
         if stored["obligations"]:
-            lines.append("Ce que vous devez faire maintenant :\n"
-                         + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"]))
-        lines.append("Et ensuite : CERT Santé accuse réception, analyse la déclaration et peut vous rappeler. "
-                     "Complétez-la dès que vous en savez plus.")
+            lines.append(
+                "Ce que vous devez faire maintenant :\n"
+                + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"])
+            )
+        lines.append(
+            "Et ensuite : CERT Santé accuse réception, analyse la déclaration et peut vous rappeler. "
+            "Complétez-la dès que vous en savez plus."
+        )
         return "\n\n".join(lines)
 
 
@@ -133,6 +154,8 @@ class ActionCancelDeclaration(Action):
         return "action_cancel_declaration"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(text="C'est annulé : rien n'a été enregistré ni transmis. "
-                                      "Si vous changez d'avis, décrivez à nouveau l'incident.")
+        dispatcher.utter_message(
+            text="C'est annulé : rien n'a été enregistré ni transmis. "
+            "Si vous changez d'avis, décrivez à nouveau l'incident."
+        )
         return [ActiveLoop(None), AllSlotsReset(), SlotSet("last_reference", tracker.get_slot("last_reference"))]

@@ -10,18 +10,20 @@ action then checks every candidate.
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
-from actions import schema
+from bot.core import fields as registry
+from bot.core import schema
+from bot.core.fields import Reading
 from bot.nlu.text import fold
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
 # Questions answered with the message itself rather than with an entity.
-FREE_TEXT_FIELDS = {"description", "structure_name", "declarant_name", "declarant_role", "measures_taken", "cause"}
+FREE_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading in (Reading.FREE_TEXT, Reading.TEXT_ONLY)}
 # Answers that describe what was done or why: their words ("un courriel piégé")
 # are not facts about the incident's type or impacts.
-TEXT_ONLY_FIELDS = {"measures_taken", "cause"}
+TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TEXT_ONLY}
 # Fields typed by the user that an entity may carry; the raw text is used otherwise,
 # so that the validator can say precisely what is wrong with it.
-RAW_TEXT_FIELDS = {"declarant_email", "declarant_phone", "finess", "persons_affected"}
+RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
 HEALTH_DATA_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie"}
 INTENT_ANSWERS = {
@@ -30,10 +32,23 @@ INTENT_ANSWERS = {
     "dont_know": "inconnu",
 }
 DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune"}
-PLANNED = re.compile(r"\bprevu|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
-                     r"|\bplus tard\b|\bs'en (?:occupe|charge)\b")
+PLANNED = re.compile(
+    r"\bprevu|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
+    r"|\bplus tard\b|\bs'en (?:occupe|charge)\b"
+)
 YES_NO = re.compile(r"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|non|nan|pas encore|pas du tout|aucun\w*|jamais)\b")
-CORRECTION_CUES = ("c'etait", "c'était", "en fait", "plutot", "plutôt", "corrige", "correction", "erreur", "non,", "non ")
+CORRECTION_CUES = (
+    "c'etait",
+    "c'était",
+    "en fait",
+    "plutot",
+    "plutôt",
+    "corrige",
+    "correction",
+    "erreur",
+    "non,",
+    "non ",
+)
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 
@@ -100,14 +115,14 @@ def _dates(entities: List[Dict[str, Any]], text: str, requested: Optional[str], 
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:
-    """"plainte déposée ce matin" dates the complaint, not the incident."""
+    """ "plainte déposée ce matin" dates the complaint, not the incident."""
     return any(cue in _clause(text, entity["start"], entity["end"]).lower() for cue in COMPLAINT_CUES)
 
 
 def _clause(text: str, start: int, end: int) -> str:
     begin = max(text.rfind(sep, 0, start) for sep in ".;!?\n,") + 1
     stops = [i for i in (text.find(sep, end) for sep in ".;!?\n,") if i >= 0]
-    return text[begin: min(stops, default=len(text))]
+    return text[begin : min(stops, default=len(text))]
 
 
 def _is_correction(text: str) -> bool:
@@ -120,8 +135,9 @@ def _says_start(text: str) -> bool:
     return any(cue in lowered for cue in START_CUES)
 
 
-def _answer(requested: Optional[str], intent: Optional[str], text: str,
-            entities: List[Dict[str, Any]], found: Dict[str, Any]) -> Dict[str, Any]:
+def _answer(
+    requested: Optional[str], intent: Optional[str], text: str, entities: List[Dict[str, Any]], found: Dict[str, Any]
+) -> Dict[str, Any]:
     """The value answering the pending question, when no entity gave it."""
     if not requested or requested in found:
         return {}
@@ -163,8 +179,16 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
 
 
 def _has_incident_facts(entities: List[Dict[str, Any]]) -> bool:
-    informative = {"incident_type", "affected_systems", "care_impact", "data_impact", "datetime",
-                   "patient_endangerment", "perimeter", "health_data_involved"}
+    informative = {
+        "incident_type",
+        "affected_systems",
+        "care_impact",
+        "data_impact",
+        "datetime",
+        "patient_endangerment",
+        "perimeter",
+        "health_data_involved",
+    }
     return any(e["entity"] in informative for e in entities)
 
 
@@ -179,7 +203,11 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     if merged.get("health_data_involved") is None and systems & HEALTH_DATA_SYSTEMS:
         implied["health_data_involved"] = "oui"
     care = merged.get("care_impact")
-    if merged.get("patient_endangerment") is None and care in ("mode_degrade", "interruption") and systems & CARE_SYSTEMS:
+    if (
+        merged.get("patient_endangerment") is None
+        and care in ("mode_degrade", "interruption")
+        and systems & CARE_SYSTEMS
+    ):
         implied["patient_endangerment"] = "potentielle"
     impacts = _implied_data_impact(incident_type, care, merged)
     if impacts - set(merged.get("data_impact") or []):

@@ -17,20 +17,30 @@ from bench import report
 from bench.common import log, machine, now, read_results, write_result
 
 # name -> module with run(workdir, smoke); imported when run (Rasa and TensorFlow are slow to import)
-BENCHMARKS = {"understanding": "bench.understanding", "conversation": "bench.conversation",
-              "latency": "bench.latency", "replicas": "bench.replicas",
-              "footprint": "bench.footprint", "profile": "bench.profiling"}
+BENCHMARKS = {
+    "understanding": "bench.understanding",
+    "conversation": "bench.conversation",
+    "latency": "bench.latency",
+    "replicas": "bench.replicas",
+    "footprint": "bench.footprint",
+    "profile": "bench.profiling",
+}
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("name", nargs="?", choices=list(BENCHMARKS) + ["report"])
     parser.add_argument("--smoke", action="store_true", help="tiny inputs: checks the harness, measures nothing")
     parser.add_argument("--part", choices=PARTS, help="understanding: run only this part")
-    parser.add_argument("--default-epochs", type=int, metavar="N",
-                        help="understanding: train Rasa's default pipeline with N epochs instead of its 100")
+    parser.add_argument(
+        "--default-epochs",
+        type=int,
+        metavar="N",
+        help="understanding: train Rasa's default pipeline with N epochs instead of its 100",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories (models, logs)")
     args = parser.parse_args(argv)
     names = [args.name] if args.name else list(BENCHMARKS) + ["report"]
@@ -63,6 +73,7 @@ def run_one(name: str, args) -> None:
     log(f"wrote {write_result(name, figures, started, where, args.smoke)}")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
+
 
 if __name__ == "__main__":
     sys.exit(main())

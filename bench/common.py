@@ -22,6 +22,7 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 
 # --- Machine ------------------------------------------------------------------
 
+
 def cpu_description(cpuinfo: str) -> Dict[str, object]:
     """CPU model name and logical CPU count from the text of /proc/cpuinfo."""
     models = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")]
@@ -39,14 +40,16 @@ def ram_bytes(meminfo: str) -> Optional[int]:
 def machine() -> Dict[str, object]:
     """The machine as it is now: hardware, versions and load average."""
     info = cpu_description(_read("/proc/cpuinfo"))
-    info.update({
-        "ram_bytes": ram_bytes(_read("/proc/meminfo")),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "rasa": _version("rasa"),
-        "load_average": list(os.getloadavg()),
-        "cpus_usable": len(os.sched_getaffinity(0)),
-    })
+    info.update(
+        {
+            "ram_bytes": ram_bytes(_read("/proc/meminfo")),
+            "kernel": platform.release(),
+            "python": platform.python_version(),
+            "rasa": _version("rasa"),
+            "load_average": list(os.getloadavg()),
+            "cpus_usable": len(os.sched_getaffinity(0)),
+        }
+    )
     return info
 
 
@@ -106,11 +109,18 @@ def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
 
 # --- Results ------------------------------------------------------------------
 
+
 def write_result(name: str, figures: dict, started: datetime, machine_at_start: dict, smoke: bool) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
-    document = {"benchmark": name, "smoke": smoke, "started_at": started.isoformat(timespec="seconds"),
-                "finished_at": now().isoformat(timespec="seconds"), "machine": machine_at_start, **figures}
+    document = {
+        "benchmark": name,
+        "smoke": smoke,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": now().isoformat(timespec="seconds"),
+        "machine": machine_at_start,
+        **figures,
+    }
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 
@@ -128,6 +138,7 @@ def log(message: str) -> None:
 
 
 # --- The trained model ----------------------------------------------------------
+
 
 def wait_for_model(path: Path = MODEL, quiet_seconds: float = 20, timeout: float = 3600) -> Path:
     """Waits while the model is missing or being written (the lead may be retraining it)."""
@@ -152,5 +163,10 @@ def quiet_rasa() -> None:
 
 
 def bench_env(**extra: str) -> Dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **extra,
+    }

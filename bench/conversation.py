@@ -1,6 +1,6 @@
 """Conversation cost: how many questions Vigie asks before a declaration is complete.
 
-A simulated declarant (tests/e2e/declarant.py's ``converse``, through
+A simulated declarant (tests/support/declarant.py's ``converse``, through
 tests/e2e/test_scenarios.py's ``declare``) answers from its persona and each scenario's
 answers (``CASES``) on the openings of scenarios.md, through the REST channel. A question
 is one ``requested_slot`` the declarant had to answer, the final confirmation included.
@@ -15,8 +15,8 @@ import yaml
 
 from bench.common import MODEL, ROOT, log, median, wait_for_model
 from bench.servers import VigieStack
-from tests.e2e.declarant import PERSONA, RICH_OPENING
 from tests.e2e.test_scenarios import CASES, declare, openings
+from tests.support.declarant import PERSONA, RICH_OPENING
 
 RICH_NAME = "RICH_OPENING"
 # Openings that say what happened, when, where (the structure by its name) and the effect
@@ -28,8 +28,9 @@ TARGET_QUESTIONS = 8
 SMOKE_SCENARIOS = ("S1", RICH_NAME)
 # The name question invites e-mail and telephone in the same message; this declarant
 # takes up the offer. Reported beside the target, which is measured without it.
-CONTACT_AT_ONCE = {"declarant_name": f"{PERSONA['declarant_name']}, {PERSONA['declarant_email']}, "
-                                     f"{PERSONA['declarant_phone']}"}
+CONTACT_AT_ONCE = {
+    "declarant_name": f"{PERSONA['declarant_name']}, {PERSONA['declarant_email']}, {PERSONA['declarant_phone']}"
+}
 
 
 def form_fields() -> List[str]:
@@ -54,15 +55,25 @@ def run(workdir: Path, smoke: bool) -> dict:
         stack.start()
         client = stack.client()
         runs = {name: one(client, name, opening, answers) for name, (opening, answers) in sorted(chosen.items())}
-        at_once = {name: one(client, f"{name} (contact at once)", *contact_at_once(chosen[name]))
-                   for name in RICH if name in chosen}
+        at_once = {
+            name: one(client, f"{name} (contact at once)", *contact_at_once(chosen[name]))
+            for name in RICH
+            if name in chosen
+        }
     fields = form_fields()
-    return {"form_required_slots": len(fields), "form_fields": fields, "rich_subset": list(RICH),
-            "target_questions": TARGET_QUESTIONS, "scenarios": runs,
-            "summary": {"scenarios_md": summary({k: v for k, v in runs.items() if k != RICH_NAME}, len(fields)),
-                        "rich": summary({k: v for k, v in runs.items() if k in RICH}, len(fields)),
-                        "rich_contact_at_once": summary(at_once, len(fields))},
-            "contact_at_once": at_once}
+    return {
+        "form_required_slots": len(fields),
+        "form_fields": fields,
+        "rich_subset": list(RICH),
+        "target_questions": TARGET_QUESTIONS,
+        "scenarios": runs,
+        "summary": {
+            "scenarios_md": summary({k: v for k, v in runs.items() if k != RICH_NAME}, len(fields)),
+            "rich": summary({k: v for k, v in runs.items() if k in RICH}, len(fields)),
+            "rich_contact_at_once": summary(at_once, len(fields)),
+        },
+        "contact_at_once": at_once,
+    }
 
 
 def contact_at_once(scenario: tuple) -> tuple:
@@ -78,13 +89,23 @@ def one(client, name: str, opening: str, answers: dict) -> dict:
         failure = None
     except (AssertionError, pytest.fail.Exception) as error:
         reference, questions, failure = None, None, str(error).splitlines()[0][:300]
-    return {"reference": reference, "questions": questions, "count": len(questions) if questions is not None else None,
-            "failure": failure, "seconds": round(time.monotonic() - began, 2), "local_time": time.strftime("%H:%M")}
+    return {
+        "reference": reference,
+        "questions": questions,
+        "count": len(questions) if questions is not None else None,
+        "failure": failure,
+        "seconds": round(time.monotonic() - began, 2),
+        "local_time": time.strftime("%H:%M"),
+    }
 
 
 def summary(runs: Dict[str, dict], fields: int) -> dict:
     counts = [r["count"] for r in runs.values() if r["reference"]]
-    return {"scenarios": len(runs), "completed": len(counts), "failed": sorted(k for k, r in runs.items()
-                                                                               if not r["reference"]),
-            "median_questions": median(counts), "max_questions": max(counts) if counts else None,
-            "median_share_of_form": round(median(counts) / fields, 3) if counts else None}
+    return {
+        "scenarios": len(runs),
+        "completed": len(counts),
+        "failed": sorted(k for k, r in runs.items() if not r["reference"]),
+        "median_questions": median(counts),
+        "max_questions": max(counts) if counts else None,
+        "median_share_of_form": round(median(counts) / fields, 3) if counts else None,
+    }

@@ -32,16 +32,22 @@ def run(workdir: Path, smoke: bool) -> dict:
             launched = time.monotonic()
             answered = poller.submit(first_answer, stack, launched)  # polls from the launch on
             stack.start()
-            starts.append({"ready_s": round(stack.ready_at - launched, 2),
-                           "first_answer_s": round(answered.result(), 2)})
+            starts.append(
+                {"ready_s": round(stack.ready_at - launched, 2), "first_answer_s": round(answered.result(), 2)}
+            )
             if number == 0:
                 chosen = scenarios()
                 declared = {name: one(stack.client(), name, *chosen[name]) for name in settings["declarations"]}
                 memory = stack.memory()
-    return {"starts": starts, "median_ready_s": median([s["ready_s"] for s in starts]),
-            "median_first_answer_s": median([s["first_answer_s"] for s in starts]),
-            "declarations_before_memory": {k: v["reference"] for k, v in declared.items()},
-            "memory": memory, "model_bytes": model.stat().st_size, "training": train_time(workdir, smoke)}
+    return {
+        "starts": starts,
+        "median_ready_s": median([s["ready_s"] for s in starts]),
+        "median_first_answer_s": median([s["first_answer_s"] for s in starts]),
+        "declarations_before_memory": {k: v["reference"] for k, v in declared.items()},
+        "memory": memory,
+        "model_bytes": model.stat().st_size,
+        "training": train_time(workdir, smoke),
+    }
 
 
 def train_time(workdir: Path, smoke: bool) -> dict:

@@ -21,11 +21,30 @@ from bench.conversation import scenarios
 from bench.servers import VigieStack, noop_server, reference_assistant
 from bot.nlu_report import load_examples
 
-FULL = {"levels": {1: 120, 10: 120, 50: 120}, "pace_s": 5.0, "jitter": 0.2, "max_turns": None,
-        "ramp": (1, 2, 4, 8, 16, 32, 64), "ramp_step_s": 20, "long_turns": 210, "long_windows": (10, 200),
-        "half_window": 5, "long_repeats": 3}
-SMOKE = {"levels": {1: 20, 2: 20}, "pace_s": 1.0, "jitter": 0.2, "max_turns": 3, "ramp": (1, 2),
-         "ramp_step_s": 5, "long_turns": 12, "long_windows": (3, 10), "half_window": 2, "long_repeats": 1}
+FULL = {
+    "levels": {1: 120, 10: 120, 50: 120},
+    "pace_s": 5.0,
+    "jitter": 0.2,
+    "max_turns": None,
+    "ramp": (1, 2, 4, 8, 16, 32, 64),
+    "ramp_step_s": 20,
+    "long_turns": 210,
+    "long_windows": (10, 200),
+    "half_window": 5,
+    "long_repeats": 3,
+}
+SMOKE = {
+    "levels": {1: 20, 2: 20},
+    "pace_s": 1.0,
+    "jitter": 0.2,
+    "max_turns": 3,
+    "ramp": (1, 2),
+    "ramp_step_s": 5,
+    "long_turns": 12,
+    "long_windows": (3, 10),
+    "half_window": 2,
+    "long_repeats": 1,
+}
 P95_LIMIT_S = 2.0
 MIN_GAIN = 1.05
 NLU_MESSAGES = 60
@@ -46,48 +65,61 @@ def run(workdir: Path, smoke: bool) -> dict:
             figures = measure(clients, settings)
         figures["memory_after_load"] = {name: server.memory() for name, server in servers.items()}
     settings = {**settings, "p95_limit_s": P95_LIMIT_S, "min_gain": MIN_GAIN}
-    return {"settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
-            "reference_assistant": created, **figures}
+    return {
+        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
+        "reference_assistant": created,
+        **figures,
+    }
 
 
 def measure(clients: Dict[str, load.Client], s: dict) -> dict:
     declarations = [load.declaration(opening, answers) for opening, answers in scenarios().values()]
     for name, client in clients.items():
         log(f"warming up {name}")
-        load.run_users(client, 1, declarations if name == "vigie" else [load.replay(["bonjour"] * 3)], 60, 0,
-                       max_turns=3)
+        load.run_users(
+            client, 1, declarations if name == "vigie" else [load.replay(["bonjour"] * 3)], 60, 0, max_turns=3
+        )
     paced, said = {}, {}
     for users, duration in s["levels"].items():
         paced[str(users)], said[users] = level(clients, declarations, users, duration, s)
     texts = [text for transcript in said[min(said)] for text in transcript][:NLU_MESSAGES]
     nlu = {name: nlu_alone(clients[name], texts) for name in ("vigie", "rasa_init")}
     replays = [load.replay(t) for t in said[max(said)]] or [load.replay(["bonjour"])]
-    ramps = {name: ramp(client, declarations if name == "vigie" else replays, s)
-             for name, client in clients.items()}
+    ramps = {name: ramp(client, declarations if name == "vigie" else replays, s) for name, client in clients.items()}
     longs = {name: long_conversation(clients[name], s) for name in ("vigie", "rasa_init")}
-    return {"paced": paced, "nlu_alone": nlu, "throughput": ramps, "long_conversation": longs,
-            "ratios_p95": {users: {"vigie_over_rasa_init": ratio(r["vigie"]["latency"]["p95_ms"],
-                                                                  r["rasa_init"]["latency"]["p95_ms"]),
-                                   "vigie_over_noop": ratio(r["vigie"]["latency"]["p95_ms"],
-                                                            r["noop"]["latency"]["p95_ms"])}
-                           for users, r in paced.items()}}
+    return {
+        "paced": paced,
+        "nlu_alone": nlu,
+        "throughput": ramps,
+        "long_conversation": longs,
+        "ratios_p95": {
+            users: {
+                "vigie_over_rasa_init": ratio(r["vigie"]["latency"]["p95_ms"], r["rasa_init"]["latency"]["p95_ms"]),
+                "vigie_over_noop": ratio(r["vigie"]["latency"]["p95_ms"], r["noop"]["latency"]["p95_ms"]),
+            }
+            for users, r in paced.items()
+        },
+    }
 
 
-def level(clients: Dict[str, load.Client], declarations: List[load.Plan], users: int, duration: float,
-          s: dict) -> "tuple[dict, List[List[str]]]":
+def level(
+    clients: Dict[str, load.Client], declarations: List[load.Plan], users: int, duration: float, s: dict
+) -> "tuple[dict, List[List[str]]]":
     """Vigie first, then the references replaying what Vigie's users said."""
     results, transcripts = {}, []
     for name, client in clients.items():
-        plans = declarations if name == "vigie" else ([load.replay(t) for t in transcripts]
-                                                      or [load.replay(["bonjour"])])
+        plans = (
+            declarations if name == "vigie" else ([load.replay(t) for t in transcripts] or [load.replay(["bonjour"])])
+        )
         results[name], outcome = paced_run(client, plans, users, duration, s)
         if name == "vigie":
             transcripts = outcome.transcripts
     return results, transcripts
 
 
-def paced_run(client: load.Client, plans: List[load.Plan], users: int, duration: float,
-              s: dict) -> "tuple[dict, load.Outcome]":
+def paced_run(
+    client: load.Client, plans: List[load.Plan], users: int, duration: float, s: dict
+) -> "tuple[dict, load.Outcome]":
     log(f"{client.server.name}: {users} users, {duration} s, one message every {s['pace_s']} s")
     with load.CpuMeter(client.server) as cpu:
         outcome = load.run_users(client, users, plans, duration, s["pace_s"], s["jitter"], s["max_turns"])
@@ -142,6 +174,7 @@ def talk(messages: List[str]) -> load.Plan:
         for text in messages:
             user.say(text)
         return False
+
     return run
 
 
@@ -156,7 +189,14 @@ def long_conversation(client: load.Client, s: dict) -> dict:
     for centre in s["long_windows"]:
         low, high = centre - s["half_window"], centre + s["half_window"]
         chosen = [t for t in turns if low <= t.index <= high]
-        windows[str(centre)] = {"turns": [low, high], "errors": sum(not t.ok for t in chosen),
-                                "latency": distribution(t.latency_s for t in chosen if t.ok)}
-    return {"turns_per_conversation": len(messages), "conversations": s["long_repeats"], "windows": windows,
-            "latencies_ms_by_turn": [[t.index, round(t.latency_s * 1000, 1)] for t in turns]}
+        windows[str(centre)] = {
+            "turns": [low, high],
+            "errors": sum(not t.ok for t in chosen),
+            "latency": distribution(t.latency_s for t in chosen if t.ok),
+        }
+    return {
+        "turns_per_conversation": len(messages),
+        "conversations": s["long_repeats"],
+        "windows": windows,
+        "latencies_ms_by_turn": [[t.index, round(t.latency_s * 1000, 1)] for t in turns],
+    }

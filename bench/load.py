@@ -1,6 +1,6 @@
 """Simulated users talking to a server through its REST channel, with an aiohttp client.
 
-Each user is a thread running a conversation plan (tests/e2e/declarant.py's ``converse``
+Each user is a thread running a conversation plan (tests/support/declarant.py's ``converse``
 for Vigie, or the replay of messages Vigie received); its ``say`` waits for the user's
 pace, then hands the request to one asyncio loop that owns the aiohttp session and times
 it. Every turn is the timed POST of the message, then an untimed read of the tracker
@@ -24,7 +24,7 @@ import pytest
 from bench import proc
 from bench.common import CPU_CLIENT, distribution
 from bench.servers import Server
-from tests.e2e.declarant import converse
+from tests.support.declarant import converse
 
 TIMEOUT_S = 60
 
@@ -75,8 +75,9 @@ class Client:
         self.thread.join(timeout=10)
 
     async def _open(self) -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                     timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)
+        )
 
     def _run(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
@@ -121,8 +122,18 @@ class Client:
 class User:
     """One simulated person: paced sends, a time and turn budget, its own conversations."""
 
-    def __init__(self, client: Client, name: str, pace_s: float, jitter: float, deadline: float,
-                 max_turns: Optional[int], outcome: Outcome, lock: threading.Lock, seed: int):
+    def __init__(
+        self,
+        client: Client,
+        name: str,
+        pace_s: float,
+        jitter: float,
+        deadline: float,
+        max_turns: Optional[int],
+        outcome: Outcome,
+        lock: threading.Lock,
+        seed: int,
+    ):
         self.client, self.name, self.pace_s, self.jitter = client, name, pace_s, jitter
         self.deadline, self.max_turns, self.outcome, self.lock = deadline, max_turns, outcome, lock
         self.rng = random.Random(seed)
@@ -167,6 +178,7 @@ def declaration(opening: str, answers: Dict[str, str]) -> Plan:
     def run(user: User) -> bool:
         reference, _ = converse(user.say, user.requested_slot, opening, answers)
         return reference is not None
+
     return run
 
 
@@ -176,11 +188,20 @@ def replay(messages: List[str]) -> Plan:
             user.say(text)
             user.requested_slot()
         return False
+
     return run
 
 
-def run_users(client: Client, users: int, plans: List[Plan], duration_s: float, pace_s: float,
-              jitter: float = 0.2, max_turns: Optional[int] = None, seed: int = 0) -> Outcome:
+def run_users(
+    client: Client,
+    users: int,
+    plans: List[Plan],
+    duration_s: float,
+    pace_s: float,
+    jitter: float = 0.2,
+    max_turns: Optional[int] = None,
+    seed: int = 0,
+) -> Outcome:
     """``users`` users, each running plans in turn (user i starts at plan i) until the budget is spent."""
     outcome, lock = Outcome(), threading.Lock()
     began = time.monotonic()
@@ -220,6 +241,7 @@ def _record(outcome: Outcome, lock: threading.Lock, user: User, failure: Optiona
 
 # --- Figures ---------------------------------------------------------------------------
 
+
 def summarise(outcome: Outcome) -> dict:
     turns = outcome.turns
     ok = [t for t in turns if t.ok]
@@ -230,10 +252,15 @@ def summarise(outcome: Outcome) -> dict:
             key = t.error or f"HTTP {t.status}"
             errors[key] = errors.get(key, 0) + 1
     return {
-        "turns": len(turns), "errors": len(turns) - len(ok), "error_kinds": errors,
-        "conversations": outcome.conversations, "declarations_completed": outcome.completed,
-        "conversation_failures": len(outcome.failed), "failure_samples": outcome.failed[:5],
-        "duration_s": round(span, 2), "turns_per_s": round(len(ok) / span, 2) if span else None,
+        "turns": len(turns),
+        "errors": len(turns) - len(ok),
+        "error_kinds": errors,
+        "conversations": outcome.conversations,
+        "declarations_completed": outcome.completed,
+        "conversation_failures": len(outcome.failed),
+        "failure_samples": outcome.failed[:5],
+        "duration_s": round(span, 2),
+        "turns_per_s": round(len(ok) / span, 2) if span else None,
         "latency": distribution(t.latency_s for t in ok),
         "latencies_ms": [round(t.latency_s * 1000, 1) for t in turns],
     }

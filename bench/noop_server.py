@@ -21,8 +21,13 @@ async def health(request: web.Request) -> web.Response:
 
 def app() -> web.Application:
     application = web.Application()
-    application.add_routes([web.post("/webhooks/rest/webhook", webhook),
-                            web.get("/conversations/{sender}/tracker", tracker), web.get("/", health)])
+    application.add_routes(
+        [
+            web.post("/webhooks/rest/webhook", webhook),
+            web.get("/conversations/{sender}/tracker", tracker),
+            web.get("/", health),
+        ]
+    )
     return application
 
 

@@ -37,6 +37,10 @@ def run(vigie, sentences: List[Dict[str, str]]) -> dict:
         if declaration_started(tracker):
             started.append({**sentence, "loop": tracker["active_loop"]["name"]})
     n = len(sentences)
-    return {"sentences": n, "declarations_started": len(started),
-            "rejected_share": round((n - len(started)) / n, 4) if n else None,
-            "started": started, "intents": dict(intents.most_common())}
+    return {
+        "sentences": n,
+        "declarations_started": len(started),
+        "rejected_share": round((n - len(started)) / n, 4) if n else None,
+        "started": started,
+        "intents": dict(intents.most_common()),
+    }

@@ -38,7 +38,7 @@ def descendants(root: int) -> List[int]:
 
 
 def label(argv: List[str]) -> str:
-    """"bot.rasa_server" for ``python -m bot.rasa_server run ...``, "rasa run" for ``.../rasa run``."""
+    """ "bot.rasa_server" for ``python -m bot.rasa_server run ...``, "rasa run" for ``.../rasa run``."""
     if "-m" in argv[:-1]:
         module = argv[argv.index("-m") + 1]
         return "bot.cli run" if module == "bench.vigie_run" else module  # bot.cli's run, through the bench

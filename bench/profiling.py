@@ -58,9 +58,15 @@ def run(workdir: Path, smoke: bool) -> dict:
     finally:
         loop.close()
     stats = pstats.Stats(profiler)
-    return {"messages": len(texts), "model_load_s": round(load_s, 2), "parse": distribution(timings),
-            "rss_bytes": memory, "top_cumulative": top_functions(stats, TOP), "components": components(stats),
-            "profiled_total_s": round(stats.total_tt, 3)}
+    return {
+        "messages": len(texts),
+        "model_load_s": round(load_s, 2),
+        "parse": distribution(timings),
+        "rss_bytes": memory,
+        "top_cumulative": top_functions(stats, TOP),
+        "components": components(stats),
+        "profiled_total_s": round(stats.total_tt, 3),
+    }
 
 
 def timed(parse, texts: List[str]) -> List[float]:
@@ -74,8 +80,12 @@ def timed(parse, texts: List[str]) -> List[float]:
 
 def _rows(stats: pstats.Stats):
     for (filename, line, function), (_, calls, own, cumulative, _) in stats.stats.items():
-        yield {"function": f"{_short(filename)}:{line}({function})", "calls": calls,
-               "own_s": round(own, 4), "cumulative_s": round(cumulative, 4)}
+        yield {
+            "function": f"{_short(filename)}:{line}({function})",
+            "calls": calls,
+            "own_s": round(own, 4),
+            "cumulative_s": round(cumulative, 4),
+        }
 
 
 def top_functions(stats: pstats.Stats, count: int) -> List[dict]:
@@ -84,8 +94,11 @@ def top_functions(stats: pstats.Stats, count: int) -> List[dict]:
 
 def components(stats: pstats.Stats) -> List[dict]:
     """Each NLU component's ``process`` (its share of a parse)."""
-    rows = [r for r in _rows(stats) if r["function"].endswith("(process)")
-            and any(d in r["function"] for d in COMPONENT_DIRS)]
+    rows = [
+        r
+        for r in _rows(stats)
+        if r["function"].endswith("(process)") and any(d in r["function"] for d in COMPONENT_DIRS)
+    ]
     return sorted(rows, key=lambda r: -r["cumulative_s"])
 
 

@@ -10,7 +10,7 @@ several rounds: the machine is shared and its speed drifts, so medians over the 
 3. the same with two Rasa replicas, each with its own action server: what spreading Rasa's
    CPU over both cores does to the 50-user latency, for a deployment with more users.
 
-Production runs on the processes of tests/e2e/test_replicas.py (tests/e2e/stack.py, with
+Production runs on the processes of tests/e2e/test_replicas.py (tests/support/stack.py, with
 the forwarder and the fake authority). The client sends each request to the next replica
 in turn, as a round-robin balancer would, without a proxy hop.
 """
@@ -25,15 +25,29 @@ from bench.common import MODEL, log, median, server_cpu_s, wait_for_model
 from bench.conversation import scenarios
 from bench.latency import paced_run
 from bench.servers import VigieStack
-from tests.e2e.conftest import free_port
-from tests.e2e.stack import Service, Stack
+from tests.support.servers import free_port
+from tests.support.stack import Service, Stack
 
 # (profile, Rasa replicas): make run's development profile, then the production one
 CONFIGURATIONS = (("development", 1), ("production", 1), ("production", 2))
-FULL = {"configurations": CONFIGURATIONS, "rounds": 3, "users": 50, "duration_s": 90, "pace_s": 5.0,
-        "jitter": 0.2, "max_turns": None}
-SMOKE = {"configurations": CONFIGURATIONS, "rounds": 2, "users": 2, "duration_s": 10, "pace_s": 1.0,
-         "jitter": 0.2, "max_turns": 3}
+FULL = {
+    "configurations": CONFIGURATIONS,
+    "rounds": 3,
+    "users": 50,
+    "duration_s": 90,
+    "pace_s": 5.0,
+    "jitter": 0.2,
+    "max_turns": None,
+}
+SMOKE = {
+    "configurations": CONFIGURATIONS,
+    "rounds": 2,
+    "users": 2,
+    "duration_s": 10,
+    "pace_s": 1.0,
+    "jitter": 0.2,
+    "max_turns": 3,
+}
 
 
 class Replicas:
@@ -121,8 +135,10 @@ def run(workdir: Path, smoke: bool) -> dict:
                 figures, _ = paced_run(client, declarations, s["users"], s["duration_s"], s)
                 figures.pop("latencies_ms")
                 rounds[label].append(figures)
-        measured = {label: {**over_rounds(rounds[label]), "memory_after_load": client.server.memory()}
-                    for label, client in clients.items()}
+        measured = {
+            label: {**over_rounds(rounds[label]), "memory_after_load": client.server.memory()}
+            for label, client in clients.items()
+        }
     return {"settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()}, "configurations": measured}
 
 
@@ -130,12 +146,17 @@ def over_rounds(runs: List[dict]) -> dict:
     """Medians over the rounds; CPU per turn over all of them."""
     turns = sum(r["turns"] for r in runs)
     server_cpu = sum(server_cpu_s(r["cpu_s"]) for r in runs)
-    return {"rounds": runs, "turns": turns, "errors": sum(r["errors"] for r in runs),
-            "declarations_completed": sum(r["declarations_completed"] for r in runs),
-            "latency_median_of_rounds": {key: _median(r["latency"][key] for r in runs)
-                                         for key in ("p50_ms", "p95_ms", "p99_ms")},
-            "turns_per_s": _median(r["turns_per_s"] for r in runs),
-            "server_cpu_ms_per_turn": round(server_cpu / turns * 1000, 1) if turns else None}
+    return {
+        "rounds": runs,
+        "turns": turns,
+        "errors": sum(r["errors"] for r in runs),
+        "declarations_completed": sum(r["declarations_completed"] for r in runs),
+        "latency_median_of_rounds": {
+            key: _median(r["latency"][key] for r in runs) for key in ("p50_ms", "p95_ms", "p99_ms")
+        },
+        "turns_per_s": _median(r["turns_per_s"] for r in runs),
+        "server_cpu_ms_per_turn": round(server_cpu / turns * 1000, 1) if turns else None,
+    }
 
 
 def _median(values) -> Optional[float]:

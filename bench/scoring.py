@@ -16,8 +16,15 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from bot.nlu.french_dates import PARIS
 from bot.nlu_report import count_pairs, f1
 
-FIELDS = ("incident_type", "detected_at", "care_impact", "patient_endangerment", "health_data_involved",
-          "affected_systems", "structure_type")
+FIELDS = (
+    "incident_type",
+    "detected_at",
+    "care_impact",
+    "patient_endangerment",
+    "health_data_involved",
+    "affected_systems",
+    "structure_type",
+)
 LIST_FIELDS = {"affected_systems"}
 DATE_FIELDS = {"detected_at"}
 
@@ -57,7 +64,7 @@ def _as_value(field: str, value: Any) -> Any:
 
 
 def date_key(value: Optional[str], with_time: bool) -> Optional[str]:
-    """"2026-11-28T04:10" (local Paris time) or "2026-11-28"; a value that is no ISO date stays as it is."""
+    """ "2026-11-28T04:10" (local Paris time) or "2026-11-28"; a value that is no ISO date stays as it is."""
     if value is None:
         return None
     try:
@@ -95,20 +102,30 @@ def score(cases: List[Tuple[Dict[str, Any], Dict[str, Any]]]) -> Dict[str, Any]:
             annotated[field] += expected is not None
             annotated_correct[field] += hit and expected is not None
             count_pairs(counts, pairs(field, expected), pairs(field, predicted))
-    per_field = {field: _figures(len(cases), correct[field], annotated[field], annotated_correct[field],
-                                 counts[field]) for field in FIELDS}
+    per_field = {
+        field: _figures(len(cases), correct[field], annotated[field], annotated_correct[field], counts[field])
+        for field in FIELDS
+    }
     total = sum((counts[f] for f in FIELDS), Counter())
-    overall = _figures(len(cases) * len(FIELDS), sum(correct.values()), sum(annotated.values()),
-                       sum(annotated_correct.values()), total)
+    overall = _figures(
+        len(cases) * len(FIELDS), sum(correct.values()), sum(annotated.values()), sum(annotated_correct.values()), total
+    )
     return {"messages": len(cases), "per_field": per_field, "overall": overall}
 
 
 def _figures(cells: int, correct: int, annotated: int, annotated_correct: int, c: Counter) -> Dict[str, Any]:
     tp, fp, fn = c["tp"], c["fp"], c["fn"]
     return {
-        "cells": cells, "correct": correct, "accuracy": _share(correct, cells),
-        "annotated": annotated, "accuracy_annotated": _share(annotated_correct, annotated),
-        "tp": tp, "fp": fp, "fn": fn, "precision": _share(tp, tp + fp), "recall": _share(tp, tp + fn),
+        "cells": cells,
+        "correct": correct,
+        "accuracy": _share(correct, cells),
+        "annotated": annotated,
+        "accuracy_annotated": _share(annotated_correct, annotated),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": _share(tp, tp + fp),
+        "recall": _share(tp, tp + fn),
         "f1": round(f1(tp, fp, fn), 4) if tp + fp + fn else None,
     }
 
@@ -119,13 +136,14 @@ def _share(part: int, whole: int) -> Optional[float]:
 
 # --- Entities of the NLU, against reference entities -----------------------------
 
+
 def entity_pairs(text: str, entities: Iterable[Dict[str, Any]]) -> set:
     """(entity, value) of each entity; a ``datetime`` by the words it covers, since its value
     depends on when the message is parsed."""
     found = set()
     for e in entities:
         if e.get("entity") == "datetime":
-            found.add(("datetime", text[e["start"]:e["end"]].lower()))
+            found.add(("datetime", text[e["start"] : e["end"]].lower()))
         elif e.get("value") not in (None, ""):
             found.add((e["entity"], str(e["value"])))
     return found
@@ -142,5 +160,11 @@ def entity_scores(references: List[set], predictions: List[set]) -> Dict[str, An
 
 def _pair_figures(c: Counter) -> Dict[str, Any]:
     tp, fp, fn = c["tp"], c["fp"], c["fn"]
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": _share(tp, tp + fp), "recall": _share(tp, tp + fn),
-            "f1": round(f1(tp, fp, fn), 4) if tp + fp + fn else None}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": _share(tp, tp + fp),
+        "recall": _share(tp, tp + fn),
+        "f1": round(f1(tp, fp, fn), 4) if tp + fp + fn else None,
+    }

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 from bench import proc
 from bench.common import CACHE_DIR, MODEL, PYTHON, RASA, ROOT, bench_env, log
-from tests.e2e.conftest import Vigie, free_port
+from tests.support.servers import Vigie, free_port
 
 READY_LINE = "Vigie est prête"
 
@@ -90,22 +90,34 @@ class VigieStack(Server):
 
     def __init__(self, workdir: Path, model: Path = MODEL, name: str = "vigie"):
         workdir.mkdir(parents=True, exist_ok=True)
-        ports = {key: str(free_port()) for key in ("VIGIE_ACTION_PORT", "VIGIE_RASA_PORT", "VIGIE_WEB_PORT",
-                                                   "VIGIE_AUTHORITY_PORT")}
-        env = bench_env(**ports, BENCH_STATE_DIR=str(workdir), VIGIE_MODEL=str(model),
-                        DATABASE_URL=f"sqlite:///{workdir / 'vigie.db'}",
-                        **{k: secrets.token_urlsafe(16) for k in ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN",
-                                                                   "VIGIE_API_TOKEN")})
-        super().__init__(name, [PYTHON, "-m", "bench.vigie_run"], f"http://127.0.0.1:{ports['VIGIE_RASA_PORT']}",
-                         env, ROOT, workdir / f"{name}.log")
+        ports = {
+            key: str(free_port())
+            for key in ("VIGIE_ACTION_PORT", "VIGIE_RASA_PORT", "VIGIE_WEB_PORT", "VIGIE_AUTHORITY_PORT")
+        }
+        env = bench_env(
+            **ports,
+            BENCH_STATE_DIR=str(workdir),
+            VIGIE_MODEL=str(model),
+            DATABASE_URL=f"sqlite:///{workdir / 'vigie.db'}",
+            **{k: secrets.token_urlsafe(16) for k in ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN")},
+        )
+        super().__init__(
+            name,
+            [PYTHON, "-m", "bench.vigie_run"],
+            f"http://127.0.0.1:{ports['VIGIE_RASA_PORT']}",
+            env,
+            ROOT,
+            workdir / f"{name}.log",
+        )
         self.tracker_token = env["VIGIE_RASA_TOKEN"]
 
     def start(self, timeout: float = 400) -> "VigieStack":
         log(f"starting {self.name} (bot.cli run, Rasa on {self.base_url})")
         ready = threading.Event()
         self.launched_at = time.monotonic()
-        self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
-                                        stderr=open(self.log_path, "a"), text=True)
+        self.process = subprocess.Popen(
+            self.argv, cwd=self.cwd, env=self.env, stdout=subprocess.PIPE, stderr=open(self.log_path, "a"), text=True
+        )
         # read what the processes print from the start, so that a full pipe never blocks them
         threading.Thread(target=self._drain, args=(ready,), daemon=True).start()
         deadline = time.monotonic() + timeout
@@ -134,8 +146,14 @@ class VigieStack(Server):
 
 def noop_server(workdir: Path) -> Server:
     port = free_port()
-    return Server("no-op aiohttp", [PYTHON, "-m", "bench.noop_server", "--port", str(port)],
-                  f"http://127.0.0.1:{port}", bench_env(), ROOT, workdir / "noop.log")
+    return Server(
+        "no-op aiohttp",
+        [PYTHON, "-m", "bench.noop_server", "--port", str(port)],
+        f"http://127.0.0.1:{port}",
+        bench_env(),
+        ROOT,
+        workdir / "noop.log",
+    )
 
 
 def reference_assistant(workdir: Path, reuse: bool) -> "tuple[Server, dict]":
@@ -148,20 +166,25 @@ def reference_assistant(workdir: Path, reuse: bool) -> "tuple[Server, dict]":
         project.mkdir(parents=True)  # rasa init --no-prompt refuses a directory that does not exist
         log("creating and training the rasa init assistant")
         began = time.monotonic()
-        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(project)], cwd=project.parent,
-                       env=bench_env(), check=True, capture_output=True)
+        subprocess.run(
+            [RASA, "init", "--no-prompt", "--init-dir", str(project)],
+            cwd=project.parent,
+            env=bench_env(),
+            check=True,
+            capture_output=True,
+        )
         created["init_and_train_s"] = round(time.monotonic() - began, 1)
     else:
         created["reused"] = True
     port = free_port()
     argv = [RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port), "--model", "models"]
-    return Server("rasa init", argv, f"http://127.0.0.1:{port}", bench_env(), project,
-                  workdir / "rasa-init.log"), created
+    return Server(
+        "rasa init", argv, f"http://127.0.0.1:{port}", bench_env(), project, workdir / "rasa-init.log"
+    ), created
 
 
 def post_json(url: str, body: dict, timeout: float = 60):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as reply:
         return json.loads(reply.read() or b"null")
 

@@ -33,9 +33,13 @@ def field_accuracy(results: Results) -> dict:
     theirs = _get(pipelines, "default", "readings", "entities", "overall", "accuracy")
     if ours is None or theirs is None:
         return _target(name, "-", None, "-")
-    return _target(name, f"{ours:.1%} (default pipeline {theirs:.1%})", ours >= FIELD_ACCURACY and ours > theirs,
-                   f"{(ours - FIELD_ACCURACY) * 100:+.1f} points vs {FIELD_ACCURACY:.0%}, "
-                   f"{(ours - theirs) * 100:+.1f} points vs default")
+    return _target(
+        name,
+        f"{ours:.1%} (default pipeline {theirs:.1%})",
+        ours >= FIELD_ACCURACY and ours > theirs,
+        f"{(ours - FIELD_ACCURACY) * 100:+.1f} points vs {FIELD_ACCURACY:.0%}, "
+        f"{(ours - theirs) * 100:+.1f} points vs default",
+    )
 
 
 def out_of_domain(results: Results) -> dict:
@@ -44,8 +48,12 @@ def out_of_domain(results: Results) -> dict:
     if not ood or ood.get("rejected_share") is None:
         return _target(name, "-", None, "-")
     share = ood["rejected_share"]
-    return _target(name, f"{share:.1%} of {ood['sentences']} ({ood['declarations_started']} started)",
-                   share >= OOD_REJECTED, f"{(share - OOD_REJECTED) * 100:+.1f} points")
+    return _target(
+        name,
+        f"{share:.1%} of {ood['sentences']} ({ood['declarations_started']} started)",
+        share >= OOD_REJECTED,
+        f"{(share - OOD_REJECTED) * 100:+.1f} points",
+    )
 
 
 def rich_opening(results: Results) -> dict:
@@ -55,9 +63,13 @@ def rich_opening(results: Results) -> dict:
         return _target(name, "-", None, "-")
     worst = rich["max_questions"]
     failed = f", {len(rich['failed'])} not completed" if rich["failed"] else ""
-    return _target(name, f"worst {worst}, median {rich['median_questions']:g} ({rich['completed']} "
-                         f"of {rich['scenarios']} completed{failed})",
-                   worst <= RICH_QUESTIONS and not rich["failed"], f"{RICH_QUESTIONS - worst:+d} questions")
+    return _target(
+        name,
+        f"worst {worst}, median {rich['median_questions']:g} ({rich['completed']} "
+        f"of {rich['scenarios']} completed{failed})",
+        worst <= RICH_QUESTIONS and not rich["failed"],
+        f"{RICH_QUESTIONS - worst:+d} questions",
+    )
 
 
 def latency_p95(results: Results) -> dict:
@@ -66,8 +78,12 @@ def latency_p95(results: Results) -> dict:
     if not run or _get(run, "latency", "p95_ms") is None:
         return _target(name, "-", None, "-")
     p95, errors = run["latency"]["p95_ms"], run["errors"]
-    return _target(name, f"p95 {p95:.0f} ms, {errors} errors in {run['turns']} turns",
-                   p95 < P95_MS and errors == 0, f"{P95_MS - p95:+.0f} ms")
+    return _target(
+        name,
+        f"p95 {p95:.0f} ms, {errors} errors in {run['turns']} turns",
+        p95 < P95_MS and errors == 0,
+        f"{P95_MS - p95:+.0f} ms",
+    )
 
 
 def first_answer(results: Results) -> dict:
@@ -95,12 +111,22 @@ def memory(results: Results) -> dict:
     if not largest:
         return _target(name, "-", None, "-")
     rss = largest["rss_bytes"]
-    return _target(name, f"largest: {largest['process']} {rss / 1e6:.0f} MB ({largest['when']})",
-                   rss < PROCESS_BYTES, f"{(PROCESS_BYTES - rss) / 1e6:+.0f} MB")
+    return _target(
+        name,
+        f"largest: {largest['process']} {rss / 1e6:.0f} MB ({largest['when']})",
+        rss < PROCESS_BYTES,
+        f"{(PROCESS_BYTES - rss) / 1e6:+.0f} MB",
+    )
 
 
-CHECKS: List[Callable[[Results], dict]] = [field_accuracy, out_of_domain, rich_opening, latency_p95,
-                                           first_answer, memory]
+CHECKS: List[Callable[[Results], dict]] = [
+    field_accuracy,
+    out_of_domain,
+    rich_opening,
+    latency_p95,
+    first_answer,
+    memory,
+]
 
 
 def evaluate(results: Results) -> List[dict]:

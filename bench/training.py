@@ -23,6 +23,7 @@ Examples = List[Tuple[str, str]]
 
 # --- Silver labels: what our rule-based extractors find ----------------------------
 
+
 def extractor_entities(text: str) -> List[dict]:
     """Every entity our rule-based extractors find in ``text`` (dates resolved now)."""
     from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
@@ -35,7 +36,7 @@ def silver_entities(text: str) -> List[dict]:
     span wins), no span with markup characters or surrounding spaces."""
     kept: List[dict] = []
     for entity in sorted(extractor_entities(text), key=lambda e: (e["start"] - e["end"], e["start"])):
-        span = text[entity["start"]:entity["end"]]
+        span = text[entity["start"] : entity["end"]]
         if span.strip() != span or not span or MARKUP & set(span):
             continue
         if all(entity["end"] <= k["start"] or entity["start"] >= k["end"] for k in kept):
@@ -47,12 +48,12 @@ def annotate(text: str, entities: List[dict]) -> str:
     """Rasa's inline markup. A date keeps no value: its value depends on when it is read."""
     out, last = [], 0
     for e in entities:
-        span = text[e["start"]:e["end"]]
+        span = text[e["start"] : e["end"]]
         if e["entity"] == "datetime":
             mark = f"[{span}](datetime)"
         else:
             mark = f"[{span}]" + json.dumps({"entity": e["entity"], "value": str(e["value"])}, ensure_ascii=False)
-        out += [text[last:e["start"]], mark]
+        out += [text[last : e["start"]], mark]
         last = e["end"]
     return "".join(out + [text[last:]])
 
@@ -81,6 +82,7 @@ def tiny(examples: Examples, per_intent: int) -> Examples:
 
 # --- Configurations ------------------------------------------------------------------
 
+
 def write_config(path: Path, pipeline_from: Path, epochs: Optional[int] = None) -> Path:
     """``pipeline_from``'s pipeline with Vigie's policies; every ``epochs`` replaced when given."""
     config = yaml.safe_load(pipeline_from.read_text(encoding="utf-8"))
@@ -108,11 +110,11 @@ def core_data(directory: Path) -> List[Path]:
 
 # --- Training ------------------------------------------------------------------------
 
+
 def train(config: Path, data: Path, out: Path, name: str, nlu_only: bool) -> Tuple[Path, float]:
     """(model, seconds) of ``rasa train nlu`` (or ``rasa train``) in a subprocess."""
     argv = [RASA, "train"] + (["nlu", "--nlu", str(data)] if nlu_only else ["--data", str(data)])
-    argv += ["--config", str(config), "--domain", str(DOMAIN), "--out", str(out), "--fixed-model-name", name,
-             "--quiet"]
+    argv += ["--config", str(config), "--domain", str(DOMAIN), "--out", str(out), "--fixed-model-name", name, "--quiet"]
     log(f"training {name}: {' '.join(argv[1:3])}")
     began = time.monotonic()
     done = subprocess.run(argv, cwd=out, env=bench_env(), capture_output=True, text=True)

@@ -23,8 +23,16 @@ from bench import out_of_domain, scoring, training
 from bench.common import MODEL, ROOT, log, machine, now, quiet_rasa, wait_for_model
 from bench.servers import VigieStack
 from bot.nlu.components import FrenchDateExtractor
-from bot.nlu_report import (evaluation_sets, intent_label, intent_scores, load_examples, parse_all, split,
-                            training_files, write_nlu)
+from bot.nlu_report import (
+    evaluation_sets,
+    intent_label,
+    intent_scores,
+    load_examples,
+    parse_all,
+    split,
+    training_files,
+    write_nlu,
+)
 
 INCIDENTS_FILE = ROOT / "tests" / "data" / "incidents.yml"
 PARTS = ("heldout", "opening")
@@ -37,13 +45,20 @@ def run(workdir: Path, smoke: bool, parts: Tuple[str, ...] = PARTS, default_epoc
     figures = {}
     for part in parts:
         started, where = now(), machine()
-        figures[part] = {"started_at": started.isoformat(timespec="seconds"), "machine": where,
-                         **(heldout(workdir, smoke, default_epochs) if part == "heldout"
-                            else opening(workdir, smoke, default_epochs))}
+        figures[part] = {
+            "started_at": started.isoformat(timespec="seconds"),
+            "machine": where,
+            **(
+                heldout(workdir, smoke, default_epochs)
+                if part == "heldout"
+                else opening(workdir, smoke, default_epochs)
+            ),
+        }
     return figures
 
 
 # --- Held-out split ------------------------------------------------------------------
+
 
 def heldout(workdir: Path, smoke: bool, default_epochs: Optional[int] = None) -> dict:
     train, test = split(load_examples(training_files()))
@@ -51,22 +66,40 @@ def heldout(workdir: Path, smoke: bool, default_epochs: Optional[int] = None) ->
     epochs = SMOKE["epochs"] if smoke else None
     if smoke:
         train = training.tiny(train, SMOKE["per_intent"])
-        sets = [(title, data[::max(1, len(data) // SMOKE["eval_messages"])][:SMOKE["eval_messages"]])
-                for title, data in sets]
+        sets = [
+            (title, data[:: max(1, len(data) // SMOKE["eval_messages"])][: SMOKE["eval_messages"]])
+            for title, data in sets
+        ]
     ours_data, default_data = workdir / "heldout-vigie.yml", workdir / "heldout-default.yml"
     write_nlu(ours_data, train)
     silver = training.write_silver(default_data, train)
     models = {
-        "vigie": training.train(training.write_config(workdir / "heldout-vigie-config.yml", training.VIGIE_CONFIG,
-                                                      epochs), ours_data, workdir, "heldout-vigie", nlu_only=True),
-        "default": training.train(training.write_config(workdir / "heldout-default-config.yml",
-                                                        training.DEFAULT_CONFIG, epochs or default_epochs),
-                                  default_data, workdir, "heldout-default", nlu_only=True),
+        "vigie": training.train(
+            training.write_config(workdir / "heldout-vigie-config.yml", training.VIGIE_CONFIG, epochs),
+            ours_data,
+            workdir,
+            "heldout-vigie",
+            nlu_only=True,
+        ),
+        "default": training.train(
+            training.write_config(
+                workdir / "heldout-default-config.yml", training.DEFAULT_CONFIG, epochs or default_epochs
+            ),
+            default_data,
+            workdir,
+            "heldout-default",
+            nlu_only=True,
+        ),
     }
     pipelines = {name: {"training_s": seconds, **scores_on(model, sets)} for name, (model, seconds) in models.items()}
-    return {"training_examples": len(train), "silver_entities_in_training": silver, "epochs_override": epochs,
-            "default_epochs": default_epochs,
-            "sets": {title: len(data) for title, data in sets}, "pipelines": pipelines}
+    return {
+        "training_examples": len(train),
+        "silver_entities_in_training": silver,
+        "epochs_override": epochs,
+        "default_epochs": default_epochs,
+        "sets": {title: len(data) for title, data in sets},
+        "pipelines": pipelines,
+    }
 
 
 def scores_on(model: Path, sets: List[Tuple[str, list]]) -> dict:
@@ -78,23 +111,28 @@ def scores_on(model: Path, sets: List[Tuple[str, list]]) -> dict:
     for title, data in sets:
         results = [next(parsed) for _ in data]
         accuracy, macro_f1, per_label = intent_scores([i for _, i in data], [intent_label(r) for r in results])
-        intents[title] = {"accuracy": round(accuracy, 4), "macro_f1": round(macro_f1, 4),
-                          "per_label_f1": {k: round(v, 4) for k, v in per_label.items()}}
+        intents[title] = {
+            "accuracy": round(accuracy, 4),
+            "macro_f1": round(macro_f1, 4),
+            "per_label_f1": {k: round(v, 4) for k, v in per_label.items()},
+        }
         if entities is None:  # the held-out split comes first
             entities = scoring.entity_scores(
                 [scoring.entity_pairs(t, training.extractor_entities(t)) for t, _ in data],
-                [scoring.entity_pairs(t, r.get("entities") or []) for (t, _), r in zip(data, results)])
+                [scoring.entity_pairs(t, r.get("entities") or []) for (t, _), r in zip(data, results)],
+            )
     return {"intents": intents, "entities_vs_silver": entities}
 
 
 # --- Opening messages and out-of-domain sentences -------------------------------------
 
+
 def opening(workdir: Path, smoke: bool, default_epochs: Optional[int] = None) -> dict:
     document = yaml.safe_load(INCIDENTS_FILE.read_text(encoding="utf-8"))
     reference_time = datetime.fromisoformat(document["now"])
-    messages = document["messages"][:SMOKE["openings"]] if smoke else document["messages"]
+    messages = document["messages"][: SMOKE["openings"]] if smoke else document["messages"]
     sentences = out_of_domain.load()
-    sentences = sentences[:SMOKE["sentences"]] if smoke else sentences
+    sentences = sentences[: SMOKE["sentences"]] if smoke else sentences
     default_model, seconds, silver = train_default(workdir, smoke, default_epochs)
     pipelines = {}
     for name, model in (("vigie", wait_for_model(MODEL)), ("default", default_model)):
@@ -103,12 +141,19 @@ def opening(workdir: Path, smoke: bool, default_epochs: Optional[int] = None) ->
             log(f"{name}: {len(messages)} opening messages, {len(sentences)} out-of-domain sentences")
             parsed = [stack.parse(m["text"]) for m in messages]
             rejection = out_of_domain.run(stack.client(), sentences)
-        pipelines[name] = {"readings": readings(name, parsed, messages, reference_time),
-                           "opening_intents": dict(Counter(p["intent"]["name"] for p in parsed).most_common()),
-                           "out_of_domain": rejection}
-    return {"messages": len(messages), "reference_time": document["now"], "default_training_s": seconds,
-            "default_epochs": default_epochs,
-            "silver_entities_in_training": silver, "pipelines": pipelines}
+        pipelines[name] = {
+            "readings": readings(name, parsed, messages, reference_time),
+            "opening_intents": dict(Counter(p["intent"]["name"] for p in parsed).most_common()),
+            "out_of_domain": rejection,
+        }
+    return {
+        "messages": len(messages),
+        "reference_time": document["now"],
+        "default_training_s": seconds,
+        "default_epochs": default_epochs,
+        "silver_entities_in_training": silver,
+        "pipelines": pipelines,
+    }
 
 
 def train_default(workdir: Path, smoke: bool, epochs: Optional[int] = None) -> Tuple[Path, float, int]:
@@ -119,8 +164,9 @@ def train_default(workdir: Path, smoke: bool, epochs: Optional[int] = None) -> T
     data = workdir / "default-data"
     training.core_data(data)
     silver = training.write_silver(data / "nlu.yml", examples)
-    config = training.write_config(workdir / "default-config.yml", training.DEFAULT_CONFIG,
-                                   SMOKE["epochs"] if smoke else epochs)
+    config = training.write_config(
+        workdir / "default-config.yml", training.DEFAULT_CONFIG, SMOKE["epochs"] if smoke else epochs
+    )
     model, seconds = training.train(config, data, workdir, "default", nlu_only=False)
     return model, seconds, silver
 
@@ -133,10 +179,14 @@ def readings(pipeline: str, parsed: List[dict], messages: List[dict], reference_
         ways = {"entities": [scoring.from_entities(p.get("entities") or []) for p in parsed]}
     else:
         dated = [at_reference_time(p, reference_time) for p in parsed]
-        ways = {"understand": [scoring.from_values(understand(p, None, {})) for p in dated],
-                "entities": [scoring.from_entities(p["entities"]) for p in dated]}
-    return {way: {**scoring.score(list(zip(gold, predicted))), "mismatches": mismatches(messages, gold, predicted)}
-            for way, predicted in ways.items()}
+        ways = {
+            "understand": [scoring.from_values(understand(p, None, {})) for p in dated],
+            "entities": [scoring.from_entities(p["entities"]) for p in dated],
+        }
+    return {
+        way: {**scoring.score(list(zip(gold, predicted))), "mismatches": mismatches(messages, gold, predicted)}
+        for way, predicted in ways.items()
+    }
 
 
 def at_reference_time(parsed: dict, reference_time: datetime) -> dict:

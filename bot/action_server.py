@@ -9,11 +9,12 @@ answered without echoing the conversation, and it listens on loopback.
 import argparse
 import hmac
 import logging
-import os
 import traceback
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
+
+from bot.settings import Settings
 
 logger = logging.getLogger("vigie.actions")
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -44,7 +45,7 @@ def build_app(token: str):
 
     @app.listener("before_server_start")
     async def warm_up(app_, loop):
-        from actions.language import french_nlp
+        from bot.core.language import french_nlp
 
         french_nlp()  # load spaCy now rather than during someone's first message
 
@@ -52,11 +53,12 @@ def build_app(token: str):
 
 
 def main() -> None:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(description="Vigie action server")
-    parser.add_argument("--host", default=os.environ.get("VIGIE_ACTION_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("VIGIE_ACTION_PORT", "5055")))
+    parser.add_argument("--host", default=settings.action_host)
+    parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args()
-    token = os.environ.get("VIGIE_ACTION_TOKEN")
+    token = settings.action_token
     if not token:
         raise SystemExit("VIGIE_ACTION_TOKEN must be set: Rasa authenticates to the action server with it.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -6,7 +6,9 @@ the fake authority endpoint that receives forwarded declarations.
     python -m bot.cli stop    # what `make stop` calls
 
 Settings come from the environment, then from `.env` (created on first run
-with fresh random tokens), then from the defaults below.
+with fresh random tokens), then from the defaults of bot/settings.py. This
+launcher is the one place besides bot/settings.py that reads the environment
+as a whole: it composes the environment of the processes it starts.
 """
 
 import argparse
@@ -20,26 +22,11 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.settings import DEFAULTS, PASSED_THROUGH, ROOT, SECRETS
+
 ENV_FILE = ROOT / ".env"
 PID_FILE = ROOT / "var" / "vigie.pids"
 BIN = Path(sys.executable).parent
-DEFAULTS = {
-    "VIGIE_HOST": "127.0.0.1",
-    "VIGIE_ACTION_PORT": "5055",
-    "VIGIE_RASA_PORT": "5005",
-    "VIGIE_WEB_PORT": "8080",
-    "VIGIE_AUTHORITY_PORT": "8090",
-    "VIGIE_PROFILE": "development",
-    "VIGIE_LOCK_LIFETIME": "60",
-    "VIGIE_MODEL": str(ROOT / "models" / "vigie.tar.gz"),
-    "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'vigie.db'}",
-    "RASA_TELEMETRY_ENABLED": "false",
-}
-SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_WEB_SECRET", "VIGIE_RECEIPT_SECRET")
-PASSED_THROUGH = ("VIGIE_AUTHORITY_URL", "VIGIE_AUTHORITY_TOKEN", "VIGIE_OUTBOX_MAX_ATTEMPTS",
-                  "VIGIE_OUTBOX_BASE_DELAY", "VIGIE_OUTBOX_MAX_DELAY", "VIGIE_OUTBOX_TIMEOUT",
-                  "VIGIE_CHAT_URL", "VIGIE_ALLOWED_ORIGINS", "VIGIE_PUBLIC_ORIGIN", "VIGIE_DEMO_DATABASE_URL")
 ENDPOINTS = {"development": "endpoints.yml", "production": "endpoints.production.yml"}
 # Sanic refuses larger bodies before reading them (our channels cap lower still).
 MAX_REQUEST_BYTES = str(1024 * 1024)
@@ -73,8 +60,9 @@ def load_settings() -> Dict[str, str]:
     # The address users see (receipt links, admin cookies): the web app itself here.
     settings.setdefault("VIGIE_PUBLIC_ORIGIN", f"http://{host}:{settings['VIGIE_WEB_PORT']}")
     web_hosts = [host] + (["localhost"] if host == "127.0.0.1" else [])
-    settings.setdefault("VIGIE_ALLOWED_ORIGINS",
-                        ",".join(f"http://{name}:{settings['VIGIE_WEB_PORT']}" for name in web_hosts))
+    settings.setdefault(
+        "VIGIE_ALLOWED_ORIGINS", ",".join(f"http://{name}:{settings['VIGIE_WEB_PORT']}" for name in web_hosts)
+    )
     settings["TICKET_LOCK_LIFETIME"] = settings["VIGIE_LOCK_LIFETIME"]
     settings["SANIC_REQUEST_MAX_SIZE"] = MAX_REQUEST_BYTES
     return settings
@@ -88,20 +76,46 @@ def commands(s: Dict[str, str]) -> List[tuple]:
     """(name, argv, health URL or None), in the order their health is awaited."""
     host, python = s["VIGIE_HOST"], str(BIN / "python")
     # The Rasa token reaches bot.rasa_server through the environment, not argv (visible to ps).
-    rasa = [python, "-m", "bot.rasa_server", "run", "--model", s["VIGIE_MODEL"], "--enable-api",
-            "--interface", host, "--port", s["VIGIE_RASA_PORT"],
-            "--endpoints", str(ROOT / ENDPOINTS[s["VIGIE_PROFILE"]]), "--credentials", str(ROOT / "credentials.yml"),
-            "--cors", *s["VIGIE_ALLOWED_ORIGINS"].split(",")]
+    rasa = [
+        python,
+        "-m",
+        "bot.rasa_server",
+        "run",
+        "--model",
+        s["VIGIE_MODEL"],
+        "--enable-api",
+        "--interface",
+        host,
+        "--port",
+        s["VIGIE_RASA_PORT"],
+        "--endpoints",
+        str(ROOT / ENDPOINTS[s["VIGIE_PROFILE"]]),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+        "--cors",
+        *s["VIGIE_ALLOWED_ORIGINS"].split(","),
+    ]
     processes = []
     if runs_fake_authority(s):
-        processes.append(("autorité", [python, "-m", "bot.fake_authority", "--host", host,
-                                       "--port", s["VIGIE_AUTHORITY_PORT"]], None))
+        processes.append(
+            (
+                "autorité",
+                [python, "-m", "bot.fake_authority", "--host", host, "--port", s["VIGIE_AUTHORITY_PORT"]],
+                None,
+            )
+        )
     return processes + [
-        ("actions", [python, "-m", "bot.action_server", "--host", host, "--port", s["VIGIE_ACTION_PORT"]],
-         f"http://{host}:{s['VIGIE_ACTION_PORT']}/health"),
+        (
+            "actions",
+            [python, "-m", "bot.action_server", "--host", host, "--port", s["VIGIE_ACTION_PORT"]],
+            f"http://{host}:{s['VIGIE_ACTION_PORT']}/health",
+        ),
         ("rasa", rasa, f"http://{host}:{s['VIGIE_RASA_PORT']}/"),
-        ("web", [python, "-m", "bot.web.app", "--host", host, "--port", s["VIGIE_WEB_PORT"]],
-         f"http://{host}:{s['VIGIE_WEB_PORT']}/healthz"),
+        (
+            "web",
+            [python, "-m", "bot.web.app", "--host", host, "--port", s["VIGIE_WEB_PORT"]],
+            f"http://{host}:{s['VIGIE_WEB_PORT']}/healthz",
+        ),
         ("transmission", [python, "-m", "bot.forwarding"], None),
     ]
 
@@ -122,13 +136,14 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float) -> None:
 def run(timeout: float) -> None:
     settings = load_settings()
     env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
-    subprocess.run([str(BIN / "python"), "-m", "actions.storage", "migrate"], env=env, cwd=ROOT, check=True)
+    subprocess.run([str(BIN / "python"), "-m", "bot.core.storage", "migrate"], env=env, cwd=ROOT, check=True)
     processes = []
     PID_FILE.parent.mkdir(exist_ok=True)
     try:
         # All at once: Rasa's model loading is the longest, the others start meanwhile.
-        started = [(name, subprocess.Popen(argv, env=env, cwd=ROOT), health)
-                   for name, argv, health in commands(settings)]
+        started = [
+            (name, subprocess.Popen(argv, env=env, cwd=ROOT), health) for name, argv, health in commands(settings)
+        ]
         processes.extend(process for _, process, _ in started)
         PID_FILE.write_text("".join(f"{p.pid}\n" for p in processes))
         for name, process, health in started:
@@ -136,15 +151,18 @@ def run(timeout: float) -> None:
                 wait_until_up(health, process, timeout)
             print(f"{name:12s} démarré" + (f" : {health.rsplit('/', 1)[0]}" if health else ""), flush=True)
         host = settings["VIGIE_HOST"]
-        print(f"\nVigie est prête.\n"
-              f"- Page de déclaration : http://{host}:{settings['VIGIE_WEB_PORT']}/\n"
-              f"- Pages d'administration et observatoire : http://{host}:{settings['VIGIE_WEB_PORT']}/admin/\n"
-              f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
-              f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
-              f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"
-              f"- Transmission des déclarations vers : {settings['VIGIE_AUTHORITY_URL']}"
-              f"{' (autorité factice locale)' if runs_fake_authority(settings) else ''}\n"
-              f"Les jetons sont dans {ENV_FILE}. Ctrl-C ou `make stop` pour arrêter.", flush=True)
+        print(
+            f"\nVigie est prête.\n"
+            f"- Page de déclaration : http://{host}:{settings['VIGIE_WEB_PORT']}/\n"
+            f"- Pages d'administration et observatoire : http://{host}:{settings['VIGIE_WEB_PORT']}/admin/\n"
+            f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
+            f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
+            f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"
+            f"- Transmission des déclarations vers : {settings['VIGIE_AUTHORITY_URL']}"
+            f"{' (autorité factice locale)' if runs_fake_authority(settings) else ''}\n"
+            f"Les jetons sont dans {ENV_FILE}. Ctrl-C ou `make stop` pour arrêter.",
+            flush=True,
+        )
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(p.poll() is None for p in processes):
             time.sleep(1)

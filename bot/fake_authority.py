@@ -33,12 +33,13 @@ import asyncio
 import hmac
 import logging
 import math
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Tuple, Union
 
 from aiohttp import web
+
+from bot.settings import Settings
 
 logger = logging.getLogger("vigie.fake_authority")
 
@@ -78,9 +79,13 @@ class State:
             self.deliveries[key]["times_received"] += 1
             return self.deliveries[key], False
         self.deliveries[key] = {
-            "idempotency_key": key, "reference": body["reference"], "kind": body.get("kind"),
-            "received_at": datetime.now(timezone.utc).isoformat(), "times_received": 1,
-            "receipt": f"CERT-{len(self.deliveries) + 1}", "body": body,
+            "idempotency_key": key,
+            "reference": body["reference"],
+            "kind": body.get("kind"),
+            "received_at": datetime.now(timezone.utc).isoformat(),
+            "times_received": 1,
+            "receipt": f"CERT-{len(self.deliveries) + 1}",
+            "body": body,
         }
         return self.deliveries[key], True
 
@@ -137,8 +142,7 @@ def _refusal(mode: str, state: State) -> Optional[web.Response]:
     if mode == "error500":
         return error("Erreur interne du service de l'autorité.", 500)
     if mode == "throttle":
-        return error("Trop de requêtes, réessayez plus tard.", 429,
-                     headers={"Retry-After": f"{state.retry_after:g}"})
+        return error("Trop de requêtes, réessayez plus tard.", 429, headers={"Retry-After": f"{state.retry_after:g}"})
     return None
 
 
@@ -159,8 +163,9 @@ async def intake(request: web.Request) -> web.Response:
     delivery, first_time = state.store(key, body)
     if mode == "accept_then_timeout":
         await state.stall()
-    return web.json_response({"receipt": delivery["receipt"], "reference": delivery["reference"]},
-                             status=201 if first_time else 200)
+    return web.json_response(
+        {"receipt": delivery["receipt"], "reference": delivery["reference"]}, status=201 if first_time else 200
+    )
 
 
 def _seconds(wanted: Dict[str, Any], name: str, current: float) -> float:
@@ -187,18 +192,23 @@ async def set_mode(request: web.Request) -> web.Response:
         stall_seconds = _seconds(wanted, "stall_seconds", state.stall_seconds)
         retry_after = _seconds(wanted, "retry_after", state.retry_after)
     except ValueError:
-        return error(f"Réglage invalide : mode parmi {', '.join(MODES)} ; count entier positif ou null ; "
-                     "stall_seconds et retry_after en secondes positives.", 400)
+        return error(
+            f"Réglage invalide : mode parmi {', '.join(MODES)} ; count entier positif ou null ; "
+            "stall_seconds et retry_after en secondes positives.",
+            400,
+        )
     state.mode, state.count = wanted["mode"], count
     state.stall_seconds, state.retry_after = stall_seconds, retry_after
-    return web.json_response({"mode": state.mode, "count": state.count, "stall_seconds": stall_seconds,
-                              "retry_after": retry_after})
+    return web.json_response(
+        {"mode": state.mode, "count": state.count, "stall_seconds": stall_seconds, "retry_after": retry_after}
+    )
 
 
 async def received(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    return web.json_response({"deliveries": list(state.deliveries.values()), "requests": state.requests,
-                              "mode": state.mode})
+    return web.json_response(
+        {"deliveries": list(state.deliveries.values()), "requests": state.requests, "mode": state.mode}
+    )
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -218,8 +228,9 @@ async def log_requests(request: web.Request, handler) -> web.StreamResponse:
         status = exc.status
         raise
     finally:
-        logger.info("%s %s -> %s key=%.100s", request.method, request.path, status,
-                    request.headers.get("Idempotency-Key", "-"))
+        logger.info(
+            "%s %s -> %s key=%.100s", request.method, request.path, status, request.headers.get("Idempotency-Key", "-")
+        )
 
 
 async def _release_stalled(app: web.Application) -> None:
@@ -245,8 +256,15 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # handler_cancellation: a stalled request ends when its client gives up;
     # access_log=None: our middleware logs instead.
-    web.run_app(create_app(os.environ.get("VIGIE_AUTHORITY_TOKEN")), host=args.host, port=args.port,
-                shutdown_timeout=1, handler_cancellation=True, print=None, access_log=None)
+    web.run_app(
+        create_app(Settings.from_env().authority_token or None),
+        host=args.host,
+        port=args.port,
+        shutdown_timeout=1,
+        handler_cancellation=True,
+        print=None,
+        access_log=None,
+    )
 
 
 if __name__ == "__main__":

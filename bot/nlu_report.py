@@ -61,8 +61,13 @@ def write_nlu(path: Path, examples: List[Tuple[str, str]]) -> None:
 def train_nlu(train_file: Path, out: Path) -> Path:
     from rasa.model_training import train_nlu as rasa_train_nlu
 
-    model = rasa_train_nlu(config=str(ROOT / "config.yml"), nlu_data=str(train_file), output=str(out),
-                           fixed_model_name="heldout", domain=str(ROOT / "domain.yml"))
+    model = rasa_train_nlu(
+        config=str(ROOT / "config.yml"),
+        nlu_data=str(train_file),
+        output=str(out),
+        fixed_model_name="heldout",
+        domain=str(ROOT / "domain.yml"),
+    )
     return Path(model)
 
 
@@ -117,10 +122,16 @@ def fact_scores(path: Path) -> Tuple[Dict[str, Counter], int]:
     counts: Dict[str, Counter] = defaultdict(Counter)
     for case in cases:
         # dates are scored by tests/unit/test_french_dates.py, against their own reference time
-        expected = {(f, v) for f, values in case["facts"].items() if f != "detected_at"
-                    for v in (values if isinstance(values, list) else [values])}
+        expected = {
+            (f, v)
+            for f, values in case["facts"].items()
+            if f != "detected_at"
+            for v in (values if isinstance(values, list) else [values])
+        }
         fields = {f for f, _ in expected}
-        found = {(f.field, f.value) for f in extract_facts(case["text"]) if f.field in fields or f.field in SCORED_FIELDS}
+        found = {
+            (f.field, f.value) for f in extract_facts(case["text"]) if f.field in fields or f.field in SCORED_FIELDS
+        }
         count_pairs(counts, expected, found)
     return counts, len(cases)
 
@@ -137,8 +148,14 @@ def count_pairs(counts: Dict[str, Counter], expected: set, found: set) -> None:
         counts[pair[0]]["fn"] += 1
 
 
-SCORED_FIELDS = {"incident_type", "care_impact", "patient_endangerment", "health_data_involved",
-                 "structure_type", "affected_systems"}
+SCORED_FIELDS = {
+    "incident_type",
+    "care_impact",
+    "patient_endangerment",
+    "health_data_involved",
+    "structure_type",
+    "affected_systems",
+}
 
 
 def training_files() -> List[Path]:
@@ -149,8 +166,11 @@ def evaluation_sets(test: List[Tuple[str, str]]) -> List[Tuple[str, List[Tuple[s
     """(title, examples) scored: the held-out split, then the paraphrases never trained on."""
     paraphrases = load_examples([ROOT / "tests" / "nlu" / "intents_test.yml"])
     questions = load_examples([ROOT / "tests" / "nlu" / "faq_test.yml"])
-    return [("held-out 20 % split", test), ("tests/nlu/intents_test.yml", paraphrases),
-            ("tests/nlu/faq_test.yml, topic chosen", questions)]
+    return [
+        ("held-out 20 % split", test),
+        ("tests/nlu/intents_test.yml", paraphrases),
+        ("tests/nlu/faq_test.yml, topic chosen", questions),
+    ]
 
 
 def main() -> int:

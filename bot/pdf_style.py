@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 
-from bot.observatory.fr import NARROW_NBSP, NBSP
+from bot.core.french import NARROW_NBSP, NBSP
 
 PAGE_SIZE = A4
 MARGIN = 2 * cm
@@ -25,12 +25,14 @@ RULE_GREY = colors.HexColor("#BBBBBB")
 STYLES = {
     "title": ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=6),
     "subtitle": ParagraphStyle("subtitle", fontName="Helvetica", fontSize=12, leading=15, spaceAfter=4),
-    "h2": ParagraphStyle("h2", fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=12,
-                         spaceAfter=6, keepWithNext=1),
+    "h2": ParagraphStyle(
+        "h2", fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=12, spaceAfter=6, keepWithNext=1
+    ),
     "body": ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12.5, alignment=TA_LEFT),
     "cell": ParagraphStyle("cell", fontName="Helvetica", fontSize=8.5, leading=10.5),
-    "cell_head": ParagraphStyle("cell_head", fontName="Helvetica-Bold", fontSize=8.5, leading=10.5,
-                                textColor=colors.white),
+    "cell_head": ParagraphStyle(
+        "cell_head", fontName="Helvetica-Bold", fontSize=8.5, leading=10.5, textColor=colors.white
+    ),
 }
 
 

@@ -16,14 +16,16 @@ API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 """
 
 import functools
-import os
 import sys
+from typing import Mapping, Optional
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
+
+from bot.settings import Settings
 
 
 def _tracker_store_without_fallback(store, domain) -> TrackerStore:
@@ -47,30 +49,34 @@ def _validate_action_result(self, result) -> bool:
     error = best_match(_response_validator().iter_errors(result))
     if error is None:
         return True
-    error.message += (". Failed to validate Action server response from API, make sure your response from the "
-                      f"Action endpoint is valid. For more information about the format visit "
-                      f"{DOCS_BASE_URL}/custom-actions")
+    error.message += (
+        ". Failed to validate Action server response from API, make sure your response from the "
+        f"Action endpoint is valid. For more information about the format visit "
+        f"{DOCS_BASE_URL}/custom-actions"
+    )
     raise error
 
 
-def apply_fixes(env=os.environ) -> None:
+def apply_fixes(env: Optional[Mapping[str, str]] = None) -> None:
     import rasa.core.actions.action as rasa_actions
 
     Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
     rasa_actions.RemoteAction._validate_action_result = _validate_action_result
-    timeout = float(env.get("VIGIE_ACTION_TIMEOUT", "20"))
-    lock_lifetime = float(env.get("TICKET_LOCK_LIFETIME", "60"))
+    settings = Settings.from_env(env)
+    timeout, lock_lifetime = settings.action_timeout, settings.lock_lifetime
     if timeout + 10 > lock_lifetime:
-        raise SystemExit(f"TICKET_LOCK_LIFETIME ({lock_lifetime:g} s) doit dépasser VIGIE_ACTION_TIMEOUT "
-                         f"({timeout:g} s) d'au moins 10 s : sinon deux messages d'une conversation "
-                         "pourraient être traités en même temps.")
+        raise SystemExit(
+            f"TICKET_LOCK_LIFETIME ({lock_lifetime:g} s) doit dépasser VIGIE_ACTION_TIMEOUT "
+            f"({timeout:g} s) d'au moins 10 s : sinon deux messages d'une conversation "
+            "pourraient être traités en même temps."
+        )
     rasa_actions.DEFAULT_REQUEST_TIMEOUT = timeout
 
 
-def with_token(argv: list, env=os.environ) -> list:
+def with_token(argv: list, env: Optional[Mapping[str, str]] = None) -> list:
     if len(argv) < 2 or argv[1] != "run" or any(a.startswith("--auth-token") for a in argv):
         return argv
-    token = env.get("VIGIE_RASA_TOKEN", "").strip()
+    token = Settings.from_env(env).rasa_token
     if "--enable-api" in argv and not token:
         raise SystemExit("VIGIE_RASA_TOKEN est vide : l'API HTTP de Rasa ne s'ouvre pas sans jeton.")
     return argv + [f"--auth-token={token}"] if token else argv

@@ -62,8 +62,9 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         url = self.get_db_url(dialect, host, port, login_db or db, username, password or None, query=query)
         wait_for_database(url, float(connect_timeout))
-        super().__init__(domain, dialect, host, port, db, username, password or None, event_broker,
-                         login_db, query, **kwargs)
+        super().__init__(
+            domain, dialect, host, port, db, username, password or None, event_broker, login_db, query, **kwargs
+        )
         # Rasa's engine reuses dead connections after a database restart: check them first.
         engine_url = self.engine.url
         self.engine.dispose()

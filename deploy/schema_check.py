@@ -3,7 +3,7 @@
     python deploy/schema_check.py               # once: exit 0 if so, 1 if not
     python deploy/schema_check.py --wait 600    # retry for up to 600 s
 
-It never changes the database: only ``python -m actions.storage migrate`` (the
+It never changes the database: only ``python -m bot.core.storage migrate`` (the
 ``migrate`` one-shot service or Job) does. Used by Kubernetes as the init
 container of actions, web and forwarder (they start only once the Job has
 migrated) and as the forwarder's probe, which has no HTTP port. Reads
@@ -23,7 +23,7 @@ def schema_state(url: str) -> Tuple[Optional[str], str]:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
-    from actions.storage import _normalise_url, alembic_config
+    from bot.core.storage import _normalise_url, alembic_config
 
     url = _normalise_url(url)
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
@@ -52,12 +52,13 @@ def check(url: str) -> Tuple[bool, str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python deploy/schema_check.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python deploy/schema_check.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--wait", type=float, default=0.0, help="secondes pendant lesquelles réessayer")
     parser.add_argument("--interval", type=float, default=3.0)
     args = parser.parse_args(argv)
-    from actions.storage import default_url
+    from bot.core.storage import default_url
 
     url = default_url()
     deadline = time.monotonic() + args.wait

@@ -21,7 +21,7 @@ environments, healthchecks, ``${VAR:?}`` interpolation):
 
 and checks through the proxy: the security headers, the redirect to HTTPS,
 Rasa's API denied, the 64 KiB webhook limit, the declarations API token, a
-whole declaration by a simulated declarant (tests/e2e/declarant.py) stored in
+whole declaration by a simulated declarant (tests/support/declarant.py) stored in
 PostgreSQL and forwarded to the authority. Prints a JSON report; exit 0 when
 every check passed. Takes a few minutes (Rasa loads its model).
 """
@@ -52,9 +52,14 @@ PG_BIN = Path("/usr/lib/postgresql")
 READ_ONLY = ["/usr", "/etc", "/var", "/root", "/home", "/opt"]
 # What the image's ENV sets (deploy/Dockerfile).
 IMAGE_ENV = {
-    "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT),
-    "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "MPLCONFIGDIR": "/tmp/matplotlib",
-    "HOME": "/tmp", "LANG": "C.UTF-8",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONPATH": str(ROOT),
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "MPLCONFIGDIR": "/tmp/matplotlib",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
 }
 INTERPOLATION = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
@@ -120,8 +125,9 @@ class Smoke:
     def start(self, name: str, argv: List[str], env: Dict[str, str], cwd: Path, as_nobody=False):
         log = open(self.work / f"{name}.log", "ab")
         full_env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", **env}
-        self.processes[name] = subprocess.Popen((NOBODY if as_nobody else []) + argv, env=full_env,
-                                                cwd=cwd, stdout=log, stderr=log)
+        self.processes[name] = subprocess.Popen(
+            (NOBODY if as_nobody else []) + argv, env=full_env, cwd=cwd, stdout=log, stderr=log
+        )
         return self.processes[name]
 
     def service_env(self, name: str) -> Dict[str, str]:
@@ -154,18 +160,40 @@ class Smoke:
     def curl(self, url: str, *options: str) -> str:
         """The status code (or what -w asks for), trusting the smoke certificate."""
         write_out = [] if "-w" in options else ["-w", "%{http_code}"]
-        result = subprocess.run(["curl", "-s", "--cacert", str(self.work / "tls.crt"), "-o", "/dev/null",
-                                 *write_out, *options, url], capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            ["curl", "-s", "--cacert", str(self.work / "tls.crt"), "-o", "/dev/null", *write_out, *options, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         return result.stdout.strip()
 
     # --- steps --------------------------------------------------------------
 
     def isolate(self) -> None:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=vigie.test", "-addext", "subjectAltName=DNS:vigie.test",
-                        "-keyout", str(self.work / "tls.key"), "-out", str(self.work / "tls.crt")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=vigie.test",
+                "-addext",
+                "subjectAltName=DNS:vigie.test",
+                "-keyout",
+                str(self.work / "tls.key"),
+                "-out",
+                str(self.work / "tls.crt"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         for path in [str(ROOT)] + READ_ONLY:
             if Path(path).is_dir():
                 subprocess.run(["mount", "--bind", path, path], check=True)
@@ -186,22 +214,55 @@ class Smoke:
         (self.work / "pgpass").write_text(env["POSTGRES_PASSWORD"] + "\n")
         for path in (data, sock, self.work / "pgpass"):
             shutil.chown(path, 65534, 65534)
-        subprocess.run(NOBODY + [str(bin_dir / "initdb"), "-D", str(data), "-U", env["POSTGRES_USER"],
-                                 "--auth-local=trust", "--auth-host=scram-sha-256",
-                                 f"--pwfile={self.work / 'pgpass'}"], check=True, capture_output=True,
-                       cwd=self.work)
-        self.start("postgres", [str(bin_dir / "postgres"), "-D", str(data), "-c", "listen_addresses=127.0.0.1",
-                                "-c", f"unix_socket_directories={sock}", "-p", "5432"], {}, self.work, as_nobody=True)
+        subprocess.run(
+            NOBODY
+            + [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                env["POSTGRES_USER"],
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={self.work / 'pgpass'}",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=self.work,
+        )
+        self.start(
+            "postgres",
+            [
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sock}",
+                "-p",
+                "5432",
+            ],
+            {},
+            self.work,
+            as_nobody=True,
+        )
         deadline = time.monotonic() + 30
         while subprocess.run([str(bin_dir / "pg_isready"), "-h", str(sock)], capture_output=True).returncode:
             if time.monotonic() > deadline:
                 raise SystemExit("PostgreSQL did not start")
             time.sleep(0.5)
         # As the image's entrypoint does: the init scripts, over the socket.
-        init = subprocess.run(NOBODY + ["sh", str(DEPLOY / "postgres" / "10-vigie-databases.sh")],
-                              env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin", "PGHOST": str(sock)},
-                              capture_output=True, text=True, cwd=self.work)
-        self.check("postgres: init script", init.returncode == 0, (init.stdout + init.stderr).strip().replace("\n", " "))
+        init = subprocess.run(
+            NOBODY + ["sh", str(DEPLOY / "postgres" / "10-vigie-databases.sh")],
+            env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin", "PGHOST": str(sock)},
+            capture_output=True,
+            text=True,
+            cwd=self.work,
+        )
+        self.check(
+            "postgres: init script", init.returncode == 0, (init.stdout + init.stderr).strip().replace("\n", " ")
+        )
         self.healthcheck("postgres", {**env, "PATH": f"{bin_dir}:/usr/bin:/bin"}, 30)
 
     def redis(self) -> None:
@@ -210,8 +271,11 @@ class Smoke:
         self.start("redis", command, env, self.work, as_nobody=True)
         self.healthcheck("redis", env, 30)
         wrong = subprocess.run(["redis-cli", "-h", "redis", "ping"], capture_output=True, text=True)
-        self.check("redis: refuses a client without the password", "NOAUTH" in wrong.stdout + wrong.stderr,
-                   wrong.stdout.strip())
+        self.check(
+            "redis: refuses a client without the password",
+            "NOAUTH" in wrong.stdout + wrong.stderr,
+            wrong.stdout.strip(),
+        )
 
     def app(self, name: str, timeout: float = 300) -> bool:
         service = self.compose["services"][name]
@@ -228,8 +292,10 @@ class Smoke:
         conf = conf.replace("pid /var/run/nginx.pid;", f"pid {self.work}/nginx.pid;")
         conf = conf.replace("/etc/nginx/tls/tls.crt", str(self.work / "tls.crt"))
         conf = conf.replace("/etc/nginx/tls/tls.key", str(self.work / "tls.key"))
-        temp = "".join(f"    {kind}_temp_path {self.work}/nginx-{kind};\n"
-                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        temp = "".join(
+            f"    {kind}_temp_path {self.work}/nginx-{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         conf = conf.replace("http {\n", "http {\n" + temp, 1)
         path = self.work / "nginx.conf"
         path.write_text(conf)
@@ -238,8 +304,9 @@ class Smoke:
         self.start("proxy", [self.nginx, "-c", str(path), "-p", str(self.work), "-g", "daemon off;"], {}, self.work)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            status = subprocess.run(self.compose["services"]["proxy"]["healthcheck"]["test"][1:],
-                                    capture_output=True).returncode
+            status = subprocess.run(
+                self.compose["services"]["proxy"]["healthcheck"]["test"][1:], capture_output=True
+            ).returncode
             if status == 0:
                 break
             time.sleep(0.5)
@@ -254,43 +321,64 @@ class Smoke:
         redirect = self.curl("http://vigie.test/api/declarations", "-w", "%{http_code} %{redirect_url}")
         self.check("http:// redirects to https://", redirect.startswith("301 https://vigie.test/"), redirect)
         token = f"?token={self.env['VIGIE_RASA_TOKEN']}"
-        for path in ("/conversations/x/tracker" + token, "/model" + token, "/status" + token, "/version",
-                     "/domain" + token):
+        for path in (
+            "/conversations/x/tracker" + token,
+            "/model" + token,
+            "/status" + token,
+            "/version",
+            "/domain" + token,
+        ):
             status, _, _ = self.http("GET", base + path)
             self.check(f"GET {path.split('?')[0]} denied, even with the token", status == 403, status)
         raw = self.curl(base + "/webhooks/../conversations/x/tracker" + token, "--path-as-is")
         self.check("/webhooks/../conversations denied (path normalised)", raw == "403", raw)
         (self.work / "big.json").write_bytes(b'{"sender": "big", "message": "' + b"x" * (70 * 1024) + b'"}')
-        big = self.curl(base + "/webhooks/rest/webhook", "-H", "Content-Type: application/json",
-                        "--data-binary", f"@{self.work / 'big.json'}")
+        big = self.curl(
+            base + "/webhooks/rest/webhook",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            f"@{self.work / 'big.json'}",
+        )
         self.check("70 KiB webhook body refused (64k limit)", big == "413", big)
-        small = self.curl(base + "/webhooks/rest/webhook", "-H", "Content-Type: application/json",
-                          "--data-binary", '{"sender": "smoke-small", "message": "bonjour"}')
+        small = self.curl(
+            base + "/webhooks/rest/webhook",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            '{"sender": "smoke-small", "message": "bonjour"}',
+        )
         self.check("small webhook body reaches Rasa", small == "200", small)
         status, _, _ = self.http("GET", base + "/api/declarations")
         self.check("API without token refused", status == 401, status)
-        status, _, _ = self.http("GET", base + "/api/declarations",
-                                 headers={"Authorization": f"Bearer {self.env['VIGIE_API_TOKEN']}"})
+        status, _, _ = self.http(
+            "GET", base + "/api/declarations", headers={"Authorization": f"Bearer {self.env['VIGIE_API_TOKEN']}"}
+        )
         self.check("API with VIGIE_API_TOKEN", status == 200, status)
         codes = [self.curl(base + "/webhooks/rest/") for _ in range(40)]
-        self.check("rate limit on /webhooks/ (5/s, bursts of 20): 429 past the burst",
-                   codes.count("429") > 0 and codes[:20].count("200") == 20,
-                   f"{codes.count('200')} x 200, {codes.count('429')} x 429")
+        self.check(
+            "rate limit on /webhooks/ (5/s, bursts of 20): 429 past the burst",
+            codes.count("429") > 0 and codes[:20].count("200") == 20,
+            f"{codes.count('200')} x 200, {codes.count('429')} x 429",
+        )
         time.sleep(5)  # the bucket refills before the conversation below
         status, _, _ = self.http("GET", base + "/socket.io/?EIO=4&transport=polling")
         self.check("/socket.io/ routed to Rasa (404: no socketio channel in credentials.yml)", status == 404, status)
 
     def declaration(self) -> None:
         sys.path.insert(0, str(ROOT))
-        from tests.e2e.declarant import RICH_OPENING, converse
+        from tests.support.declarant import RICH_OPENING, converse
 
         sender = f"smoke-{uuid.uuid4().hex[:8]}"
         rasa_api = f"http://rasa:5005/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}"
 
         def say(text):
-            status, _, body = self.http("POST", "https://vigie.test/webhooks/rest/webhook",
-                                        json.dumps({"sender": sender, "message": text}).encode(),
-                                        {"Content-Type": "application/json"})
+            status, _, body = self.http(
+                "POST",
+                "https://vigie.test/webhooks/rest/webhook",
+                json.dumps({"sender": sender, "message": text}).encode(),
+                {"Content-Type": "application/json"},
+            )
             assert status == 200, (status, body[:200])
             return json.loads(body)
 
@@ -300,8 +388,11 @@ class Smoke:
 
         reference, questions = converse(say, requested_slot, RICH_OPENING, {})
         self.check("a whole declaration through the proxy", bool(reference), f"{reference}, {len(questions)} questions")
-        status, _, body = self.http("GET", f"https://vigie.test/api/declarations/{reference}",
-                                    headers={"Authorization": f"Bearer {self.env['VIGIE_API_TOKEN']}"})
+        status, _, body = self.http(
+            "GET",
+            f"https://vigie.test/api/declarations/{reference}",
+            headers={"Authorization": f"Bearer {self.env['VIGIE_API_TOKEN']}"},
+        )
         self.check("declaration readable through /api/", status == 200, status)
         deadline, delivered = time.monotonic() + 60, False
         while time.monotonic() < deadline and not delivered:
@@ -310,12 +401,26 @@ class Smoke:
             time.sleep(1)
         self.check("declaration forwarded to the authority by the forwarder", delivered)
         bin_dir = sorted(PG_BIN.glob("*/bin"))[-1]
-        events = subprocess.run([str(bin_dir / "psql"), "-h", str(self.work / "pgsock"), "-U", "postgres", "-d",
-                                 self.env.get("VIGIE_TRACKER_DB_NAME", "vigie_conversations"), "-Atc",
-                                 f"SELECT count(*) FROM events WHERE sender_id = '{sender}'"],
-                                capture_output=True, text=True)
-        self.check("conversation kept in PostgreSQL (tracker store)", events.stdout.strip() not in ("", "0"),
-                   f"{events.stdout.strip()} events {events.stderr.strip()}")
+        events = subprocess.run(
+            [
+                str(bin_dir / "psql"),
+                "-h",
+                str(self.work / "pgsock"),
+                "-U",
+                "postgres",
+                "-d",
+                self.env.get("VIGIE_TRACKER_DB_NAME", "vigie_conversations"),
+                "-Atc",
+                f"SELECT count(*) FROM events WHERE sender_id = '{sender}'",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        self.check(
+            "conversation kept in PostgreSQL (tracker store)",
+            events.stdout.strip() not in ("", "0"),
+            f"{events.stdout.strip()} events {events.stderr.strip()}",
+        )
 
     def memory(self) -> dict:
         peaks = {}
@@ -323,8 +428,11 @@ class Smoke:
             process = self.processes.get(name)
             if process and process.poll() is None:
                 status = Path(f"/proc/{process.pid}/status").read_text()
-                peaks[name] = {k: v.strip() for k, v in (line.split(":", 1) for line in status.splitlines())
-                               if k in ("VmHWM", "VmRSS")}
+                peaks[name] = {
+                    k: v.strip()
+                    for k, v in (line.split(":", 1) for line in status.splitlines())
+                    if k in ("VmHWM", "VmRSS")
+                }
         tmp_usage = subprocess.run(["du", "-sh", "/tmp"], capture_output=True, text=True).stdout.split()[0:1]
         return {"processes": peaks, "tmp": tmp_usage}
 
@@ -343,9 +451,12 @@ class Smoke:
             self.isolate()
             self.postgres()
             self.redis()
-            self.start("authority", [sys.executable, "-m", "bot.fake_authority", "--host", "0.0.0.0", "--port",
-                                     "8090"], {**IMAGE_ENV, "VIGIE_AUTHORITY_TOKEN": self.env["VIGIE_AUTHORITY_TOKEN"]},
-                       ROOT)
+            self.start(
+                "authority",
+                [sys.executable, "-m", "bot.fake_authority", "--host", "0.0.0.0", "--port", "8090"],
+                {**IMAGE_ENV, "VIGIE_AUTHORITY_TOKEN": self.env["VIGIE_AUTHORITY_TOKEN"]},
+                ROOT,
+            )
             if self.app("migrate") and self.app("actions"):
                 for name in ("rasa", "web", "forwarder"):
                     self.app(name)
@@ -370,8 +481,20 @@ def main() -> int:
     if not args.inside:
         if os.geteuid() != 0:
             raise SystemExit("root is needed (unshare, mount).")
-        return subprocess.call(["unshare", "--mount", "--net", "--propagation", "private", sys.executable,
-                                __file__, "--inside", "--nginx", args.nginx])
+        return subprocess.call(
+            [
+                "unshare",
+                "--mount",
+                "--net",
+                "--propagation",
+                "private",
+                sys.executable,
+                __file__,
+                "--inside",
+                "--nginx",
+                args.nginx,
+            ]
+        )
     for name in [k for k in os.environ if k.lower() in ("http_proxy", "https_proxy", "all_proxy")]:
         del os.environ[name]
     return Smoke(args.nginx).run()

@@ -23,13 +23,13 @@ from typing import Callable, Optional
 from aiohttp import web
 from argon2 import PasswordHasher
 
-from actions.models import utc_now
-from actions.storage import DeclarationStore
 from bot.admin import middlewares
 from bot.admin.context import CONTEXT_KEY, AdminContext
 from bot.admin.passwords import Passwords
 from bot.admin.templating import ENVIRONMENT_KEY, STATIC_DIR, build_environment
 from bot.admin.views import audit_log, declarations, exports, login, observatory, user_management
+from bot.core.paris_time import utc_now
+from bot.core.storage import DeclarationStore
 
 # Forms are small; exports are GETs.
 MAX_REQUEST_BYTES = 64 * 1024

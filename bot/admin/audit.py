@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import func, select
 
-from bot.admin.models import AuditEntry
+from bot.core.admin_models import AuditEntry
 
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
@@ -52,13 +52,22 @@ def _clip(value: Optional[str]) -> Optional[str]:
     return value[:FIELD_MAX] if isinstance(value, str) else value
 
 
-def record(session, now: datetime, action: str, *, login: Optional[str], ip: Optional[str],
-           target: Optional[str] = None, details: Optional[Dict[str, Any]] = None) -> None:
+def record(
+    session,
+    now: datetime,
+    action: str,
+    *,
+    login: Optional[str],
+    ip: Optional[str],
+    target: Optional[str] = None,
+    details: Optional[Dict[str, Any]] = None,
+) -> None:
     """Add one entry in the caller's transaction."""
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
-    session.add(AuditEntry(at=now, login=_clip(login), action=action, target=_clip(target),
-                           details=details, ip=_clip(ip)))
+    session.add(
+        AuditEntry(at=now, login=_clip(login), action=action, target=_clip(target), details=details, ip=_clip(ip))
+    )
 
 
 def write(store, now: datetime, action: str, **kwargs) -> None:
@@ -74,9 +83,7 @@ def count(store) -> int:
 
 def page(store, limit: int, offset: int) -> List[AuditRow]:
     """Entries, newest first."""
-    statement = (
-        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
-    )
+    statement = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
     with store.session() as session:
         return [
             AuditRow(row.at, row.login, row.action, row.target, row.details, row.ip)
@@ -84,8 +91,9 @@ def page(store, limit: int, offset: int) -> List[AuditRow]:
         ]
 
 
-def recent_failures(session, now: datetime, window: timedelta, *, login: Optional[str] = None,
-                    ip: Optional[str] = None) -> int:
+def recent_failures(
+    session, now: datetime, window: timedelta, *, login: Optional[str] = None, ip: Optional[str] = None
+) -> int:
     """Failed logins within ``window`` for a login (since its last success) or for an IP."""
     since = now - window
     conditions = [AuditEntry.at > since]

@@ -14,9 +14,9 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.admin import audit, sessions
-from bot.admin.models import AdminUser
 from bot.admin.passwords import MAX_LENGTH, Passwords
 from bot.admin.users import normalise_login
+from bot.core.admin_models import AdminUser
 
 MAX_FAILURES_PER_LOGIN = 5
 MAX_FAILURES_PER_IP = 20
@@ -34,10 +34,17 @@ class LoginResult:
     token: Optional[str] = None
 
 
-def authenticate(store, passwords: Passwords, now: datetime, login: str, password: str,
-                 ip: Optional[str], previous_token: Optional[str] = None) -> LoginResult:
+def authenticate(
+    store,
+    passwords: Passwords,
+    now: datetime,
+    login: str,
+    password: str,
+    ip: Optional[str],
+    previous_token: Optional[str] = None,
+) -> LoginResult:
     """Check the credentials; on success open a new session (revoking ``previous_token``)."""
-    login = normalise_login(login)[:audit.FIELD_MAX]
+    login = normalise_login(login)[: audit.FIELD_MAX]
     if _throttled(store, now, login, ip):
         audit.write(store, now, audit.LOGIN_FAILED, login=login, ip=ip, details={"motif": "trop_de_tentatives"})
         return LoginResult(THROTTLED)
@@ -63,9 +70,7 @@ def _throttled(store, now: datetime, login: str, ip: Optional[str]) -> bool:
     with store.session() as session:
         if audit.recent_failures(session, now, THROTTLE_WINDOW, login=login) >= MAX_FAILURES_PER_LOGIN:
             return True
-        return ip is not None and (
-            audit.recent_failures(session, now, THROTTLE_WINDOW, ip=ip) >= MAX_FAILURES_PER_IP
-        )
+        return ip is not None and (audit.recent_failures(session, now, THROTTLE_WINDOW, ip=ip) >= MAX_FAILURES_PER_IP)
 
 
 def _motive(user: Optional[AdminUser]) -> str:
@@ -84,13 +89,20 @@ def cookie_name(base: str, secure: bool) -> str:
 
 
 def set_cookie(response: web.StreamResponse, base: str, value: str, *, secure: bool, path: str) -> None:
-    response.set_cookie(cookie_name(base, secure), value, path=path, httponly=True,
-                        samesite="Strict", secure=secure)
+    response.set_cookie(cookie_name(base, secure), value, path=path, httponly=True, samesite="Strict", secure=secure)
 
 
 def clear_cookie(response: web.StreamResponse, base: str, *, secure: bool, path: str) -> None:
-    response.set_cookie(cookie_name(base, secure), "", path=path, max_age=0, httponly=True,
-                        samesite="Strict", secure=secure, expires="Thu, 01 Jan 1970 00:00:00 GMT")
+    response.set_cookie(
+        cookie_name(base, secure),
+        "",
+        path=path,
+        max_age=0,
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
+    )
 
 
 def read_cookie(request: web.Request, base: str, secure: bool) -> Optional[str]:

@@ -17,12 +17,12 @@ import getpass
 import sys
 from typing import List, Optional, TextIO
 
-from actions.models import utc_now
-from actions.storage import DeclarationStore
 from bot.admin import audit, users
 from bot.admin.display import datetime_short
-from bot.admin.models import ROLES
 from bot.admin.passwords import Passwords, WeakPassword
+from bot.core.admin_models import ROLES
+from bot.core.paris_time import utc_now
+from bot.core.storage import DeclarationStore
 
 
 class CliError(Exception):
@@ -39,8 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=ROLES, default="lecteur")
     add.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
     commands.add_parser("list", help="lister les utilisateurs")
-    for name, text in (("disable", "désactiver un utilisateur (ferme ses sessions)"),
-                       ("enable", "réactiver un utilisateur")):
+    for name, text in (
+        ("disable", "désactiver un utilisateur (ferme ses sessions)"),
+        ("enable", "réactiver un utilisateur"),
+    ):
         commands.add_parser(name, help=text).add_argument("login")
     set_role = commands.add_parser("set-role", help="changer le rôle d'un utilisateur")
     set_role.add_argument("login")
@@ -65,8 +67,11 @@ def _list(store, out: TextIO) -> None:
     print(f"{'identifiant':<24} {'rôle':<15} {'état':<10} {'créé le':<17} dernière connexion", file=out)
     for row in rows:
         state = "actif" if row.active else "désactivé"
-        print(f"{row.login:<24} {row.role:<15} {state:<10} {datetime_short(row.created_at):<17} "
-              f"{datetime_short(row.last_login_at)}", file=out)
+        print(
+            f"{row.login:<24} {row.role:<15} {state:<10} {datetime_short(row.created_at):<17} "
+            f"{datetime_short(row.last_login_at)}",
+            file=out,
+        )
 
 
 def _run(args: argparse.Namespace, store, stdin: TextIO, out: TextIO) -> None:

@@ -6,9 +6,9 @@ from typing import Callable, Optional
 
 from aiohttp import web
 
-from actions.storage import DeclarationStore
 from bot.admin.passwords import Passwords
 from bot.admin.sessions import Identity
+from bot.core.storage import DeclarationStore
 
 
 @dataclass(frozen=True)

@@ -3,25 +3,31 @@
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
-from actions import schema
-from actions.qualification import format_datetime_fr, format_obligation_fr, parse_datetime
+from bot.core import fields as registry
+from bot.core import schema
+from bot.core.fields import SpecBlock
+from bot.core.french import format_datetime_fr
+from bot.core.paris_time import parse_paris as parse_datetime
+from bot.core.qualification import format_obligation_fr
 
-# The form annexed to the arrêté du 30 octobre 2017 (declaration.md, blocks A-E of the spec).
-BLOCKS: List[Tuple[str, List[str]]] = [
-    ("Structure et déclarant", [
-        "structure_name", "finess", "structure_type", "region", "is_ose",
-        "declarant_name", "declarant_role", "declarant_email", "declarant_phone",
-    ]),
-    ("Description de l'incident", [
-        "detected_at", "started_at", "incident_type", "origin", "description", "perimeter",
-        "affected_systems", "provider_involved", "handling_status", "measures_taken",
-    ]),
-    ("Impacts", [
-        "care_impact", "patient_endangerment", "data_impact", "health_data_involved",
-        "persons_affected", "spread_risk",
-    ]),
-    ("Causes et suites", ["cause", "support_requested", "complaint_filed", "cnil_notified"]),
-]
+# The form annexed to the arrêté du 30 octobre 2017: the spec's blocks A and B together, then C, D and E.
+_TITLES = {
+    SpecBlock.STRUCTURE: "Structure et déclarant",
+    SpecBlock.DECLARANT: "Structure et déclarant",
+    SpecBlock.INCIDENT: "Description de l'incident",
+    SpecBlock.IMPACTS: "Impacts",
+    SpecBlock.FOLLOW_UP: "Causes et suites",
+}
+
+
+def _official_blocks() -> List[Tuple[str, List[str]]]:
+    blocks: Dict[str, List[str]] = {}
+    for block, names in registry.spec_blocks():
+        blocks.setdefault(_TITLES[block], []).extend(names)
+    return list(blocks.items())
+
+
+BLOCKS: List[Tuple[str, List[str]]] = _official_blocks()
 RECORD_FIELDS = ["reference", "status", "channel", "created_at", "submitted_at", "updated_at", "pii_masked"]
 DATETIME_FIELDS = set(schema.DATETIME_FIELDS) | {"created_at", "submitted_at", "updated_at"}
 ENUMS: Dict[str, Dict[str, str]] = {
@@ -43,13 +49,13 @@ def as_datetime(value: Any) -> Optional[datetime]:
 
 
 def datetime_fr(value: Any) -> str:
-    """"jeudi 3 décembre 2026 à 6 h 00", or "Non renseigné"."""
+    """ "jeudi 3 décembre 2026 à 6 h 00", or "Non renseigné"."""
     moment = as_datetime(value)
     return format_datetime_fr(moment) if moment else NOT_GIVEN
 
 
 def datetime_short(value: Any) -> str:
-    """"03/12/2026 06:00" (Paris time), for tables."""
+    """ "03/12/2026 06:00" (Paris time), for tables."""
     moment = as_datetime(value)
     return moment.strftime("%d/%m/%Y %H:%M") if moment else "—"
 
@@ -77,9 +83,15 @@ def field_value(name: str, value: Any) -> str:
 
 def history_rows(changes: List[Dict[str, Any]]) -> List[Dict[str, str]]:
     """The declarant's completions (``DeclarationStore.changes``), in French."""
-    return [{"at": datetime_fr(c["changed_at"]), "field": schema.FIELD_LABELS.get(c["field"], c["field"]),
-             "old": field_value(c["field"], c["old_value"]), "new": field_value(c["field"], c["new_value"])}
-            for c in changes]
+    return [
+        {
+            "at": datetime_fr(c["changed_at"]),
+            "field": schema.FIELD_LABELS.get(c["field"], c["field"]),
+            "old": field_value(c["field"], c["old_value"]),
+            "new": field_value(c["field"], c["new_value"]),
+        }
+        for c in changes
+    ]
 
 
 def blocks(declaration: Dict[str, Any]) -> List[Tuple[str, List[Tuple[str, str]]]]:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Dict, List, Mapping
 from urllib.parse import urlencode
 
-from actions import schema
+from bot.core import schema
 
 PAGE_SIZE = 50
 MAX_PAGE = 10**6

@@ -12,8 +12,7 @@ from bot.admin.templating import render
 logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -26,8 +25,14 @@ SECURITY_HEADERS = {
 }
 PUBLIC_ROUTES = {"login", "login_submit", "static"}
 # Files, not pages: without a session they answer 401 rather than the login page.
-EXPORT_ROUTES = {"export_csv", "export_json", "declaration_pdf", "observatory_chart", "observatory_pdf",
-                 "observatory_csv"}
+EXPORT_ROUTES = {
+    "export_csv",
+    "export_json",
+    "declaration_pdf",
+    "observatory_chart",
+    "observatory_pdf",
+    "observatory_csv",
+}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 ERRORS = {
@@ -95,8 +100,7 @@ def _login_redirect(request: web.Request, expired: bool) -> web.HTTPSeeOther:
         target = target.with_query({"motif": "expiree"})
     redirect = web.HTTPSeeOther(target)
     settings = context.admin(request)
-    auth.clear_cookie(redirect, auth.SESSION_COOKIE, secure=settings.secure_cookies,
-                      path=context.mount_prefix(request))
+    auth.clear_cookie(redirect, auth.SESSION_COOKIE, secure=settings.secure_cookies, path=context.mount_prefix(request))
     return redirect
 
 

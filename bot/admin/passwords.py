@@ -20,7 +20,8 @@ MIN_DISTINCT_CHARACTERS = 5
 # Frequent passwords and words of the domain; a candidate is refused when, lower-cased,
 # without accents and with digits and symbols stripped from its ends, it is one of them
 # or repeats one of them.
-WEAK_WORDS = frozenset("""
+WEAK_WORDS = frozenset(
+    """
 password motdepasse motdepass mdp azerty azertyuiop qwerty qwertyuiop abc abcdef
 abcdefghijkl admin administrateur administrator root superuser utilisateur user
 bonjour bonsoir salut soleil doudou chouchou loulou tresor jetaime amour coucou
@@ -28,7 +29,8 @@ marseille paris lyon toulouse france liberte vigie sante hopital clinique
 ehpad cert certsante ars anssi cnil secret secure securite bienvenue welcome
 changeme changezmoi test testtest demo login connexion iloveyou football
 dragon monkey letmein master sunshine princess chocolat
-""".split())
+""".split()
+)
 SEQUENCES = (
     "abcdefghijklmnopqrstuvwxyz",
     "0123456789",
@@ -68,9 +70,7 @@ def check_policy(password: str, login: Optional[str] = None) -> None:
     if len(password) > MAX_LENGTH:
         raise WeakPassword(f"Le mot de passe ne doit pas dépasser {MAX_LENGTH} caractères.")
     if len(set(password)) < MIN_DISTINCT_CHARACTERS:
-        raise WeakPassword(
-            f"Le mot de passe doit comporter au moins {MIN_DISTINCT_CHARACTERS} caractères différents."
-        )
+        raise WeakPassword(f"Le mot de passe doit comporter au moins {MIN_DISTINCT_CHARACTERS} caractères différents.")
     core = _core(password)
     if not core or core in WEAK_WORDS or _is_repetition(core) or _is_sequence(password):
         raise WeakPassword(

@@ -2,7 +2,7 @@
 
 from typing import Any, Dict
 
-from actions.storage import DeclarationStore
+from bot.core.storage import DeclarationStore
 
 
 def count_matching(store: DeclarationStore, filters: Dict[str, Any]) -> Dict[str, int]:

@@ -14,7 +14,7 @@ from typing import Optional, Tuple
 
 from sqlalchemy import delete, select, update
 
-from bot.admin.models import AdminSession, AdminUser
+from bot.core.admin_models import AdminSession, AdminUser
 
 LIFETIME = timedelta(hours=8)
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -47,10 +47,16 @@ def token_hash(token: str) -> str:
 def open_session(session, user_id: int, now: datetime) -> str:
     """Add a session for ``user_id`` in the caller's transaction; return the cookie value."""
     token = secrets.token_urlsafe(32)
-    session.add(AdminSession(
-        token_hash=token_hash(token), user_id=user_id, csrf_token=secrets.token_urlsafe(32),
-        created_at=now, last_seen_at=now, expires_at=now + LIFETIME,
-    ))
+    session.add(
+        AdminSession(
+            token_hash=token_hash(token),
+            user_id=user_id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + LIFETIME,
+        )
+    )
     session.execute(delete(AdminSession).where(AdminSession.expires_at < now - PURGE_AFTER))
     return token
 

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.admin import audit
-from bot.admin.models import ROLES, AdminSession, AdminUser
 from bot.admin.passwords import Passwords, check_policy
+from bot.core.admin_models import ROLES, AdminSession, AdminUser
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 ROLE_LABELS = {"lecteur": "Lecteur", "administrateur": "Administrateur"}
@@ -59,19 +59,20 @@ def check_role(role: str) -> str:
     return role
 
 
-def create_user(store, passwords: Passwords, now: datetime, login: str, password: str, role: str,
-                *, actor: str, ip: Optional[str]) -> UserInfo:
+def create_user(
+    store, passwords: Passwords, now: datetime, login: str, password: str, role: str, *, actor: str, ip: Optional[str]
+) -> UserInfo:
     login, role = check_login(login), check_role(role)
     check_policy(password, login)
-    row = AdminUser(login=login, password_hash=passwords.hash(password), role=role, active=True,
-                    created_at=now, updated_at=now)
+    row = AdminUser(
+        login=login, password_hash=passwords.hash(password), role=role, active=True, created_at=now, updated_at=now
+    )
     try:
         with store.session() as session, session.begin():
             if _find(session, login) is not None:
                 raise UserError(f"L'identifiant « {login} » est déjà utilisé.")
             session.add(row)
-            audit.record(session, now, audit.USER_CREATED, login=actor, ip=ip, target=login,
-                         details={"role": role})
+            audit.record(session, now, audit.USER_CREATED, login=actor, ip=ip, target=login, details={"role": role})
     except IntegrityError:
         raise UserError(f"L'identifiant « {login} » est déjà utilisé.") from None
     return UserInfo.of(row)
@@ -98,8 +99,15 @@ def set_role(store, now: datetime, login: str, role: str, *, actor: str, ip: Opt
         if row.role == "administrateur" and row.active:
             _refuse_if_last_admin(session, row, "retirer le rôle administrateur au")
         previous, row.role, row.updated_at = row.role, role, now
-        audit.record(session, now, audit.USER_ROLE_CHANGED, login=actor, ip=ip, target=row.login,
-                     details={"avant": previous, "apres": role})
+        audit.record(
+            session,
+            now,
+            audit.USER_ROLE_CHANGED,
+            login=actor,
+            ip=ip,
+            target=row.login,
+            details={"avant": previous, "apres": role},
+        )
         return UserInfo.of(row)
 
 
@@ -134,22 +142,25 @@ def _find(session, login: str) -> Optional[AdminUser]:
 
 
 def _existing(session, login: str) -> AdminUser:
-    row = session.execute(
-        select(AdminUser).where(AdminUser.login == normalise_login(login)).with_for_update()
-    ).scalars().first()
+    row = (
+        session.execute(select(AdminUser).where(AdminUser.login == normalise_login(login)).with_for_update())
+        .scalars()
+        .first()
+    )
     if row is None:
         raise UserError(f"Aucun utilisateur ne porte l'identifiant « {normalise_login(login)} ».")
     return row
 
 
 def _refuse_if_last_admin(session, row: AdminUser, what: str) -> None:
-    admins = session.execute(
-        select(AdminUser.id)
-        .where(AdminUser.role == "administrateur", AdminUser.active.is_(True))
-        .with_for_update()
-    ).scalars().all()
+    admins = (
+        session.execute(
+            select(AdminUser.id).where(AdminUser.role == "administrateur", AdminUser.active.is_(True)).with_for_update()
+        )
+        .scalars()
+        .all()
+    )
     if admins == [row.id]:
         raise UserError(
-            f"Impossible de {what} dernier administrateur actif : "
-            "donnez d'abord ce rôle à un autre utilisateur."
+            f"Impossible de {what} dernier administrateur actif : donnez d'abord ce rôle à un autre utilisateur."
         )

@@ -20,18 +20,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
 from bot.channels.user_text import UnusableText, clean_user_text
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
-UNAVAILABLE = ("Je ne peux pas traiter votre message pour le moment. Rien de ce que vous avez déjà "
-               "confirmé n'est perdu : réessayez dans une minute. Si l'incident est majeur, appelez "
-               "directement CERT Santé.")
-
-NO_REPLY = ("Je n'ai pas pu terminer cette étape : un service de Vigie ne répond pas. Rien de ce que vous "
-            "avez confirmé n'est perdu : renvoyez votre dernier message dans un instant.")
 
 
 class BadRequest(ValueError):
@@ -52,8 +47,10 @@ def parse_body(raw: bytes) -> Dict[str, Any]:
         raise BadRequest("Corps de requête invalide : un objet JSON est attendu.")
     sender = body.get("sender")
     if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
-        raise BadRequest("Champ « sender » requis : identifiant de conversation de 1 à 128 caractères "
-                         "(lettres, chiffres, . _ : @ -).")
+        raise BadRequest(
+            "Champ « sender » requis : identifiant de conversation de 1 à 128 caractères "
+            "(lettres, chiffres, . _ : @ -)."
+        )
     if "message" not in body:
         raise BadRequest("Champ « message » requis.")
     return body
@@ -87,10 +84,10 @@ class VigieRestInput(RestInput):
 
     async def handle(self, on_new_message, text: str, sender: str) -> HTTPResponse:
         collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-        except Exception as error:  # noqa: BLE001 - any failure: a polite 503, no text in the log
-            logger.error("message handling failed: %s", type(error).__name__)
+        message = UserMessage(text, collector, sender, input_channel=self.name())
+        turn = await run_turn(on_new_message, message, lambda: len(collector.messages), "REST")
+        if turn is Turn.FAILED:
             return response.json({"error": UNAVAILABLE}, status=503)
-        # Rasa swallows a failed custom action and says nothing: the user must know.
-        return response.json(collector.messages or [{"recipient_id": sender, "text": NO_REPLY}])
+        if turn is Turn.SILENT:
+            return response.json([{"recipient_id": sender, "text": NO_REPLY}])
+        return response.json(collector.messages)

@@ -36,13 +36,12 @@ Logs never carry message text, tokens or secrets.
 import asyncio
 import json
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -54,9 +53,11 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from actions.models import SlackEvent, utc_now
-from bot.channels.rest import NO_REPLY, UNAVAILABLE
+from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, outgoing_session, proxy_for, run_turn, usable_url
 from bot.channels.user_text import UnusableText, clean_user_text
+from bot.core.models import SlackEvent
+from bot.core.paris_time import utc_now
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +66,9 @@ MAX_BODY_BYTES = 64 * 1024
 EVENT_RETENTION = timedelta(hours=24)
 PURGE_INTERVAL_SECONDS = 3600
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
-MAX_SECTION_CHARS = 3000        # Block Kit section text
-MAX_BUTTON_LABEL_CHARS = 75     # Block Kit button text
-MAX_BUTTON_VALUE_CHARS = 2000   # Block Kit button value
+MAX_SECTION_CHARS = 3000  # Block Kit section text
+MAX_BUTTON_LABEL_CHARS = 75  # Block Kit button text
+MAX_BUTTON_VALUE_CHARS = 2000  # Block Kit button value
 MAX_ACTIONS_PER_BLOCK = 25
 
 BUTTON_ACTION_PREFIX = "vigie_button_"
@@ -81,17 +82,22 @@ _TIMESTAMP = re.compile(r"^\d{1,12}(\.\d{1,9})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
-NOT_CONFIGURED = ("Le canal Slack de Vigie n'est pas configuré sur ce serveur "
-                  "(VIGIE_SLACK_TOKEN, VIGIE_SLACK_SIGNING_SECRET).")
+NOT_CONFIGURED = (
+    "Le canal Slack de Vigie n'est pas configuré sur ce serveur (VIGIE_SLACK_TOKEN, VIGIE_SLACK_SIGNING_SECRET)."
+)
 UNSIGNED = "Requête refusée : signature Slack absente, invalide ou trop ancienne (5 minutes au maximum)."
 MALFORMED = "Requête Slack invalide : {}."
 TOO_LARGE = f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum)."
 STORE_UNAVAILABLE = "Vigie ne peut pas enregistrer cet évènement pour le moment : réessayez plus tard."
-DIRECT_MESSAGE_ONLY = ("Pour déclarer un incident ou poser une question, écrivez-moi en message direct : "
-                       "les déclarations sont confidentielles.")
+DIRECT_MESSAGE_ONLY = (
+    "Pour déclarer un incident ou poser une question, écrivez-moi en message direct : "
+    "les déclarations sont confidentielles."
+)
 DATETIME_PROMPT = "Choisissez la date et l'heure, puis « Valider » (ou écrivez-les)."
-DATETIME_INCOMPLETE = ("Choisissez une date et une heure avant de cliquer sur « Valider », "
-                       "ou écrivez-les (par exemple « hier vers 14 h »).")
+DATETIME_INCOMPLETE = (
+    "Choisissez une date et une heure avant de cliquer sur « Valider », "
+    "ou écrivez-les (par exemple « hier vers 14 h »)."
+)
 
 
 class Refused(Exception):
@@ -121,27 +127,15 @@ class SlackSettings:
         return f"SlackSettings(api_url={self.api_url!r})"
 
 
-def usable_api_url(url: str) -> bool:
-    """https, or http on loopback (tests); no credentials, query or fragment."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return False
-    if parts.username or parts.password or parts.query or parts.fragment or not parts.hostname:
-        return False
-    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    return parts.scheme == "https" or (parts.scheme == "http" and loopback)
-
-
-def settings_from_env(environ: Mapping[str, str]) -> Tuple[Optional[SlackSettings], List[str]]:
+def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> Tuple[Optional[SlackSettings], List[str]]:
     """The settings, or ``None`` and what is missing or wrong."""
-    token = environ.get("VIGIE_SLACK_TOKEN", "").strip()
-    secret = environ.get("VIGIE_SLACK_SIGNING_SECRET", "").strip()
-    api_url = environ.get("VIGIE_SLACK_API_URL", "").strip() or DEFAULT_API_URL
-    problems = [name for name, value in (("VIGIE_SLACK_TOKEN", token),
-                                         ("VIGIE_SLACK_SIGNING_SECRET", secret)) if not value]
-    if not usable_api_url(api_url):
+    settings = Settings.from_env(environ)
+    token, secret = settings.slack_token, settings.slack_signing_secret
+    api_url = settings.slack_api_url or DEFAULT_API_URL
+    problems = [
+        name for name, value in (("VIGIE_SLACK_TOKEN", token), ("VIGIE_SLACK_SIGNING_SECRET", secret)) if not value
+    ]
+    if not usable_url(api_url):
         problems.append("VIGIE_SLACK_API_URL (https attendu)")
     if problems:
         return None, problems
@@ -164,7 +158,7 @@ class SlackEventLog:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from actions import storage
+            from bot.core import storage
 
             self._engine = storage.build_engine(storage._normalise_url(self._url or storage.default_url()))
         return self._engine
@@ -235,8 +229,10 @@ def _chunks(text: str, size: int) -> List[str]:
 def _sections(text: str) -> List[Dict[str, Any]]:
     # Escape first, then cut: a cut never splits an entity like "&amp;" unless at its very end.
     escaped = slack_text(text)
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": piece, "verbatim": True}}
-            for piece in _chunks(escaped, MAX_SECTION_CHARS)]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece, "verbatim": True}}
+        for piece in _chunks(escaped, MAX_SECTION_CHARS)
+    ]
 
 
 def _button_label(title: object) -> str:
@@ -250,22 +246,36 @@ def button_blocks(buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         payload = button.get("payload") if isinstance(button, dict) else None
         if not isinstance(payload, str) or not payload or len(payload) > MAX_BUTTON_VALUE_CHARS:
             continue
-        elements.append({"type": "button", "action_id": f"{BUTTON_ACTION_PREFIX}{len(elements)}",
-                         "text": {"type": "plain_text", "text": _button_label(button.get("title")), "emoji": True},
-                         "value": payload})
-    return [{"type": "actions", "elements": elements[start:start + MAX_ACTIONS_PER_BLOCK]}
-            for start in range(0, len(elements), MAX_ACTIONS_PER_BLOCK)]
+        elements.append(
+            {
+                "type": "button",
+                "action_id": f"{BUTTON_ACTION_PREFIX}{len(elements)}",
+                "text": {"type": "plain_text", "text": _button_label(button.get("title")), "emoji": True},
+                "value": payload,
+            }
+        )
+    return [
+        {"type": "actions", "elements": elements[start : start + MAX_ACTIONS_PER_BLOCK]}
+        for start in range(0, len(elements), MAX_ACTIONS_PER_BLOCK)
+    ]
 
 
 def datetime_block() -> Dict[str, Any]:
-    return {"type": "actions", "block_id": "vigie_datetime", "elements": [
-        {"type": "datepicker", "action_id": DATE_ACTION,
-         "placeholder": {"type": "plain_text", "text": "Date"}},
-        {"type": "timepicker", "action_id": TIME_ACTION,
-         "placeholder": {"type": "plain_text", "text": "Heure"}},
-        {"type": "button", "action_id": DATETIME_SUBMIT_ACTION, "style": "primary",
-         "text": {"type": "plain_text", "text": "Valider"}, "value": DATETIME_INPUT},
-    ]}
+    return {
+        "type": "actions",
+        "block_id": "vigie_datetime",
+        "elements": [
+            {"type": "datepicker", "action_id": DATE_ACTION, "placeholder": {"type": "plain_text", "text": "Date"}},
+            {"type": "timepicker", "action_id": TIME_ACTION, "placeholder": {"type": "plain_text", "text": "Heure"}},
+            {
+                "type": "button",
+                "action_id": DATETIME_SUBMIT_ACTION,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": "Valider"},
+                "value": DATETIME_INPUT,
+            },
+        ],
+    }
 
 
 def wants_datetime(custom: object) -> bool:
@@ -279,8 +289,13 @@ class VigieSlackBot(OutputChannel):
     def name(cls) -> Text:
         return "slack"
 
-    def __init__(self, settings: SlackSettings, channel_id: str,
-                 session: Callable[[], Awaitable[aiohttp.ClientSession]], thread_ts: Optional[str] = None):
+    def __init__(
+        self,
+        settings: SlackSettings,
+        channel_id: str,
+        session: Callable[[], Awaitable[aiohttp.ClientSession]],
+        thread_ts: Optional[str] = None,
+    ):
         self.settings = settings
         self.channel_id = channel_id
         self.thread_ts = thread_ts
@@ -290,9 +305,14 @@ class VigieSlackBot(OutputChannel):
     async def _post(self, text: str, blocks: Optional[List[Dict[str, Any]]] = None) -> None:
         """Best effort: a failure is logged (status or Slack error code), never raised into Rasa."""
         self.sent += 1
-        message: Dict[str, Any] = {"channel": self.channel_id, "text": slack_text(text)[:MAX_SECTION_CHARS * 10],
-                                   "unfurl_links": False, "unfurl_media": False, "link_names": False,
-                                   "parse": "none"}
+        message: Dict[str, Any] = {
+            "channel": self.channel_id,
+            "text": slack_text(text)[: MAX_SECTION_CHARS * 10],
+            "unfurl_links": False,
+            "unfurl_media": False,
+            "link_names": False,
+            "parse": "none",
+        }
         if blocks:
             message["blocks"] = blocks
         if self.thread_ts:
@@ -300,9 +320,15 @@ class VigieSlackBot(OutputChannel):
         for attempt in (1, 2):
             try:
                 session = await self._session()
-                async with session.post(self.settings.api_url + "chat.postMessage", json=message,
-                                        timeout=HTTP_TIMEOUT, allow_redirects=False,
-                                        headers={"Authorization": f"Bearer {self.settings.token}"}) as resp:
+                url = self.settings.api_url + "chat.postMessage"
+                async with session.post(
+                    url,
+                    proxy=proxy_for(url),
+                    json=message,
+                    timeout=HTTP_TIMEOUT,
+                    allow_redirects=False,
+                    headers={"Authorization": f"Bearer {self.settings.token}"},
+                ) as resp:
                     if resp.status == 429 and attempt == 1:
                         retry_after = resp.headers.get("Retry-After", "1")
                         await asyncio.sleep(min(int(retry_after) if retry_after.isdigit() else 1, 5))
@@ -331,12 +357,14 @@ class VigieSlackBot(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post(text)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self._post(text, _sections(text) + button_blocks(buttons))
 
-    async def send_quick_replies(self, recipient_id: Text, text: Text, quick_replies: List[Dict[str, Any]],
-                                 **kwargs: Any) -> None:
+    async def send_quick_replies(
+        self, recipient_id: Text, text: Text, quick_replies: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self.send_text_with_buttons(recipient_id, text, quick_replies)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -410,8 +438,11 @@ def _object(container: Dict[str, Any], field: str, what: str) -> Dict[str, Any]:
 def _bot_user_ids(body: Dict[str, Any]) -> Set[str]:
     ids = set()
     for authorization in body.get("authorizations") or []:
-        if isinstance(authorization, dict) and authorization.get("is_bot") and isinstance(
-                authorization.get("user_id"), str):
+        if (
+            isinstance(authorization, dict)
+            and authorization.get("is_bot")
+            and isinstance(authorization.get("user_id"), str)
+        ):
             ids.add(authorization["user_id"])
     return ids
 
@@ -447,8 +478,9 @@ def parse_event(body: object) -> Incoming:
         return Incoming(key=f"event:{event_id}", team=team, user=user, channel=channel, reply=DIRECT_MESSAGE_ONLY)
     if event.get("channel_type") != "im":
         return Incoming()  # a channel message without mention: not for Vigie
-    return Incoming(key=f"event:{event_id}", team=team, user=user, channel=channel,
-                    text=plain_user_text(text, _bot_user_ids(body)))
+    return Incoming(
+        key=f"event:{event_id}", team=team, user=user, channel=channel, text=plain_user_text(text, _bot_user_ids(body))
+    )
 
 
 def _picked_datetime(state: object) -> Optional[str]:
@@ -543,15 +575,17 @@ class VigieSlackInput(SlackInput):
         # credentials.yml holds no secret: everything comes from the environment.
         if credentials:
             logger.warning("Slack settings in credentials.yml are ignored: use VIGIE_SLACK_* variables")
-        settings, problems = settings_from_env(os.environ)
+        settings, problems = settings_from_env()
         if settings is None:
             logger.warning("Slack channel not configured (%s): its webhook answers 503", ", ".join(problems))
         return cls(settings)
 
     def __init__(self, settings: Optional[SlackSettings], events: Optional[SlackEventLog] = None) -> None:
         self.settings = settings
-        super().__init__(slack_token=settings.token if settings else "",
-                         slack_signing_secret=settings.signing_secret if settings else "")
+        super().__init__(
+            slack_token=settings.token if settings else "",
+            slack_signing_secret=settings.signing_secret if settings else "",
+        )
         self.events = events or SlackEventLog()
         self._http: Optional[aiohttp.ClientSession] = None
 
@@ -561,8 +595,7 @@ class VigieSlackInput(SlackInput):
 
     async def session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
-            # trust_env: honour HTTPS_PROXY / NO_PROXY, as hospital networks often require.
-            self._http = aiohttp.ClientSession(trust_env=True)
+            self._http = outgoing_session()
         return self._http
 
     async def close(self) -> None:
@@ -602,8 +635,9 @@ class VigieSlackInput(SlackInput):
             try:
                 first = await asyncio.to_thread(self.events.first_time, incoming.key)
             except Exception as error:  # noqa: BLE001 - no record, no processing: Slack retries later
-                logger.error("slack_events unavailable (%s): run `python -m actions.storage migrate`?",
-                             type(error).__name__)
+                logger.error(
+                    "slack_events unavailable (%s): run `python -m bot.core.storage migrate`?", type(error).__name__
+                )
                 return response.json({"error": STORE_UNAVAILABLE}, status=503)
             if not first:
                 logger.info("Slack duplicate ignored (retry %s)", request.headers.get("X-Slack-Retry-Num", "-")[:8])
@@ -640,11 +674,7 @@ class VigieSlackInput(SlackInput):
         except UnusableText as error:
             await output.send_text_message(incoming.user, str(error))
             return
-        try:
-            await on_new_message(UserMessage(text, output, incoming.sender_id, input_channel=self.name()))
-        except Exception as error:  # noqa: BLE001 - any failure: a polite answer, no text in the log
-            logger.error("Slack message handling failed: %s", type(error).__name__)
-            await output.send_text_message(incoming.user, UNAVAILABLE)
-            return
-        if not output.sent:  # Rasa swallows a failed custom action and says nothing: the user must know.
-            await output.send_text_message(incoming.user, NO_REPLY)
+        message = UserMessage(text, output, incoming.sender_id, input_channel=self.name())
+        turn = await run_turn(on_new_message, message, lambda: output.sent, "Slack")
+        if turn is not Turn.ANSWERED:
+            await output.send_text_message(incoming.user, UNAVAILABLE if turn is Turn.FAILED else NO_REPLY)

@@ -29,16 +29,13 @@ Logs never carry message text, tokens or secrets.
 
 import asyncio
 import hashlib
-import ipaddress
 import json
 import logging
-import os
 import re
 import time
-import urllib.request
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Mapping, Optional, Text, Tuple
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import aiohttp
 import jwt
@@ -49,8 +46,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from yarl import URL
 
-from bot.channels.rest import NO_REPLY, UNAVAILABLE
+from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, outgoing_session, proxy_for, run_turn, usable_url
 from bot.channels.user_text import UnusableText, clean_user_text
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +59,15 @@ TOKEN_SCOPE = "https://api.botframework.com/.default"
 TEAMS_CHANNEL_ID = "msteams"
 
 MAX_BODY_BYTES = 128 * 1024
-MAX_DOCUMENT_BYTES = 512 * 1024          # OpenID metadata, JWKS, token answers
+MAX_DOCUMENT_BYTES = 512 * 1024  # OpenID metadata, JWKS, token answers
 MAX_TOKEN_CHARS = 16 * 1024
 CLOCK_SKEW_SECONDS = 300
 KEYS_MAX_AGE_SECONDS = 24 * 3600
-KEYS_RETRY_SECONDS = 60                  # after a failed scheduled refresh
-FORCED_REFRESH_INTERVAL_SECONDS = 300    # unknown kid: at most one refresh per interval
+KEYS_RETRY_SECONDS = 60  # after a failed scheduled refresh
+FORCED_REFRESH_INTERVAL_SECONDS = 300  # unknown kid: at most one refresh per interval
 TOKEN_MARGIN_SECONDS = 300
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
-MAX_SENDER_ID_LENGTH = 255               # Rasa's tracker store and our declarations table
+MAX_SENDER_ID_LENGTH = 255  # Rasa's tracker store and our declarations table
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_PAYLOAD_KEY = "payload"
 
@@ -77,10 +75,11 @@ CARD_PAYLOAD_KEY = "payload"
 _ID = re.compile(r"^[\x21-\x7b\x7d\x7e]{1,512}$")
 _BEARER = re.compile(r"^Bearer +([A-Za-z0-9_.=-]+)$", re.IGNORECASE)
 
-NOT_CONFIGURED = ("Le canal Microsoft Teams de Vigie n'est pas configuré sur ce serveur "
-                  "(VIGIE_TEAMS_APP_ID, VIGIE_TEAMS_APP_PASSWORD, VIGIE_TEAMS_TENANT_ID).")
-KEYS_UNAVAILABLE = ("Les clés de signature Microsoft sont momentanément inaccessibles : "
-                    "le message n'a pas été traité.")
+NOT_CONFIGURED = (
+    "Le canal Microsoft Teams de Vigie n'est pas configuré sur ce serveur "
+    "(VIGIE_TEAMS_APP_ID, VIGIE_TEAMS_APP_PASSWORD, VIGIE_TEAMS_TENANT_ID)."
+)
+KEYS_UNAVAILABLE = "Les clés de signature Microsoft sont momentanément inaccessibles : le message n'a pas été traité."
 UNAUTHORIZED = "Jeton d'authentification Bot Framework absent ou invalide."
 FORBIDDEN = "Cette organisation ou ce canal n'est pas autorisé à utiliser Vigie."
 
@@ -113,49 +112,30 @@ class TeamsSettings:
         return f"TeamsSettings(app_id={self.app_id!r}, tenants={sorted(self.tenants)!r})"
 
 
-def settings_from_env(environ: Mapping[str, str]) -> Tuple[Optional[TeamsSettings], List[str]]:
+def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> Tuple[Optional[TeamsSettings], List[str]]:
     """The settings, or ``None`` and the names of the missing variables."""
-    app_id = environ.get("VIGIE_TEAMS_APP_ID", "").strip()
-    password = environ.get("VIGIE_TEAMS_APP_PASSWORD", "")
-    tenants = [t.strip().lower() for t in environ.get("VIGIE_TEAMS_TENANT_ID", "").split(",") if t.strip()]
-    missing = [name for name, value in (("VIGIE_TEAMS_APP_ID", app_id), ("VIGIE_TEAMS_APP_PASSWORD", password),
-                                        ("VIGIE_TEAMS_TENANT_ID", tenants)) if not value]
+    settings = Settings.from_env(environ)
+    app_id, password, tenants = settings.teams_app_id, settings.teams_app_password, settings.teams_tenants
+    missing = [
+        name
+        for name, value in (
+            ("VIGIE_TEAMS_APP_ID", app_id),
+            ("VIGIE_TEAMS_APP_PASSWORD", password),
+            ("VIGIE_TEAMS_TENANT_ID", tenants),
+        )
+        if not value
+    ]
     if missing:
         return None, missing
-    token_url = (environ.get("VIGIE_TEAMS_TOKEN_URL", "").strip()
-                 or TOKEN_URL_TEMPLATE.format(tenant=quote(tenants[0], safe="")))
+    token_url = settings.teams_token_url or TOKEN_URL_TEMPLATE.format(tenant=quote(tenants[0], safe=""))
     return TeamsSettings(
-        app_id=app_id, app_password=password, tenants=frozenset(tenants),
-        openid_url=environ.get("VIGIE_TEAMS_OPENID_URL", "").strip() or DEFAULT_OPENID_URL,
+        app_id=app_id,
+        app_password=password,
+        tenants=frozenset(tenants),
+        openid_url=settings.teams_openid_url or DEFAULT_OPENID_URL,
         token_url=token_url,
-        issuer=environ.get("VIGIE_TEAMS_ISSUER", "").strip() or DEFAULT_ISSUER,
+        issuer=settings.teams_issuer or DEFAULT_ISSUER,
     ), []
-
-
-def _is_loopback(host: Optional[str]) -> bool:
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def usable_url(url: object) -> bool:
-    """An absolute https URL (http only on loopback, for tests), without
-    credentials, query or fragment."""
-    if not isinstance(url, str) or len(url) > 2048:
-        return False
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return False
-    if parts.username or parts.password or parts.query or parts.fragment or not parts.hostname:
-        return False
-    return parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))
 
 
 async def read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
@@ -171,8 +151,9 @@ async def read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
 
 async def fetch_json(session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Dict[str, Any]:
     try:
-        async with session.request(method, url, timeout=HTTP_TIMEOUT, allow_redirects=False,
-                                   proxy=proxy_for(url), **kwargs) as resp:
+        async with session.request(
+            method, url, timeout=HTTP_TIMEOUT, allow_redirects=False, proxy=proxy_for(url), **kwargs
+        ) as resp:
             if resp.status != 200:
                 raise FetchError(f"HTTP {resp.status}")
             document = json.loads((await read_limited(resp, MAX_DOCUMENT_BYTES)).decode("utf-8"))
@@ -181,16 +162,6 @@ async def fetch_json(session: aiohttp.ClientSession, method: str, url: str, **kw
     if not isinstance(document, dict):
         raise FetchError("not a JSON object")
     return document
-
-
-def proxy_for(url: str) -> Optional[str]:
-    """The proxy named by HTTPS_PROXY/HTTP_PROXY for ``url``, unless NO_PROXY
-    or loopback (the session does not use trust_env, which would also send
-    ~/.netrc credentials)."""
-    parts = urlsplit(url)
-    if not parts.hostname or _is_loopback(parts.hostname) or urllib.request.proxy_bypass(parts.hostname):
-        return None
-    return urllib.request.getproxies().get(parts.scheme)
 
 
 SessionGetter = Callable[[], Awaitable[aiohttp.ClientSession]]
@@ -220,8 +191,11 @@ class SigningKeys:
         keys = (await fetch_json(session, "GET", jwks_uri)).get("keys")
         if not isinstance(keys, list):
             raise FetchError("JWKS without keys")
-        return {key["kid"]: key for key in keys
-                if isinstance(key, dict) and isinstance(key.get("kid"), str) and key.get("kty") == "RSA"}
+        return {
+            key["kid"]: key
+            for key in keys
+            if isinstance(key, dict) and isinstance(key.get("kid"), str) and key.get("kty") == "RSA"
+        }
 
     async def _refresh(self) -> None:
         self._keys = await self._fetch()
@@ -273,9 +247,17 @@ class BotToken:
     async def get(self) -> str:
         async with self._lock:
             if self._token is None or self._clock() >= self._expires:
-                document = await fetch_json(await self._session(), "POST", self.settings.token_url, data={
-                    "grant_type": "client_credentials", "client_id": self.settings.app_id,
-                    "client_secret": self.settings.app_password, "scope": TOKEN_SCOPE})
+                document = await fetch_json(
+                    await self._session(),
+                    "POST",
+                    self.settings.token_url,
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": self.settings.app_id,
+                        "client_secret": self.settings.app_password,
+                        "scope": TOKEN_SCOPE,
+                    },
+                )
                 token, expires_in = document.get("access_token"), document.get("expires_in")
                 try:
                     lifetime = int(expires_in)
@@ -368,20 +350,32 @@ def parse_activity(raw: bytes) -> Activity:
     if text is not None and not isinstance(text, str):
         raise _bad("« text » doit être du texte")
     bot_id = _account_id(body, "recipient", required=False)
-    return Activity(**common, id=activity_id, conversation_id=conversation_id,
-                    from_id=_account_id(body, "from", required=True),
-                    bot={"id": bot_id} if bot_id else None, text=text, value=body.get("value"),
-                    bot_mentions=_bot_mentions(body.get("entities"), bot_id))
+    return Activity(
+        **common,
+        id=activity_id,
+        conversation_id=conversation_id,
+        from_id=_account_id(body, "from", required=True),
+        bot={"id": bot_id} if bot_id else None,
+        text=text,
+        value=body.get("value"),
+        bot_mentions=_bot_mentions(body.get("entities"), bot_id),
+    )
 
 
 def _bot_mentions(entities: object, bot_id: str) -> Tuple[str, ...]:
     """The ``<at>Vigie</at>`` texts by which a channel or group chat addresses the bot."""
     if not bot_id or not isinstance(entities, list):
         return ()
-    return tuple(entity["text"] for entity in entities[:20]
-                 if isinstance(entity, dict) and entity.get("type") == "mention"
-                 and isinstance(entity.get("mentioned"), dict) and entity["mentioned"].get("id") == bot_id
-                 and isinstance(entity.get("text"), str) and 0 < len(entity["text"]) <= 256)
+    return tuple(
+        entity["text"]
+        for entity in entities[:20]
+        if isinstance(entity, dict)
+        and entity.get("type") == "mention"
+        and isinstance(entity.get("mentioned"), dict)
+        and entity["mentioned"].get("id") == bot_id
+        and isinstance(entity.get("text"), str)
+        and 0 < len(entity["text"]) <= 256
+    )
 
 
 def message_text(activity: Activity) -> object:
@@ -400,9 +394,16 @@ def buttons_card(buttons: List[Dict[str, Any]]) -> Dict[str, Any]:
         title, payload = button.get("title"), button.get("payload")
         if isinstance(title, str) and isinstance(payload, str) and title.strip() and payload:
             actions.append({"type": "Action.Submit", "title": title, "data": {CARD_PAYLOAD_KEY: payload}})
-    return {"contentType": ADAPTIVE_CARD, "content": {
-        "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": "1.4", "body": [], "actions": actions}}
+    return {
+        "contentType": ADAPTIVE_CARD,
+        "content": {
+            "type": "AdaptiveCard",
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": "1.4",
+            "body": [],
+            "actions": actions,
+        },
+    }
 
 
 class TeamsOutput(OutputChannel):
@@ -418,12 +419,18 @@ class TeamsOutput(OutputChannel):
         self._session = session
         self.sent = 0
         self.url = "{}/v3/conversations/{}/activities/{}".format(
-            activity.service_url.rstrip("/"), quote(activity.conversation_id, safe=""), quote(activity.id, safe=""))
+            activity.service_url.rstrip("/"), quote(activity.conversation_id, safe=""), quote(activity.id, safe="")
+        )
 
     def _activity(self, text: str, attachments: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
         message: Dict[str, Any] = {
-            "type": "message", "textFormat": "plain", "text": text, "replyToId": self.activity.id,
-            "conversation": {"id": self.activity.conversation_id}, "recipient": {"id": self.activity.from_id}}
+            "type": "message",
+            "textFormat": "plain",
+            "text": text,
+            "replyToId": self.activity.id,
+            "conversation": {"id": self.activity.conversation_id},
+            "recipient": {"id": self.activity.from_id},
+        }
         if self.activity.bot:
             message["from"] = dict(self.activity.bot)
         if attachments:
@@ -437,9 +444,14 @@ class TeamsOutput(OutputChannel):
             try:
                 token = await self._token.get()
                 session = await self._session()
-                async with session.post(URL(self.url, encoded=True), json=message, timeout=HTTP_TIMEOUT,
-                                        allow_redirects=False, proxy=proxy_for(self.url),
-                                        headers={"Authorization": f"Bearer {token}"}) as resp:
+                async with session.post(
+                    URL(self.url, encoded=True),
+                    json=message,
+                    timeout=HTTP_TIMEOUT,
+                    allow_redirects=False,
+                    proxy=proxy_for(self.url),
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as resp:
                     if resp.status == 401 and attempt == 1:
                         self._token.invalidate()
                         continue
@@ -447,14 +459,17 @@ class TeamsOutput(OutputChannel):
                         logger.error("Teams reply refused: HTTP %s", resp.status)
                     return
             except (FetchError, aiohttp.ClientError, asyncio.TimeoutError) as error:
-                logger.error("Teams reply not sent: %s", error if isinstance(error, FetchError) else type(error).__name__)
+                logger.error(
+                    "Teams reply not sent: %s", error if isinstance(error, FetchError) else type(error).__name__
+                )
                 return
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post(self._activity(text))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         card = buttons_card(buttons)
         await self._post(self._activity(text, [card] if card["content"]["actions"] else None))
 
@@ -477,10 +492,9 @@ class TeamsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         # credentials.yml holds no secret: everything comes from the environment.
-        settings, missing = settings_from_env(os.environ)
+        settings, missing = settings_from_env()
         if settings is None:
-            logger.warning("Teams channel not configured (missing %s): its webhook answers 503",
-                           ", ".join(missing))
+            logger.warning("Teams channel not configured (missing %s): its webhook answers 503", ", ".join(missing))
         return cls(settings)
 
     def __init__(self, settings: Optional[TeamsSettings]) -> None:
@@ -491,7 +505,7 @@ class TeamsInput(InputChannel):
 
     async def session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession()
+            self._http = outgoing_session()
         return self._http
 
     async def close(self) -> None:
@@ -527,9 +541,15 @@ class TeamsInput(InputChannel):
         try:
             # Only the public parts: a JWK carrying "d" would otherwise load a private key.
             public_key = RSAAlgorithm.from_jwk({"kty": "RSA", "n": jwk.get("n"), "e": jwk.get("e")})
-            claims = jwt.decode(token, public_key, algorithms=["RS256"], audience=self.settings.app_id,
-                                issuer=self.settings.issuer, leeway=CLOCK_SKEW_SECONDS,
-                                options={"require": ["exp", "iss", "aud"]})
+            claims = jwt.decode(
+                token,
+                public_key,
+                algorithms=["RS256"],
+                audience=self.settings.app_id,
+                issuer=self.settings.issuer,
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "iss", "aud"]},
+            )
         except jwt.PyJWTError as error:
             raise Refused(401, UNAUTHORIZED, f"token refused ({type(error).__name__})") from None
         except Exception as error:  # noqa: BLE001 - a malformed key or token is a refusal, never a 500
@@ -541,8 +561,7 @@ class TeamsInput(InputChannel):
         if claims.get("serviceUrl") != activity.service_url:
             raise Refused(401, UNAUTHORIZED, "serviceUrl claim differs from the activity's")
         endorsements = jwk.get("endorsements")
-        if endorsements is not None and (not isinstance(endorsements, list)
-                                         or activity.channel_id not in endorsements):
+        if endorsements is not None and (not isinstance(endorsements, list) or activity.channel_id not in endorsements):
             raise Refused(401, UNAUTHORIZED, "signing key not endorsed for this channel")
         if activity.channel_id != TEAMS_CHANNEL_ID:
             raise Refused(403, FORBIDDEN, "channel other than msteams")
@@ -559,8 +578,9 @@ class TeamsInput(InputChannel):
                 return bytes(data)
             data.extend(chunk)
             if len(data) > MAX_BODY_BYTES:
-                raise Refused(413, f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum).",
-                              "body too large")
+                raise Refused(
+                    413, f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum).", "body too large"
+                )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("vigie_teams_webhook", __name__)
@@ -576,8 +596,9 @@ class TeamsInput(InputChannel):
             try:
                 length = request.headers.get("content-length")
                 if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-                    raise Refused(413, f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum).",
-                                  "body too large")
+                    raise Refused(
+                        413, f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum).", "body too large"
+                    )
                 claims, jwk = await self.verify_token(request.headers.get("authorization"))
                 activity = parse_activity(await self.read_body(request))
                 self.check_activity(activity, claims, jwk)
@@ -594,8 +615,7 @@ class TeamsInput(InputChannel):
 
         return webhook
 
-    async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                     activity: Activity) -> HTTPResponse:
+    async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], activity: Activity) -> HTTPResponse:
         assert self.token is not None
         output = TeamsOutput(activity, self.token, self.session)
         try:
@@ -603,12 +623,11 @@ class TeamsInput(InputChannel):
         except UnusableText as error:
             await output.send_text_message(activity.sender_id, str(error))
             return response.json({"status": "refusé"})
-        try:
-            await on_new_message(UserMessage(text, output, activity.sender_id, input_channel=self.name()))
-        except Exception as error:  # noqa: BLE001 - any failure: a polite answer, no text in the log
-            logger.error("Teams message handling failed: %s", type(error).__name__)
+        message = UserMessage(text, output, activity.sender_id, input_channel=self.name())
+        turn = await run_turn(on_new_message, message, lambda: output.sent, "Teams")
+        if turn is Turn.FAILED:
             await output.send_text_message(activity.sender_id, UNAVAILABLE)
             return response.json({"error": UNAVAILABLE}, status=503)
-        if not output.sent:  # Rasa swallows a failed custom action and says nothing: the user must know.
+        if turn is Turn.SILENT:
             await output.send_text_message(activity.sender_id, NO_REPLY)
         return response.json({"status": "ok"})

@@ -13,12 +13,21 @@ import re
 import unicodedata
 from typing import Optional
 
-from actions import schema
+from bot.core import schema
 
 MAX_MESSAGE_LENGTH = 4000
 # The intents our buttons send (actions/*.py, domain.yml), and nothing else.
-ALLOWED_INTENTS = {"affirm", "deny", "cancel", "dont_know", "declare_incident", "check_seriousness", "help", "inform",
-                   "finish"}
+ALLOWED_INTENTS = {
+    "affirm",
+    "deny",
+    "cancel",
+    "dont_know",
+    "declare_incident",
+    "check_seriousness",
+    "help",
+    "inform",
+    "finish",
+}
 # Fields a button may set, with their allowed values (one value per click for lists).
 BUTTON_FIELDS = {**schema.ENUM_FIELDS, **schema.LIST_FIELDS}
 _COMMAND = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)

@@ -37,11 +37,10 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
@@ -51,12 +50,12 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as Refused
 
-from bot.channels.rest import NO_REPLY, UNAVAILABLE
+from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
 from bot.channels.user_text import UnusableText, clean_user_text
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 # Engine.IO refuses larger packets before decoding them (clean_user_text caps the text at 4 000 characters).
 MAX_PACKET_BYTES = 64 * 1024
 TOKEN_LIFETIME = 24 * 3600
@@ -67,8 +66,8 @@ SUMMARY_START = "Voici votre déclaration avant envoi"
 BOT_EVENT, ERROR_EVENT, TURN_END, SESSION_CONFIRM = "bot_uttered", "vigie_error", "turn_end", "session_confirm"
 ERRORS = {
     "bad_event": (400, "Message invalide : un objet JSON est attendu."),
-    "bad_message": (400, "Message invalide : un objet {\"message\": \"texte\"} est attendu, sans autre champ."),
-    "bad_session_request": (400, "Demande de session invalide : {} ou {\"new\": true} est attendu."),
+    "bad_message": (400, 'Message invalide : un objet {"message": "texte"} est attendu, sans autre champ.'),
+    "bad_session_request": (400, 'Demande de session invalide : {} ou {"new": true} est attendu.'),
     "unknown_event": (404, "Événement inconnu : seuls « session_request » et « user_uttered » sont acceptés."),
     "no_session": (409, "Aucune conversation n'est associée à cette connexion : reconnectez-vous."),
     "unavailable": (503, UNAVAILABLE),
@@ -77,17 +76,19 @@ ERRORS = {
 
 # --- settings and tokens -------------------------------------------------------
 
-def allowed_origins(env=os.environ) -> List[str]:
-    raw = env.get("VIGIE_ALLOWED_ORIGINS", "").strip() or DEFAULT_ORIGINS
-    return [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+
+def allowed_origins(env: Optional[Mapping[str, str]] = None) -> List[str]:
+    return list(Settings.from_env(env).allowed_origins)
 
 
-def web_secret(env=os.environ) -> bytes:
-    secret = env.get("VIGIE_WEB_SECRET", "").strip()
+def web_secret(env: Optional[Mapping[str, str]] = None) -> bytes:
+    secret = Settings.from_env(env).web_secret
     if secret:
         return secret.encode()
-    logger.warning("VIGIE_WEB_SECRET est vide : secret aléatoire propre à ce processus ; "
-                   "une conversation du widget ne pourra pas être reprise après un redémarrage de Rasa.")
+    logger.warning(
+        "VIGIE_WEB_SECRET est vide : secret aléatoire propre à ce processus ; "
+        "une conversation du widget ne pourra pas être reprise après un redémarrage de Rasa."
+    )
     return secrets.token_bytes(32)
 
 
@@ -125,6 +126,7 @@ def new_session_id() -> str:
 
 # --- what the widget receives -------------------------------------------------
 
+
 def text_blocks(text: str) -> List[Dict[str, Any]]:
     """The text cut into blocks: paragraphs (``text``) and lists (optional
     ``title`` and ``items``), so that the widget shows readable structure
@@ -151,8 +153,11 @@ def bot_message(text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> Di
     message: Dict[str, Any] = {
         "text": text,
         "blocks": text_blocks(text),
-        "buttons": [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                    for b in buttons or [] if isinstance(b, dict) and b.get("payload")],
+        "buttons": [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons or []
+            if isinstance(b, dict) and b.get("payload")
+        ],
         "kind": "message",
     }
     reference = REFERENCE.search(text)
@@ -190,12 +195,14 @@ class VigieWebOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._emit(recipient_id, bot_message(text))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._emit(recipient_id, bot_message(text, buttons))
 
 
 # --- the channel ------------------------------------------------------------------
+
 
 class VigieWebInput(InputChannel):
     @classmethod
@@ -207,8 +214,9 @@ class VigieWebInput(InputChannel):
         credentials = credentials or {}
         return cls(socketio_path=credentials.get("socketio_path", "/socket.io"))
 
-    def __init__(self, socketio_path: Text = "/socket.io", origins: Optional[List[str]] = None,
-                 secret: Optional[bytes] = None):
+    def __init__(
+        self, socketio_path: Text = "/socket.io", origins: Optional[List[str]] = None, secret: Optional[bytes] = None
+    ):
         self.socketio_path = socketio_path
         self.origins = set(origins if origins is not None else allowed_origins())
         self.tokens = SessionTokens(secret if secret is not None else web_secret())
@@ -220,8 +228,13 @@ class VigieWebInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # CORS headers of the polling transport come from Rasa's --cors (bot.cli sets the web app's origin);
         # our own Origin check below decides who may connect.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_PACKET_BYTES,
-                          logger=False, engineio_logger=False)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            max_http_buffer_size=MAX_PACKET_BYTES,
+            logger=False,
+            engineio_logger=False,
+        )
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "vigie_web_webhook", __name__)
 
@@ -231,8 +244,9 @@ class VigieWebInput(InputChannel):
 
         async def error(sid: str, code: str, event: str, room: Optional[str] = None) -> None:
             status, text = ERRORS[code]
-            await sio.emit(ERROR_EVENT, {"status": status, "code": code, "error": text, "event": event},
-                           room=room or sid)
+            await sio.emit(
+                ERROR_EVENT, {"status": status, "code": code, "error": text, "event": event}, room=room or sid
+            )
 
         async def bind(sid: str, session_id: str, restored: bool) -> None:
             previous = (await sio.get_session(sid)).get("session_id")
@@ -249,16 +263,20 @@ class VigieWebInput(InputChannel):
                 raise Refused("Origine non autorisée.", {"status": 403, "code": "origin"})
             token = auth.get("token") if isinstance(auth, dict) else None
             if auth is not None and not isinstance(auth, dict):
-                raise Refused("Authentification invalide : un objet {\"token\": \"...\"} est attendu.",
-                              {"status": 400, "code": "bad_auth"})
+                raise Refused(
+                    'Authentification invalide : un objet {"token": "..."} est attendu.',
+                    {"status": 400, "code": "bad_auth"},
+                )
             if token is None:
                 await bind(sid, new_session_id(), restored=False)
                 return True
             session_id = self.tokens.verify(token)
             if session_id is None:
                 logger.info("vigie_web: connection refused, invalid session token")
-                raise Refused("Jeton de session invalide ou expiré : commencez une nouvelle conversation.",
-                              {"status": 401, "code": "bad_token"})
+                raise Refused(
+                    "Jeton de session invalide ou expiré : commencez une nouvelle conversation.",
+                    {"status": 401, "code": "bad_token"},
+                )
             await bind(sid, session_id, restored=True)
             return True
 
@@ -273,8 +291,11 @@ class VigieWebInput(InputChannel):
             if data.get("new") or not session.get("session_id"):
                 await bind(sid, new_session_id(), restored=False)
                 session = await sio.get_session(sid)
-            await sio.emit(SESSION_CONFIRM, {"token": self.tokens.issue(session["session_id"]),
-                                             "restored": bool(session.get("restored"))}, room=sid)
+            await sio.emit(
+                SESSION_CONFIRM,
+                {"token": self.tokens.issue(session["session_id"]), "restored": bool(session.get("restored"))},
+                room=sid,
+            )
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, *args: Any) -> None:
@@ -300,19 +321,26 @@ class VigieWebInput(InputChannel):
 
         return webhook
 
-    async def handle(self, sio: AsyncServer, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                     text: str, session_id: str, sid: str) -> None:
+    async def handle(
+        self,
+        sio: AsyncServer,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        session_id: str,
+        sid: str,
+    ) -> None:
         output = VigieWebOutput(sio)
+        message = UserMessage(text, output, session_id, input_channel=self.name())
         try:
-            await on_new_message(UserMessage(text, output, session_id, input_channel=self.name()))
-        except Exception as failure:  # noqa: BLE001 - any failure: a polite answer, no text in the log
-            logger.error("vigie_web: message handling failed: %s", type(failure).__name__)
-            status, message = ERRORS["unavailable"]
-            await sio.emit(ERROR_EVENT, {"status": status, "code": "unavailable", "error": message,
-                                         "event": "user_uttered"}, room=session_id)
-        else:
-            # Rasa swallows a failed custom action and says nothing: the user must know.
-            if not output.sent:
+            turn = await run_turn(on_new_message, message, lambda: output.sent, "vigie_web:")
+            if turn is Turn.FAILED:
+                status, error = ERRORS["unavailable"]
+                await sio.emit(
+                    ERROR_EVENT,
+                    {"status": status, "code": "unavailable", "error": error, "event": "user_uttered"},
+                    room=session_id,
+                )
+            elif turn is Turn.SILENT:
                 await sio.emit(BOT_EVENT, bot_message(NO_REPLY), room=session_id)
         finally:
             await sio.emit(TURN_END, {}, room=session_id)

@@ -7,32 +7,34 @@ VIGIE_OUTBOX_TIMEOUT (seconds).
 
 import asyncio
 import logging
-import os
 import signal
 import sys
+from typing import Mapping, Optional
 
 import aiohttp
 
-from actions.outbox import Outbox
-from actions.storage import DeclarationStore
+from bot.core.outbox import Outbox
+from bot.core.storage import DeclarationStore
 from bot.forwarding.worker import Forwarder, Settings
+from bot.settings import Settings as AppSettings
+from bot.settings import SettingsError
 
 
-def settings_from_env(env=os.environ) -> Settings:
-    url = env.get("VIGIE_AUTHORITY_URL", "").strip()
-    if not url:
-        raise SystemExit("VIGIE_AUTHORITY_URL manque : l'adresse de réception de l'autorité est requise.")
+def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
     try:
-        return Settings(
-            url=url,
-            token=env.get("VIGIE_AUTHORITY_TOKEN") or None,
-            max_attempts=int(env.get("VIGIE_OUTBOX_MAX_ATTEMPTS", Settings.max_attempts)),
-            base_delay=float(env.get("VIGIE_OUTBOX_BASE_DELAY", Settings.base_delay)),
-            max_delay=float(env.get("VIGIE_OUTBOX_MAX_DELAY", Settings.max_delay)),
-            timeout=float(env.get("VIGIE_OUTBOX_TIMEOUT", Settings.timeout)),
-        )
-    except ValueError as error:
+        settings = AppSettings.from_env(env)
+    except SettingsError as error:
         raise SystemExit(f"Réglage de transmission invalide : {error}") from None
+    if not settings.authority_url:
+        raise SystemExit("VIGIE_AUTHORITY_URL manque : l'adresse de réception de l'autorité est requise.")
+    return Settings(
+        url=settings.authority_url,
+        token=settings.authority_token or None,
+        max_attempts=settings.outbox_max_attempts,
+        base_delay=settings.outbox_base_delay,
+        max_delay=settings.outbox_max_delay,
+        timeout=settings.outbox_timeout,
+    )
 
 
 async def main() -> None:
@@ -51,6 +53,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(main())

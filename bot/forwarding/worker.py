@@ -16,7 +16,7 @@ from typing import Optional
 
 import aiohttp
 
-from actions.outbox import Claim, Outbox, now_utc
+from bot.core.outbox import Claim, Outbox, now_utc
 
 logger = logging.getLogger("vigie.forwarding")
 
@@ -77,8 +77,9 @@ class Forwarder:
             headers["Authorization"] = f"Bearer {self.settings.token}"
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout)
         try:
-            async with self.http.post(self.settings.url, json=claim.payload, headers=headers,
-                                      timeout=timeout) as response:
+            async with self.http.post(
+                self.settings.url, json=claim.payload, headers=headers, timeout=timeout
+            ) as response:
                 if 200 <= response.status < 300:
                     return Outcome(True, receipt=await _receipt(response))
                 error = f"HTTP {response.status}"
@@ -97,15 +98,24 @@ class Forwarder:
             return outcome
         if outcome.permanent or claim.attempts >= self.settings.max_attempts:
             await asyncio.to_thread(self.outbox.mark_failed, claim.id, outcome.error, None)
-            logger.error("ALERTE transmission : la déclaration %s n'a pas pu être transmise après %d tentative(s) "
-                         "(%s) ; elle est en échec et attend une intervention.",
-                         claim.reference, claim.attempts, outcome.error)
+            logger.error(
+                "ALERTE transmission : la déclaration %s n'a pas pu être transmise après %d tentative(s) "
+                "(%s) ; elle est en échec et attend une intervention.",
+                claim.reference,
+                claim.attempts,
+                outcome.error,
+            )
             return outcome
         delay = max(retry_delay(claim.attempts, self.settings), outcome.retry_after or 0.0)
         retry_at = now_utc() + timedelta(seconds=delay)
         await asyncio.to_thread(self.outbox.mark_failed, claim.id, outcome.error, retry_at)
-        logger.warning("declaration %s not forwarded (%s), attempt %d, next in %.0f s",
-                       claim.reference, outcome.error, claim.attempts, delay)
+        logger.warning(
+            "declaration %s not forwarded (%s), attempt %d, next in %.0f s",
+            claim.reference,
+            outcome.error,
+            claim.attempts,
+            delay,
+        )
         return outcome
 
     async def run_once(self) -> int:

@@ -62,6 +62,7 @@ words ("pendant", "en", "sous", "dans les", "de", "durée :") or before
 "03/11" without year needs "le"/"du"/"au", a weekday or an attached time.
 Month names need a day number ("mars" alone is the planet).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -90,24 +91,61 @@ class DateMatch:
 # --------------------------------------------------------------------------
 
 _NUMBERS = {
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-    "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
-    "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
-    "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20,
-    "trente": 30, "quarante": 40, "quarante-cinq": 45, "cinquante": 50,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "dix-sept": 17,
+    "dix-huit": 18,
+    "dix-neuf": 19,
+    "vingt": 20,
+    "trente": 30,
+    "quarante": 40,
+    "quarante-cinq": 45,
+    "cinquante": 50,
 }
-_WORD_NUM = "|".join(
-    w.replace("-", "[- ]") for w in sorted(_NUMBERS, key=len, reverse=True)
-)
+_WORD_NUM = "|".join(w.replace("-", "[- ]") for w in sorted(_NUMBERS, key=len, reverse=True))
 
 _WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _WD = "|".join(_WEEKDAYS)
 
 _MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2,
-    "mars": 3, "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9, "octobre": 10,
-    "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
@@ -154,14 +192,16 @@ _TIME_RE = re.compile(
 )
 _RANGE_RE = re.compile(
     rf"""(?<![\w'])(?:(?P<rp>entre|de|du|depuis)\s+)?
-    (?:{_clock_pattern('1')}|(?<![\w.,:/'])(?P<hb>{_HOUR}))
+    (?:{_clock_pattern("1")}|(?<![\w.,:/'])(?P<hb>{_HOUR}))
     \s*(?:et|a|au|jusqu'a|-)\s*
-    {_clock_pattern('2')}""",
+    {_clock_pattern("2")}""",
     re.X,
 )
 
-_QUAL = (r"plus\s+de|moins\s+de|au\s+moins|pres\s+de|presque|bientot|environ"
-         r"|a\s+peu\s+pres|deja|quasiment")
+_QUAL = (
+    r"plus\s+de|moins\s+de|au\s+moins|pres\s+de|presque|bientot|environ"
+    r"|a\s+peu\s+pres|deja|quasiment"
+)
 _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
     (?:
         (?P<demi>une\s+demi[- ]?heure)
@@ -170,8 +210,10 @@ _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
         (?:\s?(?P<dm>[0-5]\d)(?:\s?(?:min|mn))?|\s+et\s+(?P<frac>demie?|quart))?
     )(?![\w/])"""
-_DUR_CUE = (r"deja|de\s+temps|d'affilee|maintenant|non[- ]?stop|en\s+continu"
-            r"|sans\s+interruption|environ|a\s+peu\s+pres|au\s+moins")
+_DUR_CUE = (
+    r"deja|de\s+temps|d'affilee|maintenant|non[- ]?stop|en\s+continu"
+    r"|sans\s+interruption|environ|a\s+peu\s+pres|au\s+moins"
+)
 _AGO_RE = re.compile(rf"(?<![\w'])(?:il\s*)?y\s*a\s+{_DURATION}", re.X)
 _SINCE_RE = re.compile(
     rf"(?<![\w'])(?:depuis|(?:ca|cela)\s+fait|voila)\s+{_DURATION}"
@@ -180,9 +222,7 @@ _SINCE_RE = re.compile(
 )
 _NOW_RE = re.compile(r"(?<![\w'])(?:maintenant|a\s+l'instant|tout\s+a\s+l'heure)(?!\w)")
 
-_TODAY_RE = re.compile(
-    r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)"
-)
+_TODAY_RE = re.compile(r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)")
 _YESTERDAY_RE = re.compile(r"(?<!\w)(?P<before>avant[- ]?)?hier(?!\w)")
 _WEEKDAY_RE = re.compile(
     rf"""(?<![\w'])(?:(?:le|ce)\s+)?(?P<wd>{_WD})
@@ -192,9 +232,7 @@ _WEEKDAY_RE = re.compile(
 )
 # Future days resolve to nothing but keep their span, so that the "à 14h" of
 # "demain à 14h" is not read as a past time.
-_FUTURE_RE = re.compile(
-    rf"(?<![\w'])(?:(?:apres[- ]?)?demain|(?:{_WD})\s+(?:prochain|qui\s+vient))(?!\w)"
-)
+_FUTURE_RE = re.compile(rf"(?<![\w'])(?:(?:apres[- ]?)?demain|(?:{_WD})\s+(?:prochain|qui\s+vient))(?!\w)")
 _WEEKEND_RE = re.compile(
     r"""(?<![\w'])(?:(?P<det>ce|le|du|pendant\s+le|au\s+cours\s+du)\s+)?
     (?:week[- ]?end|w\.?[- ]?e\.?)(?:\s+(?P<last>dernier|passe))?(?!\w)""",
@@ -262,12 +300,8 @@ _CLAUSE_START = re.compile(r"(?:^|[\n.!?;•*>(]|(?:^|\s)-)\s*$")
 _DASHES = str.maketrans("‐‑‒–—", "-----")
 _GAP = re.compile(r"[\s,]{0,4}")
 _PART_OF = re.compile(r"[\s,]{0,4}|\s+de\s+|\s+d'")  # "dans l'après-midi de lundi"
-_START_CUE = re.compile(
-    r"(?<![\w'])(?:depuis\s+|a\s+partir\s+(?:de\s+|d')|a\s+compter\s+(?:de\s+|d')|des\s+)$"
-)
-_VERB_CUE = re.compile(
-    r"(?<!\w)(?:commenc|debut|demarr)\w*(?:\s+[^\s.,;!?]+){0,4}?[\s:,]*$"
-)
+_START_CUE = re.compile(r"(?<![\w'])(?:depuis\s+|a\s+partir\s+(?:de\s+|d')|a\s+compter\s+(?:de\s+|d')|des\s+)$")
+_VERB_CUE = re.compile(r"(?<!\w)(?:commenc|debut|demarr)\w*(?:\s+[^\s.,;!?]+){0,4}?[\s:,]*$")
 
 # --------------------------------------------------------------------------
 # Candidates
@@ -386,8 +420,7 @@ def _time_cands(norm: str) -> list[_Cand]:
         if prep == "depuis" and clock[0] <= 6 and not (_has_minutes(m) or m.group("s")):
             continue  # "down depuis 4h": four hours or 04:00? Ambiguous, say nothing.
         is_start = prep in ("depuis", "a partir de", "a compter de", "des")
-        out.append(_Cand(m.start(), m.end(), "time", clock=clock, is_start=is_start,
-                         weak=not strong, fixed=False))
+        out.append(_Cand(m.start(), m.end(), "time", clock=clock, is_start=is_start, weak=not strong, fixed=False))
     return out
 
 
@@ -398,7 +431,7 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
         return False
     if prep in (None, "depuis") and _POST_DURATION.match(norm, end):
         return False
-    return prep is not None or not _PRE_DURATION.search(norm[max(0, start - 25):start])
+    return prep is not None or not _PRE_DURATION.search(norm[max(0, start - 25) : start])
 
 
 def _range_cands(norm: str) -> list[_Cand]:
@@ -555,16 +588,18 @@ def _since_cands(norm: str, now: datetime) -> list[_Cand]:
     for m in _SINCE_RE.finditer(norm):
         kind, amount = _duration(m)
         clock_like = (
-            kind == "minutes" and m.group("n") and m.group("n").isdigit()
-            and m.group("unit").startswith("h") and int(m.group("n")) <= 23
+            kind == "minutes"
+            and m.group("n")
+            and m.group("n").isdigit()
+            and m.group("unit").startswith("h")
+            and int(m.group("n")) <= 23
             and not (m.group("qual") or m.group("post"))
-            and norm[m.start():m.start() + 6] == "depuis"
+            and norm[m.start() : m.start() + 6] == "depuis"
         )
         if clock_like:
             continue  # "depuis 4h" is the clock time, see _time_cands
         value, has_time = _ago_value(kind, amount, now)
-        out.append(_Cand(m.start(), m.end(), "point", value=value, has_time=has_time,
-                         is_start=True))
+        out.append(_Cand(m.start(), m.end(), "point", value=value, has_time=has_time, is_start=True))
     for m in _NOW_RE.finditer(norm):
         out.append(_Cand(m.start(), m.end(), "point", value=now))
     return out
@@ -579,8 +614,7 @@ def _part_cands(norm: str, now: datetime) -> list[_Cand]:
     for m in _TODAY_PART_RE.finditer(norm):
         if m.group("last"):
             nights = (today, yesterday) if now.hour >= 6 else (yesterday, yesterday - timedelta(1))
-            out.append(_Cand(m.start(), m.end(), "part", days=nights, fixed=False,
-                             part=("nuit", None)))
+            out.append(_Cand(m.start(), m.end(), "part", days=nights, fixed=False, part=("nuit", None)))
             continue
         key = _part_key(m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4"))
         if key == "nuit":
@@ -588,15 +622,17 @@ def _part_cands(norm: str, now: datetime) -> list[_Cand]:
         else:
             evening_past = key == "soir" and now.hour < 6
             days, fixed = ((yesterday if evening_past else today),), True
-        out.append(_Cand(m.start(), m.end(), "part", days=days, fixed=fixed,
-                         part=(key, m.group("q"))))
+        out.append(_Cand(m.start(), m.end(), "part", days=days, fixed=fixed, part=(key, m.group("q"))))
     for m in _NIGHT_OF_RE.finditer(norm):
         cand = _night_of_cand(m, today)
         if cand:
             out.append(cand)
     for m in _BARE_PART_RE.finditer(norm):
-        out.append(_Cand(m.start(), m.end(), "bare", part=(_part_key(m.group("p")), m.group("q")),
-                         prefixed=bool(m.group("pre"))))
+        out.append(
+            _Cand(
+                m.start(), m.end(), "bare", part=(_part_key(m.group("p")), m.group("q")), prefixed=bool(m.group("pre"))
+            )
+        )
     return out
 
 
@@ -609,8 +645,7 @@ def _night_of_cand(m: re.Match, today: date) -> _Cand | None:
         wd = _WEEKDAYS.index(m.group("wd2") or m.group("wd1"))
         wd = wd if m.group("wd2") else (wd + 1) % 7
         morning = _last_weekday(today, wd)
-        return _Cand(*span, days=(morning, morning - timedelta(7)), fixed=False,
-                     part=("nuit", None))
+        return _Cand(*span, days=(morning, morning - timedelta(7)), fixed=False, part=("nuit", None))
     month = _MONTHS[m.group("mon")] if m.group("mon") else int(m.group("mo"))
     day = 1 if m.group("d2") == "1er" else int(m.group("d2"))
     days = _year_readings(today, month, day, m.group("y"))
@@ -632,14 +667,26 @@ def _with_part(day: _Cand, bare: _Cand) -> _Cand:
     days = day.days
     if bare.part[0] == "nuit":  # "samedi nuit": the night that starts on saturday
         days = tuple(d + timedelta(1) for d in days)
-    return replace(day, start=min(day.start, bare.start), end=max(day.end, bare.end),
-                   kind="part", part=bare.part, days=days, weak=False)
+    return replace(
+        day,
+        start=min(day.start, bare.start),
+        end=max(day.end, bare.end),
+        kind="part",
+        part=bare.part,
+        days=days,
+        weak=False,
+    )
 
 
 def _with_time(anchor: _Cand, time: _Cand) -> _Cand:
     return replace(
-        anchor, start=min(anchor.start, time.start), end=max(anchor.end, time.end),
-        kind="full", clock=time.clock, is_start=anchor.is_start or time.is_start, weak=False,
+        anchor,
+        start=min(anchor.start, time.start),
+        end=max(anchor.end, time.end),
+        kind="full",
+        clock=time.clock,
+        is_start=anchor.is_start or time.is_start,
+        weak=False,
     )
 
 
@@ -649,8 +696,9 @@ def _combine(norm: str, atoms: list[_Cand]) -> list[_Cand]:
     times = [a for a in atoms if a.kind == "time"]
     anchors = days + [a for a in atoms if a.kind == "part"]
     anchors += [_with_part(d, b) for d in days for b in bares if _adjacent(norm, d.end, b.start)]
-    anchors += [_with_part(d, b) for b in bares for d in days
-                if b.prefixed and _adjacent(norm, b.end, d.start, _PART_OF)]
+    anchors += [
+        _with_part(d, b) for b in bares for d in days if b.prefixed and _adjacent(norm, b.end, d.start, _PART_OF)
+    ]
     combos = [_with_time(a, t) for a in anchors for t in times if _adjacent(norm, a.end, t.start)]
     combos += [_with_time(a, t) for t in times for a in anchors if _adjacent(norm, t.end, a.start)]
     return [c for c in atoms + anchors + combos if c.kind != "bare" and not c.weak]
@@ -749,8 +797,13 @@ def find_dates(text: str, now: datetime) -> list[DateMatch]:
     now = now.astimezone(PARIS) if now.tzinfo else now.replace(tzinfo=PARIS)
     now = now.replace(second=0, microsecond=0)
     norm = fold(text).translate(_DASHES)
-    atoms = (_time_cands(norm) + _range_cands(norm) + _day_cands(norm, now)
-             + _part_cands(norm, now) + _since_cands(norm, now))
+    atoms = (
+        _time_cands(norm)
+        + _range_cands(norm)
+        + _day_cands(norm, now)
+        + _part_cands(norm, now)
+        + _since_cands(norm, now)
+    )
     cands = [_add_cues(norm, c) for c in _combine(norm, atoms)]
     matches = []
     # Unresolvable candidates (a future date) still take their span, so that a
@@ -759,6 +812,5 @@ def find_dates(text: str, now: datetime) -> list[DateMatch]:
         resolved = _resolve(c, now)
         if resolved:
             value, has_time = resolved
-            matches.append(DateMatch(c.start, c.end, text[c.start:c.end],
-                                     value, has_time, c.is_start))
+            matches.append(DateMatch(c.start, c.end, text[c.start : c.end], value, has_time, c.is_start))
     return matches

@@ -46,8 +46,12 @@ _TABLES = {
 }
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\d{2,3}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d{2}){4}|0\d(?:[\s.-]?\d{2}){4})(?!\d)")
-_FINESS_LABELLED = re.compile(r"finess\w*\s*(?:est|:|=|n°|no|numero)?\s*(?:le\s+)?((?:\d|2[ab])(?:\s?[\dab]){7,10})", re.I)
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\d{2,3}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d{2}){4}|0\d(?:[\s.-]?\d{2}){4})(?!\d)"
+)
+_FINESS_LABELLED = re.compile(
+    r"finess\w*\s*(?:est|:|=|n°|no|numero)?\s*(?:le\s+)?((?:\d|2[ab])(?:\s?[\dab]){7,10})", re.I
+)
 _FINESS_BARE = re.compile(r"(?<![\d+])((?:\d{2}|2[ab])\d{7})(?!\d)", re.I)
 _COUNT = re.compile(
     r"(?:environ|pres de|plus de|moins de|env\.?|~|une?|au moins)?\s*"
@@ -55,8 +59,9 @@ _COUNT = re.compile(
     r"(?:patients?|patientes?|residents?|residentes?|dossiers?|personnes?|usagers?|agents?|salaries?|beneficiaires?|enfants?)\b"
 )
 _STRUCTURE_NAME = re.compile(
-    r"(?<![\w-])" + lexicon.STRUCTURE_NAME_HEADS +
-    r"(?:(?:\s+|\s*-\s*|(?<=')|\s+(?:de la|de l'|du|des|de|d'|les|le|la|l'|sur|en|et)\s*)"
+    r"(?<![\w-])"
+    + lexicon.STRUCTURE_NAME_HEADS
+    + r"(?:(?:\s+|\s*-\s*|(?<=')|\s+(?:de la|de l'|du|des|de|d'|les|le|la|l'|sur|en|et)\s*)"
     r"(?:St|Ste|Saint|Sainte|[A-ZÉÈÀÂÎÔÛÇ][\w'-]*|\d{1,3}(?=\s|$)))+"
 )
 _FIRST_PERSON = r"(?:\bici\b|je suis|c'est|en tant que|moi,?|nous sommes)\s+(?:l'|le |la |un |une |)"
@@ -102,7 +107,7 @@ def _from_table(field: str, table: Patterns, many: bool, text: str, folded: str)
     for value, patterns in table:
         match = next(_matches(patterns, folded), None)
         if match:
-            found.append(Fact(field, value, match.start(), match.end(), text[match.start():match.end()]))
+            found.append(Fact(field, value, match.start(), match.end(), text[match.start() : match.end()]))
             if not many:
                 break
     return found
@@ -123,7 +128,7 @@ def _counts(text: str, folded: str) -> List[Fact]:
     if not match:
         return []
     number = int(re.sub(r"\D", "", match.group(1)))
-    return [Fact("persons_affected", number, match.start(1), match.end(), text[match.start(1):match.end()])]
+    return [Fact("persons_affected", number, match.start(1), match.end(), text[match.start(1) : match.end()])]
 
 
 def _structure_name(text: str) -> List[Fact]:
@@ -139,7 +144,7 @@ def _role(text: str, folded: str) -> List[Fact]:
         for pattern in patterns:
             match = _compiled(_FIRST_PERSON + "(?:" + pattern + ")").search(folded)
             if match:
-                return [Fact("declarant_role", role, match.start(), match.end(), text[match.start():match.end()])]
+                return [Fact("declarant_role", role, match.start(), match.end(), text[match.start() : match.end()])]
     return []
 
 

@@ -46,31 +46,49 @@ class UnknownWordsFallback(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"max_tokens": 6}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vocabulary: Optional[Set[str]] = None):
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: Optional[Set[str]] = None,
+    ):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary = vocabulary or set()
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> GraphComponent:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> GraphComponent:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> GraphComponent:
         with model_storage.read_from(resource) as directory:
             vocabulary = set(json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8")))
         return cls(config, model_storage, resource, vocabulary)
 
     def train(self, training_data: TrainingData) -> Resource:
-        self.vocabulary = {word for example in training_data.training_examples
-                           for word in words(example.get(TOKENS_NAMES[TEXT]))}
+        self.vocabulary = {
+            word for example in training_data.training_examples for word in words(example.get(TOKENS_NAMES[TEXT]))
+        }
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(self.vocabulary), ensure_ascii=False),
-                                                     encoding="utf-8")
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(sorted(self.vocabulary), ensure_ascii=False), encoding="utf-8"
+            )
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

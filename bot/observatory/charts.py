@@ -25,7 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage  # installed with matplotlib
 
-from bot.observatory import fr
+from bot.core import french as fr
 from bot.observatory.tables import CHART_IDS, ChartTable, chart_table
 
 # Colours (RGAA 3.2 / 3.3: text >= 4.5:1, graphic elements >= 3:1 against white
@@ -66,7 +66,7 @@ def _rc(chart_id: str) -> Dict[str, Any]:
 
 
 def _luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -101,8 +101,15 @@ def _draw_monthly(figure: Figure, table: ChartTable) -> None:
     ax.bar(positions, others, bottom=malicious, color=SECONDARY, label="Autres origines", zorder=2)
     if len(labels) <= 24:
         for x, (_, total, _) in zip(positions, table.rows):
-            ax.annotate(fr.format_int(total), (x, total), xytext=(0, 2), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=8)
+            ax.annotate(
+                fr.format_int(total),
+                (x, total),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
     ax.set_xticks(positions)
     ax.set_xticklabels(labels, rotation=45 if many else 0, ha="right" if many else "center")
     ax.set_ylabel("Déclarations")
@@ -121,8 +128,11 @@ def _draw_horizontal(figure: Figure, table: ChartTable, as_share: bool) -> None:
     ax.set_yticks(positions)
     ax.set_yticklabels([_wrap(label) for label, _, _ in rows])
     for y, value, (_, count, share) in zip(positions, values, rows):
-        text = (f"{fr.format_share(share)} ({fr.format_int(count)})" if as_share
-                else f"{fr.format_int(count)} ({fr.format_share(share)})")
+        text = (
+            f"{fr.format_share(share)} ({fr.format_int(count)})"
+            if as_share
+            else f"{fr.format_int(count)} ({fr.format_share(share)})"
+        )
         ax.annotate(text, (value, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     top = 100 if as_share else max(values + [1])
     ax.set_xlim(0, top * 1.25)
@@ -184,9 +194,11 @@ def _accessible(svg_text: str, table: ChartTable) -> str:
     svg_text = _QUOTED_GENERIC.sub(FONT_STACK, svg_text)
     title_id, desc_id = f"{table.chart_id}-titre", f"{table.chart_id}-description"
     opening = _SVG_OPEN.search(svg_text).group(0)
-    new_opening = (opening[:-1] + f' role="img" aria-labelledby={quoteattr(title_id + " " + desc_id)}>'
-                   f"\n <title id={quoteattr(title_id)}>{escape(table.title)}</title>"
-                   f"\n <desc id={quoteattr(desc_id)}>{escape(table.description)}</desc>")
+    new_opening = (
+        opening[:-1] + f' role="img" aria-labelledby={quoteattr(title_id + " " + desc_id)}>'
+        f"\n <title id={quoteattr(title_id)}>{escape(table.title)}</title>"
+        f"\n <desc id={quoteattr(desc_id)}>{escape(table.description)}</desc>"
+    )
     return svg_text.replace(opening, new_opening, 1)
 
 

@@ -1,5 +1,5 @@
 """Synthetic declarations drawn from ``profile``: ``generate(year)`` gives
-(fields, submitted_at) pairs that pass ``actions.storage.validate_fields``.
+(fields, submitted_at) pairs that pass ``bot.core.storage.validate_fields``.
 
 Reproducible: declaration number i of a period depends only on (seed, period,
 i), and the population of structures only on the seed, so a larger ``count``
@@ -12,8 +12,8 @@ import random
 from datetime import datetime, time, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
-from actions import schema
-from actions.validators import PARIS
+from bot.core import schema
+from bot.core.paris_time import PARIS
 from bot.observatory import narratives, profile
 from bot.observatory.period import UTC, Period, make_period, year_period
 from bot.observatory.population import Structure, population
@@ -198,8 +198,9 @@ def _impact_fields(incident_type: str, rng: random.Random) -> Dict[str, Any]:
     }
 
 
-def _incident_fields(incident_type: str, structure_type: str, detected: datetime,
-                     persons: Optional[int], rng: random.Random) -> Dict[str, Any]:
+def _incident_fields(
+    incident_type: str, structure_type: str, detected: datetime, persons: Optional[int], rng: random.Random
+) -> Dict[str, Any]:
     scenario = rng.choice(narratives.SCENARIOS[incident_type])
     systems = narratives.systems(scenario, structure_type, rng)
     people = "résidents" if structure_type == "esms" else "patients"
@@ -210,7 +211,8 @@ def _incident_fields(incident_type: str, structure_type: str, detected: datetime
         "perimeter": narratives.pick_ranked(rng, scenario.perimeters, 1)[0],
         "affected_systems": systems,
         "provider_involved": _yes_no_unknown(
-            rng, profile.TYPE_PROFILES[incident_type].provider, profile.PROVIDER_UNKNOWN_SHARE),
+            rng, profile.TYPE_PROFILES[incident_type].provider, profile.PROVIDER_UNKNOWN_SHARE
+        ),
         "handling_status": pick_weighted(rng, profile.HANDLING_STATUS),
         "measures_taken": rng.choice(scenario.measures),
         "cause": rng.choice(scenario.causes),
@@ -227,8 +229,7 @@ def _follow_up_fields(fields: Dict[str, Any], rng: random.Random) -> Dict[str, A
     }
 
 
-def _declaration(seed: int, period: Period, index: int,
-                 structures: Dict[str, Tuple[Structure, ...]]) -> Item:
+def _declaration(seed: int, period: Period, index: int, structures: Dict[str, Tuple[Structure, ...]]) -> Item:
     rng = random.Random(f"{seed}:{period.start.isoformat()}:{period.end.isoformat()}:{index}")
     structure = rng.choice(structures[pick_weighted(rng, profile.STRUCTURE_TYPE_SHARES)])
     incident_type = pick_weighted(rng, TYPE_SHARES)
@@ -246,9 +247,15 @@ def _declaration(seed: int, period: Period, index: int,
     return {name: fields.get(name) for name in schema.FIELDS}, submitted
 
 
-def generate(year: Optional[int] = None, *, since: Any = None, until: Any = None,
-             count: Optional[int] = None, seed: int = DEFAULT_SEED,
-             now: Optional[datetime] = None) -> List[Item]:
+def generate(
+    year: Optional[int] = None,
+    *,
+    since: Any = None,
+    until: Any = None,
+    count: Optional[int] = None,
+    seed: int = DEFAULT_SEED,
+    now: Optional[datetime] = None,
+) -> List[Item]:
     """Synthetic (fields, submitted_at) pairs for a year or a period, oldest first.
 
     ``count`` (default: a yearly volume from guidance.md prorated to the

@@ -21,8 +21,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Optional
 
-from actions import schema
-from actions.qualification import effective_origin
+from bot.core import schema
+from bot.core.qualification import effective_origin
 from bot.observatory.period import (
     Period,
     make_period,
@@ -93,7 +93,7 @@ def in_period(declarations: Iterable[Dict[str, Any]], period: Period) -> List[Di
 
 
 def normalise_name(name: Any) -> str:
-    """"  EHPAD  les Tilleuls " and "Ehpad Les Tilleuls" -> "ehpad les tilleuls"."""
+    """ "  EHPAD  les Tilleuls " and "Ehpad Les Tilleuls" -> "ehpad les tilleuls"."""
     text = unicodedata.normalize("NFKD", str(name or ""))
     text = "".join(char for char in text if not unicodedata.combining(char)).lower()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
@@ -150,8 +150,7 @@ def data_impact(declarations: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     total = len(declarations)
     lists = [d.get("data_impact") for d in declarations]
     rows = [
-        _row(key, schema.DATA_IMPACT[key], sum(1 for v in lists if v and key in v), total)
-        for key in DATA_IMPACT_ORDER
+        _row(key, schema.DATA_IMPACT[key], sum(1 for v in lists if v and key in v), total) for key in DATA_IMPACT_ORDER
     ]
     rows.append(_row(NO_DATA_IMPACT_KEY, NO_DATA_IMPACT_LABEL, sum(1 for v in lists if v == []), total))
     rows.append(_row(MISSING_KEY, MISSING_LABEL, sum(1 for v in lists if v is None), total))
@@ -171,9 +170,7 @@ def qualification(declarations: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {
         "grave": _flag_count(declarations, lambda d: _qualified(d, "grave")),
         "significatif": _flag_count(declarations, lambda d: _qualified(d, "significatif")),
-        "neither": _flag_count(
-            declarations, lambda d: not (_qualified(d, "grave") or _qualified(d, "significatif"))
-        ),
+        "neither": _flag_count(declarations, lambda d: not (_qualified(d, "grave") or _qualified(d, "significatif"))),
     }
 
 
@@ -256,9 +253,7 @@ def compute(declarations: Iterable[Dict[str, Any]], since: Any, until: Any) -> D
             "label": period.label_fr(),
         },
         "total": total,
-        "synthetic_count": sum(
-            1 for d in selected if str(d.get("reference") or "").startswith(SYNTHETIC_PREFIX)
-        ),
+        "synthetic_count": sum(1 for d in selected if str(d.get("reference") or "").startswith(SYNTHETIC_PREFIX)),
         "structures": structures(selected),
         "by_structure_type": breakdown((d.get("structure_type") for d in selected), schema.STRUCTURE_TYPES),
         "by_region": breakdown((d.get("region") for d in selected), schema.REGIONS),

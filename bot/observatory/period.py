@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, List, Optional, Tuple
 
-from actions.qualification import MONTHS_FR
-from actions.validators import PARIS, as_paris
+from bot.core.french import MONTHS_FR, format_date_fr
+from bot.core.paris_time import PARIS, as_paris
 
 UTC = timezone.utc
 MONTHS_SHORT_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
@@ -48,7 +48,7 @@ class Period:
         return result
 
     def label_fr(self) -> str:
-        """"du 1er janvier 2025 au 31 décembre 2025"."""
+        """ "du 1er janvier 2025 au 31 décembre 2025"."""
         return f"du {format_date_fr(self.first_day)} au {format_date_fr(self.last_day)}"
 
 
@@ -113,11 +113,5 @@ def month_label_fr(year: int, month: int) -> str:
 
 
 def month_short_label_fr(year: int, month: int) -> str:
-    """"janv. 2025" (the abbreviations of the Imprimerie nationale)."""
+    """ "janv. 2025" (the abbreviations of the Imprimerie nationale)."""
     return f"{MONTHS_SHORT_FR[month - 1]} {year}"
-
-
-def format_date_fr(day: date) -> str:
-    """"1er janvier 2025", "31 décembre 2025"."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"

@@ -17,7 +17,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Dict, List, NamedTuple, Tuple
 
-from actions.validators import luhn_ok, normalize_finess, region_from_finess
+from bot.core.validators import luhn_ok, normalize_finess, region_from_finess
 from bot.observatory import profile
 
 # Département -> towns (real towns; CHU cities are starred).
@@ -128,42 +128,138 @@ _TOWNS = """
 # Towns with a military hospital (hôpital d'instruction des armées).
 _ARMY_TOWNS = ("Clamart", "Marseille", "Toulon", "Bordeaux", "Metz", "Lyon", "Brest")
 
-_SAINTS = ("Saint-Joseph", "Sainte-Marie", "Saint-Jean", "Saint-Vincent", "Saint-Louis", "Sainte-Anne",
-           "Saint-Michel", "Saint-Martin", "Saint-Augustin", "Saint-Roch", "Sainte-Thérèse", "Saint-François")
-_PLACES = ("du Parc", "des Cèdres", "du Val", "de la Croix Blanche", "des Lilas", "du Pont", "Bel Air",
-           "des Sources", "du Littoral", "de l'Europe", "des Tilleuls", "du Château", "de la Vallée", "des Pins")
-_RESIDENCES = ("Les Tilleuls", "Les Glycines", "Les Magnolias", "La Roseraie", "Les Charmilles", "Le Clos Fleuri",
-               "Les Hortensias", "Les Myosotis", "Les Lavandes", "Les Bruyères", "Les Églantines", "Le Val Fleuri",
-               "Les Marronniers", "Les Peupliers", "Les Acacias", "Les Jonquilles", "La Source", "Le Belvédère",
-               "Les Coquelicots", "Les Jardins d'Automne")
+_SAINTS = (
+    "Saint-Joseph",
+    "Sainte-Marie",
+    "Saint-Jean",
+    "Saint-Vincent",
+    "Saint-Louis",
+    "Sainte-Anne",
+    "Saint-Michel",
+    "Saint-Martin",
+    "Saint-Augustin",
+    "Saint-Roch",
+    "Sainte-Thérèse",
+    "Saint-François",
+)
+_PLACES = (
+    "du Parc",
+    "des Cèdres",
+    "du Val",
+    "de la Croix Blanche",
+    "des Lilas",
+    "du Pont",
+    "Bel Air",
+    "des Sources",
+    "du Littoral",
+    "de l'Europe",
+    "des Tilleuls",
+    "du Château",
+    "de la Vallée",
+    "des Pins",
+)
+_RESIDENCES = (
+    "Les Tilleuls",
+    "Les Glycines",
+    "Les Magnolias",
+    "La Roseraie",
+    "Les Charmilles",
+    "Le Clos Fleuri",
+    "Les Hortensias",
+    "Les Myosotis",
+    "Les Lavandes",
+    "Les Bruyères",
+    "Les Églantines",
+    "Le Val Fleuri",
+    "Les Marronniers",
+    "Les Peupliers",
+    "Les Acacias",
+    "Les Jonquilles",
+    "La Source",
+    "Le Belvédère",
+    "Les Coquelicots",
+    "Les Jardins d'Automne",
+)
 
 # Name patterns by structure type ({t}: town, {de_t}: "de <town>" with elision,
 # {s}: saint, {p}: place, {r}: residence).
 _PATTERNS: Dict[str, Tuple[str, ...]] = {
-    "etablissement_sante_public": ("CH {de_t}", "Centre hospitalier spécialisé {de_t}", "Hôpital de proximité {de_t}",
-                                   "EPSM {de_t}"),
-    "etablissement_sante_prive": ("Clinique {s} ({t})", "Polyclinique {p} ({t})", "Clinique {p} ({t})",
-                                  "Hôpital privé {p} ({t})"),
-    "etablissement_sante_prive_non_lucratif": ("Centre de réadaptation {p} ({t})", "Institut {s} ({t})",
-                                               "Centre médical {p} ({t})", "Fondation hospitalière {s} ({t})"),
-    "esms": ("EHPAD {r} ({t})", "EHPAD {r} ({t})", "EHPAD {r} ({t})", "MAS {p} ({t})", "FAM {r} ({t})",
-             "IME {p} ({t})", "ESAT {p} ({t})", "SSIAD {de_t}"),
-    "laboratoire_biologie_medicale": ("Laboratoire de biologie médicale {p} ({t})",
-                                      "Laboratoire d'analyses médicales {de_t}"),
+    "etablissement_sante_public": (
+        "CH {de_t}",
+        "Centre hospitalier spécialisé {de_t}",
+        "Hôpital de proximité {de_t}",
+        "EPSM {de_t}",
+    ),
+    "etablissement_sante_prive": (
+        "Clinique {s} ({t})",
+        "Polyclinique {p} ({t})",
+        "Clinique {p} ({t})",
+        "Hôpital privé {p} ({t})",
+    ),
+    "etablissement_sante_prive_non_lucratif": (
+        "Centre de réadaptation {p} ({t})",
+        "Institut {s} ({t})",
+        "Centre médical {p} ({t})",
+        "Fondation hospitalière {s} ({t})",
+    ),
+    "esms": (
+        "EHPAD {r} ({t})",
+        "EHPAD {r} ({t})",
+        "EHPAD {r} ({t})",
+        "MAS {p} ({t})",
+        "FAM {r} ({t})",
+        "IME {p} ({t})",
+        "ESAT {p} ({t})",
+        "SSIAD {de_t}",
+    ),
+    "laboratoire_biologie_medicale": (
+        "Laboratoire de biologie médicale {p} ({t})",
+        "Laboratoire d'analyses médicales {de_t}",
+    ),
     "centre_radiotherapie": ("Centre de radiothérapie {de_t}", "Institut de radiothérapie {p} ({t})"),
     "hopital_armees": ("Hôpital d'instruction des armées {de_t}",),
     "autre": ("Centre de santé {de_t}", "Centre de dialyse {p} ({t})", "GCS e-santé {de_t}"),
 }
 _CHU_PATTERNS = ("CHU {de_t}", "Hôpital {s} – CHU {de_t}", "Centre hospitalier spécialisé {de_t}")
 
-_FIRST_NAMES = ("Camille", "Dominique", "Claude", "Alix", "Sacha", "Morgan", "Charlie", "Lou", "Noa", "Eden",
-                "Maxime", "Andréa", "Ange", "Loïs", "Swann", "Gaël", "Yaël", "Louison", "Elie", "Marion")
+_FIRST_NAMES = (
+    "Camille",
+    "Dominique",
+    "Claude",
+    "Alix",
+    "Sacha",
+    "Morgan",
+    "Charlie",
+    "Lou",
+    "Noa",
+    "Eden",
+    "Maxime",
+    "Andréa",
+    "Ange",
+    "Loïs",
+    "Swann",
+    "Gaël",
+    "Yaël",
+    "Louison",
+    "Elie",
+    "Marion",
+)
 _ROLES: Dict[str, Tuple[Tuple[str, float], ...]] = {
-    "hospital": (("RSSI", .35), ("DSI", .25), ("Directeur de garde", .10), ("Administrateur de garde", .10),
-                 ("DPO", .10), ("Ingénieur système", .10)),
-    "esms": (("Directeur", .50), ("Cadre de santé", .20), ("Responsable administratif", .20),
-             ("Référent informatique", .10)),
-    "other": (("Directeur", .40), ("Responsable qualité", .25), ("Responsable informatique", .35)),
+    "hospital": (
+        ("RSSI", 0.35),
+        ("DSI", 0.25),
+        ("Directeur de garde", 0.10),
+        ("Administrateur de garde", 0.10),
+        ("DPO", 0.10),
+        ("Ingénieur système", 0.10),
+    ),
+    "esms": (
+        ("Directeur", 0.50),
+        ("Cadre de santé", 0.20),
+        ("Responsable administratif", 0.20),
+        ("Référent informatique", 0.10),
+    ),
+    "other": (("Directeur", 0.40), ("Responsable qualité", 0.25), ("Responsable informatique", 0.35)),
 }
 FICTION_PHONE_PREFIX = "+3319900"  # 01 99 00 xx xx
 
@@ -223,7 +319,7 @@ def slug(text: str) -> str:
 
 
 def of_town(town: str) -> str:
-    """"de Vierzon", "d'Évreux", "du Mans", "des Abymes", "de La Rochelle"."""
+    """ "de Vierzon", "d'Évreux", "du Mans", "des Abymes", "de La Rochelle"."""
     if town.startswith("Le "):
         return "du " + town[3:]
     if town.startswith("Les "):
@@ -238,11 +334,19 @@ def _candidate_names(structure_type: str, rng: random.Random) -> List[Tuple[str,
     for town in towns():
         if structure_type == "hopital_armees" and town.name not in _ARMY_TOWNS:
             continue
-        patterns = _CHU_PATTERNS if (town.chu and structure_type == "etablissement_sante_public") \
+        patterns = (
+            _CHU_PATTERNS
+            if (town.chu and structure_type == "etablissement_sante_public")
             else _PATTERNS[structure_type]
+        )
         for pattern in patterns:
-            name = pattern.format(t=town.name, de_t=of_town(town.name), s=rng.choice(_SAINTS),
-                                  p=rng.choice(_PLACES), r=rng.choice(_RESIDENCES))
+            name = pattern.format(
+                t=town.name,
+                de_t=of_town(town.name),
+                s=rng.choice(_SAINTS),
+                p=rng.choice(_PLACES),
+                r=rng.choice(_RESIDENCES),
+            )
             candidates.append((name, town))
     # Repeated patterns (EHPAD, the most common ESMS) give several names per town.
     return list(dict(candidates).items())
@@ -267,12 +371,14 @@ def _declarants(name: str, structure_type: str, rng: random.Random) -> Tuple[Dec
     result = []
     for _ in range(rng.choice((1, 1, 2, 2, 3))):
         role = rng.choices([r for r, _ in roles], weights=[w for _, w in roles])[0]
-        result.append(Declarant(
-            name=f"{rng.choice(_FIRST_NAMES)} Démo",
-            role=role,
-            email=f"{slug(role)}@{slug(name)}.example",
-            phone=f"{FICTION_PHONE_PREFIX}{rng.randrange(10000):04d}",
-        ))
+        result.append(
+            Declarant(
+                name=f"{rng.choice(_FIRST_NAMES)} Démo",
+                role=role,
+                email=f"{slug(role)}@{slug(name)}.example",
+                phone=f"{FICTION_PHONE_PREFIX}{rng.randrange(10000):04d}",
+            )
+        )
     return tuple(result)
 
 
@@ -299,8 +405,17 @@ def _type_population(structure_type: str, size: int, rng: random.Random, used: s
         while finess in used:
             finess = make_finess(town.departement, rng)
         used.add(finess)
-        result.append(Structure(name, structure_type, finess, region_from_finess(finess), town.name,
-                                _is_ose(structure_type, name, rng), _declarants(name, structure_type, rng)))
+        result.append(
+            Structure(
+                name,
+                structure_type,
+                finess,
+                region_from_finess(finess),
+                town.name,
+                _is_ose(structure_type, name, rng),
+                _declarants(name, structure_type, rng),
+            )
+        )
     return result
 
 

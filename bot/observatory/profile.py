@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Dict, NamedTuple
 
-from actions.schema import INCIDENT_TYPE_ORIGIN
+from bot.core.schema import INCIDENT_TYPE_ORIGIN
 
 # --- Volume ------------------------------------------------------------------------
 
@@ -64,34 +64,35 @@ class TypeProfile(NamedTuple):
 TYPE_PROFILES: Dict[str, TypeProfile] = {
     #                             weight care support  c    i    a  health provider spread
     # Malicious (weights: PLAUSIBLE, except rancongiciel).
-    "rancongiciel": TypeProfile(0.0, 3.0, 3.2, .35, .90, .95, .80, .15, .35),
-    "compromission_compte": TypeProfile(.24, .15, .80, .55, .10, .10, .35, .05, .30),
-    "hameconnage": TypeProfile(.17, .10, .60, .30, .05, .05, .20, .05, .25),
-    "compromission_si": TypeProfile(.12, 1.30, 2.20, .45, .45, .55, .50, .20, .35),
-    "logiciel_malveillant": TypeProfile(.08, .80, 1.30, .20, .40, .50, .30, .05, .30),
-    "fraude_usurpation": TypeProfile(.07, .05, .60, .20, .10, .00, .05, .10, .10),
-    "fuite_donnees": TypeProfile(.06, .10, 1.40, 1.0, .05, .05, .80, .35, .20),
-    "vol_perte_materiel": TypeProfile(.05, .10, .30, .80, .00, .40, .60, .05, .02),
-    "deni_de_service": TypeProfile(.05, .70, 1.50, .00, .00, 1.0, .05, .30, .30),
-    "acces_illegitime_interne": TypeProfile(.03, .00, .30, 1.0, .10, .00, .95, .00, .00),
-    "defiguration": TypeProfile(.02, .05, .80, .05, .90, .30, .00, .50, .05),
+    "rancongiciel": TypeProfile(0.0, 3.0, 3.2, 0.35, 0.90, 0.95, 0.80, 0.15, 0.35),
+    "compromission_compte": TypeProfile(0.24, 0.15, 0.80, 0.55, 0.10, 0.10, 0.35, 0.05, 0.30),
+    "hameconnage": TypeProfile(0.17, 0.10, 0.60, 0.30, 0.05, 0.05, 0.20, 0.05, 0.25),
+    "compromission_si": TypeProfile(0.12, 1.30, 2.20, 0.45, 0.45, 0.55, 0.50, 0.20, 0.35),
+    "logiciel_malveillant": TypeProfile(0.08, 0.80, 1.30, 0.20, 0.40, 0.50, 0.30, 0.05, 0.30),
+    "fraude_usurpation": TypeProfile(0.07, 0.05, 0.60, 0.20, 0.10, 0.00, 0.05, 0.10, 0.10),
+    "fuite_donnees": TypeProfile(0.06, 0.10, 1.40, 1.0, 0.05, 0.05, 0.80, 0.35, 0.20),
+    "vol_perte_materiel": TypeProfile(0.05, 0.10, 0.30, 0.80, 0.00, 0.40, 0.60, 0.05, 0.02),
+    "deni_de_service": TypeProfile(0.05, 0.70, 1.50, 0.00, 0.00, 1.0, 0.05, 0.30, 0.30),
+    "acces_illegitime_interne": TypeProfile(0.03, 0.00, 0.30, 1.0, 0.10, 0.00, 0.95, 0.00, 0.00),
+    "defiguration": TypeProfile(0.02, 0.05, 0.80, 0.05, 0.90, 0.30, 0.00, 0.50, 0.05),
     # Not malicious (weights: PLAUSIBLE).
-    "panne_materielle": TypeProfile(.25, 1.90, .30, .00, .25, .95, .40, .25, .10),
-    "dysfonctionnement_logiciel": TypeProfile(.25, 1.60, .20, .10, .40, .85, .50, .45, .15),
-    "defaillance_prestataire": TypeProfile(.22, 1.90, .30, .15, .15, .95, .45, 1.0, .55),
-    "perte_lien_telecom": TypeProfile(.12, 2.00, .10, .00, .00, 1.0, .10, .70, .35),
-    "sinistre": TypeProfile(.08, 2.30, .30, .00, .20, 1.0, .30, .20, .15),
-    "erreur_humaine": TypeProfile(.08, .40, .20, .70, .30, .20, .65, .10, .05),
+    "panne_materielle": TypeProfile(0.25, 1.90, 0.30, 0.00, 0.25, 0.95, 0.40, 0.25, 0.10),
+    "dysfonctionnement_logiciel": TypeProfile(0.25, 1.60, 0.20, 0.10, 0.40, 0.85, 0.50, 0.45, 0.15),
+    "defaillance_prestataire": TypeProfile(0.22, 1.90, 0.30, 0.15, 0.15, 0.95, 0.45, 1.0, 0.55),
+    "perte_lien_telecom": TypeProfile(0.12, 2.00, 0.10, 0.00, 0.00, 1.0, 0.10, 0.70, 0.35),
+    "sinistre": TypeProfile(0.08, 2.30, 0.30, 0.00, 0.20, 1.0, 0.30, 0.20, 0.15),
+    "erreur_humaine": TypeProfile(0.08, 0.40, 0.20, 0.70, 0.30, 0.20, 0.65, 0.10, 0.05),
     # Origin indéterminée.
-    "autre": TypeProfile(1.0, 1.00, 1.00, .20, .20, .50, .30, .20, .15),
+    "autre": TypeProfile(1.0, 1.00, 1.00, 0.20, 0.20, 0.50, 0.30, 0.20, 0.15),
 }
 
 
 def _ransomware_weight() -> float:
     """The weight that makes rancongiciel exactly RANSOMWARE_SHARE of all declarations."""
     within = RANSOMWARE_SHARE / MALICIOUS_SHARE
-    others = sum(p.weight for t, p in TYPE_PROFILES.items()
-                 if INCIDENT_TYPE_ORIGIN[t] == "malveillante" and t != "rancongiciel")
+    others = sum(
+        p.weight for t, p in TYPE_PROFILES.items() if INCIDENT_TYPE_ORIGIN[t] == "malveillante" and t != "rancongiciel"
+    )
     return within / (1 - within) * others
 
 
@@ -166,8 +167,30 @@ LATE_MAX_DAYS = 45
 # When declarations are submitted: PLAUSIBLE (weekdays and office hours dominate).
 WEEKDAY_WEIGHTS = (1.0, 1.0, 1.0, 1.0, 0.95, 0.45, 0.35)  # Monday first
 HOUR_WEIGHTS = (
-    0.6, 0.4, 0.3, 0.3, 0.3, 0.4, 0.8, 1.5, 3.0, 4.0, 4.0, 3.6,  # 0 h - 11 h
-    2.5, 3.2, 3.8, 3.6, 3.2, 2.6, 1.8, 1.2, 1.0, 0.9, 0.8, 0.7,  # 12 h - 23 h
+    0.6,
+    0.4,
+    0.3,
+    0.3,
+    0.3,
+    0.4,
+    0.8,
+    1.5,
+    3.0,
+    4.0,
+    4.0,
+    3.6,  # 0 h - 11 h
+    2.5,
+    3.2,
+    3.8,
+    3.6,
+    3.2,
+    2.6,
+    1.8,
+    1.2,
+    1.0,
+    0.9,
+    0.8,
+    0.7,  # 12 h - 23 h
 )
 
 

@@ -25,15 +25,18 @@ from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from actions.validators import PARIS
+from bot.core.french import format_date_fr
+from bot.core.paris_time import PARIS
 from bot.observatory import charts
-from bot.observatory.period import UTC, format_date_fr
+from bot.observatory.period import UTC
 from bot.observatory.tables import COUNT, SHARE, all_tables, headline_figures
 from bot.pdf_style import CONTENT_WIDTH, MARGIN, ROW_TINT, RULE_GREY, STYLES, pdf_text
 
 SYNTHETIC_MARK = "Données synthétiques de démonstration"
-SYNTHETIC_NOTE = ("Ce rapport est calculé sur des déclarations synthétiques, générées pour la démonstration : "
-                  "ses chiffres ne décrivent aucun incident réel.")
+SYNTHETIC_NOTE = (
+    "Ce rapport est calculé sur des déclarations synthétiques, générées pour la démonstration : "
+    "ses chiffres ne décrivent aucun incident réel."
+)
 TITLE = "Observatoire des incidents de sécurité des systèmes d'information"
 SUBTITLE = "Structures de santé et médico-sociales : déclarations à CERT Santé et aux ARS"
 SOURCE = "Source : déclarations d'incidents enregistrées dans Vigie, extraites le {date}."
@@ -50,9 +53,17 @@ HEADER_BLUE = colors.HexColor(charts.PRIMARY)  # white text on it: 14.9:1
 
 _STYLES = {
     **STYLES,
-    "mark": ParagraphStyle("mark", fontName="Helvetica-Bold", fontSize=10.5, leading=13.5,
-                           textColor=colors.white, backColor=MARK_RED, borderPadding=6, spaceBefore=6,
-                           spaceAfter=10),
+    "mark": ParagraphStyle(
+        "mark",
+        fontName="Helvetica-Bold",
+        fontSize=10.5,
+        leading=13.5,
+        textColor=colors.white,
+        backColor=MARK_RED,
+        borderPadding=6,
+        spaceBefore=6,
+        spaceAfter=10,
+    ),
 }
 
 
@@ -138,15 +149,21 @@ def _chart_section(indicators: Dict[str, Any], chart_id: str, table) -> List[Any
     numeric = [i for i, (_, kind) in enumerate(table.columns) if kind in (COUNT, SHARE)]
     first = CONTENT_WIDTH * 0.5
     others = [(CONTENT_WIDTH - first) / (len(table.columns) - 1)] * (len(table.columns) - 1)
-    body = (_table(table.headers, table.display_rows(), numeric, [first] + others)
-            if table.rows else _paragraph(table.description, "body"))
+    body = (
+        _table(table.headers, table.display_rows(), numeric, [first] + others)
+        if table.rows
+        else _paragraph(table.description, "body")
+    )
     # Kept on one page when it fits: a heading or a short table alone at a page end reads badly.
     return [KeepTogether([_paragraph(table.title, "h2"), _chart_image(indicators, chart_id), Spacer(1, 4), body])]
 
 
 def _story(indicators: Dict[str, Any], marked: bool) -> List[Any]:
-    story: List[Any] = [_paragraph(TITLE, "title"), _paragraph(SUBTITLE, "subtitle"),
-                        _paragraph(f"Période : {indicators['period']['label']}.", "subtitle")]
+    story: List[Any] = [
+        _paragraph(TITLE, "title"),
+        _paragraph(SUBTITLE, "subtitle"),
+        _paragraph(f"Période : {indicators['period']['label']}.", "subtitle"),
+    ]
     if marked:
         story.append(_paragraph(f"{SYNTHETIC_MARK}. {SYNTHETIC_NOTE}", "mark"))
     story += [_paragraph("Chiffres clés", "h2"), _headline(indicators)]
@@ -156,8 +173,13 @@ def _story(indicators: Dict[str, Any], marked: bool) -> List[Any]:
     return story
 
 
-def build_report(indicators: Dict[str, Any], *, synthetic: bool = False,
-                 generated_at: Optional[datetime] = None, compress: bool = True) -> bytes:
+def build_report(
+    indicators: Dict[str, Any],
+    *,
+    synthetic: bool = False,
+    generated_at: Optional[datetime] = None,
+    compress: bool = True,
+) -> bytes:
     """The PDF report of ``indicators`` (from ``indicators.compute``).
 
     ``synthetic`` marks every page; it is forced when any declaration counted
@@ -167,9 +189,18 @@ def build_report(indicators: Dict[str, Any], *, synthetic: bool = False,
     buffer = io.BytesIO()
     title = f"{TITLE} ({indicators['period']['label']})"
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        title=title + (f" - {SYNTHETIC_MARK}" if marked else ""), author="Vigie", subject=SUBTITLE,
-        creator="Vigie", lang="fr-FR", pageCompression=1 if compress else 0,
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title + (f" - {SYNTHETIC_MARK}" if marked else ""),
+        author="Vigie",
+        subject=SUBTITLE,
+        creator="Vigie",
+        lang="fr-FR",
+        pageCompression=1 if compress else 0,
     )
     decorate = _page_decoration(generated_on, marked)
     document.build(_story(indicators, marked), onFirstPage=decorate, onLaterPages=decorate)
@@ -206,8 +237,13 @@ def _csv_rows(ind: Dict[str, Any]) -> List[List[str]]:
         ["Période", "fin", "Fin de la période", ind["period"]["until"], ""],
         ["Synthèse", "declarations", "Déclarations", _number(ind["total"]), ""],
         ["Synthèse", "structures", "Structures déclarantes distinctes", _number(ind["structures"]["count"]), ""],
-        ["Synthèse", "sans_finess", "Déclarations sans numéro FINESS",
-         _number(ind["structures"]["declarations_without_finess"]), ""],
+        [
+            "Synthèse",
+            "sans_finess",
+            "Déclarations sans numéro FINESS",
+            _number(ind["structures"]["declarations_without_finess"]),
+            "",
+        ],
         ["Synthèse", "synthetiques", "Déclarations synthétiques (démonstration)", _number(ind["synthetic_count"]), ""],
     ]
     rows += _breakdown_rows("Type de structure", ind["by_structure_type"])
@@ -217,8 +253,9 @@ def _csv_rows(ind: Dict[str, Any]) -> List[List[str]]:
     rows += _breakdown_rows("Impact sur les données", ind["data_impact"])
     rows += _breakdown_rows("Impact sur l'activité", ind["care_impact"])
     rows += _breakdown_rows("Mise en danger de patients", ind["patient_endangerment"])
-    rows.append(_flag_row("Accompagnement", "demande", "Accompagnement du CERT Santé demandé",
-                          ind["support_requested"]))
+    rows.append(
+        _flag_row("Accompagnement", "demande", "Accompagnement du CERT Santé demandé", ind["support_requested"])
+    )
     rows.append(_flag_row("Qualification", "grave", "Incidents graves", qualification["grave"]))
     rows.append(_flag_row("Qualification", "significatif", "Incidents significatifs", qualification["significatif"]))
     rows.append(_flag_row("Qualification", "ni_l_un_ni_l_autre", "Ni grave ni significatif", qualification["neither"]))
@@ -232,8 +269,9 @@ def _csv_rows(ind: Dict[str, Any]) -> List[List[str]]:
     ]
     for month in ind["monthly"]:
         rows.append(["Déclarations par mois", month["month"], month["label"], _number(month["count"]), ""])
-        rows.append(["Déclarations malveillantes par mois", month["month"], month["label"],
-                     _number(month["malicious"]), ""])
+        rows.append(
+            ["Déclarations malveillantes par mois", month["month"], month["label"], _number(month["malicious"]), ""]
+        )
     return rows
 
 

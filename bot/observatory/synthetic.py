@@ -27,8 +27,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import storage
-from actions.qualification import obligations, qualify
+from bot.core import storage
+from bot.core.qualification import obligations, qualify
 from bot.observatory import profile
 from bot.observatory.generator import DEFAULT_SEED, Item, generate, pick_weighted
 from bot.observatory.period import UTC
@@ -41,8 +41,9 @@ __all__ = ["DEFAULT_SEED", "generate", "store_synthetic", "submission_key", "mai
 
 def submission_key(fields: Dict[str, Any], submitted_at: datetime) -> str:
     """Deterministic: a hash of the content."""
-    content = json.dumps({"fields": fields, "submitted_at": submitted_at.astimezone(UTC).isoformat()},
-                         sort_keys=True, ensure_ascii=False)
+    content = json.dumps(
+        {"fields": fields, "submitted_at": submitted_at.astimezone(UTC).isoformat()}, sort_keys=True, ensure_ascii=False
+    )
     return "demo-" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:40]
 
 
@@ -59,8 +60,13 @@ def store_synthetic(store: storage.DeclarationStore, items: Sequence[Item]) -> D
     for fields, submitted_at in items:
         key = submission_key(fields, submitted_at)
         result = store.submit(
-            fields, submission_key=key, channel=channel_for(key), conversation_id=None,
-            qualification=qualify(fields), obligations=obligations(fields), pii_masked=0,
+            fields,
+            submission_key=key,
+            channel=channel_for(key),
+            conversation_id=None,
+            qualification=qualify(fields),
+            obligations=obligations(fields),
+            pii_masked=0,
             submitted_at=submitted_at,
         )
         already += bool(result["already_stored"])
@@ -74,7 +80,7 @@ _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 
 
 def _normalise_url(url: str) -> str:
-    return "postgresql" + url[len("postgres"):] if url.startswith("postgres://") else url
+    return "postgresql" + url[len("postgres") :] if url.startswith("postgres://") else url
 
 
 def same_database(first: str, second: str) -> bool:
@@ -163,11 +169,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--year", type=_integer, help="année des déclarations (par exemple 2025)")
     parser.add_argument("--since", type=_day, help="début de la période (AAAA-MM-JJ), avec --until")
     parser.add_argument("--until", type=_day, help="fin de la période (AAAA-MM-JJ), incluse")
-    parser.add_argument("--count", type=_count, help="nombre de déclarations sur la période, hors celles qui tomberaient "
-                                                     "dans le futur (par défaut : volume annuel réaliste)")
-    parser.add_argument("--seed", type=_integer, default=DEFAULT_SEED, help=f"graine aléatoire (par défaut {DEFAULT_SEED})")
-    parser.add_argument("--database-url", help="base de démonstration (par défaut VIGIE_DEMO_DATABASE_URL "
-                                               "ou var/vigie-demo.db)")
+    parser.add_argument(
+        "--count",
+        type=_count,
+        help="nombre de déclarations sur la période, hors celles qui tomberaient "
+        "dans le futur (par défaut : volume annuel réaliste)",
+    )
+    parser.add_argument(
+        "--seed", type=_integer, default=DEFAULT_SEED, help=f"graine aléatoire (par défaut {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--database-url", help="base de démonstration (par défaut VIGIE_DEMO_DATABASE_URL ou var/vigie-demo.db)"
+    )
     return parser
 
 
@@ -200,8 +213,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         store.dispose()
     shown = make_url(_normalise_url(url)).render_as_string(hide_password=True)
-    print(f"{result['stored']} déclaration(s) synthétique(s) enregistrée(s), "
-          f"{result['already_stored']} déjà présente(s), dans {shown}.")
+    print(
+        f"{result['stored']} déclaration(s) synthétique(s) enregistrée(s), "
+        f"{result['already_stored']} déjà présente(s), dans {shown}."
+    )
     return 0
 
 

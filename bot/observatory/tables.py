@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Tuple
 
-from bot.observatory import fr
+from bot.core import french as fr
 from bot.observatory.indicators import MISSING_KEY, NO_DATA_IMPACT_KEY, share
 
 # Column kinds: how a cell is formatted.
@@ -49,7 +49,7 @@ def _period(ind: Dict[str, Any]) -> str:
 
 
 def _of_declarations(total: int) -> str:
-    """"des 12 déclarations", "de la déclaration"."""
+    """ "des 12 déclarations", "de la déclaration"."""
     return "de la déclaration" if total == 1 else f"des {fr.plural(total, 'déclaration')}"
 
 
@@ -66,20 +66,28 @@ def _sorted_nonzero(rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return sorted((r for r in rows if r["count"]), key=lambda r: -r["count"])
 
 
-def _bars(chart_id: str, title: str, header: str, subject: str, rows: List[Dict[str, Any]],
-          ind: Dict[str, Any], ordinal: bool = False) -> ChartTable:
+def _bars(
+    chart_id: str,
+    title: str,
+    header: str,
+    subject: str,
+    rows: List[Dict[str, Any]],
+    ind: Dict[str, Any],
+    ordinal: bool = False,
+) -> ChartTable:
     """Categories most frequent first; an ordinal scale keeps its order and its zeros."""
     shown = list(rows) if ordinal else _sorted_nonzero(rows)
     if ind["total"]:
         order = "" if ordinal else ", de la plus à la moins fréquente"
         description = (
-            f"Répartition {_of_declarations(ind['total'])} {_period(ind)} {subject}"
-            f"{order} : {_bar_items(shown)}."
+            f"Répartition {_of_declarations(ind['total'])} {_period(ind)} {subject}{order} : {_bar_items(shown)}."
         )
     else:
         description = _no_data(ind)
     return ChartTable(
-        chart_id, title, description,
+        chart_id,
+        title,
+        description,
         ((header, TEXT), ("Déclarations", COUNT), ("Part", SHARE)),
         tuple((r["label"], r["count"], r["share"]) for r in shown),
         "bars",
@@ -100,7 +108,9 @@ def monthly_trend(ind: Dict[str, Any]) -> ChartTable:
     else:
         description = _no_data(ind)
     return ChartTable(
-        "monthly_trend", "Déclarations par mois", description,
+        "monthly_trend",
+        "Déclarations par mois",
+        description,
         (("Mois", TEXT), ("Déclarations", COUNT), ("Dont malveillantes", COUNT)),
         tuple((m["label"], m["count"], m["malicious"]) for m in months),
         "monthly",
@@ -109,13 +119,25 @@ def monthly_trend(ind: Dict[str, Any]) -> ChartTable:
 
 
 def incident_types(ind: Dict[str, Any]) -> ChartTable:
-    return _bars("incident_types", "Déclarations par type d'incident", "Type d'incident",
-                 "par type d'incident", ind["by_incident_type"], ind)
+    return _bars(
+        "incident_types",
+        "Déclarations par type d'incident",
+        "Type d'incident",
+        "par type d'incident",
+        ind["by_incident_type"],
+        ind,
+    )
 
 
 def structure_types(ind: Dict[str, Any]) -> ChartTable:
-    return _bars("structure_types", "Déclarations par type de structure", "Type de structure",
-                 "par type de structure", ind["by_structure_type"], ind)
+    return _bars(
+        "structure_types",
+        "Déclarations par type de structure",
+        "Type de structure",
+        "par type de structure",
+        ind["by_structure_type"],
+        ind,
+    )
 
 
 def regions(ind: Dict[str, Any]) -> ChartTable:
@@ -123,13 +145,27 @@ def regions(ind: Dict[str, Any]) -> ChartTable:
 
 
 def care_impact(ind: Dict[str, Any]) -> ChartTable:
-    return _bars("care_impact", "Impact sur l'activité de la structure", "Impact sur l'activité",
-                 "selon l'impact sur l'activité", ind["care_impact"], ind, ordinal=True)
+    return _bars(
+        "care_impact",
+        "Impact sur l'activité de la structure",
+        "Impact sur l'activité",
+        "selon l'impact sur l'activité",
+        ind["care_impact"],
+        ind,
+        ordinal=True,
+    )
 
 
 def patient_endangerment(ind: Dict[str, Any]) -> ChartTable:
-    return _bars("patient_endangerment", "Mise en danger de patients", "Mise en danger",
-                 "selon la mise en danger de patients", ind["patient_endangerment"], ind, ordinal=True)
+    return _bars(
+        "patient_endangerment",
+        "Mise en danger de patients",
+        "Mise en danger",
+        "selon la mise en danger de patients",
+        ind["patient_endangerment"],
+        ind,
+        ordinal=True,
+    )
 
 
 def data_impact(ind: Dict[str, Any]) -> ChartTable:
@@ -143,7 +179,9 @@ def data_impact(ind: Dict[str, Any]) -> ChartTable:
     else:
         description = _no_data(ind)
     return ChartTable(
-        "data_impact", "Impact sur les données (confidentialité, intégrité, disponibilité)", description,
+        "data_impact",
+        "Impact sur les données (confidentialité, intégrité, disponibilité)",
+        description,
         (("Critère", TEXT), ("Déclarations", COUNT), ("Part", SHARE)),
         tuple((r["label"], r["count"], r["share"]) for r in rows),
         "shares",
@@ -190,15 +228,19 @@ def headline_figures(ind: Dict[str, Any]) -> List[Tuple[str, str]]:
     return [
         ("Déclarations", fr.format_int(ind["total"])),
         ("Structures déclarantes distinctes", fr.format_int(ind["structures"]["count"])),
-        ("Origine malveillante", _count_and_share(
-            {"count": ind["origin"]["malicious_count"], "share": ind["origin"]["malicious_share"]})),
+        (
+            "Origine malveillante",
+            _count_and_share({"count": ind["origin"]["malicious_count"], "share": ind["origin"]["malicious_share"]}),
+        ),
         ("Rançongiciels", fr.format_int(ransomware["count"])),
         ("Incidents graves", _count_and_share(ind["qualification"]["grave"])),
         ("Incidents significatifs", _count_and_share(ind["qualification"]["significatif"])),
         ("Activité en mode dégradé", _count_and_share(care["mode_degrade"])),
         ("Interruption d'activité", _count_and_share(care["interruption"])),
-        ("Mise en danger de patients (potentielle ou avérée)", _count_and_share(
-            {"count": endangered_count, "share": share(endangered_count, ind["total"])})),
+        (
+            "Mise en danger de patients (potentielle ou avérée)",
+            _count_and_share({"count": endangered_count, "share": share(endangered_count, ind["total"])}),
+        ),
         ("Accompagnement du CERT Santé demandé", _count_and_share(ind["support_requested"])),
         ("Délai médian entre détection et déclaration", fr.format_hours(delay["median_hours"])),
         ("Délai moyen", fr.format_hours(delay["mean_hours"])),

@@ -9,11 +9,15 @@ from typing import Any, Dict, List, Optional, Tuple
 from bot.admin import display
 
 TITLE = "Déclaration d'incident de sécurité des systèmes d'information"
-FOOTER = ("Document produit par Vigie, l'assistant de déclaration des incidents de sécurité des systèmes "
-          "d'information des structures de santé. La déclaration est adressée à CERT Santé (Agence du "
-          "numérique en santé) et à l'agence régionale de santé (ARS).")
-PRINT_HINT = ("Pour garder une trace de votre déclaration, imprimez cette page (menu « Imprimer » de votre "
-              "navigateur, ou Ctrl+P) ou téléchargez-la en PDF.")
+FOOTER = (
+    "Document produit par Vigie, l'assistant de déclaration des incidents de sécurité des systèmes "
+    "d'information des structures de santé. La déclaration est adressée à CERT Santé (Agence du "
+    "numérique en santé) et à l'agence régionale de santé (ARS)."
+)
+PRINT_HINT = (
+    "Pour garder une trace de votre déclaration, imprimez cette page (menu « Imprimer » de votre "
+    "navigateur, ou Ctrl+P) ou téléchargez-la en PDF."
+)
 VERDICTS = {
     (True, True): "Incident grave et significatif.",
     (True, False): "Incident grave.",
@@ -46,13 +50,17 @@ def transmission_text(declaration: Dict[str, Any]) -> str:
     state, complement = transmission.get("state"), transmission.get("kind") == "complement"
     if state == "transmise":
         receipt = transmission.get("receipt")
-        return (f"{'Complément transmis' if complement else 'Transmise'} à CERT Santé et à l'ARS le "
-                f"{display.datetime_fr(transmission.get('transmitted_at'))}"
-                + (f" (accusé de réception {receipt})." if receipt else "."))
+        return (
+            f"{'Complément transmis' if complement else 'Transmise'} à CERT Santé et à l'ARS le "
+            f"{display.datetime_fr(transmission.get('transmitted_at'))}"
+            + (f" (accusé de réception {receipt})." if receipt else ".")
+        )
     if state == "echec":
-        return (f"Échec de la transmission automatique{' du complément' if complement else ''} : l'équipe qui "
-                "exploite Vigie est alertée et la relancera. Si l'incident est majeur, appelez CERT Santé en "
-                "donnant cette référence.")
+        return (
+            f"Échec de la transmission automatique{' du complément' if complement else ''} : l'équipe qui "
+            "exploite Vigie est alertée et la relancera. Si l'incident est majeur, appelez CERT Santé en "
+            "donnant cette référence."
+        )
     if state == "en_attente":
         return f"Transmission{' du complément' if complement else ''} à CERT Santé et à l'ARS en cours."
     return "Aucune transmission enregistrée."
@@ -62,8 +70,10 @@ def pii_note(count: Any) -> Optional[str]:
     if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
         return None
     what = "identifiant de patient a été masqué" if count == 1 else "identifiants de patients ont été masqués"
-    return (f"{display.number_fr(count)} {what} dans vos textes avant l'enregistrement : la déclaration "
-            "ne contient pas ces données.")
+    return (
+        f"{display.number_fr(count)} {what} dans vos textes avant l'enregistrement : la déclaration "
+        "ne contient pas ces données."
+    )
 
 
 def _qualification(declaration: Dict[str, Any]) -> Tuple[str, Rows, List[str]]:

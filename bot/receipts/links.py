@@ -11,15 +11,14 @@ submission; the web app checks them. Both read ``VIGIE_RECEIPT_SECRET`` and
 import base64
 import hashlib
 import hmac
-import os
 import time
 from typing import Mapping, Optional
 from urllib.parse import quote, urlsplit
 
+from bot.settings import Settings
+
 DOMAIN = b"vigie_receipt"
 VALIDITY_SECONDS = 7 * 24 * 3600
-SECRET_VARIABLE = "VIGIE_RECEIPT_SECRET"
-ORIGIN_VARIABLE = "VIGIE_PUBLIC_ORIGIN"
 # Far beyond any real expiry; bounds the work spent on a hostile token.
 MAX_EXPIRY_DIGITS = 12
 SIGNATURE_LENGTH = 43  # 32 bytes in unpadded base64
@@ -35,8 +34,13 @@ def _signature(reference: str, secret: bytes, expires_at: int) -> str:
 
 
 def _check_inputs(reference, secret) -> bool:
-    return (isinstance(reference, str) and bool(reference) and "|" not in reference
-            and isinstance(secret, bytes) and bool(secret))
+    return (
+        isinstance(reference, str)
+        and bool(reference)
+        and "|" not in reference
+        and isinstance(secret, bytes)
+        and bool(secret)
+    )
 
 
 def receipt_token(reference: str, secret: bytes, expires_at: int) -> str:
@@ -69,21 +73,23 @@ def verify_receipt_token(token, reference, secret, now) -> bool:
     return valid and now < int(expiry)
 
 
-def secret_from_env(env: Mapping[str, str] = os.environ) -> Optional[bytes]:
+def secret_from_env(env: Optional[Mapping[str, str]] = None) -> Optional[bytes]:
     """``VIGIE_RECEIPT_SECRET`` as bytes, or None when it is missing or blank."""
-    value = (env.get(SECRET_VARIABLE) or "").strip()
+    value = Settings.from_env(env).receipt_secret
     return value.encode("utf-8") if value else None
 
 
-def _origin(env: Mapping[str, str]) -> Optional[str]:
-    value = (env.get(ORIGIN_VARIABLE) or "").strip().rstrip("/")
+def _origin(env: Optional[Mapping[str, str]]) -> Optional[str]:
+    value = Settings.from_env(env).public_origin.rstrip("/")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
         return None
     return value
 
 
-def receipt_urls(reference: str, env: Mapping[str, str] = os.environ, now: Optional[float] = None) -> Optional[dict]:
+def receipt_urls(
+    reference: str, env: Optional[Mapping[str, str]] = None, now: Optional[float] = None
+) -> Optional[dict]:
     """{"page": ..., "pdf": ...}: absolute links to the receipt, valid 7 days from ``now``.
 
     None when ``VIGIE_PUBLIC_ORIGIN`` or ``VIGIE_RECEIPT_SECRET`` is missing (or the

@@ -11,8 +11,8 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from bot.receipts.layout import Receipt, Rows
 from bot.pdf_style import BLUE, CONTENT_WIDTH, MARGIN, PAGE_SIZE, ROW_TINT, RULE_GREY, STYLES, pdf_text
+from bot.receipts.layout import Receipt, Rows
 
 HEADER = "Vigie – déclaration d'incident de sécurité des systèmes d'information"
 FOOTER = "Document produit par Vigie – déclaration adressée à CERT Santé et à l'ARS"
@@ -22,14 +22,17 @@ _STYLES = {
     **STYLES,
     # Kept with what follows by _heading: keepWithNext would push a whole long block to the next page.
     "h2": ParagraphStyle("h2_flowing", parent=STYLES["h2"], keepWithNext=0),
-    "reference": ParagraphStyle("reference", fontName="Helvetica-Bold", fontSize=16, leading=20,
-                                textColor=BLUE, spaceBefore=4, spaceAfter=10),
-    "h3": ParagraphStyle("h3", fontName="Helvetica-Bold", fontSize=10.5, leading=13, spaceBefore=8,
-                         spaceAfter=4, keepWithNext=1),
+    "reference": ParagraphStyle(
+        "reference", fontName="Helvetica-Bold", fontSize=16, leading=20, textColor=BLUE, spaceBefore=4, spaceAfter=10
+    ),
+    "h3": ParagraphStyle(
+        "h3", fontName="Helvetica-Bold", fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=4, keepWithNext=1
+    ),
     "label": ParagraphStyle("label", parent=STYLES["cell"], fontName="Helvetica-Bold"),
     "bullet": ParagraphStyle("bullet", parent=STYLES["body"], leftIndent=12, bulletIndent=2, spaceAfter=3),
-    "note": ParagraphStyle("note", parent=STYLES["body"], backColor=ROW_TINT, borderPadding=6,
-                           spaceBefore=12, spaceAfter=6),
+    "note": ParagraphStyle(
+        "note", parent=STYLES["body"], backColor=ROW_TINT, borderPadding=6, spaceBefore=12, spaceAfter=6
+    ),
     "small": ParagraphStyle("small", parent=STYLES["body"], fontSize=8.5, leading=11, spaceBefore=14),
 }
 
@@ -48,13 +51,17 @@ def _rows_table(rows: Rows) -> Table:
     data = [[_paragraph(label, "label"), _paragraph(value, "cell")] for label, value in rows]
     # splitInRow: a long free text may run over a page instead of failing the layout.
     table = Table(data, colWidths=[CONTENT_WIDTH * 0.34, CONTENT_WIDTH * 0.66], hAlign="LEFT", splitInRow=1)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (0, -1), ROW_TINT),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE_GREY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (0, -1), ROW_TINT),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE_GREY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -74,7 +81,8 @@ def _story(receipt: Receipt) -> List[Any]:
         story += [*_heading(f"{number}. {title}"), _rows_table(rows)]
     story += [
         *_heading("Qualification"),
-        _paragraph(receipt.verdict, "body"), Spacer(1, 4),
+        _paragraph(receipt.verdict, "body"),
+        Spacer(1, 4),
         _rows_table(receipt.qualification),
         KeepTogether([_paragraph("Motifs", "h3")] + _bullets(receipt.reasons, "Aucun motif enregistré.")),
         *_heading("Obligations et échéances"),
@@ -130,9 +138,17 @@ def build_pdf(receipt: Receipt, *, compress: bool = True) -> bytes:
     content readable (tests)."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=TOP_MARGIN,
-        bottomMargin=MARGIN, title=f"{receipt.title} {receipt.reference}", author="Vigie", creator="Vigie",
-        subject=f"Récapitulatif de la déclaration {receipt.reference}", lang="fr-FR",
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{receipt.title} {receipt.reference}",
+        author="Vigie",
+        creator="Vigie",
+        subject=f"Récapitulatif de la déclaration {receipt.reference}",
+        lang="fr-FR",
         pageCompression=1 if compress else 0,
     )
     decorate = _decorate(receipt.reference)

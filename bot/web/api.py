@@ -18,9 +18,9 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
-from actions import schema
-from actions.outbox import DEAD, Outbox
-from actions.storage import FILTER_KEYS, DeclarationStore, is_valid_reference
+from bot.core import schema
+from bot.core.outbox import DEAD, Outbox
+from bot.core.storage import FILTER_KEYS, DeclarationStore, is_valid_reference
 
 STORE_KEY = web.AppKey("store", DeclarationStore)
 TOKEN_KEY = web.AppKey("token", str)
@@ -159,9 +159,7 @@ def to_csv(declarations: List[Dict[str, Any]]) -> str:
 async def get_declaration(request: web.Request) -> web.Response:
     reference = request.match_info["reference"]
     if not is_valid_reference(reference):
-        return json_error(
-            f"Référence mal formée « {reference} » : format attendu SSI-AAAA-NNNNNN.", 400
-        )
+        return json_error(f"Référence mal formée « {reference} » : format attendu SSI-AAAA-NNNNNN.", 400)
     declaration = await asyncio.to_thread(request.app[STORE_KEY].get, reference)
     if declaration is None:
         return json_error(f"Aucune déclaration ne porte la référence {reference}.", 404)
@@ -171,9 +169,7 @@ async def get_declaration(request: web.Request) -> web.Response:
 async def list_declarations(request: web.Request) -> web.Response:
     try:
         query = parse_query(request.query)
-        items = await asyncio.to_thread(
-            request.app[STORE_KEY].list, query["filters"], query["limit"], query["offset"]
-        )
+        items = await asyncio.to_thread(request.app[STORE_KEY].list, query["filters"], query["limit"], query["offset"])
     except ValueError as error:
         return json_error(str(error), 400)
     if query["format"] == "csv":

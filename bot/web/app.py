@@ -12,16 +12,16 @@ server, Rasa; empty when a reverse proxy serves it on this origin),
 
 import argparse
 import ipaddress
-import os
 import sys
 from typing import List, Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from actions.storage import DeclarationStore
 from bot.admin import create_admin_app
+from bot.core.storage import DeclarationStore
 from bot.receipts.links import secret_from_env
+from bot.settings import Settings
 from bot.web.api import create_api
 from bot.web.chat_page import add_chat_page
 from bot.web.receipt_page import add_receipt_pages
@@ -31,9 +31,14 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(store: DeclarationStore, api_token: str, chat_url: str = "",
-               public_origin: Optional[str] = None, demo_store: Optional[DeclarationStore] = None,
-               receipt_secret: Optional[bytes] = None) -> web.Application:
+def create_app(
+    store: DeclarationStore,
+    api_token: str,
+    chat_url: str = "",
+    public_origin: Optional[str] = None,
+    demo_store: Optional[DeclarationStore] = None,
+    receipt_secret: Optional[bytes] = None,
+) -> web.Application:
     """``public_origin`` in https: the admin cookies are ``Secure`` and forms are
     checked against it; None or http (loopback only): neither. ``receipt_secret``
     (VIGIE_RECEIPT_SECRET) checks the receipt links; None: every link is refused."""
@@ -43,8 +48,12 @@ def create_app(store: DeclarationStore, api_token: str, chat_url: str = "",
     add_chat_page(app, chat_url)
     add_receipt_pages(app, store, receipt_secret)
     app.add_subapp("/api", create_api(store, api_token))
-    app.add_subapp("/admin", create_admin_app(store, secure_cookies=https, public_origin=public_origin if https else None,
-                                              demo_store=demo_store))
+    app.add_subapp(
+        "/admin",
+        create_admin_app(
+            store, secure_cookies=https, public_origin=public_origin if https else None, demo_store=demo_store
+        ),
+    )
     return app
 
 
@@ -72,21 +81,20 @@ def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parse_args(argv)
-    token = os.environ.get("VIGIE_API_TOKEN", "").strip()
+    settings = Settings.from_env()
+    token = settings.api_token
     if not token:
         print("VIGIE_API_TOKEN est vide : refus de démarrer sans jeton d'API.", file=sys.stderr)
         return 2
     try:
-        origin = check_public_origin(os.environ.get("VIGIE_PUBLIC_ORIGIN", "").strip()
-                                     or f"http://{args.host}:{args.port}")
+        origin = check_public_origin(settings.public_origin or f"http://{args.host}:{args.port}")
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
     stores = [DeclarationStore(), DeclarationStore(synthetic=True)]
     for store in stores:
         store.migrate()
-    app = create_app(stores[0], token, os.environ.get("VIGIE_CHAT_URL", "").strip(), origin, stores[1],
-                     secret_from_env(os.environ))
+    app = create_app(stores[0], token, settings.chat_url, origin, stores[1], secret_from_env())
 
     async def _dispose(_app: web.Application) -> None:
         for store in stores:

@@ -29,9 +29,11 @@ def chat_origins(chat_url: str) -> str:
 
 
 def security_headers(chat_url: str) -> Dict[str, str]:
-    policy = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-              f"connect-src 'self'{chat_origins(chat_url)}; base-uri 'none'; form-action 'self'; "
-              "frame-ancestors 'none'")
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src 'self'{chat_origins(chat_url)}; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
     return {
         "Content-Security-Policy": policy,
         "X-Content-Type-Options": "nosniff",

@@ -15,19 +15,24 @@ from typing import Any, Dict, Optional
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from actions.storage import DeclarationStore, is_valid_reference
 from bot.admin.display import NOT_GIVEN
+from bot.core.storage import DeclarationStore, is_valid_reference
 from bot.receipts import layout
 from bot.receipts.links import verify_receipt_token
 from bot.receipts.pdf import build_pdf
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-                        autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
-                        trim_blocks=True, lstrip_blocks=True)
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 STORE_KEY = web.AppKey("receipt_store", DeclarationStore)
 SECRET_KEY = web.AppKey("receipt_secret", bytes)  # empty: every link is refused
-POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
-          "frame-ancestors 'none'")
+POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 HEADERS = {
     "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -72,8 +77,9 @@ async def receipt_pdf(request: web.Request) -> web.Response:
         return not_found()
     pdf = await asyncio.to_thread(build_pdf, layout.build(declaration))
     disposition = f'attachment; filename="declaration-{declaration["reference"]}.pdf"'
-    return web.Response(body=pdf, content_type="application/pdf",
-                        headers={**HEADERS, "Content-Disposition": disposition})
+    return web.Response(
+        body=pdf, content_type="application/pdf", headers={**HEADERS, "Content-Disposition": disposition}
+    )
 
 
 async def anything_else(request: web.Request) -> web.Response:

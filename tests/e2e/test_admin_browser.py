@@ -13,14 +13,14 @@ import pytest
 from aiohttp import web
 from playwright.async_api import async_playwright
 
-from actions.storage import DeclarationStore
 from bot.admin import create_admin_app
+from bot.core.storage import DeclarationStore
 from bot.observatory.generator import generate
 from bot.observatory.synthetic import store_synthetic
-from tests.e2e.browser import french_page, launch, screenshot_path
-from tests.e2e.conftest import free_port
-from tests.unit.test_admin_support import CHEAP_HASHER, add_user
-from tests.unit.test_storage import submit
+from tests.support.admin import CHEAP_HASHER, add_user
+from tests.support.browser import french_page, launch, screenshot_path
+from tests.support.declarations import submit
+from tests.support.servers import free_port
 
 LOGIN, PASSWORD = "veille.ars", "Une veille attentive 24h/24"
 FORMULA_NAME = "=cmd|' /C calc'!A0"
@@ -31,10 +31,17 @@ def store(tmp_path):
     declarations = DeclarationStore(f"sqlite:///{tmp_path / 'admin.db'}")
     declarations.migrate()
     submit(declarations, key="vierzon")
-    submit(declarations, key="tilleuls", structure_name="EHPAD Les Tilleuls", structure_type="esms",
-           region="bretagne", incident_type="panne_materielle")
-    submit(declarations, key="formule", structure_name=FORMULA_NAME, region="ile_de_france",
-           incident_type="hameconnage")
+    submit(
+        declarations,
+        key="tilleuls",
+        structure_name="EHPAD Les Tilleuls",
+        structure_type="esms",
+        region="bretagne",
+        incident_type="panne_materielle",
+    )
+    submit(
+        declarations, key="formule", structure_name=FORMULA_NAME, region="ile_de_france", incident_type="hameconnage"
+    )
     add_user(declarations, LOGIN, PASSWORD, "lecteur")
     yield declarations
     declarations.dispose()
@@ -53,8 +60,9 @@ def demo_store(tmp_path):
 @pytest.fixture
 async def base_url(store, demo_store):
     app = web.Application()
-    app.add_subapp("/admin", create_admin_app(store, secure_cookies=False, password_hasher=CHEAP_HASHER,
-                                              demo_store=demo_store))
+    app.add_subapp(
+        "/admin", create_admin_app(store, secure_cookies=False, password_hasher=CHEAP_HASHER, demo_store=demo_store)
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -79,8 +87,12 @@ async def test_admin_pages_in_chromium(base_url, store):
             page = await french_page(browser)
             page.on("console", lambda message: console.append((message.type, message.text)))
             page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
-            page.on("response", lambda response: response.status >= 400 and console.append(
-                ("http", f"{response.status} {response.url}")))
+            page.on(
+                "response",
+                lambda response: (
+                    response.status >= 400 and console.append(("http", f"{response.status} {response.url}"))
+                ),
+            )
 
             # Any page without a session leads to the login form.
             await page.goto(f"{base_url}/admin/declarations")
@@ -123,8 +135,12 @@ async def test_admin_pages_in_chromium(base_url, store):
                 await rows.first.locator("a").click()
             assert (await page.locator("h1").inner_text()).startswith("Déclaration SSI-")
             headings = await page.locator("h2").all_inner_texts()
-            assert headings[:4] == ["1. Structure et déclarant", "2. Description de l'incident",
-                                    "3. Impacts", "4. Causes et suites"]
+            assert headings[:4] == [
+                "1. Structure et déclarant",
+                "2. Description de l'incident",
+                "3. Impacts",
+                "4. Causes et suites",
+            ]
             await shot(page, "04-detail")
 
             # CSV export of the filtered list.
@@ -150,7 +166,8 @@ async def test_admin_pages_in_chromium(base_url, store):
             images = page.locator(".chart img")
             assert await images.count() == 7
             await page.wait_for_function(
-                "() => [...document.querySelectorAll('.chart img')].every(i => i.complete && i.naturalWidth > 0)")
+                "() => [...document.querySelectorAll('.chart img')].every(i => i.complete && i.naturalWidth > 0)"
+            )
             await page.locator(".chart details").first.locator("summary").click()
             assert await page.locator(".chart details").first.locator("tbody tr").count() == 12
             await shot(page, "05-observatoire")
@@ -169,6 +186,9 @@ async def test_admin_pages_in_chromium(base_url, store):
             assert page.url == f"{base_url}/admin/connexion"
         finally:
             await browser.close()
-    problems = [(kind, text) for kind, text in console
-                if kind in ("error", "pageerror", "http") or "Content Security Policy" in text]
+    problems = [
+        (kind, text)
+        for kind, text in console
+        if kind in ("error", "pageerror", "http") or "Content Security Policy" in text
+    ]
     assert problems == []

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from actions.storage import DeclarationStore
-from tests.e2e.conftest import ROOT, free_port
-from tests.e2e.stack import Service
-from tests.unit.test_storage import submit
+from bot.core.storage import DeclarationStore
+from tests.support.declarations import submit
+from tests.support.servers import ROOT, free_port
+from tests.support.stack import Service
 
 SCHEMATHESIS = ROOT / ".venv-tools" / "bin" / "schemathesis"
 
@@ -29,8 +29,12 @@ def web(tmp_path_factory):
     store.dispose()
     token, port = secrets.token_urlsafe(16), free_port()
     env = {"DATABASE_URL": url, "VIGIE_API_TOKEN": token, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    service = Service("web", [sys.executable, "-m", "bot.web.app", "--host", "127.0.0.1", "--port", str(port)],
-                      f"http://127.0.0.1:{port}/healthz", workdir / "web.log").start(env)
+    service = Service(
+        "web",
+        [sys.executable, "-m", "bot.web.app", "--host", "127.0.0.1", "--port", str(port)],
+        f"http://127.0.0.1:{port}/healthz",
+        workdir / "web.log",
+    ).start(env)
     yield f"http://127.0.0.1:{port}/api", token, workdir
     service.stop()
 
@@ -40,8 +44,23 @@ def test_the_api_matches_its_openapi_description(web):
         pytest.fail("schemathesis is missing: run `make tools` (make test does it).")
     url, token, workdir = web
     result = subprocess.run(
-        [str(SCHEMATHESIS), "run", str(ROOT / "bot" / "web" / "openapi.yaml"), "--url", url,
-         "-H", f"Authorization: Bearer {token}", "--checks", "all", "--max-examples", "40",
-         "--generation-deterministic"],
-        cwd=workdir, capture_output=True, text=True, timeout=600)
+        [
+            str(SCHEMATHESIS),
+            "run",
+            str(ROOT / "bot" / "web" / "openapi.yaml"),
+            "--url",
+            url,
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            "all",
+            "--max-examples",
+            "40",
+            "--generation-deterministic",
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -10,13 +10,12 @@ import time
 import uuid
 
 import pytest
-
-from tests.e2e.conftest import free_port
-from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING, converse
-from tests.e2e.relays import TcpRelay
-from tests.e2e.stack import PG_URL, Stack, wait_until
-
 from sqlalchemy.engine import make_url
+
+from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING, converse
+from tests.support.relays import TcpRelay
+from tests.support.servers import free_port
+from tests.support.stack import PG_URL, Stack, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +51,9 @@ def requested(stack, sender):
 
 
 def until(stack, sender, question, opening=RICH_OPENING):
-    reference, _ = converse(lambda t: say(stack, sender, t), lambda: requested(stack, sender), opening, {},
-                            stop_at=question)
+    reference, _ = converse(
+        lambda t: say(stack, sender, t), lambda: requested(stack, sender), opening, {}, stop_at=question
+    )
     assert reference is None
 
 
@@ -68,8 +68,11 @@ def stored_for(stack, sender):
 
 def delivered_once(stack, reference):
     """The authority holds the declaration exactly once (retries deduplicated)."""
-    wait_until(lambda: stack.sql("SELECT status FROM declarations WHERE reference = :r", r=reference)[0][0]
-               == "transmise", 60, what=f"{reference} marked transmise")
+    wait_until(
+        lambda: stack.sql("SELECT status FROM declarations WHERE reference = :r", r=reference)[0][0] == "transmise",
+        60,
+        what=f"{reference} marked transmise",
+    )
     deliveries = [d for d in stack.received()["deliveries"] if d["reference"] == reference]
     assert len(deliveries) == 1
     return deliveries[0]
@@ -156,8 +159,17 @@ def test_authority_down_for_a_while_then_back(stack):
     try:
         sender = new_sender()
         reference = finish(stack, sender, RICH_OPENING)
-        wait_until(lambda: stack.sql("SELECT attempts FROM outbox JOIN declarations d ON d.id = declaration_id "
-                                     "WHERE d.reference = :r", r=reference)[0][0] >= 2, 30, what="retries")
+        wait_until(
+            lambda: (
+                stack.sql(
+                    "SELECT attempts FROM outbox JOIN declarations d ON d.id = declaration_id WHERE d.reference = :r",
+                    r=reference,
+                )[0][0]
+                >= 2
+            ),
+            30,
+            what="retries",
+        )
         status = text_of(say(stack, sender, "où en est ma déclaration ?"))
         assert "n'a pas encore abouti" in status and "rien n'est perdu" in status
     finally:
@@ -166,11 +178,14 @@ def test_authority_down_for_a_while_then_back(stack):
     assert "a été transmise à CERT Santé" in text_of(say(stack, sender, "où en est ma déclaration ?"))
 
 
-@pytest.mark.parametrize("mode, options", [
-    ("error500", {"count": 2}),
-    ("throttle", {"count": 1, "retry_after": 1}),
-    ("accept_then_timeout", {"count": 1, "stall_seconds": 10}),
-])
+@pytest.mark.parametrize(
+    "mode, options",
+    [
+        ("error500", {"count": 2}),
+        ("throttle", {"count": 1, "retry_after": 1}),
+        ("accept_then_timeout", {"count": 1, "stall_seconds": 10}),
+    ],
+)
 def test_authority_failures_end_in_exactly_one_delivery(stack, mode, options):
     stack.authority_mode(mode, **options)
     reference = finish(stack, new_sender(), RICH_OPENING)
@@ -183,8 +198,17 @@ def test_a_refused_declaration_goes_to_the_dead_letter(stack):
     stack.authority_mode("reject", count=1)
     sender = new_sender()
     reference = finish(stack, sender, RICH_OPENING)
-    wait_until(lambda: stack.sql("SELECT o.state FROM outbox o JOIN declarations d ON d.id = o.declaration_id "
-                                 "WHERE d.reference = :r", r=reference)[0][0] == "echec", 30, what="dead letter")
+    wait_until(
+        lambda: (
+            stack.sql(
+                "SELECT o.state FROM outbox o JOIN declarations d ON d.id = o.declaration_id WHERE d.reference = :r",
+                r=reference,
+            )[0][0]
+            == "echec"
+        ),
+        30,
+        what="dead letter",
+    )
     assert "transmission automatique a échoué" in text_of(say(stack, sender, "où en est ma déclaration ?"))
     assert "ALERTE transmission" in (stack.workdir / "forwarder.log").read_text()
 

@@ -5,8 +5,8 @@ which first needs the declarant's e-mail."""
 
 import uuid
 
-from tests.e2e.declarant import PERSONA, RICH_OPENING, converse
-from tests.e2e.stack import wait_until
+from tests.support.declarant import PERSONA, RICH_OPENING, converse
+from tests.support.stack import wait_until
 
 ANSWERS = {
     "handling_status": "c'est maîtrisé",
@@ -21,8 +21,9 @@ def texts(replies) -> str:
 
 def declared(vigie) -> tuple:
     sender = f"suivi-{uuid.uuid4().hex[:8]}"
-    reference, _ = converse(lambda text: vigie.say(sender, text),
-                            lambda: vigie.tracker(sender)["slots"]["requested_slot"], RICH_OPENING, {})
+    reference, _ = converse(
+        lambda text: vigie.say(sender, text), lambda: vigie.tracker(sender)["slots"]["requested_slot"], RICH_OPENING, {}
+    )
     assert reference
     return sender, reference
 
@@ -55,8 +56,11 @@ def test_a_declaration_is_completed_later_and_forwarded_as_a_complement(vigie):
     stored = vigie.declaration(reference)
     assert stored["status"] == "completee" and stored["handling_status"] == "maitrise"
     assert stored["cause"] == ANSWERS["cause"] and stored["declarant_name"] == PERSONA["declarant_name"]
-    stored = wait_until(lambda: (d := vigie.declaration(reference))["transmission"]["state"] == "transmise" and d,
-                        60, what="the complement forwarded")
+    stored = wait_until(
+        lambda: (d := vigie.declaration(reference))["transmission"]["state"] == "transmise" and d,
+        60,
+        what="the complement forwarded",
+    )
     assert stored["transmission"]["kind"] == "complement"
     assert "(son dernier complément) a été transmise" in texts(vigie.say(sender, f"où en est {reference} ?"))
 

@@ -14,7 +14,12 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 # so the thresholds leave that noise, not a topic that is no longer understood.
 FAQ_ACCURACY_THRESHOLD = 0.85
 TOPIC_ACCURACY_THRESHOLD = 0.4  # a topic with fewer than 2 of its 5 paraphrases right fails
-OUT_OF_SCOPE = ["mets un réveil à 6h30", "il va pleuvoir demain à Lille ?", "joue du jazz", "réserve une table pour deux ce soir"]
+OUT_OF_SCOPE = [
+    "mets un réveil à 6h30",
+    "il va pleuvoir demain à Lille ?",
+    "joue du jazz",
+    "réserve une table pour deux ce soir",
+]
 
 
 def new_sender() -> str:
@@ -74,8 +79,13 @@ def test_seriousness_check_then_a_prefilled_declaration(vigie):
     sender = new_sender()
     replies = texts(vigie.say(sender, "mon incident est-il grave ?"))
     assert "critères" in replies
-    answers = {"incident_type": "un rançongiciel", "care_impact": "mode dégradé", "patient_endangerment": "potentielle",
-               "health_data_involved": "oui", "spread_risk": "non"}
+    answers = {
+        "incident_type": "un rançongiciel",
+        "care_impact": "mode dégradé",
+        "patient_endangerment": "potentielle",
+        "health_data_involved": "oui",
+        "spread_risk": "non",
+    }
     for _ in range(8):
         pending, loop = state(vigie, sender)
         if loop is None:

@@ -7,10 +7,11 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.e2e.declarant import REFERENCE, RICH_OPENING
-from tests.e2e.stack import http
+from tests.support.declarant import REFERENCE, RICH_OPENING
+from tests.support.stack import http
 
 
 def webhook(vigie):
@@ -18,8 +19,9 @@ def webhook(vigie):
 
 
 def post_raw(url: str, raw: bytes, headers=None):
-    request = urllib.request.Request(url, data=raw, method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=raw, method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
             return reply.status, reply.read()
@@ -37,7 +39,10 @@ def texts(replies) -> str:
 
 def test_malformed_requests_get_a_french_4xx(vigie):
     cases = [
-        (b"", 400), (b"pas du json", 400), (b"[1, 2, 3]", 400), (b"\xff\xfe\x00", 400),
+        (b"", 400),
+        (b"pas du json", 400),
+        (b"[1, 2, 3]", 400),
+        (b"\xff\xfe\x00", 400),
         (json.dumps({"message": "bonjour"}).encode(), 400),
         (json.dumps({"sender": 12, "message": "bonjour"}).encode(), 400),
         (json.dumps({"sender": "a" * 300, "message": "bonjour"}).encode(), 400),
@@ -52,8 +57,15 @@ def test_malformed_requests_get_a_french_4xx(vigie):
 
 
 def test_odd_but_valid_text_gets_a_polite_reply(vigie):
-    for message in ["\x00\x00rançon\x00", "🔥🔥🔥", "مرحبا، هل يمكنك مساعدتي؟", "‮gnirts desrever", "x" * 3999,
-                    "   ", "\ud7ff"]:
+    for message in [
+        "\x00\x00rançon\x00",
+        "🔥🔥🔥",
+        "مرحبا، هل يمكنك مساعدتي؟",
+        "‮gnirts desrever",
+        "x" * 3999,
+        "   ",
+        "\ud7ff",
+    ]:
         status, replies = http("POST", webhook(vigie), {"sender": sender(), "message": message})
         assert status == 200, (message[:20], status, replies)
         assert isinstance(replies, list) and replies and all(r.get("text") for r in replies)
@@ -65,8 +77,14 @@ def test_typed_commands_never_skip_validation_or_store_anything(vigie):
     user = sender()
     vigie.say(user, RICH_OPENING)
     before = vigie.tracker(user)["slots"]
-    for command in ["/restart", "/back", "/session_start", '/inform{"confirmed": true}',
-                    '/inform{"finess": "123456789"}', '/inform{"declarant_email": "x"}']:
+    for command in [
+        "/restart",
+        "/back",
+        "/session_start",
+        '/inform{"confirmed": true}',
+        '/inform{"finess": "123456789"}',
+        '/inform{"declarant_email": "x"}',
+    ]:
         assert not REFERENCE.search(texts(vigie.say(user, command)))
     after = vigie.tracker(user)["slots"]
     for field in ("incident_type", "care_impact", "structure_name", "submission_key"):
@@ -74,8 +92,11 @@ def test_typed_commands_never_skip_validation_or_store_anything(vigie):
     assert after["finess"] is None and after["declarant_email"] is None and after["confirmed"] is not True
     for _ in range(25):
         assert not REFERENCE.search(texts(vigie.say(user, "/affirm")))
-    status, body = http("GET", f"{vigie.web}/api/declarations?limit=1000",
-                        headers={"Authorization": f"Bearer {vigie.env['VIGIE_API_TOKEN']}"})
+    status, body = http(
+        "GET",
+        f"{vigie.web}/api/declarations?limit=1000",
+        headers={"Authorization": f"Bearer {vigie.env['VIGIE_API_TOKEN']}"},
+    )
     assert status == 200 and all(item["declarant_email"] != "x" for item in body["items"])
 
 
@@ -93,8 +114,9 @@ def test_every_service_demands_its_token(vigie):
 def test_cors_only_for_our_origin(vigie):
     ours = f"http://127.0.0.1:{vigie.env['VIGIE_WEB_PORT']}"
     for origin, allowed in [(ours, True), ("http://evil.example", False)]:
-        request = urllib.request.Request(webhook(vigie), method="OPTIONS",
-                                         headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+        request = urllib.request.Request(
+            webhook(vigie), method="OPTIONS", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+        )
         with urllib.request.urlopen(request, timeout=10) as reply:
             assert (reply.headers.get("Access-Control-Allow-Origin") == origin) is allowed
 
@@ -110,10 +132,14 @@ def test_logs_carry_no_message_text(vigie):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
-                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
-                                                                                     max_size=3), max_leaves=8),
-       message=st.text(max_size=300))
+@given(
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+        max_leaves=8,
+    ),
+    message=st.text(max_size=300),
+)
 def test_fuzzed_webhook_bodies_never_break_the_server(vigie, body, message):
     for payload in (body, {"sender": sender(), "message": message}, {"sender": sender(), "message": body}):
         status, reply = http("POST", webhook(vigie), payload)
@@ -122,11 +148,20 @@ def test_fuzzed_webhook_bodies_never_break_the_server(vigie, body, message):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.dictionaries(st.sampled_from(["limit", "offset", "format", "grave", "since", "until", "region",
-                                               "status", "structure_name", "x"]), st.text(max_size=30), max_size=4))
+@given(
+    query=st.dictionaries(
+        st.sampled_from(
+            ["limit", "offset", "format", "grave", "since", "until", "region", "status", "structure_name", "x"]
+        ),
+        st.text(max_size=30),
+        max_size=4,
+    )
+)
 def test_fuzzed_api_queries_never_break_the_api(vigie, query):
-    request = urllib.request.Request(f"{vigie.web}/api/declarations?" + urllib.parse.urlencode(query),
-                                     headers={"Authorization": f"Bearer {vigie.env['VIGIE_API_TOKEN']}"})
+    request = urllib.request.Request(
+        f"{vigie.web}/api/declarations?" + urllib.parse.urlencode(query),
+        headers={"Authorization": f"Bearer {vigie.env['VIGIE_API_TOKEN']}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as reply:
             status = reply.status

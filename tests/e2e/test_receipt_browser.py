@@ -13,13 +13,13 @@ import pytest
 from aiohttp import web
 from playwright.async_api import async_playwright
 
-from actions.storage import DeclarationStore
 from bot.admin.display import BLOCKS
+from bot.core.storage import DeclarationStore
 from bot.receipts.links import receipt_urls
 from bot.web.app import create_app
-from tests.e2e.browser import french_page, launch, screenshot_path
-from tests.e2e.conftest import free_port
-from tests.unit.test_storage import submit
+from tests.support.browser import french_page, launch, screenshot_path
+from tests.support.declarations import submit
+from tests.support.servers import free_port
 
 SECRET = "un-secret-de-recu-pour-le-navigateur"
 HEADINGS = [f"{number}. {title}" for number, (title, _) in enumerate(BLOCKS, 1)]
@@ -46,8 +46,9 @@ async def origin(store):
 
 def expected_404(message, forged: str) -> bool:
     """Chromium logs the forged link's 404 (asked for below) as a console error."""
-    return (message.location.get("url") == forged
-            and message.text.startswith("Failed to load resource: the server responded with a status of 404"))
+    return message.location.get("url") == forged and message.text.startswith(
+        "Failed to load resource: the server responded with a status of 404"
+    )
 
 
 async def shot(page, name: str) -> None:
@@ -63,23 +64,34 @@ async def test_the_receipt_link_in_chromium(origin, store):
         browser = await launch(playwright)
         try:
             page = await french_page(browser)
-            page.on("console", lambda message: not expected_404(message, forged)
-                    and console.append((message.type, message.text)))
+            page.on(
+                "console",
+                lambda message: not expected_404(message, forged) and console.append((message.type, message.text)),
+            )
             page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
-            page.on("response", lambda response: response.status >= 400 and response.url != forged
-                    and console.append(("http", f"{response.status} {response.url}")))
+            page.on(
+                "response",
+                lambda response: (
+                    response.status >= 400
+                    and response.url != forged
+                    and console.append(("http", f"{response.status} {response.url}"))
+                ),
+            )
 
             response = await page.goto(urls["page"])
             assert response.status == 200
-            assert await page.locator("h1").inner_text() == \
-                "Déclaration d'incident de sécurité des systèmes d'information"
+            assert (
+                await page.locator("h1").inner_text() == "Déclaration d'incident de sécurité des systèmes d'information"
+            )
             assert await page.locator(".reference strong").inner_text() == reference
             assert await page.locator(".reference strong").is_visible()
             for heading in HEADINGS:
                 assert await page.get_by_role("heading", level=2, name=heading).is_visible(), heading
             # The stylesheet applied (a CSP refusal would leave the banner unstyled).
-            assert await page.evaluate("getComputedStyle(document.querySelector('.banner')).backgroundColor") \
+            assert (
+                await page.evaluate("getComputedStyle(document.querySelector('.banner')).backgroundColor")
                 == "rgb(31, 63, 143)"
+            )
             assert await page.locator(".print-hint").is_visible()
             await shot(page, "01-recu-ecran")
 
@@ -107,11 +119,16 @@ async def test_the_receipt_link_in_chromium(origin, store):
             assert response.status == 404
             assert await page.locator("h1").inner_text() == "Page introuvable"
             assert reference not in await page.content()
-            assert await page.evaluate("getComputedStyle(document.querySelector('.banner')).backgroundColor") \
+            assert (
+                await page.evaluate("getComputedStyle(document.querySelector('.banner')).backgroundColor")
                 == "rgb(31, 63, 143)"
+            )
             await shot(page, "04-lien-refuse")
         finally:
             await browser.close()
-    problems = [(kind, text) for kind, text in console
-                if kind in ("error", "pageerror", "http") or "Content Security Policy" in text]
+    problems = [
+        (kind, text)
+        for kind, text in console
+        if kind in ("error", "pageerror", "http") or "Content Security Policy" in text
+    ]
     assert problems == []

@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import free_port
-from tests.e2e.declarant import RICH_OPENING, converse
-from tests.e2e.relays import Balancer
-from tests.e2e.stack import Stack, wait_until
+from tests.support.declarant import RICH_OPENING, converse
+from tests.support.relays import Balancer
+from tests.support.servers import free_port
+from tests.support.stack import Stack, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +46,12 @@ def test_a_declaration_completes_while_every_message_changes_replica(replicas):
         assert status == 200
         return replies
 
-    reference, questions = converse(say, lambda: stack.tracker(balancer, sender)["slots"].get("requested_slot"),
-                                    RICH_OPENING, {})
+    reference, questions = converse(
+        say, lambda: stack.tracker(balancer, sender)["slots"].get("requested_slot"), RICH_OPENING, {}
+    )
     assert reference and len(questions) >= 4
     assert [row[0] for row in stack.declarations() if row[2] == sender] == [reference]
-    wait_until(lambda: any(d["reference"] == reference for d in stack.received()["deliveries"]), 60,
-               what="forwarding")
+    wait_until(lambda: any(d["reference"] == reference for d in stack.received()["deliveries"]), 60, what="forwarding")
 
 
 def test_two_messages_sent_at_once_are_handled_one_after_the_other(replicas):

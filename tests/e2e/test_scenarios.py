@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.nlu.french_dates import PARIS
-from tests.e2e.declarant import PERSONA, converse
+from tests.support.declarant import PERSONA, converse
 
 SCENARIOS_FILE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "scenarios.md"
 
@@ -25,47 +25,137 @@ def openings() -> dict:
 
 
 CASES = {
-    "S1": ({"finess": "180000028", "support_requested": "oui"},
-           {"incident_type": "rancongiciel", "origin": "malveillante", "care_impact": "interruption",
-            "patient_endangerment": "potentielle", "health_data_involved": "oui", "structure_type": "etablissement_sante_public",
-            "structure_name": "CH de Vierzon", "support_requested": "oui", "grave": True, "significatif": True,
-            "authorities": {"CERT Santé", "plainte", "CNIL"}, "systems": {"dpi", "pacs_ris"}}),
-    "S2": ({"patient_endangerment": "non, aucun risque pour les résidents"},
-           {"incident_type": "compromission_compte", "origin": "malveillante", "health_data_involved": "oui",
-            "structure_type": "esms", "patient_endangerment": "aucune", "grave": True, "significatif": True,
-            "authorities": {"CERT Santé", "plainte", "CNIL"}, "systems": {"messagerie"}}),
-    "S3": ({"structure_name": "HAD du Pays de Retz", "structure_type": "établissement de santé privé",
-            "care_impact": "aucun impact sur les soins", "patient_endangerment": "aucune"},
-           {"incident_type": "vol_perte_materiel", "origin": "malveillante", "complaint_filed": "oui",
-            "health_data_involved": "oui", "grave": True, "significatif": False,
-            "authorities": {"CERT Santé", "CNIL"}, "data_impact": {"confidentialite"}}),
-    "S5": ({"structure_name": "Laboratoire BioSud", "care_impact": "aucun", "patient_endangerment": "aucune"},
-           {"incident_type": "erreur_humaine", "origin": "non_malveillante", "persons_affected": 37,
-            "structure_type": "laboratoire_biologie_medicale", "grave": True, "significatif": False,
-            "authorities": {"CERT Santé", "CNIL"}}),
-    "S6": ({},
-           {"incident_type": "panne_materielle", "care_impact": "mode_degrade", "patient_endangerment": "potentielle",
-            "structure_type": "etablissement_sante_prive", "structure_name": "Clinique St Joseph", "grave": True,
-            "significatif": False, "detected_hour": 14, "systems": {"dpi", "prescription_pharmacie"}}),
-    "S8": ({"structure_name": "CHU de Nantes", "care_impact": "aucun pour l'instant",
-            "patient_endangerment": "aucune", "health_data_involved": "je ne sais pas", "support_requested": "oui"},
-           {"incident_type": "compromission_compte", "origin": "malveillante", "is_ose": "oui", "support_requested": "oui",
-            "significatif": True, "detected_hour": 8, "started_hour": 1, "authorities": {"CERT Santé", "ANSSI", "plainte"},
-            "systems": {"acces_distant_vpn", "annuaire_ad"}}),
-    "S11": ({"structure_name": "CH de Pau", "health_data_involved": "non", "patient_endangerment": "potentielle"},
-            {"incident_type": "perte_lien_telecom", "origin": "non_malveillante", "care_impact": "interruption",
-             "health_data_involved": "non", "grave": True, "significatif": True, "detected_hour": 9,
-             "systems": {"regulation_samu", "telephonie"}}),
-    "S15": ({"structure_name": "EHPAD Les Glycines", "structure_type": "c'est un EHPAD"},
-            {"incident_type": "defaillance_prestataire", "care_impact": "mode_degrade", "structure_type": "esms",
-             "patient_endangerment": "potentielle", "grave": True, "significatif": True, "detected_hour": 7}),
+    "S1": (
+        {"finess": "180000028", "support_requested": "oui"},
+        {
+            "incident_type": "rancongiciel",
+            "origin": "malveillante",
+            "care_impact": "interruption",
+            "patient_endangerment": "potentielle",
+            "health_data_involved": "oui",
+            "structure_type": "etablissement_sante_public",
+            "structure_name": "CH de Vierzon",
+            "support_requested": "oui",
+            "grave": True,
+            "significatif": True,
+            "authorities": {"CERT Santé", "plainte", "CNIL"},
+            "systems": {"dpi", "pacs_ris"},
+        },
+    ),
+    "S2": (
+        {"patient_endangerment": "non, aucun risque pour les résidents"},
+        {
+            "incident_type": "compromission_compte",
+            "origin": "malveillante",
+            "health_data_involved": "oui",
+            "structure_type": "esms",
+            "patient_endangerment": "aucune",
+            "grave": True,
+            "significatif": True,
+            "authorities": {"CERT Santé", "plainte", "CNIL"},
+            "systems": {"messagerie"},
+        },
+    ),
+    "S3": (
+        {
+            "structure_name": "HAD du Pays de Retz",
+            "structure_type": "établissement de santé privé",
+            "care_impact": "aucun impact sur les soins",
+            "patient_endangerment": "aucune",
+        },
+        {
+            "incident_type": "vol_perte_materiel",
+            "origin": "malveillante",
+            "complaint_filed": "oui",
+            "health_data_involved": "oui",
+            "grave": True,
+            "significatif": False,
+            "authorities": {"CERT Santé", "CNIL"},
+            "data_impact": {"confidentialite"},
+        },
+    ),
+    "S5": (
+        {"structure_name": "Laboratoire BioSud", "care_impact": "aucun", "patient_endangerment": "aucune"},
+        {
+            "incident_type": "erreur_humaine",
+            "origin": "non_malveillante",
+            "persons_affected": 37,
+            "structure_type": "laboratoire_biologie_medicale",
+            "grave": True,
+            "significatif": False,
+            "authorities": {"CERT Santé", "CNIL"},
+        },
+    ),
+    "S6": (
+        {},
+        {
+            "incident_type": "panne_materielle",
+            "care_impact": "mode_degrade",
+            "patient_endangerment": "potentielle",
+            "structure_type": "etablissement_sante_prive",
+            "structure_name": "Clinique St Joseph",
+            "grave": True,
+            "significatif": False,
+            "detected_hour": 14,
+            "systems": {"dpi", "prescription_pharmacie"},
+        },
+    ),
+    "S8": (
+        {
+            "structure_name": "CHU de Nantes",
+            "care_impact": "aucun pour l'instant",
+            "patient_endangerment": "aucune",
+            "health_data_involved": "je ne sais pas",
+            "support_requested": "oui",
+        },
+        {
+            "incident_type": "compromission_compte",
+            "origin": "malveillante",
+            "is_ose": "oui",
+            "support_requested": "oui",
+            "significatif": True,
+            "detected_hour": 8,
+            "started_hour": 1,
+            "authorities": {"CERT Santé", "ANSSI", "plainte"},
+            "systems": {"acces_distant_vpn", "annuaire_ad"},
+        },
+    ),
+    "S11": (
+        {"structure_name": "CH de Pau", "health_data_involved": "non", "patient_endangerment": "potentielle"},
+        {
+            "incident_type": "perte_lien_telecom",
+            "origin": "non_malveillante",
+            "care_impact": "interruption",
+            "health_data_involved": "non",
+            "grave": True,
+            "significatif": True,
+            "detected_hour": 9,
+            "systems": {"regulation_samu", "telephonie"},
+        },
+    ),
+    "S15": (
+        {"structure_name": "EHPAD Les Glycines", "structure_type": "c'est un EHPAD"},
+        {
+            "incident_type": "defaillance_prestataire",
+            "care_impact": "mode_degrade",
+            "structure_type": "esms",
+            "patient_endangerment": "potentielle",
+            "grave": True,
+            "significatif": True,
+            "detected_hour": 7,
+        },
+    ),
 }
 
 
 def declare(vigie, opening: str, answers: dict):
     sender = f"e2e-{uuid.uuid4().hex[:12]}"
-    return converse(lambda text: vigie.say(sender, text),
-                    lambda: vigie.tracker(sender)["slots"].get("requested_slot"), opening, answers)
+    return converse(
+        lambda text: vigie.say(sender, text),
+        lambda: vigie.tracker(sender)["slots"].get("requested_slot"),
+        opening,
+        answers,
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -76,8 +166,19 @@ def test_example_incident_is_declared(vigie, name):
     stored = vigie.declaration(reference)
     assert stored["reference"] == reference and stored["status"] in ("soumise", "transmise")
     assert stored["channel"] == "rest"
-    for field in ("incident_type", "origin", "care_impact", "patient_endangerment", "health_data_involved",
-                  "structure_type", "structure_name", "support_requested", "complaint_filed", "is_ose", "persons_affected"):
+    for field in (
+        "incident_type",
+        "origin",
+        "care_impact",
+        "patient_endangerment",
+        "health_data_involved",
+        "structure_type",
+        "structure_name",
+        "support_requested",
+        "complaint_filed",
+        "is_ose",
+        "persons_affected",
+    ):
         if field in expected:
             assert stored[field] == expected[field], field
     for flag in ("grave", "significatif"):

@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.conftest import free_port
-from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
-from tests.e2e.relays import ServerThread
-from tests.e2e.stack import Stack, wait_until
+from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
+from tests.support.relays import ServerThread
+from tests.support.servers import free_port
+from tests.support.stack import Stack, wait_until
 from tests.unit.test_slack import SECRET, TOKEN, FakeSlack, button_click, dm_event
 
 # Conversations live in the shared PostgreSQL tracker store: a new Slack user each run.
@@ -37,8 +37,12 @@ def click(value: str) -> dict:
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory):
     api = ServerThread(FakeSlack)
-    stack = Stack(tmp_path_factory.mktemp("slack"), VIGIE_SLACK_TOKEN=TOKEN, VIGIE_SLACK_SIGNING_SECRET=SECRET,
-                  VIGIE_SLACK_API_URL=api.fake.url)
+    stack = Stack(
+        tmp_path_factory.mktemp("slack"),
+        VIGIE_SLACK_TOKEN=TOKEN,
+        VIGIE_SLACK_SIGNING_SECRET=SECRET,
+        VIGIE_SLACK_API_URL=api.fake.url,
+    )
     try:
         stack.authority().start(stack.env)
         action_port = free_port()
@@ -54,9 +58,15 @@ def send(rasa, raw: bytes, content_type: str, secret: str = SECRET) -> int:
     timestamp = str(int(time.time()))
     signature = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
     request = urllib.request.Request(
-        f"http://127.0.0.1:{rasa.port}/webhooks/slack/webhook", data=raw, method="POST",
-        headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
-                 "X-Slack-Signature": f"v0={signature}"})
+        f"http://127.0.0.1:{rasa.port}/webhooks/slack/webhook",
+        data=raw,
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": f"v0={signature}",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as reply:
             return reply.status

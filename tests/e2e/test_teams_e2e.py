@@ -9,10 +9,10 @@ import uuid
 import aiohttp
 import pytest
 
-from tests.e2e.conftest import free_port
-from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
-from tests.e2e.relays import ServerThread
-from tests.e2e.stack import Stack, wait_until
+from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
+from tests.support.relays import ServerThread
+from tests.support.servers import free_port
+from tests.support.stack import Stack, wait_until
 from tests.unit.test_teams import USER_ID, FakeBotFramework, activity, environment, token
 
 
@@ -34,9 +34,13 @@ def teams(tmp_path_factory):
 def post(rasa, bf, body, bearer):
     async def send():
         async with aiohttp.ClientSession() as session:
-            async with session.post(f"http://127.0.0.1:{rasa.port}/webhooks/teams/webhook", json=body,
-                                    headers={"Authorization": f"Bearer {bearer}"}) as reply:
+            async with session.post(
+                f"http://127.0.0.1:{rasa.port}/webhooks/teams/webhook",
+                json=body,
+                headers={"Authorization": f"Bearer {bearer}"},
+            ) as reply:
                 return reply.status
+
     return asyncio.run(send())
 
 
@@ -49,9 +53,16 @@ def test_a_declaration_from_teams(teams):
     answer = RICH_OPENING
     for turn in range(25):
         before = len(fake.replies)
-        body = activity(fake, id=f"{time.time_ns()}", text=answer,
-                        conversation={"id": conversation, "conversationType": "personal",
-                                      "tenantId": environment(fake)["VIGIE_TEAMS_TENANT_ID"].split(",")[0]})
+        body = activity(
+            fake,
+            id=f"{time.time_ns()}",
+            text=answer,
+            conversation={
+                "id": conversation,
+                "conversationType": "personal",
+                "tenantId": environment(fake)["VIGIE_TEAMS_TENANT_ID"].split(",")[0],
+            },
+        )
         if requested == "confirmed":  # the user clicks the card's "Envoyer la déclaration" button
             card = next(a for r in reversed(fake.replies) for a in r["activity"].get("attachments") or [])
             submit = next(a for a in card["content"]["actions"] if "Envoyer" in a["title"])

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.browser import launch, screenshot_path
-from tests.e2e.declarant import PERSONA, REFERENCE, RICH_OPENING
+from tests.support.browser import launch, screenshot_path
+from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
 
 # Questions answered with the keyboard on the proposed buttons (the others are typed).
 BUTTON_ANSWERS = {
@@ -84,7 +84,10 @@ class ChatPage:
     def wait_turn(self, before: int):
         self.page.wait_for_function(
             "([n]) => document.querySelectorAll('#log .msg.bot, #log .msg.error').length > n"
-            " && document.getElementById('typing').hidden", arg=[before], timeout=90_000)
+            " && document.getElementById('typing').hidden",
+            arg=[before],
+            timeout=90_000,
+        )
 
     def sender(self) -> str:
         return self.page.evaluate("sessionStorage.getItem('vigie.token')").split(".")[0]
@@ -175,7 +178,7 @@ def test_a_full_declaration_with_the_keyboard_only(chat, vigie):
 def test_text_is_shown_as_text_and_a_new_conversation_starts_clean(chat):
     chat.open()
     chat.focus_message_box()
-    attack = '<img src=x onerror="document.title=\'pwned\'"><b>gras</b>'
+    attack = "<img src=x onerror=\"document.title='pwned'\"><b>gras</b>"
     chat.type_message(attack)
     assert chat.page.locator("#log .msg.user").last.inner_text().endswith(attack)
     assert chat.page.locator("#log img, #log b").count() == 0

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import submission
 from actions.access import MAX_EMAIL_ATTEMPTS, NO_MATCH, REFUSED, ActionGrantAccess, ValidateOwnershipForm
-from tests.unit.test_storage import postgres_url, store, submit  # noqa: F401 (fixtures)
+from tests.support.declarations import submit
 
 
 @pytest.fixture
@@ -17,27 +17,43 @@ def chat_store(store, monkeypatch):  # noqa: F811
     return store
 
 
-USER_TURN = [{"event": "action", "name": "action_ask_owner_email"}, {"event": "action", "name": "action_listen"},
-             {"event": "user", "text": "…"}, {"event": "slot", "name": "requested_slot", "value": "owner_email"},
-             {"event": "action", "name": "ownership_form"}]
+USER_TURN = [
+    {"event": "action", "name": "action_ask_owner_email"},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "…"},
+    {"event": "slot", "name": "requested_slot", "value": "owner_email"},
+    {"event": "action", "name": "ownership_form"},
+]
 # The turn that opens the check: the status action ran before the form.
-OPENING_TURN = [{"event": "user", "text": "où en est SSI-2026-000001 ?"},
-                {"event": "action", "name": "action_declaration_status"},
-                {"event": "slot", "name": "requested_slot", "value": "owner_email"},
-                {"event": "action", "name": "ownership_form"}]
+OPENING_TURN = [
+    {"event": "user", "text": "où en est SSI-2026-000001 ?"},
+    {"event": "action", "name": "action_declaration_status"},
+    {"event": "slot", "name": "requested_slot", "value": "owner_email"},
+    {"event": "action", "name": "ownership_form"},
+]
 
 
 def tracker(text, events=USER_TURN, **slots):
-    return Tracker("other-conversation", {"requested_slot": "owner_email", **slots},
-                   {"text": text, "intent": {"name": "inform"}}, events, False, None, {"name": "ownership_form"},
-                   "ownership_form")
+    return Tracker(
+        "other-conversation",
+        {"requested_slot": "owner_email", **slots},
+        {"text": text, "intent": {"name": "inform"}},
+        events,
+        False,
+        None,
+        {"name": "ownership_form"},
+        "ownership_form",
+    )
 
 
 async def check(text, reference, attempts=None):
     dispatcher = CollectingDispatcher()
     result = await ValidateOwnershipForm().validate_owner_email(
-        text, dispatcher, tracker(text, pending_access={"reference": reference, "purpose": "status"},
-                                  access_attempts=attempts), {})
+        text,
+        dispatcher,
+        tracker(text, pending_access={"reference": reference, "purpose": "status"}, access_attempts=attempts),
+        {},
+    )
     return result, " ".join(m.get("text") or "" for m in dispatcher.messages)
 
 
@@ -74,17 +90,25 @@ async def grant(**slots):
 
 
 async def test_a_granted_check_unlocks_and_goes_on_with_what_was_asked():
-    events, said = await grant(owner_email="rssi@ch-vierzon.fr", verified_references=["SSI-2026-000001"],
-                               pending_access={"reference": "SSI-2026-000002", "purpose": "complete"})
+    events, said = await grant(
+        owner_email="rssi@ch-vierzon.fr",
+        verified_references=["SSI-2026-000001"],
+        pending_access={"reference": "SSI-2026-000002", "purpose": "complete"},
+    )
     assert said == ""
-    assert {"event": "slot", "timestamp": None, "name": "verified_references",
-            "value": ["SSI-2026-000001", "SSI-2026-000002"]} in events
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "verified_references",
+        "value": ["SSI-2026-000001", "SSI-2026-000002"],
+    } in events
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_start_completion"}
 
 
 async def test_a_refused_check_unlocks_nothing():
-    events, said = await grant(owner_email=REFUSED, pending_access={"reference": "SSI-2026-000002",
-                                                                    "purpose": "status"})
+    events, said = await grant(
+        owner_email=REFUSED, pending_access={"reference": "SSI-2026-000002", "purpose": "status"}
+    )
     assert NO_MATCH in said
     assert not any(e.get("name") in ("verified_references", "access_reference") for e in events)
 
@@ -93,5 +117,6 @@ async def test_the_message_that_opens_the_check_is_not_taken_as_the_address():
     form = ValidateOwnershipForm()
     assert await form.extract_owner_email(None, tracker("où en est SSI-2026-000001 ?", OPENING_TURN), {}) == {}
     assert await form.extract_owner_email(None, tracker(" rssi@ch-vierzon.fr "), {}) == {
-        "owner_email": "rssi@ch-vierzon.fr"}
+        "owner_email": "rssi@ch-vierzon.fr"
+    }
     assert await form.validate_owner_email(None, CollectingDispatcher(), tracker("x"), {}) == {"owner_email": None}

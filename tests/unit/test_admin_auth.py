@@ -13,25 +13,22 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from bot.admin import audit, auth, cli, sessions, users
-from bot.admin.models import AdminSession, AdminUser, AuditEntry
 from bot.admin.passwords import Passwords, WeakPassword, check_policy
-from tests.unit.test_admin_support import (  # noqa: F401  (pytest fixtures)
+from bot.core.admin_models import AdminSession, AdminUser, AuditEntry
+from tests.support.admin import (
     ADMIN,
     ADMIN_PASSWORD,
     CHEAP_HASHER,
     READER,
     READER_PASSWORD,
-    accounts,
     add_user,
     admin_client,
-    clock,
     login,
     origin,
     page_token,
     session_cookie,
 )
-from tests.unit.test_storage import ROOT, postgres_url, store  # noqa: F401
-
+from tests.support.declarations import ROOT
 
 
 def audit_rows(store, action=None):
@@ -103,8 +100,9 @@ def run_cli(store, *args, stdin=""):
 
 
 def test_cli_adds_lists_changes_and_disables_users(store, capsys):
-    code, out = run_cli(store, "add", "Chef.Garde", "--role", "administrateur", "--password-stdin",
-                        stdin="Une phrase assez longue\n")
+    code, out = run_cli(
+        store, "add", "Chef.Garde", "--role", "administrateur", "--password-stdin", stdin="Une phrase assez longue\n"
+    )
     assert code == 0 and "« chef.garde » créé" in out
     assert run_cli(store, "add", "lea", "--password-stdin", stdin="Autre phrase assez longue\n")[0] == 0
     code, out = run_cli(store, "list")
@@ -166,11 +164,20 @@ def test_cli_runs_as_a_module(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     done = subprocess.run(
         [sys.executable, "-m", "bot.admin", "--database-url", url, "users", "add", "chef", "--password-stdin"],
-        cwd=ROOT, input="Une phrase assez longue\n", capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        input="Une phrase assez longue\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    listed = subprocess.run([sys.executable, "-m", "bot.admin", "--database-url", url, "users", "list"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "bot.admin", "--database-url", url, "users", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "chef" in listed.stdout and "lecteur" in listed.stdout
 
 
@@ -264,7 +271,8 @@ async def test_cookie_flags(store, clock, accounts, secure):
         page = await client.get("/admin/connexion")
         token = page.cookies[auth.cookie_name(auth.LOGIN_CSRF_COOKIE, secure)].value
         response = await client.post(
-            "/admin/connexion", data={"csrf": token, "login": ADMIN, "password": ADMIN_PASSWORD},
+            "/admin/connexion",
+            data={"csrf": token, "login": ADMIN, "password": ADMIN_PASSWORD},
             headers={**origin(client), "Cookie": f"{auth.cookie_name(auth.LOGIN_CSRF_COOKIE, secure)}={token}"},
             allow_redirects=False,
         )
@@ -288,8 +296,12 @@ async def test_session_id_is_rotated_at_login(store, clock, accounts):
         await login(client, ADMIN, ADMIN_PASSWORD)
         first = session_cookie(client)
         client.session.cookie_jar.update_cookies({auth.LOGIN_CSRF_COOKIE: "jeton-connu"})
-        again = await client.post("/admin/connexion", headers=origin(client), allow_redirects=False,
-                                  data={"csrf": "jeton-connu", "login": ADMIN, "password": ADMIN_PASSWORD})
+        again = await client.post(
+            "/admin/connexion",
+            headers=origin(client),
+            allow_redirects=False,
+            data={"csrf": "jeton-connu", "login": ADMIN, "password": ADMIN_PASSWORD},
+        )
         assert again.status == 303
         second = session_cookie(client)
         assert second and second != first
@@ -341,8 +353,9 @@ async def test_logout_revokes_the_session(store, clock, accounts):
     async with admin_client(store, clock) as client:
         await login(client, READER, READER_PASSWORD)
         token = session_cookie(client)
-        response = await client.post("/admin/deconnexion", data={"csrf": await page_token(client)},
-                                     headers=origin(client), allow_redirects=False)
+        response = await client.post(
+            "/admin/deconnexion", data={"csrf": await page_token(client)}, headers=origin(client), allow_redirects=False
+        )
         assert response.status == 303
         assert response.headers["Location"] == "/admin/connexion?motif=deconnecte"
         assert session_cookie(client) is None
@@ -383,13 +396,16 @@ async def test_csrf_failures_are_403_and_change_nothing(store, clock, accounts, 
     async with admin_client(store, clock) as client:
         await login(client, ADMIN, ADMIN_PASSWORD)
         right = await page_token(client, "/admin/utilisateurs")
-        data = {"login": "nouveau", "role": "lecteur", "password": "Une phrase assez longue",
-                "password_confirm": "Une phrase assez longue"}
+        data = {
+            "login": "nouveau",
+            "role": "lecteur",
+            "password": "Une phrase assez longue",
+            "password_confirm": "Une phrase assez longue",
+        }
         if token is not None:
             data["csrf"] = right if token == "right" else token
         sent_headers = origin(client) if headers == "same" else headers
-        response = await client.post("/admin/utilisateurs", data=data, headers=sent_headers,
-                                     allow_redirects=False)
+        response = await client.post("/admin/utilisateurs", data=data, headers=sent_headers, allow_redirects=False)
         assert response.status == 403
         assert "vérification de sécurité du formulaire a échoué" in await response.text()
         logout = await client.post("/admin/deconnexion", data={"csrf": "faux"}, headers=origin(client))
@@ -403,8 +419,10 @@ async def test_a_browser_post_under_no_referrer_passes_on_fetch_metadata(store, 
     async with admin_client(store, clock) as client:
         await login(client, ADMIN, ADMIN_PASSWORD)
         response = await client.post(
-            "/admin/deconnexion", data={"csrf": await page_token(client)},
-            headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}, allow_redirects=False,
+            "/admin/deconnexion",
+            data={"csrf": await page_token(client)},
+            headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+            allow_redirects=False,
         )
         assert response.status == 303
 

@@ -10,19 +10,17 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from actions.storage import DeclarationStore
 from bot.admin import audit
-from bot.admin.models import AuditEntry
 from bot.admin.views.observatory import SVG_POLICY, parse_query
-from tests.unit.test_admin_support import (  # noqa: F401  (pytest fixtures)
+from bot.core.admin_models import AuditEntry
+from bot.core.storage import DeclarationStore
+from tests.support.admin import (
     READER,
     READER_PASSWORD,
-    accounts,
     admin_client,
-    clock,
     login,
 )
-from tests.unit.test_storage import frozen_now, postgres_url, store, submit  # noqa: F401
+from tests.support.declarations import submit
 
 UTC = timezone.utc
 PERIOD = "since=2026-01-01&until=2026-03-31"
@@ -53,7 +51,7 @@ def declarations(store, demo, frozen_now):
 
 def figure(html: str, label: str) -> str:
     start = html.index(f"<dt>{label}</dt>")
-    return html[html.index("<dd>", start) + 4: html.index("</dd>", start)]
+    return html[html.index("<dd>", start) + 4 : html.index("</dd>", start)]
 
 
 async def test_the_page_shows_the_figures_of_the_period(store, demo, clock, accounts, declarations):
@@ -66,7 +64,10 @@ async def test_the_page_shows_the_figures_of_the_period(store, demo, clock, acco
     assert figure(html, "Origine malveillante").startswith("2")
     assert "Données synthétiques de démonstration." not in html
     assert html.count('<section class="chart"') == 7
-    assert 'src="/admin/observatoire/graphiques/regions.svg?since=2026-01-01&amp;until=2026-03-31&amp;source=reelles"' in html
+    assert (
+        'src="/admin/observatoire/graphiques/regions.svg?since=2026-01-01&amp;until=2026-03-31&amp;source=reelles"'
+        in html
+    )
     assert '<th scope="row">Bretagne</th>' in html
 
 
@@ -108,15 +109,19 @@ async def test_the_downloads_are_computed_and_written_to_the_audit_log(store, de
     assert ["Synthèse", "declarations", "Déclarations", "3", ""] in rows
     with store.session() as session:
         entries = session.execute(select(AuditEntry).where(AuditEntry.action == audit.EXPORT)).scalars().all()
-    assert [(e.login, e.details["format"], e.details["lignes"], e.details["observatoire"]["source"])
-            for e in entries] == [(READER, "pdf", 5, "synthetiques"), (READER, "csv", 3, "reelles")]
+    assert [
+        (e.login, e.details["format"], e.details["lignes"], e.details["observatoire"]["source"]) for e in entries
+    ] == [(READER, "pdf", 5, "synthetiques"), (READER, "csv", 3, "reelles")]
 
 
-@pytest.mark.parametrize("query, message", [
-    ("since=2026-13-01", "date invalide"),
-    ("since=2026-03-01&until=2026-01-01", "doit précéder"),
-    ("source=toutes", "Source inconnue"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("since=2026-13-01", "date invalide"),
+        ("since=2026-03-01&until=2026-01-01", "doit précéder"),
+        ("source=toutes", "Source inconnue"),
+    ],
+)
 async def test_bad_parameters_get_a_french_message(store, demo, clock, accounts, query, message):
     async with admin_client(store, clock, demo_store=demo) as client:
         await login(client, READER, READER_PASSWORD)

@@ -10,28 +10,26 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from actions import storage
-from actions.outbox import Outbox
 from bot.admin import audit, filters, users
 from bot.admin.display import BLOCKS
 from bot.admin.middlewares import CONTENT_SECURITY_POLICY
-from bot.admin.models import AuditEntry
 from bot.admin.views import audit_log
+from bot.core import storage
+from bot.core.admin_models import AuditEntry
+from bot.core.outbox import Outbox
 from bot.web.api import CSV_COLUMNS
-from tests.unit.test_admin_support import (  # noqa: F401  (pytest fixtures)
+from tests.support.admin import (
     ADMIN,
     ADMIN_PASSWORD,
     READER,
     READER_PASSWORD,
-    accounts,
     admin_client,
-    clock,
     login,
     origin,
     page_token,
     references,
 )
-from tests.unit.test_storage import frozen_now, postgres_url, store, submit  # noqa: F401
+from tests.support.declarations import submit
 
 UTC = timezone.utc
 FORMULA_NAME = "=cmd|' /C calc'!A0"
@@ -45,13 +43,25 @@ def seeded(store, frozen_now):
     frozen_now(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
     a = submit(store, key="a")
     frozen_now(datetime(2026, 2, 5, 23, 30, tzinfo=UTC))  # 6 February in Paris
-    b = submit(store, key="b", structure_name="EHPAD Les Tilleuls", structure_type="esms", region="bretagne",
-               incident_type="panne_materielle",
-               qualification={"grave": False, "significatif": True, "reasons": ["Risque de propagation."]})
+    b = submit(
+        store,
+        key="b",
+        structure_name="EHPAD Les Tilleuls",
+        structure_type="esms",
+        region="bretagne",
+        incident_type="panne_materielle",
+        qualification={"grave": False, "significatif": True, "reasons": ["Risque de propagation."]},
+    )
     frozen_now(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
-    c = submit(store, key="c", structure_name=FORMULA_NAME, structure_type="etablissement_sante_prive",
-               region="ile_de_france", incident_type="hameconnage",
-               qualification={"grave": False, "significatif": False, "reasons": []})
+    c = submit(
+        store,
+        key="c",
+        structure_name=FORMULA_NAME,
+        structure_type="etablissement_sante_prive",
+        region="ile_de_france",
+        incident_type="hameconnage",
+        qualification={"grave": False, "significatif": False, "reasons": []},
+    )
     frozen_now(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
     d = submit(store, key="d", structure_name=SCRIPT_NAME)
     outbox = Outbox(store)
@@ -70,8 +80,15 @@ def audit_rows(store, action):
 # --- Access rules ------------------------------------------------------------------
 
 
-PAGES = ["/admin", "/admin/", "/admin/declarations", "/admin/declarations/SSI-2026-000001",
-         "/admin/journal", "/admin/utilisateurs", "/admin/declarations?region=bretagne"]
+PAGES = [
+    "/admin",
+    "/admin/",
+    "/admin/declarations",
+    "/admin/declarations/SSI-2026-000001",
+    "/admin/journal",
+    "/admin/utilisateurs",
+    "/admin/declarations?region=bretagne",
+]
 
 
 async def test_every_page_without_a_session_redirects_to_login(store, clock, seeded):
@@ -85,10 +102,17 @@ async def test_every_page_without_a_session_redirects_to_login(store, clock, see
             assert response.status == 401, path
             assert "Authentification requise" in await response.text()
             assert "SSI-" not in await response.text()
-        posted = await client.post("/admin/utilisateurs", headers=origin(client), allow_redirects=False,
-                                   data={"login": "intrus", "role": "administrateur",
-                                         "password": "Une phrase assez longue",
-                                         "password_confirm": "Une phrase assez longue"})
+        posted = await client.post(
+            "/admin/utilisateurs",
+            headers=origin(client),
+            allow_redirects=False,
+            data={
+                "login": "intrus",
+                "role": "administrateur",
+                "password": "Une phrase assez longue",
+                "password_confirm": "Une phrase assez longue",
+            },
+        )
         assert posted.status == 303
     assert users.list_users(store) == []
     assert audit_rows(store, audit.VIEW) == audit_rows(store, audit.EXPORT) == []
@@ -110,16 +134,24 @@ async def test_a_reader_may_list_view_and_export_but_not_administer(store, clock
             assert "Accès refusé" in text and "Votre rôle ne vous permet pas" in text
         token = await page_token(client)
         for path, data in [
-            ("/admin/utilisateurs", {"login": "nouveau", "role": "administrateur",
-                                     "password": "Une phrase assez longue",
-                                     "password_confirm": "Une phrase assez longue"}),
+            (
+                "/admin/utilisateurs",
+                {
+                    "login": "nouveau",
+                    "role": "administrateur",
+                    "password": "Une phrase assez longue",
+                    "password_confirm": "Une phrase assez longue",
+                },
+            ),
             (f"/admin/utilisateurs/{READER}/role", {"role": "administrateur"}),
             (f"/admin/utilisateurs/{ADMIN}/desactiver", {}),
         ]:
             response = await client.post(path, data={**data, "csrf": token}, headers=origin(client))
             assert response.status == 403, path
     assert [(u.login, u.role, u.active) for u in users.list_users(store)] == [
-        (ADMIN, "administrateur", True), (READER, "lecteur", True)]
+        (ADMIN, "administrateur", True),
+        (READER, "lecteur", True),
+    ]
 
 
 async def test_an_administrator_sees_the_audit_and_users_links(store, clock, accounts):
@@ -135,8 +167,11 @@ async def test_an_administrator_sees_the_audit_and_users_links(store, clock, acc
 async def test_both_roles_reach_the_observatory_and_only_once_logged_in(store, clock, accounts):
     async with admin_client(store, clock) as client:
         assert (await client.get("/admin/observatoire", allow_redirects=False)).status == 303
-        for path in ("/admin/observatoire/graphiques/regions.svg", "/admin/observatoire/rapport.pdf",
-                     "/admin/observatoire/indicateurs.csv"):
+        for path in (
+            "/admin/observatoire/graphiques/regions.svg",
+            "/admin/observatoire/rapport.pdf",
+            "/admin/observatoire/indicateurs.csv",
+        ):
             assert (await client.get(path, allow_redirects=False)).status == 401, path
         for name, password in ((READER, READER_PASSWORD), (ADMIN, ADMIN_PASSWORD)):
             client.session.cookie_jar.clear()
@@ -190,8 +225,12 @@ async def test_pages_have_no_inline_script_or_style(store, clock, accounts, seed
     async with admin_client(store, clock) as client:
         pages = [await (await client.get("/admin/connexion")).text()]
         await login(client, ADMIN, ADMIN_PASSWORD)
-        for path in ("/admin/declarations", f"/admin/declarations/{seeded['a']}", "/admin/journal",
-                     "/admin/utilisateurs"):
+        for path in (
+            "/admin/declarations",
+            f"/admin/declarations/{seeded['a']}",
+            "/admin/journal",
+            "/admin/utilisateurs",
+        ):
             pages.append(await (await client.get(path)).text())
     for html in pages:
         assert '<html lang="fr">' in html
@@ -260,12 +299,12 @@ async def test_the_list_shows_counts_labels_and_transmission(store, clock, accou
     assert "4 déclarations dont 2 graves et 1 significative." in html
     assert "<caption>Déclarations, de la plus récente à la plus ancienne</caption>" in html
     assert '<th scope="col">Transmission</th>' in html
-    row_b = html[html.index(seeded["b"] + "</a>"):].split("</tr>")[0]
+    row_b = html[html.index(seeded["b"] + "</a>") :].split("</tr>")[0]
     assert "EHPAD Les Tilleuls" in row_b and "Bretagne" in row_b and "Panne matérielle" in row_b
     assert "<td>Transmise</td>" in row_b and "06/02/2026 00:30" in row_b
-    row_c = html[html.index(seeded["c"] + "</a>"):].split("</tr>")[0]
+    row_c = html[html.index(seeded["c"] + "</a>") :].split("</tr>")[0]
     assert "<td>Échec</td>" in row_c and "Île-de-France" in row_c and "<td>Soumise</td>" in row_c
-    assert "<td>En attente</td>" in html[html.index(seeded["a"] + "</a>"):]
+    assert "<td>En attente</td>" in html[html.index(seeded["a"] + "</a>") :]
 
 
 async def test_pagination_keeps_the_filters(store, clock, accounts, seeded, monkeypatch):
@@ -326,8 +365,9 @@ async def test_detail_page_follows_the_official_form(store, clock, accounts, see
         html = await response.text()
     assert response.status == 200
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
-    assert headings[:4] == [f"{number}. {title.replace(chr(39), '&#39;')}"
-                            for number, (title, _) in enumerate(BLOCKS, 1)]
+    assert headings[:4] == [
+        f"{number}. {title.replace(chr(39), '&#39;')}" for number, (title, _) in enumerate(BLOCKS, 1)
+    ]
     assert "Qualification" in headings and "Obligations et échéances" in headings
     assert "<dt>Type de structure</dt>\n    <dd>Établissement de santé public</dd>" in html
     assert "<dt>Type d&#39;incident</dt>\n    <dd>Rançongiciel (ransomware)</dd>" in html
@@ -362,9 +402,14 @@ async def test_viewing_a_declaration_is_audited(store, clock, accounts, seeded):
 async def test_structure_names_are_escaped(store, clock, accounts, seeded):
     async with admin_client(store, clock) as client:
         await login(client, READER, READER_PASSWORD)
-        pages = [await (await client.get(path)).text()
-                 for path in ("/admin/declarations", f"/admin/declarations/{seeded['d']}",
-                              "/admin/declarations?structure_name=%3Cscript%3E")]
+        pages = [
+            await (await client.get(path)).text()
+            for path in (
+                "/admin/declarations",
+                f"/admin/declarations/{seeded['d']}",
+                "/admin/declarations?structure_name=%3Cscript%3E",
+            )
+        ]
     for html in pages:
         assert "<script>" not in html
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Clinique" in html
@@ -380,8 +425,9 @@ async def test_csv_export_neutralises_formulas(store, clock, accounts, seeded):
         raw = await response.read()
     assert response.status == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="declarations-\d{8}-\d{6}\.csv"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="declarations-\d{8}-\d{6}\.csv"', response.headers["Content-Disposition"]
+    )
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == CSV_COLUMNS and len(rows) == 2
@@ -415,8 +461,9 @@ async def test_json_export(store, clock, accounts, seeded):
         response = await client.get("/admin/export.json?since=2026-02-01&structure_name=e")
         body = await response.json()
     assert response.status == 200
-    assert re.fullmatch(r'attachment; filename="declarations-\d{8}-\d{6}\.json"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="declarations-\d{8}-\d{6}\.json"', response.headers["Content-Disposition"]
+    )
     assert body["filters"] == {"since": "2026-02-01", "structure_name": "e"}
     assert body["exported_at"] == "2026-03-02T10:00:00+01:00"
     expected = store.all_matching({"since": "2026-02-01", "structure_name": "e"})
@@ -445,10 +492,19 @@ async def test_audit_page_lists_events_newest_first_with_pages(store, clock, acc
         bad = await client.get("/admin/journal?page=-1")
         assert bad.status == 400
     assert "6 événements enregistrés. Page 1 sur 2." in first
-    actions = re.findall(r"<td>(Export|Consultation d&#39;une déclaration|Connexion|Échec de connexion|"
-                         r"Création d&#39;un utilisateur)</td>", first + second)
-    assert actions == ["Export", "Consultation d&#39;une déclaration", "Connexion", "Échec de connexion",
-                       "Création d&#39;un utilisateur", "Création d&#39;un utilisateur"]
+    actions = re.findall(
+        r"<td>(Export|Consultation d&#39;une déclaration|Connexion|Échec de connexion|"
+        r"Création d&#39;un utilisateur)</td>",
+        first + second,
+    )
+    assert actions == [
+        "Export",
+        "Consultation d&#39;une déclaration",
+        "Connexion",
+        "Échec de connexion",
+        "Création d&#39;un utilisateur",
+        "Création d&#39;un utilisateur",
+    ]
     assert "format : json ; filtres : region = bretagne ; lignes : 1" in first
     assert f"<td>{seeded['a']}</td>" in first and "<td>127.0.0.1</td>" in first
     assert "motif : identifiant_inconnu" in second
@@ -466,8 +522,14 @@ async def _post(client, path, **data):
 async def test_an_administrator_manages_users_from_the_pages(store, clock, accounts):
     async with admin_client(store, clock) as client:
         await login(client, ADMIN, ADMIN_PASSWORD)
-        created = await _post(client, "/admin/utilisateurs", login="Marie.Curie", role="lecteur",
-                              password="Radium et polonium 1898", password_confirm="Radium et polonium 1898")
+        created = await _post(
+            client,
+            "/admin/utilisateurs",
+            login="Marie.Curie",
+            role="lecteur",
+            password="Radium et polonium 1898",
+            password_confirm="Radium et polonium 1898",
+        )
         assert created.status == 303
         notice = await (await client.get(created.headers["Location"])).text()
         assert "L&#39;utilisateur « marie.curie » a été créé." in notice
@@ -479,10 +541,17 @@ async def test_an_administrator_manages_users_from_the_pages(store, clock, accou
         assert users.get_user(store, "marie.curie").active is True
     async with admin_client(store, clock) as other:
         assert (await login(other, "marie.curie", "Radium et polonium 1898")).status == 303
-    changes = [(e.login, e.action, e.target) for e in audit_rows(store, audit.USER_ROLE_CHANGED)
-               + audit_rows(store, audit.USER_DISABLED) + audit_rows(store, audit.USER_ENABLED)]
-    assert changes == [(ADMIN, audit.USER_ROLE_CHANGED, "marie.curie"), (ADMIN, audit.USER_DISABLED, "marie.curie"),
-                       (ADMIN, audit.USER_ENABLED, "marie.curie")]
+    changes = [
+        (e.login, e.action, e.target)
+        for e in audit_rows(store, audit.USER_ROLE_CHANGED)
+        + audit_rows(store, audit.USER_DISABLED)
+        + audit_rows(store, audit.USER_ENABLED)
+    ]
+    assert changes == [
+        (ADMIN, audit.USER_ROLE_CHANGED, "marie.curie"),
+        (ADMIN, audit.USER_DISABLED, "marie.curie"),
+        (ADMIN, audit.USER_ENABLED, "marie.curie"),
+    ]
     assert audit_rows(store, audit.USER_CREATED)[-1].details == {"role": "lecteur"}
 
 
@@ -491,12 +560,27 @@ async def test_an_administrator_manages_users_from_the_pages(store, clock, accou
     [
         ({"login": "bob", "password": "motdepasse2024", "password_confirm": "motdepasse2024"}, "trop courant"),
         ({"login": "bob", "password": "Une phrase assez longue", "password_confirm": "Une autre"}, "différents"),
-        ({"login": "Bob Martin", "password": "Une phrase assez longue",
-          "password_confirm": "Une phrase assez longue"}, "Identifiant invalide"),
-        ({"login": READER, "password": "Une phrase assez longue",
-          "password_confirm": "Une phrase assez longue"}, "déjà utilisé"),
-        ({"login": "bob", "role": "chef", "password": "Une phrase assez longue",
-          "password_confirm": "Une phrase assez longue"}, "Rôle inconnu"),
+        (
+            {
+                "login": "Bob Martin",
+                "password": "Une phrase assez longue",
+                "password_confirm": "Une phrase assez longue",
+            },
+            "Identifiant invalide",
+        ),
+        (
+            {"login": READER, "password": "Une phrase assez longue", "password_confirm": "Une phrase assez longue"},
+            "déjà utilisé",
+        ),
+        (
+            {
+                "login": "bob",
+                "role": "chef",
+                "password": "Une phrase assez longue",
+                "password_confirm": "Une phrase assez longue",
+            },
+            "Rôle inconnu",
+        ),
     ],
 )
 async def test_user_creation_errors_are_shown_in_french(store, clock, accounts, data, message):
@@ -561,7 +645,7 @@ def test_the_migration_downgrades_and_upgrades_again(store):
 
 
 def test_the_blocks_cover_every_field_once():
-    from actions import schema
+    from bot.core import schema
 
     laid_out = [name for _, names in BLOCKS for name in names]
     assert laid_out == schema.FIELDS
@@ -576,12 +660,17 @@ def test_the_admin_app_needs_no_globals(store):
 async def test_the_detail_shows_the_declarants_completions(store, clock, accounts, seeded):
     reference = seeded["a"]
     declared = store.get(reference)
-    store.complete(reference, {"cause": "Un VPN non mis à jour.", "handling_status": "resolu"}, completion_key="c1",
-                   conversation_id="conv-1", qualification=declared["qualification"],
-                   obligations=declared["obligations"])
+    store.complete(
+        reference,
+        {"cause": "Un VPN non mis à jour.", "handling_status": "resolu"},
+        completion_key="c1",
+        conversation_id="conv-1",
+        qualification=declared["qualification"],
+        obligations=declared["obligations"],
+    )
     async with admin_client(store, clock) as client:
         await login(client, READER, READER_PASSWORD)
         html = await (await client.get(f"/admin/declarations/{reference}")).text()
-    history = html[html.index('id="historique"'):]
-    assert "<th scope=\"row\">Cause</th><td>Non renseigné</td><td>Un VPN non mis à jour.</td>" in history
+    history = html[html.index('id="historique"') :]
+    assert '<th scope="row">Cause</th><td>Non renseigné</td><td>Un VPN non mis à jour.</td>' in history
     assert "<td>En cours de traitement</td><td>Résolu</td>" in history

@@ -2,20 +2,16 @@
 
 import csv
 import io
-import sys
 import threading
 
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
-from actions import schema
+from bot.core import schema
 from bot.web import app as web_app
 from bot.web.api import CSV_COLUMNS
-from tests.unit.test_storage import (  # noqa: F401  (pytest fixtures)
-    frozen_now,
-    postgres_url,
-    store,
+from tests.support.declarations import (
     submit,
 )
 
@@ -41,7 +37,7 @@ def seeded(store):
     formula = submit(
         store,
         key="b",
-        structure_name="=HYPERLINK(\"http://evil\")",
+        structure_name='=HYPERLINK("http://evil")',
         description="-2+3 @SUM(A1)",
         incident_type="panne_materielle",
         region="bretagne",
@@ -58,8 +54,7 @@ async def test_healthz_needs_no_token(client):
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer mauvais"}, {"Authorization": f"Basic {TOKEN}"},
-     {"Authorization": "Bearer"}],
+    [{}, {"Authorization": "Bearer mauvais"}, {"Authorization": f"Basic {TOKEN}"}, {"Authorization": "Bearer"}],
 )
 async def test_auth_required(client, seeded, headers):
     for path in ("/api/declarations", f"/api/declarations/{seeded[0]['reference']}"):
@@ -116,9 +111,7 @@ async def test_list_filters(client, seeded, query, expected):
     response = await client.get(f"/api/declarations?{query}", headers=AUTH)
     assert response.status == 200
     body = await response.json()
-    assert [item["reference"] for item in body["items"]] == [
-        seeded[index]["reference"] for index in expected
-    ]
+    assert [item["reference"] for item in body["items"]] == [seeded[index]["reference"] for index in expected]
     assert body["count"] == len(expected)
 
 
@@ -137,7 +130,7 @@ async def test_list_csv_neutralises_formulas(client, seeded):
     assert rows[0][: len(schema.FIELDS)] == schema.FIELDS
     assert len(rows) == 3
     formula, ransomware = (dict(zip(rows[0], row)) for row in rows[1:])
-    assert formula["structure_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert formula["structure_name"] == '\'=HYPERLINK("http://evil")'
     assert formula["description"] == "'-2+3 @SUM(A1)"
     assert formula["reasons"] == "'+ partagé"
     assert formula["declarant_phone"] == "'+33248000000"
@@ -200,7 +193,7 @@ async def test_main_refuses_to_start_without_token(monkeypatch, capsys):
 
 
 async def test_outbox_lists_pending_forwardings_and_raises_the_alert_on_a_dead_letter(client, store, seeded):
-    from actions.outbox import Outbox
+    from bot.core.outbox import Outbox
 
     response = await client.get("/api/outbox", headers=AUTH)
     body = await response.json()
@@ -218,7 +211,7 @@ async def test_outbox_lists_pending_forwardings_and_raises_the_alert_on_a_dead_l
 
 
 async def test_outbox_retry_requeues_only_a_dead_letter(client, store, seeded):
-    from actions.outbox import Outbox
+    from bot.core.outbox import Outbox
 
     reference = seeded[0]["reference"]
     response = await client.post(f"/api/outbox/{reference}/retry", headers=AUTH)
@@ -246,14 +239,18 @@ async def test_the_openapi_description_lists_the_spec_values():
 
     doc = yaml.safe_load(open("bot/web/openapi.yaml", encoding="utf-8"))
     params = {p["name"]: p["schema"] for p in doc["paths"]["/declarations"]["get"]["parameters"]}
-    for name, values in [("incident_type", schema.INCIDENT_TYPES), ("structure_type", schema.STRUCTURE_TYPES),
-                         ("region", schema.REGIONS), ("status", schema.STATUSES)]:
+    for name, values in [
+        ("incident_type", schema.INCIDENT_TYPES),
+        ("structure_type", schema.STRUCTURE_TYPES),
+        ("region", schema.REGIONS),
+        ("status", schema.STATUSES),
+    ]:
         assert params[name]["enum"] == list(values), name
     assert set(params) == set(web_app_api_keys())
 
 
 def web_app_api_keys():
-    from actions.storage import FILTER_KEYS
+    from bot.core.storage import FILTER_KEYS
     from bot.web.api import PAGE_KEYS
 
     return FILTER_KEYS + PAGE_KEYS

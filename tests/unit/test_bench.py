@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --- Statistics ------------------------------------------------------------------
 
+
 def test_percentile_interpolates_like_numpy():
     assert common.percentile([4, 1, 3, 2], 50) == 2.5
     assert common.percentile([1, 2, 3, 4], 0) == 1
@@ -42,8 +43,9 @@ def test_ratio():
 
 
 def test_machine_description_from_proc_text():
-    cpuinfo = ("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU\n\n"
-               "processor\t: 1\nmodel name\t: Intel(R) Xeon(R) CPU\n")
+    cpuinfo = (
+        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU\n\nprocessor\t: 1\nmodel name\t: Intel(R) Xeon(R) CPU\n"
+    )
     assert common.cpu_description(cpuinfo) == {"cpu_model": "Intel(R) Xeon(R) CPU", "cpu_count": 2}
     assert common.ram_bytes("MemTotal:       24684544 kB\nMemFree: 1 kB\n") == 24684544 * 1024
 
@@ -56,9 +58,12 @@ def test_proc_reads_ppid_despite_parentheses_in_the_name():
 
 # --- Scoring ------------------------------------------------------------------------
 
+
 def test_dates_match_at_the_annotation_precision():
-    assert scoring.comparable("detected_at", "2026-11-28T04:10", "2026-11-28T04:10:00+01:00") == \
-        ("2026-11-28T04:10", "2026-11-28T04:10")
+    assert scoring.comparable("detected_at", "2026-11-28T04:10", "2026-11-28T04:10:00+01:00") == (
+        "2026-11-28T04:10",
+        "2026-11-28T04:10",
+    )
     assert scoring.comparable("detected_at", "2026-11-26", "2026-11-26T20:00:00+01:00") == ("2026-11-26", "2026-11-26")
     # UTC values are compared in Paris time
     assert scoring.date_key("2026-11-28T03:10:00+00:00", True) == "2026-11-28T04:10"
@@ -67,10 +72,17 @@ def test_dates_match_at_the_annotation_precision():
 
 
 def test_cells_pairs_and_lists():
-    gold = scoring.gold({"incident_type": "rancongiciel", "affected_systems": ["dpi", "pacs_ris"],
-                         "detected_at": "2026-11-28"})
-    found = scoring.from_values({"incident_type": "rancongiciel", "affected_systems": ["dpi"],
-                                 "detected_at": "2026-11-28T09:00:00+01:00", "care_impact": "aucun"})
+    gold = scoring.gold(
+        {"incident_type": "rancongiciel", "affected_systems": ["dpi", "pacs_ris"], "detected_at": "2026-11-28"}
+    )
+    found = scoring.from_values(
+        {
+            "incident_type": "rancongiciel",
+            "affected_systems": ["dpi"],
+            "detected_at": "2026-11-28T09:00:00+01:00",
+            "care_impact": "aucun",
+        }
+    )
     result = scoring.score([(gold, found)])
     fields = result["per_field"]
     assert fields["incident_type"]["accuracy"] == 1
@@ -86,10 +98,16 @@ def test_cells_pairs_and_lists():
 
 
 def test_entities_read_directly():
-    found = scoring.from_entities([
-        {"entity": "incident_type", "value": "rancongiciel"}, {"entity": "incident_type", "value": "autre"},
-        {"entity": "affected_systems", "value": "dpi"}, {"entity": "affected_systems", "value": "pacs_ris"},
-        {"entity": "datetime", "value": "2026-11-28T03:00:00+01:00"}, {"entity": "finess", "value": "1"}])
+    found = scoring.from_entities(
+        [
+            {"entity": "incident_type", "value": "rancongiciel"},
+            {"entity": "incident_type", "value": "autre"},
+            {"entity": "affected_systems", "value": "dpi"},
+            {"entity": "affected_systems", "value": "pacs_ris"},
+            {"entity": "datetime", "value": "2026-11-28T03:00:00+01:00"},
+            {"entity": "finess", "value": "1"},
+        ]
+    )
     assert found["incident_type"] == "rancongiciel"
     assert found["affected_systems"] == frozenset({"dpi", "pacs_ris"})
     assert found["detected_at"] == "2026-11-28T03:00:00+01:00"
@@ -98,8 +116,13 @@ def test_entities_read_directly():
 
 def test_entity_pairs_compare_dates_by_their_words():
     text = "rançon cette nuit"
-    pairs = scoring.entity_pairs(text, [{"entity": "incident_type", "value": "rancongiciel", "start": 0, "end": 6},
-                                        {"entity": "datetime", "value": "2026-11-28T03:00", "start": 7, "end": 17}])
+    pairs = scoring.entity_pairs(
+        text,
+        [
+            {"entity": "incident_type", "value": "rancongiciel", "start": 0, "end": 6},
+            {"entity": "datetime", "value": "2026-11-28T03:00", "start": 7, "end": 17},
+        ],
+    )
     assert pairs == {("incident_type", "rancongiciel"), ("datetime", "cette nuit")}
     scores = scoring.entity_scores([pairs], [{("incident_type", "rancongiciel")}])
     assert scores["micro"]["precision"] == 1 and scores["micro"]["recall"] == 0.5
@@ -107,18 +130,25 @@ def test_entity_pairs_compare_dates_by_their_words():
 
 def test_silver_markup():
     text = "msg de rancon cette nuit au CH"
-    entities = [{"entity": "incident_type", "value": "rancongiciel", "start": 0, "end": 13},
-                {"entity": "datetime", "value": "2026-11-28T03:00", "start": 14, "end": 24}]
-    assert annotate(text, entities) == ('[msg de rancon]{"entity": "incident_type", "value": "rancongiciel"} '
-                                        '[cette nuit](datetime) au CH')
+    entities = [
+        {"entity": "incident_type", "value": "rancongiciel", "start": 0, "end": 13},
+        {"entity": "datetime", "value": "2026-11-28T03:00", "start": 14, "end": 24},
+    ]
+    assert annotate(text, entities) == (
+        '[msg de rancon]{"entity": "incident_type", "value": "rancongiciel"} [cette nuit](datetime) au CH'
+    )
     assert tiny([("a", "x"), ("b", "x"), ("c", "y")], 1) == [("a", "x"), ("c", "y")]
 
 
 # --- Load figures ---------------------------------------------------------------------
 
+
 def test_summarise_counts_errors_and_rate():
-    outcome = Outcome(turns=[Turn(0.0, 0.1, 200), Turn(0.5, 0.2, 200), Turn(1.0, 1.0, 503),
-                             Turn(1.5, 0.5, None, "TimeoutError")], conversations=2, completed=1)
+    outcome = Outcome(
+        turns=[Turn(0.0, 0.1, 200), Turn(0.5, 0.2, 200), Turn(1.0, 1.0, 503), Turn(1.5, 0.5, None, "TimeoutError")],
+        conversations=2,
+        completed=1,
+    )
     figures = summarise(outcome)
     assert figures["turns"] == 4 and figures["errors"] == 2
     assert figures["error_kinds"] == {"HTTP 503": 1, "TimeoutError": 1}
@@ -141,12 +171,14 @@ def test_a_user_of_a_later_run_never_reuses_a_sender():
         user = User(None, "u0", 5.0, 0.2, 0.0, None, Outcome(), None, seed)
         user.new_conversation(0)
         return user.sender
+
     assert sender(0) != sender(0) and sender(0).startswith("bench-u0-0-")
 
 
 def test_ramp_stops_on_errors_slowness_or_saturation():
     def step(errors=0, p95=100, rate=10):
         return {"errors": errors, "latency": {"p95_ms": p95}, "turns_per_s": rate}
+
     assert stop_reason(step(errors=1), None) == "errors"
     assert stop_reason(step(p95=2500), None).startswith("p95")
     assert stop_reason(step(rate=10.2), 10).startswith("throughput")
@@ -154,8 +186,11 @@ def test_ramp_stops_on_errors_slowness_or_saturation():
 
 
 def test_conversation_summary():
-    runs = {"S1": {"reference": "SSI-2026-000001", "count": 6}, "S2": {"reference": "SSI-2026-000002", "count": 9},
-            "S3": {"reference": None, "count": None}}
+    runs = {
+        "S1": {"reference": "SSI-2026-000001", "count": 6},
+        "S2": {"reference": "SSI-2026-000002", "count": 9},
+        "S3": {"reference": None, "count": None},
+    }
     figures = summary(runs, 18)
     assert figures["completed"] == 2 and figures["failed"] == ["S3"]
     assert figures["median_questions"] == 7.5 and figures["max_questions"] == 9
@@ -163,62 +198,141 @@ def test_conversation_summary():
 
 # --- Targets and report ----------------------------------------------------------------
 
+
 def fixture_results() -> dict:
-    machine = {"cpu_model": "Test CPU", "cpu_count": 2, "cpus_usable": 2, "ram_bytes": 8 * 2 ** 30,
-               "kernel": "6.1", "python": "3.10.13", "rasa": "3.6.21", "load_average": [1.0, 0.5, 0.25]}
+    machine = {
+        "cpu_model": "Test CPU",
+        "cpu_count": 2,
+        "cpus_usable": 2,
+        "ram_bytes": 8 * 2**30,
+        "kernel": "6.1",
+        "python": "3.10.13",
+        "rasa": "3.6.21",
+        "load_average": [1.0, 0.5, 0.25],
+    }
     gold = scoring.gold({"incident_type": "rancongiciel", "care_impact": "aucun"})
     perfect = {**scoring.score([(gold, gold)]), "mismatches": []}
     empty = {**scoring.score([(gold, scoring.from_values({}))]), "mismatches": []}
-    ood = {"sentences": 100, "declarations_started": 3, "rejected_share": 0.97,
-           "started": [{"text": "mon chat est malade, c'est grave ?", "topic": "maison", "loop": "seriousness_form"}]}
+    ood = {
+        "sentences": 100,
+        "declarations_started": 3,
+        "rejected_share": 0.97,
+        "started": [{"text": "mon chat est malade, c'est grave ?", "topic": "maison", "loop": "seriousness_form"}],
+    }
     intents = {"held-out 20 % split": {"accuracy": 0.9, "macro_f1": 0.8}}
     entities = {"micro": {"f1": 1.0, "precision": 1.0, "recall": 1.0}}
-    run = {**summarise(Outcome(turns=[Turn(0, 0.05, 200), Turn(5, 0.25, 200)])), "cpu_s": {"client (bench)": 0.1,
-                                                                                           "bot.rasa_server [1]": 0.2}}
+    run = {
+        **summarise(Outcome(turns=[Turn(0, 0.05, 200), Turn(5, 0.25, 200)])),
+        "cpu_s": {"client (bench)": 0.1, "bot.rasa_server [1]": 0.2},
+    }
     memory = [{"pid": 1, "process": "bot.rasa_server", "rss_bytes": 900e6, "peak_rss_bytes": 950e6, "pss_bytes": 880e6}]
     base = {"machine": machine, "started_at": "2026-12-01T20:00:00+01:00", "duration_s": 10, "smoke": True}
     return {
-        "understanding": {**base, "opening": {
-            "messages": 1, "reference_time": "2026-11-28T15:20:00+01:00", "default_training_s": 12.0,
-            "default_epochs": 30,
-            "silver_entities_in_training": 40, "pipelines": {
-                "vigie": {"readings": {"understand": perfect, "entities": perfect}, "out_of_domain": ood,
-                          "opening_intents": {"declare_incident": 1}},
-                "default": {"readings": {"entities": empty}, "out_of_domain": {**ood, "started": []},
-                            "opening_intents": {"inform": 1}}}},
-            "heldout": {"training_examples": 10, "sets": {"held-out 20 % split": 5}, "epochs_override": 2,
-                        "pipelines": {name: {"training_s": 3.0, "intents": intents, "entities_vs_silver": entities}
-                                      for name in ("vigie", "default")}}},
-        "conversation": {**base, "form_required_slots": 18, "rich_subset": ["S1"],
-                         "scenarios": {"S1": {"reference": "SSI-2026-000001", "questions": ["finess"] * 9, "count": 9,
-                                              "failure": None}},
-                         "summary": {"scenarios_md": summary({"S1": {"reference": "x", "count": 9}}, 18),
-                                     "rich": summary({"S1": {"reference": "x", "count": 9}}, 18),
-                                     "rich_contact_at_once": summary({"S1": {"reference": "x", "count": 7}}, 18)}},
-        "latency": {**base, "settings": {"pace_s": 5, "jitter": 0.2, "p95_limit_s": 2.0, "min_gain": 1.05},
-                    "paced": {"50": {"vigie": run, "rasa_init": run, "noop": run}},
-                    "ratios_p95": {"50": {"vigie_over_rasa_init": 1.0, "vigie_over_noop": 1.0}},
-                    "nlu_alone": {"vigie": {"latency": {"p50_ms": 20, "p95_ms": 30}}},
-                    "throughput": {"vigie": {"limit_turns_per_s": 12.5, "steps": [
-                        {"users": 1, "turns_per_s": 12.5, "errors": 0, "latency": {"p95_ms": 90}}]}},
-                    "long_conversation": {"vigie": {"conversations": 1, "turns_per_conversation": 12, "windows": {
-                        "10": {"turns": [5, 15], "errors": 0, "latency": {"n": 11, "p50_ms": 80, "p95_ms": 95}}}}},
-                    "memory_after_load": {"vigie": memory}},
-        "replicas": {**base, "settings": {"users": 50, "pace_s": 5, "jitter": 0.2, "duration_s": 90, "rounds": 2},
-                     "configurations": {
-                         "production, 1 Rasa": {**over_rounds([run, run]), "memory_after_load": memory},
-                         "production, 2 Rasa": {**over_rounds([run, {**run, "latency": {**run["latency"],
-                                                                                        "p95_ms": 40.0}}]),
-                                                "memory_after_load": memory + memory}}},
-        "footprint": {**base, "starts": [{"ready_s": 20.0, "first_answer_s": 21.5}], "median_ready_s": 20.0,
-                      "median_first_answer_s": 21.5, "declarations_before_memory": {"S1": "x"}, "memory": memory,
-                      "model_bytes": 168e6, "training": {"command": "rasa train", "seconds": 300.0}},
-        "profile": {**base, "messages": 5, "model_load_s": 9.0, "parse": {"p50_ms": 20.0, "p95_ms": 30.0},
-                    "rss_bytes": {"start": 50e6, "after_import_rasa": 400e6, "after_loading_model": 900e6},
-                    "profiled_total_s": 0.2, "components": [
-                        {"function": "rasa/nlu/classifiers/diet_classifier.py:1(process)", "calls": 5,
-                         "own_s": 0.01, "cumulative_s": 0.1}],
-                    "top_cumulative": [{"function": "x.py:1(f)", "calls": 5, "own_s": 0.01, "cumulative_s": 0.1}]},
+        "understanding": {
+            **base,
+            "opening": {
+                "messages": 1,
+                "reference_time": "2026-11-28T15:20:00+01:00",
+                "default_training_s": 12.0,
+                "default_epochs": 30,
+                "silver_entities_in_training": 40,
+                "pipelines": {
+                    "vigie": {
+                        "readings": {"understand": perfect, "entities": perfect},
+                        "out_of_domain": ood,
+                        "opening_intents": {"declare_incident": 1},
+                    },
+                    "default": {
+                        "readings": {"entities": empty},
+                        "out_of_domain": {**ood, "started": []},
+                        "opening_intents": {"inform": 1},
+                    },
+                },
+            },
+            "heldout": {
+                "training_examples": 10,
+                "sets": {"held-out 20 % split": 5},
+                "epochs_override": 2,
+                "pipelines": {
+                    name: {"training_s": 3.0, "intents": intents, "entities_vs_silver": entities}
+                    for name in ("vigie", "default")
+                },
+            },
+        },
+        "conversation": {
+            **base,
+            "form_required_slots": 18,
+            "rich_subset": ["S1"],
+            "scenarios": {
+                "S1": {"reference": "SSI-2026-000001", "questions": ["finess"] * 9, "count": 9, "failure": None}
+            },
+            "summary": {
+                "scenarios_md": summary({"S1": {"reference": "x", "count": 9}}, 18),
+                "rich": summary({"S1": {"reference": "x", "count": 9}}, 18),
+                "rich_contact_at_once": summary({"S1": {"reference": "x", "count": 7}}, 18),
+            },
+        },
+        "latency": {
+            **base,
+            "settings": {"pace_s": 5, "jitter": 0.2, "p95_limit_s": 2.0, "min_gain": 1.05},
+            "paced": {"50": {"vigie": run, "rasa_init": run, "noop": run}},
+            "ratios_p95": {"50": {"vigie_over_rasa_init": 1.0, "vigie_over_noop": 1.0}},
+            "nlu_alone": {"vigie": {"latency": {"p50_ms": 20, "p95_ms": 30}}},
+            "throughput": {
+                "vigie": {
+                    "limit_turns_per_s": 12.5,
+                    "steps": [{"users": 1, "turns_per_s": 12.5, "errors": 0, "latency": {"p95_ms": 90}}],
+                }
+            },
+            "long_conversation": {
+                "vigie": {
+                    "conversations": 1,
+                    "turns_per_conversation": 12,
+                    "windows": {
+                        "10": {"turns": [5, 15], "errors": 0, "latency": {"n": 11, "p50_ms": 80, "p95_ms": 95}}
+                    },
+                }
+            },
+            "memory_after_load": {"vigie": memory},
+        },
+        "replicas": {
+            **base,
+            "settings": {"users": 50, "pace_s": 5, "jitter": 0.2, "duration_s": 90, "rounds": 2},
+            "configurations": {
+                "production, 1 Rasa": {**over_rounds([run, run]), "memory_after_load": memory},
+                "production, 2 Rasa": {
+                    **over_rounds([run, {**run, "latency": {**run["latency"], "p95_ms": 40.0}}]),
+                    "memory_after_load": memory + memory,
+                },
+            },
+        },
+        "footprint": {
+            **base,
+            "starts": [{"ready_s": 20.0, "first_answer_s": 21.5}],
+            "median_ready_s": 20.0,
+            "median_first_answer_s": 21.5,
+            "declarations_before_memory": {"S1": "x"},
+            "memory": memory,
+            "model_bytes": 168e6,
+            "training": {"command": "rasa train", "seconds": 300.0},
+        },
+        "profile": {
+            **base,
+            "messages": 5,
+            "model_load_s": 9.0,
+            "parse": {"p50_ms": 20.0, "p95_ms": 30.0},
+            "rss_bytes": {"start": 50e6, "after_import_rasa": 400e6, "after_loading_model": 900e6},
+            "profiled_total_s": 0.2,
+            "components": [
+                {
+                    "function": "rasa/nlu/classifiers/diet_classifier.py:1(process)",
+                    "calls": 5,
+                    "own_s": 0.01,
+                    "cumulative_s": 0.1,
+                }
+            ],
+            "top_cumulative": [{"function": "x.py:1(f)", "calls": 5, "own_s": 0.01, "cumulative_s": 0.1}],
+        },
     }
 
 
@@ -259,6 +373,7 @@ def test_report_without_results():
 
 # --- The out-of-domain test set ----------------------------------------------------
 
+
 def _norm(text: str) -> str:
     text = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
     return " ".join(re.findall(r"\w+", text))
@@ -281,13 +396,16 @@ def test_out_of_domain_sentences_are_not_in_the_training_data():
     assert not [s["text"] for s in load() if _norm(s["text"]) in trained]
 
 
-@pytest.mark.parametrize("tracker, started", [
-    ({"active_loop": {"name": "declaration_form"}}, True),
-    ({"active_loop": {"name": "seriousness_form"}}, True),
-    ({"active_loop": {"name": "ownership_form"}}, False),
-    ({"active_loop": {}}, False),
-    ({}, False),
-])
+@pytest.mark.parametrize(
+    "tracker, started",
+    [
+        ({"active_loop": {"name": "declaration_form"}}, True),
+        ({"active_loop": {"name": "seriousness_form"}}, True),
+        ({"active_loop": {"name": "ownership_form"}}, False),
+        ({"active_loop": {}}, False),
+        ({}, False),
+    ],
+)
 def test_declaration_started(tracker, started):
     assert declaration_started(tracker) is started
 

@@ -10,27 +10,40 @@ from bot.channels.user_text import MAX_MESSAGE_LENGTH, UnusableText, clean_user_
 from bot.rasa_server import with_token
 
 
-@pytest.mark.parametrize("text", [
-    "/affirm", "/deny", "/cancel", "/dont_know", "/declare_incident", "/check_seriousness", "/help",
-    '/inform{"care_impact": "aucun"}', '/inform{"incident_type": "rancongiciel"}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/affirm",
+        "/deny",
+        "/cancel",
+        "/dont_know",
+        "/declare_incident",
+        "/check_seriousness",
+        "/help",
+        '/inform{"care_impact": "aucun"}',
+        '/inform{"incident_type": "rancongiciel"}',
+    ],
+)
 def test_the_payloads_our_buttons_send_pass(text):
     assert clean_user_text(text) == text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("/restart", "restart"),
-    ("/back", "back"),
-    ("/session_start", "session_start"),
-    ("//affirm", "affirm"),
-    ("/faq", "faq"),
-    ('/inform{"confirmed": true}', 'inform{"confirmed": true}'),
-    ('/inform{"finess": "750000001"}', 'inform{"finess": "750000001"}'),
-    ('/inform{"care_impact": "catastrophe"}', 'inform{"care_impact": "catastrophe"}'),
-    ('/inform{"care_impact": ["aucun"]}', 'inform{"care_impact": ["aucun"]}'),
-    ("/affirm{", "affirm{"),
-    ("/", "?"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("/restart", "restart"),
+        ("/back", "back"),
+        ("/session_start", "session_start"),
+        ("//affirm", "affirm"),
+        ("/faq", "faq"),
+        ('/inform{"confirmed": true}', 'inform{"confirmed": true}'),
+        ('/inform{"finess": "750000001"}', 'inform{"finess": "750000001"}'),
+        ('/inform{"care_impact": "catastrophe"}', 'inform{"care_impact": "catastrophe"}'),
+        ('/inform{"care_impact": ["aucun"]}', 'inform{"care_impact": ["aucun"]}'),
+        ("/affirm{", "affirm{"),
+        ("/", "?"),
+    ],
+)
 def test_other_slash_commands_are_read_as_text(text, expected):
     assert clean_user_text(text) == expected
 
@@ -61,13 +74,24 @@ def test_a_valid_body_is_returned():
     assert parse_body(body(sender="abc-1", message="bonjour")) == {"sender": "abc-1", "message": "bonjour"}
 
 
-@pytest.mark.parametrize("raw, status", [
-    (b"", 400), (b"not json", 400), (b"[1, 2]", 400), (b'"text"', 400), (b"\xff\xfe{}", 400),
-    (body(message="sans sender"), 400), (body(sender="", message="x"), 400),
-    (body(sender=["a"], message="x"), 400), (body(sender="a b", message="x"), 400),
-    (body(sender="x" * 129, message="x"), 400), (body(sender="a\x00", message="x"), 400),
-    (body(sender="ok"), 400), (b"{" + b" " * 70_000 + b"}", 413),
-])
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        (b"", 400),
+        (b"not json", 400),
+        (b"[1, 2]", 400),
+        (b'"text"', 400),
+        (b"\xff\xfe{}", 400),
+        (body(message="sans sender"), 400),
+        (body(sender="", message="x"), 400),
+        (body(sender=["a"], message="x"), 400),
+        (body(sender="a b", message="x"), 400),
+        (body(sender="x" * 129, message="x"), 400),
+        (body(sender="a\x00", message="x"), 400),
+        (body(sender="ok"), 400),
+        (b"{" + b" " * 70_000 + b"}", 413),
+    ],
+)
 def test_malformed_bodies_are_refused(raw, status):
     with pytest.raises(BadRequest) as refused:
         parse_body(raw)

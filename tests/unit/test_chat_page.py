@@ -3,7 +3,7 @@
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from actions.storage import DeclarationStore
+from bot.core.storage import DeclarationStore
 from bot.web import app as web_app
 from bot.web.chat_page import STATIC_DIR, chat_origins, security_headers
 
@@ -50,8 +50,16 @@ async def test_assets_are_served_locally(client):
         assert (await client.get("/static/vendor/socket.io.min.js")).status == 200
 
 
-@pytest.mark.parametrize("path", ["/static/", "/static/../app.py", "/static/%2e%2e/app.py",
-                                  "/static/../widget/package.json", "/static/../../../actions/storage.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/",
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/../widget/package.json",
+        "/static/../../../bot/core/storage.py",
+    ],
+)
 async def test_nothing_outside_the_static_folder_is_served(client, path):
     response = await client.get(path)
     assert response.status in (403, 404), path

@@ -6,11 +6,17 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import submission
-from actions.completion import (ActionAskCompletionConfirmed, ActionStartCompletion, ActionSubmitCompletion,
-                                ValidateCompletionForm, completion_changes, reopened_fields)
-from actions.outbox import Outbox
+from actions.completion import (
+    ActionAskCompletionConfirmed,
+    ActionStartCompletion,
+    ActionSubmitCompletion,
+    ValidateCompletionForm,
+    completion_changes,
+    reopened_fields,
+)
+from bot.core.outbox import Outbox
+from tests.support.declarations import sample_fields, submit
 from tests.unit.test_declaration_form import DOMAIN, SLOTS, message
-from tests.unit.test_storage import postgres_url, sample_fields, store, submit  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -20,8 +26,16 @@ def chat_store(store, monkeypatch):  # noqa: F811
 
 
 def tracker(text, intent="inform", sender="conv-1", active_loop=None, **slots):
-    return Tracker(sender, {**SLOTS, **slots}, message(text, intent), [], False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        sender,
+        {**SLOTS, **slots},
+        message(text, intent),
+        [],
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 def slot_values(events):
@@ -29,33 +43,66 @@ def slot_values(events):
 
 
 def test_unknown_open_and_planned_fields_reopen_in_order():
-    declaration = sample_fields(cause=None, measures_taken=None, handling_status="en_cours", perimeter=None,
-                                spread_risk="inconnu", complaint_filed="prevue", cnil_notified="oui",
-                                structure_type="etablissement_sante_public", is_ose="non")
-    assert reopened_fields(declaration) == ["handling_status", "measures_taken", "cause", "started_at", "perimeter",
-                                            "provider_involved", "spread_risk", "complaint_filed"]
+    declaration = sample_fields(
+        cause=None,
+        measures_taken=None,
+        handling_status="en_cours",
+        perimeter=None,
+        spread_risk="inconnu",
+        complaint_filed="prevue",
+        cnil_notified="oui",
+        structure_type="etablissement_sante_public",
+        is_ose="non",
+    )
+    assert reopened_fields(declaration) == [
+        "handling_status",
+        "measures_taken",
+        "cause",
+        "started_at",
+        "perimeter",
+        "provider_involved",
+        "spread_risk",
+        "complaint_filed",
+    ]
 
 
 def test_what_does_not_apply_is_not_reopened():
-    declaration = sample_fields(origin="non_malveillante", incident_type="panne_materielle", complaint_filed=None,
-                                health_data_involved="non", data_impact=["disponibilite"], cnil_notified=None,
-                                structure_type="esms", is_ose=None, handling_status="resolu", started_at=None,
-                                cause="Disque défaillant.", provider_involved="non", spread_risk="non")
+    declaration = sample_fields(
+        origin="non_malveillante",
+        incident_type="panne_materielle",
+        complaint_filed=None,
+        health_data_involved="non",
+        data_impact=["disponibilite"],
+        cnil_notified=None,
+        structure_type="esms",
+        is_ose=None,
+        handling_status="resolu",
+        started_at=None,
+        cause="Disque défaillant.",
+        provider_involved="non",
+        spread_risk="non",
+    )
     assert reopened_fields(declaration) == ["started_at"]
 
 
 def test_changes_are_what_differs_from_the_stored_declaration():
     base = sample_fields(cause=None, handling_status="en_cours")
-    slots = {**base, "completion_base": base, "cause": "Un VPN non mis à jour.", "handling_status": "en_cours",
-             "perimeter": None}
+    slots = {
+        **base,
+        "completion_base": base,
+        "cause": "Un VPN non mis à jour.",
+        "handling_status": "en_cours",
+        "perimeter": None,
+    }
     assert completion_changes(slots) == {"cause": "Un VPN non mis à jour."}
 
 
 async def test_start_loads_the_declaration_and_reopens_its_unknown_fields(chat_store):
     reference = submit(chat_store, cause=None, handling_status="en_cours")["reference"]
     dispatcher = CollectingDispatcher()
-    events = await ActionStartCompletion().run(dispatcher, tracker(f"je veux compléter {reference}",
-                                                                   "complete_declaration"), DOMAIN)
+    events = await ActionStartCompletion().run(
+        dispatcher, tracker(f"je veux compléter {reference}", "complete_declaration"), DOMAIN
+    )
     values = slot_values(events)
     assert values["completion_reference"] == reference and values["structure_name"] == "CH de Vierzon"
     assert values["completion_fields"][:2] == ["handling_status", "cause"]
@@ -66,8 +113,9 @@ async def test_start_loads_the_declaration_and_reopens_its_unknown_fields(chat_s
 
 async def test_another_conversations_declaration_goes_through_the_email_check(chat_store):
     reference = submit(chat_store)["reference"]
-    events = await ActionStartCompletion().run(CollectingDispatcher(), tracker(
-        f"compléter {reference}", "complete_declaration", sender="ailleurs"), DOMAIN)
+    events = await ActionStartCompletion().run(
+        CollectingDispatcher(), tracker(f"compléter {reference}", "complete_declaration", sender="ailleurs"), DOMAIN
+    )
     assert slot_values(events)["pending_access"] == {"reference": reference, "purpose": "complete"}
     assert "completion_reference" not in slot_values(events)
 
@@ -76,22 +124,33 @@ async def test_an_interrupted_declaration_is_never_overwritten(chat_store):
     reference = submit(chat_store)["reference"]
     dispatcher = CollectingDispatcher()
     slots = {**sample_fields(), "confirmed": True, "submission_key": "k"}
-    assert await ActionStartCompletion().run(dispatcher, tracker(f"compléter {reference}", "complete_declaration",
-                                                                 **slots), DOMAIN) == []
+    assert (
+        await ActionStartCompletion().run(
+            dispatcher, tracker(f"compléter {reference}", "complete_declaration", **slots), DOMAIN
+        )
+        == []
+    )
     assert "Répondez « oui » pour la terminer d'abord" in dispatcher.messages[0]["text"]
 
 
 def completing(**changes):
     base = sample_fields(cause=None, handling_status="en_cours", measures_taken=None)
     reopened = ["handling_status", "measures_taken", "cause"]
-    slots = {**base, **{f: None for f in reopened}, "completion_reference": "SSI-2026-000001",
-             "completion_base": base, "completion_fields": reopened, "submission_key": "c-key"}
+    slots = {
+        **base,
+        **{f: None for f in reopened},
+        "completion_reference": "SSI-2026-000001",
+        "completion_base": base,
+        "completion_fields": reopened,
+        "submission_key": "c-key",
+    }
     return {**slots, **changes}
 
 
 async def form_turn(slots, text, intent="inform"):
-    events = await ValidateCompletionForm().run(CollectingDispatcher(), tracker(
-        text, intent, active_loop="completion_form", **slots), DOMAIN)
+    events = await ValidateCompletionForm().run(
+        CollectingDispatcher(), tracker(text, intent, active_loop="completion_form", **slots), DOMAIN
+    )
     return slot_values(events)
 
 
@@ -124,12 +183,17 @@ async def test_the_summary_shows_only_what_changes():
 
 
 async def test_a_confirmed_completion_is_stored_and_forwarded(chat_store):
-    reference = submit(chat_store, key="first", cause=None, handling_status="en_cours", measures_taken=None)["reference"]
-    slots = completing(completion_reference=reference, handling_status="resolu", cause="Un courriel piégé.",
-                       confirmed=True)
+    reference = submit(chat_store, key="first", cause=None, handling_status="en_cours", measures_taken=None)[
+        "reference"
+    ]
+    slots = completing(
+        completion_reference=reference, handling_status="resolu", cause="Un courriel piégé.", confirmed=True
+    )
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitCompletion().run(dispatcher, tracker("oui", "affirm", **slots), DOMAIN)
-    assert f"Le complément de la déclaration {reference} est enregistré (2 informations)" in dispatcher.messages[0]["text"]
+    assert (
+        f"Le complément de la déclaration {reference} est enregistré (2 informations)" in dispatcher.messages[0]["text"]
+    )
     assert events[0] == {"event": "reset_slots", "timestamp": None}
     stored = chat_store.get(reference)
     assert stored["status"] == "completee" and stored["cause"] == "Un courriel piégé."
@@ -141,10 +205,13 @@ async def test_a_confirmed_completion_is_stored_and_forwarded(chat_store):
 async def test_a_storage_failure_keeps_the_answers(chat_store, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("database down")
+
     monkeypatch.setattr(chat_store, "complete", broken)
     dispatcher = CollectingDispatcher()
     slots = completing(cause="Un courriel piégé.", confirmed=True)
     events = await ActionSubmitCompletion().run(dispatcher, tracker("oui", "affirm", **slots), DOMAIN)
     assert "n'est PAS transmis" in dispatcher.messages[0]["text"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
-                      {"event": "followup", "timestamp": None, "name": "completion_form"}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
+        {"event": "followup", "timestamp": None, "name": "completion_form"},
+    ]

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,8 +20,9 @@ def message(text, intent="inform"):
 
 
 async def turn(slots, text, intent="inform", latest_action="action_listen"):
-    tracker = Tracker("test", {**SLOTS, **slots}, message(text, intent), [], False, None,
-                      {"name": "declaration_form"}, latest_action)
+    tracker = Tracker(
+        "test", {**SLOTS, **slots}, message(text, intent), [], False, None, {"name": "declaration_form"}, latest_action
+    )
     dispatcher = CollectingDispatcher()
     events = await ValidateDeclarationForm().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages == []  # the next question's action says the feedback, once
@@ -31,8 +31,12 @@ async def turn(slots, text, intent="inform", latest_action="action_listen"):
 
 
 async def test_opening_message_fills_what_it_says_and_says_so():
-    values, said = await turn({}, "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h rancon sur les postes, "
-                                  "DPI et PACS inaccessibles, mode dégradé papier aux urgences", "declare_incident")
+    values, said = await turn(
+        {},
+        "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h rancon sur les postes, "
+        "DPI et PACS inaccessibles, mode dégradé papier aux urgences",
+        "declare_incident",
+    )
     assert values["incident_type"] == "rancongiciel"
     assert values["origin"] == "malveillante"
     assert values["care_impact"] == "mode_degrade"
@@ -73,8 +77,10 @@ async def test_valid_finess_gives_the_region():
 
 
 async def test_phone_and_email_answer_also_fills_the_others():
-    values, _ = await turn({"requested_slot": "declarant_name", "submission_key": "k"},
-                           "Marie Dupont, marie.dupont@ch-vierzon.fr, +33 6 12 34 56 78")
+    values, _ = await turn(
+        {"requested_slot": "declarant_name", "submission_key": "k"},
+        "Marie Dupont, marie.dupont@ch-vierzon.fr, +33 6 12 34 56 78",
+    )
     assert values["declarant_name"] == "Marie Dupont"
     assert values["declarant_email"] == "marie.dupont@ch-vierzon.fr"
     assert values["declarant_phone"] == "+33612345678"
@@ -93,8 +99,12 @@ async def test_future_detection_is_refused():
 
 
 async def test_correction_at_the_summary():
-    slots = {"requested_slot": "confirmed", "submission_key": "k", "incident_type": "hameconnage",
-             "detected_at": datetime.now(PARIS).replace(hour=0, minute=0).isoformat()}
+    slots = {
+        "requested_slot": "confirmed",
+        "submission_key": "k",
+        "incident_type": "hameconnage",
+        "detected_at": datetime.now(PARIS).replace(hour=0, minute=0).isoformat(),
+    }
     values, said = await turn(slots, "le type c'est une compromission de compte, mot de passe volé")
     assert values["incident_type"] == "compromission_compte"
     assert said[0].startswith("C'est corrigé")
@@ -106,13 +116,17 @@ async def test_deny_at_summary_asks_what_to_correct():
 
 
 async def test_a_question_mid_form_is_left_to_the_rules():
-    values, said = await turn({"requested_slot": "declarant_phone", "submission_key": "k"}, "que sais-tu faire ?", "help")
+    values, said = await turn(
+        {"requested_slot": "declarant_phone", "submission_key": "k"}, "que sais-tu faire ?", "help"
+    )
     assert values == {} and said == []
 
 
 async def test_patient_names_are_masked_in_the_description():
-    values, said = await turn({"requested_slot": "description", "submission_key": "k"},
-                              "le dossier du patient Jean Dupont a été consulté sans raison, IPP 123456")
+    values, said = await turn(
+        {"requested_slot": "description", "submission_key": "k"},
+        "le dossier du patient Jean Dupont a été consulté sans raison, IPP 123456",
+    )
     assert "Jean Dupont" not in values["description"]
     assert "123456" not in values["description"]
     assert values["pii_counts"]["description"] == 2
@@ -141,8 +155,13 @@ async def test_planned_answer_and_label_answers():
 
 
 async def test_a_correction_while_another_question_is_pending_is_not_a_failure():
-    slots = {"requested_slot": "complaint_filed", "submission_key": "k", "invalid_attempts": 1, "origin": "malveillante",
-             "detected_at": datetime.now(PARIS).replace(hour=0, minute=0).isoformat()}
+    slots = {
+        "requested_slot": "complaint_filed",
+        "submission_key": "k",
+        "invalid_attempts": 1,
+        "origin": "malveillante",
+        "detected_at": datetime.now(PARIS).replace(hour=0, minute=0).isoformat(),
+    }
     values, said = await turn(slots, "non, c'était à 0h30 en fait")
     assert "invalid_attempts" not in values
     assert said[0].startswith("C'est corrigé")

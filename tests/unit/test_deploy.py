@@ -22,12 +22,23 @@ COMPOSE_REPLICAS = {"rasa": 2, "actions": 2}
 # What Rasa's production endpoints need (endpoints.production.yml), plus what
 # bot.rasa_server and Rasa read from the environment.
 RASA_ENV = {
-    "VIGIE_ACTION_URL", "VIGIE_ACTION_TOKEN",
-    "VIGIE_TRACKER_DB_HOST", "VIGIE_TRACKER_DB_PORT", "VIGIE_TRACKER_DB_NAME",
-    "VIGIE_TRACKER_DB_USER", "VIGIE_TRACKER_DB_PASSWORD",
-    "VIGIE_REDIS_HOST", "VIGIE_REDIS_PORT", "VIGIE_REDIS_DB", "VIGIE_REDIS_PASSWORD",
-    "VIGIE_LOCK_LIFETIME", "TICKET_LOCK_LIFETIME", "RASA_TELEMETRY_ENABLED", "VIGIE_RASA_TOKEN",
-    "VIGIE_WEB_SECRET", "VIGIE_ALLOWED_ORIGINS",
+    "VIGIE_ACTION_URL",
+    "VIGIE_ACTION_TOKEN",
+    "VIGIE_TRACKER_DB_HOST",
+    "VIGIE_TRACKER_DB_PORT",
+    "VIGIE_TRACKER_DB_NAME",
+    "VIGIE_TRACKER_DB_USER",
+    "VIGIE_TRACKER_DB_PASSWORD",
+    "VIGIE_REDIS_HOST",
+    "VIGIE_REDIS_PORT",
+    "VIGIE_REDIS_DB",
+    "VIGIE_REDIS_PASSWORD",
+    "VIGIE_LOCK_LIFETIME",
+    "TICKET_LOCK_LIFETIME",
+    "RASA_TELEMETRY_ENABLED",
+    "VIGIE_RASA_TOKEN",
+    "VIGIE_WEB_SECRET",
+    "VIGIE_ALLOWED_ORIGINS",
 }
 # Needed by each process (bot/action_server.py, bot/web/app.py, bot/forwarding).
 PROCESS_ENV = {
@@ -39,8 +50,15 @@ SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|DATABASE_URL")
 PLACEHOLDER = "CHANGE_ME"
 # Files of deploy/k8s deliberately left out of kustomization.yaml.
 NOT_IN_KUSTOMIZATION = {"kustomization.yaml", "secret.template.yaml", "ingress-nginx-headers.example.yaml"}
-RASA_API_PATHS = ["/conversations/abc/tracker", "/conversations", "/model", "/model/parse", "/status",
-                  "/domain", "/version"]
+RASA_API_PATHS = [
+    "/conversations/abc/tracker",
+    "/conversations",
+    "/model",
+    "/model/parse",
+    "/status",
+    "/domain",
+    "/version",
+]
 
 
 def yaml_files() -> List[Path]:
@@ -120,8 +138,7 @@ def test_no_literal_secret_in_any_deploy_file():
 
 
 def test_env_example_holds_only_placeholders_and_dotenv_is_ignored():
-    lines = [line for line in (DEPLOY / "env.example").read_text().splitlines()
-             if line and not line.startswith("#")]
+    lines = [line for line in (DEPLOY / "env.example").read_text().splitlines() if line and not line.startswith("#")]
     settings = dict(line.split("=", 1) for line in lines)
     for name, value in settings.items():
         if SECRET_NAME.search(name):
@@ -166,7 +183,9 @@ def test_every_deployment_has_probes_resources_and_a_locked_down_security_contex
         for container in containers(obj):
             where = f"{name}/{container['name']}"
             resources = container["resources"]
-            assert {"cpu", "memory"} <= set(resources["requests"]) and {"cpu", "memory"} <= set(resources["limits"]), where
+            assert {"cpu", "memory"} <= set(resources["requests"]) and {"cpu", "memory"} <= set(resources["limits"]), (
+                where
+            )
             context = container["securityContext"]
             assert context["runAsNonRoot"] is True, where
             assert context["allowPrivilegeEscalation"] is False, where
@@ -188,7 +207,7 @@ def test_other_workloads_are_locked_down_too():
 
 def test_the_migration_job_runs_before_the_processes_that_use_the_database():
     job = objects("Job")["vigie-migrate"]
-    assert containers(job)[0]["command"] == ["python", "-m", "actions.storage", "migrate"]
+    assert containers(job)[0]["command"] == ["python", "-m", "bot.core.storage", "migrate"]
     for name in ("actions", "web", "forwarder"):
         init = pod_spec(objects("Deployment")[name])["initContainers"]
         assert init[0]["command"][:2] == ["python", "deploy/schema_check.py"], name
@@ -302,18 +321,25 @@ def test_self_hosted_postgres_runs_the_compose_init_script():
 def test_compose_has_every_process_with_healthchecks_and_ordered_start():
     services = compose()["services"]
     assert set(services) == APP_PROCESSES | {"migrate", "postgres", "redis", "proxy"}
-    health = {name: " ".join(services[name]["healthcheck"]["test"]) for name in services if "healthcheck" in services[name]}
+    health = {
+        name: " ".join(services[name]["healthcheck"]["test"]) for name in services if "healthcheck" in services[name]
+    }
     assert "127.0.0.1:5055/health'" in health["actions"]
     assert "127.0.0.1:5005/'" in health["rasa"]
     assert "127.0.0.1:8080/healthz'" in health["web"]
     assert {"postgres", "redis", "forwarder", "proxy"} <= set(health)
-    conditions = {name: {dep: spec["condition"] for dep, spec in services[name].get("depends_on", {}).items()}
-                  for name in services}
+    conditions = {
+        name: {dep: spec["condition"] for dep, spec in services[name].get("depends_on", {}).items()}
+        for name in services
+    }
     for name in ("actions", "web", "forwarder"):
         assert conditions[name]["migrate"] == "service_completed_successfully", name
     assert conditions["migrate"]["postgres"] == "service_healthy"
-    assert conditions["rasa"] == {"postgres": "service_healthy", "redis": "service_healthy",
-                                  "actions": "service_healthy"}
+    assert conditions["rasa"] == {
+        "postgres": "service_healthy",
+        "redis": "service_healthy",
+        "actions": "service_healthy",
+    }
     assert conditions["proxy"] == {"rasa": "service_healthy", "web": "service_healthy"}
     for name, count in COMPOSE_REPLICAS.items():
         assert services[name]["deploy"]["replicas"] == count, name
@@ -353,13 +379,16 @@ def test_rasa_gets_every_variable_of_its_endpoints_in_compose():
 def test_compose_services_and_kubernetes_deployments_run_the_same_commands():
     def normalised(argv: List[str]) -> List[str]:
         # ${VAR:?message} (compose) and $(VAR) (Kubernetes) both mean "the variable VAR".
-        return [re.sub(r"\$\{([A-Z0-9_]+)[^}]*\}|\$\(([A-Z0-9_]+)\)", lambda m: f"<{m.group(1) or m.group(2)}>", a)
-                for a in argv]
+        return [
+            re.sub(r"\$\{([A-Z0-9_]+)[^}]*\}|\$\(([A-Z0-9_]+)\)", lambda m: f"<{m.group(1) or m.group(2)}>", a)
+            for a in argv
+        ]
 
     services = compose()["services"]
     deployments = objects("Deployment")
-    assert {n for n in services if services[n].get("image") == services["migrate"]["image"]} - {"migrate"} \
-        == set(deployments)
+    assert {n for n in services if services[n].get("image") == services["migrate"]["image"]} - {"migrate"} == set(
+        deployments
+    )
     for name, deployment in deployments.items():
         container = containers(deployment, init=False)[0]
         k8s_argv = container["command"] + container.get("args", [])
@@ -405,14 +434,23 @@ def test_docker_compose_config_accepts_the_file(tmp_path):
     env_file = tmp_path / "env"
     for name in ("VIGIE_TLS_CERTIFICATE", "VIGIE_TLS_PRIVATE_KEY"):
         (tmp_path / name).write_text("placeholder\n")
-    env_file.write_text("".join(f"{n}={tmp_path / n if n.startswith('VIGIE_TLS') else 'placeholder'}\n"
-                                for n in required))
-    ok = subprocess.run(command + ["-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", "-q"],
-                        capture_output=True, text=True, timeout=120)
+    env_file.write_text(
+        "".join(f"{n}={tmp_path / n if n.startswith('VIGIE_TLS') else 'placeholder'}\n" for n in required)
+    )
+    ok = subprocess.run(
+        command + ["-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     env_file.write_text("")
-    missing = subprocess.run(command + ["-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", "-q"],
-                             capture_output=True, text=True, timeout=120)
+    missing = subprocess.run(
+        command + ["-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert missing.returncode != 0 and "manque" in missing.stderr
 
 
@@ -446,8 +484,7 @@ def nginx_blocks(text: str) -> list:
 
 
 def http_block() -> list:
-    return next(children for words, children in nginx_blocks((DEPLOY / "nginx.conf").read_text())
-                if words == ["http"])
+    return next(children for words, children in nginx_blocks((DEPLOY / "nginx.conf").read_text()) if words == ["http"])
 
 
 def upstream(name: str) -> list:
@@ -455,8 +492,11 @@ def upstream(name: str) -> list:
 
 
 def https_server() -> list:
-    return next(children for words, children in http_block()
-                if words == ["server"] and any(w[:2] == ["listen", "443"] for w, _ in children))
+    return next(
+        children
+        for words, children in http_block()
+        if words == ["server"] and any(w[:2] == ["listen", "443"] for w, _ in children)
+    )
 
 
 def location_for(server: list, path: str) -> list:
@@ -465,8 +505,11 @@ def location_for(server: list, path: str) -> list:
     for args, children in locations:
         if args[0] == "=" and args[1] == path:
             return children
-    prefixes = [(args[-1], children) for args, children in locations
-                if args[0] not in ("=", "~", "~*") and path.startswith(args[-1])]
+    prefixes = [
+        (args[-1], children)
+        for args, children in locations
+        if args[0] not in ("=", "~", "~*") and path.startswith(args[-1])
+    ]
     longest = max(prefixes, key=lambda p: len(p[0]), default=(None, None))
     for args, children in locations:
         if args[0] in ("~", "~*") and re.search(args[1], path, re.I if args[0] == "~*" else 0):
@@ -518,7 +561,7 @@ def test_nginx_headers_tls_and_websocket_upgrade():
 
 def test_schema_check_waits_for_the_migration(tmp_path, monkeypatch):
     schema_check = load_module("schema_check", DEPLOY / "schema_check.py")
-    from actions.storage import DeclarationStore
+    from bot.core.storage import DeclarationStore
 
     url = f"sqlite:///{tmp_path / 'vigie.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -47,6 +47,7 @@ async def post(client, key="k-1", body=BODY, **kwargs):
 
 # accept and idempotency ------------------------------------------------------
 
+
 async def test_accept_stores_the_delivery_and_answers_a_receipt(client):
     response = await post(client)
     assert response.status == 201
@@ -76,6 +77,7 @@ async def test_another_key_is_another_delivery(client):
 
 
 # failing modes ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode, status", [("reject", 422), ("error500", 500), ("throttle", 429)])
 async def test_failing_modes_store_nothing(client, mode, status):
@@ -109,6 +111,7 @@ async def test_a_mode_without_count_lasts_until_changed(client):
 
 
 # stalls ---------------------------------------------------------------------------
+
 
 async def test_stall_never_answers_in_time_and_stores_nothing(client):
     await set_mode(client, "stall", count=1)
@@ -152,6 +155,7 @@ async def test_a_stalled_request_does_not_hold_the_shutdown():
 
 # validation ------------------------------------------------------------------------
 
+
 async def test_a_token_when_configured():
     test_client = await start(token="t")
     try:
@@ -170,30 +174,40 @@ async def test_without_a_token_authorization_is_ignored(client):
     assert response.status == 201
 
 
-@pytest.mark.parametrize("headers, data, status", [
-    ({}, b'{"reference": "SSI-2026-000001"}', 400),
-    ({"Idempotency-Key": " "}, b'{"reference": "SSI-2026-000001"}', 400),
-    (KEY, b"{", 400),
-    (KEY, b"\xff\xfe", 400),
-    (KEY, b'[{"reference": "SSI-2026-000001"}]', 400),
-    (KEY, b'"SSI-2026-000001"', 400),
-    (KEY, b'{"kind": "initiale"}', 422),
-    (KEY, b'{"reference": 123}', 422),
-])
+@pytest.mark.parametrize(
+    "headers, data, status",
+    [
+        ({}, b'{"reference": "SSI-2026-000001"}', 400),
+        ({"Idempotency-Key": " "}, b'{"reference": "SSI-2026-000001"}', 400),
+        (KEY, b"{", 400),
+        (KEY, b"\xff\xfe", 400),
+        (KEY, b'[{"reference": "SSI-2026-000001"}]', 400),
+        (KEY, b'"SSI-2026-000001"', 400),
+        (KEY, b'{"kind": "initiale"}', 422),
+        (KEY, b'{"reference": 123}', 422),
+    ],
+)
 async def test_malformed_deliveries_are_refused(client, headers, data, status):
-    response = await client.post("/declarations", data=data,
-                                 headers={"Content-Type": "application/json", **headers})
+    response = await client.post("/declarations", data=data, headers={"Content-Type": "application/json", **headers})
     assert response.status == status
     assert (await response.json())["error"]
     state = await received(client)
     assert state["deliveries"] == [] and state["requests"] == 1
 
 
-@pytest.mark.parametrize("control", [
-    {"mode": "down"}, {}, {"mode": "reject", "count": 0}, {"mode": "reject", "count": "2"},
-    {"mode": "reject", "count": True}, {"mode": "stall", "stall_seconds": -1},
-    {"mode": "throttle", "retry_after": "soon"}, ["reject"],
-])
+@pytest.mark.parametrize(
+    "control",
+    [
+        {"mode": "down"},
+        {},
+        {"mode": "reject", "count": 0},
+        {"mode": "reject", "count": "2"},
+        {"mode": "reject", "count": True},
+        {"mode": "stall", "stall_seconds": -1},
+        {"mode": "throttle", "retry_after": "soon"},
+        ["reject"],
+    ],
+)
 async def test_bad_controls_are_refused_and_change_nothing(client, control):
     await set_mode(client, "error500", count=3, stall_seconds=9, retry_after=2)
     response = await client.put("/_control/mode", json=control)
@@ -211,6 +225,7 @@ async def test_reset_forgets_everything(client):
 
 
 # logs and command line ---------------------------------------------------------------
+
 
 async def test_logs_show_the_request_but_never_the_body(client, caplog):
     caplog.set_level(logging.INFO, logger="vigie.fake_authority")

@@ -10,10 +10,10 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
-from actions.outbox import DEAD, DELIVERED, PENDING, Outbox
 from bot import fake_authority
+from bot.core.outbox import DEAD, DELIVERED, PENDING, Outbox
 from bot.forwarding.worker import Forwarder, Settings, retry_delay
-from tests.unit.test_storage import postgres_url, store, submit  # noqa: F401 (fixtures)
+from tests.support.declarations import submit
 
 
 @pytest_asyncio.fixture
@@ -26,8 +26,14 @@ async def authority():
 
 @pytest_asyncio.fixture
 async def forwarder(store, authority):  # noqa: F811
-    settings = Settings(url=str(authority.make_url("/declarations")), token="jeton-autorite", max_attempts=3,
-                        base_delay=0.01, max_delay=0.05, timeout=0.5)
+    settings = Settings(
+        url=str(authority.make_url("/declarations")),
+        token="jeton-autorite",
+        max_attempts=3,
+        base_delay=0.01,
+        max_delay=0.05,
+        timeout=0.5,
+    )
     async with aiohttp.ClientSession() as session:
         yield Forwarder(Outbox(store, lease_seconds=5), settings, session)
 
@@ -62,12 +68,15 @@ async def test_a_declaration_is_delivered_once_with_its_key(store, authority, fo
     assert store.get(reference)["status"] == "transmise"
 
 
-@pytest.mark.parametrize("mode, options", [
-    ("error500", {"count": 2}),
-    ("throttle", {"count": 2, "retry_after": 0}),
-    ("accept_then_timeout", {"count": 1, "stall_seconds": 2}),
-    ("stall", {"count": 1, "stall_seconds": 2}),
-])
+@pytest.mark.parametrize(
+    "mode, options",
+    [
+        ("error500", {"count": 2}),
+        ("throttle", {"count": 2, "retry_after": 0}),
+        ("accept_then_timeout", {"count": 1, "stall_seconds": 2}),
+        ("stall", {"count": 1, "stall_seconds": 2}),
+    ],
+)
 async def test_transient_failures_end_in_one_delivery(store, authority, forwarder, mode, options):  # noqa: F811
     st = state(authority)
     st.mode, st.count = mode, options["count"]

@@ -206,7 +206,7 @@ SPANS = [
 @pytest.mark.parametrize("text, span", SPANS)
 def test_matched_text(text, span):
     (match,) = find_dates(text, NOW)
-    assert match.text == span == text[match.start:match.end]
+    assert match.text == span == text[match.start : match.end]
 
 
 AT_OTHER_TIMES = [
@@ -287,8 +287,7 @@ def test_not_a_date(text):
 
 def test_two_expressions_in_one_message():
     found = find_dates("la nuit dernière entre 1h et 4h, puis compte désactivé à 8h", NOW)
-    assert [(fmt(m.value), m.is_start) for m in found] == [
-        ("2026-11-28 01:00", True), ("2026-11-28 08:00", False)]
+    assert [(fmt(m.value), m.is_start) for m in found] == [("2026-11-28 01:00", True), ("2026-11-28 08:00", False)]
     assert [m.text for m in found] == ["la nuit dernière entre 1h et 4h", "à 8h"]
 
 
@@ -304,7 +303,7 @@ def test_offsets_point_into_the_original_text():
     text = "Bonjour, hier à 14h30 le PACS était HS"
     (match,) = find_dates(text, NOW)
     assert (match.start, match.end) == (9, 21)
-    assert text[match.start:match.end] == "hier à 14h30" == match.text
+    assert text[match.start : match.end] == "hier à 14h30" == match.text
 
 
 def test_now_in_another_timezone_and_with_seconds():

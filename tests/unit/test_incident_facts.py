@@ -19,24 +19,27 @@ def test_fold_keeps_offsets():
     assert len(fold(text)) == len(text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("tous les fichiers sont chiffrés et il y a une note de rançon", "rancongiciel"),
-    ("on s'est pris un ransomware lockbit", "rancongiciel"),
-    ("la secrétaire a tapé son mdp sur un faux site, sa boîte envoie du spam", "compromission_compte"),
-    ("reçu un mail de phishing, personne n'a cliqué", "hameconnage"),
-    ("le portable du Dr X a été volé dans sa voiture", "vol_perte_materiel"),
-    ("coupure fibre depuis ce matin, plus d'internet", "perte_lien_telecom"),
-    ("départ de feu dans le local technique", "sinistre"),
-    ("résultats envoyés au mauvais destinataire", "erreur_humaine"),
-    ("panne du serveur de fichiers", "panne_materielle"),
-    ("site internet saturé par une attaque DDoS", "deni_de_service"),
-    ("notre page d'accueil a été modifiée, defacement", "defiguration"),
-    ("un faux RIB fournisseur a été envoyé à la compta", "fraude_usurpation"),
-    ("l'antivirus a détecté un trojan sur un poste", "logiciel_malveillant"),
-    ("consultation abusive du dossier d'une célébrité par un agent", "acces_illegitime_interne"),
-    ("mise à jour ratée du logiciel de bloc", "dysfonctionnement_logiciel"),
-    ("le logiciel hébergé chez l'éditeur est indisponible", "defaillance_prestataire"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("tous les fichiers sont chiffrés et il y a une note de rançon", "rancongiciel"),
+        ("on s'est pris un ransomware lockbit", "rancongiciel"),
+        ("la secrétaire a tapé son mdp sur un faux site, sa boîte envoie du spam", "compromission_compte"),
+        ("reçu un mail de phishing, personne n'a cliqué", "hameconnage"),
+        ("le portable du Dr X a été volé dans sa voiture", "vol_perte_materiel"),
+        ("coupure fibre depuis ce matin, plus d'internet", "perte_lien_telecom"),
+        ("départ de feu dans le local technique", "sinistre"),
+        ("résultats envoyés au mauvais destinataire", "erreur_humaine"),
+        ("panne du serveur de fichiers", "panne_materielle"),
+        ("site internet saturé par une attaque DDoS", "deni_de_service"),
+        ("notre page d'accueil a été modifiée, defacement", "defiguration"),
+        ("un faux RIB fournisseur a été envoyé à la compta", "fraude_usurpation"),
+        ("l'antivirus a détecté un trojan sur un poste", "logiciel_malveillant"),
+        ("consultation abusive du dossier d'une célébrité par un agent", "acces_illegitime_interne"),
+        ("mise à jour ratée du logiciel de bloc", "dysfonctionnement_logiciel"),
+        ("le logiciel hébergé chez l'éditeur est indisponible", "defaillance_prestataire"),
+    ],
+)
 def test_incident_type(text, expected):
     assert facts(text)["incident_type"] == [expected]
 
@@ -50,9 +53,11 @@ def test_water_leak_is_not_a_data_leak():
 
 
 def test_rich_opening_message():
-    found = facts("bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h les postes des urgences ont "
-                  "affiché un msg de rancon. DPI et PACS inaccessibles, on est en mode dégradé papier. "
-                  "on a besoin d'aide svp")
+    found = facts(
+        "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h les postes des urgences ont "
+        "affiché un msg de rancon. DPI et PACS inaccessibles, on est en mode dégradé papier. "
+        "on a besoin d'aide svp"
+    )
     assert found["structure_name"] == ["CH de Vierzon"]
     assert found["structure_type"] == ["etablissement_sante_public"]
     assert found["declarant_role"] == ["administrateur de garde"]
@@ -63,7 +68,9 @@ def test_rich_opening_message():
 
 
 def test_contacts_and_counts():
-    found = facts("Marie Dupont, marie.dupont@ch-vierzon.fr, 06 12 34 56 78, finess 18 000 002 8, environ 1 200 dossiers")
+    found = facts(
+        "Marie Dupont, marie.dupont@ch-vierzon.fr, 06 12 34 56 78, finess 18 000 002 8, environ 1 200 dossiers"
+    )
     assert found["declarant_email"] == ["marie.dupont@ch-vierzon.fr"]
     assert found["declarant_phone"] == ["06 12 34 56 78"]
     assert found["finess"] == ["18 000 002 8"]
@@ -75,7 +82,7 @@ def test_international_phone():
 
 
 def test_role_needs_first_person():
-    """"la secrétaire a cliqué": the secretary is the victim, not the declarant."""
+    """ "la secrétaire a cliqué": the secretary is the victim, not the declarant."""
     assert "declarant_role" not in facts("la secretaire a cliqué sur un lien")
     assert facts("je suis RSSI du GHT")["declarant_role"] == ["RSSI"]
 

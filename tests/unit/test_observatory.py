@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.observatory import charts, fr, indicators, report, tables
+from bot.core import french as fr
+from bot.observatory import charts, indicators, report, tables
 from bot.observatory.indicators import compute, percentile, row
 from bot.observatory.period import make_period
 
@@ -57,44 +58,96 @@ def decl(**overrides):
 # In the period 2025-01-01 .. 2025-03-31 (Paris): D1..D7. Delays in hours in brackets.
 D1 = decl()  # January, same day [6]
 D2 = decl(  # same structure as D1 (name only, FINESS known from D1); January 31 late evening [3.5]
-    reference="SSI-2025-000002", structure_name="ch de  VIERZON", finess=None,
-    incident_type="panne_materielle", origin="non_malveillante", data_impact=["disponibilite"],
-    care_impact="interruption", patient_endangerment="aucune", support_requested="non",
-    detected_at="2025-01-31T20:00:00+01:00", submitted_at="2025-01-31T23:30:00+01:00",
+    reference="SSI-2025-000002",
+    structure_name="ch de  VIERZON",
+    finess=None,
+    incident_type="panne_materielle",
+    origin="non_malveillante",
+    data_impact=["disponibilite"],
+    care_impact="interruption",
+    patient_endangerment="aucune",
+    support_requested="non",
+    detected_at="2025-01-31T20:00:00+01:00",
+    submitted_at="2025-01-31T23:30:00+01:00",
     qualification={"grave": True, "significatif": True, "reasons": []},
 )
 D3 = decl(  # 2025-02-28 23:30 UTC is March 1st in Paris; origin implied by the type [26.5]
-    reference="SSI-2025-000003", structure_name="EHPAD Les Tilleuls", finess=None, structure_type="esms",
-    region=None, incident_type="hameconnage", origin=None, data_impact=[], care_impact="aucun",
-    patient_endangerment="aucune", support_requested="non",
-    detected_at="2025-02-27T22:00:00+01:00", submitted_at="2025-02-28T23:30:00Z",
+    reference="SSI-2025-000003",
+    structure_name="EHPAD Les Tilleuls",
+    finess=None,
+    structure_type="esms",
+    region=None,
+    incident_type="hameconnage",
+    origin=None,
+    data_impact=[],
+    care_impact="aucun",
+    patient_endangerment="aucune",
+    support_requested="non",
+    detected_at="2025-02-27T22:00:00+01:00",
+    submitted_at="2025-02-28T23:30:00Z",
     qualification={"grave": False, "significatif": False, "reasons": []},
 )
 D4 = decl(  # same structure as D3 (normalised name); the day after detection, within 24 h [12.5]
-    reference="SSI-2025-000004", structure_name="  Ehpad les Tilleuls ", finess=None, structure_type="esms",
-    region=None, incident_type="compromission_compte", origin="indeterminee", data_impact=None,
-    care_impact="mode_degrade", patient_endangerment="averee", support_requested="oui",
-    detected_at="2025-03-09T22:00:00+01:00", submitted_at="2025-03-10T10:30:00+01:00", qualification=None,
+    reference="SSI-2025-000004",
+    structure_name="  Ehpad les Tilleuls ",
+    finess=None,
+    structure_type="esms",
+    region=None,
+    incident_type="compromission_compte",
+    origin="indeterminee",
+    data_impact=None,
+    care_impact="mode_degrade",
+    patient_endangerment="averee",
+    support_requested="oui",
+    detected_at="2025-03-09T22:00:00+01:00",
+    submitted_at="2025-03-10T10:30:00+01:00",
+    qualification=None,
 )
 D5 = decl(  # unknown incident type, no detection date; 2024-12-31 23:30 UTC is January 1st in Paris
-    reference="SSI-2025-000005", structure_name="Laboratoire Bio Centre", finess="750712184",
-    structure_type="laboratoire_biologie_medicale", region="ile_de_france", incident_type="type_obsolete",
-    origin="malveillante", data_impact=["confidentialite"], care_impact="aucun", patient_endangerment=None,
-    support_requested="oui", detected_at=None, submitted_at="2024-12-31T23:30:00Z",
+    reference="SSI-2025-000005",
+    structure_name="Laboratoire Bio Centre",
+    finess="750712184",
+    structure_type="laboratoire_biologie_medicale",
+    region="ile_de_france",
+    incident_type="type_obsolete",
+    origin="malveillante",
+    data_impact=["confidentialite"],
+    care_impact="aucun",
+    patient_endangerment=None,
+    support_requested="oui",
+    detected_at=None,
+    submitted_at="2024-12-31T23:30:00Z",
     qualification={"grave": False, "significatif": True, "reasons": []},
 )
 D6 = decl(  # unknown structure type and region; 23:59 CEST on March 31st [3 h 59 = 3.98333]
-    reference="SSI-2025-000006", structure_name="Clinique du Parc", finess="690781810", structure_type="clinique",
-    region="atlantide", incident_type="erreur_humaine", origin="non_malveillante",
-    data_impact=["confidentialite", "integrite"], care_impact="aucun", patient_endangerment="aucune",
-    support_requested="non", detected_at="2025-03-31T20:00:00+02:00", submitted_at="2025-03-31T21:59:00Z",
+    reference="SSI-2025-000006",
+    structure_name="Clinique du Parc",
+    finess="690781810",
+    structure_type="clinique",
+    region="atlantide",
+    incident_type="erreur_humaine",
+    origin="non_malveillante",
+    data_impact=["confidentialite", "integrite"],
+    care_impact="aucun",
+    patient_endangerment="aucune",
+    support_requested="non",
+    detected_at="2025-03-31T20:00:00+02:00",
+    submitted_at="2025-03-31T21:59:00Z",
     qualification={"grave": True, "significatif": False, "reasons": []},
 )
 D7 = decl(  # across the spring DST change: 2 h on the wall clock, 1 h in fact [1]
-    reference="DEMO-2025-000007", structure_name="CHU de Bordeaux", finess="330781196",
-    region="nouvelle_aquitaine", incident_type="defaillance_prestataire", origin="non_malveillante",
-    data_impact=["disponibilite"], care_impact="mode_degrade", patient_endangerment="potentielle",
-    support_requested="non", detected_at="2025-03-30T01:30:00+01:00", submitted_at="2025-03-30T03:30:00+02:00",
+    reference="DEMO-2025-000007",
+    structure_name="CHU de Bordeaux",
+    finess="330781196",
+    region="nouvelle_aquitaine",
+    incident_type="defaillance_prestataire",
+    origin="non_malveillante",
+    data_impact=["disponibilite"],
+    care_impact="mode_degrade",
+    patient_endangerment="potentielle",
+    support_requested="non",
+    detected_at="2025-03-30T01:30:00+01:00",
+    submitted_at="2025-03-30T03:30:00+02:00",
     qualification={"grave": True, "significatif": True, "reasons": []},
 )
 OUTSIDE = [
@@ -127,8 +180,11 @@ def shares(rows):
 
 
 def test_period_and_totals(ind):
-    assert ind["period"] == {"since": "2025-01-01", "until": "2025-03-31",
-                             "label": "du 1er janvier 2025 au 31 mars 2025"}
+    assert ind["period"] == {
+        "since": "2025-01-01",
+        "until": "2025-03-31",
+        "label": "du 1er janvier 2025 au 31 mars 2025",
+    }
     assert ind["total"] == 7
     assert ind["synthetic_count"] == 1
 
@@ -146,9 +202,15 @@ def test_a_name_with_two_finess_numbers_stays_a_name_of_its_own():
 def test_split_by_structure_type_counts_unknown_values_apart(ind):
     got = counts(ind["by_structure_type"])
     assert got == {
-        "etablissement_sante_public": 3, "etablissement_sante_prive": 0,
-        "etablissement_sante_prive_non_lucratif": 0, "hopital_armees": 0, "laboratoire_biologie_medicale": 1,
-        "centre_radiotherapie": 0, "esms": 2, "autre": 0, "valeur_inconnue": 1,
+        "etablissement_sante_public": 3,
+        "etablissement_sante_prive": 0,
+        "etablissement_sante_prive_non_lucratif": 0,
+        "hopital_armees": 0,
+        "laboratoire_biologie_medicale": 1,
+        "centre_radiotherapie": 0,
+        "esms": 2,
+        "autre": 0,
+        "valeur_inconnue": 1,
     }
     assert shares(ind["by_structure_type"])["etablissement_sante_public"] == pytest.approx(3 / 7)
     assert row(ind["by_structure_type"], "esms")["label"] == "Établissement ou service médico-social (ESMS)"
@@ -157,11 +219,20 @@ def test_split_by_structure_type_counts_unknown_values_apart(ind):
 
 def test_split_by_region_with_missing_and_unknown(ind):
     got = {k: v for k, v in counts(ind["by_region"]).items() if v}
-    assert got == {"centre_val_de_loire": 2, "ile_de_france": 1, "nouvelle_aquitaine": 1,
-                   "non_renseigne": 2, "valeur_inconnue": 1}
+    assert got == {
+        "centre_val_de_loire": 2,
+        "ile_de_france": 1,
+        "nouvelle_aquitaine": 1,
+        "non_renseigne": 2,
+        "valeur_inconnue": 1,
+    }
     assert len(ind["by_region"]) == 18 + 2
     assert row(ind["by_region"], "non_renseigne") == {
-        "key": "non_renseigne", "label": "Non renseigné", "count": 2, "share": pytest.approx(2 / 7)}
+        "key": "non_renseigne",
+        "label": "Non renseigné",
+        "count": 2,
+        "share": pytest.approx(2 / 7),
+    }
 
 
 def test_origin_falls_back_on_the_incident_type(ind):
@@ -172,15 +243,27 @@ def test_origin_falls_back_on_the_incident_type(ind):
 
 def test_incident_types_with_french_labels(ind):
     got = {k: v for k, v in counts(ind["by_incident_type"]).items() if v}
-    assert got == {"rancongiciel": 1, "panne_materielle": 1, "hameconnage": 1, "compromission_compte": 1,
-                   "erreur_humaine": 1, "defaillance_prestataire": 1, "valeur_inconnue": 1}
+    assert got == {
+        "rancongiciel": 1,
+        "panne_materielle": 1,
+        "hameconnage": 1,
+        "compromission_compte": 1,
+        "erreur_humaine": 1,
+        "defaillance_prestataire": 1,
+        "valeur_inconnue": 1,
+    }
     assert row(ind["by_incident_type"], "rancongiciel")["label"] == "Rançongiciel (ransomware)"
     assert len(ind["by_incident_type"]) == 18 + 1
 
 
 def test_data_impact_shares_separately(ind):
-    assert counts(ind["data_impact"]) == {"confidentialite": 2, "integrite": 2, "disponibilite": 3,
-                                          "aucun": 1, "non_renseigne": 1}
+    assert counts(ind["data_impact"]) == {
+        "confidentialite": 2,
+        "integrite": 2,
+        "disponibilite": 3,
+        "aucun": 1,
+        "non_renseigne": 1,
+    }
     assert shares(ind["data_impact"])["disponibilite"] == pytest.approx(3 / 7)
     assert [r["label"] for r in ind["data_impact"][:3]] == ["Confidentialité", "Intégrité", "Disponibilité"]
 
@@ -250,8 +333,14 @@ def test_empty_period_has_no_division_by_zero(empty):
     assert all(r["share"] is None for r in empty["by_structure_type"] + empty["by_region"] + empty["data_impact"])
     assert empty["origin"]["malicious_share"] is None
     assert empty["support_requested"] == {"count": 0, "share": None}
-    assert empty["delay"] == {"known": 0, "median_hours": None, "mean_hours": None, "p80_hours": None,
-                              "same_day": {"count": 0, "share": None}, "within_24h": {"count": 0, "share": None}}
+    assert empty["delay"] == {
+        "known": 0,
+        "median_hours": None,
+        "mean_hours": None,
+        "p80_hours": None,
+        "same_day": {"count": 0, "share": None},
+        "within_24h": {"count": 0, "share": None},
+    }
     assert [m["count"] for m in empty["monthly"]] == [0, 0, 0]
 
 
@@ -278,17 +367,28 @@ def test_every_chart_has_a_table(ind):
 def test_bar_tables_are_sorted_and_formatted_in_french(ind):
     table = tables.chart_table(ind, "structure_types")
     assert table.headers == ["Type de structure", "Déclarations", "Part"]
-    assert [r[:2] for r in table.rows] == [("Établissement de santé public", 3), ("Établissement ou service médico-social (ESMS)", 2),
-                                           ("Laboratoire de biologie médicale", 1), ("Valeur non reconnue", 1)]
+    assert [r[:2] for r in table.rows] == [
+        ("Établissement de santé public", 3),
+        ("Établissement ou service médico-social (ESMS)", 2),
+        ("Laboratoire de biologie médicale", 1),
+        ("Valeur non reconnue", 1),
+    ]
     assert table.display_rows()[0] == ["Établissement de santé public", "3", f"42,9{NNBSP}%"]
     assert "Établissement de santé public : 3 (42,9" in table.description
 
 
 def test_ordinal_tables_keep_their_order_and_zeros(empty, ind):
     assert [r[:2] for r in tables.chart_table(ind, "care_impact").rows] == [
-        ("Aucun", 3), ("Mode dégradé", 3), ("Interruption d'activité", 1)]
+        ("Aucun", 3),
+        ("Mode dégradé", 3),
+        ("Interruption d'activité", 1),
+    ]
     assert [r[0] for r in tables.chart_table(ind, "patient_endangerment").rows] == [
-        "Aucune", "Potentielle", "Avérée", "Non renseigné"]
+        "Aucune",
+        "Potentielle",
+        "Avérée",
+        "Non renseigné",
+    ]
 
 
 def test_monthly_table_and_description(ind):
@@ -407,9 +507,11 @@ def test_colours_have_enough_contrast():
 
 
 def test_charts_never_load_pyplot():
-    code = ("import sys; from bot.observatory import charts, indicators; "
-            "charts.all_svgs(indicators.compute([], '2025-01-01', '2025-01-31')); "
-            "print('matplotlib.pyplot' in sys.modules)")
+    code = (
+        "import sys; from bot.observatory import charts, indicators; "
+        "charts.all_svgs(indicators.compute([], '2025-01-01', '2025-01-31')); "
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -421,10 +523,12 @@ _PDF_STRING = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj")
 
 def pdf_text(pdf: bytes) -> str:
     """Text shown by an uncompressed reportlab PDF (strings drawn with Tj)."""
+
     def unescape(raw: bytes) -> str:
         raw = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8)]), raw)
         raw = re.sub(rb"\\(.)", rb"\1", raw)
         return raw.decode("cp1252")
+
     return "\n".join(unescape(m.group(1)) for m in _PDF_STRING.finditer(pdf))
 
 

@@ -10,13 +10,14 @@ from statistics import mean
 import pytest
 from sqlalchemy import create_engine, text
 
-from actions import schema
-from actions.qualification import obligations, qualify
-from actions.storage import DeclarationStore, validate_fields
-from actions.validators import PARIS, normalize_email, normalize_finess, normalize_phone, region_from_finess
+from bot.core import schema
+from bot.core.paris_time import PARIS
+from bot.core.qualification import obligations, qualify
+from bot.core.storage import DeclarationStore, validate_fields
+from bot.core.validators import normalize_email, normalize_finess, normalize_phone, region_from_finess
 from bot.observatory import indicators, narratives, population, profile, synthetic
 from bot.observatory.period import year_period
-from tests.unit.test_storage import postgres_schema, postgres_url, submit  # noqa: F401 (fixture)
+from tests.support.declarations import postgres_schema, submit
 
 UTC = timezone.utc
 YEAR = 2025
@@ -93,8 +94,7 @@ def test_the_current_year_stops_at_now_and_only_grows_from_run_to_run():
     assert 0.9 * 581 * elapsed <= len(items) <= 1.1 * 749 * elapsed
     later = synthetic.generate(2026, now=august)
     assert set(canonical(items)) < set(canonical(later))
-    assert set(canonical(later)) - set(canonical(items)) == set(
-        canonical([(f, at) for f, at in later if at >= july]))
+    assert set(canonical(later)) - set(canonical(items)) == set(canonical([(f, at) for f, at in later if at >= july]))
 
 
 def test_a_period_in_the_future_is_refused():
@@ -155,8 +155,7 @@ def test_a_population_of_several_hundred_plausible_structures():
     structures = [s for group in population.population(synthetic.DEFAULT_SEED).values() for s in group]
     assert 800 <= len(structures) <= 1300
     assert len({s.finess for s in structures}) == len({s.name for s in structures}) == len(structures)
-    names = {s.structure_type: [x.name for x in structures if x.structure_type == s.structure_type]
-             for s in structures}
+    names = {s.structure_type: [x.name for x in structures if x.structure_type == s.structure_type] for s in structures}
     assert any(n.startswith("CH de ") for n in names["etablissement_sante_public"])
     assert any(n.startswith("CHU ") for n in names["etablissement_sante_public"])
     assert any(n.startswith("EHPAD Les ") for n in names["esms"])
@@ -211,8 +210,9 @@ def test_malicious_share_is_about_half(year_ind):
 def test_hospitals_and_medico_social_shares(year_ind):
     # 2021: 65 % hospitals, 25 % medico-social.
     rows = year_ind["by_structure_type"]
-    hospitals = share_of(rows, "etablissement_sante_public", "etablissement_sante_prive",
-                         "etablissement_sante_prive_non_lucratif")
+    hospitals = share_of(
+        rows, "etablissement_sante_public", "etablissement_sante_prive", "etablissement_sante_prive_non_lucratif"
+    )
     assert hospitals == pytest.approx(0.65, abs=0.05)
     assert share_of(rows, "esms") == pytest.approx(0.25, abs=0.05)
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from actions import outbox as outbox_module
-from actions.models import utc_now
-from actions.outbox import DEAD, DELIVERED, PENDING, Outbox
-from tests.unit.test_storage import postgres_schema, postgres_url, store, submit  # noqa: F401 (fixtures)
-from actions.storage import DeclarationStore
+from bot.core import outbox as outbox_module
+from bot.core.outbox import DEAD, DELIVERED, PENDING, Outbox
+from bot.core.paris_time import utc_now
+from bot.core.storage import DeclarationStore
+from tests.support.declarations import postgres_schema, submit
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
-
 import pytest
 
-from actions.pii import (
+from bot.core.pii import (
     DOB_MASK,
     INS_MASK,
     IPP_MASK,
@@ -29,15 +28,17 @@ NIR_CORSICA_2B = "2 72 11 2B 033 001 18"  # 2B -> 18 for the key
 
 # --- NIR / INS ---------------------------------------------------------------
 
-@pytest.mark.parametrize("number", [NIR_VALID_COMPACT, "2690549588157 80", NIR_CORSICA_2A.replace(" ", ""),
-                                    NIR_CORSICA_2B.replace(" ", "")])
+
+@pytest.mark.parametrize(
+    "number", [NIR_VALID_COMPACT, "2690549588157 80", NIR_CORSICA_2A.replace(" ", ""), NIR_CORSICA_2B.replace(" ", "")]
+)
 def test_nir_key(number):
     assert nir_key_ok(number.replace(" ", ""))
 
 
-@pytest.mark.parametrize("number", ["180017512345661", "180017512345606", "18501 2A01234570",
-                                    "185032C01234547", "12345",
-                                    "185032A01234520"])  # key computed with 2A read as 20
+@pytest.mark.parametrize(
+    "number", ["180017512345661", "180017512345606", "18501 2A01234570", "185032C01234547", "12345", "185032A01234520"]
+)  # key computed with 2A read as 20
 def test_nir_key_invalid(number):
     assert not nir_key_ok(number.replace(" ", ""))
 
@@ -75,12 +76,16 @@ def test_phone_and_finess_are_not_masked():
 
 # --- IPP -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("original,expected", [
-    ("IPP 123456 envoyé au mauvais destinataire", f"{IPP_MASK} envoyé au mauvais destinataire"),
-    ("le patient IPP: A12345 est concerné", f"le patient {IPP_MASK} est concerné"),
-    ("n° IPP 00987654 dans l'objet du mail", f"{IPP_MASK} dans l'objet du mail"),
-    ("ipp=7654321", IPP_MASK),
-])
+
+@pytest.mark.parametrize(
+    "original,expected",
+    [
+        ("IPP 123456 envoyé au mauvais destinataire", f"{IPP_MASK} envoyé au mauvais destinataire"),
+        ("le patient IPP: A12345 est concerné", f"le patient {IPP_MASK} est concerné"),
+        ("n° IPP 00987654 dans l'objet du mail", f"{IPP_MASK} dans l'objet du mail"),
+        ("ipp=7654321", IPP_MASK),
+    ],
+)
 def test_ipp_masked(original, expected):
     assert mask_pii(original) == (expected, 1)
 
@@ -92,13 +97,17 @@ def test_ipp_without_number_is_kept():
 
 # --- dates of birth -------------------------------------------------------------
 
-@pytest.mark.parametrize("original,expected", [
-    ("patiente née le 12/03/1950", f"patiente née le {DOB_MASK}"),
-    ("né le 3 mars 1950 à Bourges", f"né le {DOB_MASK} à Bourges"),
-    ("DDN 12/03/50", f"DDN {DOB_MASK}"),
-    ("date de naissance : 01.02.1937", f"date de naissance : {DOB_MASK}"),
-    ("né(e) le 1er janvier 1940", f"né(e) le {DOB_MASK}"),
-])
+
+@pytest.mark.parametrize(
+    "original,expected",
+    [
+        ("patiente née le 12/03/1950", f"patiente née le {DOB_MASK}"),
+        ("né le 3 mars 1950 à Bourges", f"né le {DOB_MASK} à Bourges"),
+        ("DDN 12/03/50", f"DDN {DOB_MASK}"),
+        ("date de naissance : 01.02.1937", f"date de naissance : {DOB_MASK}"),
+        ("né(e) le 1er janvier 1940", f"né(e) le {DOB_MASK}"),
+    ],
+)
 def test_date_of_birth_masked(original, expected):
     assert mask_pii(original) == (expected, 1)
 
@@ -110,72 +119,100 @@ def test_other_dates_are_kept():
 
 # --- names in patient context (rules only, no spaCy) ------------------------------
 
-@pytest.mark.parametrize("original,expected", [
-    ("le patient M. Dupont est hospitalisé au CH de Vierzon",
-     f"le patient {NAME_MASK} est hospitalisé au CH de Vierzon"),
-    ("Mme Martin Jeanne hospitalisée depuis lundi", f"{NAME_MASK} hospitalisée depuis lundi"),
-    ("la résidente Mme Durand de l'EHPAD Les Tilleuls", f"la résidente {NAME_MASK} de l'EHPAD Les Tilleuls"),
-    ("le dossier de Jean Dupont a été ouvert", f"le dossier de {NAME_MASK} a été ouvert"),
-    ("le patient DUPONT a reçu ses résultats", f"le patient {NAME_MASK} a reçu ses résultats"),
-    ("Monsieur Bernard, admis hier, ne peut plus être suivi", f"{NAME_MASK}, admis hier, ne peut plus être suivi"),
-    ("bilan sanguin de Mlle Rose Petit envoyé", f"bilan sanguin de {NAME_MASK} envoyé"),
-])
+
+@pytest.mark.parametrize(
+    "original,expected",
+    [
+        (
+            "le patient M. Dupont est hospitalisé au CH de Vierzon",
+            f"le patient {NAME_MASK} est hospitalisé au CH de Vierzon",
+        ),
+        ("Mme Martin Jeanne hospitalisée depuis lundi", f"{NAME_MASK} hospitalisée depuis lundi"),
+        ("la résidente Mme Durand de l'EHPAD Les Tilleuls", f"la résidente {NAME_MASK} de l'EHPAD Les Tilleuls"),
+        ("le dossier de Jean Dupont a été ouvert", f"le dossier de {NAME_MASK} a été ouvert"),
+        ("le patient DUPONT a reçu ses résultats", f"le patient {NAME_MASK} a reçu ses résultats"),
+        ("Monsieur Bernard, admis hier, ne peut plus être suivi", f"{NAME_MASK}, admis hier, ne peut plus être suivi"),
+        ("bilan sanguin de Mlle Rose Petit envoyé", f"bilan sanguin de {NAME_MASK} envoyé"),
+    ],
+)
 def test_patient_names_masked_without_nlp(original, expected):
     assert mask_pii(original) == (expected, 1)
 
 
-@pytest.mark.parametrize("original", [
-    "la secrétaire Mme Martin a cliqué sur le lien du mail",
-    "l'IDE Mme Petit a relancé le DPI du patient",
-    "le Dr Martin a consulté le dossier du patient",
-    "le directeur M. Bernard a prévenu l'ARS",
-    "Mme Martin, secrétaire médicale, a envoyé les résultats au mauvais cabinet",
-    "M. Durand (RSSI) a isolé le serveur",
-    "Clinique St Joseph: panne de la baie SAN à 14h, le DPI est down",
-    "le patient Covid du service a été transféré",
-    "Madame la directrice demande de l'aide",
-    "Mme Roux a changé le mot de passe du compte AD",  # no patient context
-])
+@pytest.mark.parametrize(
+    "original",
+    [
+        "la secrétaire Mme Martin a cliqué sur le lien du mail",
+        "l'IDE Mme Petit a relancé le DPI du patient",
+        "le Dr Martin a consulté le dossier du patient",
+        "le directeur M. Bernard a prévenu l'ARS",
+        "Mme Martin, secrétaire médicale, a envoyé les résultats au mauvais cabinet",
+        "M. Durand (RSSI) a isolé le serveur",
+        "Clinique St Joseph: panne de la baie SAN à 14h, le DPI est down",
+        "le patient Covid du service a été transféré",
+        "Madame la directrice demande de l'aide",
+        "Mme Roux a changé le mot de passe du compte AD",  # no patient context
+    ],
+)
 def test_staff_structures_and_no_context_not_masked_without_nlp(original):
     assert mask_pii(original) == (original, 0)
 
 
 # --- names with spaCy -------------------------------------------------------------
 
-@pytest.mark.parametrize("original,expected", [
-    ("les résultats de Paul Lefèvre ont été envoyés à la mauvaise adresse",
-     f"les résultats de {NAME_MASK} ont été envoyés à la mauvaise adresse"),
-    ("Le dossier de Jean Dupont a été ouvert par la secrétaire.",
-     f"Le dossier de {NAME_MASK} a été ouvert par la secrétaire."),
-    ("Mme Martin Jeanne hospitalisée depuis lundi, vue par le Dr Martin.",
-     f"{NAME_MASK} hospitalisée depuis lundi, vue par le Dr Martin."),
-    ("l'IDE a appelé Mme Martin hospitalisée en chambre 12",
-     f"l'IDE a appelé {NAME_MASK} hospitalisée en chambre 12"),
-])
+
+@pytest.mark.parametrize(
+    "original,expected",
+    [
+        (
+            "les résultats de Paul Lefèvre ont été envoyés à la mauvaise adresse",
+            f"les résultats de {NAME_MASK} ont été envoyés à la mauvaise adresse",
+        ),
+        (
+            "Le dossier de Jean Dupont a été ouvert par la secrétaire.",
+            f"Le dossier de {NAME_MASK} a été ouvert par la secrétaire.",
+        ),
+        (
+            "Mme Martin Jeanne hospitalisée depuis lundi, vue par le Dr Martin.",
+            f"{NAME_MASK} hospitalisée depuis lundi, vue par le Dr Martin.",
+        ),
+        (
+            "l'IDE a appelé Mme Martin hospitalisée en chambre 12",
+            f"l'IDE a appelé {NAME_MASK} hospitalisée en chambre 12",
+        ),
+    ],
+)
 def test_patient_names_masked_with_nlp(nlp, original, expected):
     assert mask_pii(original, nlp) == (expected, 1)
 
 
-@pytest.mark.parametrize("original", [
-    "Clinique St Joseph: panne de la baie SAN à 14h, le DPI et le logiciel de prescription sont down",
-    "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h les postes des urgences "
-    "ont affiché un msg de rancon",
-    "la secrétaire Mme Martin a cliqué sur le lien, des infos résidents sont dans sa boite",
-    "le Dr Martin a prévenu la DSI que le dossier patient était inaccessible",
-    "Bonjour, la secretaire de l'ehpad les Tilleuls a cliqué hier sur un mail 'facture impayée'",
-    "au labo on a envoyé par erreur les résultats de 37 patients (bilans sanguins) à une mauvaise adresse",
-    "Centre 15 du 64 : coupure fibre operateur suite à travaux sur la voirie à 9h40",
-])
+@pytest.mark.parametrize(
+    "original",
+    [
+        "Clinique St Joseph: panne de la baie SAN à 14h, le DPI et le logiciel de prescription sont down",
+        "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h les postes des urgences "
+        "ont affiché un msg de rancon",
+        "la secrétaire Mme Martin a cliqué sur le lien, des infos résidents sont dans sa boite",
+        "le Dr Martin a prévenu la DSI que le dossier patient était inaccessible",
+        "Bonjour, la secretaire de l'ehpad les Tilleuls a cliqué hier sur un mail 'facture impayée'",
+        "au labo on a envoyé par erreur les résultats de 37 patients (bilans sanguins) à une mauvaise adresse",
+        "Centre 15 du 64 : coupure fibre operateur suite à travaux sur la voirie à 9h40",
+    ],
+)
 def test_nothing_to_mask_in_scenarios_with_nlp(nlp, original):
     assert mask_pii(original, nlp) == (original, 0)
 
 
 def test_several_identifiers_counted(nlp):
-    original = (f"Le patient M. Dupont (IPP 123456, né le 12/03/1950, NIR {NIR_VALID}) "
-                "et la résidente Mme Durand ont reçu le mail.")
+    original = (
+        f"Le patient M. Dupont (IPP 123456, né le 12/03/1950, NIR {NIR_VALID}) "
+        "et la résidente Mme Durand ont reçu le mail."
+    )
     text, count = mask_pii(original, nlp)
-    assert text == (f"Le patient {NAME_MASK} ({IPP_MASK}, né le {DOB_MASK}, NIR {NIR_MASK}) "
-                    f"et la résidente {NAME_MASK} ont reçu le mail.")
+    assert text == (
+        f"Le patient {NAME_MASK} ({IPP_MASK}, né le {DOB_MASK}, NIR {NIR_MASK}) "
+        f"et la résidente {NAME_MASK} ont reçu le mail."
+    )
     assert count == 5
 
 
@@ -185,6 +222,7 @@ def test_empty_text():
 
 
 # --- mask_all -------------------------------------------------------------------------
+
 
 def test_mask_all_masks_free_text_fields_only(nlp):
     fields = {
@@ -197,8 +235,7 @@ def test_mask_all_masks_free_text_fields_only(nlp):
     }
     masked, count = mask_all(fields, nlp)
     assert count == 3
-    assert masked["description"] == (
-        f"les résultats du patient {NAME_MASK}, né le {DOB_MASK}, partis chez un tiers")
+    assert masked["description"] == (f"les résultats du patient {NAME_MASK}, né le {DOB_MASK}, partis chez un tiers")
     assert masked["measures_taken"] == f"mail de rappel envoyé, {IPP_MASK} signalé au DPO"
     assert masked["cause"] == fields["cause"]
     assert masked["declarant_name"] == "Mme Martin"  # the declarant is never a patient

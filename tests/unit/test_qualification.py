@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.qualification import (
+from bot.core.french import format_datetime_fr
+from bot.core.qualification import (
     R_DEGRADED,
     R_ENDANGER_ACTUAL,
     R_ENDANGER_POTENTIAL,
@@ -14,7 +15,6 @@ from actions.qualification import (
     R_PROVIDER,
     R_SAMU,
     R_SPREAD,
-    format_datetime_fr,
     format_obligation_fr,
     french_public_holidays,
     is_working_hours,
@@ -153,20 +153,32 @@ def obligation(decl, authority):
 
 # --- origin ----------------------------------------------------------------
 
-@pytest.mark.parametrize("incident_type,origin", [
-    ("rancongiciel", "malveillante"), ("hameconnage", "malveillante"),
-    ("vol_perte_materiel", "malveillante"), ("acces_illegitime_interne", "malveillante"),
-    ("fraude_usurpation", "malveillante"), ("deni_de_service", "malveillante"),
-    ("panne_materielle", "non_malveillante"), ("erreur_humaine", "non_malveillante"),
-    ("defaillance_prestataire", "non_malveillante"), ("perte_lien_telecom", "non_malveillante"),
-    ("sinistre", "non_malveillante"),
-    ("autre", "indeterminee"), (None, "indeterminee"), ("inconnu", "indeterminee"),
-])
+
+@pytest.mark.parametrize(
+    "incident_type,origin",
+    [
+        ("rancongiciel", "malveillante"),
+        ("hameconnage", "malveillante"),
+        ("vol_perte_materiel", "malveillante"),
+        ("acces_illegitime_interne", "malveillante"),
+        ("fraude_usurpation", "malveillante"),
+        ("deni_de_service", "malveillante"),
+        ("panne_materielle", "non_malveillante"),
+        ("erreur_humaine", "non_malveillante"),
+        ("defaillance_prestataire", "non_malveillante"),
+        ("perte_lien_telecom", "non_malveillante"),
+        ("sinistre", "non_malveillante"),
+        ("autre", "indeterminee"),
+        (None, "indeterminee"),
+        ("inconnu", "indeterminee"),
+    ],
+)
 def test_origin_for_type(incident_type, origin):
     assert origin_for_type(incident_type) == origin
 
 
 # --- qualification of the scenarios ----------------------------------------
+
 
 def test_s1_ransomware_is_grave_and_significatif():
     result = qualify(S1_RANSOMWARE_VIERZON)
@@ -251,6 +263,7 @@ def test_blocked_phishing_nobody_clicked_is_neither():
 
 # --- individual criteria ----------------------------------------------------
 
+
 def test_actual_endangerment():
     result = qualify({"patient_endangerment": "averee"})
     assert result["grave"] is True and result["reasons"] == [R_ENDANGER_ACTUAL]
@@ -262,15 +275,22 @@ def test_health_data_integrity_only():
 
 
 def test_health_data_availability_alone_is_not_grave():
-    result = qualify({"health_data_involved": "oui", "data_impact": ["disponibilite"],
-                      "incident_type": "panne_materielle", "care_impact": "aucun",
-                      "patient_endangerment": "aucune"})
+    result = qualify(
+        {
+            "health_data_involved": "oui",
+            "data_impact": ["disponibilite"],
+            "incident_type": "panne_materielle",
+            "care_impact": "aucun",
+            "patient_endangerment": "aucune",
+        }
+    )
     assert result["grave"] is False
 
 
 def test_confidentiality_without_health_data_is_not_grave():
-    result = qualify({"health_data_involved": "non", "data_impact": ["confidentialite"],
-                      "incident_type": "erreur_humaine"})
+    result = qualify(
+        {"health_data_involved": "non", "data_impact": ["confidentialite"], "incident_type": "erreur_humaine"}
+    )
     assert result["grave"] is False
 
 
@@ -285,10 +305,13 @@ def test_same_unavailability_not_malicious_is_not_grave():
 
 
 def test_explicit_origin_overrides_type():
-    assert qualify({"incident_type": "autre", "origin": "malveillante",
-                    "data_impact": ["integrite"]})["grave"] is True
-    assert qualify({"incident_type": "logiciel_malveillant", "origin": "indeterminee",
-                    "data_impact": ["integrite"]})["grave"] is False
+    assert qualify({"incident_type": "autre", "origin": "malveillante", "data_impact": ["integrite"]})["grave"] is True
+    assert (
+        qualify({"incident_type": "logiciel_malveillant", "origin": "indeterminee", "data_impact": ["integrite"]})[
+            "grave"
+        ]
+        is False
+    )
 
 
 def test_malicious_with_care_impact():
@@ -297,14 +320,12 @@ def test_malicious_with_care_impact():
 
 
 def test_provider_with_defaillance_prestataire_is_significatif():
-    result = qualify({"incident_type": "defaillance_prestataire", "provider_involved": "oui",
-                      "spread_risk": "inconnu"})
+    result = qualify({"incident_type": "defaillance_prestataire", "provider_involved": "oui", "spread_risk": "inconnu"})
     assert result["significatif"] is True and result["reasons"] == [R_PROVIDER]
 
 
 def test_provider_alone_is_not_significatif():
-    result = qualify({"incident_type": "panne_materielle", "provider_involved": "oui",
-                      "spread_risk": "non"})
+    result = qualify({"incident_type": "panne_materielle", "provider_involved": "oui", "spread_risk": "non"})
     assert result["significatif"] is False
 
 
@@ -324,6 +345,7 @@ def test_none_values_are_unknown():
 
 
 # --- obligations --------------------------------------------------------------
+
 
 def test_s5_obligations_cert_and_cnil_72h():
     obs = obligations(S5_MISDIRECTED_LAB_EMAIL)
@@ -390,8 +412,11 @@ def test_s15_no_complaint_when_origin_indeterminate():
 
 
 def test_biomedical_device_adds_ansm():
-    decl = {"incident_type": "logiciel_malveillant", "affected_systems": ["biomedical"],
-            "detected_at": "2026-11-24T10:00:00+01:00"}
+    decl = {
+        "incident_type": "logiciel_malveillant",
+        "affected_systems": ["biomedical"],
+        "detected_at": "2026-11-24T10:00:00+01:00",
+    }
     assert authorities(decl) == ["CERT Santé", "plainte", "ANSM"]
     assert "ANSM" in obligation(decl, "ANSM")["why"]
 
@@ -424,25 +449,32 @@ def test_format_without_deadline():
 
 # --- French dates and working hours -------------------------------------------
 
-@pytest.mark.parametrize("moment,expected", [
-    (datetime(2026, 12, 3, 6, 0, tzinfo=PARIS), "jeudi 3 décembre 2026 à 6 h 00"),
-    (datetime(2026, 2, 1, 14, 30, tzinfo=PARIS), "dimanche 1er février 2026 à 14 h 30"),
-    (datetime(2026, 8, 15, 23, 5, tzinfo=PARIS), "samedi 15 août 2026 à 23 h 05"),
-])
+
+@pytest.mark.parametrize(
+    "moment,expected",
+    [
+        (datetime(2026, 12, 3, 6, 0, tzinfo=PARIS), "jeudi 3 décembre 2026 à 6 h 00"),
+        (datetime(2026, 2, 1, 14, 30, tzinfo=PARIS), "dimanche 1er février 2026 à 14 h 30"),
+        (datetime(2026, 8, 15, 23, 5, tzinfo=PARIS), "samedi 15 août 2026 à 23 h 05"),
+    ],
+)
 def test_format_datetime_fr(moment, expected):
     assert format_datetime_fr(moment) == expected
 
 
-@pytest.mark.parametrize("moment,expected", [
-    (datetime(2026, 11, 26, 9, 0), True),  # Thursday 9:00
-    (datetime(2026, 11, 26, 17, 59), True),
-    (datetime(2026, 11, 26, 8, 59), False),
-    (datetime(2026, 11, 26, 18, 0), False),
-    (datetime(2026, 11, 28, 11, 0), False),  # Saturday
-    (datetime(2026, 7, 14, 11, 0), False),  # Tuesday, Fête nationale
-    (datetime(2026, 4, 6, 11, 0), False),  # Easter Monday
-    (datetime(2026, 5, 14, 11, 0), False),  # Ascension
-])
+@pytest.mark.parametrize(
+    "moment,expected",
+    [
+        (datetime(2026, 11, 26, 9, 0), True),  # Thursday 9:00
+        (datetime(2026, 11, 26, 17, 59), True),
+        (datetime(2026, 11, 26, 8, 59), False),
+        (datetime(2026, 11, 26, 18, 0), False),
+        (datetime(2026, 11, 28, 11, 0), False),  # Saturday
+        (datetime(2026, 7, 14, 11, 0), False),  # Tuesday, Fête nationale
+        (datetime(2026, 4, 6, 11, 0), False),  # Easter Monday
+        (datetime(2026, 5, 14, 11, 0), False),  # Ascension
+    ],
+)
 def test_is_working_hours(moment, expected):
     assert is_working_hours(moment.replace(tzinfo=PARIS)) is expected
 

@@ -15,25 +15,23 @@ from aiohttp.test_utils import TestClient, TestServer
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 
-from actions.outbox import Outbox
 from bot.admin import audit, display
-from bot.admin.models import AuditEntry
+from bot.core.admin_models import AuditEntry
+from bot.core.outbox import Outbox
+from bot.pdf_style import CONTENT_WIDTH
 from bot.receipts import layout
 from bot.receipts.links import VALIDITY_SECONDS, receipt_token, receipt_urls, verify_receipt_token
 from bot.receipts.pdf import build_pdf
-from bot.pdf_style import CONTENT_WIDTH
 from bot.web import app as web_app
 from bot.web.receipt_page import POLICY
-from tests.unit.test_admin_support import (  # noqa: F401  (pytest fixtures)
+from tests.support.admin import (
     READER,
     READER_PASSWORD,
-    accounts,
     admin_client,
-    clock,
     login,
 )
+from tests.support.declarations import sample_fields, submit
 from tests.unit.test_observatory import pdf_text as shown_strings
-from tests.unit.test_storage import postgres_url, sample_fields, store, submit  # noqa: F401
 
 SECRET = b"un-secret-de-test-assez-long-pour-hmac"
 NOW = 1_780_000_000
@@ -73,39 +71,52 @@ def test_forged_or_altered_tokens_are_refused():
     assert not verify_receipt_token(token + "=", REFERENCE, SECRET, NOW)
 
 
-@pytest.mark.parametrize("token, reference, secret, now", [
-    (None, REFERENCE, SECRET, NOW),
-    (12345, REFERENCE, SECRET, NOW),
-    (b"1.abc", REFERENCE, SECRET, NOW),
-    ("", REFERENCE, SECRET, NOW),
-    (".", REFERENCE, SECRET, NOW),
-    ("sans-point", REFERENCE, SECRET, NOW),
-    ("1.2.3", REFERENCE, SECRET, NOW),
-    ("-5." + "A" * 43, REFERENCE, SECRET, NOW),
-    ("１２３." + "A" * 43, REFERENCE, SECRET, NOW),  # full-width digits
-    ("9" * 40 + "." + "A" * 43, REFERENCE, SECRET, NOW),
-    (f"{NOW + 60}." + "é" * 43, REFERENCE, SECRET, NOW),
-    ("VALID", None, SECRET, NOW),
-    ("VALID", 42, SECRET, NOW),
-    ("VALID", "", SECRET, NOW),
-    ("VALID", REFERENCE, SECRET.decode(), NOW),
-    ("VALID", REFERENCE, None, NOW),
-    ("VALID", REFERENCE, b"", NOW),
-    ("VALID", REFERENCE, SECRET, str(NOW)),
-    ("VALID", REFERENCE, SECRET, None),
-    ("VALID", REFERENCE, SECRET, True),
-])
+@pytest.mark.parametrize(
+    "token, reference, secret, now",
+    [
+        (None, REFERENCE, SECRET, NOW),
+        (12345, REFERENCE, SECRET, NOW),
+        (b"1.abc", REFERENCE, SECRET, NOW),
+        ("", REFERENCE, SECRET, NOW),
+        (".", REFERENCE, SECRET, NOW),
+        ("sans-point", REFERENCE, SECRET, NOW),
+        ("1.2.3", REFERENCE, SECRET, NOW),
+        ("-5." + "A" * 43, REFERENCE, SECRET, NOW),
+        ("１２３." + "A" * 43, REFERENCE, SECRET, NOW),  # full-width digits
+        ("9" * 40 + "." + "A" * 43, REFERENCE, SECRET, NOW),
+        (f"{NOW + 60}." + "é" * 43, REFERENCE, SECRET, NOW),
+        ("VALID", None, SECRET, NOW),
+        ("VALID", 42, SECRET, NOW),
+        ("VALID", "", SECRET, NOW),
+        ("VALID", REFERENCE, SECRET.decode(), NOW),
+        ("VALID", REFERENCE, None, NOW),
+        ("VALID", REFERENCE, b"", NOW),
+        ("VALID", REFERENCE, SECRET, str(NOW)),
+        ("VALID", REFERENCE, SECRET, None),
+        ("VALID", REFERENCE, SECRET, True),
+    ],
+)
 def test_malformed_input_is_refused_without_an_exception(token, reference, secret, now):
     if token == "VALID":  # a good token, with one bad argument beside it
         token = receipt_token(REFERENCE, SECRET, NOW + 60)
     assert verify_receipt_token(token, reference, secret, now) is False
 
 
-@pytest.mark.parametrize("reference, secret, expires_at", [
-    ("", SECRET, NOW), ("A|B", SECRET, NOW), (None, SECRET, NOW), (REFERENCE, "texte", NOW),
-    (REFERENCE, b"", NOW), (REFERENCE, SECRET, 0), (REFERENCE, SECRET, -1), (REFERENCE, SECRET, 1.5),
-    (REFERENCE, SECRET, True), (REFERENCE, SECRET, "123"),
-])
+@pytest.mark.parametrize(
+    "reference, secret, expires_at",
+    [
+        ("", SECRET, NOW),
+        ("A|B", SECRET, NOW),
+        (None, SECRET, NOW),
+        (REFERENCE, "texte", NOW),
+        (REFERENCE, b"", NOW),
+        (REFERENCE, SECRET, 0),
+        (REFERENCE, SECRET, -1),
+        (REFERENCE, SECRET, 1.5),
+        (REFERENCE, SECRET, True),
+        (REFERENCE, SECRET, "123"),
+    ],
+)
 def test_a_token_is_never_made_from_bad_input(reference, secret, expires_at):
     with pytest.raises(ValueError):
         receipt_token(reference, secret, expires_at)
@@ -124,15 +135,18 @@ def test_receipt_urls_are_absolute_and_valid_seven_days():
     assert local["page"].startswith(f"http://127.0.0.1:8080/recu/{REFERENCE}?t=")
 
 
-@pytest.mark.parametrize("env", [
-    {},
-    {"VIGIE_PUBLIC_ORIGIN": "https://vigie.example.fr"},
-    {"VIGIE_RECEIPT_SECRET": "s3cret"},
-    {"VIGIE_PUBLIC_ORIGIN": "https://vigie.example.fr", "VIGIE_RECEIPT_SECRET": "  "},
-    {"VIGIE_PUBLIC_ORIGIN": "", "VIGIE_RECEIPT_SECRET": "s3cret"},
-    {"VIGIE_PUBLIC_ORIGIN": "vigie.example.fr", "VIGIE_RECEIPT_SECRET": "s3cret"},
-    {"VIGIE_PUBLIC_ORIGIN": "https://vigie.example.fr/chemin", "VIGIE_RECEIPT_SECRET": "s3cret"},
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"VIGIE_PUBLIC_ORIGIN": "https://vigie.example.fr"},
+        {"VIGIE_RECEIPT_SECRET": "s3cret"},
+        {"VIGIE_PUBLIC_ORIGIN": "https://vigie.example.fr", "VIGIE_RECEIPT_SECRET": "  "},
+        {"VIGIE_PUBLIC_ORIGIN": "", "VIGIE_RECEIPT_SECRET": "s3cret"},
+        {"VIGIE_PUBLIC_ORIGIN": "vigie.example.fr", "VIGIE_RECEIPT_SECRET": "s3cret"},
+        {"VIGIE_PUBLIC_ORIGIN": "https://vigie.example.fr/chemin", "VIGIE_RECEIPT_SECRET": "s3cret"},
+    ],
+)
 def test_no_receipt_urls_without_an_origin_and_a_secret(env):
     assert receipt_urls(REFERENCE, env, now=NOW) is None
 
@@ -195,11 +209,15 @@ async def client(store):
 def seeded(store):
     """a: pending; b: transmitted (AR-42); c: forwarding failed; d: script in its name, long description."""
     a = submit(store, key="a")
-    b = submit(store, key="b", structure_name="EHPAD Les Tilleuls", structure_type="esms",
-               qualification={"grave": False, "significatif": True, "reasons": ["Risque de propagation."]})
+    b = submit(
+        store,
+        key="b",
+        structure_name="EHPAD Les Tilleuls",
+        structure_type="esms",
+        qualification={"grave": False, "significatif": True, "reasons": ["Risque de propagation."]},
+    )
     c = submit(store, key="c", qualification={"grave": False, "significatif": False, "reasons": []})
-    d = submit(store, key="d", structure_name=SCRIPT_NAME, description=LONG_DESCRIPTION,
-               measures_taken=LONG_MEASURES)
+    d = submit(store, key="d", structure_name=SCRIPT_NAME, description=LONG_DESCRIPTION, measures_taken=LONG_MEASURES)
     outbox = Outbox(store)
     claims = {claim.reference: claim.id for claim in outbox.claim_due(limit=10)}
     outbox.mark_delivered(claims[b["reference"]], "AR-42")
@@ -207,8 +225,10 @@ def seeded(store):
     return {name: item["reference"] for name, item in zip("abcd", (a, b, c, d))}
 
 
-LONG_DESCRIPTION = ("Les serveurs de fichiers ont été chiffrés pendant la nuit ; une note de rançon « LockBit » "
-                    "est apparue sur les postes des urgences et de la pharmacie. ") * 13
+LONG_DESCRIPTION = (
+    "Les serveurs de fichiers ont été chiffrés pendant la nuit ; une note de rançon « LockBit » "
+    "est apparue sur les postes des urgences et de la pharmacie. "
+) * 13
 LONG_MEASURES = "Isolement des segments réseau, réinitialisation des comptes à privilèges et restauration. " * 80
 
 
@@ -254,8 +274,11 @@ async def test_the_page_states_date_status_qualification_obligations_and_masking
 
 async def test_the_page_tells_where_the_transmission_stands(client, seeded):
     delivered = html.unescape(await (await client.get(link(seeded["b"]))).text())
-    assert re.search(r"<dd>Transmise à CERT Santé et à l'ARS le \w+ (1er|\d+) \w+ 20\d\d à \d+ h \d\d "
-                     r"\(accusé de réception AR-42\)\.</dd>", delivered)
+    assert re.search(
+        r"<dd>Transmise à CERT Santé et à l'ARS le \w+ (1er|\d+) \w+ 20\d\d à \d+ h \d\d "
+        r"\(accusé de réception AR-42\)\.</dd>",
+        delivered,
+    )
     assert '<p class="verdict">Incident significatif.</p>' in delivered
     assert "<li>Risque de propagation.</li>" in delivered
     failed = html.unescape(await (await client.get(link(seeded["c"]))).text())
@@ -302,13 +325,17 @@ async def test_every_refusal_is_the_same_french_404(client, store, seeded):
     token_b = link(b).split("?t=")[1]
     expired = receipt_token(a, SECRET, int(time.time()) - 1)
     paths = [
-        f"/recu/{a}", f"/recu/{a}?t=", f"/recu/{a}?t=n%27importe-quoi",
+        f"/recu/{a}",
+        f"/recu/{a}?t=",
+        f"/recu/{a}?t=n%27importe-quoi",
         link(a, secret=b"un autre secret"),  # forged
         f"/recu/{a}?t={expired}",  # expired
         f"/recu/{a}?t={token_b}",  # made for another reference
         link("SSI-2026-999999"),  # a valid token for a reference that does not exist
         link("DEMO-2026-000001"),  # synthetic declarations live elsewhere
-        "/recu/pas-une-reference?t=x", "/recu/", f"/recu/{a}/autre",
+        "/recu/pas-une-reference?t=x",
+        "/recu/",
+        f"/recu/{a}/autre",
     ]
     paths += [path.replace(f"/recu/{a}?", f"/recu/{a}.pdf?") for path in paths if path.startswith(f"/recu/{a}?")]
     bodies = set()
@@ -374,10 +401,16 @@ async def test_a_long_pdf_wraps_its_text_and_numbers_its_pages(client, store, se
 
 
 def test_the_pdf_keeps_french_typography_and_line_breaks():
-    declaration = {**sample_fields(description="Première ligne\nDeuxième ligne : œuvre « cœur »"),
-                   "reference": REFERENCE, "status": "soumise", "submitted_at": "2026-01-10T04:00:00+01:00",
-                   "qualification": {"grave": False, "significatif": False, "reasons": []},
-                   "obligations": [], "pii_masked": 0, "transmission": None}
+    declaration = {
+        **sample_fields(description="Première ligne\nDeuxième ligne : œuvre « cœur »"),
+        "reference": REFERENCE,
+        "status": "soumise",
+        "submitted_at": "2026-01-10T04:00:00+01:00",
+        "qualification": {"grave": False, "significatif": False, "reasons": []},
+        "obligations": [],
+        "pii_masked": 0,
+        "transmission": None,
+    }
     receipt = layout.build(declaration)
     assert receipt.pii_note is None and receipt.summary[2] == ("Transmission", "Aucune transmission enregistrée.")
     lines = "\n".join(pdf_pages(build_pdf(receipt, compress=False))).splitlines()
@@ -387,27 +420,51 @@ def test_the_pdf_keeps_french_typography_and_line_breaks():
     assert "Aucune obligation enregistrée." in lines and "Aucun motif enregistré." in lines
 
 
-@pytest.mark.parametrize("transmission, expected", [
-    (None, "Aucune transmission enregistrée."),
-    ({"state": "en_attente", "kind": "initiale"}, "Transmission à CERT Santé et à l'ARS en cours."),
-    ({"state": "en_attente", "kind": "complement"}, "Transmission du complément à CERT Santé et à l'ARS en cours."),
-    ({"state": "transmise", "kind": "initiale", "transmitted_at": "2026-01-10T04:01:00+01:00", "receipt": None},
-     "Transmise à CERT Santé et à l'ARS le samedi 10 janvier 2026 à 4 h 01."),
-    ({"state": "transmise", "kind": "complement", "transmitted_at": "2026-02-01T09:30:00+01:00", "receipt": "C-7"},
-     "Complément transmis à CERT Santé et à l'ARS le dimanche 1er février 2026 à 9 h 30 (accusé de réception C-7)."),
-    ({"state": "echec", "kind": "complement"}, "Échec de la transmission automatique du complément : l'équipe"),
-])
+@pytest.mark.parametrize(
+    "transmission, expected",
+    [
+        (None, "Aucune transmission enregistrée."),
+        ({"state": "en_attente", "kind": "initiale"}, "Transmission à CERT Santé et à l'ARS en cours."),
+        ({"state": "en_attente", "kind": "complement"}, "Transmission du complément à CERT Santé et à l'ARS en cours."),
+        (
+            {"state": "transmise", "kind": "initiale", "transmitted_at": "2026-01-10T04:01:00+01:00", "receipt": None},
+            "Transmise à CERT Santé et à l'ARS le samedi 10 janvier 2026 à 4 h 01.",
+        ),
+        (
+            {
+                "state": "transmise",
+                "kind": "complement",
+                "transmitted_at": "2026-02-01T09:30:00+01:00",
+                "receipt": "C-7",
+            },
+            "Complément transmis à CERT Santé et à l'ARS le dimanche 1er février 2026 à 9 h 30 "
+            "(accusé de réception C-7).",
+        ),
+        ({"state": "echec", "kind": "complement"}, "Échec de la transmission automatique du complément : l'équipe"),
+    ],
+)
 def test_the_transmission_is_said_in_french(transmission, expected):
     assert layout.transmission_text({"transmission": transmission}).startswith(expected)
 
 
 def test_a_completed_declaration_shows_when_it_was_updated():
-    declaration = {**sample_fields(), "reference": REFERENCE, "status": "completee",
-                   "submitted_at": "2026-01-10T04:00:00+01:00", "updated_at": "2026-01-12T18:15:00+01:00",
-                   "qualification": None, "obligations": None, "pii_masked": None, "transmission": None}
+    declaration = {
+        **sample_fields(),
+        "reference": REFERENCE,
+        "status": "completee",
+        "submitted_at": "2026-01-10T04:00:00+01:00",
+        "updated_at": "2026-01-12T18:15:00+01:00",
+        "qualification": None,
+        "obligations": None,
+        "pii_masked": None,
+        "transmission": None,
+    }
     receipt = layout.build(declaration)
-    assert receipt.summary[:3] == [("Soumise le", "samedi 10 janvier 2026 à 4 h 00"),
-                                   ("Mise à jour le", "lundi 12 janvier 2026 à 18 h 15"), ("Statut", "Complétée")]
+    assert receipt.summary[:3] == [
+        ("Soumise le", "samedi 10 janvier 2026 à 4 h 00"),
+        ("Mise à jour le", "lundi 12 janvier 2026 à 18 h 15"),
+        ("Statut", "Complétée"),
+    ]
     assert receipt.reasons == [] and receipt.obligations == [] and receipt.pii_note is None
     assert receipt.verdict.startswith("Incident ni grave ni significatif")
 
@@ -444,4 +501,9 @@ async def test_the_admin_downloads_the_declaration_as_pdf(store, clock, accounts
     assert f"Document édité le {display.datetime_fr(clock())}." in text
     [entry] = export_entries(store)
     assert (entry.login, entry.target, entry.details, entry.ip, entry.at) == (
-        READER, reference, {"format": "pdf"}, "127.0.0.1", clock())
+        READER,
+        reference,
+        {"format": "pdf"},
+        "127.0.0.1",
+        clock(),
+    )

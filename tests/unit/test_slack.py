@@ -21,15 +21,20 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sqlalchemy import func, inspect, select, update
 
-from actions.models import utc_now
-from actions.storage import DeclarationStore
 from bot.channels import slack
 from bot.channels.rest import SENDER_PATTERN
-from bot.channels.slack import (SlackEvent, SlackEventLog, VigieSlackInput, plain_user_text, settings_from_env,
-                                slack_text)
-from tests.unit.test_storage import (  # noqa: F401  (pytest fixtures)
+from bot.channels.slack import (
+    SlackEvent,
+    SlackEventLog,
+    VigieSlackInput,
+    plain_user_text,
+    settings_from_env,
+    slack_text,
+)
+from bot.core.paris_time import utc_now
+from bot.core.storage import DeclarationStore
+from tests.support.declarations import (
     database_url,
-    postgres_url,
 )
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -40,8 +45,10 @@ USER = "U0CAMILLE"
 DM = "D0DIRECT"
 PUBLIC = "C0GENERAL"
 REPLY_TEXT = "Réponse <b>gras</b> & suite <!channel> <!here|here> @everyone <@U0ALL>"
-BUTTONS = [{"title": "Oui", "payload": "/affirm"},
-           {"title": "Aucun impact <sur> les soins", "payload": '/inform{"care_impact": "aucun"}'}]
+BUTTONS = [
+    {"title": "Oui", "payload": "/affirm"},
+    {"title": "Aucun impact <sur> les soins", "payload": '/inform{"care_impact": "aucun"}'},
+]
 DATE_QUESTION = "Quand l'incident a-t-il été détecté ?"
 _apps = itertools.count()
 _ids = itertools.count(1)
@@ -64,9 +71,13 @@ class FakeSlack:
         return str(self.server.make_url("/api/"))
 
     async def post_message(self, request):
-        self.posts.append({"authorization": request.headers.get("Authorization"),
-                           "content_type": request.headers.get("Content-Type"),
-                           "body": await request.json()})
+        self.posts.append(
+            {
+                "authorization": request.headers.get("Authorization"),
+                "content_type": request.headers.get("Content-Type"),
+                "body": await request.json(),
+            }
+        )
         return web.json_response({"ok": True, "channel": DM, "ts": f"1700000000.{len(self.posts):06d}"})
 
 
@@ -113,11 +124,17 @@ class Vigie:
         if self.silent:
             return
         out = message.output_channel
-        await out.send_response(message.sender_id, {"text": f"{REPLY_TEXT} Vous avez dit : {message.text}",
-                                                    "buttons": BUTTONS})
-        await out.send_response(message.sender_id, {"text": DATE_QUESTION, "custom": {"vigie_input": "datetime"},
-                                                    "buttons": [{"title": "Je ne sais pas",
-                                                                 "payload": "/dont_know"}]})
+        await out.send_response(
+            message.sender_id, {"text": f"{REPLY_TEXT} Vous avez dit : {message.text}", "buttons": BUTTONS}
+        )
+        await out.send_response(
+            message.sender_id,
+            {
+                "text": DATE_QUESTION,
+                "custom": {"vigie_input": "datetime"},
+                "buttons": [{"title": "Je ne sais pas", "payload": "/dont_know"}],
+            },
+        )
 
     @property
     def texts(self):
@@ -127,8 +144,9 @@ class Vigie:
         app = Sanic(f"vigie_slack_test_{next(_apps)}")
         app.config.ACCESS_LOG = False
         # Where Rasa's register() mounts a credentials.yml channel, with our stub as handler.
-        app.blueprint(self.channel.blueprint(self.on_new_message),
-                      url_prefix=urljoin("/webhooks/", self.channel.url_prefix()))
+        app.blueprint(
+            self.channel.blueprint(self.on_new_message), url_prefix=urljoin("/webhooks/", self.channel.url_prefix())
+        )
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.url = "http://127.0.0.1:%d/webhooks/slack/webhook" % self.sock.getsockname()[1]
@@ -144,16 +162,24 @@ class Vigie:
         await self.server.wait_closed()
         await self.server.after_stop()
 
-    async def send(self, raw: bytes, content_type="application/json", *, secret=SECRET, timestamp=None,
-                   signed=True, headers=None, tamper=None):
+    async def send(
+        self,
+        raw: bytes,
+        content_type="application/json",
+        *,
+        secret=SECRET,
+        timestamp=None,
+        signed=True,
+        headers=None,
+        tamper=None,
+    ):
         timestamp = str(int(time.time())) if timestamp is None else str(timestamp)
         all_headers = {"Content-Type": content_type}
         if signed:
             digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
             all_headers.update({"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"})
         all_headers.update(headers or {})
-        async with self.http.post(self.url, data=tamper if tamper is not None else raw,
-                                  headers=all_headers) as resp:
+        async with self.http.post(self.url, data=tamper if tamper is not None else raw, headers=all_headers) as resp:
             answer = (resp.status, await resp.json(content_type=None), dict(resp.headers))
         await self.channel.wait_idle()
         return answer
@@ -162,8 +188,9 @@ class Vigie:
         return await self.send(json.dumps(body).encode(), **kwargs)
 
     async def interaction(self, payload, **kwargs):
-        return await self.send(urlencode({"payload": json.dumps(payload)}).encode(),
-                               "application/x-www-form-urlencoded", **kwargs)
+        return await self.send(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded", **kwargs
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -173,8 +200,12 @@ def sanic_test_mode(monkeypatch):
 
 
 def environment(slack_api, db_url):
-    return {"VIGIE_SLACK_TOKEN": TOKEN, "VIGIE_SLACK_SIGNING_SECRET": SECRET,
-            "VIGIE_SLACK_API_URL": slack_api.url, "DATABASE_URL": db_url}
+    return {
+        "VIGIE_SLACK_TOKEN": TOKEN,
+        "VIGIE_SLACK_SIGNING_SECRET": SECRET,
+        "VIGIE_SLACK_API_URL": slack_api.url,
+        "DATABASE_URL": db_url,
+    }
 
 
 @pytest.fixture
@@ -201,26 +232,55 @@ async def vigie(slack_env):
 
 
 def dm_event(text="Rançongiciel sur le DPI", event_id=None, **event_changes):
-    event = {"type": "message", "channel": DM, "user": USER, "text": text, "ts": "1700000000.000100",
-             "channel_type": "im", "event_ts": "1700000000.000100", "team": "T0"}
+    event = {
+        "type": "message",
+        "channel": DM,
+        "user": USER,
+        "text": text,
+        "ts": "1700000000.000100",
+        "channel_type": "im",
+        "event_ts": "1700000000.000100",
+        "team": "T0",
+    }
     event.update(event_changes)
-    return {"token": "legacy", "team_id": "T0", "api_app_id": "A0", "type": "event_callback",
-            "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": 1700000000, "event": event,
-            "authorizations": [{"team_id": "T0", "user_id": BOT_USER, "is_bot": True}]}
+    return {
+        "token": "legacy",
+        "team_id": "T0",
+        "api_app_id": "A0",
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_ids):08d}",
+        "event_time": 1700000000,
+        "event": event,
+        "authorizations": [{"team_id": "T0", "user_id": BOT_USER, "is_bot": True}],
+    }
 
 
 def block_actions(action, state=None, trigger_id=None):
-    return {"type": "block_actions", "user": {"id": USER, "team_id": "T0"}, "api_app_id": "A0",
-            "token": "legacy", "trigger_id": trigger_id or f"13345224609.{next(_ids)}.8088930838d88f008e0",
-            "container": {"type": "message", "message_ts": "1700000000.000200", "channel_id": DM},
-            "team": {"id": "T0"}, "channel": {"id": DM, "name": "directmessage"},
-            "state": state or {"values": {}}, "response_url": "https://hooks.slack.com/actions/x",
-            "actions": [{"block_id": "b1", "action_ts": f"1700000001.{next(_ids):06d}", **action}]}
+    return {
+        "type": "block_actions",
+        "user": {"id": USER, "team_id": "T0"},
+        "api_app_id": "A0",
+        "token": "legacy",
+        "trigger_id": trigger_id or f"13345224609.{next(_ids)}.8088930838d88f008e0",
+        "container": {"type": "message", "message_ts": "1700000000.000200", "channel_id": DM},
+        "team": {"id": "T0"},
+        "channel": {"id": DM, "name": "directmessage"},
+        "state": state or {"values": {}},
+        "response_url": "https://hooks.slack.com/actions/x",
+        "actions": [{"block_id": "b1", "action_ts": f"1700000001.{next(_ids):06d}", **action}],
+    }
 
 
 def button_click(value, index=0, **kwargs):
-    return block_actions({"action_id": f"vigie_button_{index}", "type": "button", "value": value,
-                          "text": {"type": "plain_text", "text": "Oui"}}, **kwargs)
+    return block_actions(
+        {
+            "action_id": f"vigie_button_{index}",
+            "type": "button",
+            "value": value,
+            "text": {"type": "plain_text", "text": "Oui"},
+        },
+        **kwargs,
+    )
 
 
 def datetime_state(day="2026-11-28", hour="14:30"):
@@ -233,8 +293,15 @@ def datetime_state(day="2026-11-28", hour="14:30"):
 
 
 def validate_click(**state):
-    return block_actions({"action_id": "vigie_datetime_submit", "type": "button", "value": "datetime",
-                          "text": {"type": "plain_text", "text": "Valider"}}, state=datetime_state(**state))
+    return block_actions(
+        {
+            "action_id": "vigie_datetime_submit",
+            "type": "button",
+            "value": "datetime",
+            "text": {"type": "plain_text", "text": "Valider"},
+        },
+        state=datetime_state(**state),
+    )
 
 
 def assert_nothing_processed(vigie, slack_api, db_url=None):
@@ -252,17 +319,31 @@ def test_settings_come_from_the_environment_with_slack_defaults():
     assert problems == []
     assert settings.api_url == "https://slack.com/api/"
     assert TOKEN not in repr(settings) and SECRET not in repr(settings)
-    settings, _ = settings_from_env({"VIGIE_SLACK_TOKEN": TOKEN, "VIGIE_SLACK_SIGNING_SECRET": SECRET,
-                                     "VIGIE_SLACK_API_URL": "http://127.0.0.1:8080/api"})
+    settings, _ = settings_from_env(
+        {
+            "VIGIE_SLACK_TOKEN": TOKEN,
+            "VIGIE_SLACK_SIGNING_SECRET": SECRET,
+            "VIGIE_SLACK_API_URL": "http://127.0.0.1:8080/api",
+        }
+    )
     assert settings.api_url == "http://127.0.0.1:8080/api/"
 
 
-@pytest.mark.parametrize("environ, expected", [
-    ({}, ["VIGIE_SLACK_TOKEN", "VIGIE_SLACK_SIGNING_SECRET"]),
-    ({"VIGIE_SLACK_TOKEN": TOKEN}, ["VIGIE_SLACK_SIGNING_SECRET"]),
-    ({"VIGIE_SLACK_TOKEN": TOKEN, "VIGIE_SLACK_SIGNING_SECRET": SECRET,
-      "VIGIE_SLACK_API_URL": "http://slack.example.org/api/"}, ["VIGIE_SLACK_API_URL (https attendu)"]),
-])
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({}, ["VIGIE_SLACK_TOKEN", "VIGIE_SLACK_SIGNING_SECRET"]),
+        ({"VIGIE_SLACK_TOKEN": TOKEN}, ["VIGIE_SLACK_SIGNING_SECRET"]),
+        (
+            {
+                "VIGIE_SLACK_TOKEN": TOKEN,
+                "VIGIE_SLACK_SIGNING_SECRET": SECRET,
+                "VIGIE_SLACK_API_URL": "http://slack.example.org/api/",
+            },
+            ["VIGIE_SLACK_API_URL (https attendu)"],
+        ),
+    ],
+)
 def test_missing_or_unsafe_settings_are_named(environ, expected):
     assert settings_from_env(environ) == (None, expected)
 
@@ -327,7 +408,9 @@ async def test_the_reply_is_escaped_and_has_buttons_and_date_pickers(vigie, slac
     assert section["text"]["text"] == first["text"]
     assert actions["type"] == "actions"
     assert [(b["type"], b["value"]) for b in actions["elements"]] == [
-        ("button", "/affirm"), ("button", '/inform{"care_impact": "aucun"}')]
+        ("button", "/affirm"),
+        ("button", '/inform{"care_impact": "aucun"}'),
+    ]
     assert actions["elements"][1]["text"]["text"] == "Aucun impact &lt;sur&gt; les soins"
 
     assert second["text"] == "Quand l'incident a-t-il été détecté ?"
@@ -337,37 +420,60 @@ async def test_the_reply_is_escaped_and_has_buttons_and_date_pickers(vigie, slac
 
 
 async def test_broadcasts_never_reach_slack_even_from_the_users_own_text(vigie, slack_api):
-    await vigie.event(dm_event("Alerte <!channel> <!here> <!everyone> @channel @here @everyone ＠here "
-                               "<!subteam^S0123|@securite> &lt;!channel&gt;"))
+    await vigie.event(
+        dm_event(
+            "Alerte <!channel> <!here> <!everyone> @channel @here @everyone ＠here "
+            "<!subteam^S0123|@securite> &lt;!channel&gt;"
+        )
+    )
     assert vigie.received
     sent = json.dumps([post["body"] for post in slack_api.posts], ensure_ascii=False)
-    for broadcast in ("<!channel", "<!here", "<!everyone", "<!subteam", "@channel", "@here", "@everyone",
-                      "＠here", "!channel&gt;"):
+    for broadcast in (
+        "<!channel",
+        "<!here",
+        "<!everyone",
+        "<!subteam",
+        "@channel",
+        "@here",
+        "@everyone",
+        "＠here",
+        "!channel&gt;",
+    ):
         assert broadcast not in sent
     assert "Alerte" in sent
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a & b < c > d", "a &amp; b &lt; c &gt; d"),
-    ("<!channel> salut", " salut"),
-    ("<<!here>!here> x", " x"),
-    ("<!here|@here> @@channel @Here", " channel Here"),
-    ("<!subteam^S0123|@equipe> x", " x"),
-    ("<http://evil.example|cliquez>", "&lt;http://evil.example|cliquez&gt;"),
-    ("mail@channel.fr", "mail@channel.fr"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a & b < c > d", "a &amp; b &lt; c &gt; d"),
+        ("<!channel> salut", " salut"),
+        ("<<!here>!here> x", " x"),
+        ("<!here|@here> @@channel @Here", " channel Here"),
+        ("<!subteam^S0123|@equipe> x", " x"),
+        ("<http://evil.example|cliquez>", "&lt;http://evil.example|cliquez&gt;"),
+        ("mail@channel.fr", "mail@channel.fr"),
+    ],
+)
 def test_slack_text_escapes_and_strips_broadcasts(text, expected):
     assert slack_text(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("<@U0VIGIE> bonjour", " bonjour"),
-    ("écrire à <mailto:rssi@ch.fr|rssi@ch.fr> ou <tel:+33248000000|02 48 00 00 00>",
-     "écrire à rssi@ch.fr ou 02 48 00 00 00"),
-    ("voir <https://cert.example/x> et <@U0OTHER|marie> dans <#C0SSI|ssi>",
-     "voir https://cert.example/x et @marie dans #ssi"),
-    ("&lt;script&gt; &amp;amp;", "<script> &amp;"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<@U0VIGIE> bonjour", " bonjour"),
+        (
+            "écrire à <mailto:rssi@ch.fr|rssi@ch.fr> ou <tel:+33248000000|02 48 00 00 00>",
+            "écrire à rssi@ch.fr ou 02 48 00 00 00",
+        ),
+        (
+            "voir <https://cert.example/x> et <@U0OTHER|marie> dans <#C0SSI|ssi>",
+            "voir https://cert.example/x et @marie dans #ssi",
+        ),
+        ("&lt;script&gt; &amp;amp;", "<script> &amp;"),
+    ],
+)
 def test_slack_markup_is_undone_before_rasa(text, expected):
     assert plain_user_text(text, {BOT_USER}).strip() == expected.strip()
 
@@ -397,8 +503,10 @@ async def test_a_date_selection_comes_back_as_french_text(vigie):
 
 
 async def test_picking_alone_processes_nothing(vigie, slack_api, db_url):
-    picked = block_actions({"action_id": "vigie_date", "type": "datepicker", "selected_date": "2026-11-28"},
-                           state=datetime_state(hour=None))
+    picked = block_actions(
+        {"action_id": "vigie_date", "type": "datepicker", "selected_date": "2026-11-28"},
+        state=datetime_state(hour=None),
+    )
     status, answer, _ = await vigie.interaction(picked)
     assert status == 200 and answer == {"status": "ignoré"}
     assert_nothing_processed(vigie, slack_api, db_url)
@@ -421,10 +529,15 @@ async def test_a_mention_in_a_channel_gets_a_hint_to_write_in_private(vigie, sla
     assert post["body"]["channel"] == PUBLIC and "message direct" in post["body"]["text"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"subtype": "message_changed"}, {"bot_id": "B0VIGIE"}, {"channel_type": "channel", "channel": PUBLIC},
-    {"type": "reaction_added"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"subtype": "message_changed"},
+        {"bot_id": "B0VIGIE"},
+        {"channel_type": "channel", "channel": PUBLIC},
+        {"type": "reaction_added"},
+    ],
+)
 async def test_other_events_are_acknowledged_and_ignored(vigie, slack_api, db_url, changes):
     status, answer, _ = await vigie.event(dm_event(**changes))
     assert status == 200 and answer == {"status": "ignoré"}
@@ -482,10 +595,10 @@ async def test_a_replayed_event_is_processed_once(vigie, slack_api, db_url):
     raw = json.dumps(body).encode()
     timestamp = int(time.time())
     assert (await vigie.send(raw, timestamp=timestamp))[0] == 200
-    status, answer, headers = await vigie.send(raw, timestamp=timestamp)     # the very same request
+    status, answer, headers = await vigie.send(raw, timestamp=timestamp)  # the very same request
     assert status == 200 and answer == {"status": "déjà traité"}
     assert headers.get("X-Slack-No-Retry") == "1"
-    status, answer, _ = await vigie.event(body)                              # re-signed later
+    status, answer, _ = await vigie.event(body)  # re-signed later
     assert answer == {"status": "déjà traité"}
     assert len(vigie.received) == 1 and len(slack_api.posts) == 2
     assert slack_events(db_url) == 1
@@ -517,7 +630,8 @@ async def test_a_slack_retry_of_a_handled_event_is_not_processed(vigie, slack_ap
     await vigie.event(body)
     for number, reason in ((1, "http_timeout"), (2, "http_error"), (3, "unknown_error")):
         status, answer, headers = await vigie.event(
-            body, headers={"X-Slack-Retry-Num": str(number), "X-Slack-Retry-Reason": reason})
+            body, headers={"X-Slack-Retry-Num": str(number), "X-Slack-Retry-Reason": reason}
+        )
         assert status == 200 and answer == {"status": "déjà traité"}
         assert headers.get("X-Slack-No-Retry") == "1"
     assert len(vigie.received) == 1
@@ -552,57 +666,85 @@ def _deep(depth):
     return b"[" * depth + b"]" * depth
 
 
-@pytest.mark.parametrize("raw, content_type, status", [
-    (b"not json", "application/json", 400),
-    (b"[1, 2]", "application/json", 400),
-    (b"", "application/json", 400),
-    (b"\xff\xfe{}", "application/json", 400),
-    (_deep(30_000), "application/json", 400),
-    (json.dumps({"type": "event_callback", "event": {"type": "message"}}).encode(), "application/json", 400),
-    (json.dumps({"type": "wat"}).encode(), "application/json", 400),
-    (json.dumps({"type": "url_verification"}).encode(), "application/json", 400),
-    (json.dumps({**dm_event(), "event": "message"}).encode(), "application/json", 400),
-    (json.dumps({**dm_event(), "event_id": 42}).encode(), "application/json", 400),
-    (json.dumps(dm_event(user=None)).encode(), "application/json", 400),
-    (json.dumps({**dm_event(), "team_id": None}).encode(), "application/json", 400),
-    (json.dumps(dm_event(user=["U0"])).encode(), "application/json", 400),
-    (json.dumps(dm_event(text=12)).encode(), "application/json", 400),
-    (json.dumps(dm_event(text=None)).encode(), "application/json", 400),
-    (json.dumps(dm_event(channel={"id": DM})).encode(), "application/json", 400),
-    (json.dumps(dm_event(type=["message"])).encode(), "application/json", 400),
-    (b"text=bonjour", "text/plain", 415),
-    (b"text=bonjour&command=%2Fvigie", "application/x-www-form-urlencoded", 400),
-    (b"payload=not-json", "application/x-www-form-urlencoded", 400),
-    (b"payload=%5B%5D", "application/x-www-form-urlencoded", 400),
-    (b"payload=%7B%7D&payload=%7B%7D", "application/x-www-form-urlencoded", 400),
-    (b"payload=%ff", "application/x-www-form-urlencoded", 400),
-    (b"&&&===", "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps({**button_click("/affirm"), "actions": []})}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps({**button_click("/affirm"), "actions": ["x"]})}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps({**button_click("/affirm"), "user": "U0"})}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps({**button_click("/affirm"), "channel": None})}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps({**button_click("/affirm"), "team": None, "user": {"id": USER}})}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps(button_click(None))}).encode(), "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps(button_click(["/affirm"]))}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (urlencode({"payload": json.dumps({k: v for k, v in button_click("/affirm").items() if k != "type"})}).encode(),
-     "application/x-www-form-urlencoded", 400),
-    (b"{" + b" " * 70_000 + b"}", "application/json", 413),
-])
-async def test_malformed_bodies_are_refused_and_nothing_is_processed(vigie, slack_api, db_url, raw, content_type,
-                                                                    status):
+@pytest.mark.parametrize(
+    "raw, content_type, status",
+    [
+        (b"not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b"", "application/json", 400),
+        (b"\xff\xfe{}", "application/json", 400),
+        (_deep(30_000), "application/json", 400),
+        (json.dumps({"type": "event_callback", "event": {"type": "message"}}).encode(), "application/json", 400),
+        (json.dumps({"type": "wat"}).encode(), "application/json", 400),
+        (json.dumps({"type": "url_verification"}).encode(), "application/json", 400),
+        (json.dumps({**dm_event(), "event": "message"}).encode(), "application/json", 400),
+        (json.dumps({**dm_event(), "event_id": 42}).encode(), "application/json", 400),
+        (json.dumps(dm_event(user=None)).encode(), "application/json", 400),
+        (json.dumps({**dm_event(), "team_id": None}).encode(), "application/json", 400),
+        (json.dumps(dm_event(user=["U0"])).encode(), "application/json", 400),
+        (json.dumps(dm_event(text=12)).encode(), "application/json", 400),
+        (json.dumps(dm_event(text=None)).encode(), "application/json", 400),
+        (json.dumps(dm_event(channel={"id": DM})).encode(), "application/json", 400),
+        (json.dumps(dm_event(type=["message"])).encode(), "application/json", 400),
+        (b"text=bonjour", "text/plain", 415),
+        (b"text=bonjour&command=%2Fvigie", "application/x-www-form-urlencoded", 400),
+        (b"payload=not-json", "application/x-www-form-urlencoded", 400),
+        (b"payload=%5B%5D", "application/x-www-form-urlencoded", 400),
+        (b"payload=%7B%7D&payload=%7B%7D", "application/x-www-form-urlencoded", 400),
+        (b"payload=%ff", "application/x-www-form-urlencoded", 400),
+        (b"&&&===", "application/x-www-form-urlencoded", 400),
+        (
+            urlencode({"payload": json.dumps({**button_click("/affirm"), "actions": []})}).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (
+            urlencode({"payload": json.dumps({**button_click("/affirm"), "actions": ["x"]})}).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (
+            urlencode({"payload": json.dumps({**button_click("/affirm"), "user": "U0"})}).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (
+            urlencode({"payload": json.dumps({**button_click("/affirm"), "channel": None})}).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (
+            urlencode(
+                {"payload": json.dumps({**button_click("/affirm"), "team": None, "user": {"id": USER}})}
+            ).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (urlencode({"payload": json.dumps(button_click(None))}).encode(), "application/x-www-form-urlencoded", 400),
+        (
+            urlencode({"payload": json.dumps(button_click(["/affirm"]))}).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (
+            urlencode(
+                {"payload": json.dumps({k: v for k, v in button_click("/affirm").items() if k != "type"})}
+            ).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+        (b"{" + b" " * 70_000 + b"}", "application/json", 413),
+    ],
+)
+async def test_malformed_bodies_are_refused_and_nothing_is_processed(
+    vigie, slack_api, db_url, raw, content_type, status
+):
     answer_status, answer, _ = await vigie.send(raw, content_type)
     assert answer_status == status and isinstance(answer["error"], str)
     assert_nothing_processed(vigie, slack_api, db_url)
 
 
-async def test_without_the_table_nothing_is_processed_and_slack_may_retry(slack_env, slack_api, tmp_path,
-                                                                           monkeypatch):
+async def test_without_the_table_nothing_is_processed_and_slack_may_retry(slack_env, slack_api, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'not-migrated.db'}")
     channel = VigieSlackInput.from_credentials(None)
     server = await started(channel)
@@ -665,20 +807,20 @@ def test_rows_older_than_a_day_are_purged(db_url):
     clock = iter([0.0, 10.0, 4000.0, 4001.0]).__next__
     log = SlackEventLog(db_url, clock=clock)
     try:
-        assert log.first_time("event:EvOLD")      # purges at t=0 (nothing to purge)
+        assert log.first_time("event:EvOLD")  # purges at t=0 (nothing to purge)
         with log.engine.begin() as connection:
             connection.execute(update(SlackEvent.__table__).values(received_at=utc_now() - timedelta(hours=25)))
-        assert log.first_time("event:EvNEW")      # t=10: no purge yet
+        assert log.first_time("event:EvNEW")  # t=10: no purge yet
         assert slack_events(db_url) == 2
-        assert log.first_time("event:EvNEWER")    # t=4000: purged
+        assert log.first_time("event:EvNEWER")  # t=4000: purged
         assert slack_events(db_url) == 2
-        assert log.first_time("event:EvOLD")      # purged: a 5-minute-old request is refused anyway
+        assert log.first_time("event:EvOLD")  # purged: a 5-minute-old request is refused anyway
     finally:
         log.dispose()
 
 
 def test_the_model_is_in_the_metadata_alembic_compares():
-    from actions import storage
+    from bot.core import storage
 
     assert storage.Base.metadata.tables["slack_events"] is SlackEvent.__table__
     assert slack.SlackEvent.__table__.c.event_id.type.length == 255
@@ -695,7 +837,7 @@ async def test_replies_use_aiohttp_without_blocking(vigie, slack_api, monkeypatc
 def test_the_migration_downgrades_and_upgrades_again(db_url):
     from alembic import command
 
-    from actions.storage import alembic_config
+    from bot.core.storage import alembic_config
 
     store = DeclarationStore(db_url)
     try:

@@ -5,10 +5,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import submission
-from actions.models import utc_now
-from actions.outbox import Outbox
 from actions.status import ActionDeclarationStatus
-from tests.unit.test_storage import postgres_url, store, submit  # noqa: F401 (fixtures)
+from bot.core.outbox import Outbox
+from bot.core.paris_time import utc_now
+from tests.support.declarations import submit
 
 
 @pytest.fixture
@@ -18,8 +18,9 @@ def chat_store(store, monkeypatch):  # noqa: F811
 
 
 async def run_status(text, sender="conv-1", **slots):
-    tracker = Tracker(sender, slots, {"text": text, "intent": {"name": "ask_status"}}, [], False, None, {},
-                      "action_listen")
+    tracker = Tracker(
+        sender, slots, {"text": text, "intent": {"name": "ask_status"}}, [], False, None, {}, "action_listen"
+    )
     dispatcher = CollectingDispatcher()
     events = await ActionDeclarationStatus().run(dispatcher, tracker, {})
     return events, " ".join(m["text"] for m in dispatcher.messages)
@@ -68,15 +69,20 @@ async def test_another_conversations_declaration_first_needs_the_declarants_emai
     for asked in (reference, "SSI-2026-999999"):  # known or not: the same answer, nothing said
         events, said = await run_status(f"où en est {asked} ?", sender="someone-else")
         assert said == ""
-        assert {"event": "slot", "timestamp": None, "name": "pending_access",
-                "value": {"reference": asked, "purpose": "status"}} in events
+        assert {
+            "event": "slot",
+            "timestamp": None,
+            "name": "pending_access",
+            "value": {"reference": asked, "purpose": "status"},
+        } in events
         assert events[-1] == {"event": "followup", "timestamp": None, "name": "ownership_form"}
 
 
 async def test_a_declaration_unlocked_by_email_is_reported(chat_store):
     reference = submit(chat_store)["reference"]
-    events, said = await run_status("marie@exemple.fr", sender="someone-else", access_reference=reference,
-                                    verified_references=[reference])
+    events, said = await run_status(
+        "marie@exemple.fr", sender="someone-else", access_reference=reference, verified_references=[reference]
+    )
     assert f"La déclaration {reference} est bien enregistrée" in said and "canal Web" in said
 
 
@@ -86,15 +92,16 @@ async def test_a_declaration_unlocked_by_email_is_reported(chat_store):
 async def affirm_outside_form(slots):
     from actions.submission import ActionAffirmOutsideForm
 
-    tracker = Tracker("conv-1", slots, {"text": "oui", "intent": {"name": "affirm"}}, [], False, None, {},
-                      "action_listen")
+    tracker = Tracker(
+        "conv-1", slots, {"text": "oui", "intent": {"name": "affirm"}}, [], False, None, {}, "action_listen"
+    )
     dispatcher = CollectingDispatcher()
     events = await ActionAffirmOutsideForm().run(dispatcher, tracker, {})
     return events, dispatcher.messages
 
 
 async def test_yes_after_an_interrupted_submission_submits_it():
-    from tests.unit.test_storage import sample_fields
+    from tests.support.declarations import sample_fields
 
     slots = {**sample_fields(), "confirmed": True, "submission_key": "k-1"}
     events, said = await affirm_outside_form(slots)
@@ -104,7 +111,7 @@ async def test_yes_after_an_interrupted_submission_submits_it():
 
 @pytest.mark.parametrize("change", [{"confirmed": None}, {"submission_key": None}, {"structure_name": None}])
 async def test_yes_with_nothing_pending_says_so(change):
-    from tests.unit.test_storage import sample_fields
+    from tests.support.declarations import sample_fields
 
     events, said = await affirm_outside_form({**sample_fields(), "confirmed": True, "submission_key": "k", **change})
     assert events == [] and said[0]["response"] == "utter_nothing_to_confirm"

@@ -5,161 +5,14 @@ import re
 import subprocess
 import sys
 import threading
-import uuid
-from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from actions import schema, storage  # noqa: E402
-from actions.storage import DeclarationStore  # noqa: E402
-
-UTC = timezone.utc
-PG_DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-BACKENDS = ["sqlite", "postgresql"]
-
-QUALIFICATION = {
-    "grave": True,
-    "significatif": False,
-    "reasons": ["L'activité de soins fonctionne en mode dégradé."],
-}
-OBLIGATIONS = [
-    {"authority": "CERT Santé", "due_by": None, "why": "Déclaration sans délai."},
-    {
-        "authority": "CNIL",
-        "due_by": datetime(2026, 1, 13, 2, 0, tzinfo=UTC),
-        "why": "Violation de données personnelles : 72 heures.",
-    },
-]
-
-
-def sample_fields(**overrides):
-    fields = {
-        "structure_name": "CH de Vierzon",
-        "finess": "180000028",
-        "structure_type": "etablissement_sante_public",
-        "region": "centre_val_de_loire",
-        "is_ose": "non",
-        "declarant_name": "Marie Durand",
-        "declarant_role": "RSSI",
-        "declarant_email": "rssi@ch-vierzon.fr",
-        "declarant_phone": "+33248000000",
-        "detected_at": "2026-01-10T03:00:00+01:00",
-        "started_at": None,
-        "incident_type": "rancongiciel",
-        "origin": "malveillante",
-        "description": "Fichiers chiffrés et note de rançon sur les serveurs.",
-        "perimeter": "plusieurs_serveurs",
-        "affected_systems": ["dpi", "messagerie"],
-        "provider_involved": "inconnu",
-        "handling_status": "en_cours",
-        "measures_taken": "Isolation du réseau.",
-        "care_impact": "mode_degrade",
-        "patient_endangerment": "potentielle",
-        "data_impact": ["disponibilite", "integrite"],
-        "health_data_involved": "oui",
-        "persons_affected": 1200,
-        "spread_risk": "inconnu",
-        "cause": None,
-        "support_requested": "oui",
-        "complaint_filed": "prevue",
-        "cnil_notified": "prevue",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def submit(store, key="key-1", qualification=None, channel="web", submitted_at=None, **overrides):
-    return store.submit(
-        sample_fields(**overrides),
-        submission_key=key,
-        channel=channel,
-        conversation_id="conv-1",
-        qualification=qualification or QUALIFICATION,
-        obligations=OBLIGATIONS,
-        pii_masked=2,
-        submitted_at=submitted_at,
-    )
-
-
-# --- Database fixtures (shared with test_api.py) ------------------------------
-
-
-def _can_connect(url: str) -> bool:
-    engine = create_engine(url, future=True, poolclass=NullPool)
-    try:
-        with engine.connect():
-            return True
-    except OperationalError:
-        return False
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    url = make_url(os.environ.get("TEST_DATABASE_URL", PG_DEFAULT_URL))
-    for candidate in (url, url.set(username="root")):
-        rendered = candidate.render_as_string(hide_password=False)
-        if _can_connect(rendered):
-            return rendered
-    pytest.fail(f"PostgreSQL unreachable at {url!r} (as {url.username} or root)")
-
-
-@contextmanager
-def postgres_schema(base_url: str):
-    """A fresh schema, selected through search_path, dropped afterwards."""
-    name = f"vigie_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, future=True, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
-        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={name}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
-
-
-@contextmanager
-def database_url(backend: str, tmp_path: Path, request):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'vigie.db'}"
-        return
-    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    with database_url(request.param, tmp_path, request) as url:
-        declaration_store = DeclarationStore(url)
-        declaration_store.migrate()
-        try:
-            yield declaration_store
-        finally:
-            declaration_store.dispose()
-
-
-@pytest.fixture
-def frozen_now(monkeypatch):
-    """Set the submission clock: frozen_now(datetime)."""
-
-    def freeze(moment: datetime):
-        monkeypatch.setattr(storage, "utc_now", lambda: moment)
-
-    return freeze
-
+from bot.core import schema, storage
+from bot.core.storage import DeclarationStore
+from tests.support.declarations import OBLIGATIONS, QUALIFICATION, ROOT, UTC, sample_fields, submit
 
 # --- Submit -------------------------------------------------------------------
 
@@ -394,7 +247,7 @@ def test_migration_matches_model(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import bot.admin.models  # noqa: F401  (the admin tables share storage.Base)
+    import bot.core.admin_models  # noqa: F401  (the admin tables share storage.Base)
 
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -410,9 +263,7 @@ def test_migrate_is_idempotent(store):
 def test_cli_migrates_database_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'sub' / 'cli.db'}"
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "actions.storage", "migrate"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "bot.core.storage", "migrate"], cwd=ROOT, env=env, check=True)
     engine = create_engine(url, future=True)
     assert "declarations" in inspect(engine).get_table_names()
     engine.dispose()
@@ -472,21 +323,35 @@ def test_all_matching_returns_every_row_oldest_first(store, frozen_now):
 
 
 def complete(store, reference, key="c-1", **changes):
-    return store.complete(reference, changes, completion_key=key, conversation_id="conv-2",
-                          qualification={"grave": True, "significatif": True, "reasons": ["Propagation."]},
-                          obligations=OBLIGATIONS)
+    return store.complete(
+        reference,
+        changes,
+        completion_key=key,
+        conversation_id="conv-2",
+        qualification={"grave": True, "significatif": True, "reasons": ["Propagation."]},
+        obligations=OBLIGATIONS,
+    )
 
 
 def test_a_completion_updates_keeps_the_history_and_queues_a_complement(store):
     reference = submit(store, cause=None, handling_status="en_cours")["reference"]
-    done = complete(store, reference, cause="Courriel d'hameçonnage ouvert le 9 janvier.", handling_status="resolu",
-                    spread_risk="inconnu")
+    done = complete(
+        store,
+        reference,
+        cause="Courriel d'hameçonnage ouvert le 9 janvier.",
+        handling_status="resolu",
+        spread_risk="inconnu",
+    )
     assert done["status"] == "completee" and done["cause"].startswith("Courriel") and done["already_stored"] is False
     assert done["qualification"]["significatif"] is True
     assert [c["field"] for c in done["changes"]] == ["handling_status", "cause"]  # spread_risk did not change
     assert store.changes(reference)[0] == {
-        "field": "handling_status", "old_value": "en_cours", "new_value": "resolu",
-        "changed_at": store.changes(reference)[0]["changed_at"], "conversation_id": "conv-2"}
+        "field": "handling_status",
+        "old_value": "en_cours",
+        "new_value": "resolu",
+        "changed_at": store.changes(reference)[0]["changed_at"],
+        "conversation_id": "conv-2",
+    }
     assert done["transmission"]["kind"] == "complement" and done["transmission"]["state"] == "en_attente"
     [claim] = [c for c in outbox_claims(store) if c.kind == "complement"]
     assert claim.idempotency_key == "c-1" and claim.payload["changes"][1]["new_value"].startswith("Courriel")
@@ -494,7 +359,8 @@ def test_a_completion_updates_keeps_the_history_and_queues_a_complement(store):
 
 
 def outbox_claims(store):
-    from actions.outbox import Outbox
+    from bot.core.outbox import Outbox
+
     return Outbox(store).claim_due(limit=10)
 
 

@@ -10,30 +10,44 @@ from sqlalchemy.engine import make_url
 
 from bot import rasa_server
 from bot.stores import StrictSQLTrackerStore, TrackerStoreUnavailable
-from tests.unit.test_storage import postgres_schema, postgres_url  # noqa: F401 (fixture)
+from tests.support.declarations import postgres_schema
 
 DOMAIN = Domain.from_dict({"slots": {"structure_name": {"type": "any", "mappings": [{"type": "custom"}]}}})
 
 
 def test_start_up_fails_loudly_when_the_database_is_unreachable():
     with pytest.raises(TrackerStoreUnavailable, match="unreachable after 1 s"):
-        StrictSQLTrackerStore(DOMAIN, dialect="postgresql", host="127.0.0.1", port=1, db="test",
-                              username="postgres", connect_timeout=1)
+        StrictSQLTrackerStore(
+            DOMAIN, dialect="postgresql", host="127.0.0.1", port=1, db="test", username="postgres", connect_timeout=1
+        )
 
 
 async def test_conversations_are_kept_in_postgresql(postgres_url):  # noqa: F811
     url = make_url(postgres_url)
     with postgres_schema(postgres_url) as schema_url:
         search_path = make_url(schema_url).query["options"]
-        store = StrictSQLTrackerStore(DOMAIN, dialect="postgresql", host=url.host, port=url.port,
-                                      db=url.database, username=url.username, query={"options": search_path})
+        store = StrictSQLTrackerStore(
+            DOMAIN,
+            dialect="postgresql",
+            host=url.host,
+            port=url.port,
+            db=url.database,
+            username=url.username,
+            query={"options": search_path},
+        )
         tracker = DialogueStateTracker("conv-pg", DOMAIN.slots)
         tracker.update(UserUttered("CH de Vierzon"))
         tracker.update(SlotSet("structure_name", "CH de Vierzon"))
         await store.save(tracker)
         again = await StrictSQLTrackerStore(
-            DOMAIN, dialect="postgresql", host=url.host, port=url.port, db=url.database,
-            username=url.username, query={"options": search_path}).retrieve("conv-pg")
+            DOMAIN,
+            dialect="postgresql",
+            host=url.host,
+            port=url.port,
+            db=url.database,
+            username=url.username,
+            query={"options": search_path},
+        ).retrieve("conv-pg")
         assert again.get_slot("structure_name") == "CH de Vierzon"
         store.engine.dispose()
 
@@ -54,10 +68,18 @@ def test_action_server_answers_are_still_checked_against_rasas_schema(monkeypatc
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
     rasa_server.apply_fixes()
     action = RemoteAction("action_submit_declaration", None)
-    assert action._validate_action_result({"events": [{"event": "slot", "name": "confirmed", "value": True}],
-                                           "responses": [{"text": "Déclaration enregistrée."}]})
-    for wrong in ({"events": "pas une liste"}, {"events": [{"name": "confirmed"}]}, {"responses": [1]},
-                  {"events": [{"name": "x"}, 3], "responses": "y"}):
+    assert action._validate_action_result(
+        {
+            "events": [{"event": "slot", "name": "confirmed", "value": True}],
+            "responses": [{"text": "Déclaration enregistrée."}],
+        }
+    )
+    for wrong in (
+        {"events": "pas une liste"},
+        {"events": [{"name": "confirmed"}]},
+        {"responses": [1]},
+        {"events": [{"name": "x"}, 3], "responses": "y"},
+    ):
         with pytest.raises(ValidationError, match="Failed to validate Action server response") as ours:
             action._validate_action_result(wrong)
         with pytest.raises(ValidationError) as rasas:  # what Rasa's own check raises

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import submission
 from actions.submission import ActionSubmitDeclaration
 from bot.receipts.links import verify_receipt_token
-from tests.unit.test_storage import postgres_url, sample_fields, store  # noqa: F401 (fixtures)
+from tests.support.declarations import sample_fields
 
 
 @pytest.fixture
@@ -20,10 +20,14 @@ def chat_store(store, monkeypatch):  # noqa: F811
 
 
 def confirmed(**changes):
-    slots = {**sample_fields(), "confirmed": True, "submission_key": "key-42", "pii_counts": {"description": 1},
-             **changes}
-    return Tracker("conv-9", slots, {"text": "oui", "intent": {"name": "affirm"}}, [], False, None, {},
-                   "action_listen")
+    slots = {
+        **sample_fields(),
+        "confirmed": True,
+        "submission_key": "key-42",
+        "pii_counts": {"description": 1},
+        **changes,
+    }
+    return Tracker("conv-9", slots, {"text": "oui", "intent": {"name": "affirm"}}, [], False, None, {}, "action_listen")
 
 
 async def submit_it(tracker):
@@ -60,8 +64,11 @@ async def test_the_same_confirmation_twice_stores_once(chat_store):
 async def test_a_storage_failure_says_nothing_was_sent_and_keeps_the_answers(chat_store, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("database down")
+
     monkeypatch.setattr(chat_store, "submit", broken)
     events, said = await submit_it(confirmed())
     assert "elle n'est PAS transmise" in said and "Vos réponses sont conservées" in said
-    assert events == [{"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
-                      {"event": "followup", "timestamp": None, "name": "declaration_form"}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
+        {"event": "followup", "timestamp": None, "name": "declaration_form"},
+    ]

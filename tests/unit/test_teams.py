@@ -34,8 +34,10 @@ TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 ISSUER = "https://api.botframework.com"
 USER_ID = "29:1user-aad-id"
 CONVERSATION_ID = "a:1conversation;messageid=1700000000000"
-BUTTONS = [{"title": "Oui", "payload": "/affirm"},
-           {"title": "Aucun impact", "payload": '/inform{"care_impact": "aucun"}'}]
+BUTTONS = [
+    {"title": "Oui", "payload": "/affirm"},
+    {"title": "Aucun impact", "payload": '/inform{"care_impact": "aucun"}'},
+]
 REPLY_TEXT = "Bien reçu. <b>Pas de HTML</b> <script>alert(1)</script>"
 _apps = itertools.count()
 
@@ -72,8 +74,9 @@ class FakeBotFramework:
 
     async def openid(self, request):
         self.hits["openid"] += 1
-        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.url}/keys",
-                                  "id_token_signing_alg_values_supported": ["RS256"]})
+        return web.json_response(
+            {"issuer": ISSUER, "jwks_uri": f"{self.url}/keys", "id_token_signing_alg_values_supported": ["RS256"]}
+        )
 
     async def jwks(self, request):
         self.hits["keys"] += 1
@@ -89,10 +92,14 @@ class FakeBotFramework:
         if self.reject_next_reply:
             self.reject_next_reply = False
             return web.json_response({"error": "token expired"}, status=401)
-        self.replies.append({"conversation": request.match_info["conversation"],
-                             "reply_to": request.match_info["reply_to"],
-                             "authorization": request.headers.get("Authorization"),
-                             "activity": await request.json()})
+        self.replies.append(
+            {
+                "conversation": request.match_info["conversation"],
+                "reply_to": request.match_info["reply_to"],
+                "authorization": request.headers.get("Authorization"),
+                "activity": await request.json(),
+            }
+        )
         return web.json_response({"id": f"reply-{len(self.replies)}"})
 
 
@@ -105,10 +112,14 @@ async def bf():
 
 
 def environment(bf):
-    return {"VIGIE_TEAMS_APP_ID": APP_ID, "VIGIE_TEAMS_APP_PASSWORD": APP_PASSWORD,
-            "VIGIE_TEAMS_TENANT_ID": f"{TENANT}, 99999999-0000-0000-0000-000000000000",
-            "VIGIE_TEAMS_OPENID_URL": f"{bf.url}/openid", "VIGIE_TEAMS_TOKEN_URL": f"{bf.url}/token",
-            "VIGIE_TEAMS_ISSUER": ISSUER}
+    return {
+        "VIGIE_TEAMS_APP_ID": APP_ID,
+        "VIGIE_TEAMS_APP_PASSWORD": APP_PASSWORD,
+        "VIGIE_TEAMS_TENANT_ID": f"{TENANT}, 99999999-0000-0000-0000-000000000000",
+        "VIGIE_TEAMS_OPENID_URL": f"{bf.url}/openid",
+        "VIGIE_TEAMS_TOKEN_URL": f"{bf.url}/token",
+        "VIGIE_TEAMS_ISSUER": ISSUER,
+    }
 
 
 class Vigie:
@@ -129,8 +140,9 @@ class Vigie:
         app = Sanic(f"vigie_teams_test_{next(_apps)}")
         app.config.ACCESS_LOG = False
         # Where Rasa's register() mounts a credentials.yml channel, with our stub as handler.
-        app.blueprint(self.channel.blueprint(self.on_new_message),
-                      url_prefix=urljoin("/webhooks/", self.channel.url_prefix()))
+        app.blueprint(
+            self.channel.blueprint(self.on_new_message), url_prefix=urljoin("/webhooks/", self.channel.url_prefix())
+        )
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
@@ -151,8 +163,9 @@ class Vigie:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         data = raw if raw is not None else json.dumps(body).encode()
-        async with self.http.post(f"{self.url}/webhooks/teams/webhook", data=data,
-                                  headers={"Content-Type": "application/json", **headers}) as resp:
+        async with self.http.post(
+            f"{self.url}/webhooks/teams/webhook", data=data, headers={"Content-Type": "application/json", **headers}
+        ) as resp:
             return resp.status, await resp.json(content_type=None)
 
 
@@ -177,8 +190,12 @@ async def vigie(bf, monkeypatch):
 
 def activity(bf, **changes):
     body = {
-        "type": "message", "id": "1700000000000", "channelId": "msteams", "serviceUrl": bf.url,
-        "timestamp": "2026-11-29T03:00:00.000Z", "text": "Rançongiciel sur le DPI",
+        "type": "message",
+        "id": "1700000000000",
+        "channelId": "msteams",
+        "serviceUrl": bf.url,
+        "timestamp": "2026-11-29T03:00:00.000Z",
+        "text": "Rançongiciel sur le DPI",
         "from": {"id": USER_ID, "name": "Camille", "aadObjectId": "ffffffff-0000-0000-0000-000000000001"},
         "recipient": {"id": f"28:{APP_ID}", "name": "Vigie"},
         "conversation": {"id": CONVERSATION_ID, "conversationType": "personal", "tenantId": TENANT},
@@ -212,9 +229,15 @@ def assert_nothing_processed(vigie, bf):
 
 # --- configuration ----------------------------------------------------------------------------------
 
+
 def test_settings_come_from_the_environment_with_microsoft_defaults():
-    settings, missing = settings_from_env({"VIGIE_TEAMS_APP_ID": APP_ID, "VIGIE_TEAMS_APP_PASSWORD": "pw",
-                                           "VIGIE_TEAMS_TENANT_ID": f" {TENANT.upper()} ,other "})
+    settings, missing = settings_from_env(
+        {
+            "VIGIE_TEAMS_APP_ID": APP_ID,
+            "VIGIE_TEAMS_APP_PASSWORD": "pw",
+            "VIGIE_TEAMS_TENANT_ID": f" {TENANT.upper()} ,other ",
+        }
+    )
     assert missing == []
     assert settings.tenants == {TENANT, "other"}
     assert settings.openid_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -251,6 +274,7 @@ async def test_unconfigured_channel_starts_and_answers_503_in_french(monkeypatch
 
 # --- the happy paths --------------------------------------------------------------------------------
 
+
 async def test_keys_are_not_fetched_before_the_first_request(vigie, bf):
     assert sum(bf.hits.values()) == 0
     status, _ = await vigie.post(activity(bf), token=token(bf))
@@ -270,8 +294,14 @@ async def test_a_valid_message_reaches_rasa_and_the_reply_reaches_teams(vigie, b
     assert message.input_channel == "teams"
     assert message.metadata is None
 
-    assert bf.token_forms == [{"grant_type": "client_credentials", "client_id": APP_ID, "client_secret": APP_PASSWORD,
-                               "scope": "https://api.botframework.com/.default"}]
+    assert bf.token_forms == [
+        {
+            "grant_type": "client_credentials",
+            "client_id": APP_ID,
+            "client_secret": APP_PASSWORD,
+            "scope": "https://api.botframework.com/.default",
+        }
+    ]
     [reply] = bf.replies
     assert reply["conversation"] == CONVERSATION_ID and reply["reply_to"] == "1700000000000"
     assert reply["authorization"] == "Bearer bot-token-1"
@@ -332,9 +362,14 @@ async def test_long_ids_give_a_stable_sender_no_other_channel_can_take(vigie, bf
 
 
 async def test_the_mention_of_the_bot_is_removed_from_the_text(vigie, bf):
-    body = activity(bf, text="<at>Vigie</at> rançongiciel aux urgences", entities=[
-        {"type": "mention", "text": "<at>Vigie</at>", "mentioned": {"id": f"28:{APP_ID}", "name": "Vigie"}},
-        {"type": "clientInfo", "locale": "fr-FR"}])
+    body = activity(
+        bf,
+        text="<at>Vigie</at> rançongiciel aux urgences",
+        entities=[
+            {"type": "mention", "text": "<at>Vigie</at>", "mentioned": {"id": f"28:{APP_ID}", "name": "Vigie"}},
+            {"type": "clientInfo", "locale": "fr-FR"},
+        ],
+    )
     assert (await vigie.post(body, token=token(bf)))[0] == 200
     assert [m.text for m in vigie.received] == ["rançongiciel aux urgences"]
 
@@ -380,6 +415,7 @@ async def test_a_rotated_key_is_found_by_one_refresh(vigie, bf):
 
 # --- refusals: nothing processed ----------------------------------------------------------------------
 
+
 def hs256_with_public_key(bf):
     pem = KEY_A.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     signing_input = f"{b64({'alg': 'HS256', 'typ': 'JWT', 'kid': 'key-a'})}.{b64(claims(bf))}"
@@ -391,26 +427,29 @@ def none_token(bf):
     return f"{b64({'alg': 'none', 'typ': 'JWT', 'kid': 'key-a'})}.{b64(claims(bf))}."
 
 
-@pytest.mark.parametrize("make_token, why", [
-    (lambda bf: None, "no token"),
-    (lambda bf: "not-a-jwt", "garbage"),
-    (lambda bf: token(bf, key=KEY_B), "bad signature (another key under kid key-a)"),
-    (lambda bf: token(bf)[:-6] + "AAAAAA", "tampered signature"),
-    (lambda bf: token(bf, key=APP_PASSWORD, algorithm="HS256"), "HS256 with the app password"),
-    (lambda bf: hs256_with_public_key(bf), "HS256 keyed with the public key (algorithm confusion)"),
-    (lambda bf: token(bf, algorithm="PS256"), "PS256 with the right key"),
-    (none_token, "alg none"),
-    (lambda bf: token(bf, kid=None), "no kid"),
-    (lambda bf: token(bf, iss="https://sts.windows.net/evil/"), "wrong issuer"),
-    (lambda bf: token(bf, iss=None), "no issuer"),
-    (lambda bf: token(bf, aud="another-bot"), "wrong audience"),
-    (lambda bf: token(bf, aud=None), "no audience"),
-    (lambda bf: token(bf, exp=int(time.time()) - 301, nbf=int(time.time()) - 4000), "expired beyond the skew"),
-    (lambda bf: token(bf, exp=None), "no exp"),
-    (lambda bf: token(bf, nbf=int(time.time()) + 600), "not yet valid"),
-    (lambda bf: token(bf, serviceUrl="https://evil.example/"), "serviceUrl claim differs"),
-    (lambda bf: token(bf, serviceUrl=None), "no serviceUrl claim"),
-])
+@pytest.mark.parametrize(
+    "make_token, why",
+    [
+        (lambda bf: None, "no token"),
+        (lambda bf: "not-a-jwt", "garbage"),
+        (lambda bf: token(bf, key=KEY_B), "bad signature (another key under kid key-a)"),
+        (lambda bf: token(bf)[:-6] + "AAAAAA", "tampered signature"),
+        (lambda bf: token(bf, key=APP_PASSWORD, algorithm="HS256"), "HS256 with the app password"),
+        (lambda bf: hs256_with_public_key(bf), "HS256 keyed with the public key (algorithm confusion)"),
+        (lambda bf: token(bf, algorithm="PS256"), "PS256 with the right key"),
+        (none_token, "alg none"),
+        (lambda bf: token(bf, kid=None), "no kid"),
+        (lambda bf: token(bf, iss="https://sts.windows.net/evil/"), "wrong issuer"),
+        (lambda bf: token(bf, iss=None), "no issuer"),
+        (lambda bf: token(bf, aud="another-bot"), "wrong audience"),
+        (lambda bf: token(bf, aud=None), "no audience"),
+        (lambda bf: token(bf, exp=int(time.time()) - 301, nbf=int(time.time()) - 4000), "expired beyond the skew"),
+        (lambda bf: token(bf, exp=None), "no exp"),
+        (lambda bf: token(bf, nbf=int(time.time()) + 600), "not yet valid"),
+        (lambda bf: token(bf, serviceUrl="https://evil.example/"), "serviceUrl claim differs"),
+        (lambda bf: token(bf, serviceUrl=None), "no serviceUrl claim"),
+    ],
+)
 async def test_invalid_tokens_are_refused_with_401(vigie, bf, make_token, why):
     status, body = await vigie.post(activity(bf), token=make_token(bf))
     assert status == 401, why
@@ -468,15 +507,24 @@ async def test_a_replayed_token_with_an_edited_service_url_is_refused(vigie, bf)
     assert vigie.received == [] and bf.replies == [] and bf.hits["reply"] == hits
 
 
-@pytest.mark.parametrize("changes", [
-    {"channelData": {"tenant": {"id": "bbbbbbbb-0000-0000-0000-000000000000"}},
-     "conversation": {"id": CONVERSATION_ID, "tenantId": "bbbbbbbb-0000-0000-0000-000000000000"}},
-    {"channelData": {}, "conversation": {"id": CONVERSATION_ID}},
-    {"channelData": {"tenant": {"id": TENANT}},
-     "conversation": {"id": CONVERSATION_ID, "tenantId": "99999999-0000-0000-0000-000000000000"}},
-    {"channelData": {"tenant": {"id": TENANT}},
-     "conversation": {"id": CONVERSATION_ID, "tenantId": "bbbbbbbb-0000-0000-0000-000000000000"}},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {
+            "channelData": {"tenant": {"id": "bbbbbbbb-0000-0000-0000-000000000000"}},
+            "conversation": {"id": CONVERSATION_ID, "tenantId": "bbbbbbbb-0000-0000-0000-000000000000"},
+        },
+        {"channelData": {}, "conversation": {"id": CONVERSATION_ID}},
+        {
+            "channelData": {"tenant": {"id": TENANT}},
+            "conversation": {"id": CONVERSATION_ID, "tenantId": "99999999-0000-0000-0000-000000000000"},
+        },
+        {
+            "channelData": {"tenant": {"id": TENANT}},
+            "conversation": {"id": CONVERSATION_ID, "tenantId": "bbbbbbbb-0000-0000-0000-000000000000"},
+        },
+    ],
+)
 async def test_other_tenants_or_channels_are_refused_with_403(vigie, bf, changes):
     status, body = await vigie.post(activity(bf, **changes), token=token(bf))
     assert status == 403
@@ -496,23 +544,49 @@ async def test_the_tenant_may_come_from_the_conversation_alone(vigie, bf):
     assert status == 200 and len(vigie.received) == 1
 
 
-@pytest.mark.parametrize("raw", [
-    b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe{}", b"null", b"[" * 100_000,
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'"text"',
+        b"\xff\xfe{}",
+        b"null",
+        b"[" * 100_000,
+    ],
+)
 async def test_malformed_bodies_are_refused_with_400(vigie, bf, raw):
     status, body = await vigie.post(None, token=token(bf), raw=raw)
     assert status == 400 and "invalide" in body["error"]
     assert_nothing_processed(vigie, bf)
 
 
-@pytest.mark.parametrize("changes", [
-    {"type": None}, {"type": 3}, {"serviceUrl": None}, {"channelId": None},
-    {"conversation": None}, {"conversation": "x"}, {"conversation": {"id": 42, "tenantId": TENANT}},
-    {"conversation": {"id": "a b", "tenantId": TENANT}}, {"conversation": {"id": "x" * 600, "tenantId": TENANT}},
-    {"from": None}, {"from": {"id": ["x"]}}, {"from": {"id": "a|b"}}, {"id": None}, {"id": 12},
-    {"text": 42}, {"text": ["oui"]}, {"channelData": "x"}, {"channelData": {"tenant": "x"}},
-    {"channelData": {"tenant": {"id": 1}}}, {"recipient": "bot"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"type": None},
+        {"type": 3},
+        {"serviceUrl": None},
+        {"channelId": None},
+        {"conversation": None},
+        {"conversation": "x"},
+        {"conversation": {"id": 42, "tenantId": TENANT}},
+        {"conversation": {"id": "a b", "tenantId": TENANT}},
+        {"conversation": {"id": "x" * 600, "tenantId": TENANT}},
+        {"from": None},
+        {"from": {"id": ["x"]}},
+        {"from": {"id": "a|b"}},
+        {"id": None},
+        {"id": 12},
+        {"text": 42},
+        {"text": ["oui"]},
+        {"channelData": "x"},
+        {"channelData": {"tenant": "x"}},
+        {"channelData": {"tenant": {"id": 1}}},
+        {"recipient": "bot"},
+    ],
+)
 async def test_activities_with_missing_or_mistyped_fields_are_refused_with_400(vigie, bf, changes):
     body = {k: v for k, v in activity(bf, **changes).items() if v is not None}
     status, _ = await vigie.post(body, token=token(bf))
@@ -534,8 +608,9 @@ async def test_huge_chunked_bodies_are_cut_at_the_cap(vigie, bf):
             yield b"x" * 8192
         yield b'"}'
 
-    async with vigie.http.post(f"{vigie.url}/webhooks/teams/webhook", data=chunks(),
-                               headers={"Authorization": f"Bearer {token(bf)}"}) as resp:
+    async with vigie.http.post(
+        f"{vigie.url}/webhooks/teams/webhook", data=chunks(), headers={"Authorization": f"Bearer {token(bf)}"}
+    ) as resp:
         assert resp.status == 413
     assert_nothing_processed(vigie, bf)
 

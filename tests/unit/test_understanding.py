@@ -15,8 +15,15 @@ def ent(field, value, start=0, end=1, role=None):
 
 
 def test_opening_keeps_the_text_as_description_and_infers():
-    found = understand(msg("rançon, DPI HS, mode dégradé", "declare_incident", [
-        ent("incident_type", "rancongiciel"), ent("affected_systems", "dpi"), ent("care_impact", "mode_degrade")]), None, {})
+    found = understand(
+        msg(
+            "rançon, DPI HS, mode dégradé",
+            "declare_incident",
+            [ent("incident_type", "rancongiciel"), ent("affected_systems", "dpi"), ent("care_impact", "mode_degrade")],
+        ),
+        None,
+        {},
+    )
     assert found["description"] == "rançon, DPI HS, mode dégradé"
     assert found["origin"] == "malveillante"
     assert found["health_data_involved"] == "oui"
@@ -30,18 +37,38 @@ def test_bare_request_has_no_description():
 
 def test_two_dates_give_start_and_detection():
     text = "cliqué hier, depuis ce matin la boîte envoie du spam"
-    found = understand(msg(text, "declare_incident", [
-        ent("datetime", "2026-11-27T00:00:00+01:00", 7, 11), ent("datetime", "2026-11-28T08:00:00+01:00", 13, 27, "start"),
-        ent("incident_type", "compromission_compte")]), None, {})
+    found = understand(
+        msg(
+            text,
+            "declare_incident",
+            [
+                ent("datetime", "2026-11-27T00:00:00+01:00", 7, 11),
+                ent("datetime", "2026-11-28T08:00:00+01:00", 13, 27, "start"),
+                ent("incident_type", "compromission_compte"),
+            ],
+        ),
+        None,
+        {},
+    )
     assert found["started_at"].startswith("2026-11-27")
     assert found["detected_at"].startswith("2026-11-28T08")
 
 
 def test_complaint_date_is_not_the_incident_date():
     text = "pc volé hier soir. plainte deposée ce matin"
-    found = understand(msg(text, "declare_incident", [
-        ent("datetime", "2026-11-27T20:00:00+01:00", 8, 17), ent("datetime", "2026-11-28T08:00:00+01:00", 34, 43),
-        ent("incident_type", "vol_perte_materiel")]), None, {})
+    found = understand(
+        msg(
+            text,
+            "declare_incident",
+            [
+                ent("datetime", "2026-11-27T20:00:00+01:00", 8, 17),
+                ent("datetime", "2026-11-28T08:00:00+01:00", 34, 43),
+                ent("incident_type", "vol_perte_materiel"),
+            ],
+        ),
+        None,
+        {},
+    )
     assert found["detected_at"].startswith("2026-11-27T20")
     assert "started_at" not in found
 
@@ -53,7 +80,9 @@ def test_date_answers_the_pending_date_question():
 
 def test_unrequested_date_is_ignored_unless_a_correction():
     e = [ent("datetime", "2026-11-28T12:00:00+01:00", 12, 15)]
-    assert "detected_at" not in understand(msg("le DPO le sait à 12h", entities=e), "declarant_role", {"detected_at": "x"})
+    assert "detected_at" not in understand(
+        msg("le DPO le sait à 12h", entities=e), "declarant_role", {"detected_at": "x"}
+    )
     assert understand(msg("non, c'était à 12h", "deny", e), "confirmed", {})["detected_at"].startswith("2026-11-28T12")
 
 
@@ -66,7 +95,9 @@ def test_yes_no_and_unknown_answers():
 
 
 def test_free_text_answer_even_when_misread():
-    assert understand(msg("Jean-Luc Martin", "out_of_scope"), "declarant_name", {}) == {"declarant_name": "Jean-Luc Martin"}
+    assert understand(msg("Jean-Luc Martin", "out_of_scope"), "declarant_name", {}) == {
+        "declarant_name": "Jean-Luc Martin"
+    }
 
 
 def test_question_mid_form_is_not_an_answer():
@@ -74,8 +105,11 @@ def test_question_mid_form_is_not_an_answer():
 
 
 def test_systems_accumulate():
-    found = understand(msg("et la messagerie aussi", entities=[ent("affected_systems", "messagerie")]),
-                       "declarant_role", {"affected_systems": ["dpi"]})
+    found = understand(
+        msg("et la messagerie aussi", entities=[ent("affected_systems", "messagerie")]),
+        "declarant_role",
+        {"affected_systems": ["dpi"]},
+    )
     assert found["affected_systems"] == ["dpi", "messagerie"]
 
 
@@ -92,6 +126,7 @@ def test_a_choice_named_alone_answers_whatever_the_intent():
 
 def test_a_cause_or_measures_answer_is_only_that_text():
     from tests.unit.test_declaration_form import message
+
     for field in ("cause", "measures_taken"):
         text = "un courriel piégé ouvert par un agent, le DPI a été coupé"
         assert understand(message(text), field, {}) == {field: text}

@@ -47,8 +47,7 @@ def test_unknown_words_lose_their_confidence(component, text):
     assert confidence_after(component, text) == 0.0
 
 
-@pytest.mark.parametrize("text", ["OUI", "déclarer une panne", "Rançongiciel !",
-                                  "un deux trois quatre cinq six sept"])
+@pytest.mark.parametrize("text", ["OUI", "déclarer une panne", "Rançongiciel !", "un deux trois quatre cinq six sept"])
 def test_known_or_long_messages_keep_it(component, text):
     assert confidence_after(component, text) == 0.97
 

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.validators import (
+from bot.core.validators import (
     DEPARTEMENT_REGION,
     InvalidValue,
     check_detected_at,
@@ -30,25 +30,30 @@ REAL_FINESS = {
 
 # --- FINESS --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("finess", sorted(REAL_FINESS))
 def test_real_finess_numbers_pass(finess):
     assert normalize_finess(finess) == finess
 
 
-@pytest.mark.parametrize("text", ["75 0 71218 4", "750 712 184", "750.712.184", "750-712-184",
-                                  " 750712184 ", "75\u00a0071\u00a02184"])
+@pytest.mark.parametrize(
+    "text", ["75 0 71218 4", "750 712 184", "750.712.184", "750-712-184", " 750712184 ", "75\u00a0071\u00a02184"]
+)
 def test_finess_accepts_separators(text):
     assert normalize_finess(text) == "750712184"
 
 
-@pytest.mark.parametrize("altered", [
-    "750712185",  # key changed
-    "750712148",  # last two digits swapped
-    "330781169",  # CHU de Bordeaux, last two swapped
-    "130786048",  # AP-HM, key changed
-    "690781811",  # HCL, key changed
-    "750172184",  # AP-HP, two inner digits swapped
-])
+@pytest.mark.parametrize(
+    "altered",
+    [
+        "750712185",  # key changed
+        "750712148",  # last two digits swapped
+        "330781169",  # CHU de Bordeaux, last two swapped
+        "130786048",  # AP-HM, key changed
+        "690781811",  # HCL, key changed
+        "750172184",  # AP-HP, two inner digits swapped
+    ],
+)
 def test_altered_finess_numbers_fail_on_the_key(altered):
     with pytest.raises(InvalidValue) as err:
         normalize_finess(altered)
@@ -90,21 +95,34 @@ def test_invalid_value_is_a_value_error_with_message():
 
 # --- regions ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("finess,region", sorted(REAL_FINESS.items()))
 def test_region_of_real_finess(finess, region):
     assert region_from_finess(finess) == region
 
 
-@pytest.mark.parametrize("finess,region", [
-    ("180000000", "centre_val_de_loire"),  # Cher (CH de Vierzon)
-    ("2A0001238", "corse"), ("2B0001238", "corse"),
-    ("290000000", "bretagne"), ("440000000", "pays_de_la_loire"), ("570000000", "grand_est"),
-    ("590000000", "hauts_de_france"), ("760000000", "normandie"), ("310000000", "occitanie"),
-    ("210000000", "bourgogne_franche_comte"), ("640000000", "nouvelle_aquitaine"),
-    ("971000000", "guadeloupe"), ("972000000", "martinique"), ("973000000", "guyane"),
-    ("974000000", "la_reunion"), ("976000000", "mayotte"),
-    ("750 712 184", "ile_de_france"),
-])
+@pytest.mark.parametrize(
+    "finess,region",
+    [
+        ("180000000", "centre_val_de_loire"),  # Cher (CH de Vierzon)
+        ("2A0001238", "corse"),
+        ("2B0001238", "corse"),
+        ("290000000", "bretagne"),
+        ("440000000", "pays_de_la_loire"),
+        ("570000000", "grand_est"),
+        ("590000000", "hauts_de_france"),
+        ("760000000", "normandie"),
+        ("310000000", "occitanie"),
+        ("210000000", "bourgogne_franche_comte"),
+        ("640000000", "nouvelle_aquitaine"),
+        ("971000000", "guadeloupe"),
+        ("972000000", "martinique"),
+        ("973000000", "guyane"),
+        ("974000000", "la_reunion"),
+        ("976000000", "mayotte"),
+        ("750 712 184", "ile_de_france"),
+    ],
+)
 def test_region_from_departement(finess, region):
     assert region_from_finess(finess) == region
 
@@ -123,8 +141,11 @@ def test_departement_table_is_complete():
 
 # --- phone -------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["06 12 34 56 78", "0612345678", "+33 6 12 34 56 78",
-                                  "06.12.34.56.78", "06-12-34-56-78", "0033 6 12 34 56 78"])
+
+@pytest.mark.parametrize(
+    "text",
+    ["06 12 34 56 78", "0612345678", "+33 6 12 34 56 78", "06.12.34.56.78", "06-12-34-56-78", "0033 6 12 34 56 78"],
+)
 def test_french_mobile_forms(text):
     assert normalize_phone(text) == "+33612345678"
 
@@ -146,6 +167,7 @@ def test_invalid_phone(text):
 
 # --- e-mail ------------------------------------------------------------------
 
+
 def test_email_domain_lowercased_local_part_kept():
     assert normalize_email("Jean.Dupont@CH-Vierzon.FR") == "Jean.Dupont@ch-vierzon.fr"
 
@@ -163,33 +185,37 @@ def test_invalid_email(text):
 
 # --- counts ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,expected", [
-    ("37", 37),
-    ("environ 80 résidents", 80),
-    ("les résultats de 37 patients", 37),
-    ("1 200", 1200),
-    ("1200", 1200),
-    ("1.200", 1200),
-    ("environ 1 200 dossiers", 1200),
-    ("1 200 000 dossiers", 1_200_000),
-    ("2 millions", 2_000_000),
-    ("1,5 million", 1_500_000),
-    ("une quarantaine", 40),
-    ("une centaine de dossiers", 100),
-    ("deux milliers", 2000),
-    ("trente-sept", 37),
-    ("trente sept patients", 37),
-    ("vingt et un", 21),
-    ("soixante-dix", 70),
-    ("quatre-vingts", 80),
-    ("quatre-vingt-dix-sept", 97),
-    ("deux cents", 200),
-    ("deux cent trente", 230),
-    ("mille deux cent cinquante", 1250),
-    ("trois mille", 3000),
-    ("zéro", 0),
-    (12, 12),
-])
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("37", 37),
+        ("environ 80 résidents", 80),
+        ("les résultats de 37 patients", 37),
+        ("1 200", 1200),
+        ("1200", 1200),
+        ("1.200", 1200),
+        ("environ 1 200 dossiers", 1200),
+        ("1 200 000 dossiers", 1_200_000),
+        ("2 millions", 2_000_000),
+        ("1,5 million", 1_500_000),
+        ("une quarantaine", 40),
+        ("une centaine de dossiers", 100),
+        ("deux milliers", 2000),
+        ("trente-sept", 37),
+        ("trente sept patients", 37),
+        ("vingt et un", 21),
+        ("soixante-dix", 70),
+        ("quatre-vingts", 80),
+        ("quatre-vingt-dix-sept", 97),
+        ("deux cents", 200),
+        ("deux cent trente", 230),
+        ("mille deux cent cinquante", 1250),
+        ("trois mille", 3000),
+        ("zéro", 0),
+        (12, 12),
+    ],
+)
 def test_parse_count(text, expected):
     assert parse_count(text) == expected
 

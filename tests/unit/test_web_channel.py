@@ -18,9 +18,16 @@ import pytest
 import socketio
 from sanic import Sanic
 
-from bot.channels.rest import NO_REPLY, UNAVAILABLE
-from bot.channels.web import (MAX_PACKET_BYTES, SessionTokens, VigieWebInput, allowed_origins, bot_message,
-                              parse_token, text_blocks)
+from bot.channels.common import NO_REPLY, UNAVAILABLE
+from bot.channels.web import (
+    MAX_PACKET_BYTES,
+    SessionTokens,
+    VigieWebInput,
+    allowed_origins,
+    bot_message,
+    parse_token,
+    text_blocks,
+)
 
 ORIGIN = "http://widget.test"
 SECRET = b"unit-test-secret-unit-test-secret"
@@ -39,15 +46,15 @@ class FakeRasa:
         self.received: List[Dict[str, Any]] = []
 
     async def __call__(self, message) -> None:
-        self.received.append({"text": message.text, "sender": message.sender_id,
-                              "channel": message.input_channel})
+        self.received.append({"text": message.text, "sender": message.sender_id, "channel": message.input_channel})
         if message.text == "panne":
             raise RuntimeError(f"tracker store down while handling {message.text}")
         if message.text == "silence":
             return
         if message.text == "choix":
             await message.output_channel.send_text_with_buttons(
-                message.sender_id, "Tout est exact ?", [{"title": "Oui", "payload": "/affirm"}])
+                message.sender_id, "Tout est exact ?", [{"title": "Oui", "payload": "/affirm"}]
+            )
             return
         await message.output_channel.send_text_message(message.sender_id, f"écho : {message.text}")
 
@@ -67,6 +74,7 @@ class Client:
     def _recorder(self, name: str):
         async def record(data=None):
             self.events.append((name, data))
+
         return record
 
     async def connect(self, origin: Optional[str] = ORIGIN, auth: Any = None) -> None:
@@ -157,6 +165,7 @@ async def connected(client_factory, **kwargs) -> tuple:
 
 # --- replies delivered -----------------------------------------------------------
 
+
 async def test_a_message_gets_its_reply_in_a_conversation_the_server_named(server):
     rasa, client_factory, _ = server
     client, token = await connected(client_factory)
@@ -239,6 +248,7 @@ async def test_new_conversation_on_request(server):
 
 # --- reconnection and other sessions ----------------------------------------------
 
+
 async def test_a_reconnecting_client_gets_its_conversation_back_with_its_token(server):
     rasa, client_factory, _ = server
     first, token = await connected(client_factory)
@@ -309,6 +319,7 @@ async def test_a_client_cannot_write_into_another_conversation(server):
 
 # --- origins ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("origin", ["http://evil.test", "http://widget.test.evil.test", "null", None])
 async def test_a_foreign_or_missing_origin_is_refused(server, origin):
     rasa, client_factory, _ = server
@@ -323,7 +334,9 @@ async def test_a_foreign_or_missing_origin_is_refused(server, origin):
 def test_allowed_origins_come_from_the_environment():
     assert allowed_origins({}) == ["http://127.0.0.1:8080", "http://localhost:8080"]
     assert allowed_origins({"VIGIE_ALLOWED_ORIGINS": " https://vigie.example.fr/ , http://x:1"}) == [
-        "https://vigie.example.fr", "http://x:1"]
+        "https://vigie.example.fr",
+        "http://x:1",
+    ]
 
 
 def test_from_credentials_reads_the_path_and_the_environment(monkeypatch):
@@ -338,21 +351,25 @@ def test_from_credentials_reads_the_path_and_the_environment(monkeypatch):
 
 # --- malformed events -------------------------------------------------------------
 
-@pytest.mark.parametrize("event, args, status", [
-    ("user_uttered", ("bonjour",), 400),
-    ("user_uttered", (["bonjour"],), 400),
-    ("user_uttered", (), 400),
-    ("user_uttered", ({"message": "a"}, {"message": "b"}), 400),
-    ("user_uttered", ({},), 400),
-    ("user_uttered", ({"text": "bonjour"},), 400),
-    ("user_uttered", ({"message": "bonjour", "metadata": {"admin": True}},), 400),
-    ("user_uttered", ({"message": "bonjour", "input_channel": "rest"},), 400),
-    ("session_request", ("x",), 400),
-    ("session_request", ({"session_id": "0" * 32},), 400),
-    ("session_request", ({"new": "yes"},), 400),
-    ("restart", ({},), 404),
-    ("bot_uttered", ({"text": "faux"},), 404),
-])
+
+@pytest.mark.parametrize(
+    "event, args, status",
+    [
+        ("user_uttered", ("bonjour",), 400),
+        ("user_uttered", (["bonjour"],), 400),
+        ("user_uttered", (), 400),
+        ("user_uttered", ({"message": "a"}, {"message": "b"}), 400),
+        ("user_uttered", ({},), 400),
+        ("user_uttered", ({"text": "bonjour"},), 400),
+        ("user_uttered", ({"message": "bonjour", "metadata": {"admin": True}},), 400),
+        ("user_uttered", ({"message": "bonjour", "input_channel": "rest"},), 400),
+        ("session_request", ("x",), 400),
+        ("session_request", ({"session_id": "0" * 32},), 400),
+        ("session_request", ({"new": "yes"},), 400),
+        ("restart", ({},), 404),
+        ("bot_uttered", ({"text": "faux"},), 404),
+    ],
+)
 async def test_malformed_events_get_an_error_event_and_the_connection_lives(server, event, args, status):
     rasa, client_factory, _ = server
     client, _ = await connected(client_factory)
@@ -397,6 +414,7 @@ async def test_an_oversized_packet_does_not_reach_rasa_nor_crash_the_server(serv
 
 # --- tokens and message shapes ----------------------------------------------------
 
+
 def test_tokens_verify_only_what_the_server_signed():
     tokens = SessionTokens(SECRET)
     token = tokens.issue("a" * 32)
@@ -406,10 +424,12 @@ def test_tokens_verify_only_what_the_server_signed():
 
 
 def test_the_summary_is_marked_and_cut_into_blocks():
-    text = ("Voici votre déclaration avant envoi. Vérifiez-la :\n\n"
-            "L'incident\n- Type d'incident : Rançongiciel\n- Détecté le : 3 mars 2026 à 07:00\n\n"
-            "D'après ces éléments, l'incident est grave :\n- impact sur les soins\n\n"
-            "Tout est exact ? Répondez « oui » pour envoyer.")
+    text = (
+        "Voici votre déclaration avant envoi. Vérifiez-la :\n\n"
+        "L'incident\n- Type d'incident : Rançongiciel\n- Détecté le : 3 mars 2026 à 07:00\n\n"
+        "D'après ces éléments, l'incident est grave :\n- impact sur les soins\n\n"
+        "Tout est exact ? Répondez « oui » pour envoyer."
+    )
     message = bot_message(text, [{"title": "Envoyer la déclaration", "payload": "/affirm"}])
     assert message["kind"] == "summary"
     assert message["blocks"] == [

@@ -55,5 +55,4 @@ async def audit_page(request: web.Request) -> web.Response:
         }
         for entry in entries
     ]
-    return render(request, "audit.html", rows=rows, page=page, total=total,
-                  pages=math.ceil(total / PAGE_SIZE))
+    return render(request, "audit.html", rows=rows, page=page, total=total, pages=math.ceil(total / PAGE_SIZE))

@@ -5,11 +5,11 @@ import math
 
 from aiohttp import web
 
-from actions import schema
-from actions.storage import is_valid_reference
 from bot.admin import audit, context, display, filters
 from bot.admin.queries import count_matching
 from bot.admin.templating import render
+from bot.core import schema
+from bot.core.storage import is_valid_reference
 from bot.receipts import layout
 from bot.receipts.pdf import build_pdf
 
@@ -58,8 +58,14 @@ async def _load_page(store, query: filters.ListQuery):
 
 async def declarations_list(request: web.Request) -> web.Response:
     query = filters.parse_list_query(request.query)
-    page = {"query": query, "labels": filters.FORM_LABELS, "choices": _form_choices(),
-            "counts": None, "rows": [], "pages": 0}
+    page = {
+        "query": query,
+        "labels": filters.FORM_LABELS,
+        "choices": _form_choices(),
+        "counts": None,
+        "rows": [],
+        "pages": 0,
+    }
     if query.errors:
         return render(request, "declarations.html", status=400, **page)
     counts, items = await _load_page(context.admin(request).store, query)
@@ -81,8 +87,14 @@ async def _declaration(request: web.Request) -> dict:
 async def _audit(request: web.Request, action: str, reference: str, details=None) -> None:
     settings = context.admin(request)
     await asyncio.to_thread(
-        audit.write, settings.store, settings.clock(), action,
-        login=context.identity(request).login, ip=context.client_ip(request), target=reference, details=details,
+        audit.write,
+        settings.store,
+        settings.clock(),
+        action,
+        login=context.identity(request).login,
+        ip=context.client_ip(request),
+        target=reference,
+        details=details,
     )
 
 
@@ -92,7 +104,8 @@ async def declaration_detail(request: web.Request) -> web.Response:
     changes = await asyncio.to_thread(context.admin(request).store.changes, declaration["reference"])
     qualification = declaration.get("qualification") or {}
     return render(
-        request, "declaration.html",
+        request,
+        "declaration.html",
         declaration=declaration,
         blocks=display.blocks(declaration),
         record=display.record_rows(declaration),

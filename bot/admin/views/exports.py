@@ -8,9 +8,9 @@ import asyncio
 
 from aiohttp import web
 
-from actions.models import PARIS, to_paris_iso
 from bot.admin import audit, context, filters
 from bot.admin.middlewares import error_page
+from bot.core.paris_time import PARIS, to_paris_iso
 from bot.web.api import json_response, to_csv
 
 BOM = "\ufeff"
@@ -29,8 +29,12 @@ async def _matching(request: web.Request, output: str):
     settings = context.admin(request)
     items = await asyncio.to_thread(settings.store.all_matching, query.filters)
     await asyncio.to_thread(
-        audit.write, settings.store, settings.clock(), audit.EXPORT,
-        login=context.identity(request).login, ip=context.client_ip(request),
+        audit.write,
+        settings.store,
+        settings.clock(),
+        audit.EXPORT,
+        login=context.identity(request).login,
+        ip=context.client_ip(request),
         details={"format": output, "filtres": query.values, "lignes": len(items)},
     )
     return query, items
@@ -44,8 +48,9 @@ async def export_csv(request: web.Request) -> web.Response:
     query, items = await _matching(request, "csv")
     if items is None:
         return error_page(request, 400, " ".join(query.errors))
-    return web.Response(text=BOM + to_csv(items), content_type="text/csv", charset="utf-8",
-                        headers=_attachment(request, "csv"))
+    return web.Response(
+        text=BOM + to_csv(items), content_type="text/csv", charset="utf-8", headers=_attachment(request, "csv")
+    )
 
 
 async def export_json(request: web.Request) -> web.Response:

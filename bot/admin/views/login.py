@@ -26,8 +26,9 @@ def _login_page(request: web.Request, status: int = 200, **values) -> web.Respon
     token = csrf.new_token()
     response = render(request, "login.html", status=status, csrf_token=token, **values)
     settings = context.admin(request)
-    auth.set_cookie(response, auth.LOGIN_CSRF_COOKIE, token, secure=settings.secure_cookies,
-                    path=context.mount_prefix(request))
+    auth.set_cookie(
+        response, auth.LOGIN_CSRF_COOKIE, token, secure=settings.secure_cookies, path=context.mount_prefix(request)
+    )
     return response
 
 
@@ -47,8 +48,14 @@ async def login_submit(request: web.Request) -> web.Response:
     login, password = str(form.get("login", "")), str(form.get("password", ""))
     previous = auth.read_cookie(request, auth.SESSION_COOKIE, settings.secure_cookies)
     result = await asyncio.to_thread(
-        auth.authenticate, settings.store, settings.passwords, settings.clock(), login, password,
-        context.client_ip(request), previous,
+        auth.authenticate,
+        settings.store,
+        settings.passwords,
+        settings.clock(),
+        login,
+        password,
+        context.client_ip(request),
+        previous,
     )
     if result.outcome != auth.OK:
         status, message = ERRORS[result.outcome]
@@ -66,9 +73,9 @@ async def logout(request: web.Request) -> web.Response:
     token = auth.read_cookie(request, auth.SESSION_COOKIE, settings.secure_cookies)
     now = settings.clock()
     await asyncio.to_thread(sessions.revoke, settings.store, token, now)
-    await asyncio.to_thread(audit.write, settings.store, now, audit.LOGOUT, login=user.login,
-                            ip=context.client_ip(request))
+    await asyncio.to_thread(
+        audit.write, settings.store, now, audit.LOGOUT, login=user.login, ip=context.client_ip(request)
+    )
     response = web.HTTPSeeOther(url(request, "login", {"motif": "deconnecte"}))
-    auth.clear_cookie(response, auth.SESSION_COOKIE, secure=settings.secure_cookies,
-                      path=context.mount_prefix(request))
+    auth.clear_cookie(response, auth.SESSION_COOKIE, secure=settings.secure_cookies, path=context.mount_prefix(request))
     raise response

@@ -12,11 +12,11 @@ from typing import Any, Dict, List, Optional
 
 from aiohttp import web
 
-from actions.models import PARIS
 from bot.admin import audit, context, filters
 from bot.admin.middlewares import error_page
 from bot.admin.templating import render
 from bot.admin.views.exports import BOM
+from bot.core.paris_time import PARIS
 from bot.observatory import charts, indicators, report, tables
 
 REAL, SYNTHETIC = "reelles", "synthetiques"
@@ -78,9 +78,12 @@ async def observatory_page(request: web.Request) -> web.Response:
     if computed is None:
         query.errors.append("Aucune base de données synthétiques n'est configurée (VIGIE_DEMO_DATABASE_URL).")
         return render(request, "observatory.html", status=404, **page)
-    page.update(period=computed["period"]["label"], total=computed["total"],
-                figures=tables.headline_figures(computed),
-                charts=[tables.chart_table(computed, chart_id) for chart_id in charts.chart_ids()])
+    page.update(
+        period=computed["period"]["label"],
+        total=computed["total"],
+        figures=tables.headline_figures(computed),
+        charts=[tables.chart_table(computed, chart_id) for chart_id in charts.chart_ids()],
+    )
     return render(request, "observatory.html", **page)
 
 
@@ -93,8 +96,9 @@ async def chart_svg(request: web.Request) -> web.Response:
     if computed is None:
         raise web.HTTPNotFound()
     svg = await asyncio.to_thread(charts.svg, computed, chart_id)
-    return web.Response(text=svg, content_type="image/svg+xml", charset="utf-8",
-                        headers={"Content-Security-Policy": SVG_POLICY})
+    return web.Response(
+        text=svg, content_type="image/svg+xml", charset="utf-8", headers={"Content-Security-Policy": SVG_POLICY}
+    )
 
 
 async def _download(request: web.Request, output: str):
@@ -106,8 +110,12 @@ async def _download(request: web.Request, output: str):
     if computed is not None:
         settings = context.admin(request)
         await asyncio.to_thread(
-            audit.write, settings.store, settings.clock(), audit.EXPORT,
-            login=context.identity(request).login, ip=context.client_ip(request),
+            audit.write,
+            settings.store,
+            settings.clock(),
+            audit.EXPORT,
+            login=context.identity(request).login,
+            ip=context.client_ip(request),
             details={"format": output, "observatoire": query.values, "lignes": computed["total"]},
         )
     return query, computed
@@ -122,8 +130,9 @@ async def report_pdf(request: web.Request) -> web.Response:
     query, computed = await _download(request, "pdf")
     if computed is None:
         return error_page(request, 400 if query.errors else 404, " ".join(query.errors))
-    pdf = await asyncio.to_thread(report.build_report, computed, synthetic=query.source == SYNTHETIC,
-                                  generated_at=context.now(request))
+    pdf = await asyncio.to_thread(
+        report.build_report, computed, synthetic=query.source == SYNTHETIC, generated_at=context.now(request)
+    )
     return web.Response(body=pdf, content_type="application/pdf", headers=_attachment(query, "pdf"))
 
 
@@ -131,8 +140,12 @@ async def indicators_csv(request: web.Request) -> web.Response:
     query, computed = await _download(request, "csv")
     if computed is None:
         return error_page(request, 400 if query.errors else 404, " ".join(query.errors))
-    return web.Response(text=BOM + report.indicators_csv(computed), content_type="text/csv", charset="utf-8",
-                        headers=_attachment(query, "csv"))
+    return web.Response(
+        text=BOM + report.indicators_csv(computed),
+        content_type="text/csv",
+        charset="utf-8",
+        headers=_attachment(query, "csv"),
+    )
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

@@ -6,9 +6,9 @@ from typing import Optional
 from aiohttp import web
 
 from bot.admin import context, users
-from bot.admin.models import ROLES
 from bot.admin.passwords import MIN_LENGTH, WeakPassword
 from bot.admin.templating import render, url
+from bot.core.admin_models import ROLES
 
 NOTICES = {
     "cree": "L'utilisateur « {login} » a été créé.",
@@ -24,12 +24,21 @@ def _notice(request: web.Request) -> Optional[str]:
     return template.format(login=login[:64]) if template else None
 
 
-async def _users_page(request: web.Request, status: int = 200, error: Optional[str] = None,
-                      form: Optional[dict] = None) -> web.Response:
+async def _users_page(
+    request: web.Request, status: int = 200, error: Optional[str] = None, form: Optional[dict] = None
+) -> web.Response:
     rows = await asyncio.to_thread(users.list_users, context.admin(request).store)
-    return render(request, "users.html", status=status, users=rows, roles=users.ROLE_LABELS,
-                  notice=None if error else _notice(request), error=error,
-                  form=form or {"login": "", "role": "lecteur"}, min_length=MIN_LENGTH)
+    return render(
+        request,
+        "users.html",
+        status=status,
+        users=rows,
+        roles=users.ROLE_LABELS,
+        notice=None if error else _notice(request),
+        error=error,
+        form=form or {"login": "", "role": "lecteur"},
+        min_length=MIN_LENGTH,
+    )
 
 
 def _done(request: web.Request, what: str, login: str) -> web.HTTPSeeOther:
@@ -52,8 +61,15 @@ async def create_user(request: web.Request) -> web.Response:
     settings = context.admin(request)
     try:
         created = await asyncio.to_thread(
-            users.create_user, settings.store, settings.passwords, settings.clock(), login, password,
-            role, actor=actor.login, ip=context.client_ip(request),
+            users.create_user,
+            settings.store,
+            settings.passwords,
+            settings.clock(),
+            login,
+            password,
+            role,
+            actor=actor.login,
+            ip=context.client_ip(request),
         )
     except (users.UserError, WeakPassword) as error:
         return await _users_page(request, 400, str(error), values)
@@ -65,8 +81,9 @@ async def _change(request: web.Request, what: str, change, **kwargs) -> web.Resp
     login = request.match_info["login"]
     settings = context.admin(request)
     try:
-        changed = await asyncio.to_thread(change, settings.store, settings.clock(), login, **kwargs,
-                                          actor=actor.login, ip=context.client_ip(request))
+        changed = await asyncio.to_thread(
+            change, settings.store, settings.clock(), login, **kwargs, actor=actor.login, ip=context.client_ip(request)
+        )
     except users.UserError as error:
         return await _users_page(request, 400, str(error))
     raise _done(request, what, changed.login)

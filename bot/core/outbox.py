@@ -14,7 +14,8 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import func, or_, select, update
 
-from actions.models import UTC, Declaration, OutboxMessage, to_paris_iso
+from bot.core.models import Declaration, OutboxMessage
+from bot.core.paris_time import UTC, to_paris_iso
 
 PENDING = "en_attente"
 DELIVERED = "transmise"
@@ -39,8 +40,9 @@ class Claim:
     attempts: int
 
 
-def new_message(declaration: Declaration, payload: Dict[str, Any], kind: str, now: datetime,
-                idempotency_key: Optional[str] = None) -> OutboxMessage:
+def new_message(
+    declaration: Declaration, payload: Dict[str, Any], kind: str, now: datetime, idempotency_key: Optional[str] = None
+) -> OutboxMessage:
     """``idempotency_key``: the caller's own (a completion's key, so that it is stored once)."""
     if kind not in KINDS:
         raise ValueError(f"kind: {kind!r}")
@@ -109,8 +111,16 @@ class Outbox:
             for message, reference in session.execute(statement).all():
                 message.claimed_until = now + self.lease
                 message.attempts += 1
-                claims.append(Claim(message.id, reference, message.kind, message.idempotency_key,
-                                    dict(message.payload), message.attempts))
+                claims.append(
+                    Claim(
+                        message.id,
+                        reference,
+                        message.kind,
+                        message.idempotency_key,
+                        dict(message.payload),
+                        message.attempts,
+                    )
+                )
             return claims
 
     def mark_delivered(self, message_id: int, receipt: Optional[str], now: Optional[datetime] = None) -> None:
@@ -150,9 +160,7 @@ class Outbox:
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.state == DEAD,
-                    OutboxMessage.declaration_id.in_(
-                        select(Declaration.id).where(Declaration.reference == reference)
-                    ),
+                    OutboxMessage.declaration_id.in_(select(Declaration.id).where(Declaration.reference == reference)),
                 )
                 .values(state=PENDING, attempts=0, next_attempt_at=now, claimed_until=None)
                 .execution_options(synchronize_session=False)
@@ -171,9 +179,14 @@ class Outbox:
                 raise ValueError(f"state : valeur inconnue « {state} ».")
             statement = statement.where(OutboxMessage.state == state)
         with self.store.session() as session:
-            return [{"reference": reference, "created_at": to_paris_iso(message.created_at),
-                     **transmission_dict(message)}
-                    for message, reference in session.execute(statement).all()]
+            return [
+                {
+                    "reference": reference,
+                    "created_at": to_paris_iso(message.created_at),
+                    **(transmission_dict(message) or {}),
+                }
+                for message, reference in session.execute(statement).all()
+            ]
 
     def counts(self) -> Dict[str, int]:
         statement = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)

@@ -8,7 +8,9 @@ production) it does nothing.
 import os
 import signal
 
+from bot.settings import Settings
+
 
 def crash_point(name: str) -> None:
-    if os.environ.get("VIGIE_FAULT") == name:
+    if Settings.from_env().fault == name:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -8,8 +8,10 @@ import pytest
 
 REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6}\b")
 MAX_TURNS = 25
-RICH_OPENING = ("Bonjour, ici le RSSI du CH de Vierzon. Cette nuit vers 3h un rançongiciel a chiffré nos serveurs, "
-                "le DPI et le PACS sont inaccessibles, les urgences sont en mode dégradé papier.")
+RICH_OPENING = (
+    "Bonjour, ici le RSSI du CH de Vierzon. Cette nuit vers 3h un rançongiciel a chiffré nos serveurs, "
+    "le DPI et le PACS sont inaccessibles, les urgences sont en mode dégradé papier."
+)
 
 # What the declarant answers when asked; a scenario may override some answers.
 PERSONA = {
@@ -29,8 +31,13 @@ PERSONA = {
 }
 
 
-def converse(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]], opening: str,
-             answers: dict, stop_at: Optional[str] = None) -> Tuple[Optional[str], List[str]]:
+def converse(
+    say: Callable[[str], list],
+    requested_slot: Callable[[], Optional[str]],
+    opening: str,
+    answers: dict,
+    stop_at: Optional[str] = None,
+) -> Tuple[Optional[str], List[str]]:
     """(reference, questions asked). With ``stop_at``, stops when that question
     is pending, before answering it, and returns no reference."""
     replies = say(opening)

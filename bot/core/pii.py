@@ -52,7 +52,7 @@ def _nir_spans(text: str) -> list[Span]:
         compact = re.sub(r"[ .]", "", match.group()).upper()
         if not nir_key_ok(compact):
             continue
-        before = text[max(0, match.start() - 30):match.start()]
+        before = text[max(0, match.start() - 30) : match.start()]
         mask = INS_MASK if _INS_CONTEXT.search(before) else NIR_MASK
         spans.append(Span(match.start(), match.end(), mask))
     return spans
@@ -68,10 +68,14 @@ _IPP = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS = (r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|"
-           r"octobre|novembre|d[ée]cembre)")
-_DATE = (rf"(?:\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*\d{{2,4}}"
-         rf"|\d{{1,2}}(?:er)?\s+{_MONTHS}\s+\d{{4}})")
+_MONTHS = (
+    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|"
+    r"octobre|novembre|d[ée]cembre)"
+)
+_DATE = (
+    rf"(?:\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*\d{{2,4}}"
+    rf"|\d{{1,2}}(?:er)?\s+{_MONTHS}\s+\d{{4}})"
+)
 _DOB = re.compile(
     rf"(?:\bn[ée]e?s?(?:\s*\(e\))?\s+le|\bDDN|\bdate\s+de\s+naissance)\s*[:.]?\s*({_DATE})",
     re.IGNORECASE,
@@ -147,12 +151,57 @@ _STRUCTURE_BEFORE = re.compile(
 _STRUCTURE_START = re.compile(r"^(?:Les|La|Le|St|Ste|Saint|Sainte|Clinique|CH|CHU|EHPAD)\b")
 
 # Capitalised words that are not names (trimmed from the end of a name match).
-_NOT_NAMES = frozenset({
-    "IPP", "INS", "NIR", "DDN", "DPI", "PACS", "RIS", "SIL", "LAP", "SAMU", "SMUR", "CH",
-    "CHU", "EHPAD", "HAD", "IDE", "AS", "DSI", "RSSI", "DPO", "AD", "VPN", "PC", "USB",
-    "SAN", "IRM", "ORL", "ENT", "GHT", "ARS", "CNIL", "ANSSI", "ANSM", "CERT", "Santé",
-    "Covid", "COVID", "Dr", "Pr", "Le", "La", "Les", "Un", "Une", "Il", "Elle", "On",
-})
+_NOT_NAMES = frozenset(
+    {
+        "IPP",
+        "INS",
+        "NIR",
+        "DDN",
+        "DPI",
+        "PACS",
+        "RIS",
+        "SIL",
+        "LAP",
+        "SAMU",
+        "SMUR",
+        "CH",
+        "CHU",
+        "EHPAD",
+        "HAD",
+        "IDE",
+        "AS",
+        "DSI",
+        "RSSI",
+        "DPO",
+        "AD",
+        "VPN",
+        "PC",
+        "USB",
+        "SAN",
+        "IRM",
+        "ORL",
+        "ENT",
+        "GHT",
+        "ARS",
+        "CNIL",
+        "ANSSI",
+        "ANSM",
+        "CERT",
+        "Santé",
+        "Covid",
+        "COVID",
+        "Dr",
+        "Pr",
+        "Le",
+        "La",
+        "Les",
+        "Un",
+        "Une",
+        "Il",
+        "Elle",
+        "On",
+    }
+)
 
 _SENTENCE_END = re.compile(r"(?<!\bM)(?<!\bDr)(?<!\bPr)(?<!\bMme)(?<!\bMlle)[.!?;\n](?:\s|$)")
 _CONTEXT_BEFORE_CHARS, _CONTEXT_AFTER_CHARS = 80, 60
@@ -167,26 +216,31 @@ def _trim_name(text: str, start: int, end: int) -> int:
 
 
 def _clause_before(text: str, start: int) -> str:
-    window = text[max(0, start - _CONTEXT_BEFORE_CHARS):start]
+    window = text[max(0, start - _CONTEXT_BEFORE_CHARS) : start]
     ends = list(_SENTENCE_END.finditer(window))
-    return window[ends[-1].end():] if ends else window
+    return window[ends[-1].end() :] if ends else window
 
 
 def _clause_after(text: str, end: int) -> str:
-    window = text[end:end + _CONTEXT_AFTER_CHARS]
+    window = text[end : end + _CONTEXT_AFTER_CHARS]
     found = _SENTENCE_END.search(window)
-    return window[:found.start()] if found else window
+    return window[: found.start()] if found else window
 
 
 def _is_staff_or_place(text: str, start: int, end: int) -> bool:
-    before = text[max(0, start - 40):start]
-    return bool(_TITLE_BEFORE.search(before) or _ROLE_BEFORE.search(before)
-                or _STRUCTURE_BEFORE.search(before) or _ROLE_AFTER.match(text[end:end + 40]))
+    before = text[max(0, start - 40) : start]
+    return bool(
+        _TITLE_BEFORE.search(before)
+        or _ROLE_BEFORE.search(before)
+        or _STRUCTURE_BEFORE.search(before)
+        or _ROLE_AFTER.match(text[end : end + 40])
+    )
 
 
 def _in_patient_context(text: str, start: int, end: int) -> bool:
-    return bool(_PATIENT_CONTEXT.search(_clause_before(text, start))
-                or _PATIENT_CONTEXT.search(_clause_after(text, end)))
+    return bool(
+        _PATIENT_CONTEXT.search(_clause_before(text, start)) or _PATIENT_CONTEXT.search(_clause_after(text, end))
+    )
 
 
 def _name_span(text: str, start: int, name_start: int, name_end: int) -> Span | None:
@@ -225,7 +279,7 @@ def _ner_spans(text: str, nlp) -> list[Span]:
     for ent in nlp(text).ents:
         if ent.label_ != "PER" or not re.search(f"[{_UPPER}]", ent.text):
             continue
-        civility = _CIVILITY_BEFORE.search(text[max(0, ent.start_char - 14):ent.start_char])
+        civility = _CIVILITY_BEFORE.search(text[max(0, ent.start_char - 14) : ent.start_char])
         start = ent.start_char - len(civility.group()) if civility else ent.start_char
         name_start = ent.start_char
         lead = re.match(rf"{_CIVILITY}\s+", ent.text)
@@ -241,6 +295,7 @@ def _ner_spans(text: str, nlp) -> list[Span]:
 # Assembling
 # --------------------------------------------------------------------------
 
+
 def _non_overlapping(spans: list[Span]) -> list[Span]:
     """Keep spans in priority order, dropping any that overlap a kept one."""
     kept: list[Span] = []
@@ -252,7 +307,7 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 def _apply(text: str, spans: list[Span]) -> str:
     for span in sorted(spans, reverse=True):
-        text = text[:span.start] + span.mask + text[span.end:]
+        text = text[: span.start] + span.mask + text[span.end :]
     return text
 
 

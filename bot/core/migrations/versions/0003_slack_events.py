@@ -1,7 +1,7 @@
 """Create slack_events: Slack events and interactions already handled.
 
 The Slack channel (``bot/channels/slack.py``; model ``SlackEvent`` in
-``actions/models.py``) inserts each ``event_id`` (or interaction key) once: the unique
+``bot/core/models.py``) inserts each ``event_id`` (or interaction key) once: the unique
 constraint is the deduplication, shared by Rasa replicas and kept across
 restarts. Rows older than 24 hours are purged by the channel.
 
@@ -10,8 +10,8 @@ Revises: 0002
 Create Date: 2026-11-29
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"

@@ -1,12 +1,12 @@
 """Tables of the admin pages: users, their sessions and the audit log (migration 0005).
 
-They live on ``actions.models.Base`` so that one metadata describes the whole
+They live on ``bot.core.models.Base`` so that one metadata describes the whole
 database; datetimes are ``UTCDateTime`` like every other table.
 """
 
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, UniqueConstraint
 
-from actions.models import Base, UTCDateTime
+from bot.core.models import Base, UTCDateTime
 
 ROLES = ("lecteur", "administrateur")
 

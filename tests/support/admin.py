@@ -1,14 +1,13 @@
-"""Shared helpers of the admin pages' tests (test_admin_*.py): no test here.
+"""Helpers of the admin pages' tests (test_admin_*.py, receipts, the admin browser test).
 
-The database fixtures (``store`` on SQLite and PostgreSQL, one schema per test)
-and the ``submit`` helper come from test_storage.py.
+The fixtures (``store`` on SQLite and PostgreSQL, one schema per test, ``clock``,
+``accounts``) are in tests/conftest.py; ``submit`` in tests/support/declarations.py.
 """
 
 import re
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
@@ -39,20 +38,9 @@ class Clock:
 
 
 def add_user(store, login: str, password: str, role: str, clock=None):
-    return users.create_user(store, Passwords(CHEAP_HASHER), (clock or Clock())(), login, password,
-                             role, actor="test", ip=None)
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def accounts(store, clock):
-    """An administrateur and a lecteur."""
-    add_user(store, ADMIN, ADMIN_PASSWORD, "administrateur", clock)
-    add_user(store, READER, READER_PASSWORD, "lecteur", clock)
+    return users.create_user(
+        store, Passwords(CHEAP_HASHER), (clock or Clock())(), login, password, role, actor="test", ip=None
+    )
 
 
 @asynccontextmanager

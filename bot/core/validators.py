@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from typing import Optional
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-PARIS = ZoneInfo("Europe/Paris")
+from bot.core.paris_time import as_paris
 
 
 class InvalidValue(ValueError):
@@ -52,9 +52,7 @@ _REGION_DEPARTEMENTS = {
     "la_reunion": "974",
     "mayotte": "976",
 }
-DEPARTEMENT_REGION = {
-    dep: region for region, deps in _REGION_DEPARTEMENTS.items() for dep in deps.split()
-}
+DEPARTEMENT_REGION = {dep: region for region, deps in _REGION_DEPARTEMENTS.items() for dep in deps.split()}
 
 _FINESS_SEPARATORS = re.compile(r"[\s.\-_/\u00a0\u202f]")
 _FINESS_SHAPE = re.compile(r"^(?:0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-578])\d{7}$")
@@ -79,8 +77,7 @@ _FINESS_SHAPE_MSG = (
     "Vérifiez les 9 caractères."
 )
 _FINESS_KEY_MSG = (
-    "Ce numéro FINESS ne semble pas valide : sa clé de contrôle ne correspond pas. "
-    "Vérifiez les 9 caractères."
+    "Ce numéro FINESS ne semble pas valide : sa clé de contrôle ne correspond pas. Vérifiez les 9 caractères."
 )
 
 
@@ -133,10 +130,7 @@ _PHONE_MSG = (
     "Ce numéro de téléphone ne semble pas valide. Indiquez-le par exemple sous la "
     "forme 06 12 34 56 78, ou +32 2 123 45 67 pour un numéro étranger."
 )
-_EMAIL_MSG = (
-    "Cette adresse e-mail ne semble pas valide. Vérifiez-la "
-    "(par exemple prenom.nom@ch-exemple.fr)."
-)
+_EMAIL_MSG = "Cette adresse e-mail ne semble pas valide. Vérifiez-la (par exemple prenom.nom@ch-exemple.fr)."
 
 
 def normalize_phone(text: str) -> str:
@@ -166,8 +160,7 @@ def normalize_email(text: str) -> str:
 MAX_COUNT = 100_000_000
 
 _COUNT_UNKNOWN_MSG = (
-    "Je n'ai pas compris ce nombre. Pouvez-vous l'indiquer en chiffres, "
-    "par exemple 120 ? Une estimation suffit."
+    "Je n'ai pas compris ce nombre. Pouvez-vous l'indiquer en chiffres, par exemple 120 ? Une estimation suffit."
 )
 _COUNT_NEGATIVE_MSG = "Le nombre ne peut pas être négatif. Indiquez une estimation, par exemple 120."
 _COUNT_TOO_BIG_MSG = (
@@ -176,15 +169,41 @@ _COUNT_TOO_BIG_MSG = (
 )
 
 _UNITS = {
-    "zero": 0, "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
-    "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
-    "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
-    "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+    "zero": 0,
+    "zéro": 0,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "trente": 30,
+    "quarante": 40,
+    "cinquante": 50,
+    "soixante": 60,
 }
 _APPROXIMATE = {
-    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20,
-    "trentaine": 30, "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60,
-    "centaine": 100, "millier": 1000,
+    "dizaine": 10,
+    "douzaine": 12,
+    "quinzaine": 15,
+    "vingtaine": 20,
+    "trentaine": 30,
+    "quarantaine": 40,
+    "cinquantaine": 50,
+    "soixantaine": 60,
+    "centaine": 100,
+    "millier": 1000,
 }
 _MULTIPLIERS = {"mille": 1000, "milliers": 1000, "million": 1_000_000, "millions": 1_000_000}
 _NUMBER_WORDS = set(_UNITS) | {"vingt", "vingts", "cent", "cents", "mille", "million", "millions"}
@@ -224,7 +243,8 @@ def _words_value(words: list[str]) -> int:
 
 def _number_word_runs(text: str) -> list[list[str]]:
     tokens = re.findall(r"[a-zàâäéèêëîïôöûüç]+", text.lower().replace("-", " "))
-    runs, run = [], []
+    runs: list[list[str]] = []
+    run: list[str] = []
     for token in tokens:
         if token in _NUMBER_WORDS or (token == "et" and run):
             run.append(token)
@@ -264,6 +284,7 @@ def parse_count(text) -> int:
     """An estimated count from free text: "environ 80 résidents" -> 80."""
     if isinstance(text, bool):
         raise InvalidValue(_COUNT_UNKNOWN_MSG)
+    value: Optional[int]
     if isinstance(text, (int, float)):
         value = int(text)
     else:
@@ -293,13 +314,6 @@ _START_AFTER_MSG = (
 )
 
 
-def as_paris(value: datetime) -> datetime:
-    """Aware datetime in Europe/Paris; a naive one is taken as Paris time."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=PARIS)
-    return value.astimezone(PARIS)
-
-
 def _utc(value: datetime) -> datetime:
     """Compare instants in UTC (same-zone aware datetimes compare by wall clock)."""
     return as_paris(value).astimezone(timezone.utc)
@@ -323,7 +337,5 @@ def check_started_at(started: datetime | None, detected: datetime | None) -> dat
     if started is None or detected is None:
         return started
     if _utc(started) > _utc(detected):
-        raise InvalidValue(
-            _START_AFTER_MSG.format(started=_short_fr(started), detected=_short_fr(detected))
-        )
+        raise InvalidValue(_START_AFTER_MSG.format(started=_short_fr(started), detected=_short_fr(detected)))
     return started

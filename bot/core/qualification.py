@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from actions import schema
-from actions.validators import PARIS, as_paris
+from bot.core import schema
+from bot.core.french import format_datetime_fr
+from bot.core.paris_time import PARIS, as_paris, parse_paris
 
 ORIGINS = tuple(schema.ORIGINS)
 
@@ -22,13 +23,9 @@ WORKDAY_START_HOUR, WORKDAY_END_HOUR = 9, 18
 R_ENDANGER_POTENTIAL = "Des soins ont pu être mis en danger (mise en danger potentielle)."
 R_ENDANGER_ACTUAL = "Un patient a subi un préjudice (mise en danger avérée)."
 R_DEGRADED = "L'activité de la structure fonctionne en mode dégradé."
-R_INTERRUPTION = (
-    "L'activité de la structure est interrompue (déprogrammation, transferts ou délestage)."
-)
+R_INTERRUPTION = "L'activité de la structure est interrompue (déprogrammation, transferts ou délestage)."
 R_HEALTH_DATA = "Des données de santé sont atteintes dans leur {what}."
-R_MALICIOUS = (
-    "Un acte malveillant a rendu des systèmes indisponibles ou a altéré ou fait perdre des données."
-)
+R_MALICIOUS = "Un acte malveillant a rendu des systèmes indisponibles ou a altéré ou fait perdre des données."
 R_SPREAD = (
     "L'incident peut s'étendre à d'autres structures ou toucher l'organisation "
     "territoriale, régionale ou nationale des soins."
@@ -52,7 +49,7 @@ _UNKNOWN_LABELS = {
 
 def origin_for_type(incident_type: str | None) -> str:
     """Origin implied by the taxonomy: malveillante, non_malveillante or indeterminee."""
-    return schema.INCIDENT_TYPE_ORIGIN.get(incident_type, "indeterminee")
+    return schema.INCIDENT_TYPE_ORIGIN.get(incident_type or "", "indeterminee")
 
 
 def effective_origin(decl: dict) -> str:
@@ -72,6 +69,7 @@ def _as_list(value) -> list:
 
 
 # --- grave ---------------------------------------------------------------
+
 
 def _endangerment_reasons(decl: dict) -> list[str]:
     level = decl.get("patient_endangerment")
@@ -95,8 +93,9 @@ def _health_data_reasons(decl: dict) -> list[str]:
     if decl.get("health_data_involved") != "oui":
         return []
     impacts = _as_list(decl.get("data_impact"))
-    parts = [label for key, label in (("confidentialite", "confidentialité"),
-                                      ("integrite", "intégrité")) if key in impacts]
+    parts = [
+        label for key, label in (("confidentialite", "confidentialité"), ("integrite", "intégrité")) if key in impacts
+    ]
     if not parts:
         return []
     return [R_HEALTH_DATA.format(what=" et leur ".join(parts))]
@@ -112,11 +111,11 @@ def _malicious_reasons(decl: dict) -> list[str]:
 
 
 def grave_reasons(decl: dict) -> list[str]:
-    return (_endangerment_reasons(decl) + _care_reasons(decl)
-            + _health_data_reasons(decl) + _malicious_reasons(decl))
+    return _endangerment_reasons(decl) + _care_reasons(decl) + _health_data_reasons(decl) + _malicious_reasons(decl)
 
 
 # --- significatif --------------------------------------------------------
+
 
 def _provider_serves_others(decl: dict) -> bool:
     if decl.get("provider_involved") != "oui":
@@ -138,8 +137,7 @@ def significatif_reasons(decl: dict) -> list[str]:
 
 
 def _unknown_reason(decl: dict) -> list[str]:
-    missing = [label for key, label in _UNKNOWN_LABELS.items()
-               if decl.get(key) in (None, "", "inconnu")]
+    missing = [label for key, label in _UNKNOWN_LABELS.items() if decl.get(key) in (None, "", "inconnu")]
     return [R_UNKNOWN.format(fields=", ".join(missing))] if missing else []
 
 
@@ -154,15 +152,6 @@ def qualify(decl: dict) -> dict:
 
 
 # --- time helpers --------------------------------------------------------
-
-def parse_datetime(value) -> datetime | None:
-    """ISO-8601 string (or datetime) -> aware datetime in Europe/Paris."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return as_paris(value)
-    text = str(value).strip().replace("Z", "+00:00")
-    return as_paris(datetime.fromisoformat(text))
 
 
 def _easter(year: int) -> date:
@@ -213,17 +202,13 @@ WHY_CNIL = (
     "informez aussi les personnes concernées (art. 34)."
 )
 WHY_ANSSI = (
-    "Votre structure est opérateur de services essentiels : déclarez aussi l'incident "
-    "à l'ANSSI, en plus de CERT Santé."
+    "Votre structure est opérateur de services essentiels : déclarez aussi l'incident à l'ANSSI, en plus de CERT Santé."
 )
 WHY_COMPLAINT = (
     "Acte malveillant : déposez plainte (police, gendarmerie ou 17Cyber) avant de "
     "réinstaller les machines, en conservant les preuves."
 )
-WHY_ANSM = (
-    "Un dispositif médical ou son logiciel est concerné : signalez-le aussi à l'ANSM "
-    "(matériovigilance)."
-)
+WHY_ANSM = "Un dispositif médical ou son logiciel est concerné : signalez-le aussi à l'ANSM (matériovigilance)."
 
 
 def _cert_obligation(decl: dict, detected: datetime | None) -> dict:
@@ -251,7 +236,7 @@ def _cnil_obligation(detected: datetime | None) -> dict:
 
 def obligations(decl: dict) -> list[dict]:
     """Reminders: CERT Santé always, then CNIL, ANSSI, plainte, ANSM when they apply."""
-    detected = parse_datetime(decl.get("detected_at"))
+    detected = parse_paris(decl.get("detected_at"))
     result = [_cert_obligation(decl, detected)]
     if _cnil_applies(decl):
         result.append(_cnil_obligation(detected))
@@ -266,14 +251,11 @@ def obligations(decl: dict) -> list[dict]:
 
 # --- French formatting (no dependency on the system locale) --------------
 
-DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
 AUTHORITY_LABELS = {"plainte": "Plainte"}
 # Where each obligation is fulfilled (guidance.md, "Where" and "Sources").
 WHERE = {
     "CERT Santé": "portail signalement-sante.gouv.fr, espace professionnel, « Incident de sécurité des "
-                  "systèmes d'information » ; astreinte de CERT Santé : coordonnées sur cyberveille-sante.gouv.fr",
+    "systèmes d'information » ; astreinte de CERT Santé : coordonnées sur cyberveille-sante.gouv.fr",
     "CNIL": "téléservice notifications.cnil.fr, avec votre DPO",
     "plainte": "commissariat, gendarmerie ou 17cyber.gouv.fr",
     "ANSSI": "CERT-FR, l'équipe de l'ANSSI : cert.ssi.gouv.fr",
@@ -281,18 +263,10 @@ WHERE = {
 }
 
 
-def format_datetime_fr(moment: datetime) -> str:
-    """"jeudi 3 décembre 2026 à 6 h 00" (Paris time)."""
-    local = as_paris(moment)
-    day = "1er" if local.day == 1 else str(local.day)
-    return (f"{DAYS_FR[local.weekday()]} {day} {MONTHS_FR[local.month - 1]} {local.year}"
-            f" à {local.hour} h {local.minute:02d}")
-
-
 def format_obligation_fr(ob: dict) -> str:
     """One line for the user: "CNIL : avant le jeudi 3 décembre 2026 à 6 h 00 — ..."."""
     label = AUTHORITY_LABELS.get(ob["authority"], ob["authority"])
-    due = parse_datetime(ob.get("due_by"))
+    due = parse_paris(ob.get("due_by"))
     where = f" Où : {WHERE[ob['authority']]}." if ob["authority"] in WHERE else ""
     if due is None:
         return f"{label} — {ob['why']}{where}"

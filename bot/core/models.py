@@ -1,12 +1,10 @@
 """Database tables: declarations, the outbox that forwards them, Slack events seen.
 
 Datetimes are stored in UTC (``UTCDateTime``) on SQLite and PostgreSQL alike.
-The schema itself is created by the alembic migrations in ``actions/migrations``.
+The schema itself is created by the alembic migrations in ``bot/core/migrations``.
 """
 
-from datetime import datetime, timezone
-from typing import Optional
-from zoneinfo import ZoneInfo
+from typing import Any, Dict
 
 from sqlalchemy import (
     JSON,
@@ -22,22 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
-UTC = timezone.utc
-PARIS = ZoneInfo("Europe/Paris")
+from bot.core.fields import REGISTRY, Field, Kind
+from bot.core.paris_time import UTC
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def to_paris_iso(value: Optional[datetime]) -> Optional[str]:
-    """ISO 8601 string in Europe/Paris, or None."""
-    if value is None:
-        return None
-    return value.astimezone(PARIS).isoformat()
-
-
-Base = declarative_base()
+Base: Any = declarative_base()  # SQLAlchemy 1.4's declarative base is untyped
 
 
 # --- Column types -------------------------------------------------------------
@@ -68,62 +54,49 @@ class UTCDateTime(TypeDecorator):
 # --- Model --------------------------------------------------------------------
 
 
-class Declaration(Base):
-    __tablename__ = "declarations"
-    __table_args__ = (
-        UniqueConstraint("submission_key", name="uq_declarations_submission_key"),
-        UniqueConstraint("reference", name="uq_declarations_reference"),
-    )
+def _column_type(field: Field) -> Any:
+    if field.kind is Kind.CHOICES:
+        return JSON
+    if field.kind is Kind.DATETIME:
+        return UTCDateTime()
+    if field.kind is Kind.INTEGER:
+        return Integer
+    if field.kind is Kind.CHOICE:
+        return String(field.column_length or 16)
+    return String(field.column_length) if field.column_length else Text
 
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    submission_key = Column(String(255), nullable=False)
-    conversation_id = Column(String(255), nullable=True, index=True)
-    # A. Structure
-    structure_name = Column(Text)
-    finess = Column(String(9))
-    structure_type = Column(String(64), index=True)
-    region = Column(String(64), index=True)
-    is_ose = Column(String(16))
-    # B. Declarant
-    declarant_name = Column(Text)
-    declarant_role = Column(Text)
-    declarant_email = Column(Text)
-    declarant_phone = Column(String(32))
-    # C. Incident
-    detected_at = Column(UTCDateTime())
-    started_at = Column(UTCDateTime())
-    incident_type = Column(String(64), index=True)
-    origin = Column(String(32))
-    description = Column(Text)
-    perimeter = Column(String(32))
-    affected_systems = Column(JSON)
-    provider_involved = Column(String(16))
-    handling_status = Column(String(16))
-    measures_taken = Column(Text)
-    # D. Impacts
-    care_impact = Column(String(16))
-    patient_endangerment = Column(String(16))
-    data_impact = Column(JSON)
-    health_data_involved = Column(String(16))
-    persons_affected = Column(Integer)
-    spread_risk = Column(String(16))
-    # E. Cause and follow-up
-    cause = Column(Text)
-    support_requested = Column(String(16))
-    complaint_filed = Column(String(16))
-    cnil_notified = Column(String(16))
-    # Computed
-    reference = Column(String(32))
-    qualification = Column(JSON)
-    obligations = Column(JSON)
-    status = Column(String(16), nullable=False, index=True)
-    channel = Column(String(16), nullable=False)
-    created_at = Column(UTCDateTime(), nullable=False, index=True)
-    submitted_at = Column(UTCDateTime())
-    updated_at = Column(UTCDateTime(), nullable=False)
-    pii_masked = Column(Integer, nullable=False, default=0, server_default="0")
-    # Demonstration data (migration 0004): never forwarded, never mixed with real declarations.
-    synthetic = Column(Boolean, nullable=False, default=False, server_default="0", index=True)
+
+def _declaration_columns() -> Dict[str, Any]:
+    """The table's columns: bookkeeping, one per registry field (spec order), the computed ones."""
+    columns: Dict[str, Any] = {
+        "__tablename__": "declarations",
+        "__table_args__": (
+            UniqueConstraint("submission_key", name="uq_declarations_submission_key"),
+            UniqueConstraint("reference", name="uq_declarations_reference"),
+        ),
+        "__doc__": "One declaration: the spec's fields (bot/core/fields.py), then what the system computes.",
+        "id": Column(Integer, primary_key=True, autoincrement=True),
+        "submission_key": Column(String(255), nullable=False),
+        "conversation_id": Column(String(255), nullable=True, index=True),
+    }
+    columns.update({field.name: Column(_column_type(field), index=field.indexed) for field in REGISTRY})
+    columns.update(
+        reference=Column(String(32)),
+        qualification=Column(JSON),
+        obligations=Column(JSON),
+        status=Column(String(16), nullable=False, index=True),
+        channel=Column(String(16), nullable=False),
+        created_at=Column(UTCDateTime(), nullable=False, index=True),
+        submitted_at=Column(UTCDateTime()),
+        updated_at=Column(UTCDateTime(), nullable=False),
+        pii_masked=Column(Integer, nullable=False, default=0, server_default="0"),
+        # Demonstration data (migration 0004): never forwarded, never mixed with real declarations.
+        synthetic=Column(Boolean, nullable=False, default=False, server_default="0", index=True),
+    )
+    return columns
+
+
+Declaration: Any = type("Declaration", (Base,), _declaration_columns())
 
 
 class OutboxMessage(Base):

@@ -1,4 +1,4 @@
-"""Alembic environment for Vigie (configured in code, see actions.storage.alembic_config)."""
+"""Alembic environment for Vigie (configured in code, see bot.core.storage.alembic_config)."""
 
 from alembic import context
 from sqlalchemy import create_engine
@@ -9,8 +9,8 @@ config = context.config
 
 def _target_metadata():
     try:
-        from actions.models import Base
-        import bot.admin.models  # noqa: F401  (the admin tables share Base)
+        import bot.core.admin_models  # noqa: F401  (the admin tables share Base)
+        from bot.core.models import Base
     except ImportError:  # the project root is not importable: no autogenerate support
         return None
     return Base.metadata

@@ -1,12 +1,11 @@
 """Persistence of declarations (SQLAlchemy 2.0-style on 1.4, SQLite or PostgreSQL).
 
 Datetimes are stored in UTC and returned as ISO 8601 strings in Europe/Paris.
-The schema is created by the alembic migrations in ``actions/migrations``:
-run ``DeclarationStore().migrate()`` or ``python -m actions.storage migrate``.
+The schema is created by the alembic migrations in ``bot/core/migrations``:
+run ``DeclarationStore().migrate()`` or ``python -m bot.core.storage migrate``.
 """
 
 import argparse
-import os
 import re
 import sys
 from datetime import date, datetime, time, timedelta
@@ -19,17 +18,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from actions import schema
-from actions import outbox
-from actions.faults import crash_point
-from actions.models import (  # noqa: F401 (Base: alembic)
-    PARIS, Base, Declaration, DeclarationChange, OutboxMessage, to_paris_iso, utc_now,
+from bot.core import outbox, schema
+from bot.core.faults import crash_point
+from bot.core.models import (  # noqa: F401 (Base: alembic)
+    Base,
+    Declaration,
+    DeclarationChange,
+    OutboxMessage,
 )
+from bot.core.paris_time import PARIS, to_paris_iso, utc_now
+from bot.settings import Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie.db"
-DEFAULT_DEMO_SQLITE_PATH = PROJECT_ROOT / "var" / "vigie-demo.db"
 
 
 REFERENCE_PATTERN = re.compile(r"^(SSI|DEMO)-\d{4}-\d{6,}$")
@@ -97,9 +97,7 @@ def _clean_text(field: str, value: Any) -> Optional[str]:
         raise ValueError(f"{_label(field)} : texte attendu.")
     value = value.strip()
     if field == "description" and len(value) > schema.DESCRIPTION_MAX_LENGTH:
-        raise ValueError(
-            f"{_label(field)} : {schema.DESCRIPTION_MAX_LENGTH} caractères au maximum."
-        )
+        raise ValueError(f"{_label(field)} : {schema.DESCRIPTION_MAX_LENGTH} caractères au maximum.")
     if field == "finess" and value and len(value) != schema.FINESS_LENGTH:
         raise ValueError(f"{_label(field)} : {schema.FINESS_LENGTH} caractères attendus.")
     return value or None
@@ -226,17 +224,17 @@ def is_valid_reference(reference: str) -> bool:
 
 
 def default_url() -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return Settings.from_env().database_url
 
 
 def default_demo_url() -> str:
     """Where synthetic declarations live: never the real database."""
-    return os.environ.get("VIGIE_DEMO_DATABASE_URL") or f"sqlite:///{DEFAULT_DEMO_SQLITE_PATH}"
+    return Settings.from_env().demo_database_url
 
 
 def _normalise_url(url: str) -> str:
     if url.startswith("postgres://"):
-        return "postgresql+psycopg2://" + url[len("postgres://"):]
+        return "postgresql+psycopg2://" + url[len("postgres://") :]
     return url
 
 
@@ -354,7 +352,11 @@ class DeclarationStore:
         message = None
         with self.session() as session, session.begin():
             row = Declaration(
-                **values, status="soumise", created_at=now, submitted_at=now, updated_at=now,
+                **values,
+                status="soumise",
+                created_at=now,
+                submitted_at=now,
+                updated_at=now,
                 synthetic=self.synthetic,
             )
             session.add(row)
@@ -385,17 +387,19 @@ class DeclarationStore:
         if self.synthetic:
             raise ValueError("Une déclaration synthétique ne se complète pas.")
         try:
-            return self._complete(reference, changes, completion_key, conversation_id, qualification,
-                                  obligations, pii_masked)
+            return self._complete(
+                reference, changes, completion_key, conversation_id, qualification, obligations, pii_masked
+            )
         except IntegrityError:
             if self._complement_with_key(completion_key) is None:
                 raise
-            return {**self.get(reference), "changes": [], "already_stored": True}
+            return {**(self.get(reference) or {}), "changes": [], "already_stored": True}
 
-    def _complete(self, reference, changes, completion_key, conversation_id, qualification, obligations,
-                  pii_masked) -> Optional[Dict[str, Any]]:
+    def _complete(
+        self, reference, changes, completion_key, conversation_id, qualification, obligations, pii_masked
+    ) -> Optional[Dict[str, Any]]:
         if self._complement_with_key(completion_key) is not None:
-            return {**self.get(reference), "changes": [], "already_stored": True}
+            return {**(self.get(reference) or {}), "changes": [], "already_stored": True}
         now = utc_now()
         statement = self._select().where(Declaration.reference == reference).with_for_update()
         with self.session() as session, session.begin():
@@ -408,17 +412,25 @@ class DeclarationStore:
             for field in schema.FIELDS:
                 if field in changes and _jsonable(merged[field]) != before[field]:
                     setattr(row, field, merged[field])
-                    history.append(DeclarationChange(declaration_id=row.id, field=field, old_value=before[field],
-                                                     new_value=_jsonable(merged[field]), changed_at=now,
-                                                     conversation_id=conversation_id))
+                    history.append(
+                        DeclarationChange(
+                            declaration_id=row.id,
+                            field=field,
+                            old_value=before[field],
+                            new_value=_jsonable(merged[field]),
+                            changed_at=now,
+                            conversation_id=conversation_id,
+                        )
+                    )
             row.qualification = validate_qualification(qualification)
             row.obligations = validate_obligations(obligations)
             row.pii_masked = (row.pii_masked or 0) + pii_masked
             row.status, row.updated_at = "completee", now
             session.flush()
             changed = [{"field": c.field, "old_value": c.old_value, "new_value": c.new_value} for c in history]
-            message = outbox.new_message(row, {**declaration_to_dict(row), "changes": changed}, "complement", now,
-                                         idempotency_key=completion_key)
+            message = outbox.new_message(
+                row, {**declaration_to_dict(row), "changes": changed}, "complement", now, idempotency_key=completion_key
+            )
             session.add(message)
             session.flush()
             for change in history:
@@ -426,23 +438,38 @@ class DeclarationStore:
             session.add_all(history)
             crash_point("before_commit")
         crash_point("after_commit")
-        return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message), "changes": changed,
-                "already_stored": False}
+        return {
+            **declaration_to_dict(row),
+            "transmission": outbox.transmission_dict(message),
+            "changes": changed,
+            "already_stored": False,
+        }
 
     def _complement_with_key(self, completion_key: str) -> Optional[int]:
         with self.session() as session:
-            return session.execute(select(OutboxMessage.id).where(
-                OutboxMessage.idempotency_key == completion_key)).scalar()
+            return session.execute(
+                select(OutboxMessage.id).where(OutboxMessage.idempotency_key == completion_key)
+            ).scalar()
 
     def changes(self, reference: str) -> List[Dict[str, Any]]:
         """The history of a declaration's completions, oldest first."""
-        statement = (select(DeclarationChange).join(Declaration, Declaration.id == DeclarationChange.declaration_id)
-                     .where(Declaration.reference == reference, Declaration.synthetic.is_(self.synthetic))
-                     .order_by(DeclarationChange.id))
+        statement = (
+            select(DeclarationChange)
+            .join(Declaration, Declaration.id == DeclarationChange.declaration_id)
+            .where(Declaration.reference == reference, Declaration.synthetic.is_(self.synthetic))
+            .order_by(DeclarationChange.id)
+        )
         with self.session() as session:
-            return [{"field": c.field, "old_value": c.old_value, "new_value": c.new_value,
-                     "changed_at": to_paris_iso(c.changed_at), "conversation_id": c.conversation_id}
-                    for c in session.execute(statement).scalars()]
+            return [
+                {
+                    "field": c.field,
+                    "old_value": c.old_value,
+                    "new_value": c.new_value,
+                    "changed_at": to_paris_iso(c.changed_at),
+                    "conversation_id": c.conversation_id,
+                }
+                for c in session.execute(statement).scalars()
+            ]
 
     # Reading -------------------------------------------------------------
 
@@ -455,8 +482,9 @@ class DeclarationStore:
 
     def get_in_conversation(self, reference: str, conversation_id: str) -> Optional[Dict[str, Any]]:
         """The declaration only if it was made in that conversation."""
-        return self._first(self._select().where(
-            Declaration.reference == reference, Declaration.conversation_id == conversation_id))
+        return self._first(
+            self._select().where(Declaration.reference == reference, Declaration.conversation_id == conversation_id)
+        )
 
     def _get_by_key(self, submission_key: str) -> Optional[Dict[str, Any]]:
         return self._first(self._select().where(Declaration.submission_key == submission_key))
@@ -471,9 +499,7 @@ class DeclarationStore:
             statement = select(Declaration.id).where(Declaration.submission_key == key)
             return len(session.execute(statement).all())
 
-    def list(
-        self, filters: Optional[Dict[str, Any]] = None, limit: int = 100, offset: int = 0
-    ) -> List[Dict[str, Any]]:
+    def list(self, filters: Optional[Dict[str, Any]] = None, limit: int = 100, offset: int = 0) -> List[Dict[str, Any]]:
         """Declarations matching ``filters``, newest first."""
         _check_page(limit, offset)
         statement = (
@@ -497,9 +523,7 @@ class DeclarationStore:
     def all_matching(self, filters: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         """Every declaration matching ``filters``, oldest first (indicators, full exports)."""
         statement = (
-            self._select()
-            .where(*build_conditions(filters or {}))
-            .order_by(Declaration.created_at, Declaration.id)
+            self._select().where(*build_conditions(filters or {})).order_by(Declaration.created_at, Declaration.id)
         )
         with self.session() as session:
             rows = session.execute(statement).scalars().all()
@@ -509,10 +533,7 @@ class DeclarationStore:
 def _with_transmission(session, rows: List[Declaration]) -> List[Dict[str, Any]]:
     """Spec JSON of each declaration plus the state of its forwarding."""
     latest = outbox.latest_messages(session, [row.id for row in rows])
-    return [
-        {**declaration_to_dict(row), "transmission": outbox.transmission_dict(latest.get(row.id))}
-        for row in rows
-    ]
+    return [{**declaration_to_dict(row), "transmission": outbox.transmission_dict(latest.get(row.id))} for row in rows]
 
 
 def _check_page(limit: Any, offset: Any) -> None:
@@ -565,7 +586,7 @@ def _escape_like(text: str) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m actions.storage")
+    parser = argparse.ArgumentParser(prog="python -m bot.core.storage")
     parser.add_argument("command", choices=["migrate"], help="migrate: upgrade DATABASE_URL")
     parser.parse_args(argv)
     store = DeclarationStore()

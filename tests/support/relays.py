@@ -103,12 +103,18 @@ class Balancer(_LoopThread):
     async def _forward(self, request: web.Request) -> web.Response:
         backend = next(self.backends)
         async with aiohttp.ClientSession() as session:
-            async with session.request(request.method, backend + request.path_qs, data=await request.read(),
-                                       headers={"Content-Type": request.headers.get("Content-Type", "")},
-                                       timeout=aiohttp.ClientTimeout(total=120)) as reply:
-                return web.Response(status=reply.status, body=await reply.read(),
-                                    headers={"Content-Type": reply.headers.get("Content-Type", ""),
-                                             "X-Backend": backend})
+            async with session.request(
+                request.method,
+                backend + request.path_qs,
+                data=await request.read(),
+                headers={"Content-Type": request.headers.get("Content-Type", "")},
+                timeout=aiohttp.ClientTimeout(total=120),
+            ) as reply:
+                return web.Response(
+                    status=reply.status,
+                    body=await reply.read(),
+                    headers={"Content-Type": reply.headers.get("Content-Type", ""), "X-Backend": backend},
+                )
 
     async def _start(self):
         app = web.Application()

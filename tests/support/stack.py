@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tests.e2e.conftest import MODEL, ROOT, free_port
+from tests.support.servers import MODEL, ROOT, free_port
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
@@ -28,8 +28,9 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127
 def http(method: str, url: str, body=None, headers=None, timeout: float = 90):
     """(status, decoded JSON or None)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
             return reply.status, json.loads(reply.read() or b"null")
@@ -103,8 +104,11 @@ class Stack:
             raise AssertionError(f"{MODEL} is missing: run `make train` first (make test does it).")
         self.workdir = workdir
         self.schema = f"vigie_e2e_{uuid.uuid4().hex[:10]}"
-        self.database_url = make_url(PG_URL).update_query_dict(
-            {"options": f"-csearch_path={self.schema}"}).render_as_string(hide_password=False)
+        self.database_url = (
+            make_url(PG_URL)
+            .update_query_dict({"options": f"-csearch_path={self.schema}"})
+            .render_as_string(hide_password=False)
+        )
         pg = make_url(PG_URL)
         self.env = {
             **os.environ,
@@ -113,12 +117,20 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "VIGIE_ACTION_TOKEN": secrets.token_urlsafe(16),
             "VIGIE_RASA_TOKEN": secrets.token_urlsafe(16),
-            "VIGIE_TRACKER_DB_HOST": pg.host, "VIGIE_TRACKER_DB_PORT": str(pg.port or 5432),
-            "VIGIE_TRACKER_DB_NAME": pg.database, "VIGIE_TRACKER_DB_USER": pg.username or "",
+            "VIGIE_TRACKER_DB_HOST": pg.host,
+            "VIGIE_TRACKER_DB_PORT": str(pg.port or 5432),
+            "VIGIE_TRACKER_DB_NAME": pg.database,
+            "VIGIE_TRACKER_DB_USER": pg.username or "",
             "VIGIE_TRACKER_DB_PASSWORD": pg.password or "",
-            "VIGIE_REDIS_HOST": "127.0.0.1", "VIGIE_REDIS_PORT": "6379", "VIGIE_REDIS_DB": "0",
-            "VIGIE_REDIS_PASSWORD": "", "TICKET_LOCK_LIFETIME": "60", "SANIC_REQUEST_MAX_SIZE": str(1024 * 1024),
-            "VIGIE_OUTBOX_BASE_DELAY": "0.3", "VIGIE_OUTBOX_MAX_DELAY": "2", "VIGIE_OUTBOX_TIMEOUT": "3",
+            "VIGIE_REDIS_HOST": "127.0.0.1",
+            "VIGIE_REDIS_PORT": "6379",
+            "VIGIE_REDIS_DB": "0",
+            "VIGIE_REDIS_PASSWORD": "",
+            "TICKET_LOCK_LIFETIME": "60",
+            "SANIC_REQUEST_MAX_SIZE": str(1024 * 1024),
+            "VIGIE_OUTBOX_BASE_DELAY": "0.3",
+            "VIGIE_OUTBOX_MAX_DELAY": "2",
+            "VIGIE_OUTBOX_TIMEOUT": "3",
             **overrides,
         }
         self.authority_port = free_port()
@@ -133,8 +145,13 @@ class Stack:
         with engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
         engine.dispose()
-        subprocess.run([sys.executable, "-m", "actions.storage", "migrate"], cwd=ROOT, env=self.env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot.core.storage", "migrate"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
 
     def sql(self, statement: str, **params):
         engine = create_engine(self.database_url, future=True, poolclass=NullPool)
@@ -156,20 +173,39 @@ class Stack:
 
     def authority(self) -> Service:
         port = str(self.authority_port)
-        return self.service("authority", [sys.executable, "-m", "bot.fake_authority", "--host", "127.0.0.1",
-                                          "--port", port], f"http://127.0.0.1:{port}/_control/received")
+        return self.service(
+            "authority",
+            [sys.executable, "-m", "bot.fake_authority", "--host", "127.0.0.1", "--port", port],
+            f"http://127.0.0.1:{port}/_control/received",
+        )
 
     def actions(self, port: Optional[int] = None) -> Service:
         port = port or free_port()
-        return self.service(f"actions-{port}", [sys.executable, "-m", "bot.action_server", "--host", "127.0.0.1",
-                                                "--port", str(port)], f"http://127.0.0.1:{port}/health")
+        return self.service(
+            f"actions-{port}",
+            [sys.executable, "-m", "bot.action_server", "--host", "127.0.0.1", "--port", str(port)],
+            f"http://127.0.0.1:{port}/health",
+        )
 
     def rasa(self, action_port: int, port: Optional[int] = None) -> Service:
         port = port or free_port()
-        argv = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(MODEL), "--enable-api",
-                "--interface", "127.0.0.1", "--port", str(port),
-                "--endpoints", str(ROOT / "endpoints.production.yml"),
-                "--credentials", str(ROOT / "credentials.yml")]
+        argv = [
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
+            "run",
+            "--model",
+            str(MODEL),
+            "--enable-api",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            str(ROOT / "endpoints.production.yml"),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+        ]
         service = self.service(f"rasa-{port}", argv, f"http://127.0.0.1:{port}/")
         service.port, service.action_port = port, action_port
         return service
@@ -195,12 +231,17 @@ class Stack:
 
     def say(self, rasa, sender: str, message: str, timeout: float = 90):
         """``rasa``: a Rasa service or any object with the ``port`` Rasa answers on."""
-        return http("POST", f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook",
-                    {"sender": sender, "message": message}, timeout=timeout)
+        return http(
+            "POST",
+            f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook",
+            {"sender": sender, "message": message},
+            timeout=timeout,
+        )
 
     def tracker(self, rasa, sender: str) -> dict:
-        status, body = http("GET", f"http://127.0.0.1:{rasa.port}/conversations/{sender}/tracker"
-                                   f"?token={self.env['VIGIE_RASA_TOKEN']}")
+        status, body = http(
+            "GET", f"http://127.0.0.1:{rasa.port}/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}"
+        )
         assert status == 200, status
         return body
 

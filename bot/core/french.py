@@ -1,8 +1,11 @@
-"""French number formatting, independent of the system locale."""
+"""French formatting of dates and numbers, independent of the system locale."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Optional
+
+from bot.core.paris_time import as_paris
 
 NARROW_NBSP = "\u202f"  # thousands separator and before "%"
 NBSP = "\u00a0"
@@ -43,6 +46,41 @@ def format_hours(hours: Optional[float]) -> str:
 
 
 def plural(count: int, singular: str, plural_form: Optional[str] = None) -> str:
-    """"1 déclaration", "2 déclarations" (French: 0 and 1 are singular)."""
+    """ "1 déclaration", "2 déclarations" (French: 0 and 1 are singular)."""
     word = singular if abs(count) < 2 else (plural_form or singular + "s")
     return f"{format_int(count)} {word}"
+
+
+# --- Dates ---------------------------------------------------------------------
+
+DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def format_datetime_fr(moment: datetime) -> str:
+    """ "jeudi 3 décembre 2026 à 6 h 00" (Paris time)."""
+    local = as_paris(moment)
+    day = "1er" if local.day == 1 else str(local.day)
+    return (
+        f"{DAYS_FR[local.weekday()]} {day} {MONTHS_FR[local.month - 1]} {local.year}"
+        f" à {local.hour} h {local.minute:02d}"
+    )
+
+
+def format_date_fr(day: date) -> str:
+    """ "1er janvier 2025", "31 décembre 2025"."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"

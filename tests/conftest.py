@@ -1,0 +1,55 @@
+"""Fixtures shared by the unit and end-to-end tests (helpers are in tests/support)."""
+
+import os
+from datetime import datetime
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.core import storage
+from bot.core.storage import DeclarationStore
+from tests.support.admin import ADMIN, ADMIN_PASSWORD, READER, READER_PASSWORD, Clock, add_user
+from tests.support.declarations import BACKENDS, PG_DEFAULT_URL, can_connect, database_url
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    url = make_url(os.environ.get("TEST_DATABASE_URL", PG_DEFAULT_URL))
+    for candidate in (url, url.set(username="root")):
+        rendered = candidate.render_as_string(hide_password=False)
+        if can_connect(rendered):
+            return rendered
+    pytest.fail(f"PostgreSQL unreachable at {url!r} (as {url.username} or root)")
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    with database_url(request.param, tmp_path, request) as url:
+        declaration_store = DeclarationStore(url)
+        declaration_store.migrate()
+        try:
+            yield declaration_store
+        finally:
+            declaration_store.dispose()
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """Set the submission clock: frozen_now(datetime)."""
+
+    def freeze(moment: datetime):
+        monkeypatch.setattr(storage, "utc_now", lambda: moment)
+
+    return freeze
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def accounts(store, clock):
+    """An administrateur and a lecteur."""
+    add_user(store, ADMIN, ADMIN_PASSWORD, "administrateur", clock)
+    add_user(store, READER, READER_PASSWORD, "lecteur", clock)
