@@ -15,7 +15,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wild
 # The chat page's only third-party asset, from the npm registry at install time (never a CDN).
 WIDGET_VENDOR := bot/web/static/vendor/socket.io.min.js
 
-.PHONY: run stop test lint unit e2e stories validate nlu-report train install tools widget browser demo clean bench
+.PHONY: run stop test lint unit e2e stories validate nlu-report train install tools widget browser demo clean bench converse
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -97,6 +97,12 @@ nlu-report: $(MODEL)
 # `make bench BENCH_ARGS=--smoke` checks the harness on tiny inputs; `BENCH_ARGS=latency` runs one.
 bench: $(MODEL) widget
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The persona corpus (tests/personas) played through REST against a Vigie started as `make run`
+# starts it (scratch database, fake authority): `make converse CONVERSE_ARGS="--split dev"`.
+converse: $(MODEL) widget
+	$(PY) -m bench converse $(CONVERSE_ARGS)
+	$(PY) -m bench report
 
 clean:
 	rm -rf models results var $(TOOLS_VENV) bot/web/widget/node_modules bot/web/static/vendor

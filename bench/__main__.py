@@ -1,4 +1,4 @@
-"""``python -m bench [understanding|conversation|latency|replicas|footprint|profile|report] [--smoke]``.
+"""``python -m bench [understanding|conversation|latency|replicas|footprint|profile|converse|report] [--smoke]``.
 
 Without a name: every benchmark in turn, then the report. Each benchmark writes
 bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
@@ -24,8 +24,10 @@ BENCHMARKS = {
     "replicas": "bench.replicas",
     "footprint": "bench.footprint",
     "profile": "bench.profiling",
+    "converse": "bench.converse",
 }
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
+SPLITS = ("dev", "check")  # bench.converse.SPLITS
 
 
 def main(argv=None) -> int:
@@ -41,6 +43,7 @@ def main(argv=None) -> int:
         metavar="N",
         help="understanding: train Rasa's default pipeline with N epochs instead of its 100",
     )
+    parser.add_argument("--split", choices=SPLITS, help="converse: play only this split of tests/personas")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories (models, logs)")
     args = parser.parse_args(argv)
     names = [args.name] if args.name else list(BENCHMARKS) + ["report"]
@@ -64,6 +67,12 @@ def run_one(name: str, args) -> None:
             if args.part:  # keep the other part of an earlier run
                 earlier = read_results().get(name, {})
                 figures = {**{k: v for k, v in earlier.items() if k in PARTS}, **figures}
+        elif name == "converse":
+            figures = module.run(workdir, args.smoke, (args.split,) if args.split else SPLITS)
+            if args.split:  # keep the other split of an earlier run
+                earlier = read_results().get(name, {})
+                for key in ("splits", "conversations"):
+                    figures[key] = {**earlier.get(key, {}), **figures[key]}
         else:
             figures = module.run(workdir, args.smoke)
     except BaseException:

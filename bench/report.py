@@ -662,11 +662,68 @@ def profile_section(results: Results) -> str:
     )
 
 
+def converse_section(results: Results) -> str:
+    c = results.get("converse")
+    if not c:
+        return "## Personas (tests/personas)\n\nNot run (`make converse`).\n"
+    splits = c["splits"]
+    names = [n for n in ("dev", "check") if n in splits]
+    lines = [
+        "## Personas (tests/personas)",
+        "",
+        "The persona corpus, written from the spec only, played through REST by `make converse` "
+        "(bench/converse.py): each persona answers the pending question, clicks the closest button "
+        'after a refused typed answer, says "je ne sais pas" when it has no answer. `dev` may be '
+        "tuned on; `check` is only scored.",
+        "",
+    ]
+    if c.get("note"):
+        lines += [f"Note: {c['note']}.", ""]
+    rows = [
+        ("personas", *[splits[n]["personas"] for n in names]),
+        ("reached a reference", *[splits[n]["reached_reference"] for n in names]),
+        ("with a loop (same question 3 times)", *[splits[n]["with_loop"] for n in names]),
+        ("questions, median (confirmation included)", *[num(splits[n]["questions_median"]) for n in names]),
+        ("questions, worst", *[splits[n]["questions_max"] for n in names]),
+        ("buttons clicked after refused answers", *[splits[n]["clicks"] for n in names]),
+        ("field accuracy (expected fields of declarations stored)", *[pct(splits[n]["field_accuracy"]) for n in names]),
+        ("of which never asked nor stored", *[pct(splits[n].get("not_collected")) for n in names]),
+        ("accuracy on the fields collected", *[pct(splits[n].get("collected_accuracy")) for n in names]),
+        ("incident type", *[pct(splits[n]["per_field"].get("incident_type")) for n in names]),
+        ("detected_at", *[pct(splits[n]["per_field"].get("detected_at")) for n in names]),
+    ]
+    lines += [table(["", *names], rows), "", "Per field:", ""]
+    fields = sorted({f for n in names for f in splits[n]["per_field"]})
+    lines += [
+        table(
+            ["field", *names],
+            [(f, *[pct(splits[n]["per_field"].get(f)) for n in names]) for f in fields],
+        ),
+        "",
+    ]
+    for n in names:
+        stuck = splits[n]["stuck"]
+        if stuck:
+            lines += [f"Without a reference ({n}): " + "; ".join(f"{k}: {v}" for k, v in sorted(stuck.items())), ""]
+    if "dev" in splits:
+        matrix = splits["dev"]["incident_type_confusion"]
+        lines += ["Incident type, dev split (expected → stored):", ""]
+        lines += [
+            table(
+                ["expected", "stored (count)"],
+                [(want, ", ".join(f"{got} {n}" for got, n in sorted(row.items()))) for want, row in matrix.items()],
+            ),
+            "",
+        ]
+    return "\n".join(lines)
+
+
 SECTIONS = [
     header,
     machine_section,
     targets_section,
     understanding_section,
+    converse_section,
     conversation_section,
     latency_section,
     replicas_section,

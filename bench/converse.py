@@ -1,0 +1,332 @@
+"""The persona corpus (tests/personas) played against Vigie, the way people talk.
+
+``make converse`` (``python -m bench converse [--split dev|check]``) starts Vigie as
+``make run`` does (on free ports, a scratch database, the fake authority: nothing
+reaches a real one) and plays every persona through the REST channel. A persona
+answers the pending question (``requested_slot``) from its ``answers``, says its
+script events where they fall, clicks the closest button when a typed answer was
+refused twice, and says "je ne sais pas" when it has no answer. The stored
+declaration is then read back through the API and compared with ``expected``.
+
+Reported per persona and per split: reference reached, turns, questions, loops (the
+same question three times in a row), accuracy per field, the incident-type confusion
+matrix. The check split is only ever scored: never read its mismatches to change the
+training data or the lexicon (tests/personas/README.md).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+import unicodedata
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import yaml
+
+from bench.common import MODEL, ROOT, log, median, wait_for_model
+from bench.servers import VigieStack
+from bot.core.paris_time import PARIS
+
+PERSONAS = ROOT / "tests" / "personas"
+SPLITS = ("dev", "check")
+REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6}\b")
+MAX_TURNS = 45
+DONT_KNOW = "je ne sais pas"
+RESTART = "je veux déclarer un incident"
+SMOKE_PERSONAS = 3
+DATE_TOLERANCE = timedelta(minutes=15)
+TEXT_FIELDS = ("declarant_name", "declarant_role")
+SCORED_EXACT = (
+    "finess",
+    "structure_type",
+    "region",
+    "is_ose",
+    "incident_type",
+    "origin",
+    "perimeter",
+    "provider_involved",
+    "handling_status",
+    "care_impact",
+    "patient_endangerment",
+    "health_data_involved",
+    "spread_risk",
+    "support_requested",
+    "complaint_filed",
+    "cnil_notified",
+    "persons_affected",
+)
+SCORED_SETS = ("affected_systems", "data_impact")
+DATES = ("detected_at", "started_at")
+
+
+@dataclass
+class Persona:
+    id: str
+    opening: str
+    answers: Dict[str, Any]
+    expected: Dict[str, Any]
+    script: List[Dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_yaml(cls, raw: Dict[str, Any]) -> "Persona":
+        return cls(
+            raw["id"], raw["opening"], raw.get("answers") or {}, raw.get("expected") or {}, raw.get("script") or []
+        )
+
+
+@dataclass
+class Conversation:
+    persona: str
+    reference: Optional[str] = None
+    turns: int = 0
+    questions: List[str] = field(default_factory=list)
+    loops: List[str] = field(default_factory=list)
+    clicks: int = 0
+    stuck: Optional[str] = None
+    started_at: str = ""
+    expected_type: Optional[str] = None
+    stored_type: Optional[str] = None
+    fields: Dict[str, bool] = field(default_factory=dict)
+    # expected fields left empty although never asked: not collected rather than misunderstood
+    not_collected: List[str] = field(default_factory=list)
+    mismatches: Dict[str, Tuple[Any, Any]] = field(default_factory=dict)
+
+
+def load(split: str) -> List[Persona]:
+    personas: List[Persona] = []
+    for path in sorted((PERSONAS / split).glob("*.yml")):
+        personas += [Persona.from_yaml(raw) for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+    return personas
+
+
+# --- Playing one persona ----------------------------------------------------------
+
+
+class Declarant:
+    """One persona in one conversation: what it says next, given what Vigie said."""
+
+    def __init__(self, persona: Persona):
+        self.persona = persona
+        self.by_turn = {int(e["at_turn"]): str(e["say"]) for e in persona.script if "at_turn" in e}
+        self.by_field = {str(e["field"]): str(e["say"]) for e in persona.script if "field" in e}
+
+    def scripted(self, reply_number: int) -> Optional[str]:
+        return self.by_turn.pop(reply_number, None)
+
+    def answer(self, requested: str) -> str:
+        if requested in self.by_field:
+            return self.by_field.pop(requested)
+        if requested in ("confirmed", "completion_form_confirmed"):
+            return "oui"
+        value = self.persona.answers.get(requested)
+        return DONT_KNOW if value in (None, "") else str(value)
+
+
+def play(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]], persona: Persona) -> Conversation:
+    result = Conversation(persona.id, started_at=datetime.now(PARIS).isoformat(timespec="seconds"))
+    declarant = Declarant(persona)
+    replies, restarted, repeats = say(persona.opening), False, 0
+    for reply_number in range(1, MAX_TURNS + 1):
+        result.turns = reply_number
+        found = REFERENCE.search(_text(replies))
+        if found:
+            result.reference = found.group()
+            return result
+        scripted = declarant.scripted(reply_number)
+        if scripted is not None:
+            replies = say(scripted)
+            continue
+        requested = requested_slot()
+        if requested is None:
+            if restarted:
+                result.stuck = "no question pending and no reference"
+                return result
+            replies, restarted = say(RESTART), True
+            continue
+        repeats = repeats + 1 if result.questions and result.questions[-1] == requested else 1
+        result.questions.append(requested)
+        if repeats == 3:
+            result.loops.append(requested)
+        if repeats >= 5:
+            result.stuck = f"{requested} asked {repeats} times in a row"
+            return result
+        message, clicked = insist(declarant.answer(requested), repeats, replies)
+        result.clicks += clicked
+        replies = say(message)
+    result.stuck = f"no reference after {MAX_TURNS} replies"
+    return result
+
+
+def insist(answer: str, repeats: int, replies: list) -> Tuple[str, int]:
+    """What a person says when the same question comes back: their answer twice, then the
+    closest button, or "je ne sais pas" and "passer" when there is none."""
+    if repeats < 3:
+        return answer, 0
+    if _buttons(replies):
+        return closest_button(replies, answer)
+    return (DONT_KNOW if repeats == 3 else "passer"), 0
+
+
+def _text(replies: list) -> str:
+    return "\n".join(str(r.get("text") or "") for r in replies)
+
+
+def _buttons(replies: list) -> List[dict]:
+    return [b for r in replies for b in (r.get("buttons") or [])]
+
+
+def closest_button(replies: list, answer: str) -> Tuple[str, int]:
+    """The payload of the button whose title is closest to what the person meant, or the answer itself."""
+    buttons = _buttons(replies)
+    if not buttons:
+        return answer, 0
+    wanted = fold(answer)
+    best = max(buttons, key=lambda b: difflib.SequenceMatcher(None, wanted, fold(b.get("title", ""))).ratio())
+    return str(best.get("payload") or best.get("title")), 1
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text).lower())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+# --- Scoring ------------------------------------------------------------------------
+
+
+def score(stored: Optional[Dict[str, Any]], expected: Dict[str, Any], started_at: datetime) -> Dict[str, Tuple]:
+    """field -> (ok, expected, stored) for every expected field that is scored."""
+    stored = stored or {}
+    scores: Dict[str, Tuple] = {}
+    for name, want in expected.items():
+        got = stored.get("structure_name" if name == "structure_name_hint" else name)
+        ok = _matches(name, want, got, started_at)
+        if ok is not None:
+            scores[name] = (ok, want, got)
+    return scores
+
+
+def _matches(name: str, want: Any, got: Any, started_at: datetime) -> Optional[bool]:
+    if name in SCORED_EXACT:
+        return got == want
+    if name in SCORED_SETS:
+        return set(got or []) == set(want or [])
+    if name in ("structure_name_hint", *TEXT_FIELDS):
+        return bool(got) and fold(want) in fold(got)
+    if name == "declarant_email":
+        return str(got or "").lower() == str(want).lower()
+    if name == "declarant_phone":
+        return got == want
+    if name in DATES:
+        return date_matches(want, got, started_at)
+    return None  # qualification, unknown_fields, traps: scored elsewhere or not yet
+
+
+def date_matches(want: Optional[dict], got: Optional[str], started_at: datetime) -> bool:
+    if not want:
+        return got is None
+    if not got:
+        return False
+    stored = datetime.fromisoformat(got).astimezone(PARIS)
+    if "hours_ago" in want:
+        return abs(stored - (started_at - timedelta(hours=float(want["hours_ago"])))) <= DATE_TOLERANCE
+    day = (started_at - timedelta(days=int(want["days_ago"]))).date()
+    if stored.date() != day:
+        return False
+    if want.get("time") is None:
+        return True
+    hour, minute = (int(part) for part in str(want["time"]).split(":"))
+    return abs(stored - stored.replace(hour=hour, minute=minute, second=0, microsecond=0)) <= DATE_TOLERANCE
+
+
+# --- The benchmark ------------------------------------------------------------------
+
+
+def run(workdir: Path, smoke: bool, splits: Tuple[str, ...] = SPLITS) -> dict:
+    chosen = {split: load(split)[: SMOKE_PERSONAS if smoke else None] for split in splits}
+    with VigieStack(workdir / "vigie", wait_for_model(MODEL)) as stack:
+        stack.start()
+        client = stack.client()
+        results = {split: [one(client, persona) for persona in personas] for split, personas in chosen.items()}
+    local = datetime.now(PARIS)
+    return {
+        "note": None if local.hour >= 10 else "played before 10:00 Paris time: some expected times lay in the future",
+        "splits": {split: summarise(conversations) for split, conversations in results.items()},
+        "conversations": {split: [shown(c, split) for c in conversations] for split, conversations in results.items()},
+    }
+
+
+def shown(conversation: Conversation, split: str) -> dict:
+    """What the results file keeps: for the check split, which fields failed, never the values."""
+    kept = asdict(conversation)
+    if split == "check":
+        kept["mismatches"] = sorted(conversation.mismatches)
+    return kept
+
+
+def one(client, persona: Persona) -> Conversation:
+    sender = f"persona-{uuid.uuid4().hex[:12]}"
+    began = datetime.now(PARIS)
+    conversation = play(
+        lambda text: client.say(sender, text),
+        lambda: client.tracker(sender)["slots"].get("requested_slot"),
+        persona,
+    )
+    stored = client.declaration(conversation.reference) if conversation.reference else None
+    scores = score(stored, persona.expected, began)
+    conversation.expected_type = persona.expected.get("incident_type")
+    conversation.stored_type = (stored or {}).get("incident_type")
+    conversation.fields = {name: ok for name, (ok, _, _) in scores.items()}
+    conversation.not_collected = sorted(
+        name
+        for name, (ok, _, got) in scores.items()
+        if not ok and got in (None, []) and name not in conversation.questions and name != "structure_name_hint"
+    )
+    conversation.mismatches = {name: (want, got) for name, (ok, want, got) in scores.items() if not ok}
+    log(
+        f"{persona.id}: {conversation.reference or 'NO REFERENCE'} after {len(conversation.questions)} questions"
+        f"{', stuck: ' + conversation.stuck if conversation.stuck else ''}"
+    )
+    time.sleep(0.05)
+    return conversation
+
+
+def summarise(conversations: List[Conversation]) -> dict:
+    done = [c for c in conversations if c.reference]
+    per_field: Dict[str, List[bool]] = defaultdict(list)
+    for conversation in done:
+        for name, ok in conversation.fields.items():
+            per_field[name].append(ok)
+    cells = [ok for oks in per_field.values() for ok in oks]
+    collected = [ok for c in done for name, ok in c.fields.items() if name not in c.not_collected]
+    return {
+        "personas": len(conversations),
+        "reached_reference": len(done),
+        "stuck": {c.persona: c.stuck for c in conversations if not c.reference},
+        "with_loop": sum(1 for c in conversations if c.loops),
+        "questions_median": median([len(c.questions) for c in done]),
+        "questions_max": max((len(c.questions) for c in done), default=None),
+        "turns_median": median([c.turns for c in done]),
+        "clicks": sum(c.clicks for c in conversations),
+        "field_accuracy": round(sum(cells) / len(cells), 3) if cells else None,
+        # the same without the expected fields Vigie neither asked nor stored
+        "collected_accuracy": round(sum(collected) / len(collected), 3) if collected else None,
+        "not_collected": round(1 - len(collected) / len(cells), 3) if cells else None,
+        "per_field": {name: round(sum(oks) / len(oks), 3) for name, oks in sorted(per_field.items())},
+        "per_field_counts": {name: len(oks) for name, oks in sorted(per_field.items())},
+        "incident_type_confusion": confusion(conversations),
+    }
+
+
+def confusion(conversations: List[Conversation]) -> Dict[str, Dict[str, int]]:
+    """expected type -> {stored type: count}; a persona without a declaration counts as "(aucune)"."""
+    matrix: Dict[str, Counter] = defaultdict(Counter)
+    for conversation in conversations:
+        if conversation.expected_type:
+            matrix[conversation.expected_type][conversation.stored_type or "(aucune)"] += 1
+    return {want: dict(row) for want, row in sorted(matrix.items())}

@@ -1,0 +1,150 @@
+"""The persona driver (bench/converse.py): how it talks, clicks and scores."""
+
+from datetime import datetime
+
+import pytest
+
+from bench import converse
+from bench.converse import Persona, closest_button, date_matches, play, score
+from bot.core.paris_time import PARIS
+
+NOW = datetime(2026, 12, 3, 11, 0, tzinfo=PARIS)
+
+
+class FakeVigie:
+    """Asks ``questions`` in turn; a question ("...?") is answered and the pending one asked again;
+    refuses the typed answers in ``refused`` (asks again, with buttons)."""
+
+    def __init__(self, questions, refused=(), buttons=None):
+        self.pending = list(questions)
+        self.refused = dict(refused)
+        self.buttons = buttons or []
+        self.heard = []
+
+    def say(self, text):
+        self.heard.append(text)
+        if len(self.heard) > 1 and self.pending and not text.endswith("?"):
+            current = self.pending[0]
+            if self.refused.get(current, 0) > 0 and not text.startswith("/"):
+                self.refused[current] -= 1
+                return [{"text": "Je n'ai pas compris.", "buttons": self.buttons}]
+            self.pending.pop(0)
+        if not self.pending:
+            return [{"text": "Déclaration enregistrée : SSI-2026-000042."}]
+        return [{"text": f"Question {self.pending[0]} ?"}]
+
+    def requested(self):
+        return self.pending[0] if self.pending else None
+
+
+def persona(**changes):
+    base = dict(id="dev-x", opening="on a un virus", answers={"care_impact": "mode papier"}, expected={})
+    return Persona(**{**base, **changes})
+
+
+def test_a_persona_answers_each_question_and_reaches_the_reference():
+    vigie = FakeVigie(["care_impact", "finess", "confirmed"])
+    result = play(vigie.say, vigie.requested, persona())
+    assert result.reference == "SSI-2026-000042"
+    assert vigie.heard == ["on a un virus", "mode papier", "je ne sais pas", "oui"]
+    assert result.questions == ["care_impact", "finess", "confirmed"] and not result.loops
+
+
+def test_an_answer_refused_twice_is_followed_by_the_closest_button():
+    buttons = [{"title": "Aucun", "payload": "/a"}, {"title": "Mode dégradé (papier)", "payload": "/b"}]
+    vigie = FakeVigie(["care_impact", "confirmed"], refused={"care_impact": 2}, buttons=buttons)
+    result = play(vigie.say, vigie.requested, persona())
+    assert vigie.heard[:4] == ["on a un virus", "mode papier", "mode papier", "/b"] and result.clicks == 1
+
+
+def test_a_question_asked_over_and_over_is_a_loop_then_stuck():
+    vigie = FakeVigie(["care_impact"], refused={"care_impact": 99})
+    result = play(vigie.say, vigie.requested, persona())
+    assert vigie.heard[1:] == ["mode papier", "mode papier", "je ne sais pas", "passer"]
+    assert result.reference is None and result.loops == ["care_impact"]
+    assert result.stuck == "care_impact asked 5 times in a row"
+
+
+def test_script_events_fall_where_the_persona_says():
+    script = [
+        {"at_turn": 2, "say": "faut-il payer la rançon ?", "kind": "question"},
+        {"field": "finess", "say": "c'est quoi le finess ?", "kind": "question"},
+    ]
+    vigie = FakeVigie(["care_impact", "finess", "confirmed"])
+    play(vigie.say, vigie.requested, persona(script=script, answers={"care_impact": "aucun", "finess": "jsp"}))
+    assert vigie.heard == [
+        "on a un virus",
+        "aucun",
+        "faut-il payer la rançon ?",
+        "c'est quoi le finess ?",
+        "jsp",
+        "oui",
+    ]
+
+
+def test_without_a_pending_question_the_person_asks_to_declare_once():
+    result = play(lambda text: [{"text": "Bonjour !"}], lambda: None, persona())
+    assert result.reference is None and result.stuck == "no question pending and no reference"
+
+
+def test_closest_button_without_buttons_keeps_the_answer():
+    assert closest_button([{"text": "?"}], "oui") == ("oui", 0)
+
+
+@pytest.mark.parametrize(
+    "want, got, ok",
+    [
+        ({"days_ago": 0, "time": "06:00"}, "2026-12-03T06:10:00+01:00", True),
+        ({"days_ago": 0, "time": "06:00"}, "2026-12-03T08:00:00+01:00", False),
+        ({"days_ago": 1, "time": None}, "2026-12-02T03:00:00+01:00", True),
+        ({"days_ago": 1, "time": None}, "2026-12-03T03:00:00+01:00", False),
+        ({"hours_ago": 2}, "2026-12-03T09:05:00+01:00", True),
+        ({"hours_ago": 2}, "2026-12-03T08:00:00+01:00", False),
+        (None, None, True),
+        ({"days_ago": 0, "time": None}, None, False),
+    ],
+)
+def test_dates_are_scored_on_what_the_person_said(want, got, ok):
+    assert date_matches(want, got, NOW) is ok
+
+
+def test_score_compares_each_expected_field_its_own_way():
+    stored = {
+        "structure_name": "Centre hospitalier de Dax",
+        "incident_type": "rancongiciel",
+        "affected_systems": ["pacs_ris", "dpi"],
+        "declarant_email": "a.b@ch-exemple.fr",
+        "declarant_role": "Administrateur de garde",
+        "persons_affected": None,
+    }
+    expected = {
+        "structure_name_hint": "dax",
+        "incident_type": "rancongiciel",
+        "affected_systems": ["dpi", "pacs_ris"],
+        "declarant_email": "A.B@ch-exemple.fr",
+        "declarant_role": "administrateur de garde",
+        "persons_affected": 40,
+        "qualification": {"grave": True},
+    }
+    scores = score(stored, expected, NOW)
+    assert {name: ok for name, (ok, _, _) in scores.items()} == {
+        "structure_name_hint": True,
+        "incident_type": True,
+        "affected_systems": True,
+        "declarant_email": True,
+        "declarant_role": True,
+        "persons_affected": False,
+    }
+
+
+def test_the_corpus_loads_both_splits_with_unique_ids():
+    dev, check = converse.load("dev"), converse.load("check")
+    assert len(dev) >= 90 and len(check) >= 60
+    ids = [p.id for p in dev + check]
+    assert len(ids) == len(set(ids))
+
+
+def test_check_results_keep_which_fields_failed_never_the_values():
+    conversation = converse.Conversation("chk-001", mismatches={"incident_type": ("vol_perte_materiel", "autre")})
+    assert converse.shown(conversation, "check")["mismatches"] == ["incident_type"]
+    assert converse.shown(conversation, "dev")["mismatches"] == {"incident_type": ("vol_perte_materiel", "autre")}
