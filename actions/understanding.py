@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import Reading
+from bot.core.validators import InvalidValue, parse_count
 from bot.nlu.text import fold
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
@@ -57,6 +58,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     """Candidate slot values carried by `message` (Rasa's `latest_message`)."""
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
+    if _shaped_answer(requested, text):
+        return {requested: text}  # the pending question's answer comes first, whatever the intent
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent):
         # "potentielle" may read as a question on that word; it still answers the question
         named = _enum_from_words(requested, text) if requested in schema.ENUM_FIELDS else None
@@ -72,6 +75,25 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         values["description"] = text
     values.update(_implied(values, slots))
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _shaped_answer(requested: Optional[str], text: str) -> bool:
+    """An e-mail, telephone, FINESS or count typed while that question is pending: an address or
+    digits read as another intent (often the fallback) are still the answer; a question is not."""
+    if requested not in RAW_TEXT_FIELDS or not text or text.endswith("?"):
+        return False
+    if requested == "declarant_email":
+        return "@" in text
+    digits = sum(c.isdigit() for c in text)
+    if requested == "declarant_phone":
+        return digits >= 8
+    if requested == "finess":
+        return digits >= 6
+    try:
+        parse_count(text)
+    except InvalidValue:
+        return False
+    return True
 
 
 def _answers_free_text(requested: Optional[str], intent: Optional[str]) -> bool:

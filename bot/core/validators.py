@@ -133,24 +133,49 @@ _PHONE_MSG = (
 _EMAIL_MSG = "Cette adresse e-mail ne semble pas valide. Vérifiez-la (par exemple prenom.nom@ch-exemple.fr)."
 
 
+# A ten-digit national number ("0696 12 34 56") may be from an overseas département, which has
+# its own country code: after metropolitan France, these regions are tried in turn.
+_PHONE_REGIONS = ("FR", "RE", "YT", "GP", "MQ", "GF", "PM", "BL", "MF")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def normalize_phone(text: str) -> str:
-    """Return the number in E.164 form ("+33612345678"); French by default."""
-    try:
-        number = phonenumbers.parse(str(text or "").strip(), "FR")
-    except phonenumbers.NumberParseException:
-        raise InvalidValue(_PHONE_MSG) from None
-    if not phonenumbers.is_valid_number(number):
+    """The number in E.164 form ("+33612345678"), also when written inside a longer answer
+    ("Marie Dupont, RSSI, 06 12 34 56 78"). A number no region's plan knows but of the right
+    length is kept (plans lag behind attributions): a declarant is never stuck on it."""
+    numbers = _phone_numbers(str(text or ""))
+    chosen = next((n for n in numbers if phonenumbers.is_valid_number(n)), None)
+    possible = (n for n in numbers if phonenumbers.is_possible_number(n) and n.country_code == 33)
+    chosen = chosen or next(possible, None)
+    if chosen is None:
         raise InvalidValue(_PHONE_MSG)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phone_numbers(text: str) -> list:
+    """The text read as one number, then the numbers found in it, in each region of _PHONE_REGIONS."""
+    found = []
+    for region in _PHONE_REGIONS:
+        try:
+            found.append(phonenumbers.parse(text.strip(), region))
+        except phonenumbers.NumberParseException:
+            pass
+        leniency = phonenumbers.Leniency.POSSIBLE
+        found += [match.number for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency)]
+    return found
 
 
 def normalize_email(text: str) -> str:
-    """Return the address with its domain lower-cased (syntax check only)."""
-    try:
-        info = validate_email(str(text or "").strip(), check_deliverability=False)
-    except EmailNotValidError:
-        raise InvalidValue(_EMAIL_MSG) from None
-    return f"{info.local_part}@{info.domain.lower()}"
+    """The address with its domain lower-cased (syntax check only), also when written inside a
+    longer answer ("mon mail : marie.dupont@ch-exemple.fr")."""
+    text = str(text or "").strip()
+    for candidate in [text, *_EMAIL_IN_TEXT.findall(text)]:
+        try:
+            info = validate_email(candidate.strip(".,;:"), check_deliverability=False)
+        except EmailNotValidError:
+            continue
+        return f"{info.local_part}@{info.domain.lower()}"
+    raise InvalidValue(_EMAIL_MSG)
 
 
 # --------------------------------------------------------------------------

@@ -130,3 +130,21 @@ def test_a_cause_or_measures_answer_is_only_that_text():
     for field in ("cause", "measures_taken"):
         text = "un courriel piégé ouvert par un agent, le DPI a été coupé"
         assert understand(message(text), field, {}) == {field: text}
+
+
+def test_an_address_or_a_number_answers_its_pending_question_whatever_the_intent():
+    """Answer first: an e-mail NLU knows no word of is read as the fallback, yet it is the answer."""
+    assert understand(msg("p.lartigau@ch-exemple.fr", "nlu_fallback"), "declarant_email", {}) == {
+        "declarant_email": "p.lartigau@ch-exemple.fr"
+    }
+    assert understand(msg("06 39 98 12 42", "out_of_scope"), "declarant_phone", {}) == {
+        "declarant_phone": "06 39 98 12 42"
+    }
+    assert understand(msg("environ 1 200 dossiers", "faq"), "persons_affected", {}) == {
+        "persons_affected": "environ 1 200 dossiers"
+    }
+
+
+def test_a_question_with_a_number_is_not_an_answer():
+    assert understand(msg("on a 72 heures pour la CNIL ?", "faq"), "persons_affected", {}) == {}
+    assert understand(msg("c'est quoi un mail valide", "faq"), "declarant_email", {}) == {}

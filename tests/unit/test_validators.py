@@ -302,3 +302,34 @@ def test_started_after_detection_is_refused():
     message = err.value.message
     assert "postérieur à sa détection" in message
     assert "28/11/2026 à 12 h 00" in message and "28/11/2026 à 10 h 00" in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Marie Dupont, RSSI, marie.dupont@ch-exemple.fr, 06 12 34 56 78", "+33612345678"),
+        ("02 48 52 33 33 poste 212", "+33248523333"),
+        ("0696 39 98 20", "+596696399820"),  # Martinique: its own country code
+        ("0639 69 12 34", "+262639691234"),  # Mayotte
+        ("06 39 98 12 42", "+33639981242"),  # in no numbering plan yet, but ten French digits
+    ],
+)
+def test_phone_inside_an_answer_or_overseas(text, expected):
+    assert normalize_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mon mail : Marie.Dupont@CH-Exemple.fr.", "Marie.Dupont@ch-exemple.fr"),
+        ("Anziza Madi, secrétaire, anziza.madi@ch-exemple.fr, 0639 69 12 34", "anziza.madi@ch-exemple.fr"),
+    ],
+)
+def test_email_inside_an_answer(text, expected):
+    assert normalize_email(text) == expected
+
+
+@pytest.mark.parametrize("text", ["pas de mail", "a@b", "je ne sais pas"])
+def test_no_email_in_the_answer(text):
+    with pytest.raises(InvalidValue):
+        normalize_email(text)
