@@ -15,13 +15,21 @@ from actions import summary
 from actions.understanding import ANSWER_INTENTS, understand
 from bot.core import fields as registry
 from bot.core import schema
+from bot.core.fields import UNKNOWN
 from bot.core.language import french_nlp
 from bot.core.paris_time import PARIS
 from bot.core.pii import mask_pii
 from bot.core.validators import InvalidValue, check_detected_at, check_started_at, normalize_finess, region_from_finess
 
 FORM = "declaration_form"
-MAX_ATTEMPTS_BEFORE_HELP = 2
+# A miss (an answer not understood, or "je ne sais pas" to a required question) brings the field's
+# explanation and the offer to answer "je ne sais pas"; the second miss notes the field as not known
+# and the form moves on: a question is never asked three times in a row. Coming back from detours
+# (questions answered meanwhile) counts too, more patiently.
+MISSES_BEFORE_UNKNOWN = 2
+DETOURS_BEFORE_UNKNOWN = 3
+CONTACT_FIELDS = ("declarant_email", "declarant_phone")
+REQUIRED = {f.name for f in registry.REGISTRY if f.required}
 Result = Dict[Text, Any]
 
 
@@ -69,8 +77,7 @@ class ValidateDeclarationForm(FormValidationAction):
         if requested and not candidates and intent not in ANSWER_INTENTS:
             if tracker.latest_action_name == "action_listen":
                 return []  # not an answer: let the rules handle it (question, cancel...)
-            # back from that detour: ask the pending question again
-            return [SlotSet("requested_slot", next_field(before, requested, self.fields))]
+            return self._after_detour(tracker, requested, before)
         feedback = CollectingDispatcher()
         events: List[EventType] = []
         if not before.get("submission_key"):
@@ -78,16 +85,35 @@ class ValidateDeclarationForm(FormValidationAction):
         skipped = self._skip(requested, candidates, before)
         if skipped is not None:
             events.append(SlotSet("skipped_fields", skipped))
+            tracker.add_slots([SlotSet("skipped_fields", skipped)])
         tracker.add_slots([SlotSet(k, v) for k, v in candidates.items()])
         validated = await self.get_validation_events(feedback, tracker, domain)
         tracker.add_slots(validated)
         events += validated
-        events += self._after_answer(feedback, tracker, requested, candidates, before, skipped)
+        after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
+        tracker.add_slots(after)
+        events += after
         summary.acknowledge(feedback, before, tracker.slots, requested)
         events.append(SlotSet("feedback", feedback.messages or None))
-        remaining = {**tracker.slots, "skipped_fields": skipped or before.get("skipped_fields")}
-        events.append(SlotSet("requested_slot", next_field(remaining, requested, self.fields)))
+        events.append(SlotSet("requested_slot", next_field(tracker.slots, requested, self.fields)))
         return events
+
+    def _after_detour(self, tracker: Tracker, requested: str, before: Dict[str, Any]) -> List[EventType]:
+        """Back from a detour (a question answered, the fallback's choices): the pending question
+        again, counted as a miss, so that no question comes back forever."""
+        feedback = CollectingDispatcher()
+        attempts = int(before.get("invalid_attempts") or 0) + 1
+        if attempts >= DETOURS_BEFORE_UNKNOWN and requested in registry.BY_NAME:
+            events = _note_as_unknown(feedback, before, requested)
+        else:
+            if attempts == DETOURS_BEFORE_UNKNOWN - 1:
+                feedback.utter_message(text=OFFER, buttons=[DONT_KNOW_BUTTON])
+            events = [SlotSet("invalid_attempts", attempts)]
+        tracker.add_slots(events)
+        return events + [
+            SlotSet("feedback", feedback.messages or None),
+            SlotSet("requested_slot", next_field(tracker.slots, requested, self.fields)),
+        ]
 
     @staticmethod
     def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:
@@ -103,6 +129,8 @@ class ValidateDeclarationForm(FormValidationAction):
         """Count failed answers to the pending question; explain the field after two."""
         answered = requested and (tracker.slots.get(requested) is not None or skipped)
         if not requested or answered:
+            if answered and tracker.slots.get(requested) == UNKNOWN and requested in REQUIRED:
+                dispatcher.utter_message(text=NOTED_UNKNOWN)
             return [SlotSet("invalid_attempts", None)] if before.get("invalid_attempts") else []
         if requested not in candidates and _changed(before, tracker.slots):
             return []  # a correction or another fact: the question is simply asked again
@@ -110,15 +138,11 @@ class ValidateDeclarationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
         attempts = int(before.get("invalid_attempts") or 0) + 1
-        if attempts >= MAX_ATTEMPTS_BEFORE_HELP:
+        if attempts >= MISSES_BEFORE_UNKNOWN and requested in registry.BY_NAME:
+            return _note_as_unknown(dispatcher, tracker.slots, requested)
+        if candidates.get(requested) != UNKNOWN:
             dispatcher.utter_message(response=registry.field(requested).explain_response)
-        elif requested not in candidates:
-            dispatcher.utter_message(response="utter_explain_generic")
-        if attempts >= MAX_ATTEMPTS_BEFORE_HELP and _skippable(requested):
-            dispatcher.utter_message(
-                text="Si vous ne l'avez pas sous la main, vous pouvez passer cette question.",
-                buttons=[{"title": "Passer", "payload": "/dont_know"}],
-            )
+        dispatcher.utter_message(text=OFFER, buttons=[DONT_KNOW_BUTTON])
         return [SlotSet("invalid_attempts", attempts)]
 
     # --- one validator per field the user can give ---------------------------------
@@ -170,14 +194,9 @@ class ValidateDeclarationForm(FormValidationAction):
 
 def _choice_validator(field: registry.Field) -> Callable:
     def validate(self, value, dispatcher, tracker, domain) -> Result:
-        if value in field.values:
-            return {field.name: value}
-        if value == "inconnu" and field.required:
-            dispatcher.utter_message(
-                text="Cette information est nécessaire pour la déclaration. "
-                "Choisissez la réponse la plus proche, vous pourrez la corriger plus tard."
-            )
-        return {field.name: None}
+        if value == UNKNOWN and field.required and not _offered(tracker.slots, field.name):
+            return {field.name: None}  # first, the offer to choose the closest answer (_after_answer)
+        return {field.name: value if value in field.values else None}
 
     return validate
 
@@ -191,6 +210,8 @@ def _choices_validator(field: registry.Field) -> Callable:
 
 def _normalising_validator(field: registry.Field) -> Callable:
     def validate(self, value, dispatcher, tracker, domain) -> Result:
+        if value == UNKNOWN:
+            return {field.name: None}  # "je ne sais pas" is not a name or a number (_after_answer)
         return _checked(field.name, value, field.normalise, dispatcher)
 
     return validate
@@ -244,6 +265,36 @@ def _parse_iso(value: Optional[str]) -> Optional[datetime]:
 
 def _changed(before: Dict[str, Any], after: Dict[str, Any]) -> bool:
     return any(after.get(k) != before.get(k) for k in schema.FIELDS)
+
+
+OFFER = (
+    "Si vous ne savez pas, répondez « je ne sais pas » : je noterai ce point comme à compléter "
+    "et nous continuerons. Vous pourrez le compléter plus tard."
+)
+DONT_KNOW_BUTTON = {"title": "Je ne sais pas", "payload": "/dont_know"}
+NOTED_UNKNOWN = "C'est noté comme inconnu : vous pourrez le compléter plus tard. Continuons."
+NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
+
+
+def _offered(slots: Dict[str, Any], field: str) -> bool:
+    """Whether the offer to answer "je ne sais pas" was made for the pending ``field``."""
+    return slots.get("requested_slot") == field and int(slots.get("invalid_attempts") or 0) >= 1
+
+
+def _note_as_unknown(dispatcher: CollectingDispatcher, slots: Dict[str, Any], field: str) -> List[EventType]:
+    """The field is not known: ``inconnu`` for a choice, else left empty (listed as unknown at sending)."""
+    reset = [SlotSet("invalid_attempts", None)]
+    entry = registry.field(field)
+    if entry.kind is registry.Kind.CHOICE and UNKNOWN in entry.values:
+        dispatcher.utter_message(text=NOTED_UNKNOWN)
+        return reset + [SlotSet(field, UNKNOWN)]
+    skipped = set(slots.get("skipped_fields") or []) | {field}
+    if set(CONTACT_FIELDS) <= skipped:
+        skipped -= set(CONTACT_FIELDS) - {field}  # the other one is asked again
+        dispatcher.utter_message(text=NEED_CONTACT)
+    else:
+        dispatcher.utter_message(text=NOTED_UNKNOWN)
+    return reset + [SlotSet("skipped_fields", sorted(skipped))]
 
 
 def _skippable(field: str) -> bool:

@@ -18,7 +18,7 @@ from actions import summary
 from actions.declaration_form import say_feedback
 from bot.core import schema
 from bot.core.qualification import format_obligation_fr, obligations, qualify
-from bot.core.storage import DeclarationStore
+from bot.core.storage import DeclarationStore, missing_to_send
 from bot.receipts.links import receipt_urls
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class ActionSubmitDeclaration(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slots = tracker.slots
         fields = declaration_fields(slots)
-        missing = [f for f in schema.REQUIRED_FIELDS if fields.get(f) in (None, "")]
+        missing = missing_to_send(fields)
         if slots.get("confirmed") is not True or missing or not slots.get("submission_key"):
             dispatcher.utter_message(text="La déclaration n'est pas encore complète : reprenons.")
             return [SlotSet("confirmed", None), FollowupAction("declaration_form")]

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.french import format_datetime_fr
+from bot.core.storage import unknown_fields
 
 # Fields shown when understood, in this order, and in the summary's blocks.
 BLOCKS = registry.summary_blocks()
@@ -63,6 +64,10 @@ def render_summary(slots: Dict[str, Any], qualification: Dict[str, Any]) -> str:
         shown = [f for f in fields if slots.get(f) not in (None, "", [])]
         if shown:
             parts.append(f"{title}\n{describe(shown, slots)}")
+    missing = unknown_fields(slots)
+    if missing:
+        labels = ", ".join(schema.FIELD_LABELS[name].lower() for name in missing)
+        parts.append(f"À compléter plus tard (inconnu pour l'instant) : {labels}.")
     parts.append(qualification_sentence(qualification))
     parts.append("Tout est exact ? Répondez « oui » pour envoyer, ou dites-moi ce qu'il faut corriger.")
     return "\n\n".join(parts)

@@ -39,6 +39,7 @@ ENUMS: Dict[str, Dict[str, str]] = {
 TRANSMISSION_STATES = {"en_attente": "En attente", "transmise": "Transmise", "echec": "Échec"}
 TRANSMISSION_KINDS = {"initiale": "Déclaration initiale", "complement": "Complément"}
 NOT_GIVEN = "Non renseigné"
+TO_COMPLETE = "À compléter"
 
 
 def as_datetime(value: Any) -> Optional[datetime]:
@@ -95,11 +96,14 @@ def history_rows(changes: List[Dict[str, Any]]) -> List[Dict[str, str]]:
 
 
 def blocks(declaration: Dict[str, Any]) -> List[Tuple[str, List[Tuple[str, str]]]]:
-    """[(block title, [(label, value), ...]), ...] in the form's order."""
-    return [
-        (title, [(schema.FIELD_LABELS[name], field_value(name, declaration.get(name))) for name in names])
-        for title, names in BLOCKS
-    ]
+    """[(block title, [(label, value), ...]), ...] in the form's order; a required field the
+    declarant did not know reads "À compléter"."""
+    to_complete = set(declaration.get("unknown_fields") or [])
+
+    def shown(name: str) -> str:
+        return TO_COMPLETE if name in to_complete else field_value(name, declaration.get(name))
+
+    return [(title, [(schema.FIELD_LABELS[name], shown(name)) for name in names]) for title, names in BLOCKS]
 
 
 def record_rows(declaration: Dict[str, Any]) -> List[Tuple[str, str]]:

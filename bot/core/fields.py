@@ -21,6 +21,11 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from bot.core import names
 from bot.core.validators import normalize_email, normalize_finess, normalize_phone, parse_count
 
+# The value of a field the declarant does not know (spec: every enumeration accepts it); it is
+# listed in `unknown_fields` when the field is required, to be completed later.
+UNKNOWN = "inconnu"
+UNKNOWN_LABEL = "Inconnu, à compléter"
+
 
 class Choice(str, Enum):
     """A value of the spec; ``str`` so that it compares and serialises as the spec's string."""
@@ -54,6 +59,7 @@ class StructureType(Choice):
     CENTRE_RADIOTHERAPIE = ("centre_radiotherapie", "Centre de radiothérapie")
     ESMS = ("esms", "Établissement ou service médico-social (ESMS)")
     AUTRE = ("autre", "Autre")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class Region(Choice):
@@ -75,6 +81,7 @@ class Region(Choice):
     MARTINIQUE = ("martinique", "Martinique")
     LA_REUNION = ("la_reunion", "La Réunion")
     MAYOTTE = ("mayotte", "Mayotte")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class YesNoUnknown(Choice):
@@ -86,12 +93,14 @@ class YesNoUnknown(Choice):
 class YesNo(Choice):
     OUI = ("oui", "Oui")
     NON = ("non", "Non")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class YesNoPlanned(Choice):
     OUI = ("oui", "Oui")
     NON = ("non", "Non")
     PREVUE = ("prevue", "Prévue")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class Origin(Choice):
@@ -145,6 +154,7 @@ class Perimeter(Choice):
     PLUSIEURS_SITES = ("plusieurs_sites", "Plusieurs sites")
     PRESTATAIRE = ("prestataire", "Un prestataire")
     SITE_INTERNET = ("site_internet", "Le site internet")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class AffectedSystem(Choice):
@@ -172,18 +182,21 @@ class HandlingStatus(Choice):
     EN_COURS = ("en_cours", "En cours de traitement")
     MAITRISE = ("maitrise", "Maîtrisé")
     RESOLU = ("resolu", "Résolu")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class CareImpact(Choice):
     AUCUN = ("aucun", "Aucun")
     MODE_DEGRADE = ("mode_degrade", "Mode dégradé")
     INTERRUPTION = ("interruption", "Interruption d'activité")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class PatientEndangerment(Choice):
     AUCUNE = ("aucune", "Aucune")
     POTENTIELLE = ("potentielle", "Potentielle")
     AVEREE = ("averee", "Avérée")
+    INCONNU = ("inconnu", UNKNOWN_LABEL)
 
 
 class DataImpact(Choice):
@@ -290,7 +303,8 @@ class Field:
     skippable: bool = False
     # Position among the questions of "mon incident est-il grave ?" (None: not asked there).
     seriousness_rank: Optional[int] = None
-    # Position among the questions a completion may reopen (None: never reopened).
+    # Position among the questions a completion may reopen (None: never reopened); required
+    # fields sent as unknown come first.
     completion_rank: Optional[int] = None
     # Has an `utter_explain_<name>` response, said after two failed answers.
     explained: bool = False
@@ -356,6 +370,7 @@ REGISTRY: Tuple[Field, ...] = (
         required=True,
         ask_rank=70,
         normalise=names.clean_structure_name,
+        completion_rank=-7,
     ),
     Field(
         "finess",
@@ -385,6 +400,7 @@ REGISTRY: Tuple[Field, ...] = (
         ask_rank=80,
         column_length=64,
         indexed=True,
+        completion_rank=-6,
     ),
     Field(
         "region",
@@ -426,6 +442,7 @@ REGISTRY: Tuple[Field, ...] = (
         ask_rank=110,
         explained=True,
         normalise=names.clean_person_name,
+        completion_rank=-5,
     ),
     Field(
         "declarant_role",
@@ -438,6 +455,7 @@ REGISTRY: Tuple[Field, ...] = (
         required=True,
         ask_rank=120,
         normalise=names.clean_short_text,
+        completion_rank=-4,
     ),
     Field(
         "declarant_email",
@@ -451,6 +469,7 @@ REGISTRY: Tuple[Field, ...] = (
         ask_rank=130,
         explained=True,
         normalise=normalize_email,
+        completion_rank=-3,
     ),
     Field(
         "declarant_phone",
@@ -465,6 +484,7 @@ REGISTRY: Tuple[Field, ...] = (
         explained=True,
         normalise=normalize_phone,
         column_length=32,
+        completion_rank=-2,
     ),
     # C. Incident
     Field(
@@ -478,6 +498,7 @@ REGISTRY: Tuple[Field, ...] = (
         required=True,
         ask_rank=30,
         explained=True,
+        completion_rank=-11,
     ),
     Field(
         "started_at",
@@ -504,6 +525,7 @@ REGISTRY: Tuple[Field, ...] = (
         column_length=64,
         indexed=True,
         seriousness_rank=1,
+        completion_rank=-12,
     ),
     Field(
         "origin",
@@ -602,6 +624,7 @@ REGISTRY: Tuple[Field, ...] = (
         required=True,
         ask_rank=40,
         seriousness_rank=2,
+        completion_rank=-10,
     ),
     Field(
         "patient_endangerment",
@@ -615,6 +638,7 @@ REGISTRY: Tuple[Field, ...] = (
         required=True,
         ask_rank=50,
         seriousness_rank=3,
+        completion_rank=-9,
     ),
     Field(
         "data_impact",
@@ -638,7 +662,7 @@ REGISTRY: Tuple[Field, ...] = (
         choices=YesNoUnknown,
         required=True,
         ask_rank=60,
-        completion_rank=11,
+        completion_rank=-8,
         seriousness_rank=4,
     ),
     Field(
@@ -689,6 +713,7 @@ REGISTRY: Tuple[Field, ...] = (
         choices=YesNo,
         required=True,
         ask_rank=150,
+        completion_rank=-1,
     ),
     Field(
         "complaint_filed",
@@ -731,6 +756,7 @@ COMPUTED: Dict[str, str] = {
     "submitted_at": "Soumise le",
     "updated_at": "Mise à jour le",
     "pii_masked": "Identifiants masqués",
+    "unknown_fields": "À compléter",
 }
 
 BY_NAME: Dict[str, Field] = {field.name: field for field in REGISTRY}

@@ -90,6 +90,7 @@ def _declaration_columns() -> Dict[str, Any]:
         submitted_at=Column(UTCDateTime()),
         updated_at=Column(UTCDateTime(), nullable=False),
         pii_masked=Column(Integer, nullable=False, default=0, server_default="0"),
+        unknown_fields=Column(JSON),  # migration 0006
         # Demonstration data (migration 0004): never forwarded, never mixed with real declarations.
         synthetic=Column(Boolean, nullable=False, default=False, server_default="0", index=True),
     )

@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from bot.core import outbox, schema
 from bot.core.faults import crash_point
+from bot.core.fields import UNKNOWN
 from bot.core.models import (  # noqa: F401 (Base: alembic)
     Base,
     Declaration,
@@ -148,14 +149,28 @@ def validate_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
     if unknown:
         raise ValueError(f"Champ(s) inconnu(s) : {', '.join(unknown)}.")
     cleaned = {name: _clean_value(name, value) for name, value in fields.items()}
-    missing = [name for name in schema.REQUIRED_FIELDS if cleaned.get(name) is None]
+    missing = missing_to_send(cleaned)
     if missing:
-        labels = ", ".join(_label(name) for name in missing)
-        raise ValueError(f"Champ(s) obligatoire(s) manquant(s) : {labels}.")
+        raise ValueError(f"Champ(s) obligatoire(s) manquant(s) : {', '.join(missing)}.")
     started, detected = cleaned.get("started_at"), cleaned.get("detected_at")
     if started and detected and started > detected:
         raise ValueError("Le début de l'incident ne peut pas être postérieur à sa détection.")
     return cleaned
+
+
+def missing_to_send(fields: Dict[str, Any]) -> List[str]:
+    """What a declaration cannot be sent without, in French. Declared without delay with what is
+    known: only the person's own words and one way to reach them are truly needed; the other
+    required fields may be sent as ``unknown_fields``."""
+    missing = [] if fields.get("description") not in (None, "") else [_label("description")]
+    if fields.get("declarant_email") in (None, "") and fields.get("declarant_phone") in (None, ""):
+        missing.append("une adresse e-mail ou un téléphone du déclarant")
+    return missing
+
+
+def unknown_fields(fields: Dict[str, Any]) -> List[str]:
+    """The required fields not known (empty or ``inconnu``), in the spec's order."""
+    return [name for name in schema.REQUIRED_FIELDS if fields.get(name) in (None, "", UNKNOWN)]
 
 
 def _jsonable(value: Any) -> Any:
@@ -336,8 +351,10 @@ class DeclarationStore:
             raise ValueError(f"Canal inconnu « {channel} ».")
         if isinstance(pii_masked, bool) or not isinstance(pii_masked, int) or pii_masked < 0:
             raise ValueError("pii_masked : nombre entier positif attendu.")
+        cleaned = validate_fields(fields)
         return {
-            **validate_fields(fields),
+            **cleaned,
+            "unknown_fields": unknown_fields(cleaned),
             "submission_key": submission_key,
             "channel": channel,
             "conversation_id": conversation_id,
@@ -422,6 +439,7 @@ class DeclarationStore:
                             conversation_id=conversation_id,
                         )
                     )
+            row.unknown_fields = unknown_fields(merged)
             row.qualification = validate_qualification(qualification)
             row.obligations = validate_obligations(obligations)
             row.pii_masked = (row.pii_masked or 0) + pii_masked

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, Dict, Iterable, List, Optional
 
 from bot.core import schema
+from bot.core.fields import UNKNOWN
 from bot.core.qualification import effective_origin
 from bot.observatory.period import (
     Period,
@@ -58,7 +59,10 @@ def breakdown(values: Iterable[Any], labels: Dict[str, str]) -> List[Dict[str, A
         else:
             counts[value if value in labels else UNKNOWN_KEY] += 1
     total = sum(counts.values())
-    rows = [_row(key, label, counts[key], total) for key, label in labels.items()]
+    rows = [_row(key, label, counts[key], total) for key, label in labels.items() if key != UNKNOWN]
+    # "inconnu" (not known when declared) only when some declaration says it, after the known values
+    if counts[UNKNOWN] and UNKNOWN in labels:
+        rows.append(_row(UNKNOWN, labels[UNKNOWN], counts[UNKNOWN], total))
     for key, label in ((MISSING_KEY, MISSING_LABEL), (UNKNOWN_KEY, UNKNOWN_LABEL)):
         if counts[key] and key not in labels:
             rows.append(_row(key, label, counts[key], total))

@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -56,16 +58,13 @@ async def test_bare_request_asks_for_a_description_first():
     assert values["requested_slot"] == "description"
 
 
-async def test_wrong_finess_is_refused_then_explained_then_skippable():
+async def test_wrong_finess_is_refused_explained_then_noted_unknown():
     slots = {"requested_slot": "finess", "submission_key": "k"}
     values, said = await turn(slots, "180000027")
     assert values["finess"] is None and values["invalid_attempts"] == 1
-    assert "clé" in said[0]
-    values, said = await turn({**slots, "invalid_attempts": 1}, "180000026")
-    assert values["invalid_attempts"] == 2
-    assert "utter_explain_finess" in said
-    assert any("passer" in (s or "") for s in said)
-    values, _ = await turn({**slots, "invalid_attempts": 2}, "je ne sais pas", "dont_know")
+    assert "clé" in said[0] and "utter_explain_finess" in said
+    assert any("je ne sais pas" in (s or "") for s in said)
+    values, _ = await turn({**slots, "invalid_attempts": 1}, "je ne sais pas", "dont_know")
     assert values["skipped_fields"] == ["finess"]
     assert values["requested_slot"] != "finess"
 
@@ -144,7 +143,48 @@ def test_questions_depend_on_the_answers():
 async def test_back_from_a_question_the_pending_field_is_asked_again():
     slots = {"requested_slot": "complaint_filed", "submission_key": "k", "origin": "malveillante"}
     values, said = await turn(slots, "que sais-tu faire ?", "help", latest_action="utter_help")
-    assert values == {"requested_slot": "complaint_filed"}
+    assert values == {"requested_slot": "complaint_filed", "invalid_attempts": 1, "feedback": None}
+
+
+async def test_detours_do_not_bring_a_question_back_forever():
+    """Each return from a detour counts: the offer at the second, the field noted unknown at the third."""
+    slots = {"requested_slot": "care_impact", "submission_key": "k", "invalid_attempts": 1}
+    values, said = await turn(slots, "c'est quoi le mode dégradé", "faq", latest_action="utter_faq")
+    assert values["invalid_attempts"] == 2 and values["requested_slot"] == "care_impact"
+    assert any("je ne sais pas" in (s or "") for s in said)
+    values, said = await turn({**slots, "invalid_attempts": 2}, "et la cnil", "faq", latest_action="utter_faq")
+    assert values["care_impact"] == "inconnu" and values["requested_slot"] != "care_impact"
+
+
+async def test_dont_know_to_a_required_choice_is_offered_once_then_noted_unknown():
+    slots = {"requested_slot": "care_impact", "submission_key": "k"}
+    values, said = await turn(slots, "je ne sais pas", "dont_know")
+    assert values["care_impact"] is None and values["requested_slot"] == "care_impact"
+    assert any("je ne sais pas" in (s or "") for s in said)
+    values, said = await turn({**slots, "invalid_attempts": values["invalid_attempts"]}, "aucune idée", "dont_know")
+    assert values["care_impact"] == "inconnu" and values["requested_slot"] != "care_impact"
+    assert any("inconnu" in (s or "") for s in said)
+
+
+async def test_a_required_text_never_understood_is_noted_unknown_on_the_second_miss():
+    slots = {"requested_slot": "structure_name", "submission_key": "k"}
+    values, said = await turn(slots, "x", "inform")
+    assert values["invalid_attempts"] == 1 and values["requested_slot"] == "structure_name"
+    assert any("je ne sais pas" in (s or "") for s in said)
+    values, _ = await turn({**slots, "invalid_attempts": 1}, "x", "inform")
+    assert values["skipped_fields"] == ["structure_name"] and values["requested_slot"] != "structure_name"
+
+
+async def test_one_way_to_reach_the_declarant_stays_needed():
+    slots = {
+        "requested_slot": "declarant_phone",
+        "submission_key": "k",
+        "skipped_fields": ["declarant_email"],
+        "invalid_attempts": 1,
+    }
+    values, said = await turn(slots, "je ne sais pas", "dont_know")
+    assert values["skipped_fields"] == ["declarant_phone"]  # the e-mail is asked again
+    assert any("au moins un moyen de vous recontacter" in (s or "") for s in said)
 
 
 async def test_planned_answer_and_label_answers():
@@ -166,3 +206,38 @@ async def test_a_correction_while_another_question_is_pending_is_not_a_failure()
     assert "invalid_attempts" not in values
     assert said[0].startswith("C'est corrigé")
     assert values["requested_slot"] == "complaint_filed"
+
+
+ANSWERS = st.one_of(
+    st.tuples(st.text(max_size=30), st.sampled_from(["inform", "faq", "nlu_fallback", "out_of_scope"])),
+    st.tuples(st.sampled_from(["je ne sais pas", "aucune idée", "passer"]), st.just("dont_know")),
+    st.tuples(st.from_regex(r"[0-9 ]{1,14}", fullmatch=True), st.just("inform")),
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers=st.lists(ANSWERS, min_size=40, max_size=40))
+async def test_random_and_garbage_answers_reach_the_summary(answers):
+    """Never trapped: whatever is typed, no question comes three times in a row and the summary
+    comes within two turns per question (one miss, then the field is noted as not known).
+
+    Every answer is random or garbage (typed text, "je ne sais pas", digits, detours through
+    questions), except one way to reach the declarant, the one thing the spec needs to send:
+    the e-mail question gets an address."""
+    questions = fields_to_ask({"origin": "malveillante", "health_data_involved": "oui", "structure_type": None})
+    slots = {"description": "Rançongiciel sur les serveurs.", "submission_key": "k"}
+    slots["requested_slot"] = next_field(slots)
+    answered = []  # the question each answer (not a detour) was given to
+    for turns, (text, intent) in enumerate(answers, start=1):
+        if slots["requested_slot"] == "declarant_email":
+            text, intent = "marie.dupont@ch-exemple.fr", "inform"
+        detour = intent not in ("inform", "dont_know")
+        if not detour:
+            answered.append(slots["requested_slot"])
+        values, _ = await turn(slots, text, intent, latest_action="utter_faq" if detour else "action_listen")
+        slots.update({k: v for k, v in values.items() if k != "feedback"})
+        if slots["requested_slot"] == "confirmed":
+            break
+    assert slots["requested_slot"] == "confirmed"
+    assert turns <= 2 * len(questions)
+    assert not any(a == b == c for a, b, c in zip(answered, answered[1:], answered[2:]))

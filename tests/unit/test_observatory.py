@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import french as fr
+from bot.core import schema
 from bot.observatory import charts, indicators, report, tables
 from bot.observatory.indicators import compute, percentile, row
 from bot.observatory.period import make_period
@@ -621,3 +622,15 @@ def test_csv_of_an_empty_period_leaves_undefined_shares_blank(empty):
 
 def test_indicators_module_exposes_share_helper():
     assert indicators.share(1, 4) == 0.25 and indicators.share(3, 0) is None
+
+
+def test_values_not_known_when_declared_get_their_own_row_only_when_present():
+    rows = indicators.breakdown(["aucun", "inconnu", "inconnu", None], schema.CARE_IMPACT)
+    assert [(r["key"], r["count"]) for r in rows] == [
+        ("aucun", 1),
+        ("mode_degrade", 0),
+        ("interruption", 0),
+        ("inconnu", 2),
+        ("non_renseigne", 1),
+    ]
+    assert "inconnu" not in [r["key"] for r in indicators.breakdown(["aucun"], schema.CARE_IMPACT)]

@@ -116,7 +116,8 @@ def test_race_past_the_precheck_falls_back_on_integrity_error(store, monkeypatch
         ({"description": "x" * 2001}, "2000"),
         ({"detected_at": "hier"}, "date invalide"),
         ({"started_at": "2026-01-11T00:00:00+01:00"}, "postérieur"),
-        ({"structure_name": None}, "obligatoire"),
+        ({"description": None}, "obligatoire"),
+        ({"declarant_email": None, "declarant_phone": None}, "e-mail ou un téléphone"),
     ],
 )
 def test_invalid_fields_are_rejected(store, overrides, message):
@@ -278,7 +279,7 @@ def test_default_url(monkeypatch):
 
 def test_schema_constants_cover_the_spec():
     assert len(schema.FIELDS) == len(set(schema.FIELDS)) == 29
-    assert len(schema.REGIONS) == 18
+    assert len(schema.REGIONS) == 18 + 1  # the 18 ARS regions, and "inconnu"
     assert schema.INCIDENT_TYPES["rancongiciel"] == "Rançongiciel (ransomware)"
     assert schema.CARE_IMPACT["mode_degrade"] == "Mode dégradé"
     assert set(schema.INCIDENT_TYPE_ORIGIN) == set(schema.INCIDENT_TYPES)
@@ -380,3 +381,26 @@ def test_a_completion_is_checked_like_a_declaration(store):
         complete(store, reference, started_at="2026-02-01T10:00:00+01:00")
     assert store.changes(reference) == [] and store.get(reference)["status"] == "soumise"
     assert complete(store, "SSI-2026-999999") is None
+
+
+def test_required_fields_not_known_are_sent_and_listed_to_complete(store):
+    """Declare without delay with what is known: unknown required fields go to unknown_fields."""
+    stored = submit(
+        store, key="unknown", structure_name=None, care_impact="inconnu", declarant_phone=None, detected_at=None
+    )
+    assert stored["unknown_fields"] == ["structure_name", "declarant_phone", "detected_at", "care_impact"]
+    assert store.get(stored["reference"])["unknown_fields"] == stored["unknown_fields"]
+    assert submit(store, key="known")["unknown_fields"] == []
+
+
+def test_a_completion_updates_what_remains_to_complete(store):
+    stored = submit(store, key="to-complete", care_impact="inconnu")
+    completed = store.complete(
+        stored["reference"],
+        {"care_impact": "mode_degrade"},
+        completion_key="c-1",
+        conversation_id="conv-1",
+        qualification=QUALIFICATION,
+        obligations=OBLIGATIONS,
+    )
+    assert completed["unknown_fields"] == []
