@@ -12,7 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import summary
-from actions.understanding import ANSWER_INTENTS, understand
+from actions.understanding import ANSWER_INTENTS, is_correction, understand
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import UNKNOWN
@@ -75,7 +75,7 @@ class ValidateDeclarationForm(FormValidationAction):
         before = dict(tracker.slots)
         candidates = understand(tracker.latest_message, requested, before)
         if requested and not candidates and intent not in ANSWER_INTENTS:
-            if tracker.latest_action_name == "action_listen":
+            if not _back_from_detour(tracker):
                 return []  # not an answer: let the rules handle it (question, cancel...)
             return self._after_detour(tracker, requested, before)
         feedback = CollectingDispatcher()
@@ -133,7 +133,13 @@ class ValidateDeclarationForm(FormValidationAction):
                 dispatcher.utter_message(text=NOTED_UNKNOWN)
             return [SlotSet("invalid_attempts", None)] if before.get("invalid_attempts") else []
         if requested not in candidates and _changed(before, tracker.slots):
-            return []  # a correction or another fact: the question is simply asked again
+            # a correction or another fact: the question is simply asked again; other facts
+            # count toward the bound (an explicit correction does not)
+            if requested not in registry.BY_NAME or is_correction(tracker.latest_message.get("text") or ""):
+                return []
+            if int(before.get("invalid_attempts") or 0) + 1 >= MISSES_BEFORE_UNKNOWN:
+                return _note_as_unknown(dispatcher, tracker.slots, requested)
+            return [SlotSet("invalid_attempts", int(before.get("invalid_attempts") or 0) + 1)]
         if requested == "confirmed":
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
@@ -274,6 +280,21 @@ OFFER = (
 DONT_KNOW_BUTTON = {"title": "Je ne sais pas", "payload": "/dont_know"}
 NOTED_UNKNOWN = "C'est noté comme inconnu : vous pourrez le compléter plus tard. Continuons."
 NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
+
+
+def _back_from_detour(tracker: Tracker) -> bool:
+    """Whether another action (a rule's answer, the fallback) took the latest message before the
+    form came back to it. Rasa shows the validation action the form as the latest action, so the
+    events after the latest user message tell."""
+    loop = (tracker.active_loop or {}).get("name")
+    if tracker.latest_action_name not in (loop, "action_listen", None):
+        return True
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in (loop, "action_listen", None):
+            return True
+    return False
 
 
 def _offered(slots: Dict[str, Any], field: str) -> bool:

@@ -50,6 +50,7 @@ CORRECTION_CUES = (
     "non,",
     "non ",
 )
+SURE_OUT_OF_SCOPE = 0.9
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 
@@ -60,11 +61,12 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     text = (message.get("text") or "").strip()
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
-    if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent):
+    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+    if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence):
         # "potentielle" may read as a question on that word; it still answers the question
         named = _enum_from_words(requested, text) if requested in schema.ENUM_FIELDS else None
         return {requested: named} if named and len(text.split()) <= 4 else {}
-    if requested in TEXT_ONLY_FIELDS and text and intent != "dont_know" and not _is_correction(text):
+    if requested in TEXT_ONLY_FIELDS and text and intent != "dont_know" and not is_correction(text):
         return {requested: text}
     entities = _our_entities(message.get("entities") or [])
     opening = requested in (None, "description") and intent in ("declare_incident", "inform")
@@ -96,8 +98,11 @@ def _shaped_answer(requested: Optional[str], text: str) -> bool:
     return True
 
 
-def _answers_free_text(requested: Optional[str], intent: Optional[str]) -> bool:
-    """Names and titles are often misread as other intents; a text question takes them."""
+def _answers_free_text(requested: Optional[str], intent: Optional[str], confidence: float = 0.0) -> bool:
+    """Names and titles are often misread as other intents; a text question takes them, but not
+    a request NLU is sure has nothing to do with a declaration ("mets un réveil à 6h30")."""
+    if intent == "out_of_scope" and confidence >= SURE_OUT_OF_SCOPE:
+        return False
     return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye", "ask_status")
 
 
@@ -127,7 +132,7 @@ def _dates(entities: List[Dict[str, Any]], text: str, requested: Optional[str], 
         return {}
     if requested in ("detected_at", "started_at"):
         return {requested: dates[0]["value"]}
-    if opening or requested == "confirmed" or _is_correction(text):
+    if opening or requested == "confirmed" or is_correction(text):
         if len(dates) == 1:
             field = "started_at" if _says_start(text) and not opening else "detected_at"
             return {field: dates[0]["value"]}
@@ -147,7 +152,7 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[begin : min(stops, default=len(text))]
 
 
-def _is_correction(text: str) -> bool:
+def is_correction(text: str) -> bool:
     lowered = text.lower()
     return any(lowered.startswith(cue) or f" {cue}" in lowered for cue in CORRECTION_CUES)
 
@@ -165,7 +170,7 @@ def _answer(
         return {}
     if requested == "confirmed":
         return {"confirmed": True} if intent == "affirm" else {}
-    if found and _is_correction(text):
+    if found and is_correction(text):
         return {}  # "non, c'était à 12h" corrects a fact; its "non" answers nothing
     if intent == "dont_know":
         # the type stays "autre" until CERT Santé qualifies it

@@ -241,3 +241,22 @@ async def test_random_and_garbage_answers_reach_the_summary(answers):
     assert slots["requested_slot"] == "confirmed"
     assert turns <= 2 * len(questions)
     assert not any(a == b == c for a, b, c in zip(answered, answered[1:], answered[2:]))
+
+
+async def test_rasa_shows_the_form_as_latest_action_the_events_tell_a_detour():
+    """Rasa gives the validation action the form as latest action: a question is first left to
+    the rules (no event, so the form is rejected), and counted only once a rule has answered."""
+    slots = {**SLOTS, "requested_slot": "care_impact", "submission_key": "k"}
+    user = {"event": "user", "text": "faut-il payer la rançon ?"}
+    form = {"name": "declaration_form"}
+
+    async def run(events):
+        tracker = Tracker(
+            "t", slots, message("faut-il payer la rançon ?", "faq"), events, False, None, form, "declaration_form"
+        )
+        return await ValidateDeclarationForm().run(CollectingDispatcher(), tracker, DOMAIN)
+
+    assert await run([{"event": "action", "name": "action_listen"}, user]) == []
+    after_rule = [user, {"event": "action", "name": "utter_faq"}, {"event": "action", "name": "declaration_form"}]
+    events = {e["name"]: e["value"] for e in await run(after_rule) if e["event"] == "slot"}
+    assert events["invalid_attempts"] == 1 and events["requested_slot"] == "care_impact"

@@ -148,3 +148,10 @@ def test_an_address_or_a_number_answers_its_pending_question_whatever_the_intent
 def test_a_question_with_a_number_is_not_an_answer():
     assert understand(msg("on a 72 heures pour la CNIL ?", "faq"), "persons_affected", {}) == {}
     assert understand(msg("c'est quoi un mail valide", "faq"), "declarant_email", {}) == {}
+
+
+def test_a_sure_out_of_scope_request_is_not_taken_for_a_name():
+    message = {"text": "mets un réveil à 6h30", "intent": {"name": "out_of_scope", "confidence": 0.99}, "entities": []}
+    assert understand(message, "declarant_name", {}) == {}
+    unsure = {**message, "intent": {"name": "out_of_scope", "confidence": 0.5}, "text": "Jean Martin"}
+    assert understand(unsure, "declarant_name", {}) == {"declarant_name": "Jean Martin"}
