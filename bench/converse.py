@@ -35,7 +35,8 @@ from bot.core.paris_time import PARIS
 
 PERSONAS = ROOT / "tests" / "personas"
 SPLITS = ("dev", "check")
-REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6}\b")
+# The receipt sentence only: help texts show an example reference ("compléter SSI-2026-000123").
+REFERENCE = re.compile(r"enregistrée sous la référence (SSI-\d{4}-\d{6})\b")
 MAX_TURNS = 45
 DONT_KNOW = "je ne sais pas"
 RESTART = "je veux déclarer un incident"
@@ -136,7 +137,7 @@ def play(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]]
         result.turns = reply_number
         found = REFERENCE.search(_text(replies))
         if found:
-            result.reference = found.group()
+            result.reference = found.group(1)
             return result
         scripted = declarant.scripted(reply_number)
         if scripted is not None:

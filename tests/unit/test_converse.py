@@ -30,7 +30,7 @@ class FakeVigie:
                 return [{"text": "Je n'ai pas compris.", "buttons": self.buttons}]
             self.pending.pop(0)
         if not self.pending:
-            return [{"text": "Déclaration enregistrée : SSI-2026-000042."}]
+            return [{"text": "Votre déclaration est enregistrée sous la référence SSI-2026-000042. Notez-la."}]
         return [{"text": f"Question {self.pending[0]} ?"}]
 
     def requested(self):
