@@ -126,24 +126,25 @@ class ValidateDeclarationForm(FormValidationAction):
         return sorted(set(slots.get("skipped_fields") or []) | {requested})
 
     def _after_answer(self, dispatcher, tracker, requested, candidates, before, skipped) -> List[EventType]:
-        """Count failed answers to the pending question; explain the field after two."""
+        """Count misses of the pending question: the first brings the explanation and the offer
+        to answer "je ne sais pas", the second notes the field as not known."""
         answered = requested and (tracker.slots.get(requested) is not None or skipped)
         if not requested or answered:
             if answered and tracker.slots.get(requested) == UNKNOWN and requested in REQUIRED:
                 dispatcher.utter_message(text=NOTED_UNKNOWN)
             return [SlotSet("invalid_attempts", None)] if before.get("invalid_attempts") else []
+        attempts = int(before.get("invalid_attempts") or 0) + 1
         if requested not in candidates and _changed(before, tracker.slots):
             # a correction or another fact: the question is simply asked again; other facts
             # count toward the bound (an explicit correction does not)
             if requested not in registry.BY_NAME or is_correction(tracker.latest_message.get("text") or ""):
                 return []
-            if int(before.get("invalid_attempts") or 0) + 1 >= MISSES_BEFORE_UNKNOWN:
+            if attempts >= MISSES_BEFORE_UNKNOWN:
                 return _note_as_unknown(dispatcher, tracker.slots, requested)
-            return [SlotSet("invalid_attempts", int(before.get("invalid_attempts") or 0) + 1)]
+            return [SlotSet("invalid_attempts", attempts)]
         if requested == "confirmed":
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
-        attempts = int(before.get("invalid_attempts") or 0) + 1
         if attempts >= MISSES_BEFORE_UNKNOWN and requested in registry.BY_NAME:
             return _note_as_unknown(dispatcher, tracker.slots, requested)
         if candidates.get(requested) != UNKNOWN:
