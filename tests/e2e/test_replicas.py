@@ -59,11 +59,16 @@ def test_two_messages_sent_at_once_are_handled_one_after_the_other(replicas):
     sender = f"replica-{uuid.uuid4().hex[:10]}"
     stack.say(balancer, sender, RICH_OPENING)
     answers = ["CH de Vierzon", "aide"]
-    threads = [threading.Thread(target=stack.say, args=(balancer, sender, text)) for text in answers]
+    statuses = []
+    threads = [
+        threading.Thread(target=lambda text=text: statuses.append(stack.say(balancer, sender, text)[0]))
+        for text in answers
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert statuses == [200, 200]
     events = stack.tracker(balancer, sender)["events"]
     kinds = [e["event"] if e["event"] != "action" else e["name"] for e in events if e["event"] in ("user", "action")]
     users = [i for i, kind in enumerate(kinds) if kind == "user"]
