@@ -75,12 +75,13 @@ def test_finess_bad_departement_or_characters(text):
     assert "département" in err.value.message
 
 
-@pytest.mark.parametrize("text", ["2A0001238", "2a 000 123 8", "2A0001230", "2B0001238", "2B0001232"])
-def test_finess_corsica_accepts_both_documented_substitutions(text):
+# Real Corsican establishments of the FINESS register (CH ND la Miséricorde, Clinisud...).
+@pytest.mark.parametrize("text", ["2A0000022", "2a 000 013 9", "2A0001236", "2B0001234"])
+def test_finess_corsica_key_reads_the_letter_as_its_rank(text):
     assert normalize_finess(text) == text.replace(" ", "").upper()
 
 
-@pytest.mark.parametrize("text", ["2A0001231", "2A0001235", "2B0001230", "2B0001239"])
+@pytest.mark.parametrize("text", ["2A0000023", "2A0001238", "2B0001238", "2B0001230"])
 def test_finess_corsica_wrong_key(text):
     with pytest.raises(InvalidValue) as err:
         normalize_finess(text)
@@ -105,8 +106,11 @@ def test_region_of_real_finess(finess, region):
     "finess,region",
     [
         ("180000000", "centre_val_de_loire"),  # Cher (CH de Vierzon)
-        ("2A0001238", "corse"),
-        ("2B0001238", "corse"),
+        ("2A0000022", "corse"),
+        ("2B0001234", "corse"),
+        ("970100057", "guadeloupe"),  # overseas FINESS numbers start with 970x
+        ("970400116", "la_reunion"),
+        ("980500078", "mayotte"),
         ("290000000", "bretagne"),
         ("440000000", "pays_de_la_loire"),
         ("570000000", "grand_est"),
