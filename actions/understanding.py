@@ -37,7 +37,9 @@ PLANNED = re.compile(
     r"\bprevu|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
     r"|\bplus tard\b|\bs'en (?:occupe|charge)\b"
 )
-YES_NO = re.compile(r"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|non|nan|pas encore|pas du tout|aucun\w*|jamais)\b")
+NEGATIVE = r"non|nan|pas du tout|aucun\w*|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
+NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
+YES_NO = re.compile(rf"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|pas encore|{NEGATIVE})\b")
 CORRECTION_CUES = (
     "c'etait",
     "c'était",
@@ -50,6 +52,11 @@ CORRECTION_CUES = (
     "non,",
     "non ",
 )
+QUESTION_START = re.compile(
+    r"^(?:c'est quoi|qu'est[- ]ce|est[- ]ce qu|pourquoi\b|comment\b|combien\b|quel(?:le)?s?\b|qui\b|que\b|quoi\b"
+    r"|doit[- ]on|faut[- ]il|dois[- ]je|doit[- ]il|peut[- ]on|puis[- ]je|a[- ]t[- ]on|y a[- ]t[- ]il|ou est|ou en)"
+)
+WORD_SEPARATORS = re.compile(r"[^\w']+")
 SURE_OUT_OF_SCOPE = 0.9
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
@@ -63,9 +70,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         return {requested: text}  # the pending question's answer comes first, whatever the intent
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence):
-        # "potentielle" may read as a question on that word; it still answers the question
-        named = _enum_from_words(requested, text) if requested in schema.ENUM_FIELDS else None
-        return {requested: named} if named and len(text.split()) <= 4 else {}
+        intent = _choice_answer(requested, text, message.get("entities") or [])
+        if intent is None:
+            return {}
     if requested in TEXT_ONLY_FIELDS and text and intent != "dont_know" and not is_correction(text):
         return {requested: text}
     entities = _our_entities(message.get("entities") or [])
@@ -96,6 +103,26 @@ def _shaped_answer(requested: Optional[str], text: str) -> bool:
     except InvalidValue:
         return False
     return True
+
+
+def _choice_answer(requested: Optional[str], text: str, entities: Iterable[Dict[str, Any]]) -> Optional[str]:
+    """The intent to read a message with when it names one of the pending question's choices
+    and asks nothing, whatever intent NLU saw: "mode dégradé papier aux urgences" reads like a
+    question on that word, "pas encore, la direction va le faire demain" like nothing known."""
+    if requested not in schema.ENUM_FIELDS and requested not in schema.LIST_FIELDS or is_question(text):
+        return None
+    if any(entity["entity"] == requested for entity in _our_entities(entities)):
+        return "inform"
+    if requested in schema.ENUM_FIELDS and _enum_from_words(requested, text) is not None:
+        return "inform"
+    if requested in DENY_ANSWERS and NEGATIVE_START.match(f" {fold(text)} "):
+        return "deny"
+    return None
+
+
+def is_question(text: str) -> bool:
+    folded = fold(text).strip()
+    return folded.endswith("?") or QUESTION_START.match(folded) is not None
 
 
 def _answers_free_text(requested: Optional[str], intent: Optional[str], confidence: float = 0.0) -> bool:
@@ -190,7 +217,7 @@ def _answer(
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:
     """An answer that names a choice: its label ("Mode dégradé"), its value, or "prévu"."""
-    words = f" {fold(text)} "
+    words = f" {WORD_SEPARATORS.sub(' ', fold(text))} "
     choices = schema.ENUM_FIELDS[field]
     if "prevue" in choices and PLANNED.search(words):
         return "prevue"
@@ -199,7 +226,7 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
         if leading:
             return "oui" if leading.group(1) else "non"
     for value, label in schema.ENUM_FIELDS[field].items():
-        for name in (fold(label), value.replace("_", " ")):
+        for name in (WORD_SEPARATORS.sub(" ", fold(label)).strip(), value.replace("_", " ")):
             if len(name) > 3 and f" {name} " in words:
                 return value
     return None

@@ -155,3 +155,26 @@ def test_a_sure_out_of_scope_request_is_not_taken_for_a_name():
     assert understand(message, "declarant_name", {}) == {}
     unsure = {**message, "intent": {"name": "out_of_scope", "confidence": 0.5}, "text": "Jean Martin"}
     assert understand(unsure, "declarant_name", {}) == {"declarant_name": "Jean Martin"}
+
+
+def test_an_answer_naming_a_choice_is_an_answer_whatever_the_intent():
+    said = "comme je vous l'ai dit, mode dégradé papier aux urgences"
+    found = understand(msg(said, "faq", [ent("care_impact", "mode_degrade", 24, 36)]), "care_impact", {})
+    assert found["care_impact"] == "mode_degrade"
+    said = "pas encore, la direction va le faire demain matin"
+    assert understand(msg(said, "out_of_scope"), "complaint_filed", {})["complaint_filed"] == "prevue"
+    assert understand(msg("oui, on a besoin d'aide", "faq"), "support_requested", {})["support_requested"] == "oui"
+    said = "potentielle, pas de dommage constaté à ma connaissance"
+    assert understand(msg(said, "faq"), "patient_endangerment", {})["patient_endangerment"] == "potentielle"
+
+
+def test_a_hedged_no_answers_a_question_whose_no_is_a_choice():
+    said = "je ne crois pas, les résidents ont eu leurs médicaments normalement avec le classeur papier"
+    assert understand(msg(said, "faq"), "patient_endangerment", {})["patient_endangerment"] == "aucune"
+    assert understand(msg("pas à ma connaissance", "faq"), "spread_risk", {})["spread_risk"] == "non"
+
+
+def test_a_question_naming_a_choice_is_still_a_question():
+    for said in ("le mode dégradé, ça compte comme impact ?", "est-ce que le mode dégradé compte", "c'est quoi un mode dégradé"):
+        assert understand(msg(said, "faq", [ent("care_impact", "mode_degrade")]), "care_impact", {}) == {}
+    assert understand(msg("pourquoi vous demandez si on a besoin d'aide", "faq"), "support_requested", {}) == {}
