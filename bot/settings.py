@@ -15,6 +15,8 @@ from typing import Mapping, Optional, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "var" / "vigie.db"
 DEFAULT_DEMO_SQLITE_PATH = ROOT / "var" / "vigie-demo.db"
+# The FINESS register's files, beside the repository (never copied into it).
+DEFAULT_FINESS_DIR = ROOT.parent / "shared" / "data" / "finess"
 
 # Variable -> default, as `make run` (bot/cli.py) passes them to every process.
 DEFAULTS = {
@@ -43,6 +45,7 @@ PASSED_THROUGH = (
     "VIGIE_ALLOWED_ORIGINS",
     "VIGIE_PUBLIC_ORIGIN",
     "VIGIE_DEMO_DATABASE_URL",
+    "VIGIE_FINESS_DIR",
 )
 DEFAULT_ALLOWED_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 
@@ -56,6 +59,7 @@ class Settings:
     # Declarations database (and the synthetic one of the observatory).
     database_url: str = DEFAULTS["DATABASE_URL"]
     demo_database_url: str = f"sqlite:///{DEFAULT_DEMO_SQLITE_PATH}"
+    finess_dir: Path = DEFAULT_FINESS_DIR
     # Processes and their tokens.
     host: str = "127.0.0.1"
     action_host: str = "127.0.0.1"
@@ -101,6 +105,7 @@ class Settings:
         return cls(
             database_url=text("DATABASE_URL", cls.database_url),
             demo_database_url=text("VIGIE_DEMO_DATABASE_URL", cls.demo_database_url),
+            finess_dir=Path(text("VIGIE_FINESS_DIR", str(cls.finess_dir))),
             host=text("VIGIE_HOST", cls.host),
             action_host=text("VIGIE_ACTION_HOST", cls.action_host),
             action_port=_number(env, "VIGIE_ACTION_PORT", cls.action_port, int),

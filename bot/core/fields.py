@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar
 
 from bot.core import names
 from bot.core.validators import normalize_email, normalize_finess, normalize_phone, parse_count
@@ -25,6 +25,9 @@ from bot.core.validators import normalize_email, normalize_finess, normalize_pho
 # listed in `unknown_fields` when the field is required, to be completed later.
 UNKNOWN = "inconnu"
 UNKNOWN_LABEL = "Inconnu, à compléter"
+
+
+C = TypeVar("C", bound="Choice")
 
 
 class Choice(str, Enum):
@@ -40,6 +43,11 @@ class Choice(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def of(cls: Type[C], value: str) -> C:
+        """The member whose value is ``value`` (ValueError otherwise)."""
+        return cls(value)  # type: ignore[call-arg]  # Enum's lookup by value, not __new__
 
     @classmethod
     def labels(cls) -> Dict[str, str]:

@@ -4,7 +4,7 @@ Datetimes are stored in UTC (``UTCDateTime``) on SQLite and PostgreSQL alike.
 The schema itself is created by the alembic migrations in ``bot/core/migrations``.
 """
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from sqlalchemy import (
     JSON,
@@ -148,3 +148,40 @@ class SlackEvent(Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     event_id = Column(String(255), nullable=False)
     received_at = Column(UTCDateTime(), nullable=False, index=True)
+
+
+class EstablishmentRow(Base):
+    """One establishment of the FINESS register (``bot.core.register_store`` loads them)."""
+
+    __tablename__ = "establishments"
+
+    finess = Column(String(9), primary_key=True)
+    legal_finess = Column(String(9), nullable=False, index=True)
+    name = Column(String(120), nullable=False)
+    long_name = Column(String(200), nullable=True)
+    town = Column(String(80), nullable=False)
+    postcode = Column(String(5), nullable=False)
+    department = Column(String(3), nullable=False)
+    department_name = Column(String(80), nullable=False)
+    region = Column(String(40), nullable=True)
+    category = Column(String(4), nullable=False)
+    category_label = Column(String(120), nullable=False)
+    structure_type = Column(String(60), nullable=False)
+    search_text = Column(Text, nullable=False)
+
+
+class RegisterSource(Base):
+    """Which files the register table holds (their SHA-256), so that loading again is a no-op."""
+
+    __tablename__ = "register_sources"
+
+    name = Column(String(40), primary_key=True)
+    sha256 = Column(String(64), nullable=False)
+    rows = Column(Integer, nullable=False)
+    loaded_at = Column(UTCDateTime, nullable=False)
+
+
+def managed_by_model(name: Optional[str], type_: str, parent_names: Dict[str, Any]) -> bool:
+    """For alembic's comparisons: the register's search index is made per database by its
+    migration (an FTS5 table and its shadow tables, or a trigram index), not by the model."""
+    return not (name or "").startswith(("establishments_fts", "ix_establishments_search_trgm"))

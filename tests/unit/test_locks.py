@@ -25,7 +25,9 @@ def prefix():
 
 
 def replica(prefix: str) -> AtomicRedisLockStore:
-    return AtomicRedisLockStore(EndpointConfig(url=REDIS["host"], port=REDIS["port"], db=REDIS["db"], key_prefix=prefix))
+    return AtomicRedisLockStore(
+        EndpointConfig(url=REDIS["host"], port=REDIS["port"], db=REDIS["db"], key_prefix=prefix)
+    )
 
 
 def test_messages_sent_at_once_to_two_replicas_are_handled_one_after_the_other(prefix):

@@ -249,9 +249,11 @@ def test_migration_matches_model(store):
     from alembic.migration import MigrationContext
 
     import bot.core.admin_models  # noqa: F401  (the admin tables share storage.Base)
+    from bot.core.models import managed_by_model
 
     with store.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": managed_by_model}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, storage.Base.metadata) == []
         assert "alembic_version" in inspect(connection).get_table_names()
 

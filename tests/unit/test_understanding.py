@@ -175,6 +175,10 @@ def test_a_hedged_no_answers_a_question_whose_no_is_a_choice():
 
 
 def test_a_question_naming_a_choice_is_still_a_question():
-    for said in ("le mode dégradé, ça compte comme impact ?", "est-ce que le mode dégradé compte", "c'est quoi un mode dégradé"):
+    for said in (
+        "le mode dégradé, ça compte comme impact ?",
+        "est-ce que le mode dégradé compte",
+        "c'est quoi un mode dégradé",
+    ):
         assert understand(msg(said, "faq", [ent("care_impact", "mode_degrade")]), "care_impact", {}) == {}
     assert understand(msg("pourquoi vous demandez si on a besoin d'aide", "faq"), "support_requested", {}) == {}

@@ -17,7 +17,11 @@ def _target_metadata():
 
 
 def _configure(**kwargs) -> None:
-    context.configure(target_metadata=_target_metadata(), compare_type=True, **kwargs)
+    try:
+        from bot.core.models import managed_by_model
+    except ImportError:
+        managed_by_model = None
+    context.configure(target_metadata=_target_metadata(), compare_type=True, include_name=managed_by_model, **kwargs)
 
 
 def run_migrations_offline() -> None:

@@ -1,0 +1,185 @@
+"""Find an establishment of the FINESS register from the words a person uses.
+
+"CH de Dax", "hopital de vierzonn", "clinique st jean", "l'ehpad de Dax", "Dax":
+names and towns are folded to one search key (no accents, the usual abbreviations
+in one form), the database's own text search brings candidates (SQLite FTS5 with
+``remove_diacritics``, PostgreSQL ``pg_trgm``), and rapidfuzz ranks them.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
+
+from rapidfuzz import fuzz
+
+from bot.core.fields import StructureType
+from bot.core.register import CEDEX, Establishment
+
+# Longest first: "centre hospitalier universitaire" before "centre hospitalier".
+PHRASES: Sequence[Tuple[str, str]] = (
+    ("centre hospitalier regional universitaire", "chu"),
+    ("centre hospitalier universitaire", "chu"),
+    ("centre hospitalier regional", "chu"),
+    ("centre hospitalier intercommunal", "chi"),
+    ("centre hospitalier specialise", "chs"),
+    ("centre hospitalier departemental", "chd"),
+    ("centre hospitalier", "ch"),
+    ("groupe hospitalier", "gh"),
+    ("groupement hospitalier", "gh"),
+    ("hopital d instruction des armees", "hia"),
+    ("etablissement d hebergement pour personnes agees dependantes", "ehpad"),
+    ("maison de retraite", "ehpad"),
+    ("laboratoire de biologie medicale", "laboratoire"),
+    ("centre de lutte contre le cancer", "clcc"),
+    ("assistance publique hopitaux de paris", "aphp"),
+    ("assistance publique hopitaux de marseille", "aphm"),
+    ("hospices civils de lyon", "hcl"),
+    ("ap hp", "aphp"),
+    ("ap hm", "aphm"),
+)
+ABBREVIATIONS = {
+    "st": "saint",
+    "ste": "sainte",
+    "sts": "saints",
+    "ctre": "centre",
+    "hop": "hopital",
+    "hopitaux": "hopital",
+    "chr": "chu",
+    "chru": "chu",
+    "labo": "laboratoire",
+    "lbm": "laboratoire",
+    "clin": "clinique",
+    "cedex": "",
+}
+# Words that say what kind of place, not which one: they rank, they never find. Each belongs to
+# a family, compared with the family of the establishment's structure type.
+FAMILIES: Dict[str, Set[str]] = {
+    "hopital": {"ch", "chu", "chi", "chs", "chd", "gh", "ght", "hia", "clcc", "hopital", "centre", "institut"},
+    "clinique": {"clinique", "polyclinique"},
+    "ehpad": {"ehpad", "residence", "maison", "foyer"},
+    "laboratoire": {"laboratoire", "biologie", "analyses", "medicale"},
+    "radiotherapie": {"radiotherapie", "oncologie", "cancerologie"},
+    "pharmacie": {"pharmacie"},
+}
+HOSPITAL_ACRONYMS = {"ch", "chu", "chi", "chs", "chd"}
+# Kind words too vague to tell a family when a more precise one is there ("centre de radiothérapie").
+VAGUE_KINDS = {"centre", "institut", "fondation", "groupe", "groupement", "hospitalier", "prive"}
+KIND_WORDS = set().union(*FAMILIES.values()) | VAGUE_KINDS
+TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
+    StructureType.ETABLISSEMENT_SANTE_PUBLIC: {"hopital"},
+    StructureType.HOPITAL_ARMEES: {"hopital"},
+    StructureType.ETABLISSEMENT_SANTE_PRIVE: {"clinique", "hopital"},
+    StructureType.ETABLISSEMENT_SANTE_PRIVE_NON_LUCRATIF: {"hopital", "clinique"},
+    StructureType.CENTRE_RADIOTHERAPIE: {"radiotherapie", "hopital", "clinique"},
+    StructureType.LABORATOIRE_BIOLOGIE_MEDICALE: {"laboratoire"},
+    StructureType.ESMS: {"ehpad"},
+    StructureType.AUTRE: {"pharmacie"},
+}
+# Main hospital sites (CH, CHR/CHU, former local hospital, CHS, armed forces) first when the
+# words fit several places of a town.
+MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
+STOP_WORDS = {
+    "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
+    "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
+    "ma", "mes", "travaille", "appelle", "site", "bonjour", "dans", "l", "y", "qui",
+}  # fmt: skip
+CANDIDATES = 80
+CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
+AHEAD = 5.0
+SEVERAL = 82.0
+MAX_CHOICES = 4
+
+
+@dataclass(frozen=True)
+class Candidate:
+    establishment: Establishment
+    score: float
+
+
+@lru_cache(maxsize=4096)
+def search_key(text: str) -> str:
+    """Folded words, abbreviations in one form: "Hôpital St-Jean" -> "hopital saint jean"."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = " " + re.sub(r"[^a-z0-9]+", " ", folded) + " "
+    for phrase, short in PHRASES:
+        folded = folded.replace(f" {phrase} ", f" {short} ")
+    words = (ABBREVIATIONS.get(word, word) for word in folded.split())
+    return " ".join(word for word in words if word)
+
+
+def document(establishment: Establishment) -> str:
+    """What the register's search index holds for one establishment (each word once)."""
+    parts = (establishment.name, establishment.long_name or "", CEDEX.sub("", establishment.town))
+    return " ".join(dict.fromkeys(" ".join(search_key(p) for p in parts).split()))
+
+
+def query_words(text: str) -> Tuple[List[str], List[str]]:
+    """(words that name the place, words that say its kind, in the person's order)."""
+    words = [w for w in search_key(text).split() if w not in STOP_WORDS and not w.isdigit()]
+    return [w for w in words if w not in KIND_WORDS], [w for w in words if w in KIND_WORDS]
+
+
+def fts_query(names: Iterable[str], kinds: Iterable[str] = ()) -> str:
+    """An FTS5 query: any of the words (spelled as the register does, see ``Register.search``);
+    the kind words only raise the places that have them too."""
+    boosts = set(kinds) | (HOSPITAL_ACRONYMS if HOSPITAL_ACRONYMS & set(kinds) else set())
+    return " OR ".join(f'"{word}"' for word in [*dict.fromkeys(names), *sorted(boosts)])
+
+
+def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidate]:
+    """Rank (establishment, its ``document``) pairs for what the person wrote."""
+    names, kinds = query_words(text)
+    if not names:
+        return []
+    scored = [Candidate(e, _score(names, kinds, e, set(words.split()))) for e, words in found]
+    return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
+
+
+def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
+    """One establishment when the best is clear, up to four when several are close, none otherwise."""
+    if not candidates or candidates[0].score < SEVERAL:
+        return []
+    best = candidates[0].score
+    if best >= CLEAR and (len(candidates) == 1 or candidates[1].score <= best - AHEAD):
+        return [candidates[0].establishment]
+    close = [c.establishment for c in candidates if c.score >= max(SEVERAL, best - 2 * AHEAD)]
+    return close[:MAX_CHOICES]
+
+
+def _score(names: List[str], kinds: List[str], establishment: Establishment, words: Set[str]) -> float:
+    found = sum(_word_score(name, words) for name in names) / len(names)
+    own = {w for w in search_key(establishment.name).split() if w not in STOP_WORDS and w not in KIND_WORDS}
+    town = set(search_key(CEDEX.sub("", establishment.town)).split()) - STOP_WORDS
+    extra = len(own - set(names) - town)
+    at_town = 4.0 if town and town <= set(names) else 0.0
+    penalty = min(10.0, 5.0 * extra)
+    return found - penalty + at_town + _kind_score(kinds, words, establishment) + _prior(establishment)
+
+
+def _word_score(name: str, words: Set[str]) -> float:
+    """How well one of the person's words is found: a typo passes, a missing word counts nothing."""
+    best = max((fuzz.ratio(name, word) for word in words), default=0.0)
+    return best if best >= (75 if len(name) > 5 else 85) else 0.0
+
+
+def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment) -> float:
+    """The first precise kind word is the head of the name: "l'EHPAD du CH de Dax" is an EHPAD."""
+    if not kinds:
+        return 0.0
+    head = next((kind for kind in kinds if kind not in VAGUE_KINDS), kinds[0])
+    families = [FAMILIES[family] for family in TYPE_FAMILIES.get(establishment.structure_type, set())]
+    kin = next((family for family in families if head in family), None)
+    if kin is None:
+        return -20.0
+    if head in words:
+        return 5.0
+    return 3.0 if kin & words else 0.0  # "CHI de Mont-de-Marsan" for "CH Mont-de-Marsan"
+
+
+def _prior(establishment: Establishment) -> float:
+    if establishment.category in MAIN_HOSPITAL_CATEGORIES:
+        return 3.0
+    return -8.0 if establishment.structure_type is StructureType.AUTRE else 0.0

@@ -1,0 +1,213 @@
+"""The FINESS register in the application database: loading and lookups.
+
+``python -m bot.core.register_store load [DIRECTORY]`` loads the files of
+DIRECTORY (by default ``VIGIE_FINESS_DIR``, else ``../shared/data/finess``) into
+the database of ``DATABASE_URL``; loading files already loaded does nothing,
+newer files replace the table in one transaction.
+"""
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Set
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.engine import Connection, Engine
+
+from bot.core import register_search
+from bot.core.fields import Region, StructureType
+from bot.core.models import EstablishmentRow, RegisterSource
+from bot.core.paris_time import UTC
+from bot.core.register import Establishment, fingerprint, read_register
+from bot.core.register_search import Candidate
+
+SOURCE = "finess"
+BATCH = 5000
+SPELLING_CUTOFF = 80
+MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
+TABLE = EstablishmentRow.__table__
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    rows: int
+    changed: bool
+
+
+class Register:
+    """Lookups in the register table of one database."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self._vocabulary: Optional[List[str]] = None
+        self._known: Set[str] = set()
+
+    def is_loaded(self) -> bool:
+        with self.engine.connect() as connection:
+            return (
+                connection.execute(select(RegisterSource.rows).where(RegisterSource.name == SOURCE)).first() is not None
+            )
+
+    def load(self, directory: Path) -> LoadResult:
+        digest = fingerprint(directory)
+        with self.engine.begin() as connection:
+            known = connection.execute(select(RegisterSource.sha256, RegisterSource.rows)).first()
+            if known and known.sha256 == digest:
+                return LoadResult(known.rows, changed=False)
+            rows = self._replace(connection, read_register(directory))
+            connection.execute(delete(RegisterSource))
+            loaded_at = datetime.now(UTC)
+            values = {"name": SOURCE, "sha256": digest, "rows": rows, "loaded_at": loaded_at}
+            connection.execute(insert(RegisterSource), values)
+        self._vocabulary = None
+        return LoadResult(rows, changed=True)
+
+    def by_finess(self, finess: str) -> Optional[Establishment]:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(TABLE).where(TABLE.c.finess == finess)).first()
+        return _establishment(row) if row else None
+
+    def of_legal_entity(self, legal_finess: str) -> List[Establishment]:
+        query = select(TABLE).where(TABLE.c.legal_finess == legal_finess).order_by(TABLE.c.finess)
+        with self.engine.connect() as connection:
+            return [_establishment(row) for row in connection.execute(query)]
+
+    def search(self, words: str) -> List[Candidate]:
+        """Candidates for what a person called their structure, best first."""
+        names, kinds = register_search.query_words(words)
+        if not names:
+            return []
+        names = self._spelled(names)
+        words = " ".join([words, *names])
+        with self.engine.connect() as connection:
+            found = self._fts(connection, names, kinds) if self.sqlite else self._trigrams(connection, names, kinds)
+            rows = list(found)
+        return register_search.rank(words, ((_establishment(row), row.search_text) for row in rows))
+
+    def find(self, words: str) -> List[Establishment]:
+        """The establishment meant (one), the close ones (up to four), or none."""
+        return register_search.choose(self.search(words))
+
+    def _spelled(self, names: Sequence[str]) -> List[str]:
+        """Each word as the register spells it: "veirzon" -> "vierzon" (a word it has is kept)."""
+        if self._vocabulary is None:
+            with self.engine.connect() as connection:
+                texts = connection.execute(select(TABLE.c.search_text)).scalars()
+                self._known = {word for text in texts for word in text.split()}
+                self._vocabulary = sorted(self._known)
+        known = self._known
+        spelled = []
+        for name in names:
+            match = (
+                None
+                if name in known or len(name) < 4
+                else process.extractOne(name, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
+            )
+            spelled.append(match[0] if match else name)
+        return spelled
+
+    @staticmethod
+    def _fts(connection: Connection, names: Sequence[str], kinds: Sequence[str]) -> Iterable:
+        return connection.execute(
+            text(
+                "SELECT e.* FROM establishments_fts f JOIN establishments e ON e.finess = f.finess "
+                "WHERE establishments_fts MATCH :query ORDER BY f.rank LIMIT :limit"
+            ),
+            {"query": register_search.fts_query(names, kinds), "limit": register_search.CANDIDATES},
+        )
+
+    @staticmethod
+    def _trigrams(connection: Connection, names: Sequence[str], kinds: Sequence[str]) -> Iterable:
+        """Places with a word close to one of the person's (``<%``, through the trigram index),
+        ranked by how close all of them are, the kind words counting half."""
+        words = list(dict.fromkeys(names))[:MAX_WORDS]
+        params = {f"w{i}": word for i, word in enumerate(words)}
+        params.update({f"k{i}": kind for i, kind in enumerate(dict.fromkeys(kinds))})
+        found = " OR ".join(f":w{i} OPERATOR(public.<%) search_text" for i in range(len(words)))
+        closeness = " + ".join(f"public.word_similarity(:w{i}, search_text)" for i in range(len(words)))
+        closeness += "".join(f" + 0.5 * public.word_similarity(:k{i}, search_text)" for i in range(len(set(kinds))))
+        query = f"SELECT * FROM establishments WHERE {found} ORDER BY {closeness} DESC LIMIT :limit"
+        return connection.execute(text(query), {**params, "limit": register_search.CANDIDATES})
+
+    def _replace(self, connection: Connection, establishments: Iterable[Establishment]) -> int:
+        connection.execute(delete(TABLE))
+        if self.sqlite:
+            connection.execute(text("DELETE FROM establishments_fts"))
+        count, batch = 0, []
+        for establishment in establishments:
+            batch.append(_row(establishment))
+            if len(batch) == BATCH:
+                count += self._insert(connection, batch)
+                batch = []
+        return count + (self._insert(connection, batch) if batch else 0)
+
+    def _insert(self, connection: Connection, rows: List[dict]) -> int:
+        connection.execute(insert(TABLE), rows)
+        if self.sqlite:
+            connection.execute(
+                text("INSERT INTO establishments_fts (finess, search_text) VALUES (:finess, :search_text)"),
+                [{"finess": r["finess"], "search_text": r["search_text"]} for r in rows],
+            )
+        return len(rows)
+
+
+def _row(establishment: Establishment) -> dict:
+    return {
+        "finess": establishment.finess,
+        "legal_finess": establishment.legal_finess,
+        "name": establishment.name,
+        "long_name": establishment.long_name,
+        "town": establishment.town,
+        "postcode": establishment.postcode,
+        "department": establishment.department,
+        "department_name": establishment.department_name,
+        "region": establishment.region.value if establishment.region else None,
+        "category": establishment.category,
+        "category_label": establishment.category_label,
+        "structure_type": establishment.structure_type.value,
+        "search_text": register_search.document(establishment),
+    }
+
+
+def _establishment(row) -> Establishment:
+    return Establishment(
+        finess=row.finess,
+        legal_finess=row.legal_finess,
+        name=row.name,
+        long_name=row.long_name,
+        town=row.town,
+        postcode=row.postcode,
+        department=row.department,
+        department_name=row.department_name,
+        region=Region.of(row.region) if row.region else None,
+        category=row.category,
+        category_label=row.category_label,
+        structure_type=StructureType.of(row.structure_type),
+    )
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from bot.core.storage import DeclarationStore
+    from bot.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m bot.core.register_store")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="load the FINESS files of a directory into DATABASE_URL")
+    load.add_argument("directory", nargs="?", type=Path, default=None)
+    args = parser.parse_args(argv)
+    directory = args.directory or Settings.from_env().finess_dir
+    store = DeclarationStore()
+    store.migrate()
+    result = Register(store.engine).load(directory)
+    verb = "chargé" if result.changed else "déjà à jour"
+    print(f"Répertoire FINESS {verb} : {result.rows} établissements ({directory}).")
+    store.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

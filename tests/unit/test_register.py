@@ -1,0 +1,118 @@
+"""The FINESS register: loaded from the DREES files, found from the words people use,
+on SQLite (FTS5) and on PostgreSQL (pg_trgm), both for real."""
+
+import pytest
+
+from bot.core.fields import Region, StructureType
+from bot.core.register import pretty_name, read_register
+from bot.core.register_search import search_key
+from bot.core.register_store import Register
+from bot.core.storage import DeclarationStore
+from bot.settings import DEFAULT_FINESS_DIR
+from tests.support.declarations import BACKENDS, database_url
+
+CH_DAX = "400000105"
+CH_VIERZON = "180000200"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def register(request, tmp_path_factory):
+    with database_url(request.param, tmp_path_factory.mktemp("register"), request) as url:
+        store = DeclarationStore(url)
+        store.migrate()
+        loaded = Register(store.engine)
+        result = loaded.load(DEFAULT_FINESS_DIR)
+        assert result.changed and result.rows > 95_000
+        try:
+            yield loaded
+        finally:
+            store.dispose()
+
+
+def test_loading_the_same_files_again_changes_nothing(register):
+    again = register.load(DEFAULT_FINESS_DIR)
+    assert not again.changed
+    assert register.by_finess(CH_DAX).display_name == "Centre Hospitalier de Dax"
+
+
+@pytest.mark.parametrize(
+    "words,finess",
+    [
+        ("CH de Dax", CH_DAX),
+        ("centre hospitalier de dax", CH_DAX),
+        ("ici le CH de Dax", CH_DAX),
+        ("CH de Vierzon", CH_VIERZON),
+        ("hopital de vierzonn", CH_VIERZON),  # typo at the end
+        ("ch de veirzon", CH_VIERZON),  # typo inside
+        ("CENTRE HOSPITALIER DE VIERZON", CH_VIERZON),
+        ("CHI de Créteil", "940000573"),
+        ("chi creteil", "940000573"),
+        ("hôpital privé d'Antony", "920300043"),
+        ("hopital prive d antony", "920300043"),
+        ("l'EHPAD du CH de Dax", "400010559"),
+        ("hopital st joseph paris", "750000523"),
+    ],
+)
+def test_one_clear_match_for_the_forms_people_use(register, words, finess):
+    assert [e.finess for e in register.find(words)] == [finess]
+
+
+@pytest.mark.parametrize(
+    "words,finess",
+    [
+        ("Dax", CH_DAX),  # the town alone
+        ("CHU de Rennes", "350000741"),  # a CHU of several sites
+        ("pitie salpetriere", "750100125"),
+        ("AP-HP Pitié-Salpêtrière", "750100125"),
+        ("CH Mont-de-Marsan", "400000139"),
+        ("cerballiance lyon", None),  # a network of laboratories: several of them, all Cerballiance in Lyon
+    ],
+)
+def test_several_close_places_are_offered_at_most_four(register, words, finess):
+    found = register.find(words)
+    assert 2 <= len(found) <= 4
+    if finess:
+        assert finess in [e.finess for e in found]
+    else:
+        assert all("CERBALLIANCE" in e.name and "LYON" in e.town for e in found)
+
+
+@pytest.mark.parametrize("words", ["hôpital", "GHT", "l'EHPAD", "EHPAD les Tilleuls à Dax", "je ne sais pas", ""])
+def test_nothing_is_offered_for_words_that_name_no_place(register, words):
+    assert register.find(words) == []
+
+
+def test_what_a_match_fills(register):
+    dax = register.by_finess(CH_DAX)
+    assert (dax.structure_type, dax.region, dax.department_name) == (
+        StructureType.ETABLISSEMENT_SANTE_PUBLIC,
+        Region.NOUVELLE_AQUITAINE,
+        "LANDES",
+    )
+    assert register.by_finess("400010559").structure_type is StructureType.ESMS  # EHPAD du CH de Dax
+    assert register.by_finess("920300043").structure_type is StructureType.ETABLISSEMENT_SANTE_PRIVE
+    assert register.by_finess("2A0000022").region is Region.CORSE
+    assert register.by_finess("970100057") is None or register.by_finess("970100057").region is Region.GUADELOUPE
+
+
+def test_a_legal_entity_lists_its_establishments(register):
+    sites = register.of_legal_entity(register.by_finess(CH_DAX).legal_finess)
+    assert CH_DAX in [e.finess for e in sites] and len(sites) >= 2
+
+
+def test_every_row_has_a_structure_type_and_almost_all_a_region():
+    rows = list(read_register(DEFAULT_FINESS_DIR))
+    assert len({r.finess for r in rows}) == len(rows)
+    without_region = [r for r in rows if r.region is None]
+    assert len(without_region) < 10  # Saint-Pierre-et-Miquelon has no ARS region of the spec
+    labs = [r for r in rows if r.category == "611"]
+    assert labs and all(r.structure_type is StructureType.LABORATOIRE_BIOLOGIE_MEDICALE for r in labs)
+    armies = [r for r in rows if r.category == "114"]
+    assert armies and all(r.structure_type is StructureType.HOPITAL_ARMEES for r in armies)
+
+
+def test_search_keys_and_names_as_people_read_them():
+    assert search_key("Hôpital St-Jean") == "hopital saint jean"
+    assert search_key("Centre Hospitalier Universitaire de Rennes") == "chu de rennes"
+    assert search_key("AP-HP") == "aphp"
+    assert pretty_name("CH DE MONT-DE-MARSAN") == "CH de Mont-de-Marsan"
