@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import summary
+from actions import structure, summary
 from actions.understanding import ANSWER_INTENTS, is_correction, understand
 from bot.core import fields as registry
 from bot.core import schema
@@ -19,6 +19,7 @@ from bot.core.fields import UNKNOWN
 from bot.core.language import french_nlp
 from bot.core.paris_time import PARIS
 from bot.core.pii import mask_pii
+from bot.core.register_search import MAX_CHOICES
 from bot.core.validators import InvalidValue, check_detected_at, check_started_at, normalize_finess, region_from_finess
 
 FORM = "declaration_form"
@@ -34,8 +35,13 @@ Result = Dict[Text, Any]
 
 
 def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
-    """Incident and impacts first, then the structure, then who declares (the registry's `ask_rank`)."""
-    return registry.asked(slots) + ["confirmed"]
+    """Incident and impacts first, then the structure, then who declares (the registry's `ask_rank`);
+    the structure found in the FINESS register is confirmed right after its name."""
+    asked = registry.asked(slots)
+    if structure.needs_confirmation(slots) and "structure_name" in asked:
+        at = asked.index("structure_name") + 1
+        asked = asked[:at] + [structure.MATCH] + asked[at:]
+    return asked + ["confirmed"]
 
 
 def next_field(
@@ -60,7 +66,7 @@ class ValidateDeclarationForm(FormValidationAction):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         """Every field is validated when given, even those the form never asks."""
         asked = self.fields(tracker.slots)
-        return asked + [field for field in schema.FIELDS if field not in asked]
+        return asked + [field for field in [*schema.FIELDS, structure.MATCH] if field not in asked]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """Read the answer, check it, and choose the next question.
@@ -90,10 +96,14 @@ class ValidateDeclarationForm(FormValidationAction):
         validated = await self.get_validation_events(feedback, tracker, domain)
         tracker.add_slots(validated)
         events += validated
+        looked_up = _looked_up(before, tracker.slots)
+        tracker.add_slots(looked_up)
+        events += looked_up
         after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
         tracker.add_slots(after)
         events += after
-        summary.acknowledge(feedback, before, tracker.slots, requested)
+        if requested != structure.MATCH:  # a confirmed establishment is said by its validation
+            summary.acknowledge(feedback, before, tracker.slots, requested)
         events.append(SlotSet("feedback", feedback.messages or None))
         events.append(SlotSet("requested_slot", next_field(tracker.slots, requested, self.fields)))
         return events
@@ -145,6 +155,9 @@ class ValidateDeclarationForm(FormValidationAction):
         if requested == "confirmed":
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
+        if requested == structure.MATCH:
+            dispatcher.utter_message(text=NOT_RECOGNISED)
+            return [SlotSet(structure.MATCH, structure.NONE), SlotSet(structure.CANDIDATES, None)]
         if attempts >= MISSES_BEFORE_UNKNOWN and requested in registry.BY_NAME:
             return _note_as_unknown(dispatcher, tracker.slots, requested)
         if candidates.get(requested) != UNKNOWN:
@@ -172,10 +185,20 @@ class ValidateDeclarationForm(FormValidationAction):
         counts[field] = count
         return {field: masked, "pii_counts": counts}
 
+    def validate_structure_match(self, value, dispatcher, tracker, domain) -> Result:
+        filled = structure.apply(str(value or ""), tracker.slots)
+        if filled is None:
+            return {structure.MATCH: None}
+        if filled[structure.MATCH] != structure.NONE:
+            dispatcher.utter_message(text=structure.confirmed_text(structure.by_finess(filled["finess"])))
+        return filled
+
     def validate_finess(self, value, dispatcher, tracker, domain) -> Result:
-        return _checked(
-            "finess", value, normalize_finess, dispatcher, extra=lambda finess: {"region": region_from_finess(finess)}
-        )
+        checked = _checked("finess", value, normalize_finess, dispatcher)
+        finess = checked["finess"]
+        if not finess:
+            return checked
+        return {**checked, **_from_register(finess, dispatcher, tracker.slots)}
 
     def validate_detected_at(self, value, dispatcher, tracker, domain) -> Result:
         def check(text: str) -> str:
@@ -281,6 +304,47 @@ OFFER = (
 DONT_KNOW_BUTTON = {"title": "Je ne sais pas", "payload": "/dont_know"}
 NOTED_UNKNOWN = "C'est noté comme inconnu : vous pourrez le compléter plus tard. Continuons."
 NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
+
+
+NOT_RECOGNISED = "Je n'ai pas reconnu votre réponse : je vous pose plutôt les questions sur la structure."
+ABSENT_FROM_REGISTER = (
+    "Ce numéro FINESS est valide mais absent du répertoire de janvier 2021 (établissement plus récent ?) : "
+    "je le garde, l'ARS le vérifiera."
+)
+
+
+def _looked_up(before: Dict[str, Any], after: Dict[str, Any]) -> List[EventType]:
+    """A structure name just given (or given again) is looked up in the FINESS register, unless
+    the number is known or an establishment was just confirmed."""
+    name = after.get("structure_name")
+    if not name or name == before.get("structure_name") or after.get("finess") or after.get(structure.MATCH):
+        return []
+    return [SlotSet(structure.CANDIDATES, structure.candidates_for(name) or None), SlotSet(structure.MATCH, None)]
+
+
+def _from_register(finess: str, dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> Dict[str, Any]:
+    """What a typed FINESS number tells: the establishment it names, or the sites of a legal entity."""
+    found = structure.by_finess(finess)
+    if found is not None:
+        dispatcher.utter_message(
+            text=f"Ce numéro FINESS est celui de : {found.display_name} ({structure.place(found)})."
+        )
+        filled = {"region": found.region.value if found.region else None}
+        if not slots.get("structure_type"):
+            filled["structure_type"] = found.structure_type.value
+        return filled
+    sites = structure.sites_of(finess)
+    region = {"region": region_from_finess(finess)}
+    if not sites:
+        dispatcher.utter_message(text=ABSENT_FROM_REGISTER)
+        return region
+    dispatcher.utter_message(
+        text=f"Ce numéro est celui de l'entité juridique, qui compte {len(sites)} établissement"
+        f"{'s' if len(sites) > 1 else ''} dans le répertoire FINESS. Je le garde."
+    )
+    if len(sites) <= MAX_CHOICES:
+        return {**region, structure.CANDIDATES: [site.finess for site in sites], structure.MATCH: None}
+    return region
 
 
 def _back_from_detour(tracker: Tracker) -> bool:

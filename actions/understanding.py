@@ -10,6 +10,7 @@ action then checks every candidate.
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
+from actions import structure
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import Reading
@@ -66,6 +67,12 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     """Candidate slot values carried by `message` (Rasa's `latest_message`)."""
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
+    if requested == structure.MATCH:
+        return structure.read_answer(message, slots)
+    if requested == "region" and intent != "dont_know" and not is_question(text):
+        region = structure.region_of_place(text)  # "Landes", "40", "Dax": the register knows the region
+        if region:
+            return {"region": region}
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)

@@ -137,6 +137,8 @@ def run(timeout: float) -> None:
     settings = load_settings()
     env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
     subprocess.run([str(BIN / "python"), "-m", "bot.core.storage", "migrate"], env=env, cwd=ROOT, check=True)
+    # The FINESS register, from ../shared/data/finess (or VIGIE_FINESS_DIR): loaded once, then a no-op.
+    subprocess.run([str(BIN / "python"), "-m", "bot.core.register_store", "load"], env=env, cwd=ROOT, check=True)
     processes = []
     PID_FILE.parent.mkdir(exist_ok=True)
     try:

@@ -53,3 +53,16 @@ def accounts(store, clock):
     """An administrateur and a lecteur."""
     add_user(store, ADMIN, ADMIN_PASSWORD, "administrateur", clock)
     add_user(store, READER, READER_PASSWORD, "lecteur", clock)
+
+
+@pytest.fixture(autouse=True)
+def without_register(monkeypatch):
+    """The actions see no FINESS register (as when it is not loaded) unless a test gives one
+    (tests/unit/test_structure.py): a developer's loaded database never changes a test."""
+    from sqlalchemy import create_engine
+
+    from actions import structure
+    from bot.core.register_store import Register
+
+    empty = Register(create_engine("sqlite://", future=True))
+    monkeypatch.setattr(structure, "register", lambda: empty)

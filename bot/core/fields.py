@@ -388,7 +388,7 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.STRUCTURE,
         Reading.RAW_TEXT,
         summary_rank=3,
-        ask_rank=90,
+        ask_rank=75,  # before the type and the region, which the register gives with the number
         skippable=True,
         completion_rank=14,
         explained=True,
@@ -419,6 +419,9 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=4,
         choices=Region,
+        ask_rank=85,  # asked only when neither the register nor the FINESS number gave it
+        skippable=True,
+        explained=True,
         acknowledged=False,
         column_length=64,
         indexed=True,

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, insert, select, text
@@ -21,12 +21,16 @@ from bot.core import register_search
 from bot.core.fields import Region, StructureType
 from bot.core.models import EstablishmentRow, RegisterSource
 from bot.core.paris_time import UTC
-from bot.core.register import Establishment, fingerprint, read_register
+from bot.core.register import CEDEX, Establishment, fingerprint, read_register, region_of
 from bot.core.register_search import Candidate
+from bot.core.validators import DEPARTEMENT_REGION
 
 SOURCE = "finess"
 BATCH = 5000
 SPELLING_CUTOFF = 80
+PLACE_CUTOFF = 88
+# Words around a place's name in an answer ("c'est dans le département des Landes").
+PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
 MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
 TABLE = EstablishmentRow.__table__
 
@@ -45,6 +49,7 @@ class Register:
         self.sqlite = engine.dialect.name == "sqlite"
         self._vocabulary: Optional[List[str]] = None
         self._known: Set[str] = set()
+        self._place_regions: Optional[Dict[str, Region]] = None
 
     def is_loaded(self) -> bool:
         with self.engine.connect() as connection:
@@ -91,6 +96,41 @@ class Register:
     def find(self, words: str) -> List[Establishment]:
         """The establishment meant (one), the close ones (up to four), or none."""
         return register_search.choose(self.search(words))
+
+    def region_of_place(self, words: str) -> Optional[Region]:
+        """The region of a place a person names: a region, a département (name or number) or a town."""
+        key = _place_key(words)
+        if not key:
+            return None
+        department = key.upper().replace(" ", "")
+        if department in DEPARTEMENT_REGION or (department.isdigit() and department.zfill(2) in DEPARTEMENT_REGION):
+            return region_of(department if department in DEPARTEMENT_REGION else department.zfill(2))
+        places = self._places()
+        if key in places:
+            return places[key]
+        match = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=PLACE_CUTOFF)
+        return places[match[0]] if match else None
+
+    def _places(self) -> Dict[str, Region]:
+        """Search key of each region, département and town -> its region (towns of one name in two
+        regions are left out: the question is asked again rather than guessed)."""
+        if self._place_regions is None:
+            regions: Dict[str, Set[str]] = {}
+            query = select(TABLE.c.town, TABLE.c.department_name, TABLE.c.region).distinct()
+            with self.engine.connect() as connection:
+                for town, department_name, region in connection.execute(query):
+                    for place in (CEDEX.sub("", town), department_name):
+                        regions.setdefault(_place_key(place), set()).add(region or "")
+            places = {
+                key: Region.of(next(iter(found)))
+                for key, found in regions.items()
+                if len(found) == 1 and "" not in found
+            }
+            places.update(
+                {_place_key(region.label): region for region in Region if region is not Region.INCONNU}
+            )
+            self._place_regions = places
+        return self._place_regions
 
     def _spelled(self, names: Sequence[str]) -> List[str]:
         """Each word as the register spells it: "veirzon" -> "vierzon" (a word it has is kept)."""
@@ -155,6 +195,10 @@ class Register:
         return len(rows)
 
 
+def _place_key(words: str) -> str:
+    return " ".join(w for w in register_search.search_key(words).split() if w not in PLACE_NOISE)
+
+
 def _row(establishment: Establishment) -> dict:
     return {
         "finess": establishment.finess,
@@ -200,6 +244,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     load.add_argument("directory", nargs="?", type=Path, default=None)
     args = parser.parse_args(argv)
     directory = args.directory or Settings.from_env().finess_dir
+    if not directory.is_dir():
+        print(
+            f"Répertoire FINESS introuvable ({directory}) : Vigie demandera le numéro FINESS, le type et la région "
+            "au lieu de reconnaître l'établissement. Indiquez le dossier avec VIGIE_FINESS_DIR.",
+            file=sys.stderr,
+        )
+        return 0
     store = DeclarationStore()
     store.migrate()
     result = Register(store.engine).load(directory)

@@ -22,6 +22,7 @@ PERSONA = {
     "declarant_role": "RSSI",
     "declarant_email": "marie.dupont@exemple-sante.fr",
     "declarant_phone": "06 12 34 56 78",
+    "structure_match": "oui",
     "finess": "je ne sais pas",
     "is_ose": "non",
     "support_requested": "non",

@@ -152,6 +152,13 @@ class Stack:
             check=True,
             capture_output=True,
         )
+        subprocess.run(  # as `make run` does: the FINESS register in the stack's database
+            [sys.executable, "-m", "bot.core.register_store", "load"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
 
     def sql(self, statement: str, **params):
         engine = create_engine(self.database_url, future=True, poolclass=NullPool)

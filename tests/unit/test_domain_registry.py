@@ -13,7 +13,7 @@ import pytest
 import yaml
 from rasa_sdk.executor import ActionExecutor
 
-from actions import completion, declaration_form
+from actions import completion, declaration_form, structure
 from bot.core import fields as registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +37,8 @@ def test_every_field_has_a_slot_filled_by_our_actions_only():
 
 
 def test_the_declaration_form_lists_exactly_the_questions_it_may_ask():
-    asked = registry.asked({"structure_type": None, "origin": "malveillante", "health_data_involved": "oui"})
-    assert _required("declaration_form") == asked + ["confirmed"]
+    slots = {"structure_type": None, "origin": "malveillante", "health_data_involved": "oui"}
+    assert _required("declaration_form") == declaration_form.fields_to_ask({**slots, structure.CANDIDATES: ["x"]})
 
 
 def test_the_completion_form_lists_exactly_the_completable_fields():

@@ -1,0 +1,158 @@
+"""The structure recognised in the FINESS register, and confirmed by the declarant.
+
+A structure's name ("CH de Dax", in the opening or as an answer) is looked up in
+the register; one clear match is offered for confirmation ("Il s'agit bien du
+Centre Hospitalier de Dax… ?"), several close ones as buttons. A confirmed match
+fills the official name, the FINESS number, the structure type and the region,
+so none of them is asked. A typed FINESS number is looked up too.
+"""
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional, TypeVar
+
+from rapidfuzz import fuzz
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.register import Establishment
+from bot.core.register_store import Register
+from bot.core.storage import DeclarationStore
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+MATCH = "structure_match"
+CANDIDATES = "structure_candidates"
+NONE = "aucune"
+NO_ONE = re.compile(r"^\s*(?:non|nan|aucun\w*|ni l'un\w* ni l'autre|pas (?:ca|ça|celui|celle))\b[\s,.;:!-]*", re.I)
+NAMING = 70  # how close typed words must be to one of the offered names
+
+
+@lru_cache(maxsize=1)
+def register() -> Register:
+    return Register(DeclarationStore().engine)
+
+
+def _consulted(lookup: Callable[[Register], T], otherwise: T) -> T:
+    """A lookup in the register; when the register cannot be read (not loaded, database down),
+    the declaration goes on without it: the questions are asked as usual."""
+    try:
+        return lookup(register())
+    except SQLAlchemyError as error:
+        logger.warning("FINESS register unavailable (%s): structure questions asked as usual.", type(error).__name__)
+        return otherwise
+
+
+def candidates_for(name: str) -> List[str]:
+    """FINESS numbers to offer for what the person called their structure (none: ask as usual)."""
+    return _consulted(lambda r: [e.finess for e in r.find(name)], [])
+
+
+def offered(slots: Dict[str, Any]) -> List[Establishment]:
+    found = (by_finess(finess) for finess in slots.get(CANDIDATES) or [])
+    return [e for e in found if e is not None]
+
+
+def needs_confirmation(slots: Dict[str, Any]) -> bool:
+    return bool(slots.get(CANDIDATES)) and not slots.get(MATCH)
+
+
+def place(establishment: Establishment) -> str:
+    """ "Dax, Landes" ."""
+    return f"{establishment.display_town}, {establishment.department_name.title()}"
+
+
+def question(slots: Dict[str, Any]) -> Dict[str, Any]:
+    """The message asking which establishment it is, with its buttons."""
+    found = offered(slots)
+    if len(found) == 1:
+        only = found[0]
+        return {
+            "text": f"Il s'agit bien de : {only.display_name} (FINESS {only.finess}, {place(only)}) ?",
+            "buttons": [
+                {"title": "Oui", "payload": _payload(only.finess)},
+                {"title": "Non", "payload": _payload(NONE)},
+            ],
+        }
+    buttons = [{"title": f"{e.display_name} ({place(e)})", "payload": _payload(e.finess)} for e in found]
+    return {
+        "text": "J'ai trouvé plusieurs établissements proches dans le répertoire FINESS. Lequel est le vôtre ?",
+        "buttons": buttons + [{"title": "Aucune de celles-ci", "payload": _payload(NONE)}],
+    }
+
+
+def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """The answer to the confirmation: an offered FINESS, ``aucune``, or another name to look up."""
+    chosen = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == MATCH), None)
+    if chosen:
+        return {MATCH: str(chosen)}
+    intent = (message.get("intent") or {}).get("name")
+    text = (message.get("text") or "").strip()
+    found = offered(slots)
+    if intent == "affirm" and len(found) == 1:
+        return {MATCH: found[0].finess}
+    named = _named(text, found)
+    if named:
+        return {MATCH: named.finess}
+    rest = NO_ONE.sub("", text, count=1).strip()
+    if len(rest.split()) >= 2 and intent not in ("affirm", "dont_know"):
+        return {"structure_name": rest}  # "non, c'est le CH de Mont-de-Marsan": looked up again
+    if intent in ("deny", "dont_know") or NO_ONE.match(text):
+        return {MATCH: NONE}
+    return {}
+
+
+def apply(answer: str, slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The slots a confirmed answer fills (None: not one of the offered establishments)."""
+    if answer == NONE:
+        return {MATCH: NONE, CANDIDATES: None}
+    if answer not in (slots.get(CANDIDATES) or []):
+        return None
+    establishment = by_finess(answer)
+    if establishment is None:
+        return None
+    return {
+        MATCH: answer,
+        CANDIDATES: None,
+        "structure_name": establishment.display_name,
+        "finess": establishment.finess,
+        "structure_type": establishment.structure_type.value,
+        "region": establishment.region.value if establishment.region else None,
+    }
+
+
+def confirmed_text(establishment: Establishment) -> str:
+    region = f", région {establishment.region.label}" if establishment.region else ""
+    return (
+        f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. "
+        f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent "
+        "du répertoire FINESS : je ne vous les demande pas."
+    )
+
+
+def by_finess(finess: str) -> Optional[Establishment]:
+    return _consulted(lambda r: r.by_finess(finess), None)
+
+
+def region_of_place(words: str) -> Optional[str]:
+    region = _consulted(lambda r: r.region_of_place(words), None)
+    return region.value if region else None
+
+
+def sites_of(legal_finess: str) -> List[Establishment]:
+    return _consulted(lambda r: r.of_legal_entity(legal_finess), [])
+
+
+def _named(text: str, found: List[Establishment]) -> Optional[Establishment]:
+    """ "celui de Dax", "le site du Lanot": the offered establishment the words name best."""
+    if not text or not found:
+        return None
+    scored = sorted(((fuzz.token_set_ratio(text, e.display_name), e) for e in found), key=lambda s: -s[0])
+    best_score, best = scored[0]
+    if best_score < NAMING or (len(scored) > 1 and scored[1][0] >= best_score):
+        return None
+    return best
+
+
+def _payload(value: str) -> str:
+    return f'/inform{{"{MATCH}": "{value}"}}'

@@ -1,0 +1,132 @@
+"""The structure recognised in the FINESS register, turn by turn through the form's
+validation action, with the real register loaded in SQLite."""
+
+import pytest
+
+from actions import structure
+from bot.core.register_store import Register
+from bot.core.storage import DeclarationStore
+from bot.settings import DEFAULT_FINESS_DIR
+from tests.unit.test_declaration_form import turn
+
+KNOWN = {
+    "requested_slot": "structure_name",
+    "submission_key": "k",
+    "description": "rançongiciel",
+    "incident_type": "rancongiciel",
+    "origin": "malveillante",
+    "detected_at": "2026-12-03T03:00:00+01:00",
+    "care_impact": "mode_degrade",
+    "patient_endangerment": "potentielle",
+    "health_data_involved": "oui",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    store = DeclarationStore(f"sqlite:///{tmp_path_factory.mktemp('register') / 'vigie.db'}")
+    store.migrate()
+    register = Register(store.engine)
+    register.load(DEFAULT_FINESS_DIR)
+    yield register
+    store.dispose()
+
+
+@pytest.fixture(autouse=True)
+def with_register(loaded, monkeypatch):
+    monkeypatch.setattr(structure, "register", lambda: loaded)
+
+
+async def answer(slots, text, intent="inform"):
+    values, said = await turn(slots, text, intent)
+    return {**slots, **values}, said
+
+
+async def test_a_clear_match_is_confirmed_and_fills_finess_type_and_region():
+    slots, _ = await answer(KNOWN, "ici le CH de Dax")
+    assert slots["structure_candidates"] == ["400000105"]
+    assert slots["requested_slot"] == "structure_match"
+    question = structure.question(slots)
+    assert question["text"] == "Il s'agit bien de : Centre Hospitalier de Dax (FINESS 400000105, Dax, Landes) ?"
+    assert [b["title"] for b in question["buttons"]] == ["Oui", "Non"]
+    slots, said = await answer(slots, "oui", "affirm")
+    assert (slots["finess"], slots["structure_type"], slots["region"]) == (
+        "400000105",
+        "etablissement_sante_public",
+        "nouvelle_aquitaine",
+    )
+    assert slots["structure_name"] == "Centre Hospitalier de Dax"
+    assert said[0].startswith("C'est noté : Centre Hospitalier de Dax, FINESS 400000105, région Nouvelle-Aquitaine.")
+    assert slots["requested_slot"] == "is_ose"  # never the FINESS, the type or the region
+
+
+async def test_several_close_places_are_buttons_and_one_is_chosen_by_its_name():
+    slots, _ = await answer(KNOWN, "Dax")
+    assert 2 <= len(slots["structure_candidates"]) <= 4
+    buttons = structure.question(slots)["buttons"]
+    assert buttons[-1]["title"] == "Aucune de celles-ci"
+    assert "Centre Hospitalier de Dax (Dax, Landes)" in [b["title"] for b in buttons]
+    slots, _ = await answer(slots, "le centre hospitalier", "inform")
+    assert slots["finess"] == "400000105"
+
+
+async def test_none_of_them_then_the_usual_questions():
+    slots, _ = await answer(KNOWN, "CH de Vierzon")
+    slots, _ = await answer(slots, "non", "deny")
+    assert slots["structure_match"] == "aucune"
+    assert slots["requested_slot"] == "finess"
+    assert slots["structure_name"] == "CH de Vierzon"
+
+
+async def test_no_with_another_name_looks_it_up_again():
+    slots, _ = await answer(KNOWN, "CH de Vierzon")
+    slots, _ = await answer(slots, "non, c'est le centre hospitalier de Dax", "deny")
+    assert slots["structure_candidates"] == ["400000105"]
+    assert slots["requested_slot"] == "structure_match"
+
+
+async def test_a_name_the_register_lacks_is_asked_as_usual_with_the_region():
+    slots, _ = await answer(KNOWN, "Clinique Zorglub du Plateau")
+    assert not slots.get("structure_candidates")
+    assert slots["requested_slot"] == "finess"
+    slots, _ = await answer(slots, "je ne sais pas", "dont_know")
+    assert slots["structure_type"] == "etablissement_sante_prive"  # said by the name
+    assert slots["requested_slot"] == "region"
+    slots, _ = await answer(slots, "dans les Landes", "inform")
+    assert slots["region"] == "nouvelle_aquitaine"
+
+
+async def test_a_typed_finess_names_its_establishment():
+    slots, said = await answer({**KNOWN, "requested_slot": "finess", "structure_name": "le CH"}, "400 000 105")
+    assert slots["finess"] == "400000105"
+    assert slots["structure_type"] == "etablissement_sante_public" and slots["region"] == "nouvelle_aquitaine"
+    assert said[0] == "Ce numéro FINESS est celui de : Centre Hospitalier de Dax (Dax, Landes)."
+
+
+async def test_a_legal_entity_number_offers_its_establishments():
+    legal = structure.register().by_finess("400000105").legal_finess
+    sites = structure.register().of_legal_entity(legal)
+    slots, said = await answer({**KNOWN, "requested_slot": "finess", "structure_name": "le CH"}, legal)
+    assert slots["finess"] == legal
+    assert "entité juridique" in said[0]
+    if len(sites) <= 4:
+        assert slots["requested_slot"] == "structure_match"
+
+
+async def test_a_valid_number_absent_from_the_register_is_kept():
+    slots, said = await answer({**KNOWN, "requested_slot": "finess", "structure_name": "le CH"}, "400999991")
+    assert slots["finess"] == "400999991"
+    assert "absent du répertoire de janvier 2021" in said[0]
+    assert slots["region"] == "nouvelle_aquitaine"
+
+
+def test_a_button_payload_names_the_establishment_chosen():
+    slots = {structure.CANDIDATES: ["400000105", "400010559"]}
+    message = {
+        "text": "",
+        "intent": {"name": "inform"},
+        "entities": [{"entity": "structure_match", "value": "400010559"}],
+    }
+    assert structure.read_answer(message, slots) == {structure.MATCH: "400010559"}
+    assert structure.apply("400010559", slots)["structure_type"] == "esms"
+    assert structure.apply("750712184", slots) is None  # not one of those offered
