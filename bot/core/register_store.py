@@ -126,9 +126,7 @@ class Register:
                 for key, found in regions.items()
                 if len(found) == 1 and "" not in found
             }
-            places.update(
-                {_place_key(region.label): region for region in Region if region is not Region.INCONNU}
-            )
+            places.update({_place_key(region.label): region for region in Region if region is not Region.INCONNU})
             self._place_regions = places
         return self._place_regions
 
