@@ -8,6 +8,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.admin import context, display
+from bot.core.register import ATTRIBUTION
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -34,6 +35,7 @@ def build_environment() -> Environment:
         number_fr=display.number_fr,
         yes_no=display.yes_no,
     )
+    env.globals["register_attribution"] = ATTRIBUTION  # the FINESS licence asks for it where the data is used
     return env
 
 

@@ -162,6 +162,7 @@ async def test_an_administrator_sees_the_audit_and_users_links(store, clock, acc
         assert '<a href="/admin/utilisateurs">Utilisateurs</a>' in html
         assert '<a href="/admin/declarations" aria-current="page">Déclarations</a>' in html
         assert '<a href="/admin/observatoire">Observatoire</a>' in html
+        assert "Source : FINESS, extraction du 08/01/2021" in html  # the register's licence asks for it
 
 
 async def test_both_roles_reach_the_observatory_and_only_once_logged_in(store, clock, accounts):
