@@ -96,6 +96,13 @@ def _finess_key_ok(finess: str) -> bool:
     return luhn_ok(_CORSICA_SUBSTITUTIONS.get(head, head) + finess[2:])
 
 
+def finess_key(first_eight: str) -> str:
+    """The check character completing the first eight characters of a FINESS number."""
+    head = first_eight[:2].upper()
+    digits = _CORSICA_SUBSTITUTIONS.get(head, head) + first_eight[2:]
+    return next(str(key) for key in range(10) if luhn_ok(digits + str(key)))
+
+
 def normalize_finess(text: str) -> str:
     """Return the 9-character FINESS number ("750712184", "2A0001234")."""
     compact = _FINESS_SEPARATORS.sub("", str(text or "")).upper()

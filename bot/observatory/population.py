@@ -17,7 +17,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Dict, List, NamedTuple, Tuple
 
-from bot.core.validators import luhn_ok, normalize_finess, region_from_finess
+from bot.core.validators import finess_key, normalize_finess, region_from_finess
 from bot.observatory import profile
 
 # Département -> towns (real towns; CHU cities are starred).
@@ -299,15 +299,10 @@ def towns() -> List[Town]:
 # --- FINESS -----------------------------------------------------------------------
 
 
-def _luhn_key(digits: str) -> str:
-    return next(str(key) for key in range(10) if luhn_ok(digits + str(key)))
-
-
 def make_finess(departement: str, rng: random.Random) -> str:
-    """A FINESS number of the département with a valid key (Corsica: key on "20")."""
+    """A FINESS number of the département with a valid key."""
     body = "0" + "".join(str(rng.randrange(10)) for _ in range(8 - len(departement) - 1))
-    key_base = ("20" if departement in ("2A", "2B") else departement) + body
-    return normalize_finess(departement + body + _luhn_key(key_base))
+    return normalize_finess(departement + body + finess_key(departement + body))
 
 
 # --- Names ------------------------------------------------------------------------

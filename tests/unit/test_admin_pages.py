@@ -623,8 +623,11 @@ def test_migration_matches_the_admin_models(store):
     from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
+    from bot.core.models import managed_by_model
+
     with store.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": managed_by_model}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, storage.Base.metadata) == []
         tables = set(inspect(connection).get_table_names())
     assert {"admin_users", "admin_sessions", "admin_audit_log"} <= tables
