@@ -11,6 +11,7 @@ import re
 from typing import Any, Dict, Iterable, List, Optional
 
 from actions import structure
+from actions.contact import read_contact
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import Reading
@@ -73,9 +74,14 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         region = structure.region_of_place(text)  # "Landes", "40", "Dax": the register knows the region
         if region:
             return {"region": region}
+    if requested in FREE_TEXT_FIELDS and intent not in ANSWER_INTENTS and is_question(text):
+        return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
+    if requested == "declarant_name" and _answers_free_text(requested, intent, _confidence(message)):
+        if intent != "dont_know" and not is_question(text) and not is_correction(text):
+            return read_contact(text, message.get("entities") or []) or {}  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
-    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+    confidence = _confidence(message)
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence):
         intent = _choice_answer(requested, text, message.get("entities") or [])
         if intent is None:
@@ -91,6 +97,10 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         values["description"] = text
     values.update(_implied(values, slots))
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _confidence(message: Dict[str, Any]) -> float:
+    return float((message.get("intent") or {}).get("confidence") or 0.0)
 
 
 def _shaped_answer(requested: Optional[str], text: str) -> bool:

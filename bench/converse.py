@@ -120,11 +120,13 @@ class Declarant:
     def scripted(self, reply_number: int) -> Optional[str]:
         return self.by_turn.pop(reply_number, None)
 
-    def answer(self, requested: str) -> str:
+    def answer(self, requested: str, replies: Optional[list] = None) -> str:
         if requested in self.by_field:
             return self.by_field.pop(requested)
         if requested in ("confirmed", "completion_form_confirmed"):
             return "oui"
+        if requested == "structure_match":
+            return recognise_own(str(self.persona.answers.get("structure_name") or ""), replies or [])
         value = self.persona.answers.get(requested)
         return DONT_KNOW if value in (None, "") else str(value)
 
@@ -157,7 +159,7 @@ def play(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]]
         if repeats >= 5:
             result.stuck = f"{requested} asked {repeats} times in a row"
             return result
-        message, clicked = insist(declarant.answer(requested), repeats, replies)
+        message, clicked = insist(declarant.answer(requested, replies), repeats, replies)
         result.clicks += clicked
         replies = say(message)
     result.stuck = f"no reference after {MAX_TURNS} replies"
@@ -176,6 +178,40 @@ def insist(answer: str, repeats: int, replies: list) -> Tuple[str, int]:
 
 def _text(replies: list) -> str:
     return "\n".join(str(r.get("text") or "") for r in replies)
+
+
+# Words of a structure's name that do not tell which one it is.
+GENERIC_WORDS = {
+    "centre", "hospitalier", "hospitaliere", "hopital", "clinique", "polyclinique", "ehpad", "residence",
+    "laboratoire", "groupe", "site", "saint", "sainte", "prive", "public", "intercommunal", "universitaire",
+    "regional", "des", "les", "du", "de", "la", "le", "chu", "chi", "chs",
+}  # fmt: skip
+
+
+def recognise_own(own_name: str, replies: list) -> str:
+    """What a person answers when asked to confirm their establishment: "oui" when the one offered
+    is theirs (it has the telling words of the name they gave), else "non"; among several, the
+    button of theirs, else "Aucune de celles-ci"."""
+    buttons = _buttons(replies)
+    titles = [str(b.get("title") or "") for b in buttons]
+    if titles[:2] == ["Oui", "Non"]:
+        return "oui" if _same_place(own_name, _text(replies)) else "non"
+    offered = [b for b in buttons if b.get("title") != "Aucune de celles-ci"]
+    best = max(offered, key=lambda b: _likeness(own_name, str(b.get("title"))), default=None)
+    if best is not None and _same_place(own_name, str(best.get("title"))):
+        return str(best["payload"])
+    return next((str(b["payload"]) for b in buttons if b.get("title") == "Aucune de celles-ci"), "non")
+
+
+def _likeness(own_name: str, offered: str) -> float:
+    """The share of the telling words of the person's name found in what is offered."""
+    telling = [w for w in re.findall(r"[a-z0-9]+", fold(own_name)) if len(w) > 2 and w not in GENERIC_WORDS]
+    words = set(re.findall(r"[a-z0-9]+", fold(offered)))
+    return sum(w in words for w in telling) / len(telling) if telling else 0.0
+
+
+def _same_place(own_name: str, offered: str) -> bool:
+    return _likeness(own_name, offered) >= 0.5
 
 
 def _buttons(replies: list) -> List[dict]:

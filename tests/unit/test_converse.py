@@ -148,3 +148,16 @@ def test_check_results_keep_which_fields_failed_never_the_values():
     conversation = converse.Conversation("chk-001", mismatches={"incident_type": ("vol_perte_materiel", "autre")})
     assert converse.shown(conversation, "check")["mismatches"] == ["incident_type"]
     assert converse.shown(conversation, "dev")["mismatches"] == {"incident_type": ("vol_perte_materiel", "autre")}
+
+
+def test_a_persona_confirms_its_own_establishment_and_only_it():
+    one = [{"text": "Il s'agit bien de : Centre Hospitalier de Dax (FINESS 400000105, Dax, Landes) ?",
+            "buttons": [{"title": "Oui", "payload": "/a"}, {"title": "Non", "payload": "/b"}]}]  # fmt: skip
+    assert converse.recognise_own("CH de Dax", one) == "oui"
+    assert converse.recognise_own("Clinique du Parc, Lyon", one) == "non"
+    several = [{"text": "Lequel ?", "buttons": [
+        {"title": "Centre Hospitalier de Dax (Dax, Landes)", "payload": "/dax"},
+        {"title": "Hopital Thermal de Dax (Dax, Landes)", "payload": "/thermal"},
+        {"title": "Aucune de celles-ci", "payload": "/none"}]}]  # fmt: skip
+    assert converse.recognise_own("hôpital thermal de Dax", several) == "/thermal"
+    assert converse.recognise_own("EHPAD Les Tilleuls à Vouziers", several) == "/none"

@@ -1,0 +1,42 @@
+"""The contact block in one answer, through the form's validation action."""
+
+import pytest
+
+from tests.unit.test_declaration_form import turn
+
+ASKED = {"requested_slot": "declarant_name", "submission_key": "k", "structure_name": "CH de Vierzon"}
+
+
+async def test_name_function_email_and_phone_in_one_message():
+    values, _ = await turn(
+        ASKED, "Julien Marchand, technicien informatique de garde, julien.marchand@ch-x.fr, 06 12 34 56 78"
+    )
+    assert values["declarant_name"] == "Julien Marchand"
+    assert values["declarant_role"] == "technicien informatique de garde"
+    assert values["declarant_email"] == "julien.marchand@ch-x.fr"
+    assert values["declarant_phone"] == "+33612345678"
+    assert values["requested_slot"] not in ("declarant_role", "declarant_email", "declarant_phone")
+
+
+@pytest.mark.parametrize(
+    "said,name,role",
+    [
+        ("Marie Dupont RSSI 0612345678 marie.dupont@ch-exemple.fr", "Marie Dupont", "RSSI"),
+        ("Claire Morel\ndirectrice des soins\nclaire.morel@ehpad-exemple.fr", "Claire Morel", "directrice des soins"),
+        ("je suis Paul Martin, cadre de santé, tel 02 40 00 00 00 poste 212", "Paul Martin", "cadre de santé"),
+    ],
+)
+async def test_any_order_and_layout(said, name, role):
+    values, _ = await turn(ASKED, said)
+    assert (values["declarant_name"], values["declarant_role"]) == (name, role)
+
+
+async def test_only_what_is_missing_is_asked_after():
+    values, _ = await turn({**ASKED, "description": "rançongiciel"}, "jean dupont")
+    assert values["declarant_name"] == "Jean Dupont"
+    assert "declarant_role" not in values and "declarant_email" not in values
+
+
+async def test_a_question_at_the_name_prompt_is_not_a_name():
+    values, _ = await turn(ASKED, "attendez, est-ce qu'on doit payer la rançon ?", "faq")
+    assert values == {}
