@@ -114,7 +114,7 @@ def apply(answer: str, slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     return {
         MATCH: answer,
         CANDIDATES: None,
-        "structure_name": establishment.display_name,
+        "structure_name": establishment.name_and_town,
         "finess": establishment.finess,
         "structure_type": establishment.structure_type.value,
         "region": establishment.region.value if establishment.region else None,

@@ -127,6 +127,9 @@ class Declarant:
             return "oui"
         if requested == "structure_match":
             return recognise_own(str(self.persona.answers.get("structure_name") or ""), replies or [])
+        if requested == "declarant_name" and asks_contact_block(replies or []):
+            given = [str(self.persona.answers.get(f) or "") for f in CONTACT_BLOCK]
+            return ", ".join(g for g in given if g and fold(g) != fold(DONT_KNOW)) or DONT_KNOW
         value = self.persona.answers.get(requested)
         return DONT_KNOW if value in (None, "") else str(value)
 
@@ -186,6 +189,16 @@ GENERIC_WORDS = {
     "laboratoire", "groupe", "site", "saint", "sainte", "prive", "public", "intercommunal", "universitaire",
     "regional", "des", "les", "du", "de", "la", "le", "chu", "chi", "chs",
 }  # fmt: skip
+
+
+CONTACT_BLOCK = ("declarant_name", "declarant_role", "declarant_email", "declarant_phone")
+
+
+def asks_contact_block(replies: list) -> bool:
+    """Whether the question asks for name, function, e-mail and telephone at once: a person then
+    gives the four in one message."""
+    text = fold(_text(replies))
+    return all(word in text for word in ("nom", "fonction", "e-mail", "telephone"))
 
 
 def recognise_own(own_name: str, replies: list) -> str:

@@ -30,6 +30,9 @@ ALLOWED_INTENTS = {
 }
 # Fields a button may set, with their allowed values (one value per click for lists).
 BUTTON_FIELDS = {**schema.ENUM_FIELDS, **schema.LIST_FIELDS}
+# The establishment buttons of the FINESS register (actions/structure.py): a FINESS number or
+# "aucune"; the form only accepts one of the establishments it offered.
+BUTTON_PATTERNS = {"structure_match": re.compile(r"^(?:\d{9}|2[AB]\d{7}|aucune)$")}
 _COMMAND = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 # Control characters other than tab and newline, and Unicode non-characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
@@ -47,9 +50,14 @@ def _allowed_entities(raw: Optional[str]) -> bool:
     except ValueError:
         return False
     return isinstance(entities, dict) and all(
-        field in BUTTON_FIELDS and isinstance(value, str) and value in BUTTON_FIELDS[field]
-        for field, value in entities.items()
+        isinstance(value, str) and _allowed_value(field, value) for field, value in entities.items()
     )
+
+
+def _allowed_value(field: str, value: str) -> bool:
+    if field in BUTTON_PATTERNS:
+        return BUTTON_PATTERNS[field].match(value) is not None
+    return field in BUTTON_FIELDS and value in BUTTON_FIELDS[field]
 
 
 def is_allowed_command(text: str) -> bool:

@@ -115,7 +115,15 @@ class Establishment:
 
     @property
     def display_town(self) -> str:
-        return pretty_name(CEDEX.sub("", self.town).strip())
+        town = CEDEX.sub("", self.town).strip()
+        return pretty_name(SAINTS.sub(lambda m: "SAINTE" if m[1].upper() == "STE" else "SAINT", town))
+
+    @property
+    def name_and_town(self) -> str:
+        """ "Centre Hospitalier Yves le Foll (Saint Brieuc)": the town unless the name says it."""
+        folded = re.sub(r"\W+", " ", self.display_name.lower())
+        town = re.sub(r"\W+", " ", self.display_town.lower())
+        return self.display_name if town in folded else f"{self.display_name} ({self.display_town})"
 
 
 def department_code(finess_department: str) -> str:
@@ -196,6 +204,7 @@ def _from_hospital_list(row: Dict[str, str], categories: Dict[str, Tuple[str, st
 # --- Names as people read them -------------------------------------------------------
 
 CEDEX = re.compile(r"\s+CEDEX(?:\s+\d+)?$", re.IGNORECASE)
+SAINTS = re.compile(r"\b(STE?)\b", re.IGNORECASE)
 _KEEP_UPPER = {"CH", "CHU", "CHR", "CHRU", "CHI", "CHS", "CHD", "GH", "GHT", "EHPAD", "SSR", "HAD", "USLD", "AP-HP"}
 _KEEP_UPPER |= {"AP", "HP", "HM", "HCL", "CMP", "MAS", "FAM", "IME", "ESAT", "SAMU", "CLCC", "LBM", "SA", "SAS"}
 _SMALL = {"DE", "DU", "DES", "LA", "LE", "LES", "ET", "EN", "SUR", "SOUS", "AUX", "AU", "D", "L"}

@@ -22,6 +22,9 @@ from bot.rasa_server import with_token
         "/help",
         '/inform{"care_impact": "aucun"}',
         '/inform{"incident_type": "rancongiciel"}',
+        '/inform{"structure_match": "400000105"}',
+        '/inform{"structure_match": "2A0000022"}',
+        '/inform{"structure_match": "aucune"}',
     ],
 )
 def test_the_payloads_our_buttons_send_pass(text):
@@ -40,6 +43,7 @@ def test_the_payloads_our_buttons_send_pass(text):
         ('/inform{"finess": "750000001"}', 'inform{"finess": "750000001"}'),
         ('/inform{"care_impact": "catastrophe"}', 'inform{"care_impact": "catastrophe"}'),
         ('/inform{"care_impact": ["aucun"]}', 'inform{"care_impact": ["aucun"]}'),
+        ('/inform{"structure_match": "CH de Dax"}', 'inform{"structure_match": "CH de Dax"}'),
         ("/affirm{", "affirm{"),
         ("/", "?"),
     ],

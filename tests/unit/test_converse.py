@@ -161,3 +161,12 @@ def test_a_persona_confirms_its_own_establishment_and_only_it():
         {"title": "Aucune de celles-ci", "payload": "/none"}]}]  # fmt: skip
     assert converse.recognise_own("hôpital thermal de Dax", several) == "/thermal"
     assert converse.recognise_own("EHPAD Les Tilleuls à Vouziers", several) == "/none"
+
+
+def test_a_persona_gives_its_whole_contact_block_when_asked_for_it():
+    answers = {"declarant_name": "Marie Dupont", "declarant_role": "RSSI", "declarant_email": "m.dupont@ch-exemple.fr"}
+    persona = Persona("dev-x", "bonjour", answers, {})
+    block = [{"text": "Donnez votre nom, votre fonction, votre e-mail et votre téléphone."}]
+    declarant = converse.Declarant(persona)
+    assert declarant.answer("declarant_name", block) == "Marie Dupont, RSSI, m.dupont@ch-exemple.fr"
+    assert declarant.answer("declarant_name", [{"text": "Votre nom ?"}]) == "Marie Dupont"
