@@ -126,7 +126,8 @@ class Declarant:
         if requested in ("confirmed", "completion_form_confirmed"):
             return "oui"
         if requested == "structure_match":
-            return recognise_own(str(self.persona.answers.get("structure_name") or ""), replies or [])
+            own = f"{self.persona.answers.get('structure_name') or ''} {self.persona.expected.get('structure_name_hint') or ''}"
+            return recognise_own(own, replies or [])
         if requested == "declarant_name" and asks_contact_block(replies or []):
             given = [str(self.persona.answers.get(f) or "") for f in CONTACT_BLOCK]
             return ", ".join(g for g in given if g and fold(g) != fold(DONT_KNOW)) or DONT_KNOW
@@ -203,7 +204,7 @@ def asks_contact_block(replies: list) -> bool:
 
 def recognise_own(own_name: str, replies: list) -> str:
     """What a person answers when asked to confirm their establishment: "oui" when the one offered
-    is theirs (it has the telling words of the name they gave), else "non"; among several, the
+    is theirs (it has most of the telling words of their name and town), else "non"; among several, the
     button of theirs, else "Aucune de celles-ci"."""
     buttons = _buttons(replies)
     titles = [str(b.get("title") or "") for b in buttons]
@@ -224,7 +225,8 @@ def _likeness(own_name: str, offered: str) -> float:
 
 
 def _same_place(own_name: str, offered: str) -> bool:
-    return _likeness(own_name, offered) >= 0.5
+    """A person recognises their establishment by most of its telling words (its town included)."""
+    return _likeness(own_name, offered) >= 0.75
 
 
 def _buttons(replies: list) -> List[dict]:

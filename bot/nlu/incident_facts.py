@@ -61,8 +61,8 @@ _COUNT = re.compile(
 _STRUCTURE_NAME = re.compile(
     r"(?<![\w-])"
     + lexicon.STRUCTURE_NAME_HEADS
-    + r"(?:(?:\s+|\s*-\s*|(?<=')|\s+(?:de la|de l'|du|des|de|d'|les|le|la|l'|sur|en|et)\s*)"
-    r"(?:St|Ste|Saint|Sainte|[A-ZÉÈÀÂÎÔÛÇ][\w'-]*|\d{1,3}(?=\s|$)))+"
+    + r"(?:(?:\s+|\s*-\s*|(?<=')|\s+(?:de la|de l'|du|des|de|d'|les|le|la|l'|sur|en|et|à)\s*)"
+    r"(?:(?:Sainte|Saint|Ste|St)\b|[A-ZÉÈÀÂÎÔÛÇ][\w'-]*|\d{1,3}(?=\s|$)))+"
 )
 _FIRST_PERSON = r"(?:\bici\b|je suis|c'est|en tant que|moi,?|nous sommes)\s+(?:l'|le |la |un |une |)"
 _MEASURE = re.compile(
