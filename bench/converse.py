@@ -126,7 +126,8 @@ class Declarant:
         if requested in ("confirmed", "completion_form_confirmed"):
             return "oui"
         if requested == "structure_match":
-            own = f"{self.persona.answers.get('structure_name') or ''} {self.persona.expected.get('structure_name_hint') or ''}"
+            answers, expected = self.persona.answers, self.persona.expected
+            own = f"{answers.get('structure_name') or ''} {expected.get('structure_name_hint') or ''}"
             return recognise_own(own, replies or [])
         if requested == "declarant_name" and asks_contact_block(replies or []):
             given = [str(self.persona.answers.get(f) or "") for f in CONTACT_BLOCK]
