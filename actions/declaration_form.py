@@ -189,8 +189,11 @@ class ValidateDeclarationForm(FormValidationAction):
         filled = structure.apply(str(value or ""), tracker.slots)
         if filled is None:
             return {structure.MATCH: None}
-        if filled[structure.MATCH] != structure.NONE:
-            dispatcher.utter_message(text=structure.confirmed_text(structure.by_finess(filled["finess"])))
+        chosen = structure.by_finess(filled["finess"]) if filled[structure.MATCH] != structure.NONE else None
+        if chosen is not None:
+            dispatcher.utter_message(text=structure.confirmed_text(chosen))
+        elif filled[structure.MATCH] != structure.NONE:
+            dispatcher.utter_message(text=structure.legal_entity_text(filled))
         return filled
 
     def validate_finess(self, value, dispatcher, tracker, domain) -> Result:

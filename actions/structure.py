@@ -25,6 +25,7 @@ MATCH = "structure_match"
 CANDIDATES = "structure_candidates"
 NONE = "aucune"
 NO_ONE = re.compile(r"^\s*(?:non|nan|aucun\w*|ni l'un\w* ni l'autre|pas (?:ca|ça|celui|celle))\b[\s,.;:!-]*", re.I)
+WHOLE = re.compile(r"\b(?:tout|toute|ensemble|entier|enti[eè]re|tous les sites|entit[eé]|global)\b", re.I)
 NAMING = 70  # how close typed words must be to one of the offered names
 
 
@@ -75,6 +76,10 @@ def question(slots: Dict[str, Any]) -> Dict[str, Any]:
             ],
         }
     buttons = [{"title": f"{e.display_name} ({place(e)})", "payload": _payload(e.finess)} for e in found]
+    legal = shared_legal_entity(found)
+    if legal:
+        whole = f"Tout l'établissement : {slots.get('structure_name') or 'l’entité'} (FINESS juridique {legal})"
+        buttons.insert(0, {"title": whole, "payload": _payload(legal)})
     return {
         "text": "J'ai trouvé plusieurs établissements proches dans le répertoire FINESS. Lequel est le vôtre ?",
         "buttons": buttons + [{"title": "Aucune de celles-ci", "payload": _payload(NONE)}],
@@ -91,6 +96,9 @@ def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any
     found = offered(slots)
     if intent == "affirm" and len(found) == 1:
         return {MATCH: found[0].finess}
+    legal = shared_legal_entity(found)
+    if legal and WHOLE.search(text):
+        return {MATCH: legal}
     named = _named(text, found)
     if named:
         return {MATCH: named.finess}
@@ -102,10 +110,28 @@ def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any
     return {}
 
 
+def shared_legal_entity(found: List[Establishment]) -> Optional[str]:
+    """The legal entity (EJ) of several sites offered together: "CHU de Nantes" as a whole is
+    declared under it, which the spec allows."""
+    legal = {e.legal_finess for e in found}
+    return legal.pop() if len(found) > 1 and len(legal) == 1 else None
+
+
 def apply(answer: str, slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The slots a confirmed answer fills (None: not one of the offered establishments)."""
     if answer == NONE:
         return {MATCH: NONE, CANDIDATES: None}
+    found = offered(slots)
+    legal = shared_legal_entity(found)
+    if legal and answer == legal:
+        site = found[0]
+        return {
+            MATCH: answer,
+            CANDIDATES: None,
+            "finess": legal,
+            "structure_type": site.structure_type.value,
+            "region": site.region.value if site.region else None,
+        }
     if answer not in (slots.get(CANDIDATES) or []):
         return None
     establishment = by_finess(answer)
@@ -127,6 +153,13 @@ def confirmed_text(establishment: Establishment) -> str:
         f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. "
         f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent "
         "du répertoire FINESS : je ne vous les demande pas."
+    )
+
+
+def legal_entity_text(filled: Dict[str, Any]) -> str:
+    return (
+        f"C'est noté : l'établissement dans son ensemble, FINESS juridique {filled['finess']}. "
+        "Le type de structure et la région viennent du répertoire FINESS : je ne vous les demande pas."
     )
 
 

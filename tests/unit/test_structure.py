@@ -130,3 +130,15 @@ def test_a_button_payload_names_the_establishment_chosen():
     assert structure.read_answer(message, slots) == {structure.MATCH: "400010559"}
     assert structure.apply("400010559", slots)["structure_type"] == "esms"
     assert structure.apply("750712184", slots) is None  # not one of those offered
+
+
+async def test_sites_of_one_legal_entity_offer_the_entity_as_a_whole():
+    slots, _ = await answer(KNOWN, "CHU de Rennes")
+    found = structure.offered(slots)
+    legal = structure.shared_legal_entity(found)
+    assert legal == "350005179"  # the CHRU of Rennes, the legal entity of its sites
+    first = structure.question(slots)["buttons"][0]
+    assert first["title"] == "Tout l'établissement : CHU de Rennes (FINESS juridique 350005179)"
+    slots, said = await answer(slots, "tout l'établissement")
+    assert (slots["finess"], slots["region"], slots["structure_name"]) == ("350005179", "bretagne", "CHU de Rennes")
+    assert "FINESS juridique 350005179" in said[0]
