@@ -1,4 +1,5 @@
-"""``python -m bench [understanding|conversation|latency|replicas|footprint|profile|converse|report] [--smoke]``.
+"""``python -m bench [NAME] [--smoke]``, NAME one of understanding, conversation, latency, replicas,
+footprint, profile, converse, register, report.
 
 Without a name: every benchmark in turn, then the report. Each benchmark writes
 bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
@@ -25,6 +26,7 @@ BENCHMARKS = {
     "footprint": "bench.footprint",
     "profile": "bench.profiling",
     "converse": "bench.converse",
+    "register": "bench.register",
 }
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 SPLITS = ("dev", "check")  # bench.converse.SPLITS

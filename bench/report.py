@@ -718,12 +718,48 @@ def converse_section(results: Results) -> str:
     return "\n".join(lines)
 
 
+def register_section(results: Results) -> str:
+    r = results.get("register")
+    if not r:
+        return "## FINESS register (bench/register.py)\n\nNot run (`make bench BENCH_ARGS=register`).\n"
+    backends = r.get("backends", {})
+    lines = [
+        "## FINESS register (bench/register.py)",
+        "",
+        f"{r.get('rows')} establishments loaded; {r.get('queries')} lookups built from {r.get('sample')} of them "
+        "(hospitals, EHPAD, clinics, laboratories), in the forms people use. Target: lookup p95 ≤ 20 ms.",
+        "",
+        table(
+            ["backend", "load", "first lookup", "p50", "p95", "max"],
+            [
+                [name, num(b.get("load_s"), " s"), ms(b.get("first_lookup_ms"))]
+                + [ms(_get(b, "lookup_ms", k)) for k in ("p50", "p95", "max")]
+                for name, b in backends.items()
+            ],
+        ),
+        "",
+        "Recognition (the establishment as the one clear match / among the choices offered):",
+        "",
+    ]
+    forms = list(next(iter(backends.values()), {}).get("recognition", {}))
+    rows = []
+    for form in forms:
+        row = [form]
+        for b in backends.values():
+            c = b["recognition"][form]
+            row.append(f"{pct(c['clear'] / c['queries'])} / {pct(c['among_choices'] / c['queries'])}")
+        rows.append(row)
+    lines += [table(["form", *backends], rows), ""]
+    return "\n".join(lines)
+
+
 SECTIONS = [
     header,
     machine_section,
     targets_section,
     understanding_section,
     converse_section,
+    register_section,
     conversation_section,
     latency_section,
     replicas_section,

@@ -86,6 +86,9 @@ STOP_WORDS = {
     "ma", "mes", "travaille", "appelle", "site", "bonjour", "dans", "l", "y", "qui",
 }  # fmt: skip
 CANDIDATES = 80
+# Words in thousands of names: they rank candidates but do not fetch them when rarer words are
+# there ("Saint-Étienne" fetches by "etienne"), which keeps each lookup to a few milliseconds.
+COMMON_WORDS = {"saint", "sainte", "saints", "notre", "dame", "grand", "val", "mont", "nord", "sud", "est", "ouest"}
 CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
 AHEAD = 5.0
 SEVERAL = 82.0
@@ -122,11 +125,17 @@ def query_words(text: str) -> Tuple[List[str], List[str]]:
     return [w for w in words if w not in KIND_WORDS], [w for w in words if w in KIND_WORDS]
 
 
+def fetching_words(names: Sequence[str]) -> List[str]:
+    """The words a lookup fetches candidates with (all of them when each is common)."""
+    rare = [name for name in dict.fromkeys(names) if name not in COMMON_WORDS]
+    return rare or list(dict.fromkeys(names))
+
+
 def fts_query(names: Iterable[str], kinds: Iterable[str] = ()) -> str:
     """An FTS5 query: any of the words (spelled as the register does, see ``Register.search``);
     the kind words only raise the places that have them too."""
     boosts = set(kinds) | (HOSPITAL_ACRONYMS if HOSPITAL_ACRONYMS & set(kinds) else set())
-    return " OR ".join(f'"{word}"' for word in [*dict.fromkeys(names), *sorted(boosts)])
+    return " OR ".join(f'"{word}"' for word in [*fetching_words(list(names)), *sorted(boosts)])
 
 
 def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidate]:

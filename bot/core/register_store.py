@@ -162,7 +162,7 @@ class Register:
     def _trigrams(connection: Connection, names: Sequence[str], kinds: Sequence[str]) -> Iterable:
         """Places with a word close to one of the person's (``<%``, through the trigram index),
         ranked by how close all of them are, the kind words counting half."""
-        words = list(dict.fromkeys(names))[:MAX_WORDS]
+        words = register_search.fetching_words(names)[:MAX_WORDS]
         params = {f"w{i}": word for i, word in enumerate(words)}
         params.update({f"k{i}": kind for i, kind in enumerate(dict.fromkeys(kinds))})
         found = " OR ".join(f":w{i} OPERATOR(public.<%) search_text" for i in range(len(words)))

@@ -412,3 +412,23 @@ def test_declaration_started(tracker, started):
 
 def test_out_of_domain_file_is_plain_yaml():
     assert yaml.safe_load(SENTENCES_FILE.read_text(encoding="utf-8"))["sentences"]
+
+
+def test_register_section_shows_latency_and_recognition_per_backend():
+    counts = {"official name": {"queries": 4, "clear": 3, "among_choices": 4}}
+    backend = {"load_s": 6.1, "first_lookup_ms": 240.0, "lookup_ms": {"p50": 4.2, "p95": 12.5, "max": 30.0}}
+    results = {
+        "register": {
+            "rows": 95821,
+            "sample": 4,
+            "queries": 4,
+            "backends": {
+                "sqlite": {**backend, "recognition": counts},
+                "postgresql": {**backend, "recognition": counts},
+            },
+        }
+    }
+    text = report.register_section(results)
+    assert "| sqlite | 6.1 s | 240 ms | 4.2 ms | 12 ms | 30 ms |" in text
+    assert "| official name | 75.0% / 100.0% | 75.0% / 100.0% |" in text
+    assert "Not run" in report.register_section({})
