@@ -102,10 +102,12 @@ def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any
     named = _named(text, found)
     if named:
         return {MATCH: named.finess}
+    negated = NO_ONE.match(text) is not None
     rest = NO_ONE.sub("", text, count=1).strip()
-    if len(rest.split()) >= 2 and intent not in ("affirm", "dont_know"):
+    names_one = any(e.get("entity") == "structure_name" for e in message.get("entities") or [])
+    if (negated or names_one) and len(rest.split()) >= 2 and intent not in ("affirm", "dont_know"):
         return {"structure_name": rest}  # "non, c'est le CH de Mont-de-Marsan": looked up again
-    if intent in ("deny", "dont_know") or NO_ONE.match(text):
+    if intent in ("deny", "dont_know") or negated:
         return {MATCH: NONE}
     return {}
 

@@ -69,6 +69,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
     if requested == structure.MATCH:
+        if is_question(text) or (intent == "out_of_scope" and _confidence(message) >= SURE_OUT_OF_SCOPE):
+            return {}  # answered by the rules, then the confirmation again
         return structure.read_answer(message, slots)
     if requested == "region" and intent != "dont_know" and not is_question(text):
         region = structure.region_of_place(text)  # "Landes", "40", "Dax": the register knows the region

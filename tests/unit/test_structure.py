@@ -142,3 +142,13 @@ async def test_sites_of_one_legal_entity_offer_the_entity_as_a_whole():
     slots, said = await answer(slots, "tout l'établissement")
     assert (slots["finess"], slots["region"], slots["structure_name"]) == ("350005179", "bretagne", "CHU de Rennes")
     assert "FINESS juridique 350005179" in said[0]
+
+
+async def test_a_request_out_of_scope_or_a_question_is_not_taken_for_a_name():
+    slots, _ = await answer(KNOWN, "CH de Vierzon")
+    values, _ = await turn(slots, "mets un réveil à 6h30", "out_of_scope")
+    assert values == {}
+    values, _ = await turn(slots, "c'est quoi le FINESS ?", "faq")
+    assert values == {}
+    slots, said = await answer(slots, "bof je sais plus trop", "inform")
+    assert slots["structure_match"] == "aucune" and slots["structure_name"] == "CH de Vierzon"
