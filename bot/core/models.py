@@ -183,5 +183,5 @@ class RegisterSource(Base):
 
 def managed_by_model(name: Optional[str], type_: str, parent_names: Dict[str, Any]) -> bool:
     """For alembic's comparisons: the register's search index is made per database by its
-    migration (an FTS5 table and its shadow tables, or a trigram index), not by the model."""
-    return not (name or "").startswith(("establishments_fts", "ix_establishments_search_trgm"))
+    migration (an FTS5 table and its shadow tables, or a full-text index), not by the model."""
+    return not (name or "").startswith(("establishments_fts", "ix_establishments_search_words"))

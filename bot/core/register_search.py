@@ -3,7 +3,7 @@
 "CH de Dax", "hopital de vierzonn", "clinique st jean", "l'ehpad de Dax", "Dax":
 names and towns are folded to one search key (no accents, the usual abbreviations
 in one form), the database's own text search brings candidates (SQLite FTS5 with
-``remove_diacritics``, PostgreSQL ``pg_trgm``), and rapidfuzz ranks them.
+``remove_diacritics``, PostgreSQL full-text search), and rapidfuzz ranks them.
 """
 
 import re
@@ -134,8 +134,13 @@ def fetching_words(names: Sequence[str]) -> List[str]:
 def fts_query(names: Iterable[str], kinds: Iterable[str] = ()) -> str:
     """An FTS5 query: any of the words (spelled as the register does, see ``Register.search``);
     the kind words only raise the places that have them too."""
-    boosts = set(kinds) | (HOSPITAL_ACRONYMS if HOSPITAL_ACRONYMS & set(kinds) else set())
-    return " OR ".join(f'"{word}"' for word in [*fetching_words(list(names)), *sorted(boosts)])
+    return " OR ".join(f'"{word}"' for word in [*fetching_words(list(names)), *boosting_words(kinds)])
+
+
+def boosting_words(kinds: Iterable[str]) -> List[str]:
+    """Kind words that raise a candidate in the database's ranking ("ch" raises the CHI and CHS too)."""
+    said = set(kinds)
+    return sorted(said | (HOSPITAL_ACRONYMS if HOSPITAL_ACRONYMS & said else set()))
 
 
 def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidate]:

@@ -89,7 +89,7 @@ class Register:
         names = self._spelled(names)
         words = " ".join([words, *names])
         with self.engine.connect() as connection:
-            found = self._fts(connection, names, kinds) if self.sqlite else self._trigrams(connection, names, kinds)
+            found = self._fts(connection, names, kinds) if self.sqlite else self._words(connection, names, kinds)
             rows = list(found)
         return register_search.rank(words, ((_establishment(row), row.search_text) for row in rows))
 
@@ -159,17 +159,16 @@ class Register:
         )
 
     @staticmethod
-    def _trigrams(connection: Connection, names: Sequence[str], kinds: Sequence[str]) -> Iterable:
-        """Places with a word close to one of the person's (``<%``, through the trigram index),
-        ranked by how close all of them are, the kind words counting half."""
-        words = register_search.fetching_words(names)[:MAX_WORDS]
-        params = {f"w{i}": word for i, word in enumerate(words)}
-        params.update({f"k{i}": kind for i, kind in enumerate(dict.fromkeys(kinds))})
-        found = " OR ".join(f":w{i} OPERATOR(public.<%) search_text" for i in range(len(words)))
-        closeness = " + ".join(f"public.word_similarity(:w{i}, search_text)" for i in range(len(words)))
-        closeness += "".join(f" + 0.5 * public.word_similarity(:k{i}, search_text)" for i in range(len(set(kinds))))
-        query = f"SELECT * FROM establishments WHERE {found} ORDER BY {closeness} DESC LIMIT :limit"
-        return connection.execute(text(query), {**params, "limit": register_search.CANDIDATES})
+    def _words(connection: Connection, names: Sequence[str], kinds: Sequence[str]) -> Iterable:
+        """PostgreSQL's full-text search over the folded words (``simple``: no stemming), the kind
+        words raising the places that have them; the same query as SQLite's FTS5."""
+        fetch = " | ".join(register_search.fetching_words(names)[:MAX_WORDS])
+        rank = " | ".join([fetch, *register_search.boosting_words(kinds)])
+        query = (
+            "SELECT * FROM establishments WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', :fetch) "
+            "ORDER BY ts_rank(to_tsvector('simple', search_text), to_tsquery('simple', :rank)) DESC LIMIT :limit"
+        )
+        return connection.execute(text(query), {"fetch": fetch, "rank": rank, "limit": register_search.CANDIDATES})
 
     def _replace(self, connection: Connection, establishments: Iterable[Establishment]) -> int:
         connection.execute(delete(TABLE))

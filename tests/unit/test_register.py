@@ -1,5 +1,5 @@
 """The FINESS register: loaded from the DREES files, found from the words people use,
-on SQLite (FTS5) and on PostgreSQL (pg_trgm), both for real."""
+on SQLite (FTS5) and on PostgreSQL (full-text search), both for real."""
 
 import pytest
 
