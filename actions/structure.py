@@ -24,7 +24,9 @@ T = TypeVar("T")
 MATCH = "structure_match"
 CANDIDATES = "structure_candidates"
 NONE = "aucune"
-NO_ONE = re.compile(r"^\s*(?:non|nan|aucun\w*|ni l'un\w* ni l'autre|pas (?:ca|ça|celui|celle))\b[\s,.;:!-]*", re.I)
+NO_ONE = re.compile(
+    r"^\s*(?:non|nan|aucun\w*|ni l'un\w* ni l'autre|pas (?:du tout|ca|ça|celui|celle))\b[\s,.;:!-]*", re.I
+)
 WHOLE = re.compile(r"\b(?:tout|toute|ensemble|entier|enti[eè]re|tous les sites|entit[eé]|global)\b", re.I)
 NAMING = 70  # how close typed words must be to one of the offered names
 
@@ -96,13 +98,13 @@ def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any
     found = offered(slots)
     if intent == "affirm" and len(found) == 1:
         return {MATCH: found[0].finess}
+    negated = NO_ONE.match(text) is not None
     legal = shared_legal_entity(found)
-    if legal and WHOLE.search(text):
+    if legal and not negated and WHOLE.search(text):
         return {MATCH: legal}
     named = _named(text, found)
-    if named:
+    if named and not negated:
         return {MATCH: named.finess}
-    negated = NO_ONE.match(text) is not None
     rest = NO_ONE.sub("", text, count=1).strip()
     names_one = any(e.get("entity") == "structure_name" for e in message.get("entities") or [])
     if (negated or names_one) and len(rest.split()) >= 2 and intent not in ("affirm", "dont_know"):

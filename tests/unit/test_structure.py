@@ -152,3 +152,9 @@ async def test_a_request_out_of_scope_or_a_question_is_not_taken_for_a_name():
     assert values == {}
     slots, said = await answer(slots, "bof je sais plus trop", "inform")
     assert slots["structure_match"] == "aucune" and slots["structure_name"] == "CH de Vierzon"
+
+
+async def test_pas_du_tout_is_a_no_even_among_the_sites_of_one_entity():
+    slots, _ = await answer(KNOWN, "CHU de Rennes")
+    slots, _ = await answer(slots, "pas du tout", "deny")
+    assert slots["structure_match"] == "aucune" and not slots.get("finess")
