@@ -68,8 +68,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     """Candidate slot values carried by `message` (Rasa's `latest_message`)."""
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
+    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
     if requested == structure.MATCH:
-        if is_question(text) or (intent == "out_of_scope" and _confidence(message) >= SURE_OUT_OF_SCOPE):
+        if is_question(text) or _surely_out_of_scope(intent, confidence):
             return {}  # answered by the rules, then the confirmation again
         return structure.read_answer(message, slots)
     if requested == "region" and intent != "dont_know" and not is_question(text):
@@ -78,12 +79,11 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return {"region": region}
     if requested in FREE_TEXT_FIELDS and intent not in ANSWER_INTENTS and is_question(text):
         return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
-    if requested == "declarant_name" and _answers_free_text(requested, intent, _confidence(message)):
+    if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         if intent != "dont_know" and not is_question(text) and not is_correction(text):
-            return read_contact(text, message.get("entities") or []) or {}  # the whole contact block at once
+            return read_contact(text, message.get("entities") or [])  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
-    confidence = _confidence(message)
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence):
         intent = _choice_answer(requested, text, message.get("entities") or [])
         if intent is None:
@@ -101,8 +101,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     return {field: value for field, value in values.items() if value is not None}
 
 
-def _confidence(message: Dict[str, Any]) -> float:
-    return float((message.get("intent") or {}).get("confidence") or 0.0)
+def _surely_out_of_scope(intent: Optional[str], confidence: float) -> bool:
+    """A request NLU is sure has nothing to do with a declaration ("mets un réveil à 6h30")."""
+    return intent == "out_of_scope" and confidence >= SURE_OUT_OF_SCOPE
 
 
 def _shaped_answer(requested: Optional[str], text: str) -> bool:
@@ -146,8 +147,8 @@ def is_question(text: str) -> bool:
 
 def _answers_free_text(requested: Optional[str], intent: Optional[str], confidence: float = 0.0) -> bool:
     """Names and titles are often misread as other intents; a text question takes them, but not
-    a request NLU is sure has nothing to do with a declaration ("mets un réveil à 6h30")."""
-    if intent == "out_of_scope" and confidence >= SURE_OUT_OF_SCOPE:
+    a request NLU is sure has nothing to do with a declaration."""
+    if _surely_out_of_scope(intent, confidence):
         return False
     return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye", "ask_status")
 
