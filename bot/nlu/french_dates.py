@@ -23,7 +23,8 @@ minute).  Reports describe the past, so every value is <= now:
   jours, a date with its year) have one reading.  With an explicit hour in
   the future ("aujourd'hui à 18h" at 15:20) only the day is kept
   (has_time=False); a date whose day itself is in the future yields nothing.
-* Parts of day carry an approximate hour (has_time=True): matin 08:00, midi
+* Parts of day carry an approximate hour, which is not a time the person
+  gave (has_time=False: the form asks the hour): matin 08:00, midi
   12:00, après-midi 15:00, soir 20:00, nuit 03:00 of the night's morning
   (début/milieu/fin refine them, e.g. "en fin de journée" 18:00).  When that
   hour is still to come on the current day and the part has begun (or the day
@@ -48,12 +49,15 @@ minute).  Reports describe the past, so every value is <= now:
   is_start=True.
 * "depuis 9h" is the clock time 09:00 (is_start).  "depuis 4h" is ambiguous
   (since 04:00, or for four hours?): with an hour up to 6, no minutes and no
-  "du matin", it gives no match.  With a duration cue it is now minus the
+  part of day after it ("du matin", "ce matin"), it gives no match.  With a duration cue it is now minus the
   duration (is_start): a word number ("depuis deux heures"), a qualifier
   before ("plus de", "au moins", "environ"...) or a cue after ("déjà", "de
   temps", "maintenant", "d'affilée"...), e.g. "depuis 4h déjà".
 * "entre 1h et 4h" / "de 22h à 2h" -> one match valued at the first bound,
   is_start=True.  "depuis", "à partir de", "à compter de", "dès" -> is_start.
+
+A date right after "né(e) le", "date de naissance" or "DDN" is a patient's, never
+reported.
 
 Noise guards: a bare hour needs a preposition, minutes, a day next to it
 ("hier 14h") or to open a clause ("14h : DPI down"); hours after duration
@@ -300,6 +304,8 @@ _CLAUSE_START = re.compile(r"(?:^|[\n.!?;•*>(]|(?:^|\s)-)\s*$")
 _DASHES = str.maketrans("‐‑‒–—", "-----")
 _GAP = re.compile(r"[\s,]{0,4}")
 _PART_OF = re.compile(r"[\s,]{0,4}|\s+de\s+|\s+d'")  # "dans l'après-midi de lundi"
+_BIRTH_CUE = re.compile(r"(?:\bnee?s?|\bnaissance|\bddn)\W*(?:(?:le|en|du)\s+)?$")
+_PART_AFTER = re.compile(r"\s+(?:(?:ce|cette|hier|du|de\s+la|dans\s+la|la)\s+)?(?:matin|nuit|soir)\b")
 _START_CUE = re.compile(r"(?<![\w'])(?:depuis\s+|a\s+partir\s+(?:de\s+|d')|a\s+compter\s+(?:de\s+|d')|des\s+)$")
 _VERB_CUE = re.compile(r"(?<!\w)(?:commenc|debut|demarr)\w*(?:\s+[^\s.,;!?]+){0,4}?[\s:,]*$")
 
@@ -417,8 +423,12 @@ def _time_cands(norm: str) -> list[_Cand]:
         strong = bool(prep or _has_minutes(m) or m.group("s")) or (
             m.group("n") is None and _CLAUSE_START.search(norm, 0, m.start()) is not None
         )
-        if prep == "depuis" and clock[0] <= 6 and not (_has_minutes(m) or m.group("s")):
-            continue  # "down depuis 4h": four hours or 04:00? Ambiguous, say nothing.
+        if (
+            prep == "depuis"
+            and clock[0] <= 6
+            and not (_has_minutes(m) or m.group("s") or _PART_AFTER.match(norm, m.end()))
+        ):
+            continue  # "down depuis 4h": four hours or 04:00? Ambiguous, say nothing ("depuis 4h ce matin" is 04:00).
         is_start = prep in ("depuis", "a partir de", "a compter de", "des")
         out.append(_Cand(m.start(), m.end(), "time", clock=clock, is_start=is_start, weak=not strong, fixed=False))
     return out
@@ -742,13 +752,13 @@ def _part_default(c: _Cand, day: date, now: datetime) -> tuple[datetime, bool] |
         return (_at(day, 0), False) if day <= now.date() else None
     value = _night_clock(day, hour, 0, True) if key == "nuit" else _at(day, hour)
     if value <= now:
-        return value, True
+        return value, False
     if day != now.date():
         return None
     if key == "nuit":
-        return _at(day, 0), True  # the night in progress
+        return _at(day, 0), False  # the night in progress
     if c.fixed or now.hour >= _PART_BEGINS[key]:
-        return now, True
+        return now, False
     return None
 
 
@@ -809,6 +819,8 @@ def find_dates(text: str, now: datetime) -> list[DateMatch]:
     # Unresolvable candidates (a future date) still take their span, so that a
     # fragment such as "à 9h" of "le 3/12/2030 à 9h" is not reported alone.
     for c in _select(cands):
+        if _BIRTH_CUE.search(norm, max(0, c.start - 30), c.start):
+            continue  # a patient's date of birth is never a date of the incident
         resolved = _resolve(c, now)
         if resolved:
             value, has_time = resolved

@@ -45,27 +45,27 @@ POSITIVE = [
     # --- hier, avant-hier, aujourd'hui and their abbreviations
     ("hier", "2026-11-27 00:00", False, False),
     ("la boîte mail a été piratée hier", "2026-11-27 00:00", False, False),
-    ("hier soir", "2026-11-27 20:00", True, False),
+    ("hier soir", "2026-11-27 20:00", False, False),
     ("hier soir vers 22h30 le firewall a lâché", "2026-11-27 22:30", True, False),
     ("hier soir à 23h", "2026-11-27 23:00", True, False),
     ("hier soir à 9h", "2026-11-27 21:00", True, False),
-    ("hier matin", "2026-11-27 08:00", True, False),
-    ("hier après-midi", "2026-11-27 15:00", True, False),
-    ("hier apres midi", "2026-11-27 15:00", True, False),
-    ("hier ap-m", "2026-11-27 15:00", True, False),
+    ("hier matin", "2026-11-27 08:00", False, False),
+    ("hier après-midi", "2026-11-27 15:00", False, False),
+    ("hier apres midi", "2026-11-27 15:00", False, False),
+    ("hier ap-m", "2026-11-27 15:00", False, False),
     ("hier aprem vers 16h", "2026-11-27 16:00", True, False),
-    ("hier midi", "2026-11-27 12:00", True, False),
+    ("hier midi", "2026-11-27 12:00", False, False),
     ("hier à 14h", "2026-11-27 14:00", True, False),
     ("hier a 14h30", "2026-11-27 14:30", True, False),
     ("hier vers 9 h", "2026-11-27 09:00", True, False),
     ("hier 18h le VPN est tombé", "2026-11-27 18:00", True, False),
     ("à 23h hier soir", "2026-11-27 23:00", True, False),
-    ("hier en fin de journée", "2026-11-27 18:00", True, False),
-    ("en fin de journée d'hier", "2026-11-27 18:00", True, False),
+    ("hier en fin de journée", "2026-11-27 18:00", False, False),
+    ("en fin de journée d'hier", "2026-11-27 18:00", False, False),
     ("hier dans la journée", "2026-11-27 00:00", False, False),
     ("avant-hier", "2026-11-26 00:00", False, False),
     ("avant hier à 10h", "2026-11-26 10:00", True, False),
-    ("avant-hier soir", "2026-11-26 20:00", True, False),
+    ("avant-hier soir", "2026-11-26 20:00", False, False),
     ("aujourd'hui", "2026-11-28 00:00", False, False),
     ("aujourd’hui vers 13h", "2026-11-28 13:00", True, False),
     ("ajd à 10h", "2026-11-28 10:00", True, False),
@@ -73,32 +73,32 @@ POSITIVE = [
     ("aujourdhui", "2026-11-28 00:00", False, False),
     ("aujourd'hui à 18h", "2026-11-28 00:00", False, False),  # hour to come: only the day
     # --- parts of today
-    ("ce matin", "2026-11-28 08:00", True, False),
+    ("ce matin", "2026-11-28 08:00", False, False),
     ("ce matin vers 7h", "2026-11-28 07:00", True, False),
     ("à 8h ce matin", "2026-11-28 08:00", True, False),
     ("depuis ce matin 7h impossible de se connecter", "2026-11-28 07:00", True, True),
-    ("depuis ce matin plus de mails", "2026-11-28 08:00", True, True),
-    ("ce midi", "2026-11-28 12:00", True, False),
-    ("cet après-midi", "2026-11-28 15:00", True, False),
-    ("cet apres-midi le logiciel de labo a planté", "2026-11-28 15:00", True, False),
+    ("depuis ce matin plus de mails", "2026-11-28 08:00", False, True),
+    ("ce midi", "2026-11-28 12:00", False, False),
+    ("cet après-midi", "2026-11-28 15:00", False, False),
+    ("cet apres-midi le logiciel de labo a planté", "2026-11-28 15:00", False, False),
     ("cet aprem vers 14h", "2026-11-28 14:00", True, False),
-    ("dans la matinée", "2026-11-28 08:00", True, False),
-    ("en fin de matinée", "2026-11-28 11:00", True, False),
-    ("ce soir", "2026-11-28 15:20", True, False),  # evening to come: now
+    ("dans la matinée", "2026-11-28 08:00", False, False),
+    ("en fin de matinée", "2026-11-28 11:00", False, False),
+    ("ce soir", "2026-11-28 15:20", False, False),  # evening to come: now
     # --- nights
     ("bjr, cette nuit vers 3h les postes des urgences ont affiché un msg de rancon", "2026-11-28 03:00", True, False),
-    ("cette nuit", "2026-11-28 03:00", True, False),
+    ("cette nuit", "2026-11-28 03:00", False, False),
     ("cette nuit à 23h", "2026-11-27 23:00", True, False),
     ("vers 3h30 cette nuit", "2026-11-28 03:30", True, False),
-    ("dans la nuit, le SIH a été chiffré", "2026-11-28 03:00", True, False),
-    ("la nuit dernière", "2026-11-28 03:00", True, False),
+    ("dans la nuit, le SIH a été chiffré", "2026-11-28 03:00", False, False),
+    ("la nuit dernière", "2026-11-28 03:00", False, False),
     ("la nuit derniere entre 1h et 4h", "2026-11-28 01:00", True, True),
     ("entre 1h et 4h cette nuit", "2026-11-28 01:00", True, True),
-    ("dans la nuit de samedi à dimanche", "2026-11-22 03:00", True, False),
+    ("dans la nuit de samedi à dimanche", "2026-11-22 03:00", False, False),
     ("dans la nuit de samedi à dimanche vers 2h", "2026-11-22 02:00", True, False),
-    ("dans la nuit du jeudi au vendredi", "2026-11-27 03:00", True, False),
-    ("dans la nuit du 2 au 3 novembre", "2026-11-03 03:00", True, False),
-    ("dans la nuit d'hier à aujourd'hui", "2026-11-28 03:00", True, False),
+    ("dans la nuit du jeudi au vendredi", "2026-11-27 03:00", False, False),
+    ("dans la nuit du 2 au 3 novembre", "2026-11-03 03:00", False, False),
+    ("dans la nuit d'hier à aujourd'hui", "2026-11-28 03:00", False, False),
     # --- relative
     ("il y a deux heures", "2026-11-28 13:20", True, False),
     ("il y a 2h", "2026-11-28 13:20", True, False),
@@ -150,13 +150,13 @@ POSITIVE = [
     ("samedi dernier", "2026-11-21 00:00", False, False),  # never today
     ("lundi de la semaine dernière", "2026-11-16 00:00", False, False),
     ("depuis vendredi", "2026-11-27 00:00", False, True),
-    ("samedi matin", "2026-11-28 08:00", True, False),
-    ("samedi soir", "2026-11-21 20:00", True, False),  # tonight is still to come
-    ("vendredi soir", "2026-11-27 20:00", True, False),
+    ("samedi matin", "2026-11-28 08:00", False, False),
+    ("samedi soir", "2026-11-21 20:00", False, False),  # tonight is still to come
+    ("vendredi soir", "2026-11-27 20:00", False, False),
     ("mercredi 14h", "2026-11-25 14:00", True, False),
     ("jeudi vers 17h", "2026-11-26 17:00", True, False),
-    ("vendredi dans la nuit", "2026-11-28 03:00", True, False),
-    ("dans la soirée de vendredi", "2026-11-27 20:00", True, False),
+    ("vendredi dans la nuit", "2026-11-28 03:00", False, False),
+    ("dans la soirée de vendredi", "2026-11-27 20:00", False, False),
     ("ce WE", "2026-11-28 00:00", False, False),
     ("ce w-e", "2026-11-28 00:00", False, False),
     ("ce week-end", "2026-11-28 00:00", False, False),
@@ -169,7 +169,7 @@ POSITIVE = [
     ("depuis 3h du matin", "2026-11-28 03:00", True, True),
     ("depuis hier 18h", "2026-11-27 18:00", True, True),
     ("depuis le 03/11", "2026-11-03 00:00", False, True),
-    ("à partir d'hier soir", "2026-11-27 20:00", True, True),
+    ("à partir d'hier soir", "2026-11-27 20:00", False, True),
     ("l'attaque a commencé hier vers 23h", "2026-11-27 23:00", True, True),
     ("début de la panne : 14h30", "2026-11-28 14:30", True, True),
     ("entre 1h et 4h", "2026-11-28 01:00", True, True),
@@ -211,24 +211,24 @@ def test_matched_text(text, span):
 
 AT_OTHER_TIMES = [
     # (now, text, expected, has_time)
-    (EARLY, "cette nuit", "2026-11-28 00:00", True),  # the night in progress
+    (EARLY, "cette nuit", "2026-11-28 00:00", False),  # the night in progress
     (EARLY, "cette nuit vers 1h", "2026-11-28 01:00", True),
     (EARLY, "vers 3h cette nuit", "2026-11-27 03:00", True),  # 03:00 today is to come
-    (EARLY, "la nuit dernière", "2026-11-27 03:00", True),
+    (EARLY, "la nuit dernière", "2026-11-27 03:00", False),
     (EARLY, "cette nuit à 23h", "2026-11-27 23:00", True),
-    (EARLY, "ce soir", "2026-11-27 20:00", True),
+    (EARLY, "ce soir", "2026-11-27 20:00", False),
     (EARLY, "à 14h", "2026-11-27 14:00", True),
-    (EARLY, "samedi matin", "2026-11-21 08:00", True),
-    (EARLY, "dans la nuit de vendredi à samedi", "2026-11-28 00:00", True),
+    (EARLY, "samedi matin", "2026-11-21 08:00", False),
+    (EARLY, "dans la nuit de vendredi à samedi", "2026-11-28 00:00", False),
     (EARLY, "il y a 2h", "2026-11-28 00:30", True),
     (EARLY, "à minuit", "2026-11-28 00:00", True),
-    (MORNING, "ce matin", "2026-11-28 07:00", True),  # 08:00 is to come: now
+    (MORNING, "ce matin", "2026-11-28 07:00", False),  # 08:00 is to come: now
     (MORNING, "ce matin vers 7h", "2026-11-28 07:00", True),
     (MORNING, "à 8h", "2026-11-27 08:00", True),
-    (MORNING, "cette nuit", "2026-11-28 03:00", True),
-    (MORNING, "la nuit dernière", "2026-11-28 03:00", True),
-    (MORNING, "samedi matin", "2026-11-28 07:00", True),
-    (MORNING, "ce soir", "2026-11-28 07:00", True),
+    (MORNING, "cette nuit", "2026-11-28 03:00", False),
+    (MORNING, "la nuit dernière", "2026-11-28 03:00", False),
+    (MORNING, "samedi matin", "2026-11-28 07:00", False),
+    (MORNING, "ce soir", "2026-11-28 07:00", False),
 ]
 
 
@@ -295,8 +295,39 @@ def test_start_and_detection_in_one_message():
     found = find_dates("cliqué hier, depuis ce matin la boîte envoie du spam", NOW)
     assert [(m.text, fmt(m.value), m.has_time, m.is_start) for m in found] == [
         ("hier", "2026-11-27 00:00", False, False),
-        ("depuis ce matin", "2026-11-28 08:00", True, True),
+        ("depuis ce matin", "2026-11-28 08:00", False, True),
     ]
+
+
+# The cases of invented precision: a time only when the person gave one.
+@pytest.mark.parametrize(
+    "text, expected, has_time, is_start",
+    [
+        ("cette nuit", "2026-11-28 03:00", False, False),
+        ("ce matin", "2026-11-28 08:00", False, False),
+        ("depuis 6h ce matin", "2026-11-28 06:00", True, True),
+        ("vers 6h ce matin", "2026-11-28 06:00", True, False),
+        ("avant-hier soir", "2026-11-26 20:00", False, False),
+        ("il y a deux heures", "2026-11-28 13:20", True, False),
+        ("depuis 5h du matin le DPI rame", "2026-11-28 05:00", True, True),
+    ],
+)
+def test_no_invented_precision(text, expected, has_time, is_start):
+    (match,) = find_dates(text, NOW)
+    assert (fmt(match.value), match.has_time, match.is_start) == (expected, has_time, is_start)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la patiente née le 12/03/1950 a vu son dossier consulté",
+        "Mme X, date de naissance : 1er mars 1960, son dossier est sorti",
+        "DDN 03/04/1987 dans le mail envoyé au mauvais destinataire",
+        "patient né en 1962",
+    ],
+)
+def test_a_date_of_birth_is_never_an_incident_date(text):
+    assert find_dates(text, NOW) == []
 
 
 def test_offsets_point_into_the_original_text():
