@@ -26,6 +26,8 @@ def format_value(field: str, value: Any) -> str:
         return schema.ENUM_FIELDS[field].get(value, value)
     if field in schema.DATETIME_FIELDS:
         return format_datetime_fr(datetime.fromisoformat(value))
+    if field == "declarant_phone":
+        return str(value).replace(";ext=", " poste ")  # RFC 3966's extension, as people write it
     return str(value)
 
 

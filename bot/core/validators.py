@@ -155,7 +155,18 @@ def normalize_phone(text: str) -> str:
     chosen = chosen or next(possible, None)
     if chosen is None:
         raise InvalidValue(_PHONE_MSG)
-    return phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164)
+    number = phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164)
+    extension = chosen.extension or _extension(str(text or ""))
+    # E.164 has no room for an extension: RFC 3966's parameter keeps "poste 212" with the number
+    return f"{number};ext={extension}" if extension else number
+
+
+def _extension(text: str) -> Optional[str]:
+    match = _EXTENSION.search(text)
+    return match.group(1) if match else None
+
+
+_EXTENSION = re.compile(r"\b(?:poste|extension|ext\.?|p\.)\s*:?\s*(\d{2,6})\b", re.I)
 
 
 def _phone_numbers(text: str) -> list:

@@ -48,6 +48,7 @@ _TABLES = {
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\d{2,3}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d{2}){4}|0\d(?:[\s.-]?\d{2}){4})(?!\d)"
+    r"(?:\s*,?\s*(?i:poste|extension|ext\.?)\s*:?\s*\d{2,6}\b)?"  # "poste 212" stays with its number
 )
 _FINESS_LABELLED = re.compile(
     r"finess\w*\s*(?:est|:|=|n°|no|numero)?\s*(?:le\s+)?((?:\d|2[ab])(?:\s?[\dab]){7,10})", re.I
@@ -81,9 +82,13 @@ _CLAUSE_SPLIT = re.compile(r"[.;!?\n]+|\s+puis\s+|,\s+|\s:\s")
 def extract_facts(text: str) -> List[Fact]:
     folded = fold(text)
     facts: List[Fact] = []
+    contacts = _contacts(text, folded)
+    phones = [(f.start, f.end) for f in contacts if f.field == "declarant_phone"]
     for field, (table, many) in _TABLES.items():
-        facts.extend(_from_table(field, table, many, text, folded))
-    facts.extend(_contacts(text, folded))
+        # "poste 212" after a number is an extension, not a workstation
+        found = _from_table(field, table, many, text, folded)
+        facts.extend(f for f in found if not any(start <= f.start < end for start, end in phones))
+    facts.extend(contacts)
     facts.extend(_counts(text, folded))
     facts.extend(_structure_name(text))
     facts.extend(_role(text, folded))

@@ -2,6 +2,10 @@
 
 import pytest
 
+from actions.contact import read_contact
+from actions.summary import format_value
+from bot.core.validators import normalize_phone
+from bot.nlu.components import IncidentFactsExtractor
 from tests.unit.test_declaration_form import turn
 
 ASKED = {"requested_slot": "declarant_name", "submission_key": "k", "structure_name": "CH de Vierzon"}
@@ -40,3 +44,12 @@ async def test_only_what_is_missing_is_asked_after():
 async def test_a_question_at_the_name_prompt_is_not_a_name():
     values, _ = await turn(ASKED, "attendez, est-ce qu'on doit payer la rançon ?", "faq")
     assert values == {}
+
+
+def test_an_extension_stays_with_the_number_and_is_not_a_workstation():
+    text = "Julien Marchand, technicien informatique, j.marchand@ch-x.fr, 03 53 01 80 58 poste 212"
+    entities = IncidentFactsExtractor().entities(text)
+    assert not any(e["entity"] in ("affected_systems", "perimeter") for e in entities)
+    found = read_contact(text, entities)
+    assert normalize_phone(found["declarant_phone"]) == "+33353018058;ext=212"
+    assert format_value("declarant_phone", "+33353018058;ext=212") == "+33353018058 poste 212"

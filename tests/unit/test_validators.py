@@ -312,7 +312,7 @@ def test_started_after_detection_is_refused():
     "text, expected",
     [
         ("Marie Dupont, RSSI, marie.dupont@ch-exemple.fr, 06 12 34 56 78", "+33612345678"),
-        ("02 48 52 33 33 poste 212", "+33248523333"),
+        ("02 48 52 33 33 poste 212", "+33248523333;ext=212"),
         ("0696 39 98 20", "+596696399820"),  # Martinique: its own country code
         ("0639 69 12 34", "+262639691234"),  # Mayotte
         ("06 39 98 12 42", "+33639981242"),  # in no numbering plan yet, but ten French digits
