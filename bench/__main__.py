@@ -1,5 +1,5 @@
 """``python -m bench [NAME] [--smoke]``, NAME one of understanding, conversation, latency, replicas,
-footprint, profile, converse, register, report.
+footprint, profile, converse, register, types, report.
 
 Without a name: every benchmark in turn, then the report. Each benchmark writes
 bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
@@ -27,6 +27,7 @@ BENCHMARKS = {
     "profile": "bench.profiling",
     "converse": "bench.converse",
     "register": "bench.register",
+    "types": "bench.type_classifier",
 }
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 SPLITS = ("dev", "check")  # bench.converse.SPLITS
