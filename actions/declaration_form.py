@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import structure, summary
-from actions.understanding import ANSWER_INTENTS, is_correction, understand
+from actions import structure, summary, type_guess
+from actions.understanding import ANSWER_INTENTS, DAY_ONLY, is_correction, understand
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import UNKNOWN
@@ -32,6 +32,8 @@ DETOURS_BEFORE_UNKNOWN = 3
 CONTACT_FIELDS = ("declarant_email", "declarant_phone")
 REQUIRED = {f.name for f in registry.REGISTRY if f.required}
 Result = Dict[Text, Any]
+# Slots that are not fields, set from an answer, and read to word the next question.
+NOTES = (type_guess.GUESSES, DAY_ONLY)
 
 
 def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
@@ -92,6 +94,9 @@ class ValidateDeclarationForm(FormValidationAction):
         if skipped is not None:
             events.append(SlotSet("skipped_fields", skipped))
             tracker.add_slots([SlotSet("skipped_fields", skipped)])
+        notes = [SlotSet(name, candidates.pop(name)) for name in NOTES if name in candidates]
+        events += notes  # not fields: what the next question is worded from
+        tracker.add_slots(notes)
         tracker.add_slots([SlotSet(k, v) for k, v in candidates.items()])
         validated = await self.get_validation_events(feedback, tracker, domain)
         tracker.add_slots(validated)
@@ -139,6 +144,8 @@ class ValidateDeclarationForm(FormValidationAction):
         """Count misses of the pending question: the first brings the explanation and the offer
         to answer "je ne sais pas", the second notes the field as not known."""
         answered = requested and (tracker.slots.get(requested) is not None or skipped)
+        if not answered and any(before.get(name) != tracker.slots.get(name) for name in NOTES):
+            return []  # the question comes back worded from what was just said: likeliest types, the hour
         if not requested or answered:
             if answered and tracker.slots.get(requested) == UNKNOWN and requested in REQUIRED:
                 dispatcher.utter_message(text=NOTED_UNKNOWN)
@@ -403,8 +410,34 @@ class AskField(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say_feedback(dispatcher, tracker)
-        dispatcher.utter_message(response=f"utter_ask_{self.field}")
+        worded = QUESTIONS.get(self.field, _no_wording)(tracker.slots)
+        if worded:
+            dispatcher.utter_message(**worded)
+        else:
+            dispatcher.utter_message(response=f"utter_ask_{self.field}")
         return [SlotSet("feedback", None)]
+
+
+def _no_wording(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    return None
+
+
+def _hour_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    day = slots.get(DAY_ONLY)
+    if not day:
+        return None
+    return {"text": HOUR_QUESTION.format(day=day["text"])}
+
+
+# Questions worded from what is known (else the domain's `utter_ask_<field>`).
+QUESTIONS: Dict[str, Callable[[Dict[str, Any]], Optional[Dict[str, Any]]]] = {
+    "incident_type": type_guess.question,
+    "detected_at": _hour_question,
+}
+HOUR_QUESTION = (
+    "Vous l'avez constaté {day} : vers quelle heure, à peu près ? "
+    "Par exemple « vers 3h » ou « 8h30 ». Si vous ne savez pas, répondez « je ne sais pas »."
+)
 
 
 def say_feedback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

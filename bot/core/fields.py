@@ -684,6 +684,9 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.IMPACTS,
         Reading.RAW_TEXT,
         summary_rank=5,
+        ask_rank=65,  # the CNIL and the official form need it whenever health data are involved
+        asked_when=_health_data,
+        skippable=True,
         completion_rank=8,
         explained=True,
         normalise=lambda v: v if isinstance(v, int) else parse_count(str(v)),

@@ -48,7 +48,7 @@ async def test_opening_message_fills_what_it_says_and_says_so():
     assert values["description"].startswith("bjr, ici ladmin")
     assert datetime.fromisoformat(values["detected_at"]).hour == 3
     assert values["submission_key"]
-    assert values["requested_slot"] == "finess"
+    assert values["requested_slot"] == "persons_affected"  # health data are involved (the DPI)
     assert said[0].startswith("Voici ce que j'ai compris")
     assert "Rançongiciel" in said[0]
 
@@ -260,3 +260,37 @@ async def test_rasa_shows_the_form_as_latest_action_the_events_tell_a_detour():
     after_rule = [user, {"event": "action", "name": "utter_faq"}, {"event": "action", "name": "declaration_form"}]
     events = {e["name"]: e["value"] for e in await run(after_rule) if e["event"] == "slot"}
     assert events["invalid_attempts"] == 1 and events["requested_slot"] == "care_impact"
+
+
+async def test_a_day_without_an_hour_asks_the_hour_once():
+    values, _ = await turn({}, "rançongiciel cette nuit, tout est chiffré", "declare_incident")
+    assert values.get("detected_at") is None
+    assert values["detected_day"]["text"] == "cette nuit"
+    slots = {**values, "requested_slot": "detected_at"}
+    values, _ = await turn(slots, "vers 2h30")
+    when = datetime.fromisoformat(values["detected_at"])
+    assert (when.hour, when.minute) == (2, 30)
+    assert when.date() == datetime.fromisoformat(slots["detected_day"]["value"]).date()
+
+
+async def test_the_hour_not_known_keeps_the_day_said():
+    values, _ = await turn({}, "virus sur le poste de l'accueil depuis ce matin", "declare_incident")
+    assert values["detected_day"]["text"] == "ce matin"
+    values, _ = await turn({**values, "requested_slot": "detected_at"}, "je ne sais pas", "dont_know")
+    assert datetime.fromisoformat(values["detected_at"]).date() == datetime.now(PARIS).date()
+    assert values["requested_slot"] != "detected_at"
+
+
+async def test_a_day_given_to_the_question_brings_the_hour_question_not_a_miss():
+    values, _ = await turn({"requested_slot": "detected_at", "submission_key": "k"}, "hier")
+    assert values.get("detected_at") is None and values["detected_day"]["text"] == "hier"
+    assert values["requested_slot"] == "detected_at" and not values.get("invalid_attempts")
+    values, _ = await turn({**values, "requested_slot": "detected_at"}, "16h")
+    assert datetime.fromisoformat(values["detected_at"]).date() == datetime.now(PARIS).date() - timedelta(days=1)
+
+
+async def test_a_date_of_birth_in_the_description_is_not_the_incident_date():
+    values, _ = await turn(
+        {}, "mail envoyé au mauvais destinataire avec le dossier de Mme X née le 12/03/1950", "declare_incident"
+    )
+    assert values.get("detected_at") is None and values.get("started_at") is None
