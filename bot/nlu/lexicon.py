@@ -445,8 +445,7 @@ CARE_IMPACT = [
             r"sur papier",
             r"\bpca\b",
             r"fonctionnement degrade",
-            r"ressorti les classeurs",
-            r"\bclasseurs\b",
+            r"\bclasseurs?\b",
             r"mode manuel",
             r"en degrade",
             r"papier crayon",
@@ -621,7 +620,7 @@ STRUCTURE_NAME_HEADS = (
 )
 
 ROLES = [
-    ("administrateur de garde", [r"admin(?:istrateur|istratrice)? (?:de garde|d'astreinte)", r"ladmin de garde"]),
+    ("administrateur de garde", [r"\b(?:l'?)?admin(?:istrateur|istratrice)? (?:de garde|d'astreinte)"]),
     ("RSSI", [r"\brssi\b"]),
     ("DSI", [r"\bdsi\b", r"directeur (?:du |des )?(?:si|systemes? d'information)"]),
     ("DPO", [r"\bdpo\b", r"\bdpd\b", r"delegue a la protection des donnees"]),
@@ -735,7 +734,12 @@ HANDLING_STATUS = [
     ("maitrise", [r"maitrise", r"sous controle", r"circonscrit"]),
     (
         "en_cours",
-        [r"en cours", r"delai de retablissement inconnu", r"on attend", r"toujours (?:hs|down|en panne|inaccessible)"],
+        [
+            r"en cours",
+            r"(?:retablissement|reprise|redemarrage|retour a la normale) (?:\w+ ){0,2}(?:inconnu|indetermine|pas prevu)",
+            r"on attend",
+            r"toujours (?:hs|down|en panne|inaccessible)",
+        ],
     ),
 ]
 

@@ -19,6 +19,7 @@ KNOWN = {
     "care_impact": "mode_degrade",
     "patient_endangerment": "potentielle",
     "health_data_involved": "oui",
+    "persons_affected": 1200,
 }
 
 
