@@ -753,12 +753,44 @@ def register_section(results: Results) -> str:
     return "\n".join(lines)
 
 
+def types_section(results: Results) -> str:
+    t = results.get("types")
+    if not t:
+        return "## Incident-type classifier (bench/type_classifier.py)\n\nNot run (`python -m bench types`).\n"
+    lines = [
+        "## Incident-type classifier (bench/type_classifier.py)",
+        "",
+        f"Trained on {t['training_examples']} descriptions of `data/incident_types/` ({t['types']} types), "
+        'scored alone on what each persona types: its opening, its answer to "décrivez l\'incident" and its '
+        f'answer to the type question. "Sure": probability ≥ {t["sure_threshold"]}, taken without asking. '
+        '"Taken": what Vigie keeps without asking, the sure classifier first, else the lexicon\'s words.',
+        "",
+    ]
+    rows = []
+    for split, by_where in t["splits"].items():
+        for where, f in by_where.items():
+            rows.append(
+                (
+                    split,
+                    where,
+                    f["texts"],
+                    pct(f["top1"]),
+                    pct(f["top3"]),
+                    pct(f["sure_share"]),
+                    pct(f["sure_precision"]),
+                )
+            )
+    lines += [table(["split", "text", "n", "top 1", "top 3", "sure", "sure and right"], rows), ""]
+    return "\n".join(lines)
+
+
 SECTIONS = [
     header,
     machine_section,
     targets_section,
     understanding_section,
     converse_section,
+    types_section,
     register_section,
     conversation_section,
     latency_section,
