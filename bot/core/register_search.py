@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.core.fields import StructureType
 from bot.core.register import CEDEX, Establishment
@@ -175,8 +175,11 @@ def _score(names: List[str], kinds: List[str], establishment: Establishment, wor
 
 def _word_score(name: str, words: Set[str]) -> float:
     """How well one of the person's words is found: a typo passes, a missing word counts nothing."""
-    best = max((fuzz.ratio(name, word) for word in words), default=0.0)
-    return best if best >= (75 if len(name) > 5 else 85) else 0.0
+    if name in words:
+        return 100.0
+    cutoff = 75 if len(name) > 5 else 85
+    best = process.extractOne(name, words, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return float(best[1]) if best else 0.0
 
 
 def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment) -> float:
