@@ -65,7 +65,9 @@ def test_questions_about_the_scheme_are_answered(vigie):
 
 def test_question_mid_form_then_the_form_resumes(vigie):
     sender = new_sender()
-    vigie.say(sender, "vol d'un pc portable de l'EHPAD Les Lilas hier soir vers 22h, il contient des dossiers de résidents")
+    vigie.say(
+        sender, "vol d'un pc portable de l'EHPAD Les Lilas hier soir vers 22h, il contient des dossiers de résidents"
+    )
     pending, loop = state(vigie, sender)
     assert loop == "declaration_form" and pending
     replies = texts(vigie.say(sender, "faut-il payer la rançon ?"))
