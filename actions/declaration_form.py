@@ -410,16 +410,12 @@ class AskField(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say_feedback(dispatcher, tracker)
-        worded = QUESTIONS.get(self.field, _no_wording)(tracker.slots)
+        worded = QUESTIONS[self.field](tracker.slots) if self.field in QUESTIONS else None
         if worded:
             dispatcher.utter_message(**worded)
         else:
             dispatcher.utter_message(response=f"utter_ask_{self.field}")
         return [SlotSet("feedback", None)]
-
-
-def _no_wording(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-    return None
 
 
 def _hour_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
