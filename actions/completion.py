@@ -22,6 +22,7 @@ from actions.declaration_form import AskField, ValidateDeclarationForm, next_fie
 from actions.submission import declaration_fields, pending_confirmation
 from bot.core import fields as registry
 from bot.core import schema
+from bot.core.completing import reopened_fields
 from bot.core.qualification import format_obligation_fr, obligations, qualify
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 FORM = "completion_form"
 # What may still be unknown after a first declaration, most useful first (the registry's `completion_rank`).
 COMPLETABLE = registry.completable()
-UNKNOWN = (None, "", [], "inconnu")
 # Slots that say "a completion is under way", and what it started from.
 STATE_SLOTS = ("completion_reference", "completion_base", "completion_fields")
 COMPLETION_BUTTONS = [
@@ -37,32 +37,6 @@ COMPLETION_BUTTONS = [
     {"title": "Corriger", "payload": "/deny"},
     {"title": "Annuler", "payload": "/cancel"},
 ]
-
-
-def reopened_fields(declaration: Dict[str, Any]) -> List[str]:
-    """The fields to ask again: unknown ones, an incident not yet resolved, a complaint or
-    a CNIL notification not yet made (when they apply)."""
-
-    def applies(field: str) -> bool:
-        if field == "complaint_filed":
-            return declaration.get("origin") == "malveillante"
-        if field == "cnil_notified":
-            return declaration.get("health_data_involved") == "oui" or "confidentialite" in (
-                declaration.get("data_impact") or []
-            )
-        if field == "is_ose":
-            return declaration.get("structure_type") == "etablissement_sante_public"
-        return True
-
-    def still_open(field: str) -> bool:
-        value = declaration.get(field)
-        if field == "handling_status":
-            return value != "resolu"
-        if field in ("complaint_filed", "cnil_notified"):
-            return value != "oui"
-        return value in UNKNOWN
-
-    return [field for field in COMPLETABLE if applies(field) and still_open(field)]
 
 
 def completion_changes(slots: Dict[str, Any]) -> Dict[str, Any]:
@@ -118,13 +92,12 @@ class ActionStartCompletion(access.DeclarationAction):
                 "l'incident est résolu. Pour une correction, écrivez à CERT Santé en "
                 "donnant la référence."
             )
-            return [SlotSet("access_reference", None)]
+            return [SlotSet("access_reference", None), SlotSet(submission.COMPLETION_OFFER, None)]
         count = len(fields)
         dispatcher.utter_message(
-            text=f"Complétons la déclaration {reference}. {count} question{'s' if count > 1 else ''} "
-            f"{'sont restées' if count > 1 else 'est restée'} sans réponse : répondez « je ne sais pas » pour "
-            "en passer une, ou « terminer » quand vous avez tout dit. Pour corriger une information déjà "
-            "donnée, écrivez-la simplement."
+            text=f"Complétons la déclaration {reference} : {count} question{'s' if count > 1 else ''} au plus. "
+            "Répondez « je ne sais pas » pour en passer une, ou « terminer » quand vous avez tout dit. "
+            "Pour corriger une information déjà donnée, écrivez-la simplement."
         )
         base = {field: declaration.get(field) for field in schema.FIELDS}
         return [SlotSet(field, None if field in fields else base[field]) for field in schema.FIELDS] + [
@@ -138,6 +111,7 @@ class ActionStartCompletion(access.DeclarationAction):
             SlotSet("pii_counts", None),
             SlotSet("requested_slot", None),
             SlotSet("access_reference", None),
+            SlotSet(submission.COMPLETION_OFFER, None),
             FollowupAction(FORM),
         ]
 
@@ -166,6 +140,12 @@ class ValidateCompletionForm(ValidateDeclarationForm):
                 SlotSet("requested_slot", next_field(remaining, None, self.fields)),
             ]
         return await super().run(dispatcher, tracker, domain)
+
+    def validate_finess(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        """The number already declared, loaded with the declaration, is not looked up (and said) again."""
+        if value and value == (tracker.get_slot("completion_base") or {}).get("finess"):
+            return {"finess": value}
+        return super().validate_finess(value, dispatcher, tracker, domain)
 
     @staticmethod
     def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:

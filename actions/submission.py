@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import summary
 from actions.declaration_form import say_feedback
 from bot.core import schema
+from bot.core.completing import reopened_fields
 from bot.core.qualification import format_obligation_fr, obligations, qualify
 from bot.core.storage import DeclarationStore, missing_to_send
 from bot.receipts.links import receipt_urls
@@ -32,6 +33,13 @@ CHANNELS = {
     "teams": "teams",
     "cmdline": "shell",
 }
+# After the reference: the fields the spec does not require before sending, asked now if the person
+# has a moment (a typed "oui" starts them too, see ActionAffirmOutsideForm); the declaration is already sent.
+COMPLETION_OFFER = "completion_offer"
+OFFER_BUTTONS = [
+    {"title": "Compléter maintenant", "payload": "/complete_declaration"},
+    {"title": "Plus tard", "payload": "/goodbye"},
+]
 CONFIRM_BUTTONS = [
     {"title": "Envoyer la déclaration", "payload": "/affirm"},
     {"title": "Corriger", "payload": "/deny"},
@@ -71,7 +79,8 @@ def pending_confirmation(slots: Dict[str, Any]) -> bool:
 
 
 class ActionAffirmOutsideForm(Action):
-    """ "oui" with no question pending: finishes an interrupted submission, if any."""
+    """ "oui" with no question pending: finishes an interrupted submission, if any, else accepts the
+    offer to complete the declaration just sent."""
 
     def name(self) -> Text:
         return "action_affirm_outside_form"
@@ -83,8 +92,28 @@ class ActionAffirmOutsideForm(Action):
                 return [FollowupAction("action_submit_completion")]
             dispatcher.utter_message(text="Vous aviez confirmé votre déclaration ; je termine son enregistrement.")
             return [FollowupAction("action_submit_declaration")]
+        if tracker.get_slot(COMPLETION_OFFER):
+            return [FollowupAction("action_start_completion")]
         dispatcher.utter_message(response="utter_nothing_to_confirm")
         return []
+
+
+class ActionDenyOutsideForm(Action):
+    """ "non" with no question pending: declines the offer to complete now, if one was made."""
+
+    def name(self) -> Text:
+        return "action_deny_outside_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reference = tracker.get_slot(COMPLETION_OFFER)
+        if not reference:
+            dispatcher.utter_message(response="utter_nothing_to_confirm")
+            return []
+        dispatcher.utter_message(
+            text=f"D'accord. La déclaration {reference} est transmise telle quelle. Quand vous en saurez plus, "
+            f"écrivez « je veux compléter {reference} »."
+        )
+        return [SlotSet(COMPLETION_OFFER, None)]
 
 
 class ActionSubmitDeclaration(Action):
@@ -120,7 +149,12 @@ class ActionSubmitDeclaration(Action):
             )
             return [SlotSet("confirmed", None), FollowupAction("declaration_form")]
         dispatcher.utter_message(text=self._receipt(stored))
-        return [AllSlotsReset(), SlotSet("last_reference", stored["reference"])]
+        events = [AllSlotsReset(), SlotSet("last_reference", stored["reference"])]
+        count = len(reopened_fields(stored))
+        if count:
+            dispatcher.utter_message(text=offer_text(count), buttons=OFFER_BUTTONS)
+            events.append(SlotSet(COMPLETION_OFFER, stored["reference"]))
+        return events
 
     @staticmethod
     def _receipt(stored: Dict[str, Any]) -> str:
@@ -147,6 +181,15 @@ class ActionSubmitDeclaration(Action):
             "Complétez-la dès que vous en savez plus."
         )
         return "\n\n".join(lines)
+
+
+def offer_text(count: int) -> str:
+    questions = f"{count} question{'s' if count > 1 else ''}"
+    return (
+        f"Si vous avez encore un moment, {questions} de plus la compléteraient maintenant (état de la prise en "
+        "charge, plainte, CNIL…). Chacune peut être passée ; ce qui est déjà transmis ne change pas. "
+        "Voulez-vous continuer ?"
+    )
 
 
 class ActionCancelDeclaration(Action):

@@ -8,6 +8,11 @@ script events where they fall, clicks the closest button when a typed answer was
 refused twice, and says "je ne sais pas" when it has no answer. The stored
 declaration is then read back through the API and compared with ``expected``.
 
+Once the reference is given, Vigie offers to complete the declaration now (the fields the
+spec does not require before sending); the persona says "oui" and answers those questions
+the same way, then the stored declaration is scored. Questions are counted up to the
+reference (the figure the targets are about) and after it, apart.
+
 Reported per persona and per split: reference reached, turns, questions, loops (the
 same question three times in a row), accuracy per field, the incident-type confusion
 matrix. The check split is only ever scored: never read its mismatches to change the
@@ -38,6 +43,9 @@ SPLITS = ("dev", "check")
 # The receipt sentence only: help texts show an example reference ("compléter SSI-2026-000123").
 REFERENCE = re.compile(r"enregistrée sous la référence (SSI-\d{4}-\d{6})\b")
 MAX_TURNS = 45
+MAX_COMPLETION_TURNS = 25
+# The offer made with the reference (actions/submission.py's OFFER_BUTTONS).
+COMPLETION_OFFER = "Compléter maintenant"
 DONT_KNOW = "je ne sais pas"
 RESTART = "je veux déclarer un incident"
 SMOKE_PERSONAS = 3
@@ -87,6 +95,9 @@ class Conversation:
     reference: Optional[str] = None
     turns: int = 0
     questions: List[str] = field(default_factory=list)
+    # asked after the reference, in the completion the persona accepted
+    completion_questions: List[str] = field(default_factory=list)
+    completed: bool = False
     loops: List[str] = field(default_factory=list)
     clicks: int = 0
     stuck: Optional[str] = None
@@ -145,6 +156,7 @@ def play(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]]
         found = REFERENCE.search(_text(replies))
         if found:
             result.reference = found.group(1)
+            complete(say, requested_slot, declarant, replies, result)
             return result
         scripted = declarant.scripted(reply_number)
         if scripted is not None:
@@ -169,6 +181,34 @@ def play(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]]
         replies = say(message)
     result.stuck = f"no reference after {MAX_TURNS} replies"
     return result
+
+
+def complete(
+    say: Callable[[str], list],
+    requested_slot: Callable[[], Optional[str]],
+    declarant: Declarant,
+    replies: list,
+    result: Conversation,
+) -> None:
+    """After the reference: accept the offer to complete now, answer until the complement is sent."""
+    if not any(b.get("title") == COMPLETION_OFFER for b in _buttons(replies)):
+        return
+    replies, repeats = say("oui"), 0
+    for _ in range(MAX_COMPLETION_TURNS):
+        requested = requested_slot()
+        if requested is None:
+            result.completed = "complément" in _text(replies)
+            return
+        asked = result.completion_questions
+        repeats = repeats + 1 if asked and asked[-1] == requested else 1
+        asked.append(requested)
+        if repeats == 3:
+            result.loops.append(requested)
+        if repeats >= 5:
+            return
+        message, clicked = insist(declarant.answer(requested, replies), repeats, replies)
+        result.clicks += clicked
+        replies = say(message)
 
 
 def insist(answer: str, repeats: int, replies: list) -> Tuple[str, int]:
@@ -338,7 +378,10 @@ def one(client, persona: Persona) -> Conversation:
     conversation.not_collected = sorted(
         name
         for name, (ok, _, got) in scores.items()
-        if not ok and got in (None, []) and name not in conversation.questions and name != "structure_name_hint"
+        if not ok
+        and got in (None, [])
+        and name not in conversation.questions + conversation.completion_questions
+        and name != "structure_name_hint"
     )
     conversation.mismatches = {name: (want, got) for name, (ok, want, got) in scores.items() if not ok}
     log(
@@ -364,6 +407,9 @@ def summarise(conversations: List[Conversation]) -> dict:
         "with_loop": sum(1 for c in conversations if c.loops),
         "questions_median": median([len(c.questions) for c in done]),
         "questions_max": max((len(c.questions) for c in done), default=None),
+        # after the reference, for the personas who completed their declaration then
+        "completed": sum(1 for c in done if c.completed),
+        "completion_questions_median": median([len(c.completion_questions) for c in done if c.completion_questions]),
         "turns_median": median([c.turns for c in done]),
         "clicks": sum(c.clicks for c in conversations),
         "field_accuracy": round(sum(cells) / len(cells), 3) if cells else None,

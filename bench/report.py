@@ -673,8 +673,10 @@ def converse_section(results: Results) -> str:
         "",
         "The persona corpus, written from the spec only, played through REST by `make converse` "
         "(bench/converse.py): each persona answers the pending question, clicks the closest button "
-        'after a refused typed answer, says "je ne sais pas" when it has no answer. `dev` may be '
-        "tuned on; `check` is only scored.",
+        'after a refused typed answer, says "je ne sais pas" when it has no answer, and accepts the offer to '
+        "complete the declaration made with the reference. Questions are counted up to the reference; the "
+        "completion's are counted apart. Fields are scored on the declaration as it stands at the end. `dev` may "
+        "be tuned on; `check` is only scored.",
         "",
     ]
     if c.get("note"):
@@ -685,6 +687,8 @@ def converse_section(results: Results) -> str:
         ("with a loop (same question 3 times)", *[splits[n]["with_loop"] for n in names]),
         ("questions, median (confirmation included)", *[num(splits[n]["questions_median"]) for n in names]),
         ("questions, worst", *[splits[n]["questions_max"] for n in names]),
+        ("completed after the reference", *[splits[n].get("completed") for n in names]),
+        ("completion questions, median", *[num(splits[n].get("completion_questions_median")) for n in names]),
         ("buttons clicked after refused answers", *[splits[n]["clicks"] for n in names]),
         ("field accuracy (expected fields of declarations stored)", *[pct(splits[n]["field_accuracy"]) for n in names]),
         ("of which never asked nor stored", *[pct(splits[n].get("not_collected")) for n in names]),

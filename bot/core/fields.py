@@ -358,6 +358,10 @@ def _health_data(slots: Slots) -> bool:
     return slots.get("health_data_involved") == YesNoUnknown.OUI
 
 
+def _personal_data(slots: Slots) -> bool:
+    return _health_data(slots) or DataImpact.CONFIDENTIALITE in (slots.get("data_impact") or [])
+
+
 DESCRIPTION_MAX_LENGTH = 2000
 FINESS_LENGTH = 9
 
@@ -388,8 +392,7 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.STRUCTURE,
         Reading.RAW_TEXT,
         summary_rank=3,
-        ask_rank=75,  # before the type and the region, which the register gives with the number
-        skippable=True,
+        skippable=True,  # a number typed anywhere (the region question invites it) is read and looked up
         completion_rank=14,
         explained=True,
         normalise=normalize_finess,
@@ -435,10 +438,9 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=5,
         choices=YesNoUnknown,
-        ask_rank=100,
         asked_when=_public_or_unknown,
         skippable=True,
-        completion_rank=15,
+        completion_rank=2,
     ),
     # B. Declarant
     Field(
@@ -519,7 +521,7 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.INCIDENT,
         Reading.DATE,
         summary_rank=4,
-        completion_rank=4,
+        completion_rank=11,
         explained=True,
     ),
     Field(
@@ -574,7 +576,7 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=7,
         choices=Perimeter,
-        completion_rank=5,
+        completion_rank=9,
         column_length=32,
     ),
     Field(
@@ -586,7 +588,7 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=6,
         choices=AffectedSystem,
-        completion_rank=6,
+        completion_rank=10,
     ),
     Field(
         "provider_involved",
@@ -597,7 +599,7 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=8,
         choices=YesNoUnknown,
-        completion_rank=9,
+        completion_rank=4,
     ),
     Field(
         "handling_status",
@@ -618,7 +620,7 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.INCIDENT,
         Reading.TEXT_ONLY,
         summary_rank=10,
-        completion_rank=2,
+        completion_rank=12,
         acknowledged=False,
         masked=True,
     ),
@@ -660,7 +662,7 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=4,
         choices=DataImpact,
-        completion_rank=7,
+        completion_rank=6,
     ),
     Field(
         "health_data_involved",
@@ -684,10 +686,9 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.IMPACTS,
         Reading.RAW_TEXT,
         summary_rank=5,
-        ask_rank=65,  # the CNIL and the official form need it whenever health data are involved
-        asked_when=_health_data,
+        asked_when=_health_data,  # the CNIL and the official form need it
         skippable=True,
-        completion_rank=8,
+        completion_rank=5,
         explained=True,
         normalise=lambda v: v if isinstance(v, int) else parse_count(str(v)),
     ),
@@ -700,7 +701,7 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=6,
         choices=YesNoUnknown,
-        completion_rank=10,
+        completion_rank=3,
         seriousness_rank=5,
     ),
     # E. Cause and follow-up
@@ -712,7 +713,7 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.INCIDENT,
         Reading.TEXT_ONLY,
         summary_rank=11,
-        completion_rank=3,
+        completion_rank=13,
         acknowledged=False,
         masked=True,
     ),
@@ -738,10 +739,9 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=2,
         choices=YesNoPlanned,
-        ask_rank=160,
         asked_when=_malicious,
         skippable=True,
-        completion_rank=13,
+        completion_rank=7,
     ),
     Field(
         "cnil_notified",
@@ -752,10 +752,9 @@ REGISTRY: Tuple[Field, ...] = (
         Reading.CHOICE,
         summary_rank=3,
         choices=YesNoPlanned,
-        ask_rank=170,
-        asked_when=_health_data,
+        asked_when=_personal_data,
         skippable=True,
-        completion_rank=12,
+        completion_rank=8,
     ),
 )
 

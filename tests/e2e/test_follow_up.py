@@ -10,6 +10,8 @@ from tests.support.stack import wait_until
 
 ANSWERS = {
     "handling_status": "c'est maîtrisé",
+    "is_ose": "non",
+    "complaint_filed": "plainte déposée ce matin au commissariat",
     "measures_taken": "postes isolés du réseau, mots de passe réinitialisés, éditeur prévenu",
     "cause": "un courriel piégé ouvert par un agent des admissions",
 }
@@ -32,30 +34,35 @@ def requested(vigie, sender):
     return vigie.tracker(sender)["slots"]["requested_slot"]
 
 
+def answer_until_the_summary(vigie, sender) -> tuple:
+    """Answers each reopened question from ANSWERS, passes the others: (fields asked, last replies)."""
+    asked, said = [], ""
+    for _ in range(20):
+        field = requested(vigie, sender)
+        if field in (None, "confirmed"):
+            break
+        asked.append(field)
+        said = texts(vigie.say(sender, ANSWERS.get(field, "je ne sais pas")))
+    return asked, said
+
+
 def test_a_declaration_is_completed_later_and_forwarded_as_a_complement(vigie):
     sender, reference = declared(vigie)
     said = texts(vigie.say(sender, f"je veux compléter {reference}"))
     assert f"Complétons la déclaration {reference}" in said
-    asked = []
-    for _ in range(12):
-        field = requested(vigie, sender)
-        if field not in ANSWERS:
-            break
-        asked.append(field)
-        said = texts(vigie.say(sender, ANSWERS[field]))
-    assert asked[:3] == ["handling_status", "measures_taken", "cause"]
-    if requested(vigie, sender) != "confirmed":
-        said = texts(vigie.say(sender, "je ne sais pas"))  # passes one question
-        said = texts(vigie.say(sender, "c'est tout"))
+    asked, said = answer_until_the_summary(vigie, sender)
+    assert asked[0] == "handling_status" and set(ANSWERS) <= set(asked)
+    assert asked.index("measures_taken") < asked.index("cause")
     assert requested(vigie, sender) == "confirmed"
     assert f"Voici ce que vous ajoutez à la déclaration {reference}" in said
     assert "- Cause : un courriel piégé ouvert par un agent des admissions" in said
     said = texts(vigie.say(sender, "oui"))
-    assert f"Le complément de la déclaration {reference} est enregistré (3 informations)" in said
+    assert f"Le complément de la déclaration {reference} est enregistré (5 informations)" in said
 
     stored = vigie.declaration(reference)
     assert stored["status"] == "completee" and stored["handling_status"] == "maitrise"
     assert stored["cause"] == ANSWERS["cause"] and stored["declarant_name"] == PERSONA["declarant_name"]
+    assert (stored["is_ose"], stored["complaint_filed"]) == ("non", "oui")
     stored = wait_until(
         lambda: (d := vigie.declaration(reference))["transmission"]["state"] == "transmise" and d,
         60,
@@ -63,6 +70,29 @@ def test_a_declaration_is_completed_later_and_forwarded_as_a_complement(vigie):
     )
     assert stored["transmission"]["kind"] == "complement"
     assert "(son dernier complément) a été transmise" in texts(vigie.say(sender, f"où en est {reference} ?"))
+
+
+def test_a_typed_yes_to_the_offer_completes_the_declaration_at_once(vigie):
+    sender, reference = declared(vigie)
+    assert vigie.tracker(sender)["slots"]["completion_offer"] == reference
+    said = texts(vigie.say(sender, "oui"))
+    assert f"Complétons la déclaration {reference}" in said and requested(vigie, sender) == "handling_status"
+    vigie.say(sender, "c'est résolu, tout est reparti")
+    said = texts(vigie.say(sender, "terminer"))
+    assert requested(vigie, sender) == "confirmed" and "État de la prise en charge : Résolu" in said
+    said = texts(vigie.say(sender, "oui"))
+    assert f"Le complément de la déclaration {reference} est enregistré (1 information)" in said
+    stored = vigie.declaration(reference)
+    assert stored["status"] == "completee" and stored["handling_status"] == "resolu"
+
+
+def test_no_to_the_offer_leaves_the_declaration_as_sent(vigie):
+    sender, reference = declared(vigie)
+    said = texts(vigie.say(sender, "non merci"))
+    assert f"La déclaration {reference} est transmise telle quelle" in said
+    tracker = vigie.tracker(sender)
+    assert tracker["slots"]["completion_offer"] is None and not (tracker["active_loop"] or {}).get("name")
+    assert vigie.declaration(reference)["status"] in ("soumise", "transmise")
 
 
 def test_another_conversation_needs_the_declarants_email(vigie):

@@ -124,7 +124,8 @@ def declare(chat: ChatPage, reload_after: int = 2) -> str:
     chat.type_message(RICH_OPENING)
     assert chat.page.evaluate("window.typingSeen") is True
     for turn in range(MAX_TURNS):
-        found = REFERENCE.search(chat.last_bot_text())
+        receipts = chat.page.locator("#log .msg.bot.receipt")  # the offer to complete it follows the receipt
+        found = REFERENCE.search(receipts.last.inner_text()) if receipts.count() else None
         if found:
             return found.group()
         if turn == reload_after:

@@ -56,13 +56,13 @@ def test_unknown_open_and_planned_fields_reopen_in_order():
     )
     assert reopened_fields(declaration) == [
         "handling_status",
+        "spread_risk",
+        "provider_involved",
+        "complaint_filed",
+        "perimeter",
+        "started_at",
         "measures_taken",
         "cause",
-        "started_at",
-        "perimeter",
-        "provider_involved",
-        "spread_risk",
-        "complaint_filed",
     ]
 
 
@@ -105,7 +105,7 @@ async def test_start_loads_the_declaration_and_reopens_its_unknown_fields(chat_s
     )
     values = slot_values(events)
     assert values["completion_reference"] == reference and values["structure_name"] == "CH de Vierzon"
-    assert values["completion_fields"][:2] == ["handling_status", "cause"]
+    assert values["completion_fields"][0] == "handling_status" and "cause" in values["completion_fields"]
     assert values["handling_status"] is None and values["completion_base"]["handling_status"] == "en_cours"
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "completion_form"}
     assert "Complétons la déclaration" in dispatcher.messages[0]["text"]

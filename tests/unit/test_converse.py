@@ -50,6 +50,43 @@ def test_a_persona_answers_each_question_and_reaches_the_reference():
     assert result.questions == ["care_impact", "finess", "confirmed"] and not result.loops
 
 
+class OfferingVigie(FakeVigie):
+    """Gives the reference with the offer to complete now, then asks ``completion`` in turn."""
+
+    def __init__(self, questions, completion):
+        super().__init__(questions)
+        self.completion, self.completing, self.accepted = list(completion), False, False
+
+    def say(self, text):
+        if self.completing:
+            self.heard.append(text)
+            if self.accepted:
+                self.completion.pop(0)
+            self.accepted = True  # the first message after the offer accepts it
+            if not self.completion:
+                return [{"text": "Le complément de la déclaration SSI-2026-000042 est enregistré."}]
+            return [{"text": f"Question {self.completion[0]} ?"}]
+        replies = super().say(text)
+        if not self.pending:
+            self.completing = True
+            replies.append({"text": "Voulez-vous continuer ?", "buttons": [{"title": "Compléter maintenant"}]})
+        return replies
+
+    def requested(self):
+        if self.completing:
+            return self.completion[0] if self.completion else None
+        return super().requested()
+
+
+def test_after_the_reference_the_persona_completes_and_those_questions_count_apart():
+    answers = {"care_impact": "mode papier", "complaint_filed": "plainte déposée ce matin"}
+    vigie = OfferingVigie(["care_impact", "confirmed"], ["complaint_filed", "finess", "confirmed"])
+    result = play(vigie.say, vigie.requested, persona(answers=answers))
+    assert result.reference == "SSI-2026-000042" and result.questions == ["care_impact", "confirmed"]
+    assert vigie.heard[3:] == ["oui", "plainte déposée ce matin", "je ne sais pas", "oui"]
+    assert result.completion_questions == ["complaint_filed", "finess", "confirmed"] and result.completed
+
+
 def test_an_answer_refused_twice_is_followed_by_the_closest_button():
     buttons = [{"title": "Aucun", "payload": "/a"}, {"title": "Mode dégradé (papier)", "payload": "/b"}]
     vigie = FakeVigie(["care_impact", "confirmed"], refused={"care_impact": 2}, buttons=buttons)

@@ -9,8 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.declaration_form import ValidateDeclarationForm, fields_to_ask, next_field
+from bot.core.completing import reopened_fields
 from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
 from bot.nlu.french_dates import PARIS
+from tests.support.declarations import sample_fields
 
 DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
 SLOTS = {name: None for name in DOMAIN["slots"]}
@@ -48,7 +50,8 @@ async def test_opening_message_fills_what_it_says_and_says_so():
     assert values["description"].startswith("bjr, ici ladmin")
     assert datetime.fromisoformat(values["detected_at"]).hour == 3
     assert values["submission_key"]
-    assert values["requested_slot"] == "persons_affected"  # health data are involved (the DPI)
+    # nothing about the incident or its impacts is left to ask: the structure comes next
+    assert values["requested_slot"] in ("structure_match", "region")
     assert said[0].startswith("Voici ce que j'ai compris")
     assert "Rançongiciel" in said[0]
 
@@ -133,17 +136,25 @@ async def test_patient_names_are_masked_in_the_description():
 
 
 def test_questions_depend_on_the_answers():
-    assert "complaint_filed" in fields_to_ask({"origin": "malveillante"})
-    assert "complaint_filed" not in fields_to_ask({"origin": "non_malveillante"})
-    assert "cnil_notified" in fields_to_ask({"health_data_involved": "oui"})
-    assert "is_ose" not in fields_to_ask({"structure_type": "esms"})
+    """Before sending, only what the spec requires (and the region); the rest waits for the completion."""
+    assert not {"complaint_filed", "cnil_notified", "is_ose", "persons_affected", "finess"} & set(
+        fields_to_ask({"origin": "malveillante", "health_data_involved": "oui"})
+    )
+    sent = sample_fields(complaint_filed=None, cnil_notified=None, is_ose=None, persons_affected=None)
+    assert {"complaint_filed", "cnil_notified", "is_ose", "persons_affected"} <= set(reopened_fields(sent))
+    assert "complaint_filed" not in reopened_fields({**sent, "origin": "non_malveillante"})
+    assert "is_ose" not in reopened_fields({**sent, "structure_type": "esms"})
+    assert "cnil_notified" not in reopened_fields({**sent, "health_data_involved": "non", "data_impact": []})
+    assert "cnil_notified" in reopened_fields(
+        {**sent, "health_data_involved": "non", "data_impact": ["confidentialite"]}
+    )
     assert next_field({"skipped_fields": ["description"]}) == "incident_type"
 
 
 async def test_back_from_a_question_the_pending_field_is_asked_again():
-    slots = {"requested_slot": "complaint_filed", "submission_key": "k", "origin": "malveillante"}
+    slots = {"requested_slot": "support_requested", "submission_key": "k", "origin": "malveillante"}
     values, said = await turn(slots, "que sais-tu faire ?", "help", latest_action="utter_help")
-    assert values == {"requested_slot": "complaint_filed", "invalid_attempts": 1, "feedback": None}
+    assert values == {"requested_slot": "support_requested", "invalid_attempts": 1, "feedback": None}
 
 
 async def test_detours_do_not_bring_a_question_back_forever():
@@ -196,7 +207,7 @@ async def test_planned_answer_and_label_answers():
 
 async def test_a_correction_while_another_question_is_pending_is_not_a_failure():
     slots = {
-        "requested_slot": "complaint_filed",
+        "requested_slot": "support_requested",
         "submission_key": "k",
         "invalid_attempts": 1,
         "origin": "malveillante",
@@ -205,7 +216,7 @@ async def test_a_correction_while_another_question_is_pending_is_not_a_failure()
     values, said = await turn(slots, "non, c'était à 0h30 en fait")
     assert "invalid_attempts" not in values
     assert said[0].startswith("C'est corrigé")
-    assert values["requested_slot"] == "complaint_filed"
+    assert values["requested_slot"] == "support_requested"
 
 
 ANSWERS = st.one_of(
@@ -263,14 +274,15 @@ async def test_rasa_shows_the_form_as_latest_action_the_events_tell_a_detour():
 
 
 async def test_a_day_without_an_hour_asks_the_hour_once():
-    values, _ = await turn({}, "rançongiciel cette nuit, tout est chiffré", "declare_incident")
+    # "hier": the day is in the past whatever the hour the test runs ("cette nuit" at 0h20 is not)
+    values, _ = await turn({}, "rançongiciel découvert hier, tout est chiffré", "declare_incident")
     assert values.get("detected_at") is None
-    assert values["detected_day"]["text"] == "cette nuit"
+    assert values["detected_day"]["text"] == "hier"
     slots = {**values, "requested_slot": "detected_at"}
-    values, _ = await turn(slots, "vers 2h30")
+    values, _ = await turn(slots, "vers 14h30")
     when = datetime.fromisoformat(values["detected_at"])
-    assert (when.hour, when.minute) == (2, 30)
-    assert when.date() == datetime.fromisoformat(slots["detected_day"]["value"]).date()
+    assert (when.hour, when.minute) == (14, 30)
+    assert when.date() == datetime.now(PARIS).date() - timedelta(days=1)
 
 
 async def test_the_hour_not_known_keeps_the_day_said():
@@ -294,3 +306,11 @@ async def test_a_date_of_birth_in_the_description_is_not_the_incident_date():
         {}, "mail envoyé au mauvais destinataire avec le dossier de Mme X née le 12/03/1950", "declare_incident"
     )
     assert values.get("detected_at") is None and values.get("started_at") is None
+
+
+async def test_the_region_question_takes_a_finess_number():
+    """The FINESS question is left to the completion: a number given for the region still counts."""
+    values, _ = await turn({"requested_slot": "region", "submission_key": "k"}, "on a le FINESS : 18 000 002 8")
+    assert values["finess"] == "180000028" and values["region"] == "centre_val_de_loire"
+    assert values["requested_slot"] != "region"
+

@@ -58,7 +58,7 @@ async def test_a_clear_match_is_confirmed_and_fills_finess_type_and_region():
     )
     assert slots["structure_name"] == "Centre Hospitalier de Dax"
     assert said[0].startswith("C'est noté : Centre Hospitalier de Dax, FINESS 400000105, région Nouvelle-Aquitaine.")
-    assert slots["requested_slot"] == "is_ose"  # never the FINESS, the type or the region
+    assert slots["requested_slot"] == "declarant_name"  # never the FINESS, the type or the region
 
 
 async def test_several_close_places_are_buttons_and_one_is_chosen_by_its_name():
@@ -75,7 +75,7 @@ async def test_none_of_them_then_the_usual_questions():
     slots, _ = await answer(KNOWN, "CH de Vierzon")
     slots, _ = await answer(slots, "non", "deny")
     assert slots["structure_match"] == "aucune"
-    assert slots["requested_slot"] == "finess"
+    assert slots["requested_slot"] == "region"  # the type is said by "CH"; the FINESS waits for the completion
     assert slots["structure_name"] == "CH de Vierzon"
 
 
@@ -89,8 +89,6 @@ async def test_no_with_another_name_looks_it_up_again():
 async def test_a_name_the_register_lacks_is_asked_as_usual_with_the_region():
     slots, _ = await answer(KNOWN, "Clinique Zorglub du Plateau")
     assert not slots.get("structure_candidates")
-    assert slots["requested_slot"] == "finess"
-    slots, _ = await answer(slots, "je ne sais pas", "dont_know")
     assert slots["structure_type"] == "etablissement_sante_prive"  # said by the name
     assert slots["requested_slot"] == "region"
     slots, _ = await answer(slots, "dans les Landes", "inform")

@@ -72,3 +72,33 @@ async def test_a_storage_failure_says_nothing_was_sent_and_keeps_the_answers(cha
         {"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
         {"event": "followup", "timestamp": None, "name": "declaration_form"},
     ]
+
+
+async def test_the_receipt_is_followed_by_the_offer_to_complete_now(chat_store):
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitDeclaration().run(dispatcher, confirmed(handling_status=None, is_ose=None), {})
+    [stored] = chat_store.list()
+    offer = dispatcher.messages[1]
+    assert "de plus la compléteraient maintenant" in offer["text"] and "peut être passée" in offer["text"]
+    assert [b["payload"] for b in offer["buttons"]] == ["/complete_declaration", "/goodbye"]
+    assert {"event": "slot", "timestamp": None, "name": "completion_offer", "value": stored["reference"]} in events
+
+
+def outside_form(intent: str, **slots):
+    return Tracker("conv-9", slots, {"text": "x", "intent": {"name": intent}}, [], False, None, {}, "action_listen")
+
+
+async def test_yes_to_the_offer_starts_the_completion_and_no_declines_it():
+    events = await submission.ActionAffirmOutsideForm().run(
+        CollectingDispatcher(), outside_form("affirm", completion_offer="SSI-2026-000007"), {}
+    )
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_start_completion"}]
+    dispatcher = CollectingDispatcher()
+    events = await submission.ActionDenyOutsideForm().run(
+        dispatcher, outside_form("deny", completion_offer="SSI-2026-000007"), {}
+    )
+    assert "SSI-2026-000007 est transmise telle quelle" in dispatcher.messages[0]["text"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "completion_offer", "value": None}]
+    dispatcher = CollectingDispatcher()
+    assert await submission.ActionDenyOutsideForm().run(dispatcher, outside_form("deny"), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_nothing_to_confirm"

@@ -1,0 +1,31 @@
+"""What a completion reopens of a declaration already sent.
+
+The spec asks only the required fields before sending ("declare without delay"); the
+others, and the required ones sent as unknown, are asked by a completion, right after
+sending or later.
+"""
+
+from typing import Any, List, Mapping, Tuple
+
+from bot.core import fields as registry
+
+UNKNOWN_VALUES: Tuple[Any, ...] = (None, "", [], registry.UNKNOWN)
+
+
+def _still_open(field: str, value: Any) -> bool:
+    if field == "handling_status":
+        return value != "resolu"
+    if field in ("complaint_filed", "cnil_notified"):
+        return value != "oui"
+    return value in UNKNOWN_VALUES
+
+
+def reopened_fields(declaration: Mapping[str, Any]) -> List[str]:
+    """The fields to ask, in the registry's `completion_rank` order, when they apply (its
+    `asked_when`): unknown ones, an incident not yet resolved, a complaint or a CNIL
+    notification not yet made."""
+    return [
+        f.name
+        for f in registry.named(registry.completable())
+        if f.asked_when(declaration) and _still_open(f.name, declaration.get(f.name))
+    ]
