@@ -12,7 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import structure, summary, type_guess
-from actions.understanding import ANSWER_INTENTS, DAY_ONLY, is_correction, understand
+from actions.understanding import ANSWER_INTENTS, DAY_ONLY, is_correction, misread_answer, understand
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import UNKNOWN
@@ -83,9 +83,10 @@ class ValidateDeclarationForm(FormValidationAction):
         before = dict(tracker.slots)
         candidates = understand(tracker.latest_message, requested, before)
         if requested and not candidates and intent not in ANSWER_INTENTS:
-            if not _back_from_detour(tracker):
+            if _back_from_detour(tracker):
+                return self._after_detour(tracker, requested, before)
+            if not misread_answer(tracker.latest_message, requested):
                 return []  # not an answer: let the rules handle it (question, cancel...)
-            return self._after_detour(tracker, requested, before)
         feedback = CollectingDispatcher()
         events: List[EventType] = []
         if not before.get("submission_key"):

@@ -18,9 +18,9 @@ NOT_ACKNOWLEDGED = {f.name for f in registry.REGISTRY if not f.acknowledged}
 
 
 def format_value(field: str, value: Any) -> str:
-    if value in (None, "", []):
+    if value in (None, "") or value == [] and field not in schema.LIST_FIELDS:
         return "non renseigné"
-    if field in schema.LIST_FIELDS:
+    if field in schema.LIST_FIELDS:  # an empty list is an answer: none (the spec)
         return ", ".join(schema.LIST_FIELDS[field].get(v, v) for v in value) or "aucun"
     if field in schema.ENUM_FIELDS:
         return schema.ENUM_FIELDS[field].get(value, value)

@@ -17,6 +17,7 @@ from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import Reading
 from bot.core.paris_time import PARIS
+from bot.core.register_search import query_words
 from bot.core.validators import InvalidValue, parse_count
 from bot.nlu.french_dates import find_dates
 from bot.nlu.text import fold, is_question
@@ -39,9 +40,11 @@ INTENT_ANSWERS = {
 }
 DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune"}
 PLANNED = re.compile(
-    r"\bprevu|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
+    r"\bprevu|\bpas encore\b|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
     r"|\bplus tard\b|\bs'en (?:occupe|charge)\b"
 )
+# A choice's label this long is recognised at the start of a longer word too.
+LONG_LABEL = 6
 NEGATIVE = r"non|nan|pas du tout|aucun\w*|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
 NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
 YES_NO = re.compile(rf"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|pas encore|{NEGATIVE})\b")
@@ -59,6 +62,7 @@ CORRECTION_CUES = (
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
 SURE_OUT_OF_SCOPE = 0.9
+MISREAD_INTENTS = ("faq", "out_of_scope")
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
@@ -89,7 +93,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
-    if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence):
+    if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence, text):
         intent = _choice_answer(requested, text, message) or _date_answer(requested, text, message)
         if intent is None:
             return {}
@@ -156,6 +160,18 @@ def _yes_no(intent: Optional[str], text: str) -> Optional[str]:
     return "affirm" if leading.group(1) else "deny"
 
 
+def misread_answer(message: Dict[str, Any], requested: Optional[str]) -> bool:
+    """A message NLU took for the FAQ or for out of scope while a question was pending, and that
+    asks nothing ("aucun chez nous, on vérifie d'où viennent les numéros"): an answer, even one
+    not understood, never a detour to another subject's answer."""
+    intent = (message.get("intent") or {}).get("name")
+    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+    text = (message.get("text") or "").strip()
+    if requested not in registry.BY_NAME or intent not in MISREAD_INTENTS or text.startswith("/"):
+        return False
+    return not is_question(text) and not _surely_out_of_scope(intent, confidence)
+
+
 def _surely_out_of_scope(intent: Optional[str], confidence: float) -> bool:
     """A request NLU is sure has nothing to do with a declaration ("mets un réveil à 6h30")."""
     return intent == "out_of_scope" and confidence >= SURE_OUT_OF_SCOPE
@@ -192,7 +208,7 @@ def _choice_answer(requested: Optional[str], text: str, message: Dict[str, Any])
         return "inform"  # a description of what happened, in the person's words
     if requested in schema.ENUM_FIELDS and _enum_from_words(requested, text) is not None:
         return "inform"
-    if requested in DENY_ANSWERS and NEGATIVE_START.match(f" {fold(text)} "):
+    if (requested in DENY_ANSWERS or requested in schema.LIST_FIELDS) and NEGATIVE_START.match(f" {fold(text)} "):
         return "deny"
     return None
 
@@ -206,11 +222,15 @@ def _date_answer(requested: Optional[str], text: str, message: Dict[str, Any]) -
     return None
 
 
-def _answers_free_text(requested: Optional[str], intent: Optional[str], confidence: float = 0.0) -> bool:
+def _answers_free_text(
+    requested: Optional[str], intent: Optional[str], confidence: float = 0.0, text: str = ""
+) -> bool:
     """Names and titles are often misread as other intents; a text question takes them, but not
-    a request NLU is sure has nothing to do with a declaration."""
+    a request NLU is sure has nothing to do with a declaration, unless it names a structure to the
+    structure question: a kind of structure ("HIA Clermont-Tonnerre, Brest") or a place of the
+    FINESS register ("Synlab Barla, Nice")."""
     if _surely_out_of_scope(intent, confidence):
-        return False
+        return requested == "structure_name" and bool(query_words(text)[1] or structure.candidates_for(text))
     return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye", "ask_status")
 
 
@@ -334,11 +354,14 @@ def _answer(
         return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
     if requested in FREE_TEXT_FIELDS or requested in RAW_TEXT_FIELDS:
         return {requested: text} if text else {}
+    if requested in schema.LIST_FIELDS and intent == "deny":
+        return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:
-    """An answer that names a choice: its label ("Mode dégradé"), its value, or "prévu"."""
+    """An answer that names a choice: its label ("Mode dégradé"), its value, a word made on a long
+    one ("potentiellement", "maîtrisée"), or "prévu" ("pas encore": it is to be done)."""
     words = f" {WORD_SEPARATORS.sub(' ', fold(text))} "
     choices = schema.ENUM_FIELDS[field]
     if "prevue" in choices and PLANNED.search(words):
@@ -349,7 +372,7 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
             return "oui" if leading.group(1) else "non"
     for value, label in schema.ENUM_FIELDS[field].items():
         for name in (WORD_SEPARATORS.sub(" ", fold(label)).strip(), value.replace("_", " ")):
-            if len(name) > 3 and f" {name} " in words:
+            if len(name) > 3 and f" {name} " in words or len(name) >= LONG_LABEL and f" {name}" in words:
                 return value
     return None
 

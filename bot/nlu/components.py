@@ -162,9 +162,14 @@ class DescribedIncident(GraphComponent):
     intent classifier did not recognise it ("intrusion en cours via faille fortinet, on coupe
     tout" fell back): placed after the fallback, it turns a fallback, an out-of-scope or a
     greeting into ``declare_incident`` when the incident-type ranking is sure and the message
-    asks nothing. Questions keep their answers (the FAQ)."""
+    asks nothing. Questions keep their answers (the FAQ); a long account that asks nothing is
+    a description even when it was read as the FAQ ("Dégât des eaux dans la salle serveur…",
+    taken for the FAQ on patient identifiers)."""
 
     REPLACED = ("nlu_fallback", "out_of_scope", "greet")
+    # Words from which a message read as the FAQ may be a description: 2 of the 317 FAQ examples
+    # of data/faq.yml that are not questions are this long, and neither has a sure type.
+    LONG_ACCOUNT = 15
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -190,7 +195,10 @@ class DescribedIncident(GraphComponent):
             intent = message.get("intent") or {}
             ranking = message.get(TYPE_RANKING) or []
             text = message.get(TEXT) or ""
-            if intent.get("name") not in self.REPLACED or not ranking or text.startswith("/") or is_question(text):
+            replaced = intent.get("name") in self.REPLACED or (
+                intent.get("name") == "faq" and len(text.split()) >= self.LONG_ACCOUNT
+            )
+            if not replaced or not ranking or text.startswith("/") or is_question(text):
                 continue
             best = ranking[0]
             if best["name"] != "autre" and best["confidence"] >= self._threshold:

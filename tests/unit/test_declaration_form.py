@@ -314,3 +314,11 @@ async def test_the_region_question_takes_a_finess_number():
     assert values["finess"] == "180000028" and values["region"] == "centre_val_de_loire"
     assert values["requested_slot"] != "region"
 
+
+async def test_an_answer_taken_for_the_faq_is_a_miss_not_a_detour():
+    slots = {"requested_slot": "health_data_involved", "submission_key": "k"}
+    values, said = await turn(slots, "on vérifie d'où viennent les numéros", "faq")
+    assert values["invalid_attempts"] == 1 and values["requested_slot"] == "health_data_involved"
+    assert any("je ne sais pas" in (s or "") for s in said)
+    values, _ = await turn(slots, "c'est quoi une donnée de santé ?", "faq")
+    assert values == {}  # a question: the rules answer it, then the question comes back

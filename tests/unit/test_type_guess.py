@@ -164,6 +164,14 @@ def _parsed(text, intent, ranking):
         ("je ne sais pas", "nlu_fallback", [("autre", 0.9)], "nlu_fallback"),
         ("le serveur fait un bruit", "nlu_fallback", [("panne_materielle", 0.4)], "nlu_fallback"),
         ("rançon demandée, on paye ?", "faq", [("rancongiciel", 0.95)], "faq"),
+        ("phishing non cliqué, faut déclarer", "faq", [("hameconnage", 0.95)], "faq"),
+        (
+            "Inondation du local technique du bâtiment B après l'orage de la nuit, "
+            "les deux serveurs de fichiers sont hors tension depuis ce matin",
+            "faq",
+            [("sinistre", 0.9)],
+            "declare_incident",
+        ),
     ],
 )
 def test_a_plain_description_the_intents_missed_starts_a_declaration(text, intent, ranking, expected):

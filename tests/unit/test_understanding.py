@@ -1,6 +1,6 @@
 """From one message (intent and entities) to candidate field values."""
 
-from actions.understanding import understand
+from actions.understanding import misread_answer, understand
 
 
 def msg(text, intent="inform", entities=()):
@@ -115,13 +115,17 @@ def test_systems_accumulate():
 
 def test_yes_no_words_whatever_the_intent():
     assert understand(msg("pas encore, le DPO s'en occupe"), "cnil_notified", {}) == {"cnil_notified": "prevue"}
-    assert understand(msg("pas encore"), "complaint_filed", {}) == {"complaint_filed": "non"}
+    assert understand(msg("pas encore"), "complaint_filed", {}) == {"complaint_filed": "prevue"}  # not yet: to do
+    assert understand(msg("non"), "complaint_filed", {}) == {"complaint_filed": "non"}
     assert understand(msg("oui bien sûr"), "support_requested", {}) == {"support_requested": "oui"}
 
 
 def test_a_choice_named_alone_answers_whatever_the_intent():
     assert understand(msg("potentielle", "faq"), "patient_endangerment", {}) == {"patient_endangerment": "potentielle"}
     assert understand(msg("c'est quoi une mise en danger potentielle ?", "faq"), "patient_endangerment", {}) == {}
+    said = msg("potentiellement oui, les urgences travaillent sans dossier")
+    assert understand(said, "patient_endangerment", {})["patient_endangerment"] == "potentielle"
+    assert understand(msg("maîtrisée depuis ce matin"), "handling_status", {})["handling_status"] == "maitrise"
 
 
 def test_a_cause_or_measures_answer_is_only_that_text():
@@ -182,3 +186,18 @@ def test_a_question_naming_a_choice_is_still_a_question():
     ):
         assert understand(msg(said, "faq", [ent("care_impact", "mode_degrade")]), "care_impact", {}) == {}
     assert understand(msg("pourquoi vous demandez si on a besoin d'aide", "faq"), "support_requested", {}) == {}
+
+
+def test_a_structure_named_by_its_kind_is_the_answer_even_read_as_out_of_scope():
+    sure = {"text": "", "intent": {"name": "out_of_scope", "confidence": 0.97}, "entities": []}
+    named = {**sure, "text": "HIA Clermont-Tonnerre, Brest"}
+    assert understand(named, "structure_name", {})["structure_name"] == "HIA Clermont-Tonnerre, Brest"
+    assert understand({**sure, "text": "mets un réveil à 6h30"}, "structure_name", {}) == {}
+
+
+def test_none_answers_a_list_question_and_an_answer_read_as_the_faq_is_still_an_answer():
+    said = msg("aucun chez nous, on vérifie d'où viennent les numéros", "faq")
+    assert understand(said, "data_impact", {}) == {"data_impact": []}
+    assert misread_answer(said, "data_impact") and misread_answer(msg("on a tout coupé", "out_of_scope"), "perimeter")
+    assert not misread_answer(msg("c'est quoi l'intégrité ?", "faq"), "data_impact")
+    assert not misread_answer(said, None)
