@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import summary
 from actions.declaration_form import say_feedback
+from bot.core import fields as registry
 from bot.core import schema
 from bot.core.completing import reopened_fields
 from bot.core.qualification import format_obligation_fr, obligations, qualify
@@ -150,9 +151,9 @@ class ActionSubmitDeclaration(Action):
             return [SlotSet("confirmed", None), FollowupAction("declaration_form")]
         dispatcher.utter_message(text=self._receipt(stored))
         events = [AllSlotsReset(), SlotSet("last_reference", stored["reference"])]
-        count = len(reopened_fields(stored))
-        if count:
-            dispatcher.utter_message(text=offer_text(count), buttons=OFFER_BUTTONS)
+        reopened = reopened_fields(stored)
+        if reopened:
+            dispatcher.utter_message(text=offer_text(reopened), buttons=OFFER_BUTTONS)
             events.append(SlotSet(COMPLETION_OFFER, stored["reference"]))
         return events
 
@@ -183,13 +184,18 @@ class ActionSubmitDeclaration(Action):
         return "\n\n".join(lines)
 
 
-def offer_text(count: int) -> str:
-    questions = f"{count} question{'s' if count > 1 else ''}"
+def offer_text(reopened: List[str]) -> str:
+    count = len(reopened)
+    first = ", ".join(_lower_first(registry.field(name).label) for name in reopened[:3])
     return (
-        f"Si vous avez encore un moment, {questions} de plus la compléteraient maintenant (état de la prise en "
-        "charge, plainte, CNIL…). Chacune peut être passée ; ce qui est déjà transmis ne change pas. "
-        "Voulez-vous continuer ?"
+        f"Si vous avez encore un moment, {count} question{'s' if count > 1 else ''} de plus la compléteraient "
+        f"maintenant ({first}{'…' if count > 3 else ''}). Chacune peut être passée ; ce qui est déjà transmis "
+        "ne change pas. Voulez-vous continuer ?"
     )
+
+
+def _lower_first(label: str) -> str:
+    return label[0].lower() + label[1:]
 
 
 class ActionCancelDeclaration(Action):

@@ -113,8 +113,14 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if opening and _has_incident_facts(entities) and not slots.get("description"):
         values["description"] = text
     values.update(_guessed_type(message, requested, intent, values, slots))
+    if requested not in ("incident_type", "confirmed") and _type_said(slots) and not is_correction(text):
+        values.pop("incident_type", None)  # "un compte VPN compromis" as the cause never changes a ransomware
     values.update(_implied(values, slots))
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _type_said(slots: Dict[str, Any]) -> bool:
+    return slots.get("incident_type") not in (None, "autre")
 
 
 def _guessed_type(

@@ -79,7 +79,8 @@ async def test_the_receipt_is_followed_by_the_offer_to_complete_now(chat_store):
     events = await ActionSubmitDeclaration().run(dispatcher, confirmed(handling_status=None, is_ose=None), {})
     [stored] = chat_store.list()
     offer = dispatcher.messages[1]
-    assert "de plus la compléteraient maintenant" in offer["text"] and "peut être passée" in offer["text"]
+    assert "de plus la compléteraient maintenant (état de la prise en charge, " in offer["text"]
+    assert "peut être passée" in offer["text"]
     assert [b["payload"] for b in offer["buttons"]] == ["/complete_declaration", "/goodbye"]
     assert {"event": "slot", "timestamp": None, "name": "completion_offer", "value": stored["reference"]} in events
 

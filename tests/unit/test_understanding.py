@@ -201,3 +201,18 @@ def test_none_answers_a_list_question_and_an_answer_read_as_the_faq_is_still_an_
     assert misread_answer(said, "data_impact") and misread_answer(msg("on a tout coupé", "out_of_scope"), "perimeter")
     assert not misread_answer(msg("c'est quoi l'intégrité ?", "faq"), "data_impact")
     assert not misread_answer(said, None)
+
+
+def test_a_type_word_in_another_answer_never_changes_the_type_said():
+    found = understand(
+        msg("un serveur, par un compte VPN compromis", entities=[ent("incident_type", "compromission_compte")]),
+        "perimeter",
+        {"incident_type": "rancongiciel"},
+    )
+    assert "incident_type" not in found
+    corrected = understand(
+        msg("non, c'était un compte compromis", entities=[ent("incident_type", "compromission_compte")]),
+        "perimeter",
+        {"incident_type": "rancongiciel"},
+    )
+    assert corrected["incident_type"] == "compromission_compte"
