@@ -43,6 +43,18 @@ PLANNED = re.compile(
     r"\bprevu|\bpas encore\b|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
     r"|\bplus tard\b|\bs'en (?:occupe|charge)\b"
 )
+# Words that answer the effect-on-care question when it is pending (not in the lexicon, which reads
+# whole descriptions: "papier" alone says nothing there), the strongest effect first.
+CARE_ANSWERS = (
+    (
+        "interruption",
+        re.compile(r"\b(?:arret|interromp\w*|suspendu\w*|deprogramm\w*|transfer\w*|delestage|ferme\w*)\b"),
+    ),
+    ("mode_degrade", re.compile(r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours)\b")),
+    ("aucun", re.compile(r"\b(?:normalement|comme d'habitude|rien ne change|pas d'(?:effet|impact))\b")),
+)
+# "aucun transfert", "sans papier": a negated word is no cue.
+NEGATED_WORD = re.compile(r"\b(?:pas de|pas d'|aucune?|sans)\s*\w+")
 # A choice's label this long is recognised at the start of a longer word too.
 LONG_LABEL = 6
 NEGATIVE = r"non|nan|pas du tout|aucun\w*|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
@@ -354,7 +366,8 @@ def _answer(
         by_words = _enum_from_words(requested, text)
         if by_words:
             return {requested: by_words}
-        if intent == "deny" and requested in DENY_ANSWERS:
+        negative = NEGATIVE_START.match(f" {fold(text)} ")
+        if (intent == "deny" or negative) and requested in DENY_ANSWERS:
             return {requested: DENY_ANSWERS[requested]}
         answer = INTENT_ANSWERS.get(intent or "")
         return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
@@ -372,6 +385,11 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
     choices = schema.ENUM_FIELDS[field]
     if "prevue" in choices and PLANNED.search(words):
         return "prevue"
+    if field == "care_impact":
+        kept = NEGATED_WORD.sub(" ", words)
+        said = next((value for value, cues in CARE_ANSWERS if cues.search(words if value == "aucun" else kept)), None)
+        if said:
+            return said
     if "oui" in choices:
         leading = YES_NO.match(words)
         if leading:

@@ -230,7 +230,8 @@ ANSWERS = st.one_of(
 @given(answers=st.lists(ANSWERS, min_size=40, max_size=40))
 async def test_random_and_garbage_answers_reach_the_summary(answers):
     """Never trapped: whatever is typed, no question comes three times in a row and the summary
-    comes within two turns per question (one miss, then the field is noted as not known).
+    comes within two answers per question (one miss, then the field is noted as not known),
+    three turns with the detours (a question answered meanwhile counts, more patiently).
 
     Every answer is random or garbage (typed text, "je ne sais pas", digits, detours through
     questions), except one way to reach the declarant, the one thing the spec needs to send:
@@ -250,7 +251,7 @@ async def test_random_and_garbage_answers_reach_the_summary(answers):
         if slots["requested_slot"] == "confirmed":
             break
     assert slots["requested_slot"] == "confirmed"
-    assert turns <= 2 * len(questions)
+    assert len(answered) <= 2 * len(questions) and turns <= 3 * len(questions)
     assert not any(a == b == c for a, b, c in zip(answered, answered[1:], answered[2:]))
 
 

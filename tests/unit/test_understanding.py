@@ -1,5 +1,7 @@
 """From one message (intent and entities) to candidate field values."""
 
+import pytest
+
 from actions.understanding import misread_answer, understand
 
 
@@ -216,3 +218,18 @@ def test_a_type_word_in_another_answer_never_changes_the_type_said():
         {"incident_type": "rancongiciel"},
     )
     assert corrected["incident_type"] == "compromission_compte"
+
+
+@pytest.mark.parametrize(
+    "said, effect",
+    [
+        ("on a ressorti le papier", "mode_degrade"),
+        ("dégradé, les infirmières notent à la main", "mode_degrade"),
+        ("le bloc est à l'arrêt, patients transférés", "interruption"),
+        ("aucun transfert, mais tout se fait sur papier", "mode_degrade"),
+        ("non, le service tourne normalement", "aucun"),
+        ("pas d'impact pour les résidents", "aucun"),
+    ],
+)
+def test_the_effect_on_care_in_the_words_people_use(said, effect):
+    assert understand(msg(said), "care_impact", {})["care_impact"] == effect
