@@ -57,7 +57,10 @@ CARE_ANSWERS = (
 NEGATED_WORD = re.compile(r"\b(?:pas de|pas d'|aucune?|sans)\s*\w+")
 # A choice's label this long is recognised at the start of a longer word too.
 LONG_LABEL = 6
-NEGATIVE = r"non|nan|pas du tout|aucun\w*|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
+# "aucune idée" is not knowing.
+NEGATIVE = (
+    r"non|nan|pas du tout|aucun\w*(?! idee)|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
+)
 NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
 YES_NO = re.compile(rf"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|pas encore|{NEGATIVE})\b")
 CORRECTION_CUES = (
