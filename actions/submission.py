@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import summary
 from actions.declaration_form import say_feedback
 from bot.core import fields as registry
+from bot.core import french as fr
 from bot.core import schema
 from bot.core.completing import reopened_fields
 from bot.core.qualification import format_obligation_fr, obligations, qualify
@@ -185,17 +186,12 @@ class ActionSubmitDeclaration(Action):
 
 
 def offer_text(reopened: List[str]) -> str:
-    count = len(reopened)
-    first = ", ".join(_lower_first(registry.field(name).label) for name in reopened[:3])
+    first = ", ".join(fr.lower_first(registry.field(name).label) for name in reopened[:3])
     return (
-        f"Si vous avez encore un moment, {count} question{'s' if count > 1 else ''} de plus la compléteraient "
-        f"maintenant ({first}{'…' if count > 3 else ''}). Chacune peut être passée ; ce qui est déjà transmis "
-        "ne change pas. Voulez-vous continuer ?"
+        f"Si vous avez encore un moment, {fr.plural(len(reopened), 'question')} de plus la compléteraient "
+        f"maintenant ({first}{'…' if len(reopened) > 3 else ''}). Chacune peut être passée ; ce qui est déjà "
+        "transmis ne change pas. Voulez-vous continuer ?"
     )
-
-
-def _lower_first(label: str) -> str:
-    return label[0].lower() + label[1:]
 
 
 class ActionCancelDeclaration(Action):

@@ -43,8 +43,8 @@ PLANNED = re.compile(
     r"\bprevu|\bpas encore\b|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
     r"|\bplus tard\b|\bs'en (?:occupe|charge)\b"
 )
-# Words that answer the effect-on-care question when it is pending (not in the lexicon, which reads
-# whole descriptions: "papier" alone says nothing there), the strongest effect first.
+# Words that answer a question when it is pending (not in the lexicon, which reads whole
+# descriptions: "papier" alone says nothing there), by field, the strongest answer first.
 CARE_ANSWERS = (
     (
         "interruption",
@@ -53,7 +53,8 @@ CARE_ANSWERS = (
     ("mode_degrade", re.compile(r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours)\b")),
     ("aucun", re.compile(r"\b(?:normalement|comme d'habitude|rien ne change|pas d'(?:effet|impact))\b")),
 )
-# "aucun transfert", "sans papier": a negated word is no cue.
+ANSWER_CUES = {"care_impact": CARE_ANSWERS}
+# "aucun transfert", "sans papier": a negated word is no cue (except for the "none" answers).
 NEGATED_WORD = re.compile(r"\b(?:pas de|pas d'|aucune?|sans)\s*\w+")
 # A choice's label this long is recognised at the start of a longer word too.
 LONG_LABEL = 6
@@ -229,9 +230,13 @@ def _choice_answer(requested: Optional[str], text: str, message: Dict[str, Any])
         return "inform"  # a description of what happened, in the person's words
     if requested in schema.ENUM_FIELDS and _enum_from_words(requested, text) is not None:
         return "inform"
-    if (requested in DENY_ANSWERS or requested in schema.LIST_FIELDS) and NEGATIVE_START.match(f" {fold(text)} "):
+    if (requested in DENY_ANSWERS or requested in schema.LIST_FIELDS) and _starts_negative(text):
         return "deny"
     return None
+
+
+def _starts_negative(text: str) -> bool:
+    return bool(NEGATIVE_START.match(f" {fold(text)} "))
 
 
 def _date_answer(requested: Optional[str], text: str, message: Dict[str, Any]) -> Optional[str]:
@@ -369,8 +374,7 @@ def _answer(
         by_words = _enum_from_words(requested, text)
         if by_words:
             return {requested: by_words}
-        negative = NEGATIVE_START.match(f" {fold(text)} ")
-        if (intent == "deny" or negative) and requested in DENY_ANSWERS:
+        if (intent == "deny" or _starts_negative(text)) and requested in DENY_ANSWERS:
             return {requested: DENY_ANSWERS[requested]}
         answer = INTENT_ANSWERS.get(intent or "")
         return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
@@ -388,11 +392,10 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
     choices = schema.ENUM_FIELDS[field]
     if "prevue" in choices and PLANNED.search(words):
         return "prevue"
-    if field == "care_impact":
-        kept = NEGATED_WORD.sub(" ", words)
-        said = next((value for value, cues in CARE_ANSWERS if cues.search(words if value == "aucun" else kept)), None)
-        if said:
-            return said
+    kept = NEGATED_WORD.sub(" ", words)
+    for value, cues in ANSWER_CUES.get(field, ()):
+        if cues.search(words if value == DENY_ANSWERS.get(field) else kept):
+            return value
     if "oui" in choices:
         leading = YES_NO.match(words)
         if leading:

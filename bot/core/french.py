@@ -51,6 +51,11 @@ def plural(count: int, singular: str, plural_form: Optional[str] = None) -> str:
     return f"{format_int(count)} {word}"
 
 
+def lower_first(label: str) -> str:
+    """A label inside a sentence: "État de la prise en charge" -> "état de la prise en charge"."""
+    return label[0].lower() + label[1:]
+
+
 # --- Dates ---------------------------------------------------------------------
 
 DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

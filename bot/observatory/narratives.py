@@ -383,8 +383,7 @@ def systems(scenario: Scenario, structure_type: str, rng: random.Random) -> list
 
 
 def _system_label(key: str) -> str:
-    label = schema.AFFECTED_SYSTEMS[key]
-    return label[0].lower() + label[1:]
+    return fr.lower_first(schema.AFFECTED_SYSTEMS[key])
 
 
 def _records(persons: Optional[int], noun: str) -> str:
