@@ -314,6 +314,7 @@ OFFER = (
 )
 DONT_KNOW_BUTTON = {"title": "Je ne sais pas", "payload": "/dont_know"}
 NOTED_UNKNOWN = "C'est noté comme inconnu : vous pourrez le compléter plus tard. Continuons."
+NOTED_DAY_ONLY = "Je note « {day} », sans l'heure : vous pourrez la préciser plus tard. Continuons."
 NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
 
 
@@ -381,6 +382,10 @@ def _offered(slots: Dict[str, Any], field: str) -> bool:
 def _note_as_unknown(dispatcher: CollectingDispatcher, slots: Dict[str, Any], field: str) -> List[EventType]:
     """The field is not known: ``inconnu`` for a choice, else left empty (listed as unknown at sending)."""
     reset = [SlotSet("invalid_attempts", None)]
+    day = _said_day(slots) if field == "detected_at" else None
+    if day:  # "ce matin" was said: the day is kept, only the hour stays unknown
+        dispatcher.utter_message(text=NOTED_DAY_ONLY.format(day=day["text"]))
+        return reset + [SlotSet(field, day["value"])]
     entry = registry.field(field)
     if entry.kind is registry.Kind.CHOICE and UNKNOWN in entry.values:
         dispatcher.utter_message(text=NOTED_UNKNOWN)
@@ -392,6 +397,18 @@ def _note_as_unknown(dispatcher: CollectingDispatcher, slots: Dict[str, Any], fi
     else:
         dispatcher.utter_message(text=NOTED_UNKNOWN)
     return reset + [SlotSet("skipped_fields", sorted(skipped))]
+
+
+def _said_day(slots: Dict[str, Any]) -> Optional[Dict[str, str]]:
+    """The day said without an hour ("ce matin"), if it can stand as the detection date."""
+    day = slots.get(DAY_ONLY)
+    if not day:
+        return None
+    try:
+        check_started_at(_parse_iso(slots.get("started_at")), _parse_iso(day["value"]))
+    except InvalidValue:
+        return None
+    return day
 
 
 def _skippable(field: str) -> bool:

@@ -15,7 +15,8 @@ RICH_OPENING = (
 
 # What the declarant answers when asked; a scenario may override some answers.
 PERSONA = {
-    "detected_at": "ce matin vers 7h",
+    # true at any hour the suite runs ("ce matin vers 7h" lies in the future before 7h)
+    "detected_at": "il y a une demi-heure environ",
     "care_impact": "aucun impact sur les soins pour l'instant",
     "patient_endangerment": "non, aucun patient en danger",
     "declarant_name": "Marie Dupont",

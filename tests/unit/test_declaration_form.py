@@ -294,6 +294,18 @@ async def test_the_hour_not_known_keeps_the_day_said():
     assert values["requested_slot"] != "detected_at"
 
 
+async def test_an_hour_never_understood_keeps_the_day_said():
+    """Two answers not understood: the day said ("hier") stands as the detection date, never nothing."""
+    values, _ = await turn({}, "rançongiciel découvert hier, tout est chiffré", "declare_incident")
+    slots = {**values, "requested_slot": "detected_at"}
+    values, _ = await turn(slots, "bof")
+    assert values["invalid_attempts"] == 1 and values["requested_slot"] == "detected_at"
+    values, said = await turn({**slots, "invalid_attempts": 1}, "bof")
+    assert datetime.fromisoformat(values["detected_at"]).date() == datetime.now(PARIS).date() - timedelta(days=1)
+    assert values["requested_slot"] != "detected_at"
+    assert any("« hier », sans l'heure" in (s or "") for s in said)
+
+
 async def test_a_day_given_to_the_question_brings_the_hour_question_not_a_miss():
     values, _ = await turn({"requested_slot": "detected_at", "submission_key": "k"}, "hier")
     assert values.get("detected_at") is None and values["detected_day"]["text"] == "hier"
