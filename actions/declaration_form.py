@@ -18,7 +18,7 @@ from bot.core import schema
 from bot.core.fields import UNKNOWN
 from bot.core.language import french_nlp
 from bot.core.paris_time import PARIS
-from bot.core.pii import mask_pii
+from bot.core.pii import count_masks, mask_pii, masked_notice
 from bot.core.register_search import MAX_CHOICES
 from bot.core.validators import InvalidValue, check_detected_at, check_started_at, normalize_finess, region_from_finess
 
@@ -183,14 +183,11 @@ class ValidateDeclarationForm(FormValidationAction):
         return self._masked("description", text, dispatcher, tracker)
 
     def _masked(self, field: str, text: str, dispatcher, tracker) -> Result:
-        masked, count = mask_pii(text, french_nlp())
+        masked, count = mask_pii(text, french_nlp())  # the channels mask at the door: this is the second lock
         counts = dict(tracker.get_slot("pii_counts") or {})
         if count and masked != tracker.get_slot(field):
-            dispatcher.utter_message(
-                text=f"Par précaution, j'ai masqué {count} identifiant{'s' if count > 1 else ''} de patient "
-                "dans votre texte : la déclaration ne doit contenir aucun nom ni numéro de patient."
-            )
-        counts[field] = count
+            dispatcher.utter_message(text=masked_notice(count))
+        counts[field] = count_masks(masked)
         return {field: masked, "pii_counts": counts}
 
     def validate_structure_match(self, value, dispatcher, tracker, domain) -> Result:

@@ -1,8 +1,9 @@
 """What every channel (REST, web, Teams, Slack) shares.
 
-- One turn: hand the message to Rasa; a failure is logged by its type only
-  (never the text) and answered politely by the channel; a turn in which Rasa
-  said nothing (it swallows a failed custom action) gets ``NO_REPLY``.
+- One turn: say first that patient identifiers were masked, if any were (at
+  the door, ``user_text``); hand the message to Rasa; a failure is logged by
+  its type only (never the text) and answered politely by the channel; a turn
+  in which Rasa said nothing (it swallows a failed custom action) gets ``NO_REPLY``.
 - Which outgoing URLs are acceptable: https, or http on loopback for tests.
 - The outgoing HTTP policy: sessions never use ``trust_env``, which would also
   send ``~/.netrc`` credentials to whoever the URL names; a proxy named by
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from rasa.core.channels.channel import UserMessage
+
+from bot.core.pii import masked_notice
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +51,18 @@ async def run_turn(
     message: UserMessage,
     sent: Callable[[], int],
     channel: str,
+    masked: int = 0,
 ) -> Turn:
-    """Hand ``message`` to Rasa; ``sent()`` counts what the output channel sent during the turn."""
+    """Hand ``message`` to Rasa; ``sent()`` counts what the output channel has sent."""
     try:
+        if masked:
+            await message.output_channel.send_text_message(message.sender_id, masked_notice(masked))
+        before = sent()
         await on_new_message(message)
     except Exception as error:  # noqa: BLE001 - any failure: a polite answer, no text in the log
         logger.error("%s message handling failed: %s", channel, type(error).__name__)
         return Turn.FAILED
-    return Turn.ANSWERED if sent() else Turn.SILENT
+    return Turn.ANSWERED if sent() > before else Turn.SILENT
 
 
 def is_loopback(host: Optional[str]) -> bool:

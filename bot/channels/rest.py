@@ -4,8 +4,8 @@
 Differences from Rasa 3.6's ``RestInput``, each a gap found there: the body
 must be a UTF-8 JSON object of bounded size (a JSON array gave a 500); a
 ``sender`` is required (without one everyone shared the conversation
-"default"); the text goes through ``clean_user_text`` (size cap, control
-characters, slash commands); the client cannot choose ``input_channel`` or
+"default"); the text goes through ``at_the_door`` (size cap, control
+characters, slash commands, patient identifiers); the client cannot choose ``input_channel`` or
 ``metadata``; a failure answers 503 and the log never carries the text.
 """
 
@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
-from bot.channels.user_text import UnusableText, clean_user_text
+from bot.channels.user_text import DoorText, UnusableText, at_the_door
 
 logger = logging.getLogger(__name__)
 
@@ -75,17 +75,17 @@ class VigieRestInput(RestInput):
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
             try:
-                text = clean_user_text(body["message"])
+                text = at_the_door(body["message"])
             except UnusableText as error:
                 return response.json([{"recipient_id": body["sender"], "text": str(error)}])
             return await self.handle(on_new_message, text, body["sender"])
 
         return webhook
 
-    async def handle(self, on_new_message, text: str, sender: str) -> HTTPResponse:
+    async def handle(self, on_new_message, text: DoorText, sender: str) -> HTTPResponse:
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, sender, input_channel=self.name())
-        turn = await run_turn(on_new_message, message, lambda: len(collector.messages), "REST")
+        message = UserMessage(text.text, collector, sender, input_channel=self.name())
+        turn = await run_turn(on_new_message, message, lambda: len(collector.messages), "REST", text.masked)
         if turn is Turn.FAILED:
             return response.json({"error": UNAVAILABLE}, status=503)
         if turn is Turn.SILENT:

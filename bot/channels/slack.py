@@ -20,7 +20,7 @@ timestamp check it keeps):
 * only direct messages are conversations (a mention in a channel gets a hint
   to write in private: declarations are confidential); the Rasa sender is
   ``slack|<team id>|<user id>``, a form no REST or Teams sender can take;
-* every text goes through ``clean_user_text``; Slack's markup (links, mentions,
+* every text goes through ``at_the_door``; Slack's markup (links, mentions,
   ``&amp;``...) is undone first;
 * replies through ``chat.postMessage`` with aiohttp: text escaped (``&``,
   ``<``, ``>``), broadcasts (``<!channel>``, ``@here``...) removed, no link
@@ -54,7 +54,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, outgoing_session, proxy_for, run_turn, usable_url
-from bot.channels.user_text import UnusableText, clean_user_text
+from bot.channels.user_text import UnusableText, at_the_door
 from bot.core.models import SlackEvent
 from bot.core.paris_time import utc_now
 from bot.settings import Settings
@@ -670,11 +670,11 @@ class VigieSlackInput(SlackInput):
             await output.send_text_message(incoming.user, incoming.reply)
             return
         try:
-            text = clean_user_text(incoming.text)
+            text = at_the_door(incoming.text)
         except UnusableText as error:
             await output.send_text_message(incoming.user, str(error))
             return
-        message = UserMessage(text, output, incoming.sender_id, input_channel=self.name())
-        turn = await run_turn(on_new_message, message, lambda: output.sent, "Slack")
+        message = UserMessage(text.text, output, incoming.sender_id, input_channel=self.name())
+        turn = await run_turn(on_new_message, message, lambda: output.sent, "Slack", text.masked)
         if turn is not Turn.ANSWERED:
             await output.send_text_message(incoming.user, UNAVAILABLE if turn is Turn.FAILED else NO_REPLY)

@@ -18,7 +18,7 @@ This channel, configured only from the environment (``VIGIE_TEAMS_*``):
   nothing reaches Rasa. The body is read only after the token is valid, and
   never past ``MAX_BODY_BYTES``;
 * hands Rasa the text (or an Adaptive Card ``Action.Submit`` payload) through
-  ``clean_user_text``, as sender ``<from.id>|<conversation.id>`` (a digest of
+  ``at_the_door``, as sender ``<from.id>|<conversation.id>`` (a digest of
   both when longer than 255 characters);
 * replies asynchronously (aiohttp) to the validated ``serviceUrl`` with a
   client-credentials token cached until it expires: plain text
@@ -47,7 +47,7 @@ from sanic.response import HTTPResponse
 from yarl import URL
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, outgoing_session, proxy_for, run_turn, usable_url
-from bot.channels.user_text import UnusableText, clean_user_text
+from bot.channels.user_text import UnusableText, at_the_door
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -619,12 +619,12 @@ class TeamsInput(InputChannel):
         assert self.token is not None
         output = TeamsOutput(activity, self.token, self.session)
         try:
-            text = clean_user_text(message_text(activity))
+            text = at_the_door(message_text(activity))
         except UnusableText as error:
             await output.send_text_message(activity.sender_id, str(error))
             return response.json({"status": "refusé"})
-        message = UserMessage(text, output, activity.sender_id, input_channel=self.name())
-        turn = await run_turn(on_new_message, message, lambda: output.sent, "Teams")
+        message = UserMessage(text.text, output, activity.sender_id, input_channel=self.name())
+        turn = await run_turn(on_new_message, message, lambda: output.sent, "Teams", text.masked)
         if turn is Turn.FAILED:
             await output.send_text_message(activity.sender_id, UNAVAILABLE)
             return response.json({"error": UNAVAILABLE}, status=503)

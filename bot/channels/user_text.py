@@ -1,19 +1,27 @@
-"""What any channel does to a user's text before Rasa sees it.
+"""What any channel does to a user's text before Rasa sees it (the door).
 
-Rasa reads a message starting with ``/`` as an intent with entities, bypassing
-NLU. Our buttons need a few of those payloads, so only they pass: an allowed
-intent, with entities (if any) that are spec enumeration fields (or list
-fields) holding one of their values. Anything else (``/restart``, ``/back``, ``/session_start``,
-``/inform{"confirmed": true}``...) loses its leading slashes and is read as
-ordinary text.
+- Unicode is normalised (NFKC), invisible format characters are removed and
+  every run of whitespace (newlines, tabs, non-breaking spaces) becomes one
+  space: no typed text can forge a log line or hide a command.
+- Rasa reads a message starting with ``/`` as an intent with entities, bypassing
+  NLU. Our buttons need a few of those payloads, so only they pass: an allowed
+  intent, with entities (if any) that are spec enumeration fields (or list
+  fields) holding one of their values. Anything else (``/restart``, ``/back``,
+  ``/session_start``, ``/inform{"confirmed": true}``, ``/\n/restart``...) loses
+  every leading slash and space and is read as ordinary text.
+- Patient identifiers are masked (``bot.core.pii``), so that the tracker store,
+  the logs, NLU and everything stored afterwards never hold them; the channel
+  tells the person (``run_turn``).
 """
 
 import json
 import re
 import unicodedata
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from bot.core import schema
+from bot.core.language import french_nlp
+from bot.core.pii import mask_pii
 
 MAX_MESSAGE_LENGTH = 4000
 # The intents our buttons send (actions/*.py, domain.yml), and nothing else.
@@ -36,6 +44,8 @@ BUTTON_PATTERNS = {"structure_match": re.compile(r"^(?:\d{9}|2[AB]\d{7}|aucune)$
 _COMMAND = re.compile(r"^/(?P<intent>[a-z_]+)(?P<entities>\{.*\})?$", re.DOTALL)
 # Control characters other than tab and newline, and Unicode non-characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+_WHITESPACE = re.compile(r"\s+")
+_LEADING_SLASHES = re.compile(r"^[\s/]+")
 
 
 class UnusableText(ValueError):
@@ -65,11 +75,29 @@ def is_allowed_command(text: str) -> bool:
     return bool(match) and match["intent"] in ALLOWED_INTENTS and _allowed_entities(match["entities"])
 
 
+class DoorText(NamedTuple):
+    text: str
+    masked: int  # patient identifiers masked in it
+
+
+def at_the_door(raw: object) -> DoorText:
+    """The text to hand to Rasa, with patient identifiers masked, or ``UnusableText``."""
+    text = clean_user_text(raw)
+    if is_allowed_command(text):
+        return DoorText(text, 0)
+    return DoorText(*mask_pii(text, french_nlp()))
+
+
+def _visible(text: str) -> str:
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 def clean_user_text(text: object) -> str:
     """Normalised text safe to hand to Rasa, or ``UnusableText``."""
     if not isinstance(text, str):
         raise UnusableText("Le message doit être du texte.")
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = unicodedata.normalize("NFKC", _visible(_CONTROL.sub(" ", text)))
+    text = _WHITESPACE.sub(" ", text).strip()
     if not text:
         raise UnusableText("Votre message est vide : décrivez l'incident ou posez votre question.")
     if len(text) > MAX_MESSAGE_LENGTH:
@@ -78,5 +106,5 @@ def clean_user_text(text: object) -> str:
             "Pouvez-vous le raccourcir ou l'envoyer en plusieurs fois ?".replace(",", " ")
         )
     if text.startswith("/") and not is_allowed_command(text):
-        text = text.lstrip("/ ") or "?"
+        text = _LEADING_SLASHES.sub("", text) or "?"
     return text

@@ -22,7 +22,7 @@ Differences from Rasa 3.6's ``SocketIOInput``, each a gap found there:
 - every event is checked against its schema; a bad one is answered with a
   ``vigie_error`` event (``status`` 400, 404 or 413, a French ``error``), never
   an exception in the server;
-- the text goes through ``clean_user_text``; a failure is answered (503-like
+- the text goes through ``at_the_door``; a failure is answered (503-like
   ``vigie_error``) and logged without the text; a turn where Rasa says nothing
   is answered too; ``turn_end`` closes every turn (the widget's typing
   indicator waits for it).
@@ -51,12 +51,12 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
-from bot.channels.user_text import UnusableText, clean_user_text
+from bot.channels.user_text import DoorText, UnusableText, at_the_door
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# Engine.IO refuses larger packets before decoding them (clean_user_text caps the text at 4 000 characters).
+# Engine.IO refuses larger packets before decoding them (at_the_door caps the text at 4 000 characters).
 MAX_PACKET_BYTES = 64 * 1024
 TOKEN_LIFETIME = 24 * 3600
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -308,7 +308,7 @@ class VigieWebInput(InputChannel):
             if not session_id:
                 return await error(sid, "no_session", "user_uttered")
             try:
-                text = clean_user_text(data["message"])
+                text = at_the_door(data["message"])
             except UnusableText as unusable:
                 await sio.emit(BOT_EVENT, bot_message(str(unusable)), room=sid)
                 await sio.emit(TURN_END, {}, room=sid)
@@ -325,14 +325,14 @@ class VigieWebInput(InputChannel):
         self,
         sio: AsyncServer,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        text: str,
+        text: DoorText,
         session_id: str,
         sid: str,
     ) -> None:
         output = VigieWebOutput(sio)
-        message = UserMessage(text, output, session_id, input_channel=self.name())
+        message = UserMessage(text.text, output, session_id, input_channel=self.name())
         try:
-            turn = await run_turn(on_new_message, message, lambda: output.sent, "vigie_web:")
+            turn = await run_turn(on_new_message, message, lambda: output.sent, "vigie_web:", text.masked)
             if turn is Turn.FAILED:
                 status, error = ERRORS["unavailable"]
                 await sio.emit(

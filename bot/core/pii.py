@@ -1,6 +1,7 @@
 """Mask patient identifiers in free text before it is stored or forwarded.
 
-Pure Python, no Rasa import. Masks NIR / INS numbers (only with a valid key),
+Pure Python, no Rasa import. Masks NIR / INS numbers (with a valid key, or
+labelled "NIR", "INS", "sécu"... whatever the key),
 IPP, dates of birth, and person names that appear in a patient context
 (civility patterns, plus spaCy PER entities when a French pipeline is given).
 Staff names ("la secrétaire Mme Martin", "le Dr Martin") and structure names
@@ -19,6 +20,21 @@ IPP_MASK = "[IPP masqué]"
 DOB_MASK = "[date de naissance masquée]"
 
 FREE_TEXT_FIELDS = ("description", "measures_taken", "cause")
+MASKS = (NAME_MASK, NIR_MASK, INS_MASK, IPP_MASK, DOB_MASK)
+
+
+def masked_notice(count: int) -> str:
+    """What the person is told when identifiers were masked in what they wrote."""
+    what = "identifiant de patient" if count < 2 else "identifiants de patient"
+    return (
+        f"Par précaution, j'ai masqué {count} {what} dans votre message : "
+        "la déclaration ne doit contenir aucun nom ni numéro de patient."
+    )
+
+
+def count_masks(text: str | None) -> int:
+    """How many identifiers were masked in ``text`` (at the door or after)."""
+    return sum((text or "").count(mask) for mask in MASKS)
 
 
 class Span(NamedTuple):
@@ -35,6 +51,11 @@ class Span(NamedTuple):
 _NIR_CANDIDATE = re.compile(r"(?<![\w])[1-478](?:[ .]?[0-9ABab]){14}(?![\w])")
 _NIR_SHAPE = re.compile(r"^[1-478]\d{4}(?:\d{2}|2[AB])\d{8}$")
 _INS_CONTEXT = re.compile(r"\b(?:INS|matricule|NIA)\b[^.\n]{0,20}$", re.IGNORECASE)
+# "NIR", "INS", "sécu", "n° de sécurité sociale" shortly before the number.
+_NIR_LABEL = re.compile(
+    r"\b(?:NIR|INS|NIA|matricule|s[ée]cu|s[ée]curit[ée]\s+sociale|n°\s*SS|num[ée]ro\s+SS)\b[^.\n]{0,20}$",
+    re.IGNORECASE,
+)
 _CORSICA_NIR = {"2A": "19", "2B": "18"}  # INSEE convention for the key
 
 
@@ -47,12 +68,13 @@ def nir_key_ok(compact: str) -> bool:
 
 
 def _nir_spans(text: str) -> list[Span]:
+    """A NIR with a valid key, or any NIR-shaped number labelled as one (people mistype keys)."""
     spans = []
     for match in _NIR_CANDIDATE.finditer(text):
         compact = re.sub(r"[ .]", "", match.group()).upper()
-        if not nir_key_ok(compact):
-            continue
         before = text[max(0, match.start() - 30) : match.start()]
+        if not nir_key_ok(compact) and not (_NIR_SHAPE.match(compact) and _NIR_LABEL.search(before)):
+            continue
         mask = INS_MASK if _INS_CONTEXT.search(before) else NIR_MASK
         spans.append(Span(match.start(), match.end(), mask))
     return spans

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot.channels.rest import BadRequest, parse_body
-from bot.channels.user_text import MAX_MESSAGE_LENGTH, UnusableText, clean_user_text
+from bot.channels.user_text import MAX_MESSAGE_LENGTH, UnusableText, at_the_door, clean_user_text
 from bot.rasa_server import with_token
 
 
@@ -52,8 +52,29 @@ def test_other_slash_commands_are_read_as_text(text, expected):
     assert clean_user_text(text) == expected
 
 
-def test_control_characters_become_spaces_and_text_is_normalised():
-    assert clean_user_text("ran\x00çon\x1b sur\tle\nDPI") == "ran çon  sur\tle\nDPI"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/\n/restart",
+        "/\t/restart",
+        "/\u00a0/restart",
+        "/\u2028/restart",
+        "/\u200b/restart",
+        "\u200b/restart",
+        " \n /back",
+        "／restart",
+        "/\r\n/session_start",
+        '/ /inform{"confirmed": true}',
+    ],
+)
+def test_no_whitespace_or_invisible_character_hides_a_command(text):
+    cleaned = clean_user_text(text)
+    assert not cleaned.startswith("/") and cleaned.strip() == cleaned
+
+
+def test_control_characters_and_whitespace_runs_become_one_space_and_text_is_normalised():
+    assert clean_user_text("ran\x00çon\x1b sur\tle\nDPI") == "ran çon sur le DPI"
+    assert clean_user_text("ligne 1\n2026-12-04 ERROR faux") == "ligne 1 2026-12-04 ERROR faux"
     assert clean_user_text("e\u0301") == "é"
     assert clean_user_text("مرحبا 🔥") == "مرحبا 🔥"
 
@@ -108,3 +129,20 @@ def test_the_rasa_token_comes_from_the_environment():
     assert with_token(["rasa", "train"], {}) == ["rasa", "train"]
     with pytest.raises(SystemExit, match="VIGIE_RASA_TOKEN"):
         with_token(argv, {})
+
+
+def test_patient_identifiers_are_masked_at_the_door():
+    door = at_the_door("le dossier du patient Jean Dupont, NIR 1 85 05 78 006 084 99, a été consulté")
+    assert "Dupont" not in door.text and "084" not in door.text
+    assert door.masked == 2 and "[NIR masqué]" in door.text
+
+
+def test_a_labelled_nir_with_a_wrong_key_is_masked_all_the_same():
+    door = at_the_door("n° de sécu du patient : 185057800608400")
+    assert "185057800608400" not in door.text and door.masked == 1
+
+
+def test_staff_names_and_button_payloads_go_through_unchanged():
+    contact = "Marie Dupont, RSSI, marie.dupont@exemple.fr"
+    assert at_the_door(contact) == (contact, 0)
+    assert at_the_door('/inform{"structure_match": "400000105"}').masked == 0

@@ -385,7 +385,7 @@ async def test_a_signed_direct_message_reaches_rasa(vigie, slack_api, db_url):
     status, answer, _ = await vigie.event(dm_event("Bonjour <@U0VIGIE> rançon &amp; chiffrement &lt;urgent&gt;"))
     assert status == 200 and answer == {"status": "ok"}
     [message] = vigie.received
-    assert message.text == "Bonjour  rançon & chiffrement <urgent>"
+    assert message.text == "Bonjour rançon & chiffrement <urgent>"
     assert message.sender_id == SENDER and message.input_channel == "slack"
     assert not SENDER_PATTERN.match(message.sender_id)  # no REST client can take this conversation
     assert slack_events(db_url) == 1

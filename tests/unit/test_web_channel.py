@@ -215,6 +215,20 @@ async def test_the_text_goes_through_clean_user_text(server):
     assert "trop long" in client.texts()[2]
 
 
+async def test_patient_identifiers_never_reach_rasa_and_the_person_is_told_first(server):
+    rasa, client_factory, _ = server
+    client, _ = await connected(client_factory)
+    await client.say("/\n/restart")
+    await client.turns(1)
+    await client.say("le patient Jean Dupont a vu son dossier consulté, NIR 1 85 05 78 006 084 99")
+    await client.turns(2)
+    assert rasa.received[0]["text"] == "restart"
+    assert "Dupont" not in rasa.received[1]["text"] and "084" not in rasa.received[1]["text"]
+    notice, echo = client.texts()[1:3]
+    assert notice.startswith("Par précaution, j'ai masqué 2 identifiants de patient")
+    assert echo.startswith("écho : le patient [nom masqué]")
+
+
 async def test_a_failure_is_answered_and_the_log_has_no_text(server, caplog):
     _, client_factory, _ = server
     client, _ = await connected(client_factory)
