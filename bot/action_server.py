@@ -14,6 +14,7 @@ import traceback
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
+from bot import private_logs
 from bot.settings import Settings
 
 logger = logging.getLogger("vigie.actions")
@@ -61,6 +62,7 @@ def main() -> None:
     token = settings.action_token
     if not token:
         raise SystemExit("VIGIE_ACTION_TOKEN must be set: Rasa authenticates to the action server with it.")
+    private_logs.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     build_app(token).run(host=args.host, port=args.port, workers=1, access_log=False)
 

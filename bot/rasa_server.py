@@ -25,6 +25,7 @@ from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 
+from bot import private_logs
 from bot.settings import Settings
 
 
@@ -83,6 +84,7 @@ def with_token(argv: list, env: Optional[Mapping[str, str]] = None) -> list:
 
 
 def main() -> None:
+    private_logs.install()
     apply_fixes()
     sys.argv = with_token(sys.argv)
     from rasa.__main__ import main as rasa_main

@@ -13,6 +13,7 @@ from typing import Mapping, Optional
 
 import aiohttp
 
+from bot import private_logs
 from bot.core.outbox import Outbox
 from bot.core.storage import DeclarationStore
 from bot.forwarding.worker import Forwarder, Settings
@@ -53,5 +54,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    private_logs.install()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(main())

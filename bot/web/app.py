@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot import private_logs
 from bot.admin import create_admin_app
 from bot.core.storage import DeclarationStore
 from bot.receipts.links import secret_from_env
@@ -80,6 +81,7 @@ def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    private_logs.install()
     args = _parse_args(argv)
     settings = Settings.from_env()
     token = settings.api_token

@@ -1,0 +1,62 @@
+"""Patient identifiers never enter: a declaration naming a patient, played through the REST
+channel as a user would, then searched for everywhere Vigie keeps something: the
+conversation (Rasa's tracker), the stored declaration, the database file (declarations,
+outbox) and what every server process logged."""
+
+import json
+import uuid
+from pathlib import Path
+
+from tests.support.declarant import PERSONA, converse
+
+OPENING = (
+    "Bonjour, le dossier de la patiente Jeanne Lemoine (NIR 2 85 05 78 006 084 00, née le 12/03/1950) "
+    "a été consulté hier par un agent qui n'avait rien à y faire, au CH de Vierzon. "
+    "On pense que d'autres dossiers ont été ouverts."
+)
+# What must be found nowhere: the name, the NIR (its key is wrong: masked because it is labelled)
+# and the date of birth, in the forms they were typed.
+IDENTIFIERS = ("Lemoine", "Jeanne", "2 85 05 78 006 084 00", "285057800608400", "12/03/1950")
+
+
+def test_patient_identifiers_are_masked_at_the_door_and_stored_nowhere(vigie):
+    sender = f"privacy-{uuid.uuid4().hex[:12]}"
+    said: list = []
+
+    def say(text: str) -> list:
+        replies = vigie.say(sender, text)
+        said.extend(reply.get("text") or "" for reply in replies)
+        return replies
+
+    reference, _ = converse(say, lambda: vigie.tracker(sender)["slots"].get("requested_slot"), OPENING, PERSONA)
+    assert said[0].startswith("Par précaution, j'ai masqué 3 identifiants de patient")
+    assert sum("Par précaution" in text for text in said) == 1
+
+    stored = vigie.declaration(reference)
+    assert stored["pii_masked"] >= 3 and "[NIR masqué]" in stored["description"]
+    places = {
+        "conversation": json.dumps(vigie.tracker(sender), ensure_ascii=False),
+        "declaration": json.dumps(stored, ensure_ascii=False),
+        "database": _database_text(vigie.env["DATABASE_URL"]),
+        "logs": vigie.log_path.read_text(encoding="utf-8", errors="replace"),
+        "replies": "\n".join(said),
+    }
+    for place, text in places.items():
+        for identifier in IDENTIFIERS:
+            assert identifier not in text, (place, identifier)
+
+
+def test_no_user_text_in_the_logs(vigie):
+    """The structure's name and a phrase typed by the person: in the conversation, never in a log."""
+    sender = f"privacy-{uuid.uuid4().hex[:12]}"
+    phrase = "zorglub quintessence"
+    vigie.say(sender, f"rançongiciel au centre hospitalier de Vierzon, tout est chiffré, {phrase}")
+    vigie.say(sender, "/\n/restart {declarant_email}")
+    assert phrase in json.dumps(vigie.tracker(sender), ensure_ascii=False)
+    logs = vigie.log_path.read_text(encoding="utf-8", errors="replace")
+    assert phrase not in logs and "{declarant_email}" not in logs
+
+
+def _database_text(url: str) -> str:
+    assert url.startswith("sqlite:///"), "the e2e stack keeps its declarations in SQLite"
+    return Path(url.removeprefix("sqlite:///")).read_bytes().decode("utf-8", errors="replace")
