@@ -88,7 +88,9 @@ class Client:
     async def _post(self, sender: str, text: str):
         began = time.monotonic()
         try:
-            async with self.session.post(self.server.webhook, json={"sender": sender, "message": text}) as reply:
+            async with self.session.post(
+                self.server.webhook, json={"sender": sender, "message": text}, headers=self.server.rest_headers
+            ) as reply:
                 body = await reply.json(content_type=None) if reply.status == 200 else None
                 return Turn(began, time.monotonic() - began, reply.status), body or []
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:

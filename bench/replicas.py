@@ -60,6 +60,7 @@ class Replicas:
         # tracker read would send every message to the same replica of two
         self._turns = {kind: itertools.cycle(rasas) for kind in ("message", "tracker", "parse")}
         self.tracker_token = stack.env["VIGIE_RASA_TOKEN"]
+        self.rest_headers = {"Authorization": f"Bearer {stack.env['VIGIE_REST_TOKEN']}"}
 
     def _next(self, kind: str) -> str:
         return f"http://127.0.0.1:{next(self._turns[kind]).port}"

@@ -28,6 +28,7 @@ class Server:
         self.name, self.argv, self.base_url = name, argv, base_url
         self.env, self.cwd, self.log_path = env, cwd, log_path
         self.tracker_token: Optional[str] = None
+        self.rest_headers: Dict[str, str] = {}  # Vigie's REST channel wants its token; stock Rasa does not
         self.process: Optional[subprocess.Popen] = None
         self.launched_at = self.ready_at = 0.0
 
@@ -99,7 +100,10 @@ class VigieStack(Server):
             BENCH_STATE_DIR=str(workdir),
             VIGIE_MODEL=str(model),
             DATABASE_URL=f"sqlite:///{workdir / 'vigie.db'}",
-            **{k: secrets.token_urlsafe(16) for k in ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN")},
+            **{
+                k: secrets.token_urlsafe(16)
+                for k in ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_REST_TOKEN")
+            },
         )
         super().__init__(
             name,
@@ -110,6 +114,7 @@ class VigieStack(Server):
             workdir / f"{name}.log",
         )
         self.tracker_token = env["VIGIE_RASA_TOKEN"]
+        self.rest_headers = {"Authorization": f"Bearer {env['VIGIE_REST_TOKEN']}"}
 
     def start(self, timeout: float = 400) -> "VigieStack":
         log(f"starting {self.name} (bot.cli run, Rasa on {self.base_url})")
@@ -183,8 +188,10 @@ def reference_assistant(workdir: Path, reuse: bool) -> "tuple[Server, dict]":
     ), created
 
 
-def post_json(url: str, body: dict, timeout: float = 60):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+def post_json(url: str, body: dict, timeout: float = 60, headers: Optional[Dict[str, str]] = None):
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as reply:
         return json.loads(reply.read() or b"null")
 
@@ -209,7 +216,9 @@ def first_answer(server: Server, since: float, timeout: float = 400) -> float:
         if server.process is not None and server.process.poll() is not None:
             raise RuntimeError(f"{server.name} exited before answering")
         try:
-            reply = post_json(server.webhook, {"sender": "bench-first", "message": "bonjour"}, timeout=30)
+            reply = post_json(
+                server.webhook, {"sender": "bench-first", "message": "bonjour"}, timeout=30, headers=server.rest_headers
+            )
             if isinstance(reply, list) and reply:
                 return time.monotonic() - since
         except (OSError, ValueError):

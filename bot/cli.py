@@ -52,6 +52,8 @@ def load_settings() -> Dict[str, str]:
     settings = {**DEFAULTS, **from_file, **{k: v for k, v in os.environ.items() if k in known}}
     if settings["VIGIE_PROFILE"] not in ENDPOINTS:
         raise SystemExit(f"VIGIE_PROFILE : {' ou '.join(ENDPOINTS)} attendu.")
+    if settings["VIGIE_PROFILE"] != "development" and not os.environ.get("VIGIE_REST_TOKEN"):
+        settings["VIGIE_REST_TOKEN"] = ""  # the REST channel is off outside development unless asked for
     host = settings["VIGIE_HOST"]
     settings["VIGIE_ACTION_URL"] = f"http://{host}:{settings['VIGIE_ACTION_PORT']}/webhook"
     settings.setdefault("VIGIE_AUTHORITY_URL", f"http://{host}:{settings['VIGIE_AUTHORITY_PORT']}/declarations")
@@ -153,11 +155,16 @@ def run(timeout: float) -> None:
                 wait_until_up(health, process, timeout)
             print(f"{name:12s} démarré" + (f" : {health.rsplit('/', 1)[0]}" if health else ""), flush=True)
         host = settings["VIGIE_HOST"]
+        rest = (
+            f"(jeton VIGIE_REST_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook"
+            if settings["VIGIE_REST_TOKEN"]
+            else ": désactivé (profil de production sans VIGIE_REST_TOKEN)"
+        )
         print(
             f"\nVigie est prête.\n"
             f"- Page de déclaration : http://{host}:{settings['VIGIE_WEB_PORT']}/\n"
             f"- Pages d'administration et observatoire : http://{host}:{settings['VIGIE_WEB_PORT']}/admin/\n"
-            f"- Canal REST : http://{host}:{settings['VIGIE_RASA_PORT']}/webhooks/rest/webhook\n"
+            f"- Canal REST {rest}\n"
             f"- API HTTP de Rasa (jeton VIGIE_RASA_TOKEN) : http://{host}:{settings['VIGIE_RASA_PORT']}\n"
             f"- API des déclarations (jeton VIGIE_API_TOKEN) : http://{host}:{settings['VIGIE_WEB_PORT']}/api\n"
             f"- Transmission des déclarations vers : {settings['VIGIE_AUTHORITY_URL']}"

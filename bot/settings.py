@@ -32,7 +32,14 @@ DEFAULTS = {
     "RASA_TELEMETRY_ENABLED": "false",
 }
 # Secrets `make run` generates into .env when they are missing.
-SECRETS = ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_WEB_SECRET", "VIGIE_RECEIPT_SECRET")
+SECRETS = (
+    "VIGIE_ACTION_TOKEN",
+    "VIGIE_RASA_TOKEN",
+    "VIGIE_API_TOKEN",
+    "VIGIE_WEB_SECRET",
+    "VIGIE_RECEIPT_SECRET",
+    "VIGIE_REST_TOKEN",
+)
 # Optional variables `make run` passes through when set.
 PASSED_THROUGH = (
     "VIGIE_AUTHORITY_URL",
@@ -69,6 +76,8 @@ class Settings:
     lock_lifetime: float = 60.0
     rasa_token: str = ""
     api_token: str = ""
+    # The REST channel (tests and server-side integrations): off without a token.
+    rest_token: str = ""
     # The web page and its socket.io channel.
     chat_url: str = ""
     public_origin: str = ""
@@ -114,6 +123,7 @@ class Settings:
             lock_lifetime=_number(env, "TICKET_LOCK_LIFETIME", cls.lock_lifetime, float),
             rasa_token=text("VIGIE_RASA_TOKEN"),
             api_token=text("VIGIE_API_TOKEN"),
+            rest_token=text("VIGIE_REST_TOKEN"),
             chat_url=text("VIGIE_CHAT_URL"),
             public_origin=text("VIGIE_PUBLIC_ORIGIN"),
             allowed_origins=_origins(text("VIGIE_ALLOWED_ORIGINS", DEFAULT_ALLOWED_ORIGINS)),

@@ -105,6 +105,7 @@ class Smoke:
             "VIGIE_ACTION_TOKEN": secrets.token_urlsafe(32),
             "VIGIE_RASA_TOKEN": secrets.token_urlsafe(32),
             "VIGIE_API_TOKEN": secrets.token_urlsafe(32),
+            "VIGIE_REST_TOKEN": secrets.token_urlsafe(32),
             "VIGIE_WEB_SECRET": secrets.token_urlsafe(32),
             "VIGIE_RECEIPT_SECRET": secrets.token_urlsafe(32),
             "VIGIE_AUTHORITY_URL": "http://authority:8090/declarations",
@@ -333,8 +334,11 @@ class Smoke:
         raw = self.curl(base + "/webhooks/../conversations/x/tracker" + token, "--path-as-is")
         self.check("/webhooks/../conversations denied (path normalised)", raw == "403", raw)
         (self.work / "big.json").write_bytes(b'{"sender": "big", "message": "' + b"x" * (70 * 1024) + b'"}')
+        rest_token = f"Authorization: Bearer {self.env['VIGIE_REST_TOKEN']}"
         big = self.curl(
             base + "/webhooks/rest/webhook",
+            "-H",
+            rest_token,
             "-H",
             "Content-Type: application/json",
             "--data-binary",
@@ -343,6 +347,8 @@ class Smoke:
         self.check("70 KiB webhook body refused (64k limit)", big == "413", big)
         small = self.curl(
             base + "/webhooks/rest/webhook",
+            "-H",
+            rest_token,
             "-H",
             "Content-Type: application/json",
             "--data-binary",
@@ -355,13 +361,21 @@ class Smoke:
             "GET", base + "/api/declarations", headers={"Authorization": f"Bearer {self.env['VIGIE_API_TOKEN']}"}
         )
         self.check("API with VIGIE_API_TOKEN", status == 200, status)
-        codes = [self.curl(base + "/webhooks/rest/") for _ in range(40)]
+        codes = [self.curl(base + "/webhooks/rest/", "-H", rest_token) for _ in range(40)]
         self.check(
             "rate limit on /webhooks/ (5/s, bursts of 20): 429 past the burst",
             codes.count("429") > 0 and codes[:20].count("200") == 20,
             f"{codes.count('200')} x 200, {codes.count('429')} x 429",
         )
         time.sleep(5)  # the bucket refills before the conversation below
+        anonymous = self.curl(
+            base + "/webhooks/rest/webhook",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            '{"sender": "moi", "message": "oui"}',
+        )
+        self.check("REST webhook without VIGIE_REST_TOKEN refused", anonymous == "401", anonymous)
         status, _, _ = self.http("GET", base + "/socket.io/?EIO=4&transport=polling")
         self.check("/socket.io/ routed to Rasa (404: no socketio channel in credentials.yml)", status == 404, status)
 
@@ -377,7 +391,7 @@ class Smoke:
                 "POST",
                 "https://vigie.test/webhooks/rest/webhook",
                 json.dumps({"sender": sender, "message": text}).encode(),
-                {"Content-Type": "application/json"},
+                {"Content-Type": "application/json", "Authorization": f"Bearer {self.env['VIGIE_REST_TOKEN']}"},
             )
             assert status == 200, (status, body[:200])
             return json.loads(body)

@@ -7,8 +7,16 @@ must be a UTF-8 JSON object of bounded size (a JSON array gave a 500); a
 "default"); the text goes through ``at_the_door`` (size cap, control
 characters, slash commands, patient identifiers); the client cannot choose ``input_channel`` or
 ``metadata``; a failure answers 503 and the log never carries the text.
+
+Whoever knows a sender can speak in its conversation, so the channel is for
+tests and server-side integrations only: off (404) unless ``VIGIE_REST_TOKEN``
+is set (``make run`` sets it in development, not in production), and then
+only with ``Authorization: Bearer <VIGIE_REST_TOKEN>`` (401 otherwise). The
+web page's users never have that token: their conversation id is accepted
+only by the socket.io channel, with its signed token.
 """
 
+import hmac
 import json
 import logging
 import re
@@ -22,11 +30,14 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
 from bot.channels.user_text import DoorText, UnusableText, at_the_door
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+OFF = "Le canal REST est désactivé sur ce serveur : utilisez la page de déclaration."
+NO_TOKEN = "Jeton requis : en-tête « Authorization: Bearer » avec VIGIE_REST_TOKEN."
 
 
 class BadRequest(ValueError):
@@ -63,13 +74,25 @@ class VigieRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("vigie_rest_webhook", __name__)
+        token = Settings.from_env().rest_token
+
+        def refused(request: Request) -> "HTTPResponse | None":
+            if not token:
+                return response.json({"error": OFF}, status=404)
+            given = request.headers.get("Authorization") or ""
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                return response.json({"error": NO_TOKEN}, status=401)
+            return None
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return refused(request) or response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            denied = refused(request)
+            if denied:
+                return denied
             try:
                 body = parse_body(request.body or b"")
             except BadRequest as error:

@@ -27,6 +27,7 @@ def vigie(tmp_path_factory):
         "VIGIE_ACTION_TOKEN": secrets.token_urlsafe(16),
         "VIGIE_RASA_TOKEN": secrets.token_urlsafe(16),
         "VIGIE_API_TOKEN": secrets.token_urlsafe(16),
+        "VIGIE_REST_TOKEN": secrets.token_urlsafe(16),
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     }

@@ -50,7 +50,7 @@ def test_malformed_requests_get_a_french_4xx(vigie):
         (b"{" + b" " * (2 * 1024 * 1024) + b"}", 413),
     ]
     for raw, expected in cases:
-        status, body = post_raw(webhook(vigie), raw)
+        status, body = post_raw(webhook(vigie), raw, vigie.rest_headers)
         assert status == expected, (raw[:40], status, body[:200])
         if expected == 400:
             assert "attendu" in json.loads(body)["error"] or "requis" in json.loads(body)["error"]
@@ -66,10 +66,14 @@ def test_odd_but_valid_text_gets_a_polite_reply(vigie):
         "   ",
         "\ud7ff",
     ]:
-        status, replies = http("POST", webhook(vigie), {"sender": sender(), "message": message})
+        status, replies = http(
+            "POST", webhook(vigie), {"sender": sender(), "message": message}, headers=vigie.rest_headers
+        )
         assert status == 200, (message[:20], status, replies)
         assert isinstance(replies, list) and replies and all(r.get("text") for r in replies)
-    status, replies = http("POST", webhook(vigie), {"sender": sender(), "message": "a" * 5000})
+    status, replies = http(
+        "POST", webhook(vigie), {"sender": sender(), "message": "a" * 5000}, headers=vigie.rest_headers
+    )
     assert status == 200 and "trop long" in texts(replies)
 
 
@@ -105,6 +109,12 @@ def test_every_service_demands_its_token(vigie):
     assert http("GET", f"{vigie.rasa}/conversations/x/tracker?token=faux")[0] == 401
     assert http("PUT", f"{vigie.rasa}/model", {"model_file": "/tmp/x.tar.gz"})[0] == 401
     assert http("GET", f"{vigie.web}/api/declarations")[0] == 401
+    # the REST channel: whoever knew a sender ("moi") could finish someone else's declaration
+    assert http("POST", webhook(vigie), {"sender": "moi", "message": "bonjour"})[0] == 401
+    assert (
+        http("POST", webhook(vigie), {"sender": "moi", "message": "oui"}, headers={"Authorization": "Bearer x"})[0]
+        == 401
+    )
     action = f"http://127.0.0.1:{vigie.env['VIGIE_ACTION_PORT']}/webhook"
     forged = {"next_action": "action_submit_declaration", "sender_id": "x", "tracker": {}, "domain": {}}
     assert http("POST", action, forged)[0] == 401
@@ -126,8 +136,8 @@ def test_logs_carry_no_message_text(vigie):
     user = sender()
     vigie.say(user, f"{RICH_OPENING} Patient {marker} concerné.")
     vigie.say(user, f"{marker}@exemple.fr")
-    http("POST", webhook(vigie), [marker])
-    http("POST", webhook(vigie), {"sender": user, "message": marker * 20_000})
+    http("POST", webhook(vigie), [marker], headers=vigie.rest_headers)
+    http("POST", webhook(vigie), {"sender": user, "message": marker * 20_000}, headers=vigie.rest_headers)
     assert marker not in vigie.log_path.read_text(errors="replace")
 
 
@@ -142,7 +152,7 @@ def test_logs_carry_no_message_text(vigie):
 )
 def test_fuzzed_webhook_bodies_never_break_the_server(vigie, body, message):
     for payload in (body, {"sender": sender(), "message": message}, {"sender": sender(), "message": body}):
-        status, reply = http("POST", webhook(vigie), payload)
+        status, reply = http("POST", webhook(vigie), payload, headers=vigie.rest_headers)
         assert status in (200, 400), (payload, status, reply)
         assert isinstance(reply, list) if status == 200 else "error" in reply
 

@@ -32,8 +32,15 @@ class Vigie:
         with urllib.request.urlopen(request, timeout=60) as reply:
             return json.loads(reply.read() or b"null")
 
+    @property
+    def rest_headers(self) -> dict:
+        """The REST channel serves only server-side clients holding its token."""
+        return {"Authorization": f"Bearer {self.env['VIGIE_REST_TOKEN']}"}
+
     def say(self, sender: str, text: str) -> list:
-        return self._request(f"{self.rasa}/webhooks/rest/webhook", {"sender": sender, "message": text})
+        return self._request(
+            f"{self.rasa}/webhooks/rest/webhook", {"sender": sender, "message": text}, self.rest_headers
+        )
 
     def tracker(self, sender: str) -> dict:
         return self._request(f"{self.rasa}/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}")

@@ -117,6 +117,7 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "VIGIE_ACTION_TOKEN": secrets.token_urlsafe(16),
             "VIGIE_RASA_TOKEN": secrets.token_urlsafe(16),
+            "VIGIE_REST_TOKEN": secrets.token_urlsafe(16),
             "VIGIE_TRACKER_DB_HOST": pg.host,
             "VIGIE_TRACKER_DB_PORT": str(pg.port or 5432),
             "VIGIE_TRACKER_DB_NAME": pg.database,
@@ -242,6 +243,7 @@ class Stack:
             "POST",
             f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook",
             {"sender": sender, "message": message},
+            headers={"Authorization": f"Bearer {self.env['VIGIE_REST_TOKEN']}"},
             timeout=timeout,
         )
 

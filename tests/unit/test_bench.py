@@ -156,7 +156,7 @@ def test_summarise_counts_errors_and_rate():
 
 
 def test_replicas_share_the_messages_although_each_is_followed_by_a_tracker_read():
-    stack = type("FakeStack", (), {"env": {"VIGIE_RASA_TOKEN": "t"}, "services": []})()
+    stack = type("FakeStack", (), {"env": {"VIGIE_RASA_TOKEN": "t", "VIGIE_REST_TOKEN": "r"}, "services": []})()
     rasas = [type("FakeRasa", (), {"port": port})() for port in (5001, 5002)]
     target = Replicas(stack, rasas)
     messages = []
@@ -164,6 +164,7 @@ def test_replicas_share_the_messages_although_each_is_followed_by_a_tracker_read
         messages.append(target.webhook)
         assert target.tracker_url("s").endswith("/conversations/s/tracker?token=t")
     assert messages == [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in (5001, 5002, 5001, 5002)]
+    assert target.rest_headers == {"Authorization": "Bearer r"}
 
 
 def test_a_user_of_a_later_run_never_reuses_a_sender():

@@ -48,6 +48,8 @@ PROCESS_ENV = {
 }
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|DATABASE_URL")
 PLACEHOLDER = "CHANGE_ME"
+# Secrets that switch a feature on: empty (the feature off) unless the operator sets them.
+OPTIONAL_SECRETS = {"VIGIE_REST_TOKEN"}
 # Files of deploy/k8s deliberately left out of kustomization.yaml.
 NOT_IN_KUSTOMIZATION = {"kustomization.yaml", "secret.template.yaml", "ingress-nginx-headers.example.yaml"}
 RASA_API_PATHS = [
@@ -142,7 +144,7 @@ def test_env_example_holds_only_placeholders_and_dotenv_is_ignored():
     settings = dict(line.split("=", 1) for line in lines)
     for name, value in settings.items():
         if SECRET_NAME.search(name):
-            assert value == PLACEHOLDER, name
+            assert value == ("" if name in OPTIONAL_SECRETS else PLACEHOLDER), name
     ignored = subprocess.run(["git", "check-ignore", "-q", "deploy/.env"], cwd=ROOT)
     assert ignored.returncode == 0, "deploy/.env must be ignored by git"
 
@@ -354,7 +356,9 @@ def test_compose_takes_every_secret_from_the_environment_with_a_required_marker(
     text = COMPOSE_FILE.read_text()
     for name, service in compose()["services"].items():
         for key, value in (service.get("environment") or {}).items():
-            if SECRET_NAME.search(key):
+            if key in OPTIONAL_SECRETS:
+                assert value == f"${{{key}:-}}", f"{name}.{key}: empty (off) unless set"
+            elif SECRET_NAME.search(key):
                 if key == "DATABASE_URL":
                     parts = re.fullmatch(r"postgresql\+psycopg2://(\$\{[^}]+\}|\w+):(.+)@postgres:5432/.+", value)
                     password = parts.group(2)
