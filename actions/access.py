@@ -3,13 +3,17 @@ that made it, or one that gives the declarant's e-mail address.
 
 The e-mail check (``ownership_form``) answers the same way whether the
 reference exists or not, and stops after three wrong addresses, so that it
-tells nothing about other people's declarations.
+tells nothing about other people's declarations. The wrong addresses are also
+counted by reference in the database (``bot.core.access_limits``): asking
+again does not reset them, and past three each try waits longer.
 """
 
 import asyncio
 import logging
+import math
 import re
 from abc import ABC, abstractmethod
+from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,12 +22,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import submission
+from bot.core import french
 from bot.core.validators import InvalidValue, normalize_email
 
 logger = logging.getLogger(__name__)
 
 MAX_EMAIL_ATTEMPTS = 3
 REFUSED = "refuse"
+LOCKED = "verrouille"
 PURPOSE_ACTIONS = {"status": "action_declaration_status", "complete": "action_start_completion"}
 REFERENCE_IN_TEXT = re.compile(r"\bSSI-\d{4}-\d{6,}\b", re.IGNORECASE)
 UNAVAILABLE = "Je ne peux pas consulter les déclarations pour le moment. Réessayez dans quelques minutes."
@@ -31,6 +37,19 @@ NO_MATCH = (
     "Je ne trouve pas de déclaration sous cette référence avec cette adresse e-mail. "
     "Vérifiez la référence (SSI-AAAA-NNNNNN) et l'adresse donnée dans la déclaration."
 )
+
+
+def locked_message(wait: timedelta) -> str:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    delay = french.plural(minutes, "minute") if minutes < 120 else french.plural(round(minutes / 60), "heure")
+    return (
+        f"Trop d'adresses e-mail erronées pour cette référence : pour protéger la déclaration, "
+        f"réessayez dans {delay}. En cas d'urgence, adressez-vous à CERT Santé en donnant la référence."
+    )
+
+
+async def access_wait(reference: str) -> timedelta:
+    return await asyncio.to_thread(submission.store().access_limits().wait, reference)
 
 
 def asked_reference(tracker: Tracker) -> Optional[str]:
@@ -90,6 +109,10 @@ class DeclarationAction(Action, ABC):
             dispatcher.utter_message(text=UNAVAILABLE)
             return []
         if declaration is None:
+            wait = await access_wait(reference)
+            if wait:
+                dispatcher.utter_message(text=locked_message(wait))
+                return []
             return ask_for_email(reference, self.purpose)
         return await self.act(dispatcher, tracker, declaration)
 
@@ -113,10 +136,21 @@ class ValidateOwnershipForm(FormValidationAction):
         except InvalidValue as error:
             dispatcher.utter_message(text=error.message)
             return {"owner_email": None}
-        pending = tracker.get_slot("pending_access") or {}
-        declaration = await asyncio.to_thread(submission.store().get, pending.get("reference", ""))
+        reference = (tracker.get_slot("pending_access") or {}).get("reference", "")
+        store = submission.store()
+        limits = store.access_limits()
+        wait = await asyncio.to_thread(limits.wait, reference)
+        if wait:
+            dispatcher.utter_message(text=locked_message(wait))
+            return {"owner_email": LOCKED}
+        declaration = await asyncio.to_thread(store.get, reference)
         if declaration is not None and (declaration.get("declarant_email") or "").lower() == email.lower():
+            await asyncio.to_thread(limits.succeeded, reference)
             return {"owner_email": email}
+        wait = await asyncio.to_thread(limits.failed, reference)
+        if wait:
+            dispatcher.utter_message(text=locked_message(wait))
+            return {"owner_email": LOCKED}
         attempts = int(tracker.get_slot("access_attempts") or 0) + 1
         if attempts >= MAX_EMAIL_ATTEMPTS:
             return {"owner_email": REFUSED, "access_attempts": attempts}
@@ -167,6 +201,8 @@ class ActionGrantAccess(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         pending = tracker.get_slot("pending_access") or {}
         reset = [SlotSet("pending_access", None), SlotSet("owner_email", None), SlotSet("access_attempts", None)]
+        if tracker.get_slot("owner_email") == LOCKED:
+            return reset  # the check said how long to wait
         if tracker.get_slot("owner_email") in (None, REFUSED) or pending.get("purpose") not in PURPOSE_ACTIONS:
             dispatcher.utter_message(
                 text=NO_MATCH + " Pour une autre déclaration, adressez-vous à CERT Santé en donnant sa référence."

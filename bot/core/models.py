@@ -181,6 +181,17 @@ class RegisterSource(Base):
     loaded_at = Column(UTCDateTime, nullable=False)
 
 
+class AccessFailure(Base):
+    """Wrong e-mail addresses given to unlock a declaration from another conversation, by
+    reference, known or not (``bot.core.access_limits``): asking again never resets them."""
+
+    __tablename__ = "access_failures"
+
+    reference = Column(String(32), primary_key=True)
+    failures = Column(Integer, nullable=False)
+    locked_until = Column(UTCDateTime(), nullable=True)
+
+
 def managed_by_model(name: Optional[str], type_: str, parent_names: Dict[str, Any]) -> bool:
     """For alembic's comparisons: the register's search index is made per database by its
     migration (an FTS5 table and its shadow tables, or a full-text index), not by the model."""

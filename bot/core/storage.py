@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from bot.core import outbox, schema
+from bot.core.access_limits import AccessLimits
 from bot.core.faults import crash_point
 from bot.core.fields import UNKNOWN
 from bot.core.models import (  # noqa: F401 (Base: alembic)
@@ -307,6 +308,10 @@ class DeclarationStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def access_limits(self) -> AccessLimits:
+        """Wrong e-mail addresses given to unlock this store's declarations."""
+        return AccessLimits(self.session)
 
     # Writing -------------------------------------------------------------
 

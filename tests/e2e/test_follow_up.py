@@ -109,12 +109,18 @@ def test_another_conversation_needs_the_declarants_email(vigie):
     assert "indiquez l'adresse e-mail du déclarant" in unknown  # the same answer: nothing tells it does not exist
 
 
-def test_three_wrong_addresses_end_the_check(vigie):
+def test_three_wrong_addresses_end_the_check_and_asking_again_does_not_reset_it(vigie):
     _, reference = declared(vigie)
     stranger = f"curieux-{uuid.uuid4().hex[:8]}"
     vigie.say(stranger, f"je veux compléter {reference}")
     for attempt in range(3):
         said = texts(vigie.say(stranger, f"essai{attempt}@ailleurs.fr"))
-    assert "Je ne trouve pas de déclaration" in said
+    assert "Trop d'adresses e-mail erronées" in said and "réessayez dans 1 minute" in said
     assert vigie.tracker(stranger)["active_loop"] in ({}, None)
     assert requested(vigie, stranger) is None and vigie.declaration(reference)["status"] != "completee"
+    # the attack run's way round: ask again, from another conversation, then give the right address
+    other = f"curieux-{uuid.uuid4().hex[:8]}"
+    said = texts(vigie.say(other, f"je veux compléter {reference}"))
+    assert "Trop d'adresses e-mail erronées" in said and requested(vigie, other) is None
+    said = texts(vigie.say(other, PERSONA["declarant_email"]))
+    assert requested(vigie, other) is None and "Complétons" not in said

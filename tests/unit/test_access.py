@@ -1,13 +1,24 @@
 """The declarant's e-mail check (actions/access.py): the right address unlocks the
 declaration for this conversation; a wrong one, or an unknown reference, gets the
-same answer, three times at most."""
+same answer, three times at most; asking again does not reset the count, and past it
+each try waits longer."""
+
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import submission
-from actions.access import MAX_EMAIL_ATTEMPTS, NO_MATCH, REFUSED, ActionGrantAccess, ValidateOwnershipForm
+from actions.access import (
+    LOCKED,
+    MAX_EMAIL_ATTEMPTS,
+    NO_MATCH,
+    REFUSED,
+    ActionGrantAccess,
+    ValidateOwnershipForm,
+)
+from bot.core.access_limits import LONGEST_WAIT
 from tests.support.declarations import submit
 
 
@@ -120,3 +131,36 @@ async def test_the_message_that_opens_the_check_is_not_taken_as_the_address():
         "owner_email": "rssi@ch-vierzon.fr"
     }
     assert await form.validate_owner_email(None, CollectingDispatcher(), tracker("x"), {}) == {"owner_email": None}
+
+
+@pytest.mark.parametrize("known", [True, False])
+async def test_asking_again_never_resets_the_count_and_the_right_address_then_waits(chat_store, known):
+    """Found in an attack run: nine wrong addresses in three requests, then the right one unlocked it."""
+    reference = submit(chat_store)["reference"] if known else "SSI-2026-999999"
+    for _ in range(2):  # a new request each time: the form's own count starts again
+        result, said = await check("autre@ch-vierzon.fr", reference)
+        assert result == {"owner_email": None, "access_attempts": 1} and said == NO_MATCH
+    result, said = await check("encore@ch-vierzon.fr", reference)
+    assert result == {"owner_email": LOCKED} and "réessayez dans 1 minute" in said
+    result, said = await check("rssi@ch-vierzon.fr", reference)
+    assert result == {"owner_email": LOCKED} and "réessayez dans 1 minute" in said
+
+
+def test_each_wrong_address_past_three_doubles_the_wait_up_to_a_day(store):
+    limits, now = store.access_limits(), datetime(2026, 12, 4, 3, 0, tzinfo=timezone.utc)
+    waits = [limits.failed("SSI-2026-000042", now) for _ in range(6)]
+    assert waits == [timedelta(0)] * 2 + [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert limits.wait("SSI-2026-000042", now + timedelta(minutes=7)) == timedelta(minutes=1)
+    assert limits.wait("SSI-2026-000042", now + timedelta(minutes=8)) == timedelta(0)
+    assert limits.wait("SSI-2026-000043", now) == timedelta(0)  # by reference
+    for _ in range(30):
+        longest = limits.failed("SSI-2026-000042", now)
+    assert longest == LONGEST_WAIT
+    limits.succeeded("SSI-2026-000042")
+    assert limits.wait("SSI-2026-000042", now) == timedelta(0)
+
+
+async def test_a_locked_check_says_only_how_long_to_wait():
+    events, said = await grant(owner_email=LOCKED, pending_access={"reference": "SSI-2026-000002", "purpose": "status"})
+    assert said == ""
+    assert not any(e.get("name") in ("verified_references", "access_reference") for e in events)
