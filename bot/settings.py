@@ -7,10 +7,13 @@ It imports nothing from the project, so every layer may use it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Mapping, Optional, Tuple, Union
+
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "var" / "vigie.db"
@@ -53,6 +56,7 @@ PASSED_THROUGH = (
     "VIGIE_PUBLIC_ORIGIN",
     "VIGIE_DEMO_DATABASE_URL",
     "VIGIE_FINESS_DIR",
+    "VIGIE_TRUSTED_PROXIES",
 )
 DEFAULT_ALLOWED_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 
@@ -84,6 +88,8 @@ class Settings:
     allowed_origins: Tuple[str, ...] = tuple(DEFAULT_ALLOWED_ORIGINS.split(","))
     web_secret: str = ""
     receipt_secret: str = ""
+    # Reverse proxies whose X-Forwarded-For gives the client's address (admin throttling, audit).
+    trusted_proxies: Tuple[Network, ...] = ()
     # Forwarding to the authority.
     authority_url: str = ""
     authority_token: str = ""
@@ -129,6 +135,7 @@ class Settings:
             allowed_origins=_origins(text("VIGIE_ALLOWED_ORIGINS", DEFAULT_ALLOWED_ORIGINS)),
             web_secret=text("VIGIE_WEB_SECRET"),
             receipt_secret=text("VIGIE_RECEIPT_SECRET"),
+            trusted_proxies=_networks("VIGIE_TRUSTED_PROXIES", text("VIGIE_TRUSTED_PROXIES")),
             authority_url=text("VIGIE_AUTHORITY_URL"),
             authority_token=env.get("VIGIE_AUTHORITY_TOKEN") or "",
             outbox_max_attempts=_number(env, "VIGIE_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts, int),
@@ -157,6 +164,15 @@ def _number(env: Mapping[str, str], name: str, default, kind):
         return kind(raw)
     except ValueError:
         raise SettingsError(f"{name} : nombre attendu, « {raw} » reçu.") from None
+
+
+def _networks(name: str, raw: str) -> Tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise SettingsError(
+            f"{name} : adresses IP ou réseaux (10.0.0.0/8) séparés par des virgules, « {raw} » reçu."
+        ) from None
 
 
 def _origins(raw: str) -> Tuple[str, ...]:

@@ -10,15 +10,16 @@ Mount it in the main app::
 ``secure_cookies=True`` everywhere but plain-http tests and development on
 127.0.0.1. Behind a reverse proxy that terminates TLS, pass ``public_origin``
 ("https://vigie.example.fr") so the CSRF origin check compares with what the
-browser shows; the audit log records ``request.remote``, so the proxy's
-address unless the main app trusts forwarded headers.
+browser shows; the audit log and the login throttling use the client's address,
+from ``X-Forwarded-For`` only when the connection comes from one of
+``trusted_proxies`` (VIGIE_TRUSTED_PROXIES).
 
 ``demo_store`` holds the synthetic declarations the observatory can show
 instead of the real ones (``DeclarationStore(synthetic=True)``).
 """
 
 from datetime import datetime
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple
 
 from aiohttp import web
 from argon2 import PasswordHasher
@@ -30,6 +31,7 @@ from bot.admin.templating import ENVIRONMENT_KEY, STATIC_DIR, build_environment
 from bot.admin.views import audit_log, declarations, exports, login, observatory, user_management
 from bot.core.paris_time import utc_now
 from bot.core.storage import DeclarationStore
+from bot.settings import Network
 
 # Forms are small; exports are GETs.
 MAX_REQUEST_BYTES = 64 * 1024
@@ -43,6 +45,7 @@ def create_admin_app(
     password_hasher: Optional[PasswordHasher] = None,
     public_origin: Optional[str] = None,
     demo_store: Optional[DeclarationStore] = None,
+    trusted_proxies: Tuple[Network, ...] = (),
 ) -> web.Application:
     """Sub-application to mount at ``/admin``.
 
@@ -64,6 +67,7 @@ def create_admin_app(
         secure_cookies=secure_cookies,
         public_origin=public_origin.rstrip("/") if public_origin else None,
         demo_store=demo_store,
+        trusted_proxies=trusted_proxies,
     )
     app[ENVIRONMENT_KEY] = build_environment()
     _add_routes(app.router)

@@ -15,6 +15,7 @@ from bot.core.admin_models import AuditEntry
 
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
+LOGIN_DELAYED = "login_delayed"  # refused before the password was checked: not a failure
 LOGOUT = "logout"
 VIEW = "view"
 EXPORT = "export"
@@ -26,6 +27,7 @@ USER_ROLE_CHANGED = "user_role_changed"
 ACTION_LABELS: Dict[str, str] = {
     LOGIN: "Connexion",
     LOGIN_FAILED: "Échec de connexion",
+    LOGIN_DELAYED: "Connexion retardée (trop d'échecs)",
     LOGOUT: "Déconnexion",
     VIEW: "Consultation d'une déclaration",
     EXPORT: "Export",
@@ -91,10 +93,16 @@ def page(store, limit: int, offset: int) -> List[AuditRow]:
         ]
 
 
+@dataclass(frozen=True)
+class Failures:
+    count: int
+    last: Optional[datetime]
+
+
 def recent_failures(
     session, now: datetime, window: timedelta, *, login: Optional[str] = None, ip: Optional[str] = None
-) -> int:
-    """Failed logins within ``window`` for a login (since its last success) or for an IP."""
+) -> Failures:
+    """Failed logins within ``window`` for a login (since its last success), an IP, or both."""
     since = now - window
     conditions = [AuditEntry.at > since]
     if login is not None:
@@ -107,5 +115,8 @@ def recent_failures(
         conditions.append(AuditEntry.login == login)
     if ip is not None:
         conditions.append(AuditEntry.ip == _clip(ip))
-    statement = select(func.count(AuditEntry.id)).where(AuditEntry.action == LOGIN_FAILED, *conditions)
-    return session.execute(statement).scalar_one()
+    statement = select(func.count(AuditEntry.id), func.max(AuditEntry.at)).where(
+        AuditEntry.action == LOGIN_FAILED, *conditions
+    )
+    count, last = session.execute(statement).one()
+    return Failures(count, last)

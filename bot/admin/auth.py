@@ -1,9 +1,15 @@
 """Login with throttling, and the cookies of the admin pages.
 
-Throttling: after ``MAX_FAILURES_PER_LOGIN`` failed attempts on one login (or
-``MAX_FAILURES_PER_IP`` from one address) within ``THROTTLE_WINDOW``, further
-attempts are refused without checking the password. The answer never says
-whether the login exists, and unknown logins cost an argon2 verification too.
+Throttling by growing delays, never a hard lock: after ``FREE_FAILURES_PER_PAIR``
+failed attempts on one login from one address (or ``FREE_FAILURES_PER_ADDRESS``
+from one address, any login), the next attempt from that address waits
+``FIRST_DELAY`` after the last failure, twice as long after each further
+failure, up to ``LONGEST_DELAY``. Attempts refused while waiting are logged but
+not counted, so they never lengthen the wait, and failures from other addresses
+never delay a login's owner (the address is the client's, read from
+``X-Forwarded-For`` only behind a trusted proxy: ``bot.admin.context``). The
+answer never says whether the login exists, and unknown logins cost an argon2
+verification too.
 """
 
 from dataclasses import dataclass
@@ -18,9 +24,11 @@ from bot.admin.passwords import MAX_LENGTH, Passwords
 from bot.admin.users import normalise_login
 from bot.core.admin_models import AdminUser
 
-MAX_FAILURES_PER_LOGIN = 5
-MAX_FAILURES_PER_IP = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
+FREE_FAILURES_PER_PAIR = 5
+FREE_FAILURES_PER_ADDRESS = 20
+FIRST_DELAY = timedelta(seconds=30)
+LONGEST_DELAY = timedelta(minutes=15)
+COUNT_WINDOW = timedelta(hours=1)
 
 OK, FAILED, THROTTLED = "ok", "failed", "throttled"
 
@@ -32,6 +40,7 @@ LOGIN_CSRF_COOKIE = "vigie_admin_login"
 class LoginResult:
     outcome: str
     token: Optional[str] = None
+    wait: timedelta = timedelta(0)  # THROTTLED: how long before the next attempt
 
 
 def authenticate(
@@ -45,9 +54,10 @@ def authenticate(
 ) -> LoginResult:
     """Check the credentials; on success open a new session (revoking ``previous_token``)."""
     login = normalise_login(login)[: audit.FIELD_MAX]
-    if _throttled(store, now, login, ip):
-        audit.write(store, now, audit.LOGIN_FAILED, login=login, ip=ip, details={"motif": "trop_de_tentatives"})
-        return LoginResult(THROTTLED)
+    wait = throttle_wait(store, now, login, ip)
+    if wait:
+        audit.write(store, now, audit.LOGIN_DELAYED, login=login, ip=ip)
+        return LoginResult(THROTTLED, wait=wait)
     with store.session() as session:
         user = session.execute(select(AdminUser).where(AdminUser.login == login)).scalars().first()
     usable = user is not None and user.active and len(password) <= MAX_LENGTH
@@ -66,11 +76,20 @@ def authenticate(
     return LoginResult(OK, token)
 
 
-def _throttled(store, now: datetime, login: str, ip: Optional[str]) -> bool:
+def delay_after(failures: int, free: int) -> timedelta:
+    if failures < free:
+        return timedelta(0)
+    return min(FIRST_DELAY * 2 ** min(failures - free, 20), LONGEST_DELAY)
+
+
+def throttle_wait(store, now: datetime, login: str, ip: Optional[str]) -> timedelta:
+    """How long this login from this address must wait before its password is checked."""
     with store.session() as session:
-        if audit.recent_failures(session, now, THROTTLE_WINDOW, login=login) >= MAX_FAILURES_PER_LOGIN:
-            return True
-        return ip is not None and (audit.recent_failures(session, now, THROTTLE_WINDOW, ip=ip) >= MAX_FAILURES_PER_IP)
+        counted = [(audit.recent_failures(session, now, COUNT_WINDOW, login=login, ip=ip), FREE_FAILURES_PER_PAIR)]
+        if ip is not None:
+            counted.append((audit.recent_failures(session, now, COUNT_WINDOW, ip=ip), FREE_FAILURES_PER_ADDRESS))
+    waits = [f.last + delay_after(f.count, free) - now for f, free in counted if f.last is not None]
+    return max([timedelta(0), *waits])
 
 
 def _motive(user: Optional[AdminUser]) -> str:

@@ -13,7 +13,7 @@ server, Rasa; empty when a reverse proxy serves it on this origin),
 import argparse
 import ipaddress
 import sys
-from typing import List, Optional
+from typing import List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -22,7 +22,7 @@ from bot import private_logs
 from bot.admin import create_admin_app
 from bot.core.storage import DeclarationStore
 from bot.receipts.links import secret_from_env
-from bot.settings import Settings
+from bot.settings import Network, Settings
 from bot.web.api import create_api
 from bot.web.chat_page import add_chat_page
 from bot.web.receipt_page import add_receipt_pages
@@ -39,6 +39,7 @@ def create_app(
     public_origin: Optional[str] = None,
     demo_store: Optional[DeclarationStore] = None,
     receipt_secret: Optional[bytes] = None,
+    trusted_proxies: Tuple[Network, ...] = (),
 ) -> web.Application:
     """``public_origin`` in https: the admin cookies are ``Secure`` and forms are
     checked against it; None or http (loopback only): neither. ``receipt_secret``
@@ -52,7 +53,11 @@ def create_app(
     app.add_subapp(
         "/admin",
         create_admin_app(
-            store, secure_cookies=https, public_origin=public_origin if https else None, demo_store=demo_store
+            store,
+            secure_cookies=https,
+            public_origin=public_origin if https else None,
+            demo_store=demo_store,
+            trusted_proxies=trusted_proxies,
         ),
     )
     return app
@@ -96,7 +101,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     stores = [DeclarationStore(), DeclarationStore(synthetic=True)]
     for store in stores:
         store.migrate()
-    app = create_app(stores[0], token, settings.chat_url, origin, stores[1], secret_from_env())
+    app = create_app(
+        stores[0], token, settings.chat_url, origin, stores[1], secret_from_env(), settings.trusted_proxies
+    )
 
     async def _dispose(_app: web.Application) -> None:
         for store in stores:

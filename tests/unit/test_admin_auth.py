@@ -2,6 +2,7 @@
 (SQLite and PostgreSQL)."""
 
 import io
+import ipaddress
 import logging
 import subprocess
 import sys
@@ -29,6 +30,9 @@ from tests.support.admin import (
     session_cookie,
 )
 from tests.support.declarations import ROOT
+
+# The test client connects from 127.0.0.1: as if it were the reverse proxy.
+PROXIES = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
 def audit_rows(store, action=None):
@@ -236,33 +240,75 @@ async def test_unknown_and_disabled_logins_still_cost_a_hash_verification(store,
     assert [row.login for row in audit_rows(store, audit.LOGIN)] == [ADMIN]
 
 
-async def test_login_is_throttled_after_five_failures(store, clock, accounts):
+async def test_after_five_failures_each_attempt_waits_longer_and_then_the_right_password_passes(store, clock, accounts):
     async with admin_client(store, clock) as client:
-        for _ in range(auth.MAX_FAILURES_PER_LOGIN):
+        for _ in range(auth.FREE_FAILURES_PER_PAIR):
             assert (await login(client, ADMIN, "Mauvais mot de passe")).status == 401
         throttled = await login(client, ADMIN, ADMIN_PASSWORD)
-        assert throttled.status == 429
-        assert "patienter 15 minutes" in await throttled.text()
+        assert throttled.status == 429 and throttled.headers["Retry-After"] == "30"
+        assert "veuillez patienter 30 secondes" in await throttled.text()
         assert session_cookie(client) is None
-        # Another login is not affected, and an unknown login is throttled the same way.
-        assert (await login(client, READER, READER_PASSWORD)).status == 303
-        client.session.cookie_jar.clear()
-        clock.advance(minutes=15, seconds=1)
+        # Refused attempts while waiting never lengthen the wait (a hard lock did, found in an attack run).
+        for _ in range(10):
+            clock.advance(seconds=2)
+            assert (await login(client, ADMIN, ADMIN_PASSWORD)).status == 429
+        clock.advance(seconds=11)
+        assert (await login(client, ADMIN, "Toujours faux")).status == 401
+        assert (await login(client, ADMIN, ADMIN_PASSWORD)).headers["Retry-After"] == "60"
+        clock.advance(seconds=60)
         assert (await login(client, ADMIN, ADMIN_PASSWORD)).status == 303
+    delayed = audit_rows(store, audit.LOGIN_DELAYED)
+    assert len(delayed) == 12 and all(row.login == ADMIN for row in delayed)
 
 
-async def test_unknown_logins_are_throttled_like_known_ones(store, clock, accounts):
+async def test_failures_from_another_address_never_delay_the_owner(store, clock, accounts):
+    attacker = {"X-Forwarded-For": "203.0.113.66"}
+    async with admin_client(store, clock, trusted_proxies=PROXIES) as client:
+        for _ in range(3 * auth.FREE_FAILURES_PER_PAIR):
+            await login(client, ADMIN, "Mauvais mot de passe", headers={**origin(client), **attacker})
+        assert (await login(client, ADMIN, ADMIN_PASSWORD, headers={**origin(client), **attacker})).status == 429
+        owner = {**origin(client), "X-Forwarded-For": "198.51.100.7"}
+        assert (await login(client, ADMIN, ADMIN_PASSWORD, headers=owner)).status == 303
+    addresses = {row.ip for row in audit_rows(store, audit.LOGIN_FAILED)}
+    assert addresses == {"203.0.113.66"}
+
+
+async def test_unknown_logins_are_delayed_like_known_ones(store, clock, accounts):
     async with admin_client(store, clock) as client:
-        for _ in range(auth.MAX_FAILURES_PER_LOGIN):
+        for _ in range(auth.FREE_FAILURES_PER_PAIR):
             await login(client, "personne", "Mauvais mot de passe")
         assert (await login(client, "personne", "Mauvais mot de passe")).status == 429
 
 
-async def test_login_is_throttled_per_ip_address(store, clock, accounts):
+async def test_many_logins_tried_from_one_address_delay_that_address(store, clock, accounts):
     async with admin_client(store, clock) as client:
-        for number in range(auth.MAX_FAILURES_PER_IP):
+        for number in range(auth.FREE_FAILURES_PER_ADDRESS):
             await login(client, f"essai{number}", "Mauvais mot de passe")
         assert (await login(client, READER, READER_PASSWORD)).status == 429
+        clock.advance(seconds=31)
+        assert (await login(client, READER, READER_PASSWORD)).status == 303
+
+
+@pytest.mark.parametrize(
+    "remote_is_proxy, forwarded, expected",
+    [
+        (False, "198.51.100.7", "127.0.0.1"),  # not from a trusted proxy: the header is anyone's
+        (True, "198.51.100.7", "198.51.100.7"),
+        (True, "10.9.9.9, 198.51.100.7", "198.51.100.7"),  # the client wrote the start
+        (True, "198.51.100.7, 127.0.0.2", "198.51.100.7"),  # a second trusted proxy appended itself
+        (True, "pas une adresse", "127.0.0.1"),
+        (True, None, "127.0.0.1"),
+    ],
+)
+async def test_the_client_address_comes_from_a_trusted_proxy_only(
+    store, clock, accounts, remote_is_proxy, forwarded, expected
+):
+    proxies = PROXIES if remote_is_proxy else (ipaddress.ip_network("10.0.0.0/8"),)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    async with admin_client(store, clock, trusted_proxies=proxies) as client:
+        await login(client, ADMIN, "Mauvais mot de passe", headers={**origin(client), **headers})
+    [entry] = audit_rows(store, audit.LOGIN_FAILED)
+    assert entry.ip == expected
 
 
 @pytest.mark.parametrize("secure", [True, False])

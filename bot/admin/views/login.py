@@ -1,24 +1,29 @@
 """Login and logout pages."""
 
 import asyncio
+import math
+from datetime import timedelta
 
 from aiohttp import web
 
 from bot.admin import audit, auth, context, csrf, sessions
 from bot.admin.templating import render, url
+from bot.core import french
 
 NOTICES = {
     "expiree": "Votre session a expiré : veuillez vous reconnecter.",
     "deconnecte": "Vous êtes déconnecté.",
 }
-ERRORS = {
-    auth.FAILED: (401, "Identifiant ou mot de passe incorrect."),
-    auth.THROTTLED: (
-        429,
-        "Trop de tentatives de connexion pour cet identifiant ou depuis votre adresse : "
-        "veuillez patienter 15 minutes avant de réessayer.",
-    ),
-}
+FAILED = "Identifiant ou mot de passe incorrect."
+
+
+def _throttled(wait: timedelta) -> str:
+    seconds = math.ceil(wait.total_seconds())
+    delay = french.plural(seconds, "seconde") if seconds < 120 else french.plural(math.ceil(seconds / 60), "minute")
+    return (
+        "Trop d'échecs de connexion pour cet identifiant ou depuis votre adresse : "
+        f"veuillez patienter {delay} avant de réessayer."
+    )
 
 
 def _login_page(request: web.Request, status: int = 200, **values) -> web.Response:
@@ -57,9 +62,12 @@ async def login_submit(request: web.Request) -> web.Response:
         context.client_ip(request),
         previous,
     )
+    if result.outcome == auth.THROTTLED:
+        page = _login_page(request, status=429, notice=None, error=_throttled(result.wait), login=login[:64])
+        page.headers["Retry-After"] = str(math.ceil(result.wait.total_seconds()))
+        return page
     if result.outcome != auth.OK:
-        status, message = ERRORS[result.outcome]
-        return _login_page(request, status=status, notice=None, error=message, login=login[:64])
+        return _login_page(request, status=401, notice=None, error=FAILED, login=login[:64])
     response = web.HTTPSeeOther(url(request, "declarations"))
     path = context.mount_prefix(request)
     auth.set_cookie(response, auth.SESSION_COOKIE, result.token, secure=settings.secure_cookies, path=path)
