@@ -19,6 +19,7 @@ only by the socket.io channel, with its signed token.
 import hmac
 import json
 import logging
+import math
 import re
 from typing import Any, Awaitable, Callable, Dict, Text
 
@@ -30,12 +31,15 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
 from bot.channels.user_text import DoorText, UnusableText, at_the_door
+from bot.rate_limits import RateLimiter, too_fast
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
+# Integrations answer as fast as they read; a flood is refused, never queued behind the lock.
+MESSAGES_PER_SECOND, MESSAGE_BURST = 10.0, 50
 OFF = "Le canal REST est désactivé sur ce serveur : utilisez la page de déclaration."
 NO_TOKEN = "Jeton requis : en-tête « Authorization: Bearer » avec VIGIE_REST_TOKEN."
 
@@ -75,6 +79,7 @@ class VigieRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("vigie_rest_webhook", __name__)
         token = Settings.from_env().rest_token
+        limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST)
 
         def refused(request: Request) -> "HTTPResponse | None":
             if not token:
@@ -97,6 +102,11 @@ class VigieRestInput(RestInput):
                 body = parse_body(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
+            wait = limits.wait(body["sender"])
+            if wait:
+                return response.json(
+                    {"error": too_fast(wait)}, status=429, headers={"Retry-After": str(math.ceil(wait))}
+                )
             try:
                 text = at_the_door(body["message"])
             except UnusableText as error:

@@ -52,6 +52,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
 from bot.channels.user_text import DoorText, UnusableText, at_the_door
+from bot.rate_limits import RateLimiter, too_fast
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,10 @@ ERRORS = {
     "unknown_event": (404, "Événement inconnu : seuls « session_request » et « user_uttered » sont acceptés."),
     "no_session": (409, "Aucune conversation n'est associée à cette connexion : reconnectez-vous."),
     "unavailable": (503, UNAVAILABLE),
+    "too_fast": (429, "Vous envoyez des messages trop vite : attendez quelques secondes."),  # with the wait
 }
+# A person types and clicks far slower than two messages a second; a flood is refused, never queued.
+MESSAGES_PER_SECOND, MESSAGE_BURST = 2.0, 20
 
 
 # --- settings and tokens -------------------------------------------------------
@@ -221,6 +225,7 @@ class VigieWebInput(InputChannel):
         self.origins = set(origins if origins is not None else allowed_origins())
         self.tokens = SessionTokens(secret if secret is not None else web_secret())
         self.sio: Optional[AsyncServer] = None
+        self.limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return VigieWebOutput(self.sio) if self.sio is not None else None
@@ -242,8 +247,9 @@ class VigieWebInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        async def error(sid: str, code: str, event: str, room: Optional[str] = None) -> None:
-            status, text = ERRORS[code]
+        async def error(sid: str, code: str, event: str, room: Optional[str] = None, text: str = "") -> None:
+            status, default = ERRORS[code]
+            text = text or default
             await sio.emit(
                 ERROR_EVENT, {"status": status, "code": code, "error": text, "event": event}, room=room or sid
             )
@@ -307,6 +313,9 @@ class VigieWebInput(InputChannel):
             session_id = (await sio.get_session(sid)).get("session_id")
             if not session_id:
                 return await error(sid, "no_session", "user_uttered")
+            wait = self.limits.wait(session_id)
+            if wait:
+                return await error(sid, "too_fast", "user_uttered", text=too_fast(wait))
             try:
                 text = at_the_door(data["message"])
             except UnusableText as unusable:
