@@ -54,6 +54,7 @@ def _cut(line: str) -> str:
 
 def install() -> None:
     """Rewrite every log record of this process (idempotent)."""
+    logging.captureWarnings(True)
     make_record = logging.getLogRecordFactory()
     if getattr(make_record, "vigie_private", False):
         return
@@ -71,4 +72,3 @@ def install() -> None:
 
     private_record.vigie_private = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(private_record)
-    logging.captureWarnings(True)

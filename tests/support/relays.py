@@ -107,7 +107,9 @@ class Balancer(_LoopThread):
                 request.method,
                 backend + request.path_qs,
                 data=await request.read(),
-                headers={"Content-Type": request.headers.get("Content-Type", "")},
+                headers={
+                    name: request.headers[name] for name in ("Content-Type", "Authorization") if name in request.headers
+                },
                 timeout=aiohttp.ClientTimeout(total=120),
             ) as reply:
                 return web.Response(
