@@ -167,7 +167,9 @@ _STRUCTURE_BEFORE = re.compile(
     r"(?:^|[\s'’(])(?:CH|CHU|CHR|CHRU|CHI|CHS|EPSM|EHPAD|Ehpad|ehpad|HAD|SSR|SMR|USLD|"
     r"MAS|FAM|IME|ESAT|GHT|[Cc]linique|[Pp]olyclinique|[Hh][ôo]pital|[Cc]entre(?:\s+hospitalier)?|"
     r"[Rr][ée]sidence|[Ff]oyer|[Mm]aison|[Ii]nstitut|[Ff]ondation|[Gg]roupe(?:\s+hospitalier)?|"
-    r"[Ll]aboratoire|[Ll]abo|[Pp]harmacie|[Cc]abinet|[ÉéEe]tablissement|St|Ste|Saint|Sainte)"
+    r"[Ll]aboratoire|[Ll]abo|[Pp]harmacie|[Cc]abinet|[ÉéEe]tablissement|HIA|GH|St|Ste|Saint|Sainte)"
+    r"(?:\s+(?:priv[ée]e?|publi(?:c|que)|universitaire|militaire|mutualiste|intercommunale?|r[ée]gionale?|"
+    r"d[ée]partementale?|sp[ée]cialis[ée]e?|g[ée]n[ée]rale?|d['’]instruction\s+des\s+arm[ée]es))*"
     r"(?:\s+(?:de|du|des|d['’]|la|le|les|Les|La|Le|St|Ste|Saint|Sainte))*\s*$"
 )
 _STRUCTURE_START = re.compile(r"^(?:Les|La|Le|St|Ste|Saint|Sainte|Clinique|CH|CHU|EHPAD)\b")
@@ -294,12 +296,15 @@ def _patient_noun_spans(text: str) -> list[Span]:
 
 
 _CIVILITY_BEFORE = re.compile(rf"{_CIVILITY}\s+$")
+_NAME_WORDS = re.compile(rf"(?<![\w'’-]){_NAME_WORD}")
 
 
 def _ner_spans(text: str, nlp) -> list[Span]:
+    """spaCy's persons, when they read as a first name and a name: the small model also calls
+    a capitalised word at a sentence's start a person ("Serveur isolé", "Potentielle, …")."""
     spans = []
     for ent in nlp(text).ents:
-        if ent.label_ != "PER" or not re.search(f"[{_UPPER}]", ent.text):
+        if ent.label_ != "PER" or len(_NAME_WORDS.findall(ent.text)) < 2:
             continue
         civility = _CIVILITY_BEFORE.search(text[max(0, ent.start_char - 14) : ent.start_char])
         start = ent.start_char - len(civility.group()) if civility else ent.start_char

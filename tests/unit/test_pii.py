@@ -197,6 +197,11 @@ def test_patient_names_masked_with_nlp(nlp, original, expected):
         "Bonjour, la secretaire de l'ehpad les Tilleuls a cliqué hier sur un mail 'facture impayée'",
         "au labo on a envoyé par erreur les résultats de 37 patients (bilans sanguins) à une mauvaise adresse",
         "Centre 15 du 64 : coupure fibre operateur suite à travaux sur la voirie à 9h40",
+        # answers masked once every message went through the masker (dev personas, in other words)
+        "Potentielle, certains patients ont eu leurs examens en retard.",
+        "Poste isolé du réseau, examens reportés, le prestataire analyse le disque.",
+        "les dossiers de 40 000 patients de l'hôpital privé Marie Curie à Lyon sont en vente",
+        "des dossiers de patients de l'HIA Bégin consultés sans motif par un agent",
     ],
 )
 def test_nothing_to_mask_in_scenarios_with_nlp(nlp, original):
