@@ -13,6 +13,7 @@ import traceback
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
+from sanic.exceptions import SanicException
 
 from bot import private_logs
 from bot.settings import Settings
@@ -38,6 +39,9 @@ def build_app(token: str):
 
     @app.exception(Exception)
     async def generic_error(request, exception):
+        status = getattr(exception, "status_code", 500)
+        if isinstance(exception, SanicException) and 400 <= status < 500:  # 413: an oversized body, not a crash
+            return response.json({"error": type(exception).__name__}, status=status)
         # Where, not what: exception messages may quote what the user typed.
         frame = traceback.extract_tb(exception.__traceback__)[-1:] or [None]
         where = f"{frame[0].filename}:{frame[0].lineno}" if frame[0] else "?"

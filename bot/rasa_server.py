@@ -13,9 +13,12 @@ against the metaschema, on every call, which took 40 % of the server's CPU in a
 declaration (py-spy on the Rasa server, nine declarations). The HTTP
 API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
+``/`` answers without naming Rasa's version, and ``/version`` wants the token:
+both told any scanner which Rasa, and so which known bugs, it faced.
 """
 
 import functools
+import hmac
 import sys
 from typing import Mapping, Optional
 
@@ -24,6 +27,7 @@ from jsonschema.validators import validator_for
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
+from sanic import response
 
 from bot import private_logs
 from bot.settings import Settings
@@ -58,10 +62,28 @@ def _validate_action_result(self, result) -> bool:
     raise error
 
 
+def _root_route(app) -> None:
+    """Rasa's ``add_root_route``, without the version; ``/version`` behind the API token."""
+    token = Settings.from_env().rasa_token
+
+    @app.get("/")
+    async def hello(request):
+        return response.text("Vigie")
+
+    @app.middleware("request")
+    async def version_needs_the_token(request):
+        given = request.args.get("token") or ""
+        if request.path == "/version" and not (token and hmac.compare_digest(given.encode(), token.encode())):
+            return response.json({"error": "Jeton requis."}, status=401)
+        return None
+
+
 def apply_fixes(env: Optional[Mapping[str, str]] = None) -> None:
     import rasa.core.actions.action as rasa_actions
+    import rasa.server
 
     Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
+    rasa.server.add_root_route = _root_route
     rasa_actions.RemoteAction._validate_action_result = _validate_action_result
     settings = Settings.from_env(env)
     timeout, lock_lifetime = settings.action_timeout, settings.lock_lifetime

@@ -56,12 +56,12 @@ def parse_body(raw: bytes) -> Dict[str, Any]:
         raise BadRequest(f"Requête trop volumineuse ({MAX_BODY_BYTES // 1024} Ko au maximum).", 413)
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise BadRequest("Corps de requête invalide : un objet JSON en UTF-8 est attendu.") from None
     if not isinstance(body, dict):
         raise BadRequest("Corps de requête invalide : un objet JSON est attendu.")
     sender = body.get("sender")
-    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):  # "moi\n" was another conversation
         raise BadRequest(
             "Champ « sender » requis : identifiant de conversation de 1 à 128 caractères "
             "(lettres, chiffres, . _ : @ -)."

@@ -39,6 +39,7 @@ import hmac
 import logging
 import re
 import secrets
+import sys
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
 
@@ -208,6 +209,30 @@ class VigieWebOutput(OutputChannel):
 # --- the channel ------------------------------------------------------------------
 
 
+class PacketErrors:
+    """Engine.IO's logger: a malformed packet (anyone can send one) was an ERROR with a full
+    traceback each time; now one warning line with the error's type, the traceback at debug.
+    Its info and debug lines carry packets, so what people typed: they are dropped."""
+
+    def __init__(self) -> None:
+        self.logger = logging.getLogger("engineio.packets")  # a library's words: bot.private_logs cuts them
+
+    def exception(self, message: str, *args: Any, **kwargs: Any) -> None:
+        error = sys.exc_info()[1]
+        self.logger.warning("Engine.IO: %s (%s)", message % args if args else message, type(error).__name__)
+        self.logger.debug("Engine.IO: %s", message % args if args else message, exc_info=True)
+
+    def error(self, message: str, *args: Any, **kwargs: Any) -> None:
+        self.logger.warning("Engine.IO: %s", message % args if args else message)
+
+    warning = error
+
+    def info(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    debug = info
+
+
 class VigieWebInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -238,7 +263,7 @@ class VigieWebInput(InputChannel):
             cors_allowed_origins=[],
             max_http_buffer_size=MAX_PACKET_BYTES,
             logger=False,
-            engineio_logger=False,
+            engineio_logger=PacketErrors(),
         )
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "vigie_web_webhook", __name__)

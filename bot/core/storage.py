@@ -6,6 +6,7 @@ run ``DeclarationStore().migrate()`` or ``python -m bot.core.storage migrate``.
 """
 
 import argparse
+import os
 import re
 import sys
 from datetime import date, datetime, time, timedelta
@@ -38,6 +39,7 @@ REFERENCE_PATTERN = re.compile(r"^(SSI|DEMO)-\d{4}-\d{6,}$")
 # Synthetic declarations are marked in their reference too.
 REFERENCE_PREFIX = {False: "SSI", True: "DEMO"}
 MAX_LIST_LIMIT = 1000
+BOUND_YEARS = (1900, 9998)  # filter dates; beyond, converting to UTC overflows
 MAX_OFFSET = 10**9  # beyond, SQLite overflows (a 500 found by schemathesis)
 FILTER_KEYS = (
     "incident_type",
@@ -82,9 +84,13 @@ def _parse_bound(value: Any, field: str, *, upper: bool) -> Tuple[datetime, bool
         except ValueError:
             raise ValueError(f"{field} : date invalide, format AAAA-MM-JJ attendu.") from None
     if isinstance(value, date) and not isinstance(value, datetime):
-        start = datetime.combine(value, time.min, tzinfo=PARIS)
-        return (start + timedelta(days=1), True) if upper else (start, False)
-    return parse_datetime(value, field), False
+        value = datetime.combine(value, time.min, tzinfo=PARIS)
+        bound, exclusive = (value + timedelta(days=1), True) if upper and value.year < 9999 else (value, False)
+    else:
+        bound, exclusive = parse_datetime(value, field), False
+    if not BOUND_YEARS[0] <= bound.year <= BOUND_YEARS[1]:  # 0001-01-01 overflowed in UTC: a 500
+        raise ValueError(f"{field} : date entre {BOUND_YEARS[0]} et {BOUND_YEARS[1]} attendue.")
+    return bound, exclusive
 
 
 # --- Validation ---------------------------------------------------------------
@@ -266,8 +272,17 @@ def build_engine(url: str) -> Engine:
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
         )
-    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    _private_file(Path(database).expanduser())
     return create_engine(url, future=True, connect_args={"check_same_thread": False})
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite file, readable by its owner only (it holds declarations; it was world-readable).
+    SQLite gives its journal files the database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)
 
 
 def alembic_config(url: str):

@@ -59,6 +59,21 @@ def is_authorised(request: web.Request) -> bool:
     return token is not None and hmac.compare_digest(token.encode(), expected.encode())
 
 
+# Declarations hold personal data: never cached, never sniffed into something else.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+@web.middleware
+async def private_headers(request: web.Request, handler):
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        error.headers.update(PRIVATE_HEADERS)
+        raise
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
 @web.middleware
 async def auth_middleware(request: web.Request, handler):
     if not is_authorised(request):
@@ -210,7 +225,7 @@ def create_api(store: DeclarationStore, token: str) -> web.Application:
     """Sub-application to mount at ``/api``."""
     if not token:
         raise ValueError("Un jeton d'accès à l'API est obligatoire.")
-    api = web.Application(middlewares=[auth_middleware])
+    api = web.Application(middlewares=[private_headers, auth_middleware])
     api[STORE_KEY] = store
     api[TOKEN_KEY] = token
     api.router.add_get("/declarations", list_declarations)

@@ -46,6 +46,7 @@ def create_app(
     (VIGIE_RECEIPT_SECRET) checks the receipt links; None: every link is refused."""
     https = bool(public_origin) and public_origin.startswith("https://")
     app = web.Application()
+    app.on_response_prepare.append(_no_version)
     app.router.add_get("/healthz", healthz)
     add_chat_page(app, chat_url)
     add_receipt_pages(app, store, receipt_secret)
@@ -61,6 +62,11 @@ def create_app(
         ),
     )
     return app
+
+
+async def _no_version(request: web.Request, response: web.StreamResponse) -> None:
+    """aiohttp would name itself and its version in ``Server``: a gift to whoever scans."""
+    response.headers["Server"] = "Vigie"
 
 
 def check_public_origin(origin: str) -> str:

@@ -109,6 +109,10 @@ def test_every_service_demands_its_token(vigie):
     assert http("GET", f"{vigie.rasa}/conversations/x/tracker?token=faux")[0] == 401
     assert http("PUT", f"{vigie.rasa}/model", {"model_file": "/tmp/x.tar.gz"})[0] == 401
     assert http("GET", f"{vigie.web}/api/declarations")[0] == 401
+    assert http("GET", f"{vigie.rasa}/version")[0] == 401
+    assert http("GET", f"{vigie.rasa}/version?token={vigie.env['VIGIE_RASA_TOKEN']}")[0] == 200
+    with urllib.request.urlopen(f"{vigie.rasa}/", timeout=10) as hello:
+        assert hello.read() == b"Vigie"  # "Hello from Rasa: 3.6.21" named the version to anyone
     # the REST channel: whoever knew a sender ("moi") could finish someone else's declaration
     assert http("POST", webhook(vigie), {"sender": "moi", "message": "bonjour"})[0] == 401
     assert (
@@ -119,6 +123,13 @@ def test_every_service_demands_its_token(vigie):
     forged = {"next_action": "action_submit_declaration", "sender_id": "x", "tracker": {}, "domain": {}}
     assert http("POST", action, forged)[0] == 401
     assert http("POST", action, forged, headers={"Authorization": "Bearer faux"})[0] == 401
+
+
+def test_an_oversized_body_gets_413_from_the_action_server_not_a_500(vigie):
+    action = f"http://127.0.0.1:{vigie.env['VIGIE_ACTION_PORT']}/webhook"
+    token = {"Authorization": f"Bearer {vigie.env['VIGIE_ACTION_TOKEN']}"}
+    status, _ = post_raw(action, b'{"next_action": "' + b"x" * (3 * 1024 * 1024) + b'"}', token)
+    assert status == 413
 
 
 def test_cors_only_for_our_origin(vigie):

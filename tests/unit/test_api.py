@@ -73,6 +73,14 @@ async def test_get_declaration(client, store, seeded):
     assert body["qualification"]["grave"] is True
 
 
+async def test_personal_data_is_never_cached_nor_sniffed_and_the_server_hides_its_version(client, seeded):
+    for path, headers in (("/api/declarations", AUTH), ("/api/declarations?format=csv", AUTH), ("/api/outbox", {})):
+        response = await client.get(path, headers=headers)
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Server"] == "Vigie", path
+
+
 async def test_get_unknown_and_malformed_reference(client, seeded):
     response = await client.get("/api/declarations/SSI-2026-999999", headers=AUTH)
     assert response.status == 404
@@ -151,6 +159,8 @@ async def test_list_csv_neutralises_formulas(client, seeded):
         ("grave=peut-etre", "true"),
         ("since=hier", "date invalide"),
         ("until=2026-02-30", "date invalide"),
+        ("since=0001-01-01", "date entre 1900 et 9998"),  # was a 500 (UTC overflow)
+        ("until=9999-12-31T23:00:00", "date entre 1900 et 9998"),
         ("couleur=rouge", "inconnu"),
         ("format=xml", "csv"),
         ("limit=abc", "entier"),

@@ -114,6 +114,8 @@ def test_a_valid_body_is_returned():
         (body(sender="x" * 129, message="x"), 400),
         (body(sender="a\x00", message="x"), 400),
         (body(sender="ok"), 400),
+        (body(sender="moi\n", message="x"), 400),  # was a new conversation beside "moi"
+        (b'{"sender": "moi", "message": ' + b"[" * 20_000 + b"]" * 20_000 + b"}", 400),  # was a 500
         (b"{" + b" " * 70_000 + b"}", 413),
     ],
 )

@@ -272,6 +272,22 @@ def test_cli_migrates_database_url(tmp_path):
     engine.dispose()
 
 
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
+    """Found in an attack run: var/vigie.db was world-readable."""
+    path = tmp_path / "var" / "vigie.db"
+    path.parent.mkdir()
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    store = DeclarationStore(f"sqlite:///{path}")
+    store.migrate()
+    submit(store)
+    store.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "new" / "vigie.db"
+    DeclarationStore(f"sqlite:///{fresh}").dispose()
+    assert fresh.stat().st_mode & 0o777 == 0o600 and fresh.parent.stat().st_mode & 0o777 == 0o700
+
+
 def test_default_url(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert storage.default_url() == f"sqlite:///{ROOT / 'var' / 'vigie.db'}"
