@@ -15,7 +15,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wild
 # The chat page's only third-party asset, from the npm registry at install time (never a CDN).
 WIDGET_VENDOR := bot/web/static/vendor/socket.io.min.js
 
-.PHONY: run stop test lint unit e2e stories validate nlu-report train install tools widget browser demo clean bench converse
+.PHONY: run stop test lint unit e2e stories validate nlu-report train install tools widget browser demo clean bench converse purge
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -85,6 +85,10 @@ e2e: $(MODEL) tools widget browser
 test: lint $(MODEL) validate tools widget browser
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
 	$(PY) -m pytest -q tests/unit tests/e2e
+
+# Delete the conversations idle for more than VIGIE_RETENTION_DAYS days (production tracker store).
+purge: $(VENV)/.installed
+	$(PY) -m bot.retention purge
 
 # A synthetic year of declarations for the observatory, in its own database (never the real one).
 demo: $(VENV)/.installed

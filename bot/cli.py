@@ -106,6 +106,9 @@ def commands(s: Dict[str, str]) -> List[tuple]:
                 None,
             )
         )
+    if s["VIGIE_PROFILE"] == "production" and os.environ.get("VIGIE_TRACKER_DB_HOST"):
+        # conversations in PostgreSQL: deleted VIGIE_RETENTION_DAYS days after their last message
+        processes.append(("conservation", [python, "-m", "bot.retention", "run"], None))
     return processes + [
         (
             "actions",

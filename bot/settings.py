@@ -57,6 +57,7 @@ PASSED_THROUGH = (
     "VIGIE_DEMO_DATABASE_URL",
     "VIGIE_FINESS_DIR",
     "VIGIE_TRUSTED_PROXIES",
+    "VIGIE_RETENTION_DAYS",
 )
 DEFAULT_ALLOWED_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 
@@ -90,6 +91,10 @@ class Settings:
     receipt_secret: str = ""
     # Reverse proxies whose X-Forwarded-For gives the client's address (admin throttling, audit).
     trusted_proxies: Tuple[Network, ...] = ()
+    # Conversations (Rasa's SQL tracker store, production profile) and how long they are kept.
+    tracker_database_url: str = ""
+    retention_days: int = 30
+    retention_every: float = 86400.0
     # Forwarding to the authority.
     authority_url: str = ""
     authority_token: str = ""
@@ -136,6 +141,9 @@ class Settings:
             web_secret=text("VIGIE_WEB_SECRET"),
             receipt_secret=text("VIGIE_RECEIPT_SECRET"),
             trusted_proxies=_networks("VIGIE_TRUSTED_PROXIES", text("VIGIE_TRUSTED_PROXIES")),
+            tracker_database_url=_tracker_url(env),
+            retention_days=_number(env, "VIGIE_RETENTION_DAYS", cls.retention_days, int),
+            retention_every=_number(env, "VIGIE_RETENTION_EVERY", cls.retention_every, float),
             authority_url=text("VIGIE_AUTHORITY_URL"),
             authority_token=env.get("VIGIE_AUTHORITY_TOKEN") or "",
             outbox_max_attempts=_number(env, "VIGIE_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts, int),
@@ -164,6 +172,23 @@ def _number(env: Mapping[str, str], name: str, default, kind):
         return kind(raw)
     except ValueError:
         raise SettingsError(f"{name} : nombre attendu, « {raw} » reçu.") from None
+
+
+def _tracker_url(env: Mapping[str, str]) -> str:
+    """Rasa's SQL tracker store, from the variables endpoints.production.yml gives Rasa."""
+    host = (env.get("VIGIE_TRACKER_DB_HOST") or "").strip()
+    if not host:
+        return ""
+    from sqlalchemy.engine import URL
+
+    return URL.create(
+        "postgresql+psycopg2",
+        username=env.get("VIGIE_TRACKER_DB_USER") or None,
+        password=env.get("VIGIE_TRACKER_DB_PASSWORD") or None,
+        host=host,
+        port=_number(env, "VIGIE_TRACKER_DB_PORT", 5432, int),
+        database=env.get("VIGIE_TRACKER_DB_NAME") or None,
+    ).render_as_string(hide_password=False)
 
 
 def _networks(name: str, raw: str) -> Tuple[Network, ...]:

@@ -11,9 +11,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.settings import Settings
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 CHAT_URL_KEY = web.AppKey("chat_url", str)
+RETENTION_KEY = web.AppKey("retention_days", int)
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -45,7 +48,7 @@ def security_headers(chat_url: str) -> Dict[str, str]:
 
 async def chat_page(request: web.Request) -> web.Response:
     chat_url = request.app[CHAT_URL_KEY]
-    html = _templates.get_template("chat.html").render(chat_url=chat_url)
+    html = _templates.get_template("chat.html").render(chat_url=chat_url, retention_days=request.app[RETENTION_KEY])
     return web.Response(text=html, content_type="text/html", charset="utf-8", headers=security_headers(chat_url))
 
 
@@ -61,6 +64,7 @@ async def static_headers(request: web.Request, handler):
 def add_chat_page(app: web.Application, chat_url: str) -> None:
     chat_origins(chat_url)  # refuse a malformed URL at start-up, not at the first visit
     app[CHAT_URL_KEY] = chat_url
+    app[RETENTION_KEY] = Settings.from_env().retention_days
     app.middlewares.append(static_headers)
     app.router.add_get("/", chat_page)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)

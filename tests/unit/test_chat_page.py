@@ -77,3 +77,18 @@ def test_chat_origins_cover_polling_and_websockets():
     with pytest.raises(ValueError, match="VIGIE_CHAT_URL"):
         chat_origins("javascript:alert(1)")
     assert "connect-src 'self';" in security_headers("")["Content-Security-Policy"]
+
+
+async def test_the_page_says_how_long_the_conversation_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_RETENTION_DAYS", "14")
+    store = DeclarationStore(f"sqlite:///{tmp_path / 'vigie.db'}")
+    store.migrate()
+    client = TestClient(TestServer(web_app.create_app(store, "jeton", "")))
+    await client.start_server()
+    try:
+        html = await (await client.get("/")).text()
+    finally:
+        await client.close()
+        store.dispose()
+    assert "Cette conversation est supprimée 14 jours après votre dernier message" in html
+    assert "N'écrivez aucun nom ni numéro de patient" in html

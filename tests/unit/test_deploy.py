@@ -92,7 +92,8 @@ def load_module(name: str, path: Path):
 
 
 def pod_spec(obj: dict) -> dict:
-    return obj["spec"]["template"]["spec"]
+    spec = obj["spec"]["jobTemplate"]["spec"] if obj.get("kind") == "CronJob" else obj["spec"]
+    return spec["template"]["spec"]
 
 
 def containers(obj: dict, init: bool = True) -> List[dict]:
@@ -322,7 +323,7 @@ def test_self_hosted_postgres_runs_the_compose_init_script():
 
 def test_compose_has_every_process_with_healthchecks_and_ordered_start():
     services = compose()["services"]
-    assert set(services) == APP_PROCESSES | {"migrate", "postgres", "redis", "proxy"}
+    assert set(services) == APP_PROCESSES | {"migrate", "retention", "postgres", "redis", "proxy"}
     health = {
         name: " ".join(services[name]["healthcheck"]["test"]) for name in services if "healthcheck" in services[name]
     }
@@ -346,7 +347,7 @@ def test_compose_has_every_process_with_healthchecks_and_ordered_start():
     for name, count in COMPOSE_REPLICAS.items():
         assert services[name]["deploy"]["replicas"] == count, name
     assert services["migrate"]["restart"] == "no" and "build" in services["migrate"]
-    for name in APP_PROCESSES | {"migrate"}:
+    for name in APP_PROCESSES | {"migrate", "retention"}:
         assert services[name]["image"] == services["migrate"]["image"], "one image for every process"
         assert services[name]["read_only"] is True and services[name]["cap_drop"] == ["ALL"], name
 
@@ -390,15 +391,19 @@ def test_compose_services_and_kubernetes_deployments_run_the_same_commands():
 
     services = compose()["services"]
     deployments = objects("Deployment")
-    assert {n for n in services if services[n].get("image") == services["migrate"]["image"]} - {"migrate"} == set(
-        deployments
-    )
+    assert {n for n in services if services[n].get("image") == services["migrate"]["image"]} - {
+        "migrate",
+        "retention",
+    } == set(deployments)
     for name, deployment in deployments.items():
         container = containers(deployment, init=False)[0]
         k8s_argv = container["command"] + container.get("args", [])
         assert normalised(services[name]["command"]) == normalised(k8s_argv), name
     job = containers(objects("Job")["vigie-migrate"])[0]
     assert services["migrate"]["command"] == job["command"]
+    # conversations past their retention: a loop beside compose's services, a nightly CronJob in Kubernetes
+    assert services["retention"]["command"] == ["python", "-m", "bot.retention", "run"]
+    assert containers(objects("CronJob")["vigie-retention"])[0]["command"] == ["python", "-m", "bot.retention", "purge"]
     rasa = services["rasa"]["command"]
     assert rasa[:4] == ["python", "-m", "bot.rasa_server", "run"]
     assert {"--enable-api", "endpoints.production.yml", "credentials.yml", "models/vigie.tar.gz"} <= set(rasa)
