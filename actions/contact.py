@@ -15,9 +15,10 @@ from bot.nlu.text import fold
 
 CONTACT_FIELDS = ("declarant_name", "declarant_role", "declarant_email", "declarant_phone")
 _PARTS = re.compile(r"\s*(?:[,;\n/|]|\s[-–—]\s|\bet\b)\s*")
+# Words before a name or a number, never the start of one ("Aurore" is not "au" + "rore").
 _FILLERS = re.compile(
-    r"^(?:je suis|je m'appelle|moi c'est|c'est|ici|mon nom(?: est|:)?|nom ?:|fonction ?:|poste occupe ?:"
-    r"|e-?mail ?:|mail ?:|tel(?:ephone)? ?:|portable ?:|joignable au|au)\s*",
+    r"^(?:(?:je suis|je m'appelle|moi c'est|c'est|ici|mon nom(?: est)?|joignable au|au)\b"
+    r"|(?:mon nom|nom|fonction|poste occupe|e-?mail|mail|tel(?:ephone)?|portable) ?:)\s*",
     re.I,
 )
 _LABELS = re.compile(r"\b(?:tel(?:ephone)?|tél(?:éphone)?|portable|mail|e-mail|courriel|joignable)\s*:?\s*$", re.I)

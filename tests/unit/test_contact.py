@@ -28,6 +28,9 @@ async def test_name_function_email_and_phone_in_one_message():
         ("Marie Dupont RSSI 0612345678 marie.dupont@ch-exemple.fr", "Marie Dupont", "RSSI"),
         ("Claire Morel\ndirectrice des soins\nclaire.morel@ehpad-exemple.fr", "Claire Morel", "directrice des soins"),
         ("je suis Paul Martin, cadre de santé, tel 02 40 00 00 00 poste 212", "Paul Martin", "cadre de santé"),
+        # "au" (as in "joignable au 06…") is no longer cut from the start of a first name
+        ("Augustin Perret, RSSI, 06 12 34 56 78", "Augustin Perret", "RSSI"),
+        ("Ici Aude Marchal, cadre de santé, joignable au 02 40 00 00 00", "Aude Marchal", "cadre de santé"),
     ],
 )
 async def test_any_order_and_layout(said, name, role):
