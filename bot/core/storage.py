@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from sqlalchemy import create_engine, func, not_, select
+from sqlalchemy import create_engine, event, func, not_, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -39,7 +39,7 @@ REFERENCE_PATTERN = re.compile(r"^(SSI|DEMO)-\d{4}-\d{6,}$")
 # Synthetic declarations are marked in their reference too.
 REFERENCE_PREFIX = {False: "SSI", True: "DEMO"}
 MAX_LIST_LIMIT = 1000
-BOUND_YEARS = (1900, 9998)  # filter dates; beyond, converting to UTC overflows
+FAR_BOUNDS = (datetime(1900, 1, 1, tzinfo=PARIS), datetime(9998, 12, 31, tzinfo=PARIS))  # filter dates
 MAX_OFFSET = 10**9  # beyond, SQLite overflows (a 500 found by schemathesis)
 FILTER_KEYS = (
     "incident_type",
@@ -88,9 +88,8 @@ def _parse_bound(value: Any, field: str, *, upper: bool) -> Tuple[datetime, bool
         bound, exclusive = (value + timedelta(days=1), True) if upper and value.year < 9999 else (value, False)
     else:
         bound, exclusive = parse_datetime(value, field), False
-    if not BOUND_YEARS[0] <= bound.year <= BOUND_YEARS[1]:  # 0001-01-01 overflowed in UTC: a 500
-        raise ValueError(f"{field} : date entre {BOUND_YEARS[0]} et {BOUND_YEARS[1]} attendue.")
-    return bound, exclusive
+    # 0001-01-01 overflowed when converted to UTC (a 500): a far bound means "no bound"
+    return min(max(bound, FAR_BOUNDS[0]), FAR_BOUNDS[1]), exclusive
 
 
 # --- Validation ---------------------------------------------------------------
@@ -272,16 +271,17 @@ def build_engine(url: str) -> Engine:
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
         )
-    _private_file(Path(database).expanduser())
-    return create_engine(url, future=True, connect_args={"check_same_thread": False})
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", lambda *_: _private_file(path))
+    return engine
 
 
 def _private_file(path: Path) -> None:
-    """The SQLite file, readable by its owner only (it holds declarations; it was world-readable).
-    SQLite gives its journal files the database file's permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+    """The SQLite file (SQLite makes it at the first connection), readable by its owner only: it
+    holds declarations and was world-readable. SQLite gives its journals the file's permissions."""
+    if path.exists() and path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
         path.chmod(0o600)
 
 

@@ -284,7 +284,10 @@ def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
     store.dispose()
     assert path.stat().st_mode & 0o777 == 0o600
     fresh = tmp_path / "new" / "vigie.db"
-    DeclarationStore(f"sqlite:///{fresh}").dispose()
+    store = DeclarationStore(f"sqlite:///{fresh}")
+    assert not fresh.exists()  # nothing is made before it is used (the synthetic CLI's refusal relies on it)
+    store.migrate()
+    store.dispose()
     assert fresh.stat().st_mode & 0o777 == 0o600 and fresh.parent.stat().st_mode & 0o777 == 0o700
 
 
