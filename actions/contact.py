@@ -21,6 +21,8 @@ _FILLERS = re.compile(
     r"|(?:mon nom|nom|fonction|poste occupe|e-?mail|mail|tel(?:ephone)?|portable) ?:)\s*",
     re.I,
 )
+# A sentence, not a name nor a function: "Pardonnez-moi, je me suis trompé de numéro : c'est le …".
+_SENTENCE = re.compile(r"\b(?:je|j'|me|m'|suis|pardon\w*|d[ée]sol[ée]e?|excusez|tromp[ée]e?|oups)\b", re.I)
 _LABELS = re.compile(r"\b(?:tel(?:ephone)?|tél(?:éphone)?|portable|mail|e-mail|courriel|joignable)\s*:?\s*$", re.I)
 _NAME_WORD = re.compile(r"^[A-ZÀ-Ý][\w'’-]*$|^(?:de|du|des|le|la|van|von|d'\w+)$")
 _ROLES = [(role, [re.compile(p) for p in patterns]) for role, patterns in lexicon.ROLES]
@@ -35,7 +37,7 @@ def read_contact(text: str, entities: Iterable[Dict[str, Any]]) -> Dict[str, str
             found[entity["entity"]] = str(entity["value"])
             spans.append((int(entity["start"]), int(entity["end"])))
     rest = _without(text, spans)
-    parts = [p for p in (_clean(part) for part in _PARTS.split(rest)) if p]
+    parts = [p for p in (_clean(part) for part in _PARTS.split(rest)) if p and not _SENTENCE.search(p)]
     role_part = next((p for p in parts if _role_in(p)), None)
     name_part = next((p for p in parts if p is not role_part and _looks_like_a_name(p)), None)
     if name_part is None and role_part is not None:

@@ -56,3 +56,10 @@ def test_an_extension_stays_with_the_number_and_is_not_a_workstation():
     found = read_contact(text, entities)
     assert normalize_phone(found["declarant_phone"]) == "+33353018058;ext=212"
     assert format_value("declarant_phone", "+33353018058;ext=212") == "+33353018058 poste 212"
+
+
+async def test_a_correction_of_the_number_gives_no_name_nor_function():
+    """dev personas: "Pardonnez-moi" became the declarant's name, the rest of the sentence the function."""
+    values, _ = await turn(ASKED, "Pardonnez-moi, je me suis trompé de numéro de téléphone : c'est le 03 20 00 00 00")
+    assert values.get("declarant_name") is None and values.get("declarant_role") is None
+    assert values["declarant_phone"] == "+33320000000"
