@@ -58,8 +58,15 @@ def test_an_extension_stays_with_the_number_and_is_not_a_workstation():
     assert format_value("declarant_phone", "+33353018058;ext=212") == "+33353018058 poste 212"
 
 
-async def test_a_correction_of_the_number_gives_no_name_nor_function():
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Pardonnez-moi, je me suis trompé de numéro de téléphone : c'est le 03 20 00 00 00",
+        "Mon numéro direct c'est le 03 20 00 00 00",
+    ],
+)
+async def test_a_correction_of_the_number_gives_no_name_nor_function(said):
     """dev personas: "Pardonnez-moi" became the declarant's name, the rest of the sentence the function."""
-    values, _ = await turn(ASKED, "Pardonnez-moi, je me suis trompé de numéro de téléphone : c'est le 03 20 00 00 00")
+    values, _ = await turn(ASKED, said)
     assert values.get("declarant_name") is None and values.get("declarant_role") is None
     assert values["declarant_phone"] == "+33320000000"
