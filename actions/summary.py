@@ -78,12 +78,12 @@ def render_summary(slots: Dict[str, Any], qualification: Dict[str, Any]) -> str:
 def qualification_sentence(qualification: Dict[str, Any]) -> str:
     grave, significatif = qualification.get("grave"), qualification.get("significatif")
     if grave and significatif:
-        verdict = "grave et significatif"
+        verdict = "est grave et significatif"
     elif grave:
-        verdict = "grave"
+        verdict = "est grave"
     elif significatif:
-        verdict = "significatif"
+        verdict = "est significatif"
     else:
-        verdict = "ni grave ni significatif au sens des critères"
+        verdict = "n'est ni grave ni significatif au sens des critères"
     reasons = "\n".join(f"- {r}" for r in qualification.get("reasons", []))
-    return f"D'après ces éléments, l'incident est {verdict} :\n{reasons}"
+    return f"D'après ces éléments, l'incident {verdict} :\n{reasons}"
