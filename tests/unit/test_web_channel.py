@@ -201,33 +201,27 @@ async def test_each_connection_gets_its_own_conversation(server):
     assert bob.texts() == ["écho : bonjour"]
 
 
-async def test_the_text_goes_through_clean_user_text(server):
+async def test_the_text_goes_through_the_door(server):
+    """Commands, empty and overlong texts; patient identifiers never reach Rasa, the person is told first."""
     rasa, client_factory, _ = server
     client, _ = await connected(client_factory)
-    await client.say("/restart")
-    await client.turns(1)
-    await client.say("   ")
-    await client.turns(2)
-    await client.say("a" * 5000)
-    await client.turns(3)
-    assert [m["text"] for m in rasa.received] == ["restart"]
-    assert client.texts()[0] == "écho : restart"
-    assert "vide" in client.texts()[1]
-    assert "trop long" in client.texts()[2]
-
-
-async def test_patient_identifiers_never_reach_rasa_and_the_person_is_told_first(server):
-    rasa, client_factory, _ = server
-    client, _ = await connected(client_factory)
-    await client.say("/\n/restart")
-    await client.turns(1)
-    await client.say("le patient Jean Dupont a vu son dossier consulté, NIR 1 85 05 78 006 084 99")
-    await client.turns(2)
-    assert rasa.received[0]["text"] == "restart"
+    for turn, said in enumerate(
+        (
+            "/\n/restart",
+            "   ",
+            "a" * 5000,
+            "le patient Jean Dupont a vu son dossier consulté, NIR 1 85 05 78 006 084 99",
+        ),
+        start=1,
+    ):
+        await client.say(said)
+        await client.turns(turn)
+    assert rasa.received[0]["text"] == "restart" and len(rasa.received) == 2
     assert "Dupont" not in rasa.received[1]["text"] and "084" not in rasa.received[1]["text"]
-    notice, echo = client.texts()[1:3]
+    echo, empty, too_long, notice, masked = client.texts()
+    assert echo == "écho : restart" and "vide" in empty and "trop long" in too_long
     assert notice.startswith("Par précaution, j'ai masqué 2 identifiants de patient")
-    assert echo.startswith("écho : le patient [nom masqué]")
+    assert masked.startswith("écho : le patient [nom masqué]")
 
 
 async def test_a_flood_is_refused_at_once_in_french_never_dropped_silently(server):
