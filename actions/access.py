@@ -140,15 +140,13 @@ class ValidateOwnershipForm(FormValidationAction):
         store = submission.store()
         limits = store.access_limits()
         wait = await asyncio.to_thread(limits.wait, reference)
-        if wait:
-            dispatcher.utter_message(text=locked_message(wait))
-            return {"owner_email": LOCKED}
-        declaration = await asyncio.to_thread(store.get, reference)
-        if declaration is not None and (declaration.get("declarant_email") or "").lower() == email.lower():
-            await asyncio.to_thread(limits.succeeded, reference)
-            return {"owner_email": email}
-        wait = await asyncio.to_thread(limits.failed, reference)
-        if wait:
+        if not wait:
+            declaration = await asyncio.to_thread(store.get, reference)
+            if declaration is not None and (declaration.get("declarant_email") or "").lower() == email.lower():
+                await asyncio.to_thread(limits.succeeded, reference)
+                return {"owner_email": email}
+            wait = await asyncio.to_thread(limits.failed, reference)
+        if wait:  # locked before this address, or by it
             dispatcher.utter_message(text=locked_message(wait))
             return {"owner_email": LOCKED}
         attempts = int(tracker.get_slot("access_attempts") or 0) + 1

@@ -23,12 +23,15 @@ from bot.admin import audit, sessions
 from bot.admin.passwords import MAX_LENGTH, Passwords
 from bot.admin.users import normalise_login
 from bot.core.admin_models import AdminUser
+from bot.core.backoff import Backoff
 
 FREE_FAILURES_PER_PAIR = 5
 FREE_FAILURES_PER_ADDRESS = 20
 FIRST_DELAY = timedelta(seconds=30)
 LONGEST_DELAY = timedelta(minutes=15)
 COUNT_WINDOW = timedelta(hours=1)
+PER_PAIR = Backoff(FREE_FAILURES_PER_PAIR, FIRST_DELAY, LONGEST_DELAY)
+PER_ADDRESS = Backoff(FREE_FAILURES_PER_ADDRESS, FIRST_DELAY, LONGEST_DELAY)
 
 OK, FAILED, THROTTLED = "ok", "failed", "throttled"
 
@@ -76,19 +79,13 @@ def authenticate(
     return LoginResult(OK, token)
 
 
-def delay_after(failures: int, free: int) -> timedelta:
-    if failures < free:
-        return timedelta(0)
-    return min(FIRST_DELAY * 2 ** min(failures - free, 20), LONGEST_DELAY)
-
-
 def throttle_wait(store, now: datetime, login: str, ip: Optional[str]) -> timedelta:
     """How long this login from this address must wait before its password is checked."""
     with store.session() as session:
-        counted = [(audit.recent_failures(session, now, COUNT_WINDOW, login=login, ip=ip), FREE_FAILURES_PER_PAIR)]
+        counted = [(audit.recent_failures(session, now, COUNT_WINDOW, login=login, ip=ip), PER_PAIR)]
         if ip is not None:
-            counted.append((audit.recent_failures(session, now, COUNT_WINDOW, ip=ip), FREE_FAILURES_PER_ADDRESS))
-    waits = [f.last + delay_after(f.count, free) - now for f, free in counted if f.last is not None]
+            counted.append((audit.recent_failures(session, now, COUNT_WINDOW, ip=ip), PER_ADDRESS))
+    waits = [f.last + backoff.after(f.count) - now for f, backoff in counted if f.last is not None]
     return max([timedelta(0), *waits])
 
 

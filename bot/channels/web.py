@@ -218,9 +218,9 @@ class PacketErrors:
         self.logger = logging.getLogger("engineio.packets")  # a library's words: bot.private_logs cuts them
 
     def exception(self, message: str, *args: Any, **kwargs: Any) -> None:
-        error = sys.exc_info()[1]
-        self.logger.warning("Engine.IO: %s (%s)", message % args if args else message, type(error).__name__)
-        self.logger.debug("Engine.IO: %s", message % args if args else message, exc_info=True)
+        said = message % args if args else message
+        self.logger.warning("Engine.IO: %s (%s)", said, type(sys.exc_info()[1]).__name__)
+        self.logger.debug("Engine.IO: %s", said, exc_info=True)
 
     def error(self, message: str, *args: Any, **kwargs: Any) -> None:
         self.logger.warning("Engine.IO: %s", message % args if args else message)

@@ -16,19 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.backoff import Backoff
 from bot.core.models import AccessFailure
 from bot.core.paris_time import utc_now
 
 FREE_TRIES = 3
 FIRST_WAIT = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(days=1)
-
-
-def wait_after(failures: int) -> timedelta:
-    """How long the next try waits after ``failures`` wrong addresses."""
-    if failures < FREE_TRIES:
-        return timedelta(0)
-    return min(FIRST_WAIT * 2 ** min(failures - FREE_TRIES, 20), LONGEST_WAIT)
+BACKOFF = Backoff(FREE_TRIES, FIRST_WAIT, LONGEST_WAIT)
 
 
 class AccessLimits:
@@ -62,7 +57,7 @@ class AccessLimits:
                 row = AccessFailure(reference=reference, failures=0)
                 session.add(row)
             row.failures += 1
-            wait = wait_after(row.failures)
+            wait = BACKOFF.after(row.failures)
             row.locked_until = now + wait if wait else None
             return wait
 
