@@ -23,7 +23,7 @@ from actions.submission import declaration_fields, pending_confirmation
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.completing import reopened_fields
-from bot.core.qualification import format_obligation_fr, obligations, qualify
+from bot.core.qualification import format_obligation_fr, obligations, qualify, still_to_do
 
 logger = logging.getLogger(__name__)
 
@@ -215,15 +215,14 @@ class ActionSubmitCompletion(Action):
             else f"est enregistré ({count} information{'s' if count > 1 else ''})"
         )
         parts = [
-            f"Le complément de la déclaration {reference} {recorded}. Il est transmis automatiquement à "
-            f"CERT Santé et à l'ARS ; demandez-moi « où en est {reference} ? » pour suivre sa transmission.",
+            f"Le complément de la déclaration {reference} {recorded}. Vigie le transmet à CERT Santé et à "
+            f"l'ARS : vous n'avez rien à refaire sur le portail. Demandez-moi « où en est {reference} ? » pour "
+            "suivre sa transmission.",
             summary.qualification_sentence(stored["qualification"]),
         ]
-        if stored["obligations"]:
-            parts.append(
-                "Ce que vous devez faire :\n"
-                + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"])
-            )
+        todo = still_to_do(stored["obligations"])
+        if todo:
+            parts.append("Ce qu'il vous reste à faire :\n" + "\n".join(f"- {format_obligation_fr(ob)}" for ob in todo))
         return "\n\n".join(parts)
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import structure, summary, type_guess
+from actions import going_back, structure, summary, type_guess
 from actions.understanding import ANSWER_INTENTS, DAY_ONLY, is_correction, misread_answer, understand
 from bot.core import fields as registry
 from bot.core import schema
@@ -110,6 +110,9 @@ class ValidateDeclarationForm(FormValidationAction):
         events += after
         if requested != structure.MATCH:  # a confirmed establishment is said by its validation
             summary.acknowledge(feedback, before, tracker.slots, requested)
+        if first_reflexes_due(before, tracker.slots):
+            feedback.utter_message(text=FIRST_REFLEXES)
+        events += going_back.pushed(requested, before, tracker.slots)
         events.append(SlotSet("feedback", feedback.messages or None))
         events.append(SlotSet("requested_slot", next_field(tracker.slots, requested, self.fields)))
         return events
@@ -299,6 +302,27 @@ def _parse_iso(value: Optional[str]) -> Optional[datetime]:
         return datetime.fromisoformat(str(value))
     except ValueError:
         raise InvalidValue("Je n'ai pas compris cette date. Essayez par exemple « hier à 14h » ou « le 03/11 à 9h15 ».")
+
+
+# Attacks that spread through machines: their first reflexes (guidance.md) come as soon as the
+# type is known, before any question, for a person who may not know what to do.
+SPREADING_ATTACKS = {"rancongiciel", "compromission_si", "logiciel_malveillant"}
+FIRST_REFLEXES = (
+    "Tout de suite, si ce n'est pas déjà fait : débranchez du réseau les machines touchées (câble, Wi-Fi) "
+    "sans les éteindre ; gardez les traces (message de rançon, courriels, heures) ; prévenez le service "
+    "informatique ; passez aux procédures du mode dégradé (papier, plan de continuité). Ne payez pas de "
+    "rançon. La déclaration, elle, ne prend que quelques minutes."
+)
+
+
+def first_reflexes_due(before: Dict[str, Any], after: Dict[str, Any]) -> bool:
+    """An attack of a spreading kind just understood, and not said to be over."""
+    kind = after.get("incident_type")
+    return (
+        kind in SPREADING_ATTACKS
+        and before.get("incident_type") not in SPREADING_ATTACKS
+        and after.get("handling_status") != "resolu"
+    )
 
 
 def _changed(before: Dict[str, Any], after: Dict[str, Any]) -> bool:

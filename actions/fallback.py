@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import cancelling
 from actions.faq_titles import FAQ_TITLES
 
 # What a user can have meant, as they would say it. Intents absent here
@@ -55,6 +56,9 @@ class ActionAskAffirmation(Action):
         return "action_default_ask_affirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        paused = cancelling.paused_loop(tracker)
+        if paused:  # an answer typed instead of replying to "annuler ?": the declaration goes on with it
+            return cancelling.resume(paused, cancelling.GOING_ON, dispatcher)
         choices = suggestions(tracker.latest_message)
         buttons = [{"title": title, "payload": payload} for title, payload in choices]
         buttons.append({"title": "Autre chose", "payload": "/deny"})

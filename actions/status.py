@@ -12,14 +12,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import access
+from bot.core import french as fr
 from bot.core import schema
 from bot.core.french import format_datetime_fr
+from bot.core.qualification import ON_CALL_PAGE, PORTAL
 from bot.core.storage import parse_datetime
 
 
 def status_sentence(declaration: Dict[str, Any]) -> str:
     channel = schema.CHANNELS.get(declaration.get("channel"), declaration.get("channel"))
-    return f"{_transmission_sentence(declaration)} (Déclaration faite par le canal {channel}.)"
+    return f"{_transmission_sentence(declaration)} (Déclaration faite depuis : {fr.lower_first(channel)}.)"
 
 
 def _transmission_sentence(declaration: Dict[str, Any]) -> str:
@@ -39,8 +41,9 @@ def _transmission_sentence(declaration: Dict[str, Any]) -> str:
     if state == "echec":
         return (
             f"La déclaration {reference} est bien enregistrée, mais sa transmission automatique a échoué. "
-            "L'équipe qui exploite Vigie est alertée et la relancera. Si l'incident est majeur, "
-            f"appelez CERT Santé en donnant la référence {reference}."
+            "L'équipe qui exploite Vigie est alertée et la relancera. Sans attendre, vous pouvez la déclarer "
+            f"vous-même sur {PORTAL}, en reprenant votre récépissé. Si l'incident est majeur, "
+            f"appelez CERT Santé en donnant la référence {reference} (coordonnées sur {ON_CALL_PAGE})."
         )
     attempts = transmission.get("attempts") or 0
     if attempts > 1:

@@ -1,4 +1,4 @@
-"""Show the summary, store the confirmed declaration, or cancel it.
+"""Show the summary, store the confirmed declaration, and answer a "oui" or "non" outside a form.
 
 Only `action_submit_declaration` may tell the user that a declaration was
 recorded, and only after the database committed it.
@@ -10,17 +10,17 @@ from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import summary
+from actions import cancelling, summary
 from actions.declaration_form import say_feedback
 from bot.core import fields as registry
 from bot.core import french as fr
 from bot.core import schema
 from bot.core.completing import reopened_fields
-from bot.core.qualification import format_obligation_fr, obligations, qualify
+from bot.core.qualification import cert_sentence, format_obligation_fr, obligations, qualify, still_to_do
 from bot.core.storage import DeclarationStore, missing_to_send
 from bot.receipts.links import receipt_urls
 
@@ -81,13 +81,15 @@ def pending_confirmation(slots: Dict[str, Any]) -> bool:
 
 
 class ActionAffirmOutsideForm(Action):
-    """ "oui" with no question pending: finishes an interrupted submission, if any, else accepts the
-    offer to complete the declaration just sent."""
+    """ "oui" with no form active: confirms a cancel asked for, finishes an interrupted submission, or
+    accepts the offer to complete the declaration just sent."""
 
     def name(self) -> Text:
         return "action_affirm_outside_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if cancelling.paused_loop(tracker):
+            return [FollowupAction("action_cancel_declaration")]
         if pending_confirmation(tracker.slots):
             if tracker.get_slot("completion_reference"):
                 dispatcher.utter_message(text="Vous aviez confirmé votre complément ; je termine son enregistrement.")
@@ -101,12 +103,16 @@ class ActionAffirmOutsideForm(Action):
 
 
 class ActionDenyOutsideForm(Action):
-    """ "non" with no question pending: declines the offer to complete now, if one was made."""
+    """ "non" with no form active: goes on with a declaration whose cancel was asked for, or declines the
+    offer to complete now."""
 
     def name(self) -> Text:
         return "action_deny_outside_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        paused = cancelling.paused_loop(tracker)
+        if paused:
+            return cancelling.resume(paused, cancelling.GOING_ON, dispatcher)
         reference = tracker.get_slot(COMPLETION_OFFER)
         if not reference:
             dispatcher.utter_message(response="utter_nothing_to_confirm")
@@ -162,9 +168,9 @@ class ActionSubmitDeclaration(Action):
     def _receipt(stored: Dict[str, Any]) -> str:
         lines = [
             f"Votre déclaration est enregistrée sous la référence {stored['reference']}. "
-            "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS. "
-            "Elle leur est transmise automatiquement ; demandez-moi « où en est ma déclaration ? » "
-            "pour savoir quand elle est arrivée."
+            "Notez-la : elle vous servira pour tout échange avec CERT Santé et l'ARS.",
+            f"{cert_sentence(stored['obligations'])} Demandez-moi « où en est ma déclaration ? » "
+            "pour savoir quand elle est arrivée.",
         ]
         links = receipt_urls(stored["reference"])
         if links:
@@ -173,11 +179,9 @@ class ActionSubmitDeclaration(Action):
                 f"Le même en PDF : {links['pdf']}"
             )
         lines.append(summary.qualification_sentence(stored["qualification"]))
-        if stored["obligations"]:
-            lines.append(
-                "Ce que vous devez faire maintenant :\n"
-                + "\n".join(f"- {format_obligation_fr(ob)}" for ob in stored["obligations"])
-            )
+        todo = still_to_do(stored["obligations"])
+        if todo:
+            lines.append("Ce qu'il vous reste à faire :\n" + "\n".join(f"- {format_obligation_fr(ob)}" for ob in todo))
         lines.append(
             "Et ensuite : CERT Santé accuse réception, analyse la déclaration et peut vous rappeler. "
             "Complétez-la dès que vous en savez plus."
@@ -192,15 +196,3 @@ def offer_text(reopened: List[str]) -> str:
         f"maintenant ({first}{'…' if len(reopened) > 3 else ''}). Chacune peut être passée ; ce qui est déjà "
         "transmis ne change pas. Voulez-vous continuer ?"
     )
-
-
-class ActionCancelDeclaration(Action):
-    def name(self) -> Text:
-        return "action_cancel_declaration"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(
-            text="C'est annulé : rien n'a été enregistré ni transmis. "
-            "Si vous changez d'avis, décrivez à nouveau l'incident."
-        )
-        return [ActiveLoop(None), AllSlotsReset(), SlotSet("last_reference", tracker.get_slot("last_reference"))]

@@ -21,14 +21,20 @@ def format_value(field: str, value: Any) -> str:
     if value in (None, "") or value == [] and field not in schema.LIST_FIELDS:
         return "non renseigné"
     if field in schema.LIST_FIELDS:  # an empty list is an answer: none (the spec)
-        return ", ".join(schema.LIST_FIELDS[field].get(v, v) for v in value) or "aucun"
+        return ", ".join(_in_plain_words(field, v, schema.LIST_FIELDS[field]) for v in value) or "aucun"
     if field in schema.ENUM_FIELDS:
-        return schema.ENUM_FIELDS[field].get(value, value)
+        return _in_plain_words(field, value, schema.ENUM_FIELDS[field])
     if field in schema.DATETIME_FIELDS:
         return format_datetime_fr(datetime.fromisoformat(value))
     if field == "declarant_phone":
         return str(value).replace(";ext=", " poste ")  # RFC 3966's extension, as people write it
     return str(value)
+
+
+def _in_plain_words(field: str, value: str, labels: Dict[str, str]) -> str:
+    label = labels.get(value, value)
+    plain = registry.PLAIN_WORDS.get(field, {}).get(value)
+    return f"{label} ({plain})" if plain else label
 
 
 def describe(fields: List[str], slots: Dict[str, Any]) -> str:
@@ -49,15 +55,26 @@ def acknowledge(
     ]
     if not changed:
         return
-    opening = requested in (None, "description")
-    corrected = [f for f in changed if before.get(f) not in (None, [])]
-    if opening:
-        lead = "Voici ce que j'ai compris :"
-    elif corrected:
-        lead = "C'est corrigé :"
-    else:
-        lead = "J'ai aussi noté :"
-    dispatcher.utter_message(text=f"{lead}\n{describe(changed, after)}")
+    if requested in (None, "description"):
+        dispatcher.utter_message(text=f"Voici ce que j'ai compris :\n{describe(changed, after)}")
+        return
+    corrected = [f for f in changed if replaced(before.get(f), after.get(f))]
+    added = [f for f in changed if f not in corrected]
+    parts = [
+        f"{lead}\n{describe(fields, after)}"
+        for lead, fields in (("C'est corrigé :", corrected), ("J'ai aussi noté :", added))
+        if fields
+    ]
+    dispatcher.utter_message(text="\n".join(parts))
+
+
+def replaced(old: Any, new: Any) -> bool:
+    """Whether a value was corrected, rather than given for the first time or added to."""
+    if old in (None, "", [], registry.UNKNOWN):
+        return False
+    if isinstance(old, list) and isinstance(new, list):
+        return not set(old) <= set(new)
+    return old != new
 
 
 def render_summary(slots: Dict[str, Any], qualification: Dict[str, Any]) -> str:

@@ -23,6 +23,8 @@ from bot.nlu.french_dates import find_dates
 from bot.nlu.text import fold, is_question
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
+# Requests about the conversation itself: never the answer to a text question.
+REQUESTS = {"cancel", "resume_declaration", "go_back", "help", "greet", "thank", "goodbye", "ask_status"}
 # Questions answered with the message itself rather than with an entity.
 FREE_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading in (Reading.FREE_TEXT, Reading.TEXT_ONLY)}
 # Answers that describe what was done or why: their words ("un courriel piégé")
@@ -257,7 +259,7 @@ def _answers_free_text(
     FINESS register ("Synlab Barla, Nice")."""
     if _surely_out_of_scope(intent, confidence):
         return requested == "structure_name" and bool(query_words(text)[1] or structure.candidates_for(text))
-    return requested in FREE_TEXT_FIELDS and intent not in ("cancel", "help", "greet", "thank", "goodbye", "ask_status")
+    return requested in FREE_TEXT_FIELDS and intent not in REQUESTS
 
 
 def _our_entities(entities: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:

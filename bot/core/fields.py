@@ -221,7 +221,7 @@ class Status(Choice):
 
 
 class Channel(Choice):
-    WEB = ("web", "Web")
+    WEB = ("web", "Page web de Vigie")
     SLACK = ("slack", "Slack")
     TEAMS = ("teams", "Teams")
     REST = ("rest", "API REST")
@@ -234,6 +234,26 @@ class Authority(Choice):
     PLAINTE = ("plainte", "Dépôt de plainte")
     ANSM = ("ANSM", "ANSM")
     CERT_SANTE = ("CERT Santé", "CERT Santé")
+
+
+# Plain words for the values whose label is a technical term, shown beside it to the declarant
+# (the summary, acknowledgements): "Intégrité (données modifiées, chiffrées ou effacées)".
+PLAIN_WORDS: Dict[str, Dict[str, str]] = {
+    "care_impact": {
+        "mode_degrade": "procédures papier ou de secours",
+        "interruption": "déprogrammations, transferts",
+    },
+    "patient_endangerment": {
+        "potentielle": "des soins auraient pu être affectés",
+        "averee": "un patient a subi un dommage",
+    },
+    "data_impact": {
+        "disponibilite": "données ou services inaccessibles",
+        "integrite": "données modifiées, chiffrées ou effacées",
+        "confidentialite": "données vues ou copiées par des tiers",
+    },
+    "origin": {"indeterminee": "on ne sait pas encore si c'est un acte malveillant"},
+}
 
 
 class Qualification(str, Enum):

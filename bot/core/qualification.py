@@ -252,10 +252,24 @@ def obligations(decl: dict) -> list[dict]:
 # --- French formatting (no dependency on the system locale) --------------
 
 AUTHORITY_LABELS = {"plainte": "Plainte"}
-# Where each obligation is fulfilled (guidance.md, "Where" and "Sources").
+# The declaration to CERT Santé and the ARS is the one Vigie forwards: saying where else to make it
+# would have people declare twice. The portal is the fallback when forwarding fails (actions/status.py).
+CERT_DONE = (
+    "Vigie transmet votre déclaration à CERT Santé et à votre ARS : vous n'avez pas à la refaire "
+    "sur le portail de signalement."
+)
+# guidance.md gives no number for the on-call line: where it is published.
+ON_CALL_PAGE = "https://www.cyberveille-sante.gouv.fr"
+CERT_ON_CALL = (
+    " L'incident impose déjà un fonctionnement dégradé hors des heures ouvrées de CERT Santé "
+    f"(9 h-18 h en semaine) : appelez aussi sa ligne d'astreinte, dont les coordonnées sont publiées sur {ON_CALL_PAGE}"
+)
+PORTAL = (
+    "le portail signalement-sante.gouv.fr, espace professionnel, « Cybersécurité / Incident de sécurité des "
+    "systèmes d'information »"
+)
+# Where each other obligation is fulfilled (guidance.md, "Where" and "Sources").
 WHERE = {
-    "CERT Santé": "portail signalement-sante.gouv.fr, espace professionnel, « Incident de sécurité des "
-    "systèmes d'information » ; astreinte de CERT Santé : coordonnées sur cyberveille-sante.gouv.fr",
     "CNIL": "téléservice notifications.cnil.fr, avec votre DPO",
     "plainte": "commissariat, gendarmerie ou 17cyber.gouv.fr",
     "ANSSI": "CERT-FR, l'équipe de l'ANSSI : cert.ssi.gouv.fr",
@@ -263,8 +277,21 @@ WHERE = {
 }
 
 
+def cert_sentence(obligations_: list[dict]) -> str:
+    """What the declaration to CERT Santé still asks of the person, once Vigie forwards it."""
+    on_call = any(ob["authority"] == "CERT Santé" and WHY_CERT_ON_CALL in ob.get("why", "") for ob in obligations_)
+    return CERT_DONE + (CERT_ON_CALL + "." if on_call else "")
+
+
+def still_to_do(obligations_: list[dict]) -> list[dict]:
+    """The obligations besides the declaration Vigie forwards."""
+    return [ob for ob in obligations_ if ob["authority"] != "CERT Santé"]
+
+
 def format_obligation_fr(ob: dict) -> str:
     """One line for the user: "CNIL : avant le jeudi 3 décembre 2026 à 6 h 00 — ..."."""
+    if ob["authority"] == "CERT Santé":
+        return f"CERT Santé et ARS — {cert_sentence([ob])}"
     label = AUTHORITY_LABELS.get(ob["authority"], ob["authority"])
     due = parse_paris(ob.get("due_by"))
     where = f" Où : {WHERE[ob['authority']]}." if ob["authority"] in WHERE else ""

@@ -103,7 +103,7 @@ def test_another_conversation_needs_the_declarants_email(vigie):
     said = texts(vigie.say(stranger, "quelqu.un@ailleurs.fr"))
     assert "Je ne trouve pas de déclaration sous cette référence avec cette adresse" in said
     said = texts(vigie.say(stranger, PERSONA["declarant_email"]))
-    assert f"La déclaration {reference}" in said and "Déclaration faite par le canal API REST" in said
+    assert f"La déclaration {reference}" in said and "Déclaration faite depuis : API REST" in said
 
     unknown = texts(vigie.say(f"autre-{uuid.uuid4().hex[:8]}", "où en est SSI-2026-999999 ?"))
     assert "indiquez l'adresse e-mail du déclarant" in unknown  # the same answer: nothing tells it does not exist

@@ -2,6 +2,8 @@
 the Rasa token wrapper."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +31,18 @@ from bot.rasa_server import with_token
 )
 def test_the_payloads_our_buttons_send_pass(text):
     assert clean_user_text(text) == text
+
+
+def payloads_in(path):
+    return re.findall(r"""["']?payload["']?: ?["'](/[a-z_]+)["']""", path.read_text(encoding="utf-8"))
+
+
+def test_every_intent_payload_of_our_buttons_and_pages_passes():
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("actions/*.py"), root / "domain.yml", root / "bot/web/static/widget.js"]
+    payloads = {payload for path in sources for payload in payloads_in(path)}
+    assert {"/complete_declaration", "/goodbye", "/resume_declaration", "/cancel"} <= payloads
+    assert [p for p in sorted(payloads) if clean_user_text(p) != p] == []
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.declaration_form import ValidateDeclarationForm, fields_to_ask, next_field
+from actions.declaration_form import FIRST_REFLEXES, ValidateDeclarationForm, fields_to_ask, next_field
 from bot.core.completing import reopened_fields
 from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
 from bot.nlu.french_dates import PARIS
@@ -335,3 +335,30 @@ async def test_an_answer_taken_for_the_faq_is_a_miss_not_a_detour():
     assert any("je ne sais pas" in (s or "") for s in said)
     values, _ = await turn(slots, "c'est quoi une donnée de santé ?", "faq")
     assert values == {}  # a question: the rules answer it, then the question comes back
+
+
+async def test_a_spreading_attack_brings_the_first_reflexes_at_once():
+    _, said = await turn({}, "rançongiciel en cours sur nos serveurs, tout est chiffré", "declare_incident")
+    assert FIRST_REFLEXES in said
+    _, said = await turn({}, "un courriel d'hameçonnage reçu ce matin, personne n'a cliqué", "declare_incident")
+    assert FIRST_REFLEXES not in said
+
+
+async def test_the_first_reflexes_are_said_once():
+    slots = {"requested_slot": "care_impact", "submission_key": "k", "incident_type": "rancongiciel"}
+    _, said = await turn(slots, "mode dégradé aux urgences, le rançongiciel a tout bloqué")
+    assert FIRST_REFLEXES not in said
+
+
+async def test_a_new_fact_is_noted_not_corrected():
+    slots = {"requested_slot": "support_requested", "submission_key": "k", "affected_systems": ["messagerie"]}
+    values, said = await turn(slots, "oui, et le PACS est touché aussi")
+    assert values["affected_systems"] == ["messagerie", "pacs_ris"]
+    assert said[0].startswith("J'ai aussi noté") and "corrigé" not in said[0]
+
+
+async def test_going_back_is_not_taken_for_a_name():
+    slots = {"requested_slot": "declarant_name", "submission_key": "k"}
+    for text, intent in (("/go_back", "go_back"), ("reprendre la déclaration annulée", "resume_declaration")):
+        values, _ = await turn(slots, text, intent, latest_action="action_go_back")
+        assert values.get("declarant_name") is None

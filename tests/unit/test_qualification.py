@@ -5,6 +5,8 @@ import pytest
 
 from bot.core.french import format_datetime_fr
 from bot.core.qualification import (
+    CERT_DONE,
+    CERT_ON_CALL,
     R_DEGRADED,
     R_ENDANGER_ACTUAL,
     R_ENDANGER_POTENTIAL,
@@ -15,12 +17,14 @@ from bot.core.qualification import (
     R_PROVIDER,
     R_SAMU,
     R_SPREAD,
+    cert_sentence,
     format_obligation_fr,
     french_public_holidays,
     is_working_hours,
     obligations,
     origin_for_type,
     qualify,
+    still_to_do,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -444,7 +448,7 @@ def test_detected_at_in_utc_is_read():
 def test_format_without_deadline():
     line = format_obligation_fr(obligation(S1_RANSOMWARE_VIERZON, "plainte"))
     assert line.startswith("Plainte — Acte malveillant : déposez plainte")
-    assert format_obligation_fr(obligations({})[0]).startswith("CERT Santé — Déclarez")
+    assert format_obligation_fr(obligations({})[0]) == f"CERT Santé et ARS — {CERT_DONE}"
 
 
 # --- French dates and working hours -------------------------------------------
@@ -485,8 +489,17 @@ def test_public_holidays_2026():
     assert datetime(2026, 5, 25).date() in holidays  # Whit Monday
 
 
-def test_each_obligation_says_where_to_go():
+def test_each_obligation_says_where_to_go_and_the_declaration_is_never_to_be_made_again():
     lines = [format_obligation_fr(ob) for ob in obligations(S1_RANSOMWARE_VIERZON)]
-    assert "signalement-sante.gouv.fr" in lines[0] and "cyberveille-sante.gouv.fr" in lines[0]
+    assert "n'avez pas à la refaire sur le portail" in lines[0]
     assert "notifications.cnil.fr" in lines[1]
     assert "17cyber.gouv.fr" in lines[2]
+
+
+def test_the_on_call_line_is_given_with_where_it_is_published_only_when_it_applies():
+    night = {**S1_RANSOMWARE_VIERZON, "care_impact": "mode_degrade", "detected_at": "2026-11-26T03:00:00+01:00"}
+    day = {**night, "detected_at": "2026-11-26T11:00:00+01:00"}
+    assert cert_sentence(obligations(night)) == CERT_DONE + CERT_ON_CALL + "."
+    assert "https://www.cyberveille-sante.gouv.fr" in cert_sentence(obligations(night))
+    assert cert_sentence(obligations(day)) == CERT_DONE
+    assert [ob["authority"] for ob in still_to_do(obligations(night))] == ["CNIL", "plainte"]

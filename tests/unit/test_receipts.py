@@ -264,7 +264,7 @@ async def test_the_page_states_date_status_qualification_obligations_and_masking
     assert "<dt>Incident grave</dt><dd>Oui</dd>" in page and "<dt>Incident significatif</dt><dd>Non</dd>" in page
     assert "<li>L'activité de soins fonctionne en mode dégradé.</li>" in page
     assert "<li>CNIL : avant le mardi 13 janvier 2026 à 3 h 00 — Violation de données personnelles" in page
-    assert "<li>CERT Santé — Déclaration sans délai." in page
+    assert "<li>CERT Santé et ARS — Vigie transmet votre déclaration" in page
     assert "2 identifiants de patients ont été masqués dans vos textes" in page
     assert "Imprimer" in page
     assert f'<a href="{seeded["a"]}.pdf?t=' in page

@@ -61,7 +61,8 @@ async def test_a_dead_letter_says_who_is_alerted_and_what_to_do(chat_store):
     box.mark_failed(claim.id, "HTTP 422", None)
     said = await ask("statut", last_reference=reference)
     assert "transmission automatique a échoué" in said
-    assert "appelez CERT Santé" in said
+    assert "sur le portail signalement-sante.gouv.fr" in said  # the fallback, only now
+    assert "appelez CERT Santé" in said and "cyberveille-sante.gouv.fr" in said
 
 
 async def test_another_conversations_declaration_first_needs_the_declarants_email(chat_store):
@@ -83,7 +84,10 @@ async def test_a_declaration_unlocked_by_email_is_reported(chat_store):
     events, said = await run_status(
         "marie@exemple.fr", sender="someone-else", access_reference=reference, verified_references=[reference]
     )
-    assert f"La déclaration {reference} est bien enregistrée" in said and "canal Web" in said
+    assert (
+        f"La déclaration {reference} est bien enregistrée" in said
+        and "(Déclaration faite depuis : page web de Vigie.)" in said
+    )
 
 
 # --- A submission interrupted by a crash --------------------------------------

@@ -49,6 +49,14 @@ async def test_the_receipt_gives_the_reference_and_signed_links(chat_store, monk
     assert stored["pii_masked"] == 1 and events[0] == {"event": "reset_slots", "timestamp": None}
 
 
+async def test_after_sending_the_portal_is_not_named_and_what_is_left_is_listed(chat_store):
+    _, said = await submit_it(confirmed())
+    assert "vous n'avez pas à la refaire sur le portail de signalement" in said
+    assert "signalement-sante.gouv.fr" not in said and "Déclarez l'incident à CERT Santé" not in said
+    left = said.split("Ce qu'il vous reste à faire :", 1)[1]
+    assert "CERT Santé et ARS" not in left
+
+
 async def test_without_the_settings_the_receipt_has_no_link(chat_store, monkeypatch):
     monkeypatch.delenv("VIGIE_RECEIPT_SECRET", raising=False)
     _, said = await submit_it(confirmed())
