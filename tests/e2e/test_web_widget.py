@@ -7,9 +7,8 @@ Screenshots go to tests/artifacts/web/."""
 import re
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.support.browser import launch, screenshot_path
+from tests.support.chat_page import ChatPage, open_chat
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
 
 # Questions answered with the keyboard on the proposed buttons (the others are typed).
@@ -23,97 +22,10 @@ BUTTON_ANSWERS = {
 MAX_TURNS = 25
 
 
-class ChatPage:
-    """The page, driven like a keyboard user. Waits are functions, not strings:
-    Playwright evaluates a string with eval, which the page's CSP forbids."""
-
-    def __init__(self, page, vigie):
-        self.page, self.vigie = page, vigie
-        self.problems = []
-        page.on("console", lambda message: self._console(message))
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-
-    def _console(self, message):
-        if message.type == "error" or "Content Security Policy" in message.text:
-            self.problems.append(f"console {message.type}: {message.text}")
-
-    def open(self):
-        self.page.goto(self.vigie.web + "/")
-        self.wait_connected()
-
-    def wait_connected(self):
-        self.page.wait_for_function("() => document.getElementById('connection').textContent === 'Connecté.'")
-
-    def bot_count(self) -> int:
-        return self.page.locator("#log .msg.bot, #log .msg.error").count()
-
-    def focus_message_box(self):
-        self.page.keyboard.press("Tab")  # the skip link comes first
-        assert self.active("textContent") == "Aller à la saisie du message"
-        self.page.keyboard.press("Enter")
-        assert self.active("id") == "message"
-
-    def active(self, prop: str) -> str:
-        return self.page.evaluate(f"document.activeElement.{prop}")
-
-    def type_message(self, text: str):
-        before = self.bot_count()
-        if self.active("id") != "message":
-            self.focus_message_box()
-        self.page.keyboard.type(text)
-        self.page.keyboard.press("Enter")
-        self.wait_turn(before)
-
-    def press_button(self, title: str):
-        """From the message box, Shift+Tab back to the button and press Enter."""
-        if self.active("id") != "message":
-            self.focus_message_box()
-        for _ in range(40):
-            self.page.keyboard.press("Shift+Tab")
-            if self.active("textContent") == title:
-                break
-        else:
-            raise AssertionError(f"no button « {title} » reachable with the keyboard")
-        self.page.keyboard.press("Enter")
-
-    def choose(self, title: str):
-        before = self.bot_count()
-        self.press_button(title)
-        self.wait_turn(before)
-
-    def wait_turn(self, before: int):
-        self.page.wait_for_function(
-            "([n]) => document.querySelectorAll('#log .msg.bot, #log .msg.error').length > n"
-            " && document.getElementById('typing').hidden",
-            arg=[before],
-            timeout=90_000,
-        )
-
-    def sender(self) -> str:
-        return self.page.evaluate("sessionStorage.getItem('vigie.token')").split(".")[0]
-
-    def requested_slot(self):
-        return self.vigie.tracker(self.sender())["slots"].get("requested_slot")
-
-    def last_bot_text(self) -> str:
-        return self.page.locator("#log .msg.bot").last.inner_text()
-
-    def shot(self, name: str):
-        self.page.screenshot(path=str(screenshot_path("web", name)), full_page=True)
-
-
 @pytest.fixture
 def chat(vigie):
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(locale="fr-FR", permissions=["clipboard-read", "clipboard-write"])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        chat_page = ChatPage(page, vigie)
+    with open_chat(vigie) as chat_page:
         yield chat_page
-        context.close()
-        browser.close()
-        assert chat_page.problems == []
 
 
 def declare(chat: ChatPage, reload_after: int = 2) -> str:

@@ -22,6 +22,7 @@
     connection: document.getElementById("connection"),
     notice: document.getElementById("notice"),
     restart: document.getElementById("new-conversation"),
+    goBack: document.getElementById("go-back"),
     starters: document.querySelectorAll(".starters button")
   };
   var history = loadHistory();
@@ -68,6 +69,7 @@
     if (s) s.removeItem(HISTORY_KEY);
     el.log.textContent = "";
     showChoices([]);
+    setGoBack();
   }
 
   // --- rendering -------------------------------------------------------------------
@@ -111,7 +113,42 @@
 
   function addToLog(item) {
     el.log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
+    reveal();
+  }
+
+  // --- keeping the newest message in sight ------------------------------------------
+
+  // The newest message, the answer buttons and "Vigie écrit…" are scrolled into view above the
+  // composer, which stays fixed at the bottom of the screen and would otherwise hide them.
+  var MARGIN = 12;
+  var revealPending = false;
+
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  function lowestBottom() {
+    var last = el.log.lastElementChild;
+    var parts = [last, el.choices.hidden ? null : el.choices, el.typing.hidden ? null : el.typing];
+    return parts.reduce(function (lowest, part) {
+      return part ? Math.max(lowest, part.getBoundingClientRect().bottom) : lowest;
+    }, -Infinity);
+  }
+
+  function revealNow() {
+    revealPending = false;
+    var bottom = lowestBottom();
+    if (bottom === -Infinity) return;
+    var limit = el.form.getBoundingClientRect().top - MARGIN;
+    if (bottom > limit) {
+      window.scrollBy({ top: bottom - limit, left: 0, behavior: reducedMotion() ? "auto" : "smooth" });
+    }
+  }
+
+  function reveal() {
+    if (revealPending) return;
+    revealPending = true;
+    window.requestAnimationFrame(revealNow);
   }
 
   function renderUser(text) {
@@ -208,6 +245,7 @@
       button.addEventListener("click", function () { send(choice.payload, choice.title); });
       el.choices.appendChild(button);
     });
+    reveal();
   }
 
   function announce(text) {
@@ -237,6 +275,11 @@
 
   function setTyping() {
     el.typing.hidden = pendingTurns === 0;
+    reveal();
+  }
+
+  function setGoBack() {
+    el.goBack.hidden = !history.some(function (entry) { return entry.from === "user"; });
   }
 
   function setConnection(text, ok) {
@@ -256,6 +299,7 @@
     var visible = shown || message;
     remember({ from: "user", text: visible });
     renderUser(visible);
+    setGoBack();
     showChoices([]);
     pendingTurns += 1;
     setTyping();
@@ -356,11 +400,14 @@
     }
   });
   el.restart.addEventListener("click", newConversation);
+  el.goBack.addEventListener("click", function () { send("/go_back", "Revenir à la question précédente"); });
+  window.addEventListener("resize", reveal);
   Array.prototype.forEach.call(el.starters, function (button) {
     button.addEventListener("click", function () { send(button.getAttribute("data-text"), button.textContent); });
   });
 
   history.forEach(render);
+  setGoBack();
   var last = history[history.length - 1];
   if (last && last.message && Array.isArray(last.message.buttons)) showChoices(last.message.buttons);
 

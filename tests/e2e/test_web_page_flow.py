@@ -1,0 +1,124 @@
+"""The chat page on a desktop and a phone: after every turn the newest message and its buttons
+are in sight above the composer, without scrolling by hand; "revenir à la question précédente"
+takes an answer back; a cancel at the summary asks first and can be taken back, then the
+declaration goes out whole."""
+
+import pytest
+
+from tests.support.chat_page import ChatPage, open_chat
+from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
+
+BUTTON_ANSWERS = {
+    "patient_endangerment": "Aucune",
+    "is_ose": "Non",
+    "support_requested": "Oui",
+    "complaint_filed": "C'est prévu",
+    "confirmed": "Envoyer la déclaration",
+}
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 568}
+MAX_TURNS = 30
+
+
+def receipt_reference(chat: ChatPage):
+    receipts = chat.page.locator("#log .msg.bot.receipt")
+    found = REFERENCE.search(receipts.last.inner_text()) if receipts.count() else None
+    return found.group() if found else None
+
+
+def recent_bot_text(chat: ChatPage, count: int = 3) -> str:
+    return "\n".join(chat.page.locator("#log .msg.bot").all_inner_texts()[-count:])
+
+
+def answer(chat: ChatPage, requested: str, tap: bool):
+    title = BUTTON_ANSWERS.get(requested)
+    if title is None:
+        chat.type_message(PERSONA.get(requested, "je ne sais pas"))
+    elif tap:
+        before = chat.bot_count()
+        chat.page.locator("#choices button", has_text=title).click()
+        chat.wait_turn(before)
+    else:
+        chat.choose(title)
+    chat.wait_in_sight()
+
+
+def start(chat: ChatPage):
+    chat.open()
+    chat.focus_message_box()
+    chat.type_message(RICH_OPENING)
+    chat.wait_in_sight()
+
+
+def cancel_and_take_back(chat: ChatPage):
+    chat.choose("Annuler")
+    chat.wait_in_sight()
+    assert "Voulez-vous vraiment annuler" in chat.last_bot_text()
+    assert chat.requested_slot() == "confirmed"  # nothing is lost while the question stands
+    chat.choose("Oui, annuler")
+    chat.wait_in_sight()
+    assert "C'est annulé" in chat.last_bot_text(), recent_bot_text(chat)
+    assert chat.requested_slot() is None
+    chat.shot("10-annulee")
+    chat.choose("Reprendre la déclaration annulée")
+    chat.wait_in_sight()
+    assert "Je reprends la déclaration annulée" in recent_bot_text(chat)
+    assert chat.requested_slot() == "confirmed"
+    assert chat.page.locator("#log .msg.bot.summary").count() == 2
+
+
+def test_on_a_desktop_a_step_back_and_a_cancel_taken_back_lose_nothing(vigie):
+    with open_chat(vigie, viewport=DESKTOP) as chat:
+        start(chat)
+        asked, went_back, cancelled = [], False, False
+        for _ in range(MAX_TURNS):
+            reference = receipt_reference(chat)
+            if reference:
+                break
+            requested = chat.requested_slot()
+            assert requested, chat.last_bot_text()
+            if len(asked) == 2 and not went_back:
+                chat.press_forward("Revenir à la question précédente")
+                chat.wait_in_sight()
+                assert "je reprends la question précédente" in recent_bot_text(chat)
+                assert chat.requested_slot() == asked[-1]
+                went_back = True
+                continue
+            if requested == "confirmed" and not cancelled:
+                cancel_and_take_back(chat)
+                cancelled = True
+                continue
+            asked.append(requested)
+            answer(chat, requested, tap=False)
+        else:
+            pytest.fail("no reference after the whole form")
+        chat.shot("11-recu-bureau")
+        assert went_back and cancelled
+        stored = vigie.declaration(reference)
+        assert stored["structure_name"] == "CH de Vierzon" and stored["declarant_email"] == PERSONA["declarant_email"]
+
+
+def test_on_a_phone_every_turn_is_in_sight_without_scrolling(vigie):
+    with open_chat(vigie, viewport=PHONE, has_touch=True, is_mobile=True, reduced_motion="reduce") as chat:
+        start(chat)
+        for _ in range(MAX_TURNS):
+            reference = receipt_reference(chat)
+            if reference:
+                break
+            requested = chat.requested_slot()
+            assert requested, chat.last_bot_text()
+            answer(chat, requested, tap=True)
+        else:
+            pytest.fail("no reference after the whole form")
+        chat.shot("12-recu-mobile")
+        assert vigie.declaration(reference)["channel"] == "web"
+
+
+def test_on_the_smallest_phone_the_first_questions_are_in_sight(vigie):
+    with open_chat(vigie, viewport=SMALL_PHONE, has_touch=True, is_mobile=True) as chat:
+        start(chat)
+        for _ in range(3):
+            answer(chat, chat.requested_slot(), tap=True)
+        width = chat.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SMALL_PHONE["width"]  # nothing wider than the screen

@@ -1,0 +1,135 @@
+"""The chat page driven like a keyboard user, for the browser tests (tests/e2e)."""
+
+from contextlib import contextmanager
+
+from playwright.sync_api import sync_playwright
+
+from tests.support.browser import launch, screenshot_path
+
+
+class ChatPage:
+    """The page, driven like a keyboard user. Waits are functions, not strings:
+    Playwright evaluates a string with eval, which the page's CSP forbids."""
+
+    def __init__(self, page, vigie):
+        self.page, self.vigie = page, vigie
+        self.problems = []
+        page.on("console", lambda message: self._console(message))
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _console(self, message):
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def open(self):
+        self.page.goto(self.vigie.web + "/")
+        self.wait_connected()
+
+    def wait_connected(self):
+        self.page.wait_for_function("() => document.getElementById('connection').textContent === 'Connecté.'")
+
+    def bot_count(self) -> int:
+        return self.page.locator("#log .msg.bot, #log .msg.error").count()
+
+    def focus_message_box(self):
+        self.page.keyboard.press("Tab")  # the skip link comes first
+        assert self.active("textContent") == "Aller à la saisie du message"
+        self.page.keyboard.press("Enter")
+        assert self.active("id") == "message"
+
+    def active(self, prop: str) -> str:
+        return self.page.evaluate(f"document.activeElement.{prop}")
+
+    def type_message(self, text: str):
+        before = self.bot_count()
+        if self.active("id") != "message":
+            self.focus_message_box()
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        self.wait_turn(before)
+
+    def press_button(self, title: str):
+        """From the message box, Shift+Tab back to the button and press Enter."""
+        if self.active("id") != "message":
+            self.focus_message_box()
+        for _ in range(40):
+            self.page.keyboard.press("Shift+Tab")
+            if self.active("textContent") == title:
+                break
+        else:
+            raise AssertionError(f"no button « {title} » reachable with the keyboard")
+        self.page.keyboard.press("Enter")
+
+    def press_forward(self, title: str):
+        """From the message box, Tab forward to the button and press Enter."""
+        if self.active("id") != "message":
+            self.focus_message_box()
+        for _ in range(10):
+            self.page.keyboard.press("Tab")
+            if self.active("textContent") == title:
+                break
+        else:
+            raise AssertionError(f"no button « {title} » after the message box")
+        before = self.bot_count()
+        self.page.keyboard.press("Enter")
+        self.wait_turn(before)
+
+    def wait_in_sight(self):
+        """The newest message and its buttons end inside the window, above the composer (scrolling
+        may still be under way: it is smooth unless reduced motion is asked for)."""
+        self.page.wait_for_function(IN_SIGHT, timeout=5_000)
+
+    def choose(self, title: str):
+        before = self.bot_count()
+        self.press_button(title)
+        self.wait_turn(before)
+
+    def wait_turn(self, before: int):
+        self.page.wait_for_function(
+            "([n]) => document.querySelectorAll('#log .msg.bot, #log .msg.error').length > n"
+            " && document.getElementById('typing').hidden",
+            arg=[before],
+            timeout=90_000,
+        )
+
+    def sender(self) -> str:
+        return self.page.evaluate("sessionStorage.getItem('vigie.token')").split(".")[0]
+
+    def requested_slot(self):
+        return self.vigie.tracker(self.sender())["slots"].get("requested_slot")
+
+    def last_bot_text(self) -> str:
+        return self.page.locator("#log .msg.bot").last.inner_text()
+
+    def shot(self, name: str):
+        self.page.screenshot(path=str(screenshot_path("web", name)), full_page=True)
+
+
+# Bottoms of the last message and of the answer buttons, against the composer's top and the window.
+IN_SIGHT = """() => {
+    const composer = document.getElementById('composer').getBoundingClientRect();
+    const last = document.querySelector('#log').lastElementChild;
+    const choices = document.getElementById('choices');
+    const parts = [last, choices.hidden ? null : choices].filter(Boolean);
+    return composer.bottom <= window.innerHeight && parts.every(part => {
+        const box = part.getBoundingClientRect();
+        return box.bottom > 0 && box.bottom <= composer.top;
+    });
+}"""
+
+
+@contextmanager
+def open_chat(vigie, **context_options):
+    """A ChatPage in a new French browser context; no console error or CSP violation allowed."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(
+            locale="fr-FR", permissions=["clipboard-read", "clipboard-write"], **context_options
+        )
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        chat_page = ChatPage(page, vigie)
+        yield chat_page
+        context.close()
+        browser.close()
+        assert chat_page.problems == []
