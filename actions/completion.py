@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions import access, submission, summary
 from actions.declaration_form import AskField, ValidateDeclarationForm, next_field, say_feedback
 from actions.submission import declaration_fields, pending_confirmation
+from actions.understanding import understand
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.completing import reopened_fields
@@ -130,7 +131,7 @@ class ValidateCompletionForm(ValidateDeclarationForm):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         requested = tracker.get_slot("requested_slot")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "finish" and requested not in (None, "confirmed"):
+        if intent == "finish" and requested not in (None, "confirmed") and not _answers(tracker, requested):
             skipped = sorted(
                 set(tracker.get_slot("skipped_fields") or []) | set(tracker.get_slot("completion_fields") or [])
             )
@@ -154,6 +155,12 @@ class ValidateCompletionForm(ValidateDeclarationForm):
             return None
         candidates.pop(requested)
         return sorted(set(slots.get("skipped_fields") or []) | {requested})
+
+
+def _answers(tracker: Tracker, requested: str) -> bool:
+    """Whether the message answers the pending question ("c'est résolu" read as "terminer"): the
+    pending question's answer comes first."""
+    return requested in understand(tracker.latest_message, requested, dict(tracker.slots))
 
 
 def _after_completion(tracker: Tracker, reference: str) -> List[EventType]:

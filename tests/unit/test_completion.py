@@ -215,3 +215,8 @@ async def test_a_storage_failure_keeps_the_answers(chat_store, monkeypatch):
         {"event": "slot", "timestamp": None, "name": "confirmed", "value": None},
         {"event": "followup", "timestamp": None, "name": "completion_form"},
     ]
+
+
+async def test_an_answer_taken_for_a_finish_is_still_the_answer():
+    values = await form_turn(completing(requested_slot="handling_status"), "c'est résolu, tout est reparti", "finish")
+    assert values["handling_status"] == "resolu" and values["requested_slot"] == "measures_taken"
