@@ -53,6 +53,8 @@ def plural(count: int, singular: str, plural_form: Optional[str] = None) -> str:
 
 def lower_first(label: str) -> str:
     """A label inside a sentence: "État de la prise en charge" -> "état de la prise en charge"."""
+    if label[1:2].isupper():  # an acronym: "API REST", "OSE"
+        return label
     return label[0].lower() + label[1:]
 
 
