@@ -70,7 +70,12 @@ def test_a_full_declaration_with_the_keyboard_only(chat, vigie):
     assert stored["channel"] == "web" and stored["structure_name"] == "CH de Vierzon"
     assert stored["declarant_email"] == PERSONA["declarant_email"] and stored["support_requested"] == "oui"
 
-    receipt_link = receipt.locator("a[href*='/recu/']").first.get_attribute("href")
+    links = receipt.locator("a[href*='/recu/']")
+    assert [re.sub(r"\s*\(nouvelle fenêtre\)", "", text) for text in links.all_inner_texts()] == [
+        "Ouvrir le récépissé",
+        "Télécharger le récépissé (PDF)",
+    ]
+    receipt_link = links.first.get_attribute("href")
     printable = chat.page.context.new_page()
     printable.goto(receipt_link)
     assert reference in printable.locator("body").inner_text()
@@ -78,6 +83,7 @@ def test_a_full_declaration_with_the_keyboard_only(chat, vigie):
 
     chat.press_button("Copier la référence")
     chat.page.wait_for_function("() => document.getElementById('notice').textContent.includes('copiée')")
+    assert receipt.locator(".reference button").inner_text() == "Référence copiée ✓"
     assert chat.page.evaluate("navigator.clipboard.readText()") == reference
 
     before_reload = chat.page.locator("#log .msg").count()

@@ -98,8 +98,15 @@
     return n;
   }
 
+  // The receipt's signed links are long: they are shown by what they open.
+  function linkText(url) {
+    if (/\/recu\/[^?#]+\.pdf(\?|#|$)/.test(url)) return "Télécharger le récépissé (PDF)";
+    if (/\/recu\/[^?#]+(\?|#|$)/.test(url)) return "Ouvrir le récépissé";
+    return url;
+  }
+
   function link(url) {
-    var a = node("a", null, url);
+    var a = node("a", null, linkText(url));
     a.href = url;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
@@ -172,7 +179,7 @@
   function renderItems(items, container) {
     var pairs = items.every(function (text) {
       var cut = text.indexOf(" : ");
-      return cut > 0 && cut <= MAX_LABEL;
+      return cut > 0 && cut <= MAX_LABEL && text.slice(0, cut).indexOf(" — ") < 0;
     });
     if (pairs) {
       var dl = node("dl");
@@ -215,7 +222,7 @@
     var copy = node("button", "secondary", "Copier la référence");
     copy.type = "button";
     copy.setAttribute("aria-label", "Copier la référence " + message.reference);
-    copy.addEventListener("click", function () { copyText(message.reference); });
+    copy.addEventListener("click", function () { copyText(message.reference, copy); });
     box.appendChild(copy);
     item.appendChild(box);
     renderBlocks(message.blocks, item, "h4");
@@ -253,8 +260,12 @@
     window.setTimeout(function () { el.notice.textContent = text; }, 50);
   }
 
-  function copyText(text) {
-    var done = function () { announce("Référence " + text + " copiée."); };
+  function copyText(text, button) {
+    var done = function () {
+      announce("Référence " + text + " copiée.");
+      button.textContent = "Référence copiée ✓";
+      window.setTimeout(function () { button.textContent = "Copier la référence"; }, 4000);
+    };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, function () { selectReference(); });
     } else {
