@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import re
+import time
 from typing import Any, Awaitable, Callable, Dict, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -40,6 +41,7 @@ MAX_BODY_BYTES = 64 * 1024
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 # Integrations answer as fast as they read; a flood is refused, never queued behind the lock.
 MESSAGES_PER_SECOND, MESSAGE_BURST = 10.0, 50
+clock = time.monotonic  # the rate limit's clock (a test freezes it: no refill on a slow machine)
 OFF = "Le canal REST est désactivé sur ce serveur : utilisez la page de déclaration."
 NO_TOKEN = "Jeton requis : en-tête « Authorization: Bearer » avec VIGIE_REST_TOKEN."
 
@@ -79,7 +81,7 @@ class VigieRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("vigie_rest_webhook", __name__)
         token = Settings.from_env().rest_token
-        limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST)
+        limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST, clock=lambda: clock())
 
         def refused(request: Request) -> "HTTPResponse | None":
             if not token:

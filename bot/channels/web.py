@@ -77,6 +77,7 @@ ERRORS = {
 }
 # A person types and clicks far slower than two messages a second; a flood is refused, never queued.
 MESSAGES_PER_SECOND, MESSAGE_BURST = 2.0, 20
+clock = time.monotonic  # the rate limit's clock (a test freezes it: no refill on a slow machine)
 
 
 # --- settings and tokens -------------------------------------------------------
@@ -250,7 +251,7 @@ class VigieWebInput(InputChannel):
         self.origins = set(origins if origins is not None else allowed_origins())
         self.tokens = SessionTokens(secret if secret is not None else web_secret())
         self.sio: Optional[AsyncServer] = None
-        self.limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST)
+        self.limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST, clock=lambda: clock())
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return VigieWebOutput(self.sio) if self.sio is not None else None
