@@ -103,8 +103,9 @@ class ActionCancelDeclaration(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         active = (tracker.active_loop or {}).get("name")
         paused = paused_loop(tracker)
-        if active in CANCELLABLE_LOOPS and answered_fields(tracker.slots):
-            dispatcher.utter_message(text=ask_text(answered_fields(tracker.slots)), buttons=CONFIRM_BUTTONS)
+        answers = answered_fields(tracker.slots)
+        if active in CANCELLABLE_LOOPS and answers:
+            dispatcher.utter_message(text=ask_text(answers), buttons=CONFIRM_BUTTONS)
             return [ActiveLoop(None), SlotSet(CANCEL_REQUESTED, active)]
         loop = paused or active
         if loop not in CANCELLABLE_LOOPS:

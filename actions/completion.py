@@ -24,7 +24,7 @@ from actions.understanding import understand
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.completing import reopened_fields
-from bot.core.qualification import format_obligation_fr, obligations, qualify, still_to_do
+from bot.core.qualification import obligations, qualify
 
 logger = logging.getLogger(__name__)
 
@@ -227,9 +227,9 @@ class ActionSubmitCompletion(Action):
             "suivre sa transmission.",
             summary.qualification_sentence(stored["qualification"]),
         ]
-        todo = still_to_do(stored["obligations"])
+        todo = summary.still_to_do_text(stored["obligations"])
         if todo:
-            parts.append("Ce qu'il vous reste à faire :\n" + "\n".join(f"- {format_obligation_fr(ob)}" for ob in todo))
+            parts.append(todo)
         return "\n\n".join(parts)
 
 

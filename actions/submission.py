@@ -20,7 +20,7 @@ from bot.core import fields as registry
 from bot.core import french as fr
 from bot.core import schema
 from bot.core.completing import reopened_fields
-from bot.core.qualification import cert_sentence, format_obligation_fr, obligations, qualify, still_to_do
+from bot.core.qualification import cert_sentence, obligations, qualify
 from bot.core.storage import DeclarationStore, missing_to_send
 from bot.receipts.links import receipt_urls
 
@@ -179,9 +179,9 @@ class ActionSubmitDeclaration(Action):
                 f"Le même en PDF : {links['pdf']}"
             )
         lines.append(summary.qualification_sentence(stored["qualification"]))
-        todo = still_to_do(stored["obligations"])
+        todo = summary.still_to_do_text(stored["obligations"])
         if todo:
-            lines.append("Ce qu'il vous reste à faire :\n" + "\n".join(f"- {format_obligation_fr(ob)}" for ob in todo))
+            lines.append(todo)
         lines.append(
             "Et ensuite : CERT Santé accuse réception, analyse la déclaration et peut vous rappeler. "
             "Complétez-la dès que vous en savez plus."

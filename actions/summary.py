@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.french import format_datetime_fr
+from bot.core.qualification import format_obligation_fr, still_to_do
 from bot.core.storage import unknown_fields
 
 # Fields shown when understood, in this order, and in the summary's blocks.
@@ -66,6 +67,14 @@ def acknowledge(
         if fields
     ]
     dispatcher.utter_message(text="\n".join(parts))
+
+
+def still_to_do_text(obligations: List[Dict[str, Any]]) -> Optional[str]:
+    """The obligations besides the declaration Vigie forwards, as a list, or None if there are none."""
+    todo = still_to_do(obligations)
+    if not todo:
+        return None
+    return "Ce qu'il vous reste à faire :\n" + "\n".join(f"- {format_obligation_fr(ob)}" for ob in todo)
 
 
 def replaced(old: Any, new: Any) -> bool:

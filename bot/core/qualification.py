@@ -262,7 +262,8 @@ CERT_DONE = (
 ON_CALL_PAGE = "https://www.cyberveille-sante.gouv.fr"
 CERT_ON_CALL = (
     " L'incident impose déjà un fonctionnement dégradé hors des heures ouvrées de CERT Santé "
-    f"(9 h-18 h en semaine) : appelez aussi sa ligne d'astreinte, dont les coordonnées sont publiées sur {ON_CALL_PAGE}"
+    "(9 h-18 h en semaine) : appelez aussi sa ligne d'astreinte, dont les coordonnées sont publiées "
+    f"sur {ON_CALL_PAGE}."
 )
 PORTAL = (
     "le portail signalement-sante.gouv.fr, espace professionnel, « Cybersécurité / Incident de sécurité des "
@@ -280,7 +281,7 @@ WHERE = {
 def cert_sentence(obligations_: list[dict]) -> str:
     """What the declaration to CERT Santé still asks of the person, once Vigie forwards it."""
     on_call = any(ob["authority"] == "CERT Santé" and WHY_CERT_ON_CALL in ob.get("why", "") for ob in obligations_)
-    return CERT_DONE + (CERT_ON_CALL + "." if on_call else "")
+    return CERT_DONE + (CERT_ON_CALL if on_call else "")
 
 
 def still_to_do(obligations_: list[dict]) -> list[dict]:

@@ -5,16 +5,9 @@ declaration goes out whole."""
 
 import pytest
 
-from tests.support.chat_page import ChatPage, open_chat
+from tests.support.chat_page import BUTTON_ANSWERS, ChatPage, open_chat
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
 
-BUTTON_ANSWERS = {
-    "patient_endangerment": "Aucune",
-    "is_ose": "Non",
-    "support_requested": "Oui",
-    "complaint_filed": "C'est prévu",
-    "confirmed": "Envoyer la déclaration",
-}
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 568}
@@ -68,31 +61,39 @@ def cancel_and_take_back(chat: ChatPage):
     assert chat.page.locator("#log .msg.bot.summary").count() == 2
 
 
+def to_the_reference(chat: ChatPage, turn) -> str:
+    """``turn(requested)`` at each question until the receipt gives the reference."""
+    for _ in range(MAX_TURNS):
+        reference = receipt_reference(chat)
+        if reference:
+            return reference
+        requested = chat.requested_slot()
+        assert requested, chat.last_bot_text()
+        turn(requested)
+    pytest.fail("no reference after the whole form")
+
+
 def test_on_a_desktop_a_step_back_and_a_cancel_taken_back_lose_nothing(vigie):
     with open_chat(vigie, viewport=DESKTOP) as chat:
         start(chat)
         asked, went_back, cancelled = [], False, False
-        for _ in range(MAX_TURNS):
-            reference = receipt_reference(chat)
-            if reference:
-                break
-            requested = chat.requested_slot()
-            assert requested, chat.last_bot_text()
+
+        def turn(requested):
+            nonlocal went_back, cancelled
             if len(asked) == 2 and not went_back:
                 chat.press_forward("Revenir à la question précédente")
                 chat.wait_in_sight()
                 assert "je reprends la question précédente" in recent_bot_text(chat)
                 assert chat.requested_slot() == asked[-1]
                 went_back = True
-                continue
-            if requested == "confirmed" and not cancelled:
+            elif requested == "confirmed" and not cancelled:
                 cancel_and_take_back(chat)
                 cancelled = True
-                continue
-            asked.append(requested)
-            answer(chat, requested, tap=False)
-        else:
-            pytest.fail("no reference after the whole form")
+            else:
+                asked.append(requested)
+                answer(chat, requested, tap=False)
+
+        reference = to_the_reference(chat, turn)
         chat.shot("11-recu-bureau")
         assert went_back and cancelled
         stored = vigie.declaration(reference)
@@ -102,15 +103,7 @@ def test_on_a_desktop_a_step_back_and_a_cancel_taken_back_lose_nothing(vigie):
 def test_on_a_phone_every_turn_is_in_sight_without_scrolling(vigie):
     with open_chat(vigie, viewport=PHONE, has_touch=True, is_mobile=True, reduced_motion="reduce") as chat:
         start(chat)
-        for _ in range(MAX_TURNS):
-            reference = receipt_reference(chat)
-            if reference:
-                break
-            requested = chat.requested_slot()
-            assert requested, chat.last_bot_text()
-            answer(chat, requested, tap=True)
-        else:
-            pytest.fail("no reference after the whole form")
+        reference = to_the_reference(chat, lambda requested: answer(chat, requested, tap=True))
         chat.shot("12-recu-mobile")
         assert vigie.declaration(reference)["channel"] == "web"
 

@@ -8,17 +8,9 @@ import re
 
 import pytest
 
-from tests.support.chat_page import ChatPage, open_chat
+from tests.support.chat_page import BUTTON_ANSWERS, ChatPage, open_chat
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
 
-# Questions answered with the keyboard on the proposed buttons (the others are typed).
-BUTTON_ANSWERS = {
-    "patient_endangerment": "Aucune",
-    "is_ose": "Non",
-    "support_requested": "Oui",
-    "complaint_filed": "C'est prévu",
-    "confirmed": "Envoyer la déclaration",
-}
 MAX_TURNS = 25
 
 

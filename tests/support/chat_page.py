@@ -48,28 +48,24 @@ class ChatPage:
         self.page.keyboard.press("Enter")
         self.wait_turn(before)
 
-    def press_button(self, title: str):
-        """From the message box, Shift+Tab back to the button and press Enter."""
+    def _tab_to(self, title: str, key: str, presses: int):
+        """From the message box, ``key`` (Tab or Shift+Tab) until the button has the focus."""
         if self.active("id") != "message":
             self.focus_message_box()
-        for _ in range(40):
-            self.page.keyboard.press("Shift+Tab")
+        for _ in range(presses):
+            self.page.keyboard.press(key)
             if self.active("textContent") == title:
-                break
-        else:
-            raise AssertionError(f"no button « {title} » reachable with the keyboard")
+                return
+        raise AssertionError(f"no button « {title} » reachable with {key} from the message box")
+
+    def press_button(self, title: str):
+        """From the message box, Shift+Tab back to the button and press Enter."""
+        self._tab_to(title, "Shift+Tab", 40)
         self.page.keyboard.press("Enter")
 
     def press_forward(self, title: str):
-        """From the message box, Tab forward to the button and press Enter."""
-        if self.active("id") != "message":
-            self.focus_message_box()
-        for _ in range(10):
-            self.page.keyboard.press("Tab")
-            if self.active("textContent") == title:
-                break
-        else:
-            raise AssertionError(f"no button « {title} » after the message box")
+        """From the message box, Tab forward to the button, press Enter and wait for the answer."""
+        self._tab_to(title, "Tab", 10)
         before = self.bot_count()
         self.page.keyboard.press("Enter")
         self.wait_turn(before)
@@ -105,6 +101,14 @@ class ChatPage:
         self.page.screenshot(path=str(screenshot_path("web", name)), full_page=True)
 
 
+# Questions answered on the proposed buttons in the browser tests (the others are typed).
+BUTTON_ANSWERS = {
+    "patient_endangerment": "Aucune",
+    "is_ose": "Non",
+    "support_requested": "Oui",
+    "complaint_filed": "C'est prévu",
+    "confirmed": "Envoyer la déclaration",
+}
 # Bottoms of the last message and of the answer buttons, against the composer's top and the window.
 IN_SIGHT = """() => {
     const composer = document.getElementById('composer').getBoundingClientRect();

@@ -499,7 +499,8 @@ def test_each_obligation_says_where_to_go_and_the_declaration_is_never_to_be_mad
 def test_the_on_call_line_is_given_with_where_it_is_published_only_when_it_applies():
     night = {**S1_RANSOMWARE_VIERZON, "care_impact": "mode_degrade", "detected_at": "2026-11-26T03:00:00+01:00"}
     day = {**night, "detected_at": "2026-11-26T11:00:00+01:00"}
-    assert cert_sentence(obligations(night)) == CERT_DONE + CERT_ON_CALL + "."
+    assert cert_sentence(obligations(night)) == CERT_DONE + CERT_ON_CALL
+    assert cert_sentence(obligations(night)).endswith("https://www.cyberveille-sante.gouv.fr.")
     assert "https://www.cyberveille-sante.gouv.fr" in cert_sentence(obligations(night))
     assert cert_sentence(obligations(day)) == CERT_DONE
     assert [ob["authority"] for ob in still_to_do(obligations(night))] == ["CNIL", "plainte"]
