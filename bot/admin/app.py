@@ -86,6 +86,7 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/declarations/{reference}.pdf", declarations.declaration_pdf, name="declaration_pdf")
     router.add_get("/declarations/{reference}", declarations.declaration_detail, name="declaration")
     router.add_get("/export.csv", exports.export_csv, name="export_csv")
+    router.add_get("/export-tableur.csv", exports.export_spreadsheet, name="export_spreadsheet")
     router.add_get("/export.json", exports.export_json, name="export_json")
     router.add_get("/journal", audit_log.audit_page, name="audit")
     router.add_get("/utilisateurs", user_management.users_page, name="users")

@@ -27,6 +27,7 @@ PUBLIC_ROUTES = {"login", "login_submit", "static"}
 # Files, not pages: without a session they answer 401 rather than the login page.
 EXPORT_ROUTES = {
     "export_csv",
+    "export_spreadsheet",
     "export_json",
     "declaration_pdf",
     "observatory_chart",

@@ -3,7 +3,8 @@
 ``compute`` takes the dicts returned by ``DeclarationStore.all_matching`` /
 ``.list`` (the spec's JSON) and returns a JSON-ready dict. A declaration
 belongs to the period by its submission date (``submitted_at``, else
-``created_at``); drafts and undated rows are left out. Every share is a
+``created_at``); drafts and undated rows are left out, and so are those outside
+the ``scope`` (a region, a structure type) when one is given. Every share is a
 fraction between 0 and 1, or None when its denominator is 0.
 
 Breakdowns are lists of rows ``{"key", "label", "count", "share"}``: every
@@ -33,6 +34,7 @@ from bot.observatory.period import (
     paris_date,
     parse_instant,
 )
+from bot.observatory.scope import Scope
 
 MISSING_KEY, MISSING_LABEL = "non_renseigne", "Non renseigné"
 UNKNOWN_KEY, UNKNOWN_LABEL = "valeur_inconnue", "Valeur non reconnue"
@@ -245,10 +247,14 @@ def monthly(declarations: List[Dict[str, Any]], period: Period) -> List[Dict[str
 # --- Everything -----------------------------------------------------------------------
 
 
-def compute(declarations: Iterable[Dict[str, Any]], since: Any, until: Any) -> Dict[str, Any]:
-    """The observatory indicators of the declarations submitted from ``since`` to ``until``."""
+def compute(
+    declarations: Iterable[Dict[str, Any]], since: Any, until: Any, scope: Optional[Scope] = None
+) -> Dict[str, Any]:
+    """The observatory indicators of the declarations submitted from ``since`` to ``until``
+    within ``scope`` (default: every region and structure type)."""
     period = make_period(since, until)
-    selected = in_period(declarations, period)
+    scope = scope or Scope()
+    selected = scope.select(in_period(declarations, period))
     total = len(selected)
     return {
         "period": {
@@ -256,6 +262,7 @@ def compute(declarations: Iterable[Dict[str, Any]], since: Any, until: Any) -> D
             "until": period.last_day.isoformat(),
             "label": period.label_fr(),
         },
+        "scope": scope.as_dict(),
         "total": total,
         "synthetic_count": sum(1 for d in selected if str(d.get("reference") or "").startswith(SYNTHETIC_PREFIX)),
         "structures": structures(selected),

@@ -1,11 +1,12 @@
 """Downloads of the observatory: the PDF report and the CSV of the indicators.
 
 ``build_report(indicators)`` lays out, with reportlab's standard Helvetica
-fonts: title, period, headline figures, each chart (PNG) with its table, a
-note on the method, and on every page a footer naming the source. When the
-declarations are synthetic (asked, or any DEMO- reference among them) every
-page also carries a banner and a watermark "Données synthétiques de
-démonstration".
+fonts: title, period, scope (region, structure type), headline figures, each
+chart (PNG) with its table, a note on the method, and on every page a footer
+of three lines: the source, the scope, "page n sur N". When the declarations
+are synthetic (asked, or any DEMO- reference among them) every page also
+carries a banner and a watermark "Données synthétiques de démonstration",
+and its footer's last line starts with it.
 
 ``indicators_csv(indicators)`` is one row per figure, comma-separated,
 UTF-8, decimal point (the Etalab conventions for open data).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from functools import partial
 from typing import Any, Dict, Iterable, List, Optional
 
 from reportlab.lib import colors
@@ -25,12 +27,14 @@ from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from bot.core import schema
 from bot.core.french import format_date_fr
 from bot.core.paris_time import PARIS
 from bot.observatory import charts
 from bot.observatory.period import UTC
+from bot.observatory.scope import Scope
 from bot.observatory.tables import COUNT, SHARE, all_tables, headline_figures
-from bot.pdf_style import CONTENT_WIDTH, MARGIN, ROW_TINT, RULE_GREY, STYLES, pdf_text
+from bot.pdf_style import CONTENT_WIDTH, MARGIN, ROW_TINT, RULE_GREY, STYLES, NumberedCanvas, pdf_text
 
 SYNTHETIC_MARK = "Données synthétiques de démonstration"
 SYNTHETIC_NOTE = (
@@ -47,6 +51,10 @@ METHOD = (
     "déclaration ; « le jour même » s'entend du même jour calendaire à Paris. Les parts sont calculées sur "
     "l'ensemble des déclarations de la période (sur celles dont le délai est connu pour les délais)."
 )
+
+FOOTER_FONT, FOOTER_SIZE = "Helvetica", 8
+FOOTER_BASELINE = 0.8 * cm  # the last line's; the lines above go up by FOOTER_LEADING
+FOOTER_LEADING = 0.35 * cm
 
 MARK_RED = colors.HexColor("#CE0500")  # white text on it: 5.6:1
 HEADER_BLUE = colors.HexColor(charts.PRIMARY)  # white text on it: 14.9:1
@@ -74,20 +82,41 @@ def _paragraph(text: Any, style: str) -> Paragraph:
 # --- Page decoration -------------------------------------------------------------
 
 
-def _page_decoration(generated_on: str, marked: bool):
-    def decorate(canvas, doc) -> None:
+def scope_label(indicators: Dict[str, Any]) -> str:
+    """ "région « Bretagne », tous les types de structure" (everything when not given)."""
+    return (indicators.get("scope") or Scope().as_dict())["label"]
+
+
+def footer_lines(generated_on: str, scope: str, marked: bool, page: int, total: int) -> List[str]:
+    """The footer, top line first; each line is drawn alone, so none runs into another."""
+    page_text = f"page {page} sur {total}"
+    return [
+        SOURCE.format(date=generated_on),
+        f"Périmètre : {scope}.",
+        f"{SYNTHETIC_MARK} — {page_text}" if marked else page_text.capitalize(),
+    ]
+
+
+def _footer_stamp(generated_on: str, scope: str, marked: bool):
+    def stamp(canvas, page: int, total: int) -> None:
+        lines = footer_lines(generated_on, scope, marked, page, total)
         canvas.saveState()
+        canvas.setFont(FOOTER_FONT, FOOTER_SIZE)
+        canvas.setFillColor(colors.black)
+        for rank, line in enumerate(reversed(lines)):
+            canvas.drawString(MARGIN, FOOTER_BASELINE + rank * FOOTER_LEADING, line)
+        canvas.restoreState()
+
+    return stamp
+
+
+def _page_decoration(marked: bool):
+    def decorate(canvas, doc) -> None:
         if marked:
+            canvas.saveState()
             _watermark(canvas)
             _banner(canvas)
-        canvas.setFont("Helvetica", 8)
-        canvas.setFillColor(colors.black)
-        footer = SOURCE.format(date=generated_on)
-        if marked:
-            footer += f" {SYNTHETIC_MARK}."
-        canvas.drawString(MARGIN, 1.2 * cm, footer)
-        canvas.drawRightString(A4[0] - MARGIN, 1.2 * cm, f"Page {doc.page}")
-        canvas.restoreState()
+            canvas.restoreState()
 
     return decorate
 
@@ -163,6 +192,7 @@ def _story(indicators: Dict[str, Any], marked: bool) -> List[Any]:
         _paragraph(TITLE, "title"),
         _paragraph(SUBTITLE, "subtitle"),
         _paragraph(f"Période : {indicators['period']['label']}.", "subtitle"),
+        _paragraph(f"Périmètre : {scope_label(indicators)}.", "subtitle"),
     ]
     if marked:
         story.append(_paragraph(f"{SYNTHETIC_MARK}. {SYNTHETIC_NOTE}", "mark"))
@@ -187,7 +217,8 @@ def build_report(
     marked = synthetic or indicators.get("synthetic_count", 0) > 0
     generated_on = format_date_fr((generated_at or datetime.now(UTC)).astimezone(PARIS).date())
     buffer = io.BytesIO()
-    title = f"{TITLE} ({indicators['period']['label']})"
+    scope = scope_label(indicators)
+    title = f"{TITLE} ({indicators['period']['label']}, {scope})"
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -202,8 +233,13 @@ def build_report(
         lang="fr-FR",
         pageCompression=1 if compress else 0,
     )
-    decorate = _page_decoration(generated_on, marked)
-    document.build(_story(indicators, marked), onFirstPage=decorate, onLaterPages=decorate)
+    decorate = _page_decoration(marked)
+    document.build(
+        _story(indicators, marked),
+        onFirstPage=decorate,
+        onLaterPages=decorate,
+        canvasmaker=partial(NumberedCanvas, stamp=_footer_stamp(generated_on, scope, marked)),
+    )
     return buffer.getvalue()
 
 
@@ -230,11 +266,22 @@ def _flag_row(section: str, code: str, label: str, item: Dict[str, Any]) -> List
     return [section, code, label, _number(item["count"]), _percent(item["share"])]
 
 
+def _scope_rows(scope: Dict[str, Any]) -> List[List[str]]:
+    """The region and structure type counted: their label, or "Toutes" / "Tous"."""
+    region = schema.REGIONS[scope["region"]] if scope["region"] else "Toutes"
+    structure_type = schema.STRUCTURE_TYPES[scope["structure_type"]] if scope["structure_type"] else "Tous"
+    return [
+        ["Périmètre", "region", schema.FIELD_LABELS["region"], region, ""],
+        ["Périmètre", "structure_type", schema.FIELD_LABELS["structure_type"], structure_type, ""],
+    ]
+
+
 def _csv_rows(ind: Dict[str, Any]) -> List[List[str]]:
     delay, qualification = ind["delay"], ind["qualification"]
     rows = [
         ["Période", "debut", "Début de la période", ind["period"]["since"], ""],
         ["Période", "fin", "Fin de la période", ind["period"]["until"], ""],
+        *_scope_rows(ind.get("scope") or Scope().as_dict()),
         ["Synthèse", "declarations", "Déclarations", _number(ind["total"]), ""],
         ["Synthèse", "structures", "Structures déclarantes distinctes", _number(ind["structures"]["count"]), ""],
         [

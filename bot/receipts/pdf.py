@@ -3,6 +3,7 @@ content as the page, from the same ``layout.Receipt``; the reference in every
 page's header and "Page n / N" in every footer."""
 
 import io
+from functools import partial
 from typing import Any, List
 
 from reportlab.lib import colors
@@ -11,7 +12,17 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from bot.pdf_style import BLUE, CONTENT_WIDTH, MARGIN, PAGE_SIZE, ROW_TINT, RULE_GREY, STYLES, pdf_text
+from bot.pdf_style import (
+    BLUE,
+    CONTENT_WIDTH,
+    MARGIN,
+    PAGE_SIZE,
+    ROW_TINT,
+    RULE_GREY,
+    STYLES,
+    NumberedCanvas,
+    pdf_text,
+)
 from bot.receipts.layout import Receipt, Rows
 
 HEADER = "Vigie – déclaration d'incident de sécurité des systèmes d'information"
@@ -112,25 +123,9 @@ def _decorate(reference: str):
     return decorate
 
 
-class NumberedCanvas(Canvas):
-    """Holds the pages back until the end, to write "Page n / N" on each."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._held_pages = []
-
-    def showPage(self) -> None:
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held_pages)
-        for state in self._held_pages:
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.drawRightString(PAGE_SIZE[0] - MARGIN, 1.2 * cm, f"Page {self._pageNumber} / {total}")
-            super().showPage()
-        super().save()
+def _page_number(canvas: Canvas, page: int, total: int) -> None:
+    canvas.setFont("Helvetica", 8)
+    canvas.drawRightString(PAGE_SIZE[0] - MARGIN, 1.2 * cm, f"Page {page} / {total}")
 
 
 def build_pdf(receipt: Receipt, *, compress: bool = True) -> bytes:
@@ -152,5 +147,10 @@ def build_pdf(receipt: Receipt, *, compress: bool = True) -> bytes:
         pageCompression=1 if compress else 0,
     )
     decorate = _decorate(receipt.reference)
-    document.build(_story(receipt), onFirstPage=decorate, onLaterPages=decorate, canvasmaker=NumberedCanvas)
+    document.build(
+        _story(receipt),
+        onFirstPage=decorate,
+        onLaterPages=decorate,
+        canvasmaker=partial(NumberedCanvas, stamp=_page_number),
+    )
     return buffer.getvalue()

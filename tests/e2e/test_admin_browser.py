@@ -79,7 +79,12 @@ async def shot(page, name: str) -> None:
     await page.screenshot(path=str(screenshot_path("admin", name)), full_page=True)
 
 
-async def test_admin_pages_in_chromium(base_url, store):
+async def headline(page, label: str) -> str:
+    item = page.locator(".headline-item").filter(has=page.get_by_text(label, exact=True))
+    return (await item.locator("dd").inner_text()).replace("\u202f", "")
+
+
+async def test_admin_pages_in_chromium(base_url, store, demo_store):
     console = []
     async with async_playwright() as playwright:
         browser = await launch(playwright)
@@ -154,15 +159,36 @@ async def test_admin_pages_in_chromium(base_url, store):
             [row] = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
             assert row["structure_name"] == "'" + FORMULA_NAME and row["region"] == "ile_de_france"
 
-            # The observatory of a synthetic year: marked, its charts drawn, its report downloadable.
+            # The same declaration for a French spreadsheet: ";", French labels.
+            async with page.expect_download() as download_info:
+                await page.get_by_role("link", name="Exporter en CSV pour tableur (Excel, LibreOffice)").click()
+            download = await download_info.value
+            assert download.suggested_filename.endswith("-tableur.csv")
+            raw = Path(await download.path()).read_bytes()
+            assert raw.startswith("\ufeffNom de la structure;".encode())
+            [row] = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+            assert row["Nom de la structure"] == "'" + FORMULA_NAME and row["Région"] == "Île-de-France"
+
+            # The observatory: switching to the synthetic data (this year has none) moves to their year.
             async with page.expect_navigation():
                 await page.get_by_role("link", name="Observatoire").click()
             await page.check("#o-source-synthetiques")
-            await page.fill("#o-since", "2025-01-01")
-            await page.fill("#o-until", "2025-12-31")
             async with page.expect_navigation():
                 await page.get_by_role("button", name="Afficher").click()
+            assert "la période affichée est l'année 2025" in await page.locator(".notice").inner_text()
+            assert await page.input_value("#o-since") == "2025-01-01"
             assert "Données synthétiques de démonstration." in await page.locator(".synthetic-banner").inner_text()
+
+            # One region: its figures only, named on the page and kept in the address.
+            await page.select_option("#o-region", label="Bretagne")
+            async with page.expect_navigation():
+                await page.get_by_role("button", name="Afficher").click()
+            assert "region=bretagne" in page.url and "source=synthetiques" in page.url
+            assert await page.locator(".scope").inner_text() == (
+                "Périmètre : région « Bretagne », tous les types de structure."
+            )
+            in_brittany = len(demo_store.all_matching({"region": "bretagne"}))
+            assert in_brittany and await headline(page, "Déclarations") == str(in_brittany)
             images = page.locator(".chart img")
             assert await images.count() == 7
             await page.wait_for_function(

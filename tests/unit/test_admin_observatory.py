@@ -120,6 +120,9 @@ async def test_the_downloads_are_computed_and_written_to_the_audit_log(store, de
         ("since=2026-13-01", "date invalide"),
         ("since=2026-03-01&until=2026-01-01", "doit précéder"),
         ("source=toutes", "Source inconnue"),
+        ("region=atlantide", "Région : valeur inconnue « atlantide »."),
+        ("structure_type=%3Cb%3E", "Type de structure : valeur inconnue « &lt;b&gt; »."),
+        ("since=2027-02-01", "doit précéder"),  # after the default end, 31 December 2026
     ],
 )
 async def test_bad_parameters_get_a_french_message(store, demo, clock, accounts, query, message):
@@ -128,6 +131,8 @@ async def test_bad_parameters_get_a_french_message(store, demo, clock, accounts,
         response = await client.get(f"/admin/observatoire?{query}")
         assert response.status == 400 and message in await response.text()
         assert (await client.get(f"/admin/observatoire/rapport.pdf?{query}")).status == 400
+        assert (await client.get(f"/admin/observatoire/indicateurs.csv?{query}")).status == 400
+        assert (await client.get(f"/admin/observatoire/graphiques/regions.svg?{query}")).status == 404
 
 
 async def test_without_a_synthetic_store_the_page_says_so(store, clock, accounts):
@@ -140,3 +145,119 @@ async def test_without_a_synthetic_store_the_page_says_so(store, clock, accounts
 def test_the_default_period_is_the_current_year():
     query = parse_query({}, date(2026, 12, 1))
     assert (query.since, query.until, query.source, query.errors) == ("2026-01-01", "2026-12-31", "reelles", [])
+
+
+# --- Region and structure type ------------------------------------------------------------
+
+
+async def test_a_region_filters_every_figure_and_is_kept_in_the_links(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get(f"/admin/observatoire?{PERIOD}&region=bretagne")
+        html = await response.text()
+        svg = await (
+            await client.get(f"/admin/observatoire/graphiques/monthly_trend.svg?{PERIOD}&region=bretagne")
+        ).text()
+    assert response.status == 200
+    assert figure(html, "Déclarations") == "2" and figure(html, "Rançongiciels") == "0"  # r2 and r3
+    assert '<option value="bretagne" selected>Bretagne</option>' in html
+    assert '<p class="scope">Périmètre : région « Bretagne », tous les types de structure.</p>' in html
+    assert (
+        "/admin/observatoire/rapport.pdf?since=2026-01-01&amp;until=2026-03-31&amp;source=reelles&amp;region=bretagne"
+        in html
+    )
+    assert "graphiques/regions.svg?since=2026-01-01&amp;until=2026-03-31&amp;source=reelles&amp;region=bretagne" in html
+    description = ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}desc").text
+    assert "2 déclarations" in description and "mars 2026 : 1" in description
+
+
+async def test_a_structure_type_without_declarations_says_so(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get(f"/admin/observatoire?{PERIOD}&structure_type=esms")
+        html = await response.text()
+    assert response.status == 200 and figure(html, "Déclarations") == "0"
+    assert '<option value="esms" selected>Établissement ou service médico-social (ESMS)</option>' in html
+    assert "Aucune déclaration réelle pour ce périmètre, quelle que soit la période." in html
+
+
+async def test_the_downloads_cover_the_region_and_name_it(store, demo, clock, accounts, declarations):
+    scoped = f"{PERIOD}&region=bretagne&structure_type=etablissement_sante_public"
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        table = await client.get(f"/admin/observatoire/indicateurs.csv?{scoped}")
+        rows = list(csv.reader(io.StringIO((await table.text()).lstrip("\ufeff"))))
+        pdf = await client.get(f"/admin/observatoire/rapport.pdf?{scoped}")
+        await pdf.read()
+    assert ["Synthèse", "declarations", "Déclarations", "2", ""] in rows
+    assert ["Périmètre", "region", "Région", "Bretagne", ""] in rows
+    assert ["Périmètre", "structure_type", "Type de structure", "Établissement de santé public", ""] in rows
+    assert pdf.status == 200
+    assert (
+        'filename="observatoire-2026-01-01-2026-03-31-bretagne-etablissement_sante_public.pdf"'
+        in pdf.headers["Content-Disposition"]
+    )
+    with store.session() as session:
+        entries = session.execute(select(AuditEntry).where(AuditEntry.action == audit.EXPORT)).scalars().all()
+    assert [(e.details["format"], e.details["lignes"], e.details["observatoire"]["region"]) for e in entries] == [
+        ("csv", 2, "bretagne"),
+        ("pdf", 2, "bretagne"),
+    ]
+
+
+# --- A period with declarations after a change of source ----------------------------------------
+
+
+async def test_switching_to_the_demo_data_moves_to_their_latest_year(store, demo, clock, accounts, declarations):
+    switch = "since=2025-01-01&until=2025-12-31&source=synthetiques&source_affichee=reelles"
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get(f"/admin/observatoire?{switch}")
+        html = await response.text()
+    assert response.status == 200 and figure(html, "Déclarations") == "5"
+    assert (
+        "Aucune déclaration synthétique de démonstration du 1er janvier 2025 au 31 décembre 2025 : "
+        "la période affichée est l&#39;année 2026, la plus récente qui en compte."
+    ) in html
+    assert "<h2>Chiffres clés du 1er janvier 2026 au 31 décembre 2026</h2>" in html
+    assert 'name="since" type="date" value="2026-01-01"' in html
+    assert 'name="source_affichee" value="synthetiques"' in html
+    assert "rapport.pdf?since=2026-01-01&amp;until=2026-12-31&amp;source=synthetiques" in html
+
+
+async def test_switching_back_keeps_a_period_that_has_declarations(store, demo, clock, accounts, declarations):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        html = await (
+            await client.get(f"/admin/observatoire?{PERIOD}&source=reelles&source_affichee=synthetiques")
+        ).text()
+    assert figure(html, "Déclarations") == "3"
+    assert 'class="notice"' not in html
+
+
+async def test_an_empty_period_asked_for_stays_with_a_link_to_the_latest_year(
+    store, demo, clock, accounts, declarations
+):
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        html = await (
+            await client.get("/admin/observatoire?since=2025-01-01&until=2025-12-31&source=synthetiques")
+        ).text()
+    assert figure(html, "Déclarations") == "0"
+    assert "Aucune déclaration synthétique de démonstration du 1er janvier 2025 au 31 décembre 2025." in html
+    assert (
+        '<a href="/admin/observatoire?since=2026-01-01&amp;until=2026-12-31&amp;source=synthetiques">'
+        "Afficher l&#39;année 2026, la plus récente qui compte des déclarations</a>"
+    ) in html
+
+
+async def test_the_default_period_falls_back_to_the_latest_year(store, demo, clock, accounts, declarations):
+    clock.advance(days=366)  # 2027: no declaration yet
+    async with admin_client(store, clock, demo_store=demo) as client:
+        await login(client, READER, READER_PASSWORD)
+        html = await (await client.get("/admin/observatoire?region=bretagne")).text()
+    assert figure(html, "Déclarations") == "2"
+    assert (
+        "Aucune déclaration réelle du 1er janvier 2027 au 31 décembre 2027 pour ce périmètre : "
+        "la période affichée est l&#39;année 2026, la plus récente qui en compte."
+    ) in html

@@ -456,6 +456,66 @@ async def test_csv_export_is_the_whole_filtered_list(store, clock, accounts, see
     assert entries[0].ip == "127.0.0.1" and entries[0].at == clock()
 
 
+async def test_spreadsheet_export_reads_in_french(store, clock, accounts, seeded):
+    async with admin_client(store, clock) as client:
+        await login(client, READER, READER_PASSWORD)
+        response = await client.get("/admin/export-tableur.csv?region=centre_val_de_loire")
+        raw = await response.read()
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="declarations-\d{8}-\d{6}-tableur\.csv"', response.headers["Content-Disposition"]
+    )
+    assert raw.startswith("\ufeffNom de la structure;Numéro FINESS;Type de structure;Région;".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows[0]) == len(CSV_COLUMNS) and len(rows) == 3  # a and d, oldest first
+    row = dict(zip(rows[0], rows[1]))
+    assert row["Référence"] == seeded["a"]
+    assert row["Type de structure"] == "Établissement de santé public"
+    assert row["Région"] == "Centre-Val de Loire"
+    assert row["Type d'incident"] == "Rançongiciel (ransomware)"
+    assert row["Plainte déposée"] == "Prévue"
+    assert row["Systèmes touchés"] == "Dossier patient informatisé (DPI), Messagerie"
+    assert row["Impact sur les données"] == "Disponibilité, Intégrité"
+    assert row["Date de détection"] == "10/01/2026 03:00"
+    assert row["Créée le"] == "05/01/2026 11:00"  # 10:00 UTC, in Paris
+    assert (row["Incident grave"], row["Incident significatif"]) == ("Oui", "Non")
+    assert row["Motifs de la qualification"] == "L'activité de soins fonctionne en mode dégradé."
+    assert row["Obligations"] == "CERT Santé, CNIL (avant le 13/01/2026 03:00)"
+    assert (row["Statut"], row["Canal"]) == ("Soumise", "Page web de Vigie")
+    assert row["Nombre de personnes concernées"] == "1200"
+    assert row["Cause"] == "" and row["Date de début de l'incident"] == ""
+    assert row["Téléphone du déclarant"] == "'+33248000000"  # a leading "+" would be a formula
+
+
+async def test_spreadsheet_export_neutralises_formulas_and_is_audited(store, clock, accounts, seeded):
+    async with admin_client(store, clock) as client:
+        anonymous = await client.get("/admin/export-tableur.csv", allow_redirects=False)
+        assert anonymous.status == 401
+        await login(client, READER, READER_PASSWORD)
+        text = (await (await client.get("/admin/export-tableur.csv?region=ile_de_france")).read()).decode("utf-8-sig")
+        refused = await client.get("/admin/export-tableur.csv?region=atlantide")
+        assert refused.status == 400 and "Requête invalide" in await refused.text()
+    [row] = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert row["Nom de la structure"] == "'" + FORMULA_NAME
+    assert row["Motifs de la qualification"] == "" and row["Incident grave"] == "Non"
+    [entry] = audit_rows(store, audit.EXPORT)
+    assert (entry.login, entry.details) == (
+        READER,
+        {"format": "csv-tableur", "filtres": {"region": "ile_de_france"}, "lignes": 1},
+    )
+
+
+async def test_the_list_offers_the_spreadsheet_export_beside_the_raw_one(store, clock, accounts, seeded):
+    async with admin_client(store, clock) as client:
+        await login(client, READER, READER_PASSWORD)
+        html = await (await client.get("/admin/declarations?region=bretagne")).text()
+    raw = html.index('href="/admin/export.csv?region=bretagne"')
+    link = 'href="/admin/export-tableur.csv?region=bretagne" download>'
+    spreadsheet = html.index(link + "Exporter en CSV pour tableur (Excel, LibreOffice)</a>")
+    assert 0 < spreadsheet - raw < 300
+
+
 async def test_json_export(store, clock, accounts, seeded):
     async with admin_client(store, clock) as client:
         await login(client, ADMIN, ADMIN_PASSWORD)

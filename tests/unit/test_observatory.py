@@ -15,12 +15,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from bot.core import french as fr
 from bot.core import schema
 from bot.observatory import charts, indicators, report, tables
 from bot.observatory.indicators import compute, percentile, row
 from bot.observatory.period import make_period
+from bot.observatory.scope import Scope
+from bot.pdf_style import CONTENT_WIDTH
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
@@ -350,6 +353,40 @@ def test_a_reversed_period_is_refused():
         compute([], "2025-03-31", "2025-01-01")
 
 
+# --- Scope: one region, one structure type -----------------------------------------------
+
+
+def test_a_region_scope_counts_only_that_region(ind):
+    centre = compute(DATA, SINCE, UNTIL, Scope(region="centre_val_de_loire"))
+    assert centre["total"] == 2  # D1, D2 (D3, D4 have no region; the other regions are elsewhere)
+    assert counts(centre["by_incident_type"])["rancongiciel"] == 1
+    assert {k: v for k, v in counts(centre["by_region"]).items() if v} == {"centre_val_de_loire": 2}
+    assert centre["scope"] == {
+        "region": "centre_val_de_loire",
+        "structure_type": None,
+        "label": "région « Centre-Val de Loire », tous les types de structure",
+    }
+    assert ind["scope"]["label"] == "toutes les régions, tous les types de structure"
+
+
+def test_region_and_structure_type_scopes_combine():
+    assert compute(DATA, SINCE, UNTIL, Scope(structure_type="esms"))["total"] == 2  # D3, D4
+    both = compute(DATA, SINCE, UNTIL, Scope(region="centre_val_de_loire", structure_type="esms"))
+    assert both["total"] == 0
+    assert both["scope"]["label"] == (
+        "région « Centre-Val de Loire », type de structure « Établissement ou service médico-social (ESMS) »"
+    )
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [({"region": "atlantide"}, "Région : valeur inconnue « atlantide »"), ({"structure_type": "x"}, "Type de")],
+)
+def test_a_scope_refuses_values_outside_the_spec(options, message):
+    with pytest.raises(ValueError, match=message):
+        Scope(**options)
+
+
 def test_periods_span_whole_paris_days_and_months():
     period = make_period(date(2024, 11, 15), "2025-02-01")
     assert period.months() == [(2024, 11), (2024, 12), (2025, 1), (2025, 2)]
@@ -572,6 +609,39 @@ def test_pdf_marks_every_page_as_synthetic_and_names_the_source(synthetic_pdf):
         assert "Source : déclarations d'incidents enregistrées dans Vigie, extraites le 5 janvier 2026." in text
 
 
+def test_pdf_footer_lines_are_apart_and_count_the_pages(synthetic_pdf):
+    pages = page_streams(synthetic_pdf)
+    total = len(pages)
+    for number, stream in enumerate(pages, 1):
+        lines = pdf_text(stream).split("\n")
+        assert f"Données synthétiques de démonstration — page {number} sur {total}" in lines
+        assert "Périmètre : toutes les régions, tous les types de structure." in lines
+        assert not any("démonstrationPage" in line or "démonstration.Page" in line for line in lines)
+
+
+def test_every_footer_line_fits_the_page_width_even_for_the_longest_scope():
+    def width(scope):
+        return max(
+            stringWidth(line, report.FOOTER_FONT, report.FOOTER_SIZE)
+            for line in report.footer_lines("30 septembre 2026", scope.label_fr(), True, 999, 999)
+        )
+
+    longest = Scope(region="provence_alpes_cote_d_azur", structure_type="etablissement_sante_prive_non_lucratif")
+    assert width(longest) <= CONTENT_WIDTH
+    assert width(Scope()) <= CONTENT_WIDTH
+
+
+def test_pdf_of_a_region_names_it_on_the_first_page_and_in_every_footer(ind):
+    region = compute(DATA, SINCE, UNTIL, Scope(region="centre_val_de_loire"))
+    pdf = report.build_report(region, generated_at=datetime(2026, 1, 5, tzinfo=UTC), compress=False)
+    scope = "Périmètre : région « Centre-Val de Loire », tous les types de structure."
+    pages = page_streams(pdf)
+    assert " ".join(pdf_text(pages[0]).split()).count(scope) == 2  # under the period, and in the footer
+    assert all(scope in pdf_text(stream).split("\n") for stream in pages)
+    assert f"Page {len(pages)} sur {len(pages)}" in pdf_text(pages[-1])
+    assert report.SYNTHETIC_MARK not in pdf_text(pdf)
+
+
 def test_pdf_of_real_data_is_not_marked(ind):
     real = {**ind, "synthetic_count": 0}
     pdf = report.build_report(real, compress=False)
@@ -611,6 +681,22 @@ def test_csv_is_flat_with_french_headers(ind):
     assert by_key[("Déclarations malveillantes par mois", "2025-01")] == ["janvier 2025", "2", ""]
     assert by_key[("Qualification", "ni_l_un_ni_l_autre")] == ["Ni grave ni significatif", "2", "28.57"]
     assert all(len(r) == 5 for r in rows)
+
+
+def test_csv_names_its_scope(ind):
+    everything = list(csv.reader(io.StringIO(report.indicators_csv(ind))))
+    assert ["Périmètre", "region", "Région", "Toutes", ""] in everything
+    scoped = compute(DATA, SINCE, UNTIL, Scope(region="centre_val_de_loire", structure_type="esms"))
+    rows = list(csv.reader(io.StringIO(report.indicators_csv(scoped))))
+    assert ["Périmètre", "region", "Région", "Centre-Val de Loire", ""] in rows
+    assert [
+        "Périmètre",
+        "structure_type",
+        "Type de structure",
+        "Établissement ou service médico-social (ESMS)",
+        "",
+    ] in rows
+    assert ["Synthèse", "declarations", "Déclarations", "0", ""] in rows
 
 
 def test_csv_of_an_empty_period_leaves_undefined_shares_blank(empty):

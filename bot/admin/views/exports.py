@@ -1,14 +1,16 @@
 """CSV and JSON exports of the filtered declarations list (every matching row).
 
-The CSV is the API's (``bot.web.api.to_csv``: same columns, formula cells
-neutralised), with a UTF-8 byte order mark so that Excel opens it in UTF-8.
+The raw CSV is the API's (``bot.web.api.to_csv``: same columns, formula cells
+neutralised); the spreadsheet CSV has the same columns for French spreadsheets
+(``bot.admin.spreadsheet``). Both start with a UTF-8 byte order mark so that
+Excel opens them in UTF-8. Every export is written to the audit log.
 """
 
 import asyncio
 
 from aiohttp import web
 
-from bot.admin import audit, context, filters
+from bot.admin import audit, context, filters, spreadsheet
 from bot.admin.middlewares import error_page
 from bot.core.paris_time import PARIS, to_paris_iso
 from bot.web.api import json_response, to_csv
@@ -16,9 +18,9 @@ from bot.web.api import json_response, to_csv
 BOM = "\ufeff"
 
 
-def _filename(request: web.Request, extension: str) -> str:
+def _filename(request: web.Request, extension: str, suffix: str = "") -> str:
     stamp = context.now(request).astimezone(PARIS).strftime("%Y%m%d-%H%M%S")
-    return f"declarations-{stamp}.{extension}"
+    return f"declarations-{stamp}{suffix}.{extension}"
 
 
 async def _matching(request: web.Request, output: str):
@@ -40,8 +42,8 @@ async def _matching(request: web.Request, output: str):
     return query, items
 
 
-def _attachment(request: web.Request, extension: str) -> dict:
-    return {"Content-Disposition": f'attachment; filename="{_filename(request, extension)}"'}
+def _attachment(request: web.Request, extension: str, suffix: str = "") -> dict:
+    return {"Content-Disposition": f'attachment; filename="{_filename(request, extension, suffix)}"'}
 
 
 async def export_csv(request: web.Request) -> web.Response:
@@ -50,6 +52,19 @@ async def export_csv(request: web.Request) -> web.Response:
         return error_page(request, 400, " ".join(query.errors))
     return web.Response(
         text=BOM + to_csv(items), content_type="text/csv", charset="utf-8", headers=_attachment(request, "csv")
+    )
+
+
+async def export_spreadsheet(request: web.Request) -> web.Response:
+    """The CSV for French spreadsheets: ";", French labels and dates, same filters as the list."""
+    query, items = await _matching(request, "csv-tableur")
+    if items is None:
+        return error_page(request, 400, " ".join(query.errors))
+    return web.Response(
+        text=BOM + spreadsheet.to_spreadsheet_csv(items),
+        content_type="text/csv",
+        charset="utf-8",
+        headers=_attachment(request, "csv", "-tableur"),
     )
 
 
