@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions import cancelling, summary
 from actions.declaration_form import say_feedback
@@ -65,8 +66,19 @@ class ActionAskConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say_feedback(dispatcher, tracker)
         fields = declaration_fields(tracker.slots)
-        dispatcher.utter_message(text=summary.render_summary(fields, qualify(fields)), buttons=CONFIRM_BUTTONS)
+        files = await asyncio.to_thread(joined_files, tracker.sender_id)
+        dispatcher.utter_message(text=summary.render_summary(fields, qualify(fields), files), buttons=CONFIRM_BUTTONS)
         return [SlotSet("feedback", None)]
+
+
+def joined_files(conversation_id: str) -> List[str]:
+    """The files the page joined in this conversation, waiting for the sending. The database
+    down must not stop the summary (the files join the declaration when it is stored)."""
+    try:
+        return [stored.label for stored in store().attachments().waiting(conversation_id)]
+    except SQLAlchemyError as error:
+        logger.warning("joined files not listed in the summary: %s", type(error).__name__)
+        return []
 
 
 def pending_confirmation(slots: Dict[str, Any]) -> bool:

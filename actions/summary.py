@@ -1,7 +1,7 @@
 """What the user reads about their declaration: acknowledgements and the summary."""
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -86,12 +86,15 @@ def replaced(old: Any, new: Any) -> bool:
     return old != new
 
 
-def render_summary(slots: Dict[str, Any], qualification: Dict[str, Any]) -> str:
+def render_summary(slots: Dict[str, Any], qualification: Dict[str, Any], files: Sequence[str] = ()) -> str:
+    """``files``: the labels of the files joined in the conversation, sent with the declaration."""
     parts = ["Voici votre déclaration avant envoi. Vérifiez-la :"]
     for title, fields in BLOCKS:
         shown = [f for f in fields if slots.get(f) not in (None, "", [])]
         if shown:
             parts.append(f"{title}\n{describe(shown, slots)}")
+    if files:
+        parts.append("Pièces jointes\n" + "\n".join(f"- {label}" for label in files))
     missing = unknown_fields(slots)
     if missing:
         labels = ", ".join(schema.FIELD_LABELS[name].lower() for name in missing)

@@ -238,7 +238,8 @@ async def _release_stalled(app: web.Application) -> None:
 
 
 def create_app(token: Optional[str] = None) -> web.Application:
-    app = web.Application(middlewares=[log_requests])
+    # A forwarded file is up to 10 MB, a third more in base64.
+    app = web.Application(middlewares=[log_requests], client_max_size=16 * 1024 * 1024)
     app[STATE_KEY] = State(token=token or None)
     app.on_shutdown.append(_release_stalled)
     app.router.add_post("/declarations", intake)

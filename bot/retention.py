@@ -7,6 +7,9 @@ keep it. The conversations of Rasa's SQL tracker store (its ``events`` table, pr
 profile) whose last event is older than the retention period are deleted, every event
 of them. The in-memory store of the development profile keeps nothing past a restart.
 
+Files joined to a declaration that was never sent are deleted after the same period
+(``bot.core.attachments``), in both profiles.
+
     python -m bot.retention purge          # once (`make purge`)
     python -m bot.retention run            # every VIGIE_RETENTION_EVERY seconds (86400)
 """
@@ -23,6 +26,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from bot import private_logs
+from bot.core.storage import DeclarationStore
 from bot.settings import Settings
 
 logger = logging.getLogger("vigie.retention")
@@ -65,17 +69,34 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("command", choices=("purge", "run"))
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    if not settings.tracker_database_url:
-        print("Conversations en mémoire (profil de développement) : rien à supprimer.")
-        return 0
     keep = timedelta(days=settings.retention_days)
-    while True:
-        deleted = purge(settings.tracker_database_url, keep)
-        logger.info("%d conversation(s) idle for more than %d days deleted", deleted, settings.retention_days)
-        if args.command == "purge":
-            print(f"{deleted} conversation(s) inactive(s) depuis plus de {settings.retention_days} jours supprimée(s).")
-            return 0
-        time.sleep(settings.retention_every)
+    store = DeclarationStore()
+    store.migrate()
+    try:
+        while True:
+            said = [_purge_files(store, keep, settings.retention_days)]
+            if settings.tracker_database_url:
+                deleted = purge(settings.tracker_database_url, keep)
+                logger.info("%d conversation(s) idle for more than %d days deleted", deleted, settings.retention_days)
+                days = settings.retention_days
+                said.append(f"{deleted} conversation(s) inactive(s) depuis plus de {days} jours supprimée(s).")
+            else:
+                said.append("Conversations en mémoire (profil de développement) : rien d'autre à supprimer.")
+            if args.command == "purge":
+                print("\n".join(said))
+                return 0
+            time.sleep(settings.retention_every)
+    finally:
+        store.dispose()
+
+
+def _purge_files(store: DeclarationStore, keep: timedelta, days: int) -> str:
+    deleted = store.attachments().forget_unsent(datetime.now(timezone.utc) - keep)
+    logger.info("%d file(s) of declarations never sent deleted", deleted)
+    return (
+        f"{deleted} pièce(s) jointe(s) de déclarations jamais envoyées, "
+        f"ajoutée(s) il y a plus de {days} jours, supprimée(s)."
+    )
 
 
 if __name__ == "__main__":

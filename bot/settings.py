@@ -20,6 +20,8 @@ DEFAULT_SQLITE_PATH = ROOT / "var" / "vigie.db"
 DEFAULT_DEMO_SQLITE_PATH = ROOT / "var" / "vigie-demo.db"
 # The FINESS register's files, beside the repository (never copied into it).
 DEFAULT_FINESS_DIR = ROOT.parent / "shared" / "data" / "finess"
+# Files added to declarations: outside the web root, never served by a static route.
+DEFAULT_ATTACHMENTS_DIR = ROOT / "var" / "attachments"
 
 # Variable -> default, as `make run` (bot/cli.py) passes them to every process.
 DEFAULTS = {
@@ -56,8 +58,15 @@ PASSED_THROUGH = (
     "VIGIE_PUBLIC_ORIGIN",
     "VIGIE_DEMO_DATABASE_URL",
     "VIGIE_FINESS_DIR",
+    "VIGIE_ATTACHMENTS_DIR",
     "VIGIE_TRUSTED_PROXIES",
     "VIGIE_RETENTION_DAYS",
+    "VIGIE_OPERATOR",
+    "VIGIE_OPERATOR_ADDRESS",
+    "VIGIE_OPERATOR_CONTACT",
+    "VIGIE_PUBLICATION_DIRECTOR",
+    "VIGIE_DPO_CONTACT",
+    "VIGIE_HOSTING",
 )
 DEFAULT_ALLOWED_ORIGINS = "http://127.0.0.1:8080,http://localhost:8080"
 
@@ -72,6 +81,7 @@ class Settings:
     database_url: str = DEFAULTS["DATABASE_URL"]
     demo_database_url: str = f"sqlite:///{DEFAULT_DEMO_SQLITE_PATH}"
     finess_dir: Path = DEFAULT_FINESS_DIR
+    attachments_dir: Path = DEFAULT_ATTACHMENTS_DIR
     # Processes and their tokens.
     host: str = "127.0.0.1"
     action_host: str = "127.0.0.1"
@@ -95,6 +105,13 @@ class Settings:
     tracker_database_url: str = ""
     retention_days: int = 30
     retention_every: float = 86400.0
+    # Who runs this instance: the legal notice, privacy notice and accessibility statement name them.
+    operator: str = ""
+    operator_address: str = ""
+    operator_contact: str = ""
+    publication_director: str = ""
+    dpo_contact: str = ""
+    hosting: str = ""
     # Forwarding to the authority.
     authority_url: str = ""
     authority_token: str = ""
@@ -126,6 +143,7 @@ class Settings:
             database_url=text("DATABASE_URL", cls.database_url),
             demo_database_url=text("VIGIE_DEMO_DATABASE_URL", cls.demo_database_url),
             finess_dir=Path(text("VIGIE_FINESS_DIR", str(cls.finess_dir))),
+            attachments_dir=Path(text("VIGIE_ATTACHMENTS_DIR", str(cls.attachments_dir))),
             host=text("VIGIE_HOST", cls.host),
             action_host=text("VIGIE_ACTION_HOST", cls.action_host),
             action_port=_number(env, "VIGIE_ACTION_PORT", cls.action_port, int),
@@ -144,6 +162,12 @@ class Settings:
             tracker_database_url=_tracker_url(env),
             retention_days=_number(env, "VIGIE_RETENTION_DAYS", cls.retention_days, int),
             retention_every=_number(env, "VIGIE_RETENTION_EVERY", cls.retention_every, float),
+            operator=text("VIGIE_OPERATOR"),
+            operator_address=text("VIGIE_OPERATOR_ADDRESS"),
+            operator_contact=text("VIGIE_OPERATOR_CONTACT"),
+            publication_director=text("VIGIE_PUBLICATION_DIRECTOR"),
+            dpo_contact=text("VIGIE_DPO_CONTACT"),
+            hosting=text("VIGIE_HOSTING"),
             authority_url=text("VIGIE_AUTHORITY_URL"),
             authority_token=env.get("VIGIE_AUTHORITY_TOKEN") or "",
             outbox_max_attempts=_number(env, "VIGIE_OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts, int),

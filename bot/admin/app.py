@@ -85,6 +85,9 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     # Before the detail: "{reference}" alone would also match "SSI-2026-000001.pdf".
     router.add_get("/declarations/{reference}.pdf", declarations.declaration_pdf, name="declaration_pdf")
     router.add_get("/declarations/{reference}", declarations.declaration_detail, name="declaration")
+    router.add_get(
+        "/declarations/{reference}/pieces-jointes/{number:[0-9]+}", declarations.attachment_file, name="attachment"
+    )
     router.add_get("/export.csv", exports.export_csv, name="export_csv")
     router.add_get("/export-tableur.csv", exports.export_spreadsheet, name="export_spreadsheet")
     router.add_get("/export.json", exports.export_json, name="export_json")

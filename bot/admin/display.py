@@ -37,8 +37,9 @@ ENUMS: Dict[str, Dict[str, str]] = {
     "channel": schema.CHANNELS,
 }
 TRANSMISSION_STATES = {"en_attente": "En attente", "transmise": "Transmise", "echec": "Échec"}
-TRANSMISSION_KINDS = {"initiale": "Déclaration initiale", "complement": "Complément"}
+TRANSMISSION_KINDS = {"initiale": "Déclaration initiale", "complement": "Complément", "piece_jointe": "Pièce jointe"}
 NOT_GIVEN = "Non renseigné"
+SHORT_DATETIME_FORMAT = "%d/%m/%Y %H:%M"  # Paris time, in tables and spreadsheets
 TO_COMPLETE = "À compléter"
 
 
@@ -58,7 +59,7 @@ def datetime_fr(value: Any) -> str:
 def datetime_short(value: Any) -> str:
     """ "03/12/2026 06:00" (Paris time), for tables."""
     moment = as_datetime(value)
-    return moment.strftime("%d/%m/%Y %H:%M") if moment else "—"
+    return moment.strftime(SHORT_DATETIME_FORMAT) if moment else "—"
 
 
 def number_fr(value: int) -> str:

@@ -138,6 +138,25 @@ class DeclarationChange(Base):
     outbox_id = Column(Integer, ForeignKey("outbox.id"))
 
 
+class Attachment(Base):
+    """A file a declarant added (migration 0009): the bytes are on disk under a random
+    name (``bot.core.attachments``), outside the web root; the conversation it was added
+    in, and once it is sent, the declaration it belongs to."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("stored_name", name="uq_attachments_stored_name"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    declaration_id = Column(Integer, ForeignKey("declarations.id"), nullable=True, index=True)
+    stored_name = Column(String(64), nullable=False)
+    name = Column(String(255), nullable=False)
+    media_type = Column(String(64), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False)
+
+
 class SlackEvent(Base):
     """One Slack event or interaction already handled: the unique key is the
     deduplication of retries and replays (``bot/channels/slack.py``, migration 0003)."""

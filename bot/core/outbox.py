@@ -21,7 +21,7 @@ PENDING = "en_attente"
 DELIVERED = "transmise"
 DEAD = "echec"
 STATES = (PENDING, DELIVERED, DEAD)
-KINDS = ("initiale", "complement")
+KINDS = ("initiale", "complement", "piece_jointe")
 ERROR_MAX_LENGTH = 255
 
 
@@ -73,12 +73,14 @@ def transmission_dict(message: Optional[OutboxMessage]) -> Optional[Dict[str, An
 
 
 def latest_messages(session, declaration_ids: Iterable[int]) -> Dict[int, OutboxMessage]:
-    """The most recent outbox message of each declaration."""
+    """The most recent forwarding of each declaration's content (its files are forwarded apart)."""
     ids = list(declaration_ids)
     if not ids:
         return {}
     rows = session.execute(
-        select(OutboxMessage).where(OutboxMessage.declaration_id.in_(ids)).order_by(OutboxMessage.id)
+        select(OutboxMessage)
+        .where(OutboxMessage.declaration_id.in_(ids), OutboxMessage.kind != "piece_jointe")
+        .order_by(OutboxMessage.id)
     ).scalars()
     return {row.declaration_id: row for row in rows}
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from bot.core import outbox, schema
+from bot.core import attachments, outbox, schema
 from bot.core.access_limits import AccessLimits
 from bot.core.faults import crash_point
 from bot.core.fields import UNKNOWN
@@ -324,6 +324,10 @@ class DeclarationStore:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def attachments(self) -> attachments.AttachmentStore:
+        """The files added to this store's declarations (``VIGIE_ATTACHMENTS_DIR``)."""
+        return attachments.AttachmentStore(self.session, Settings.from_env().attachments_dir)
+
     def access_limits(self) -> AccessLimits:
         """Wrong e-mail addresses given to unlock this store's declarations."""
         return AccessLimits(self.session)
@@ -386,7 +390,7 @@ class DeclarationStore:
     def _insert(self, values: Dict[str, Any], now: Optional[datetime] = None) -> Dict[str, Any]:
         """The declaration and its outbox message, in one transaction."""
         now = now or utc_now()
-        message = None
+        message, linked = None, []
         with self.session() as session, session.begin():
             row = Declaration(
                 **values,
@@ -403,9 +407,16 @@ class DeclarationStore:
                 message = outbox.new_message(row, declaration_to_dict(row), "initiale", now)
                 session.add(message)
                 session.flush()
+                attachments.link_pending(session, row, now)
+                session.flush()
+                linked = attachments.listed(session, [row.id]).get(row.id, [])
             crash_point("before_commit")
         crash_point("after_commit")
-        return {**declaration_to_dict(row), "transmission": outbox.transmission_dict(message)}
+        return {
+            **declaration_to_dict(row),
+            "transmission": outbox.transmission_dict(message),
+            "attachments": linked,
+        }
 
     def complete(
         self,
@@ -569,9 +580,18 @@ class DeclarationStore:
 
 
 def _with_transmission(session, rows: List[Declaration]) -> List[Dict[str, Any]]:
-    """Spec JSON of each declaration plus the state of its forwarding."""
-    latest = outbox.latest_messages(session, [row.id for row in rows])
-    return [{**declaration_to_dict(row), "transmission": outbox.transmission_dict(latest.get(row.id))} for row in rows]
+    """Spec JSON of each declaration plus the state of its forwarding and its files."""
+    ids = [row.id for row in rows]
+    latest = outbox.latest_messages(session, ids)
+    files = attachments.listed(session, ids)
+    return [
+        {
+            **declaration_to_dict(row),
+            "transmission": outbox.transmission_dict(latest.get(row.id)),
+            "attachments": files.get(row.id, []),
+        }
+        for row in rows
+    ]
 
 
 def _check_page(limit: Any, offset: Any) -> None:

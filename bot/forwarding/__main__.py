@@ -35,6 +35,7 @@ def settings_from_env(env: Optional[Mapping[str, str]] = None) -> Settings:
         base_delay=settings.outbox_base_delay,
         max_delay=settings.outbox_max_delay,
         timeout=settings.outbox_timeout,
+        attachments_dir=settings.attachments_dir,
     )
 
 

@@ -8,11 +8,13 @@ alert in the logs. Logs carry references and statuses, never declaration text.
 """
 
 import asyncio
+import base64
 import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional
+from pathlib import Path
+from typing import Any, Dict, Optional
 
 import aiohttp
 
@@ -33,6 +35,7 @@ class Settings:
     timeout: float = 15.0
     poll_interval: float = 1.0
     batch_size: int = 10
+    attachments_dir: Optional[Path] = None
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,29 @@ class Forwarder:
         self.settings = settings
         self.http = session
 
+    def body(self, claim: Claim) -> Dict[str, Any]:
+        """The payload; for a file, its content (base64) in place of its name on disk."""
+        if claim.kind != "piece_jointe":
+            return claim.payload
+        attachment = dict(claim.payload["attachment"])
+        stored_name = str(attachment.pop("stored_name"))
+        if self.settings.attachments_dir is None or not stored_name.isalnum():
+            raise FileNotFoundError(stored_name)
+        data = (self.settings.attachments_dir / stored_name).read_bytes()
+        attachment["content_base64"] = base64.b64encode(data).decode("ascii")
+        return {**claim.payload, "attachment": attachment}
+
     async def post(self, claim: Claim) -> Outcome:
+        try:
+            body = await asyncio.to_thread(self.body, claim)
+        except OSError:
+            return Outcome(False, "pièce jointe introuvable sur le disque", permanent=True)
         headers = {"Idempotency-Key": claim.idempotency_key}
         if self.settings.token:
             headers["Authorization"] = f"Bearer {self.settings.token}"
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout)
         try:
-            async with self.http.post(
-                self.settings.url, json=claim.payload, headers=headers, timeout=timeout
-            ) as response:
+            async with self.http.post(self.settings.url, json=body, headers=headers, timeout=timeout) as response:
                 if 200 <= response.status < 300:
                     return Outcome(True, receipt=await _receipt(response))
                 error = f"HTTP {response.status}"

@@ -2,7 +2,7 @@
 download: the official form's four blocks come from ``bot.admin.display``, so
 the receipt and the admin detail page never disagree."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -39,6 +39,7 @@ class Receipt:
     obligations: List[str]
     pii_note: Optional[str]
     produced_on: str
+    attachments: List[str] = field(default_factory=list)  # « rancon.png (image PNG, 120 Ko) »
     title: str = TITLE
     footer: str = FOOTER
     print_hint: str = PRINT_HINT
@@ -103,4 +104,5 @@ def build(declaration: Dict[str, Any], now: Optional[datetime] = None) -> Receip
         obligations=display.obligations_fr(declaration),
         pii_note=pii_note(declaration.get("pii_masked")),
         produced_on=display.datetime_fr(now or datetime.now(timezone.utc)),
+        attachments=[item["label"] for item in declaration.get("attachments") or []],
     )

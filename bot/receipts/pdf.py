@@ -99,6 +99,8 @@ def _story(receipt: Receipt) -> List[Any]:
         *_heading("Obligations et échéances"),
         *_bullets(receipt.obligations, "Aucune obligation enregistrée."),
     ]
+    if receipt.attachments:
+        story += [*_heading("Pièces jointes"), *_bullets(receipt.attachments, "")]
     if receipt.pii_note:
         story.append(_paragraph(receipt.pii_note, "note"))
     story.append(_paragraph(f"{receipt.footer} Document édité le {receipt.produced_on}.", "small"))

@@ -6,8 +6,10 @@ Run: ``python -m bot.web.app --host 127.0.0.1 --port 8080`` with, in the
 environment, ``DATABASE_URL``, ``VIGIE_API_TOKEN``, ``VIGIE_CHAT_URL`` (the chat
 server, Rasa; empty when a reverse proxy serves it on this origin),
 ``VIGIE_PUBLIC_ORIGIN`` (the address users see: https, except on loopback),
-``VIGIE_DEMO_DATABASE_URL`` (synthetic declarations for the observatory) and
-``VIGIE_RECEIPT_SECRET`` (checks the receipt links ``/recu/...`` given in the chat).
+``VIGIE_DEMO_DATABASE_URL`` (synthetic declarations for the observatory),
+``VIGIE_RECEIPT_SECRET`` (checks the receipt links ``/recu/...`` given in the chat),
+``VIGIE_WEB_SECRET`` (checks the conversation token of a file added, ``/pieces-jointes``)
+and ``VIGIE_ATTACHMENTS_DIR`` (where the files are kept).
 """
 
 import argparse
@@ -24,6 +26,7 @@ from bot.core.storage import DeclarationStore
 from bot.receipts.links import secret_from_env
 from bot.settings import Network, Settings
 from bot.web.api import create_api
+from bot.web.attachments import add_attachment_route
 from bot.web.chat_page import add_chat_page
 from bot.web.receipt_page import add_receipt_pages
 
@@ -40,6 +43,7 @@ def create_app(
     demo_store: Optional[DeclarationStore] = None,
     receipt_secret: Optional[bytes] = None,
     trusted_proxies: Tuple[Network, ...] = (),
+    web_secret: str = "",
 ) -> web.Application:
     """``public_origin`` in https: the admin cookies are ``Secure`` and forms are
     checked against it; None or http (loopback only): neither. ``receipt_secret``
@@ -50,6 +54,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     add_chat_page(app, chat_url)
     add_receipt_pages(app, store, receipt_secret)
+    add_attachment_route(app, store.attachments(), web_secret)
     app.add_subapp("/api", create_api(store, api_token))
     app.add_subapp(
         "/admin",
@@ -108,7 +113,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     for store in stores:
         store.migrate()
     app = create_app(
-        stores[0], token, settings.chat_url, origin, stores[1], secret_from_env(), settings.trusted_proxies
+        stores[0],
+        token,
+        settings.chat_url,
+        origin,
+        stores[1],
+        secret_from_env(),
+        settings.trusted_proxies,
+        settings.web_secret,
     )
 
     async def _dispose(_app: web.Application) -> None:

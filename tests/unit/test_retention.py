@@ -72,7 +72,10 @@ def test_the_tracker_store_and_the_period_come_from_the_environment():
     assert Settings.from_env({}).tracker_database_url == "" and Settings.from_env({}).retention_days == 30
 
 
-def test_in_memory_conversations_need_no_purge(monkeypatch, capsys):
+def test_in_memory_conversations_need_no_purge_but_unsent_files_go(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("VIGIE_TRACKER_DB_HOST", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'vigie.db'}")
+    monkeypatch.setenv("VIGIE_ATTACHMENTS_DIR", str(tmp_path / "pieces"))
     assert retention.main(["purge"]) == 0
-    assert "rien à supprimer" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "rien d'autre à supprimer" in said and "0 pièce(s) jointe(s) de déclarations jamais envoyées" in said

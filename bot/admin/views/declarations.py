@@ -2,6 +2,7 @@
 
 import asyncio
 import math
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -117,6 +118,32 @@ async def declaration_detail(request: web.Request) -> web.Response:
         history=display.history_rows(changes),
         labels=schema.FIELD_LABELS,
     )
+
+
+async def attachment_file(request: web.Request) -> web.Response:
+    """One file, downloaded as received: never shown inline, never sniffed (audited as an export)."""
+    declaration = await _declaration(request)
+    files = context.admin(request).store.attachments()
+    stored = await asyncio.to_thread(files.get, declaration["reference"], int(request.match_info["number"]))
+    if stored is None:
+        raise web.HTTPNotFound(text="Pièce jointe introuvable.")
+    data = await asyncio.to_thread(files.read, stored)
+    await _audit(request, audit.EXPORT, declaration["reference"], {"format": "piece-jointe", "id": stored.id})
+    return web.Response(
+        body=data,
+        content_type="application/octet-stream",
+        headers={
+            "Content-Disposition": content_disposition(stored.name),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 async def declaration_pdf(request: web.Request) -> web.Response:
