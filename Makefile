@@ -40,8 +40,15 @@ $(WIDGET_VENDOR): bot/web/widget/package-lock.json
 
 widget: $(WIDGET_VENDOR)
 
-# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
-browser:
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here);
+# their accessibility check injects axe-core, from the npm registry.
+AXE := tests/e2e/axe/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/e2e/axe/package-lock.json
+	cd tests/e2e/axe && npm ci --no-audit --no-fund --silent
+	touch $@
+
+browser: $(AXE)
 	command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 # Retrain only when the training data, the domain, the config or our NLU code changed.
@@ -109,4 +116,4 @@ converse: $(MODEL) widget
 	$(PY) -m bench report
 
 clean:
-	rm -rf models results var $(TOOLS_VENV) bot/web/widget/node_modules bot/web/static/vendor
+	rm -rf models results var $(TOOLS_VENV) bot/web/widget/node_modules bot/web/static/vendor tests/e2e/axe/node_modules

@@ -29,13 +29,13 @@ Differences from Rasa 3.6's ``SocketIOInput``, each a gap found there:
 
 Events. Client to server: ``session_request`` (``{}`` or ``{"new": true}`` for
 a fresh conversation), ``user_uttered`` (``{"message": "..."}``). Server to
-client: ``session_confirm`` (``{"token", "restored"}``), ``bot_uttered`` (see
-``VigieWebOutput``), ``turn_end``, ``vigie_error``.
+client: ``session_confirm`` (``{"token", "restored"}``), ``user_echo``
+(``{"text"}``: the message as the conversation keeps it, patient identifiers
+masked, to every socket of the conversation: the sender stores that copy, the
+other tabs show it), ``bot_uttered`` (see ``VigieWebOutput``), ``turn_end``,
+``vigie_error``.
 """
 
-import base64
-import hashlib
-import hmac
 import logging
 import re
 import secrets
@@ -52,6 +52,7 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
+from bot.channels.session_tokens import SessionTokens
 from bot.channels.user_text import DoorText, UnusableText, at_the_door
 from bot.rate_limits import RateLimiter, too_fast
 from bot.settings import Settings
@@ -60,12 +61,11 @@ logger = logging.getLogger(__name__)
 
 # Engine.IO refuses larger packets before decoding them (at_the_door caps the text at 4 000 characters).
 MAX_PACKET_BYTES = 64 * 1024
-TOKEN_LIFETIME = 24 * 3600
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6}\b")
 SUMMARY_START = "Voici votre déclaration avant envoi"
 
 BOT_EVENT, ERROR_EVENT, TURN_END, SESSION_CONFIRM = "bot_uttered", "vigie_error", "turn_end", "session_confirm"
+USER_ECHO = "user_echo"
 ERRORS = {
     "bad_event": (400, "Message invalide : un objet JSON est attendu."),
     "bad_message": (400, 'Message invalide : un objet {"message": "texte"} est attendu, sans autre champ.'),
@@ -96,34 +96,6 @@ def web_secret(env: Optional[Mapping[str, str]] = None) -> bytes:
         "une conversation du widget ne pourra pas être reprise après un redémarrage de Rasa."
     )
     return secrets.token_bytes(32)
-
-
-class SessionTokens:
-    """Server-signed tokens naming a conversation: ``<id>.<expiry>.<signature>``."""
-
-    def __init__(self, secret: bytes, lifetime: int = TOKEN_LIFETIME, clock: Callable[[], float] = time.time):
-        self._secret, self._lifetime, self._clock = secret, lifetime, clock
-
-    def _signature(self, session_id: str, expiry: str) -> str:
-        digest = hmac.new(self._secret, f"vigie_web|{session_id}|{expiry}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-    def issue(self, session_id: str) -> str:
-        expiry = str(int(self._clock()) + self._lifetime)
-        return f"{session_id}.{expiry}.{self._signature(session_id, expiry)}"
-
-    def verify(self, token: Any) -> Optional[str]:
-        """The conversation id the token names, or None (forged, altered, expired, malformed)."""
-        if not isinstance(token, str) or len(token) > 200 or token.count(".") != 2:
-            return None
-        session_id, expiry, signature = token.split(".")
-        if not SESSION_ID.match(session_id) or not expiry.isdigit():
-            return None
-        if not hmac.compare_digest(signature, self._signature(session_id, expiry)):
-            return None
-        if int(expiry) < self._clock():
-            return None
-        return session_id
 
 
 def new_session_id() -> str:
@@ -348,6 +320,7 @@ class VigieWebInput(InputChannel):
                 await sio.emit(BOT_EVENT, bot_message(str(unusable)), room=sid)
                 await sio.emit(TURN_END, {}, room=sid)
                 return
+            await sio.emit(USER_ECHO, {"text": text.text}, room=session_id)
             await self.handle(sio, on_new_message, text, session_id, sid)
 
         @sio.on("*")

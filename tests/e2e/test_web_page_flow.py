@@ -1,7 +1,11 @@
 """The chat page on a desktop and a phone: after every turn the newest message and its buttons
 are in sight above the composer, without scrolling by hand; "revenir à la question précédente"
 takes an answer back; a cancel at the summary asks first and can be taken back, then the
-declaration goes out whole."""
+declaration goes out whole. With the keyboard, the proposed answers come next in the Tab order.
+On the phone, a photo is joined (and a program refused): the receipt lists it and it is forwarded."""
+
+import time
+import urllib.request
 
 import pytest
 
@@ -15,13 +19,13 @@ MAX_TURNS = 30
 
 
 def receipt_reference(chat: ChatPage):
-    receipts = chat.page.locator("#log .msg.bot.receipt")
+    receipts = chat.dom.locator("#log .msg.bot.receipt")
     found = REFERENCE.search(receipts.last.inner_text()) if receipts.count() else None
     return found.group() if found else None
 
 
 def recent_bot_text(chat: ChatPage, count: int = 3) -> str:
-    return "\n".join(chat.page.locator("#log .msg.bot").all_inner_texts()[-count:])
+    return "\n".join(chat.dom.locator("#log .msg.bot").all_inner_texts()[-count:])
 
 
 def answer(chat: ChatPage, requested: str, tap: bool):
@@ -30,9 +34,13 @@ def answer(chat: ChatPage, requested: str, tap: bool):
         chat.type_message(PERSONA.get(requested, "je ne sais pas"))
     elif tap:
         before = chat.bot_count()
-        chat.page.locator("#choices button", has_text=title).click()
+        chat.dom.locator("#choices button", has_text=title).click()
         chat.wait_turn(before)
     else:
+        # Keyboard: the proposed answers come next in the Tab order, the focus is on the first one.
+        assert chat.in_choices() and chat.dom.evaluate(
+            "document.activeElement === document.getElementById('choices').firstElementChild"
+        ), chat.active("outerHTML")
         chat.choose(title)
     chat.wait_in_sight()
 
@@ -58,7 +66,7 @@ def cancel_and_take_back(chat: ChatPage):
     chat.wait_in_sight()
     assert "Je reprends la déclaration annulée" in recent_bot_text(chat)
     assert chat.requested_slot() == "confirmed"
-    assert chat.page.locator("#log .msg.bot.summary").count() == 2
+    assert chat.dom.locator("#log .msg.bot.summary").count() == 2
 
 
 def to_the_reference(chat: ChatPage, turn) -> str:
@@ -100,12 +108,58 @@ def test_on_a_desktop_a_step_back_and_a_cancel_taken_back_lose_nothing(vigie):
         assert stored["structure_name"] == "CH de Vierzon" and stored["declarant_email"] == PERSONA["declarant_email"]
 
 
-def test_on_a_phone_every_turn_is_in_sight_without_scrolling(vigie):
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+
+
+def join_file(chat: ChatPage, path, expected: str):
+    """Tap "Joindre un fichier", pick ``path`` and wait for Vigie's word on it."""
+    count = chat.dom.locator("#log .msg").count()
+    with chat.page.expect_file_chooser() as chooser:
+        chat.dom.locator("#attach").click()
+    chooser.value.set_files(str(path))
+    chat.dom.wait_for_function(
+        "([n, text]) => [...document.querySelectorAll('#log .msg')].slice(n).some(m => m.textContent.includes(text))",
+        arg=[count, expected],
+    )
+    chat.wait_in_sight()
+    chat.dom.locator("#message").click()  # back to writing, as a finger would
+
+
+def forwarded_files(vigie, reference: str, timeout: float = 30) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [
+            d["body"]["attachment"]
+            for d in vigie.delivered()
+            if d["kind"] == "piece_jointe" and d["reference"] == reference
+        ]
+        if found:
+            return found
+        time.sleep(0.5)
+    return []
+
+
+def test_on_a_phone_every_turn_is_in_sight_without_scrolling(vigie, tmp_path):
     with open_chat(vigie, viewport=PHONE, has_touch=True, is_mobile=True, reduced_motion="reduce") as chat:
         start(chat)
+        (tmp_path / "note-de-rancon.png").write_bytes(PNG)
+        (tmp_path / "facture.png").write_bytes(b"MZ\x90\x00" + bytes(64))
+        join_file(chat, tmp_path / "note-de-rancon.png", "il sera transmis avec votre déclaration")
+        join_file(chat, tmp_path / "facture.png", "« facture.png » n'a pas été ajouté. Ce type de fichier (exe)")
+        # The browser logs every refused request; this one is expected, and only this one.
+        refused = [p for p in chat.problems if "status of 422" in p]
+        assert len(refused) == 1, chat.problems
+        chat.problems.remove(refused[0])
         reference = to_the_reference(chat, lambda requested: answer(chat, requested, tap=True))
         chat.shot("12-recu-mobile")
-        assert vigie.declaration(reference)["channel"] == "web"
+        stored = vigie.declaration(reference)
+        assert stored["channel"] == "web"
+        assert [item["name"] for item in stored["attachments"]] == ["note-de-rancon.png"]
+        receipt = chat.dom.locator("#log .receipt a", has_text="Ouvrir le récépissé").get_attribute("href")
+        with urllib.request.urlopen(receipt) as page:
+            assert "note-de-rancon.png (image PNG" in page.read().decode()
+        [forwarded] = forwarded_files(vigie, reference)
+        assert forwarded["name"] == "note-de-rancon.png" and forwarded["content_base64"]
 
 
 def test_on_the_smallest_phone_the_first_questions_are_in_sight(vigie):
@@ -113,5 +167,5 @@ def test_on_the_smallest_phone_the_first_questions_are_in_sight(vigie):
         start(chat)
         for _ in range(3):
             answer(chat, chat.requested_slot(), tap=True)
-        width = chat.page.evaluate("document.documentElement.scrollWidth")
+        width = chat.dom.evaluate("document.documentElement.scrollWidth")
         assert width <= SMALL_PHONE["width"]  # nothing wider than the screen

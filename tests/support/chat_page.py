@@ -11,8 +11,10 @@ class ChatPage:
     """The page, driven like a keyboard user. Waits are functions, not strings:
     Playwright evaluates a string with eval, which the page's CSP forbids."""
 
-    def __init__(self, page, vigie):
+    def __init__(self, page, vigie, frame=None):
+        """``frame``: the chat inside a page (the embeddable widget's panel); keys go to the page."""
         self.page, self.vigie = page, vigie
+        self.dom = frame or page
         self.problems = []
         page.on("console", lambda message: self._console(message))
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
@@ -26,10 +28,10 @@ class ChatPage:
         self.wait_connected()
 
     def wait_connected(self):
-        self.page.wait_for_function("() => document.getElementById('connection').textContent === 'Connecté.'")
+        self.dom.wait_for_function("() => document.getElementById('connection').textContent === 'Connecté.'")
 
     def bot_count(self) -> int:
-        return self.page.locator("#log .msg.bot, #log .msg.error").count()
+        return self.dom.locator("#log .msg.bot, #log .msg.error").count()
 
     def focus_message_box(self):
         self.page.keyboard.press("Tab")  # the skip link comes first
@@ -38,20 +40,27 @@ class ChatPage:
         assert self.active("id") == "message"
 
     def active(self, prop: str) -> str:
-        return self.page.evaluate(f"document.activeElement.{prop}")
+        return self.dom.evaluate(f"document.activeElement.{prop}")
+
+    def in_choices(self) -> bool:
+        return self.dom.evaluate("document.getElementById('choices').contains(document.activeElement)")
 
     def type_message(self, text: str):
+        """Typed where the focus is: in the message box, or on a proposed answer (the first letter
+        sends the focus to the message box)."""
         before = self.bot_count()
-        if self.active("id") != "message":
+        if self.active("id") != "message" and not self.in_choices():
             self.focus_message_box()
         self.page.keyboard.type(text)
         self.page.keyboard.press("Enter")
         self.wait_turn(before)
 
     def _tab_to(self, title: str, key: str, presses: int):
-        """From the message box, ``key`` (Tab or Shift+Tab) until the button has the focus."""
-        if self.active("id") != "message":
+        """From the message box or a proposed answer, ``key`` (Tab or Shift+Tab) until the button has the focus."""
+        if self.active("id") != "message" and not self.in_choices():
             self.focus_message_box()
+        if self.active("textContent") == title:
+            return
         for _ in range(presses):
             self.page.keyboard.press(key)
             if self.active("textContent") == title:
@@ -59,21 +68,26 @@ class ChatPage:
         raise AssertionError(f"no button « {title} » reachable with {key} from the message box")
 
     def press_button(self, title: str):
-        """From the message box, Shift+Tab back to the button and press Enter."""
-        self._tab_to(title, "Shift+Tab", 40)
+        """Tab forward through the proposed answers when the focus is on one of them (where it lands
+        after each turn), else Shift+Tab back from the message box; then Enter."""
+        self._tab_to(title, "Tab" if self.in_choices() else "Shift+Tab", 40)
         self.page.keyboard.press("Enter")
 
     def press_forward(self, title: str):
         """From the message box, Tab forward to the button, press Enter and wait for the answer."""
-        self._tab_to(title, "Tab", 10)
         before = self.bot_count()
-        self.page.keyboard.press("Enter")
+        self.press_forward_only(title)
         self.wait_turn(before)
+
+    def press_forward_only(self, title: str):
+        """From the message box, Tab forward to the button and press Enter (no answer awaited)."""
+        self._tab_to(title, "Tab", 25)
+        self.page.keyboard.press("Enter")
 
     def wait_in_sight(self):
         """The newest message and its buttons end inside the window, above the composer (scrolling
         may still be under way: it is smooth unless reduced motion is asked for)."""
-        self.page.wait_for_function(IN_SIGHT, timeout=5_000)
+        self.dom.wait_for_function(IN_SIGHT, timeout=5_000)
 
     def choose(self, title: str):
         before = self.bot_count()
@@ -81,7 +95,7 @@ class ChatPage:
         self.wait_turn(before)
 
     def wait_turn(self, before: int):
-        self.page.wait_for_function(
+        self.dom.wait_for_function(
             "([n]) => document.querySelectorAll('#log .msg.bot, #log .msg.error').length > n"
             " && document.getElementById('typing').hidden",
             arg=[before],
@@ -89,13 +103,13 @@ class ChatPage:
         )
 
     def sender(self) -> str:
-        return self.page.evaluate("sessionStorage.getItem('vigie.token')").split(".")[0]
+        return self.dom.evaluate("sessionStorage.getItem('vigie.token')").split(".")[0]
 
     def requested_slot(self):
         return self.vigie.tracker(self.sender())["slots"].get("requested_slot")
 
     def last_bot_text(self) -> str:
-        return self.page.locator("#log .msg.bot").last.inner_text()
+        return self.dom.locator("#log .msg.bot").last.inner_text()
 
     def shot(self, name: str):
         self.page.screenshot(path=str(screenshot_path("web", name)), full_page=True)

@@ -45,6 +45,11 @@ class Vigie:
     def tracker(self, sender: str) -> dict:
         return self._request(f"{self.rasa}/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}")
 
+    def delivered(self) -> list:
+        """What the fake authority received (``bot.fake_authority``)."""
+        url = f"http://127.0.0.1:{self.env['VIGIE_AUTHORITY_PORT']}/_control/received"
+        return self._request(url)["deliveries"]
+
     def declaration(self, reference: str) -> dict:
         return self._request(
             f"{self.web}/api/declarations/{reference}",

@@ -92,3 +92,26 @@ async def test_the_page_says_how_long_the_conversation_is_kept(tmp_path, monkeyp
         store.dispose()
     assert "Cette conversation est supprimée 14 jours après votre dernier message" in html
     assert "N'écrivez aucun nom ni numéro de patient" in html
+
+
+async def test_only_the_allowed_origins_may_frame_the_embedded_chat(tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "VIGIE_ALLOWED_ORIGINS", "http://127.0.0.1:8080,https://intranet.ch-essai.fr,https://*.evil.test"
+    )
+    store = DeclarationStore(f"sqlite:///{tmp_path / 'vigie.db'}")
+    store.migrate()
+    client = TestClient(TestServer(web_app.create_app(store, "jeton", "")))
+    await client.start_server()
+    try:
+        embedded, page, script = await client.get("/embed"), await client.get("/"), await client.get("/static/embed.js")
+        embedded_html, script_text = await embedded.text(), await script.text()
+    finally:
+        await client.close()
+        store.dispose()
+    policy = embedded.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' http://127.0.0.1:8080 https://intranet.ch-essai.fr;" in policy + ";"
+    assert "evil" not in policy and "X-Frame-Options" not in embedded.headers
+    assert 'class="embedded"' in embedded_html and 'target="_blank"' in embedded_html
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert script.status == 200 and "attachShadow" in script_text

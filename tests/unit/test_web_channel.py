@@ -64,7 +64,7 @@ class FakeRasa:
 class Client:
     """A socket.io client recording every event it receives."""
 
-    EVENTS = ("session_confirm", "bot_uttered", "turn_end", "vigie_error", "connect_error")
+    EVENTS = ("session_confirm", "user_echo", "bot_uttered", "turn_end", "vigie_error", "connect_error")
 
     def __init__(self, url: str):
         self.url = url
@@ -315,6 +315,31 @@ async def test_two_sockets_of_one_conversation_both_get_the_replies(server):
     await tab.say("bonjour")
     await other_tab.turns()
     assert other_tab.texts() == ["écho : bonjour"]
+
+
+async def test_every_tab_of_a_conversation_gets_the_message_as_kept_masked(server):
+    """The sender stores the masked copy, another tab shows it; another conversation gets nothing."""
+    _, client_factory, _ = server
+    tab, token = await connected(client_factory)
+    other_tab, _ = await connected(client_factory, auth={"token": token})
+    stranger, _ = await connected(client_factory)
+    await tab.say("le patient Jean Dupont, NIR 1 85 05 78 006 084 99, ne peut plus être soigné")
+    await other_tab.turns()
+    await tab.say("/affirm")
+    await tab.turns(2)
+    for socket_ in (tab, other_tab):
+        masked, button = [echo["text"] for echo in socket_.of("user_echo")]
+        assert masked.startswith("le patient [nom masqué]") and "084" not in masked and "Dupont" not in masked
+        assert button == "/affirm"
+    assert stranger.of("user_echo") == []
+
+
+async def test_a_text_refused_at_the_door_is_not_echoed(server):
+    _, client_factory, _ = server
+    client, _ = await connected(client_factory)
+    await client.say("   ")
+    await client.turns()
+    assert client.of("user_echo") == [] and "vide" in client.texts()[0]
 
 
 def forgeries(token: str, victim_id: str) -> Dict[str, Any]:

@@ -2,8 +2,13 @@
  *
  * Everything the user or the bot wrote is put in the page with textContent,
  * never as HTML. The server names the conversation: the widget only keeps the
- * signed token it received (sessionStorage, this tab only) to get the same
- * conversation back after a reconnection or a reload.
+ * signed token it received (sessionStorage) to get the same conversation back
+ * after a reconnection or a reload. Tabs of this browser that are open at the
+ * same time share it through a BroadcastChannel; nothing outlives the tabs.
+ *
+ * What the user typed is kept as the server echoes it (user_echo): with patient
+ * identifiers masked. That is what the page stores and what the downloaded
+ * transcript holds.
  */
 (function () {
   "use strict";
@@ -11,6 +16,8 @@
   var TOKEN_KEY = "vigie.token";
   var HISTORY_KEY = "vigie.history";
   var MAX_HISTORY = 200;
+  var ADOPT_WAIT_MS = 300;
+  var GO_BACK = { payload: "/go_back", title: "Revenir à la question précédente" };
 
   var el = {
     log: document.getElementById("log"),
@@ -23,11 +30,17 @@
     notice: document.getElementById("notice"),
     restart: document.getElementById("new-conversation"),
     goBack: document.getElementById("go-back"),
+    download: document.getElementById("download"),
+    attach: document.getElementById("attach"),
+    attachInput: document.getElementById("attach-input"),
     starters: document.querySelectorAll(".starters button")
   };
   var history = loadHistory();
   var pendingTurns = 0;
   var socket = null;
+  var tabs = typeof window.BroadcastChannel === "function" ? new window.BroadcastChannel("vigie") : null;
+  var keyboardUser = false;
+  var shown = typeof WeakMap === "function" ? new WeakMap() : null;  // a user entry -> its message in the log
 
   // --- storage -------------------------------------------------------------------
 
@@ -56,11 +69,17 @@
     }
   }
 
-  function remember(entry) {
-    history.push(entry);
-    if (history.length > MAX_HISTORY) history = history.slice(-MAX_HISTORY);
+  function saveHistory() {
     var s = storage();
     if (s) s.setItem(HISTORY_KEY, JSON.stringify(history));
+  }
+
+  function remember(entry) {
+    entry.at = entry.at || Date.now();
+    history.push(entry);
+    if (history.length > MAX_HISTORY) history = history.slice(-MAX_HISTORY);
+    saveHistory();
+    return entry;
   }
 
   function forgetConversation() {
@@ -69,7 +88,16 @@
     if (s) s.removeItem(HISTORY_KEY);
     el.log.textContent = "";
     showChoices([]);
-    setGoBack();
+    setFooterActions();
+  }
+
+  function replaceConversation(items) {
+    history = Array.isArray(items) ? items.slice(-MAX_HISTORY) : [];
+    saveHistory();
+    el.log.textContent = "";
+    history.forEach(render);
+    showLastChoices();
+    setFooterActions();
   }
 
   // --- rendering -------------------------------------------------------------------
@@ -118,6 +146,22 @@
     return node("span", "visually-hidden", name + " : ");
   }
 
+  function clock(at) {
+    var date = new Date(at || Date.now());
+    return date.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function dateAndClock(at) {
+    var date = new Date(at || Date.now());
+    return date.toLocaleDateString("fr-FR") + " " + clock(at);
+  }
+
+  function stamp(at) {
+    var time = node("time", "stamp", clock(at));
+    time.dateTime = new Date(at || Date.now()).toISOString();
+    return time;
+  }
+
   function addToLog(item) {
     el.log.appendChild(item);
     reveal();
@@ -158,18 +202,21 @@
     window.requestAnimationFrame(revealNow);
   }
 
-  function renderUser(text) {
+  function renderUser(entry) {
     var item = node("li", "msg user");
     item.appendChild(speaker("Vous"));
-    item.appendChild(document.createTextNode(text));
+    item.appendChild(node("span", "text", entry.text));
+    item.appendChild(stamp(entry.at));
+    if (shown) shown.set(entry, item);
     addToLog(item);
   }
 
-  function renderError(text) {
+  function renderError(entry) {
     var item = node("li", "msg error");
     item.setAttribute("role", "alert");
     item.appendChild(speaker("Vigie"));
-    item.appendChild(document.createTextNode(text));
+    item.appendChild(document.createTextNode(entry.text));
+    item.appendChild(stamp(entry.at));
     addToLog(item);
   }
 
@@ -228,22 +275,38 @@
     renderBlocks(message.blocks, item, "h4");
   }
 
-  function renderBot(message) {
+  function renderBot(entry) {
+    var message = entry.message;
     var item = node("li", "msg bot");
     item.appendChild(speaker("Vigie"));
     if (message.kind === "summary") renderSummary(message, item);
     else if (message.kind === "receipt" && message.reference) renderReceipt(message, item);
     else renderBlocks(message.blocks || [{ text: message.text }], item);
+    item.appendChild(stamp(entry.at));
     addToLog(item);
   }
 
   function render(entry) {
-    if (entry.from === "user") renderUser(entry.text);
-    else if (entry.from === "error") renderError(entry.text);
-    else renderBot(entry.message);
+    if (entry.from === "user") renderUser(entry);
+    else if (entry.from === "error") renderError(entry);
+    else if (entry.from === "note") renderNote(entry);
+    else renderBot(entry);
   }
 
+  // Vigie's words written by the page itself (a file added): not part of the chat server's turn.
+  function renderNote(entry) {
+    var item = node("li", "msg bot note");
+    item.appendChild(speaker("Vigie"));
+    item.appendChild(node("p", null, entry.text));
+    item.appendChild(stamp(entry.at));
+    addToLog(item);
+  }
+
+  // A keyboard user who just sent a message finds the proposed answers next in the Tab order:
+  // the focus moves to the first one, Tab goes through them and on to the message box, and
+  // typing a letter on one of them writes it in the message box.
   function showChoices(buttons) {
+    var focusFirst = keyboardUser && document.activeElement === el.input && !el.input.value;
     el.choices.textContent = "";
     el.choices.hidden = buttons.length === 0;
     buttons.forEach(function (choice) {
@@ -252,7 +315,20 @@
       button.addEventListener("click", function () { send(choice.payload, choice.title); });
       el.choices.appendChild(button);
     });
+    if (focusFirst && buttons.length) el.choices.firstElementChild.focus();
     reveal();
+  }
+
+  function lastButtons() {
+    for (var i = history.length - 1; i >= 0; i -= 1) {
+      if (history[i].from === "bot") return Array.isArray(history[i].message.buttons) ? history[i].message.buttons : [];
+      if (history[i].from === "user") return [];
+    }
+    return [];
+  }
+
+  function showLastChoices() {
+    showChoices(lastButtons());
   }
 
   function announce(text) {
@@ -289,8 +365,18 @@
     reveal();
   }
 
-  function setGoBack() {
-    el.goBack.hidden = !history.some(function (entry) { return entry.from === "user"; });
+  function sent() {
+    return history.some(function (entry) { return entry.from === "user"; });
+  }
+
+  function sentDeclaration() {
+    return history.some(function (entry) { return entry.message && entry.message.kind === "receipt"; });
+  }
+
+  // Going back makes sense while a declaration is being made, not once it has been sent.
+  function setFooterActions() {
+    el.goBack.hidden = !sent() || sentDeclaration();
+    el.download.hidden = history.length === 0;
   }
 
   function setConnection(text, ok) {
@@ -307,10 +393,9 @@
       setConnection("Pas de connexion au serveur : votre message n'est pas envoyé. Nouvel essai en cours…");
       return false;
     }
-    var visible = shown || message;
-    remember({ from: "user", text: visible });
-    renderUser(visible);
-    setGoBack();
+    var entry = remember({ from: "user", text: shown || message, button: !!shown, pending: true });
+    renderUser(entry);
+    setFooterActions();
     showChoices([]);
     pendingTurns += 1;
     setTyping();
@@ -321,20 +406,50 @@
 
   function onBotMessage(message) {
     if (!message || typeof message !== "object") return;
-    remember({ from: "bot", message: message });
-    renderBot(message);
+    renderBot(remember({ from: "bot", message: message }));
     showChoices(Array.isArray(message.buttons) ? message.buttons : []);
+    setFooterActions();
+  }
+
+  function oldestPending() {
+    for (var i = 0; i < history.length; i += 1) if (history[i].pending) return history[i];
+    return null;
+  }
+
+  // The server's copy of a message: this tab's own (identifiers masked), or another tab's.
+  function onUserEcho(data) {
+    if (!data || typeof data.text !== "string") return;
+    var mine = oldestPending();
+    if (mine) {
+      delete mine.pending;
+      if (!mine.button && mine.text !== data.text) {
+        mine.text = data.text;
+        var item = shown && shown.get(mine);
+        if (item) item.querySelector(".text").textContent = data.text;
+      }
+      saveHistory();
+      return;
+    }
+    var choice = lastButtons().concat([GO_BACK]).filter(function (b) { return b.payload === data.text; })[0];
+    renderUser(remember({ from: "user", text: choice ? choice.title : data.text, button: !!choice }));
+    showChoices([]);
+    setFooterActions();
   }
 
   function onTurnEnd() {
     pendingTurns = Math.max(0, pendingTurns - 1);
+    var unheard = oldestPending();
+    if (unheard) {  // refused before reaching the conversation: it was not kept
+      delete unheard.pending;
+      unheard.unheard = true;
+      saveHistory();
+    }
     setTyping();
   }
 
   function onError(error) {
     var text = (error && error.error) || "Une erreur est survenue. Réessayez.";
-    remember({ from: "error", text: text });
-    renderError(text);
+    renderError(remember({ from: "error", text: text }));
     if (error && error.event === "user_uttered") onTurnEnd();
   }
 
@@ -342,7 +457,10 @@
     if (!data || !data.token) return;
     var known = token();
     saveToken(data.token);
-    if (!data.restored && known) forgetConversation();
+    if (!data.restored && known) {
+      forgetConversation();
+      if (tabs) tabs.postMessage({ type: "state", token: data.token, history: [], previous: known });
+    }
     setConnection("Connecté.", true);
   }
 
@@ -374,6 +492,7 @@
     socket.on("connect", function () { socket.emit("session_request", {}); });
     socket.on("session_confirm", onSessionConfirm);
     socket.on("bot_uttered", onBotMessage);
+    socket.on("user_echo", onUserEcho);
     socket.on("turn_end", onTurnEnd);
     socket.on("vigie_error", onError);
     socket.on("connect_error", onConnectError);
@@ -386,8 +505,7 @@
   }
 
   function newConversation() {
-    var inProgress = history.some(function (entry) { return entry.from === "user"; }) &&
-      !history.some(function (entry) { return entry.message && entry.message.kind === "receipt"; });
+    var inProgress = sent() && !sentDeclaration();
     if (inProgress && !window.confirm("Commencer une nouvelle déclaration ? Ce qui n'a pas été envoyé dans la conversation en cours sera abandonné.")) {
       return;
     }
@@ -396,6 +514,107 @@
     else saveToken(null);
     announce("Nouvelle conversation.");
     el.input.focus();
+  }
+
+  // --- files added to the declaration ---------------------------------------------------
+
+  var MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+  function say(from, text) {
+    render(remember({ from: from, text: text }));
+    setFooterActions();
+  }
+
+  function uploadFile(file) {
+    if (file.size > MAX_FILE_BYTES) {
+      say("error", "« " + file.name + " » dépasse 10 Mo : la limite est de 10 Mo par fichier. Il n'a pas été ajouté.");
+      return;
+    }
+    var current = token();
+    if (!current) {
+      say("error", "La connexion n'est pas encore établie : ajoutez le fichier dans un instant.");
+      return;
+    }
+    var form = new FormData();
+    form.append("fichier", file, file.name);
+    announce("Envoi de « " + file.name + " »…");
+    fetch("/pieces-jointes", { method: "POST", headers: { Authorization: "Bearer " + current }, body: form })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body || {} }; });
+      })
+      .then(function (result) {
+        if (!result.ok) {
+          say("error", "« " + file.name + " » n'a pas été ajouté. " + (result.body.error || "Le serveur n'a pas pu le garder : réessayez."));
+          return;
+        }
+        say("user", "Fichier joint : " + result.body.label);
+        say("note", result.body.reference
+          ? "Fichier ajouté à la déclaration " + result.body.reference + " : il est transmis à CERT Santé et à l'ARS."
+          : "Fichier ajouté : il sera transmis avec votre déclaration, quand vous l'enverrez.");
+      }, function () {
+        say("error", "« " + file.name + " » n'a pas pu être envoyé : la connexion a échoué. Réessayez.");
+      });
+  }
+
+  // --- the transcript --------------------------------------------------------------------
+
+  function transcriptLine(entry) {
+    var when = "[" + dateAndClock(entry.at) + "] ";
+    if (entry.from === "user") return when + "Vous : " + (entry.pending || entry.unheard ? "(message non transmis à Vigie)" : entry.text);
+    if (entry.from === "error") return when + "Vigie (erreur) : " + entry.text;
+    if (entry.from === "note") return when + "Vigie : " + entry.text;
+    var message = entry.message;
+    var line = when + "Vigie : " + message.text;
+    var buttons = Array.isArray(message.buttons) ? message.buttons : [];
+    if (buttons.length) line += "\n    Réponses proposées : " + buttons.map(function (b) { return b.title; }).join(" · ");
+    return line;
+  }
+
+  function transcript() {
+    var now = Date.now();
+    var head = "Conversation avec Vigie, téléchargée le " + new Date(now).toLocaleDateString("fr-FR") + " à " + clock(now) + ".\n" +
+      "Les numéros et noms de patients y sont masqués, comme dans la conversation enregistrée.";
+    return [head].concat(history.map(transcriptLine)).join("\n\n") + "\n";
+  }
+
+  function downloadTranscript() {
+    var blob = new Blob(["\ufeff" + transcript()], { type: "text/plain;charset=utf-8" });
+    var stampText = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = "vigie-conversation-" + stampText + ".txt";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+    announce("La conversation est téléchargée.");
+  }
+
+  // --- tabs of this browser share the conversation -------------------------------------------
+
+  function onTabMessage(event) {
+    var data = event.data || {};
+    if (data.type === "hello" && token()) {
+      tabs.postMessage({ type: "state", token: token(), history: history });
+    } else if (data.type === "state" && typeof data.token === "string") {
+      adopt(data);
+    }
+  }
+
+  // A tab without a conversation takes the one the other tabs have; a new conversation started
+  // in another tab replaces the one it replaced, never a different one.
+  function adopt(state) {
+    var current = token();
+    if (current === state.token) return;
+    if (current && current !== state.previous) return;
+    saveToken(state.token);
+    replaceConversation(state.history);
+    if (socket) {
+      socket.disconnect();
+      socket.connect();
+    } else {
+      start();
+    }
   }
 
   // --- wiring ---------------------------------------------------------------------------
@@ -411,21 +630,53 @@
     }
   });
   el.restart.addEventListener("click", newConversation);
-  el.goBack.addEventListener("click", function () { send("/go_back", "Revenir à la question précédente"); });
+  el.goBack.addEventListener("click", function () { send(GO_BACK.payload, GO_BACK.title); });
+  el.download.addEventListener("click", downloadTranscript);
+  el.attach.addEventListener("click", function () { el.attachInput.click(); });
+  el.attachInput.addEventListener("change", function () {
+    Array.prototype.forEach.call(el.attachInput.files || [], uploadFile);
+    el.attachInput.value = "";
+  });
   window.addEventListener("resize", reveal);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Tab") keyboardUser = true;
+  }, true);
+  document.addEventListener("pointerdown", function () { keyboardUser = false; }, true);
+  el.choices.addEventListener("keydown", function (event) {
+    if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey) el.input.focus();
+  });
   Array.prototype.forEach.call(el.starters, function (button) {
     button.addEventListener("click", function () { send(button.getAttribute("data-text"), button.textContent); });
   });
 
-  history.forEach(render);
-  setGoBack();
-  var last = history[history.length - 1];
-  if (last && last.message && Array.isArray(last.message.buttons)) showChoices(last.message.buttons);
-
-  if (typeof window.io !== "function") {
-    setConnection("Le module de discussion n'est pas installé sur ce serveur (make widget).");
-    el.send.disabled = true;
-    return;
+  // In the embeddable widget's panel (/static/embed.js): the host page learns that Vigie may be
+  // shown there (its frame-ancestors allowed it) and closes the panel on Escape. Nothing else is said.
+  if (window.parent !== window) {
+    window.parent.postMessage({ vigie: "ready" }, "*");
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") window.parent.postMessage({ vigie: "close" }, "*");
+    });
   }
-  connect(document.querySelector('meta[name="vigie-chat-url"]').getAttribute("content"));
+
+  history.forEach(render);
+  showLastChoices();
+  setFooterActions();
+
+  function start() {
+    if (socket) return;
+    if (typeof window.io !== "function") {
+      setConnection("Le module de discussion n'est pas installé sur ce serveur (make widget).");
+      el.send.disabled = true;
+      return;
+    }
+    connect(document.querySelector('meta[name="vigie-chat-url"]').getAttribute("content"));
+  }
+
+  if (tabs) tabs.onmessage = onTabMessage;
+  if (tabs && !token()) {
+    tabs.postMessage({ type: "hello" });
+    window.setTimeout(start, ADOPT_WAIT_MS);
+  } else {
+    start();
+  }
 })();
