@@ -117,7 +117,11 @@
   window.addEventListener("message", function (event) {
     if (!frame || event.origin !== vigie || event.source !== frame.contentWindow) return;
     var data = event.data || {};
-    if (data.vigie === "ready") ready = true;
+    if (data.vigie === "ready") {  // late on a slow network: the refusal was wrong, show the chat
+      ready = true;
+      frame.hidden = false;
+      refused.hidden = true;
+    }
     if (data.vigie === "close") shut();
   });
 

@@ -319,10 +319,11 @@
     reveal();
   }
 
+  // The buttons of the last question, unless it was answered (a file joined answers nothing).
   function lastButtons() {
     for (var i = history.length - 1; i >= 0; i -= 1) {
       if (history[i].from === "bot") return Array.isArray(history[i].message.buttons) ? history[i].message.buttons : [];
-      if (history[i].from === "user") return [];
+      if (history[i].from === "user" && !history[i].file) return [];
     }
     return [];
   }
@@ -520,8 +521,8 @@
 
   var MAX_FILE_BYTES = 10 * 1024 * 1024;
 
-  function say(from, text) {
-    render(remember({ from: from, text: text }));
+  function say(from, text, file) {
+    render(remember({ from: from, text: text, file: !!file }));
     setFooterActions();
   }
 
@@ -547,7 +548,7 @@
           say("error", "« " + file.name + " » n'a pas été ajouté. " + (result.body.error || "Le serveur n'a pas pu le garder : réessayez."));
           return;
         }
-        say("user", "Fichier joint : " + result.body.label);
+        say("user", "Fichier joint : " + result.body.label, true);
         say("note", result.body.reference
           ? "Fichier ajouté à la déclaration " + result.body.reference + " : il est transmis à CERT Santé et à l'ARS."
           : "Fichier ajouté : il sera transmis avec votre déclaration, quand vous l'enverrez.");
