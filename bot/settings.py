@@ -59,6 +59,8 @@ PASSED_THROUGH = (
     "VIGIE_DEMO_DATABASE_URL",
     "VIGIE_FINESS_DIR",
     "VIGIE_ATTACHMENTS_DIR",
+    "VIGIE_API_RATE",
+    "VIGIE_API_BURST",
     "VIGIE_TRUSTED_PROXIES",
     "VIGIE_RETENTION_DAYS",
     "VIGIE_OPERATOR",
@@ -91,6 +93,9 @@ class Settings:
     lock_lifetime: float = 60.0
     rasa_token: str = ""
     api_token: str = ""
+    # The declarations API: requests a second per client address, and the burst allowed.
+    api_rate: float = 20.0
+    api_burst: int = 200
     # The REST channel (tests and server-side integrations): off without a token.
     rest_token: str = ""
     # The web page and its socket.io channel.
@@ -153,6 +158,8 @@ class Settings:
             rasa_token=text("VIGIE_RASA_TOKEN"),
             api_token=text("VIGIE_API_TOKEN"),
             rest_token=text("VIGIE_REST_TOKEN"),
+            api_rate=_number(env, "VIGIE_API_RATE", cls.api_rate, float),
+            api_burst=_number(env, "VIGIE_API_BURST", cls.api_burst, int),
             chat_url=text("VIGIE_CHAT_URL"),
             public_origin=text("VIGIE_PUBLIC_ORIGIN"),
             allowed_origins=_origins(text("VIGIE_ALLOWED_ORIGINS", DEFAULT_ALLOWED_ORIGINS)),

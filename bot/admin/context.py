@@ -1,6 +1,5 @@
 """What every admin handler needs: the store, the clock, settings, the request's user."""
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Optional, Tuple
@@ -9,6 +8,7 @@ from aiohttp import web
 
 from bot.admin.passwords import Passwords
 from bot.admin.sessions import Identity
+from bot.client_address import client_address
 from bot.core.storage import DeclarationStore
 from bot.settings import Network
 
@@ -44,32 +44,7 @@ def identity(request: web.Request) -> Optional[Identity]:
 
 
 def client_ip(request: web.Request) -> Optional[str]:
-    """The client's address: the connection's, or behind a trusted proxy the last address of
-    ``X-Forwarded-For`` that is not a trusted proxy (a client may write the header's start)."""
-    proxies = admin(request).trusted_proxies
-    address = request.remote
-    if not proxies or not _within(address, proxies):
-        return address
-    hops = [hop.strip() for value in request.headers.getall("X-Forwarded-For", []) for hop in value.split(",")]
-    for hop in reversed([hop for hop in hops if hop]):
-        if not _within(hop, proxies):
-            return hop if _is_address(hop) else address
-    return address
-
-
-def _is_address(text: Optional[str]) -> bool:
-    try:
-        ipaddress.ip_address(text or "")
-    except ValueError:
-        return False
-    return True
-
-
-def _within(text: Optional[str], networks: Tuple[Network, ...]) -> bool:
-    if not _is_address(text):
-        return False
-    address = ipaddress.ip_address(text or "")
-    return any(address in network for network in networks)
+    return client_address(request, admin(request).trusted_proxies)
 
 
 def require_admin(request: web.Request) -> Identity:

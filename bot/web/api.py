@@ -13,17 +13,26 @@ import csv
 import hmac
 import io
 import json
+import math
+import time
 from functools import partial
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
+from bot.client_address import client_address
 from bot.core import schema
 from bot.core.outbox import DEAD, Outbox
 from bot.core.storage import FILTER_KEYS, DeclarationStore, is_valid_reference
+from bot.rate_limits import RateLimiter
+from bot.settings import Network, Settings
 
 STORE_KEY = web.AppKey("store", DeclarationStore)
 TOKEN_KEY = web.AppKey("token", str)
+PROXIES_KEY = web.AppKey("trusted_proxies", tuple)
+LIMITS_KEY = web.AppKey("api_limits", RateLimiter)
+clock = time.monotonic  # the limit's clock (a test freezes it: no refill on a slow machine)
+TOO_MANY = "Trop de requêtes depuis cette adresse : réessayez dans {seconds} s."
 
 PAGE_KEYS = ("limit", "offset", "format")
 BOOLEAN_VALUES = {"true": True, "1": True, "oui": True, "false": False, "0": False, "non": False}
@@ -72,6 +81,17 @@ async def private_headers(request: web.Request, handler):
         raise
     response.headers.update(PRIVATE_HEADERS)
     return response
+
+
+@web.middleware
+async def rate_limit(request: web.Request, handler):
+    """Per client address, before the token is checked: a flood of guesses is refused too."""
+    address = client_address(request, request.app[PROXIES_KEY]) or "?"
+    wait = request.app[LIMITS_KEY].wait(address)
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        return json_error(TOO_MANY.format(seconds=seconds), 429, headers={"Retry-After": str(seconds)})
+    return await handler(request)
 
 
 @web.middleware
@@ -221,13 +241,16 @@ async def retry_outbox(request: web.Request) -> web.Response:
     return json_response({"reference": reference, "state": "en_attente"})
 
 
-def create_api(store: DeclarationStore, token: str) -> web.Application:
-    """Sub-application to mount at ``/api``."""
+def create_api(store: DeclarationStore, token: str, trusted_proxies: Tuple[Network, ...] = ()) -> web.Application:
+    """Sub-application to mount at ``/api``; its limits come from ``VIGIE_API_RATE`` and ``VIGIE_API_BURST``."""
     if not token:
         raise ValueError("Un jeton d'accès à l'API est obligatoire.")
-    api = web.Application(middlewares=[private_headers, auth_middleware])
+    settings = Settings.from_env()
+    api = web.Application(middlewares=[private_headers, rate_limit, auth_middleware])
     api[STORE_KEY] = store
     api[TOKEN_KEY] = token
+    api[PROXIES_KEY] = trusted_proxies
+    api[LIMITS_KEY] = RateLimiter(settings.api_rate, settings.api_burst, clock=lambda: clock())
     api.router.add_get("/declarations", list_declarations)
     api.router.add_get("/declarations/{reference}", get_declaration)
     api.router.add_get("/outbox", list_outbox)

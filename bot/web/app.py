@@ -55,7 +55,7 @@ def create_app(
     add_chat_page(app, chat_url)
     add_receipt_pages(app, store, receipt_secret)
     add_attachment_route(app, store.attachments(), web_secret)
-    app.add_subapp("/api", create_api(store, api_token))
+    app.add_subapp("/api", create_api(store, api_token, trusted_proxies))
     app.add_subapp(
         "/admin",
         create_admin_app(

@@ -28,7 +28,15 @@ def web(tmp_path_factory):
         submit(store, key=f"seed-{index}", structure_name=f"=CH {index}")
     store.dispose()
     token, port = secrets.token_urlsafe(16), free_port()
-    env = {"DATABASE_URL": url, "VIGIE_API_TOKEN": token, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    env = {
+        "DATABASE_URL": url,
+        "VIGIE_API_TOKEN": token,
+        "PYTHONPATH": str(ROOT),
+        "PATH": "/usr/bin:/bin",
+        # Schemathesis fires hundreds of requests: with the default limit it would wait on every Retry-After.
+        "VIGIE_API_RATE": "10000",
+        "VIGIE_API_BURST": "100000",
+    }
     service = Service(
         "web",
         [sys.executable, "-m", "bot.web.app", "--host", "127.0.0.1", "--port", str(port)],

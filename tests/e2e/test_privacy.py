@@ -1,13 +1,20 @@
 """Patient identifiers never enter: a declaration naming a patient, played through the REST
 channel as a user would, then searched for everywhere Vigie keeps something: the
 conversation (Rasa's tracker), the stored declaration, the database file (declarations,
-outbox) and what every server process logged."""
+outbox), the receipt (page and PDF), the authority's copy and what every server process
+logged."""
 
 import json
+import re
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 
 from tests.support.declarant import PERSONA, converse
+from tests.unit.test_receipts import flat, pdf_pages
+
+RECEIPT_LINK = re.compile(r"https?://\S+/recu/[^\s.]+\S*")
 
 OPENING = (
     "Bonjour, le dossier de la patiente Jeanne Lemoine (NIR 2 85 05 78 006 084 00, née le 12/03/1950) "
@@ -40,6 +47,8 @@ def test_patient_identifiers_are_masked_at_the_door_and_stored_nowhere(vigie):
         "database": _database_text(vigie.env["DATABASE_URL"]),
         "logs": vigie.log_path.read_text(encoding="utf-8", errors="replace"),
         "replies": "\n".join(said),
+        **_receipt(said),
+        "authority": json.dumps(_forwarded(vigie, reference), ensure_ascii=False),
     }
     for place, text in places.items():
         for identifier in IDENTIFIERS:
@@ -55,6 +64,30 @@ def test_no_user_text_in_the_logs(vigie):
     assert phrase in json.dumps(vigie.tracker(sender), ensure_ascii=False)
     logs = vigie.log_path.read_text(encoding="utf-8", errors="replace")
     assert phrase not in logs and "{declarant_email}" not in logs
+
+
+def _receipt(said: list) -> dict:
+    """The receipt's page and PDF, opened by the links the chat gave."""
+    links = sorted({link.rstrip(".") for text in said for link in RECEIPT_LINK.findall(text)})
+    page = next(link for link in links if ".pdf?" not in link)
+    pdf = next(link for link in links if ".pdf?" in link)
+    with urllib.request.urlopen(page) as reply:
+        html = reply.read().decode("utf-8")
+    with urllib.request.urlopen(pdf) as reply:
+        pdf_text = "\n".join(pdf_pages(reply.read()))
+    # What is searched is really the receipt, with the masked description in it.
+    assert "[NIR masqué]" in html and "[NIR masqué]" in flat(pdf_text)
+    return {"receipt page": html, "receipt PDF": pdf_text}
+
+
+def _forwarded(vigie, reference: str, timeout: float = 30) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        bodies = [d["body"] for d in vigie.delivered() if d["reference"] == reference]
+        if bodies:
+            return bodies
+        time.sleep(0.5)
+    raise AssertionError(f"{reference} never reached the authority")
 
 
 def _database_text(url: str) -> str:

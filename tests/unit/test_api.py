@@ -1,6 +1,7 @@
 """REST API on declarations, through aiohttp's test client, on SQLite and PostgreSQL."""
 
 import csv
+import ipaddress
 import io
 import threading
 
@@ -9,6 +10,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core import schema
+from bot.web import api
 from bot.web import app as web_app
 from bot.web.api import CSV_COLUMNS
 from tests.support.declarations import (
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.asyncio
 
 TOKEN = "s3cret-jeton"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PROXIES = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
 @pytest_asyncio.fixture
@@ -264,3 +267,39 @@ def web_app_api_keys():
     from bot.web.api import PAGE_KEYS
 
     return FILTER_KEYS + PAGE_KEYS
+
+
+# --- Limits -----------------------------------------------------------------------------
+
+
+async def api_client(store, monkeypatch, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(api, "clock", lambda: 1000.0)  # no refill however slow the machine is
+    client = TestClient(TestServer(web_app.create_app(store, TOKEN, trusted_proxies=PROXIES)))
+    await client.start_server()
+    return client
+
+
+async def test_a_flood_gets_a_french_429_with_retry_after_guessers_included(store, monkeypatch):
+    client = await api_client(store, monkeypatch, VIGIE_API_RATE="1", VIGIE_API_BURST="3")
+    try:
+        statuses = [(await client.get("/api/declarations", headers=AUTH)).status for _ in range(3)]
+        refused = await client.get("/api/declarations", headers=AUTH)
+        guess = await client.get("/api/declarations", headers={"Authorization": "Bearer devine"})
+        assert statuses == [200, 200, 200] and refused.status == 429 and guess.status == 429
+        assert (await refused.json())["error"] == "Trop de requêtes depuis cette adresse : réessayez dans 1 s."
+        assert refused.headers["Retry-After"] == "1" and refused.headers["Cache-Control"] == "no-store"
+    finally:
+        await client.close()
+
+
+async def test_the_limit_is_per_client_behind_a_trusted_proxy(store, monkeypatch):
+    client = await api_client(store, monkeypatch, VIGIE_API_RATE="1", VIGIE_API_BURST="2")
+    try:
+        first = {**AUTH, "X-Forwarded-For": "10.1.1.1"}
+        other = {**AUTH, "X-Forwarded-For": "10.2.2.2"}
+        assert [(await client.get("/api/outbox", headers=first)).status for _ in range(3)] == [200, 200, 429]
+        assert (await client.get("/api/outbox", headers=other)).status == 200
+    finally:
+        await client.close()
