@@ -1,8 +1,8 @@
 """REST API on declarations, through aiohttp's test client, on SQLite and PostgreSQL."""
 
 import csv
-import ipaddress
 import io
+import ipaddress
 import threading
 
 import pytest
