@@ -3,7 +3,7 @@ connection's own, or behind a trusted proxy (``VIGIE_TRUSTED_PROXIES``) the last
 ``X-Forwarded-For`` that is not a trusted proxy (a client may write the header's start)."""
 
 import ipaddress
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 from aiohttp import web
 
@@ -11,10 +11,14 @@ from bot.settings import Network
 
 
 def client_address(request: web.Request, proxies: Tuple[Network, ...]) -> Optional[str]:
-    address = request.remote
+    return behind_proxies(request.remote, request.headers.getall("X-Forwarded-For", []), proxies)
+
+
+def behind_proxies(address: Optional[str], forwarded: Sequence[str], proxies: Tuple[Network, ...]) -> Optional[str]:
+    """``address``: the connection's peer; ``forwarded``: the ``X-Forwarded-For`` values."""
     if not proxies or not _within(address, proxies):
         return address
-    hops = [hop.strip() for value in request.headers.getall("X-Forwarded-For", []) for hop in value.split(",")]
+    hops = [hop.strip() for value in forwarded for hop in value.split(",")]
     for hop in reversed([hop for hop in hops if hop]):
         if not _within(hop, proxies):
             return hop if _is_address(hop) else address

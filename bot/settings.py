@@ -61,6 +61,7 @@ PASSED_THROUGH = (
     "VIGIE_ATTACHMENTS_DIR",
     "VIGIE_API_RATE",
     "VIGIE_API_BURST",
+    "VIGIE_WEB_SOCKETS_PER_ADDRESS",
     "VIGIE_TRUSTED_PROXIES",
     "VIGIE_RETENTION_DAYS",
     "VIGIE_OPERATOR",
@@ -103,6 +104,7 @@ class Settings:
     public_origin: str = ""
     allowed_origins: Tuple[str, ...] = tuple(DEFAULT_ALLOWED_ORIGINS.split(","))
     web_secret: str = ""
+    web_sockets_per_address: int = 50
     receipt_secret: str = ""
     # Reverse proxies whose X-Forwarded-For gives the client's address (admin throttling, audit).
     trusted_proxies: Tuple[Network, ...] = ()
@@ -164,6 +166,7 @@ class Settings:
             public_origin=text("VIGIE_PUBLIC_ORIGIN"),
             allowed_origins=_origins(text("VIGIE_ALLOWED_ORIGINS", DEFAULT_ALLOWED_ORIGINS)),
             web_secret=text("VIGIE_WEB_SECRET"),
+            web_sockets_per_address=_number(env, "VIGIE_WEB_SOCKETS_PER_ADDRESS", cls.web_sockets_per_address, int),
             receipt_secret=text("VIGIE_RECEIPT_SECRET"),
             trusted_proxies=_networks("VIGIE_TRUSTED_PROXIES", text("VIGIE_TRUSTED_PROXIES")),
             tracker_database_url=_tracker_url(env),

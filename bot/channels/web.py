@@ -52,6 +52,7 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as Refused
 
 from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
+from bot.channels.open_sockets import TOO_MANY, OpenSockets
 from bot.channels.session_tokens import SessionTokens
 from bot.channels.user_text import DoorText, UnusableText, at_the_door
 from bot.rate_limits import RateLimiter, too_fast
@@ -217,10 +218,17 @@ class VigieWebInput(InputChannel):
         return cls(socketio_path=credentials.get("socketio_path", "/socket.io"))
 
     def __init__(
-        self, socketio_path: Text = "/socket.io", origins: Optional[List[str]] = None, secret: Optional[bytes] = None
+        self,
+        socketio_path: Text = "/socket.io",
+        origins: Optional[List[str]] = None,
+        secret: Optional[bytes] = None,
+        sockets_per_address: Optional[int] = None,
     ):
         self.socketio_path = socketio_path
         self.origins = set(origins if origins is not None else allowed_origins())
+        settings = Settings.from_env()
+        limit = sockets_per_address if sockets_per_address is not None else settings.web_sockets_per_address
+        self.open_sockets = OpenSockets(limit, settings.trusted_proxies)
         self.tokens = SessionTokens(secret if secret is not None else web_secret())
         self.sio: Optional[AsyncServer] = None
         self.limits = RateLimiter(MESSAGES_PER_SECOND, MESSAGE_BURST, clock=lambda: clock())
@@ -265,6 +273,20 @@ class VigieWebInput(InputChannel):
             if origin not in self.origins:
                 logger.info("vigie_web: connection refused, origin not allowed")
                 raise Refused("Origine non autorisée.", {"status": 403, "code": "origin"})
+            if not self.open_sockets.admit(sid, self.open_sockets.address(environ)):
+                logger.warning("vigie_web: connection refused, too many sockets from one address")
+                raise Refused(TOO_MANY, {"status": 429, "code": "too_many"})
+            try:
+                return await authenticate(sid, auth)
+            except Refused:
+                self.open_sockets.release(sid)
+                raise
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str, *args: Any) -> None:
+            self.open_sockets.release(sid)
+
+        async def authenticate(sid: str, auth: Any) -> bool:
             token = auth.get("token") if isinstance(auth, dict) else None
             if auth is not None and not isinstance(auth, dict):
                 raise Refused(

@@ -8,6 +8,7 @@ websocket transport).
 """
 
 import asyncio
+import ipaddress
 import logging
 import socket
 import time
@@ -20,6 +21,7 @@ from sanic import Sanic
 
 from bot.channels import web
 from bot.channels.common import NO_REPLY, UNAVAILABLE
+from bot.channels.open_sockets import OpenSockets
 from bot.channels.web import (
     MAX_PACKET_BYTES,
     MESSAGE_BURST,
@@ -401,6 +403,37 @@ async def test_a_foreign_or_missing_origin_is_refused(server, origin):
     [refusal] = client.of("connect_error")
     assert refusal["data"] == {"status": 403, "code": "origin"}
     assert rasa.received == []
+
+
+# --- sockets per address --------------------------------------------------------------
+
+
+async def test_one_address_cannot_hold_more_sockets_than_the_cap(server):
+    """An attack run opened 200 conversations at once from one address; a refused token takes no place."""
+    _, client_factory, channel = server
+    channel.open_sockets.limit = 2
+    await connected(client_factory)
+    forged = client_factory()
+    await forged.connect(auth={"token": "faux.0.jeton"})
+    assert not forged.accepted
+    await connected(client_factory)
+    third = client_factory()
+    await third.connect()
+    assert not third.accepted
+    [refusal] = third.of("connect_error")
+    assert refusal["data"] == {"status": 429, "code": "too_many"}
+    assert refusal["message"].startswith("Trop de conversations Vigie sont ouvertes depuis votre réseau")
+
+
+def test_a_closed_socket_frees_its_place_and_proxies_name_the_client():
+    sockets = OpenSockets(1, (ipaddress.ip_network("10.0.0.0/8"),))
+    behind_nginx = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.7, 10.0.0.9"}
+    assert sockets.address(behind_nginx) == "203.0.113.7"
+    assert sockets.address({"REMOTE_ADDR": "198.51.100.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}) == "198.51.100.1"
+    assert sockets.admit("a", "203.0.113.7") and not sockets.admit("b", "203.0.113.7")
+    assert sockets.admit("c", "198.51.100.1")  # another address has its own count
+    sockets.release("a")
+    assert sockets.held("203.0.113.7") == 0 and sockets.admit("b", "203.0.113.7")
 
 
 def test_allowed_origins_come_from_the_environment():

@@ -474,6 +474,11 @@
       socket.connect();
       return;
     }
+    if (code === "too_many") {  // the server refused this socket: it does not retry by itself
+      setConnection((error && error.message) || "Trop de conversations ouvertes : nouvel essai dans 30 secondes.");
+      window.setTimeout(function () { socket.connect(); }, 30000);
+      return;
+    }
     if (code === "origin") {
       setConnection("Cette page n'est pas autorisée à joindre Vigie. Prévenez le service informatique.");
       return;
