@@ -21,8 +21,9 @@ from bot.receipts import layout
 from bot.receipts.pdf import build_pdf
 from bot.web import app as web_app
 from bot.web.chat_page import STATIC_DIR
+from tests.support.admin import READER, READER_PASSWORD, admin_client, login
 from tests.support.declarations import submit
-from tests.unit.test_receipts import flat, pdf_pages
+from tests.unit.test_receipts import export_entries, flat, pdf_pages
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -233,3 +234,42 @@ async def test_without_a_web_secret_uploads_are_off(store, files):
     finally:
         await client.close()
     await asyncio.sleep(0)
+
+
+# --- the admin ---------------------------------------------------------------------------
+
+
+async def test_the_admin_lists_and_downloads_a_file_never_inline(store, files, clock, accounts):
+    stored = files.add("conv-1", "note de rançon.png", PNG)
+    reference = submit(store)["reference"]
+    other = submit(store, key="key-2")["reference"]
+    async with admin_client(store, clock) as client:
+        path = f"/admin/declarations/{reference}/pieces-jointes/{stored.id}"
+        anonymous = await client.get(path, allow_redirects=False)
+        assert anonymous.status == 303 and anonymous.headers["Location"].startswith("/admin/connexion")
+        await login(client, READER, READER_PASSWORD)
+        detail = await (await client.get(f"/admin/declarations/{reference}")).text()
+        response = await client.get(path)
+        body = await response.read()
+        elsewhere = await client.get(f"/admin/declarations/{other}/pieces-jointes/{stored.id}")
+        elsewhere_text = await elsewhere.text()
+        files.path(stored.stored_name).unlink()
+        gone = await client.get(path)
+        gone_text = await gone.text()
+    assert f'pieces-jointes/{stored.id}" download>note de rançon.png (image PNG' in detail
+    assert body == PNG and response.content_type == "application/octet-stream"
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"note de ran_on.png\"; filename*=UTF-8''note%20de%20ran%C3%A7on.png"
+    )
+    assert (
+        response.headers["X-Content-Type-Options"] == "nosniff"
+        and "sandbox" in response.headers["Content-Security-Policy"]
+    )
+    assert elsewhere.status == 404 and "pas de pièce jointe à ce numéro" in elsewhere_text
+    assert gone.status == 404 and "plus sur le disque" in gone_text
+    [entry] = [e for e in export_entries(store) if e.details.get("format") == "piece-jointe"]
+    assert (entry.login, entry.target, entry.details) == (
+        READER,
+        reference,
+        {"format": "piece-jointe", "id": stored.id},
+    )

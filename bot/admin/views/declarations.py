@@ -7,6 +7,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.admin import audit, context, display, filters
+from bot.admin.middlewares import error_page
 from bot.admin.queries import count_matching
 from bot.admin.templating import render
 from bot.core import schema
@@ -126,8 +127,11 @@ async def attachment_file(request: web.Request) -> web.Response:
     files = context.admin(request).store.attachments()
     stored = await asyncio.to_thread(files.get, declaration["reference"], int(request.match_info["number"]))
     if stored is None:
-        raise web.HTTPNotFound(text="Pièce jointe introuvable.")
-    data = await asyncio.to_thread(files.read, stored)
+        return error_page(request, 404, "Cette déclaration n'a pas de pièce jointe à ce numéro.")
+    try:
+        data = await asyncio.to_thread(files.read, stored)
+    except FileNotFoundError:
+        return error_page(request, 404, "Le fichier de cette pièce jointe n'est plus sur le disque.")
     await _audit(request, audit.EXPORT, declaration["reference"], {"format": "piece-jointe", "id": stored.id})
     return web.Response(
         body=data,
