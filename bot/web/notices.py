@@ -5,14 +5,13 @@ settings (``VIGIE_OPERATOR``…); what is kept and for how long from the same
 settings the code obeys (``VIGIE_RETENTION_DAYS``)."""
 
 import logging
-from pathlib import Path
 from typing import Tuple
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.core.register import ATTRIBUTION
 from bot.settings import Settings
+from bot.web.documents import POLICY, TEMPLATES
 
 logger = logging.getLogger(__name__)
 
@@ -29,20 +28,12 @@ TITLES = {
 UNSET = "non renseigné pour ce service"
 OPERATOR_VARIABLES = ("VIGIE_OPERATOR", "VIGIE_OPERATOR_CONTACT", "VIGIE_DPO_CONTACT", "VIGIE_HOSTING")
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
 SETTINGS_KEY = web.AppKey("notice_settings", Settings)
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 def footer_links() -> Tuple[Tuple[str, str], ...]:
@@ -51,7 +42,7 @@ def footer_links() -> Tuple[Tuple[str, str], ...]:
 
 def render(path: str, settings: Settings) -> str:
     template = next(name for notice, name, _ in NOTICES if notice == path)
-    return _templates.get_template(f"notices/{template}").render(
+    return TEMPLATES.get_template(f"notices/{template}").render(
         title=TITLES[path],
         current=path,
         notices=footer_links(),

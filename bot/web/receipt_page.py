@@ -9,30 +9,19 @@ reference exists. The token is checked before the database is read.
 
 import asyncio
 import time
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.admin.display import NOT_GIVEN
 from bot.core.storage import DeclarationStore, is_valid_reference
 from bot.receipts import layout
 from bot.receipts.links import verify_receipt_token
 from bot.receipts.pdf import build_pdf
+from bot.web.documents import POLICY, TEMPLATES
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 STORE_KEY = web.AppKey("receipt_store", DeclarationStore)
 SECRET_KEY = web.AppKey("receipt_secret", bytes)  # empty: every link is refused
-POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
 HEADERS = {
     "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -6,7 +6,6 @@ logged."""
 
 import json
 import re
-import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -48,7 +47,7 @@ def test_patient_identifiers_are_masked_at_the_door_and_stored_nowhere(vigie):
         "logs": vigie.log_path.read_text(encoding="utf-8", errors="replace"),
         "replies": "\n".join(said),
         **_receipt(said),
-        "authority": json.dumps(_forwarded(vigie, reference), ensure_ascii=False),
+        "authority": json.dumps(vigie.delivered_for(reference), ensure_ascii=False),
     }
     for place, text in places.items():
         for identifier in IDENTIFIERS:
@@ -78,16 +77,6 @@ def _receipt(said: list) -> dict:
     # What is searched is really the receipt, with the masked description in it.
     assert "[NIR masqué]" in html and "[NIR masqué]" in flat(pdf_text)
     return {"receipt page": html, "receipt PDF": pdf_text}
-
-
-def _forwarded(vigie, reference: str, timeout: float = 30) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        bodies = [d["body"] for d in vigie.delivered() if d["reference"] == reference]
-        if bodies:
-            return bodies
-        time.sleep(0.5)
-    raise AssertionError(f"{reference} never reached the authority")
 
 
 def _database_text(url: str) -> str:

@@ -4,7 +4,6 @@ takes an answer back; a cancel at the summary asks first and can be taken back, 
 declaration goes out whole. With the keyboard, the proposed answers come next in the Tab order.
 On the phone, a photo is joined (and a program refused): the receipt lists it and it is forwarded."""
 
-import time
 import urllib.request
 
 import pytest
@@ -125,20 +124,6 @@ def join_file(chat: ChatPage, path, expected: str):
     chat.dom.locator("#message").click()  # back to writing, as a finger would
 
 
-def forwarded_files(vigie, reference: str, timeout: float = 30) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [
-            d["body"]["attachment"]
-            for d in vigie.delivered()
-            if d["kind"] == "piece_jointe" and d["reference"] == reference
-        ]
-        if found:
-            return found
-        time.sleep(0.5)
-    return []
-
-
 def test_on_a_phone_every_turn_is_in_sight_without_scrolling(vigie, tmp_path):
     with open_chat(vigie, viewport=PHONE, has_touch=True, is_mobile=True, reduced_motion="reduce") as chat:
         start(chat)
@@ -158,7 +143,7 @@ def test_on_a_phone_every_turn_is_in_sight_without_scrolling(vigie, tmp_path):
         receipt = chat.dom.locator("#log .receipt a", has_text="Ouvrir le récépissé").get_attribute("href")
         with urllib.request.urlopen(receipt) as page:
             assert "note-de-rancon.png (image PNG" in page.read().decode()
-        [forwarded] = forwarded_files(vigie, reference)
+        [forwarded] = [body["attachment"] for body in vigie.delivered_for(reference, "piece_jointe")]
         assert forwarded["name"] == "note-de-rancon.png" and forwarded["content_base64"]
 
 

@@ -2,6 +2,7 @@
 
 import json
 import socket
+import time
 import urllib.request
 from pathlib import Path
 
@@ -49,6 +50,18 @@ class Vigie:
         """What the fake authority received (``bot.fake_authority``)."""
         url = f"http://127.0.0.1:{self.env['VIGIE_AUTHORITY_PORT']}/_control/received"
         return self._request(url)["deliveries"]
+
+    def delivered_for(self, reference: str, kind: str = "", timeout: float = 30) -> list:
+        """The bodies the fake authority received for ``reference`` (of ``kind`` if given), once some came."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            bodies = [
+                d["body"] for d in self.delivered() if d["reference"] == reference and d["kind"] == (kind or d["kind"])
+            ]
+            if bodies:
+                return bodies
+            time.sleep(0.5)
+        raise AssertionError(f"nothing{' ' + kind if kind else ''} for {reference} reached the authority")
 
     def declaration(self, reference: str) -> dict:
         return self._request(
