@@ -14,7 +14,9 @@ declaration (py-spy on the Rasa server, nine declarations). The HTTP
 API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
 ``/`` answers without naming Rasa's version, and ``/version`` wants the token:
-both told any scanner which Rasa, and so which known bugs, it faced.
+both told any scanner which Rasa, and so which known bugs, it faced. A long
+conversation opens a new session that carries its state over
+(``bot.long_conversations``), so a turn's cost does not grow with its length.
 """
 
 import functools
@@ -29,7 +31,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 from sanic import response
 
-from bot import private_logs
+from bot import long_conversations, private_logs
 from bot.settings import Settings
 
 
@@ -86,6 +88,7 @@ def apply_fixes(env: Optional[Mapping[str, str]] = None) -> None:
     rasa.server.add_root_route = _root_route
     rasa_actions.RemoteAction._validate_action_result = _validate_action_result
     settings = Settings.from_env(env)
+    long_conversations.install(settings.session_events)
     timeout, lock_lifetime = settings.action_timeout, settings.lock_lifetime
     if timeout + 10 > lock_lifetime:
         raise SystemExit(

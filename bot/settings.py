@@ -64,6 +64,9 @@ PASSED_THROUGH = (
     "VIGIE_WEB_SOCKETS_PER_ADDRESS",
     "VIGIE_TRUSTED_PROXIES",
     "VIGIE_RETENTION_DAYS",
+    "VIGIE_SESSION_EVENTS",
+    "VIGIE_MEMORY_CONVERSATIONS",
+    "VIGIE_MEMORY_IDLE_HOURS",
     "VIGIE_OPERATOR",
     "VIGIE_OPERATOR_ADDRESS",
     "VIGIE_OPERATOR_CONTACT",
@@ -112,6 +115,13 @@ class Settings:
     tracker_database_url: str = ""
     retention_days: int = 30
     retention_every: float = 86400.0
+    # Events of a session after which the next message opens a new one carrying the state over
+    # (bot/long_conversations.py): the history replayed per turn stays bounded.
+    session_events: int = 300
+    # The development profile's in-memory conversations (bot/stores.py): how many at most, and
+    # after how long without a message one is forgotten.
+    memory_conversations: int = 2000
+    memory_idle_hours: float = 24.0
     # Who runs this instance: the legal notice, privacy notice and accessibility statement name them.
     operator: str = ""
     operator_address: str = ""
@@ -172,6 +182,9 @@ class Settings:
             tracker_database_url=_tracker_url(env),
             retention_days=_number(env, "VIGIE_RETENTION_DAYS", cls.retention_days, int),
             retention_every=_number(env, "VIGIE_RETENTION_EVERY", cls.retention_every, float),
+            session_events=_number(env, "VIGIE_SESSION_EVENTS", cls.session_events, int),
+            memory_conversations=_number(env, "VIGIE_MEMORY_CONVERSATIONS", cls.memory_conversations, int),
+            memory_idle_hours=_number(env, "VIGIE_MEMORY_IDLE_HOURS", cls.memory_idle_hours, float),
             operator=text("VIGIE_OPERATOR"),
             operator_address=text("VIGIE_OPERATOR_ADDRESS"),
             operator_contact=text("VIGIE_OPERATOR_CONTACT"),

@@ -1,4 +1,5 @@
-"""A tracker store that never hides a database failure.
+"""Vigie's tracker stores: one that never hides a database failure, and the
+development profile's in-memory one, whose size does not grow forever.
 
 Rasa 3.6's ``SQLTrackerStore`` waits forever for an unreachable database at
 start-up, and the agent wraps every store in ``FailSafeTrackerStore``, which
@@ -8,15 +9,28 @@ declarations in progress, so: start-up gives up loudly after
 ``connect_timeout`` seconds, and ``bot.rasa_server`` removes the fail-safe
 wrapper so that a failing read or write fails the turn (our channels answer
 503) instead of forgetting the conversation.
+
+Rasa's ``InMemoryTrackerStore`` keeps every conversation, with every event, for
+the life of the process. ``BoundedInMemoryTrackerStore`` keeps only each
+conversation's latest session (see ``bot.long_conversations``), forgets a
+conversation after ``VIGIE_MEMORY_IDLE_HOURS`` without a message (24 h, as long as
+the web page's token lets it come back), and keeps at most
+``VIGIE_MEMORY_CONVERSATIONS``, forgetting the least recently used first.
 """
 
 import logging
 import time
-from typing import Any, Optional, Text
+from collections import OrderedDict
+from typing import Any, Callable, Optional, Text
 
 import sqlalchemy
 import sqlalchemy.orm
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +84,66 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = sqlalchemy.create_engine(engine_url, pool_pre_ping=True, **create_engine_kwargs(engine_url))
         self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)
+
+
+def latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """``tracker`` from its latest ``action_session_start`` on (itself if it has one session)."""
+    events = list(tracker.events)
+    starts = [
+        i
+        for i, event in enumerate(events)
+        if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
+    ]
+    if not starts or starts[-1] == 0:
+        return tracker
+    return DialogueStateTracker.from_events(
+        tracker.sender_id, events[starts[-1] :], tracker.slots.values(), sender_source=tracker.sender_source
+    )
+
+
+class BoundedInMemoryTrackerStore(InMemoryTrackerStore):
+    def __init__(
+        self,
+        domain: Any,
+        event_broker: Optional[Any] = None,
+        max_conversations: int = 0,
+        idle_hours: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        settings = Settings.from_env()
+        self.max_conversations = int(max_conversations or settings.memory_conversations)
+        self.idle_seconds = float(idle_hours or settings.memory_idle_hours) * 3600
+        self.clock = clock
+        self.store: "OrderedDict[str, str]" = OrderedDict()  # least recently used first
+        self._last_used: "OrderedDict[str, float]" = OrderedDict()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        self.store[tracker.sender_id] = self.serialise_tracker(latest_session(tracker))
+        self._used(tracker.sender_id)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        self._forget_idle()
+        if sender_id in self.store:
+            self._used(sender_id)
+        return await super().retrieve(sender_id)
+
+    def _used(self, sender_id: str) -> None:
+        self._last_used[sender_id] = self.clock()
+        self._last_used.move_to_end(sender_id)
+        self.store.move_to_end(sender_id)
+        while len(self.store) > self.max_conversations:
+            oldest, _ = self.store.popitem(last=False)
+            self._last_used.pop(oldest, None)
+            logger.warning("In-memory conversations: the least recently used one is forgotten (limit reached).")
+
+    def _forget_idle(self) -> None:
+        deadline = self.clock() - self.idle_seconds
+        while self._last_used:
+            oldest, when = next(iter(self._last_used.items()))
+            if when > deadline:
+                return
+            self._last_used.popitem(last=False)
+            self.store.pop(oldest, None)
