@@ -103,7 +103,9 @@ class Client:
     async def _parse(self, text: str) -> Turn:
         began = time.monotonic()
         try:
-            async with self.session.post(self.server.parse_url, json={"text": text}) as reply:
+            async with self.session.post(
+                self.server.parse_url, json={"text": text}, headers=self.server.api_headers
+            ) as reply:
                 await reply.read()
                 return Turn(began, time.monotonic() - began, reply.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -114,7 +116,7 @@ class Client:
 
     async def _slot(self, sender: str) -> Optional[str]:
         try:
-            async with self.session.get(self.server.tracker_url(sender)) as reply:
+            async with self.session.get(self.server.tracker_url(sender), headers=self.server.api_headers) as reply:
                 tracker = await reply.json(content_type=None) if reply.status == 200 else {}
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             return None

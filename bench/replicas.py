@@ -70,11 +70,15 @@ class Replicas:
         return f"{self._next('message')}/webhooks/rest/webhook"
 
     def tracker_url(self, sender: str) -> str:
-        return f"{self._next('tracker')}/conversations/{sender}/tracker?token={self.tracker_token}"
+        return f"{self._next('tracker')}/conversations/{sender}/tracker"
 
     @property
     def parse_url(self) -> str:
-        return f"{self._next('parse')}/model/parse?token={self.tracker_token}"
+        return f"{self._next('parse')}/model/parse"
+
+    @property
+    def api_headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.tracker_token}"}
 
     def pids(self) -> List[int]:
         return [pid for s in self.stack.services if s.alive() for pid in proc.descendants(s.process.pid)]

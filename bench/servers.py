@@ -33,12 +33,16 @@ class Server:
         self.launched_at = self.ready_at = 0.0
 
     def tracker_url(self, sender: str) -> str:
-        token = f"?token={self.tracker_token}" if self.tracker_token else ""
-        return f"{self.base_url}/conversations/{sender}/tracker{token}"
+        return f"{self.base_url}/conversations/{sender}/tracker"
 
     @property
     def parse_url(self) -> str:
-        return f"{self.base_url}/model/parse" + (f"?token={self.tracker_token}" if self.tracker_token else "")
+        return f"{self.base_url}/model/parse"
+
+    @property
+    def api_headers(self) -> Dict[str, str]:
+        """Rasa's HTTP API token, in the header (Vigie refuses it in the address)."""
+        return {"Authorization": f"Bearer {self.tracker_token}"} if self.tracker_token else {}
 
     @property
     def webhook(self) -> str:
@@ -146,7 +150,7 @@ class VigieStack(Server):
 
     def parse(self, text: str) -> dict:
         """Rasa's NLU result for ``text`` (HTTP API, behind the Rasa token)."""
-        return post_json(self.parse_url, {"text": text})
+        return post_json(self.parse_url, {"text": text}, headers=self.api_headers)
 
 
 def noop_server(workdir: Path) -> Server:

@@ -14,25 +14,33 @@ declaration (py-spy on the Rasa server, nine declarations). The HTTP
 API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
 ``/`` answers without naming Rasa's version, and ``/version`` wants the token:
-both told any scanner which Rasa, and so which known bugs, it faced. A long
+both told any scanner which Rasa, and so which known bugs, it faced. The token
+is accepted in ``Authorization: Bearer`` only, never as ``?token=`` (addresses
+end up in access logs and proxies' logs). A long
 conversation opens a new session that carries its state over
 (``bot.long_conversations``), so a turn's cost does not grow with its length.
 """
 
 import functools
 import hmac
+import inspect
 import sys
+from http import HTTPStatus
 from typing import Mapping, Optional
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.server import ErrorResponse
 from rasa.shared.constants import DOCS_BASE_URL
 from sanic import response
 
 from bot import long_conversations, private_logs
 from bot.settings import Settings
+
+TOKEN_NEEDED = "Jeton requis : en-tête « Authorization: Bearer <jeton> »."
+NOT_IN_THE_ADDRESS = "Le jeton ne passe jamais dans l'adresse : utilisez l'en-tête « Authorization: Bearer <jeton> »."
 
 
 def _tracker_store_without_fallback(store, domain) -> TrackerStore:
@@ -64,6 +72,33 @@ def _validate_action_result(self, result) -> bool:
     raise error
 
 
+def bearer(request) -> str:
+    scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+    return given.strip() if scheme.lower() == "bearer" else ""
+
+
+def _has_token(request, token: str) -> bool:
+    return bool(token) and hmac.compare_digest(bearer(request).encode(), token.encode())
+
+
+def _requires_auth(app, token: Optional[str] = None):
+    """Rasa's ``requires_auth``, with the token in ``Authorization: Bearer`` only: in the
+    address (``?token=``) it ended up in access logs. Vigie does not use Rasa's JWT."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        async def decorated(request, *args, **kwargs):
+            if token is None or _has_token(request, token):
+                result = handler(request, *args, **kwargs)
+                return await result if inspect.isawaitable(result) else result
+            message = NOT_IN_THE_ADDRESS if "token" in request.args else TOKEN_NEEDED
+            raise ErrorResponse(HTTPStatus.UNAUTHORIZED, "NotAuthenticated", message)
+
+        return decorated
+
+    return decorator
+
+
 def _root_route(app) -> None:
     """Rasa's ``add_root_route``, without the version; ``/version`` behind the API token."""
     token = Settings.from_env().rasa_token
@@ -74,9 +109,8 @@ def _root_route(app) -> None:
 
     @app.middleware("request")
     async def version_needs_the_token(request):
-        given = request.args.get("token") or ""
-        if request.path == "/version" and not (token and hmac.compare_digest(given.encode(), token.encode())):
-            return response.json({"error": "Jeton requis."}, status=401)
+        if request.path == "/version" and not _has_token(request, token):
+            return response.json({"error": TOKEN_NEEDED}, status=401)
         return None
 
 
@@ -86,6 +120,7 @@ def apply_fixes(env: Optional[Mapping[str, str]] = None) -> None:
 
     Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
     rasa.server.add_root_route = _root_route
+    rasa.server.requires_auth = _requires_auth
     rasa_actions.RemoteAction._validate_action_result = _validate_action_result
     settings = Settings.from_env(env)
     long_conversations.install(settings.session_events)

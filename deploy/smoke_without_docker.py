@@ -321,17 +321,16 @@ class Smoke:
             self.check(f"header {header}", header in headers, headers.get(header, ""))
         redirect = self.curl("http://vigie.test/api/declarations", "-w", "%{http_code} %{redirect_url}")
         self.check("http:// redirects to https://", redirect.startswith("301 https://vigie.test/"), redirect)
-        token = f"?token={self.env['VIGIE_RASA_TOKEN']}"
-        for path in (
-            "/conversations/x/tracker" + token,
-            "/model" + token,
-            "/status" + token,
-            "/version",
-            "/domain" + token,
-        ):
-            status, _, _ = self.http("GET", base + path)
-            self.check(f"GET {path.split('?')[0]} denied, even with the token", status == 403, status)
-        raw = self.curl(base + "/webhooks/../conversations/x/tracker" + token, "--path-as-is")
+        token = {"Authorization": f"Bearer {self.env['VIGIE_RASA_TOKEN']}"}
+        for path in ("/conversations/x/tracker", "/model", "/status", "/version", "/domain"):
+            status, _, _ = self.http("GET", base + path, headers=token)
+            self.check(f"GET {path} denied, even with the token", status == 403, status)
+        raw = self.curl(
+            base + "/webhooks/../conversations/x/tracker",
+            "--path-as-is",
+            "-H",
+            f"Authorization: {token['Authorization']}",
+        )
         self.check("/webhooks/../conversations denied (path normalised)", raw == "403", raw)
         (self.work / "big.json").write_bytes(b'{"sender": "big", "message": "' + b"x" * (70 * 1024) + b'"}')
         rest_token = f"Authorization: Bearer {self.env['VIGIE_REST_TOKEN']}"
@@ -384,7 +383,10 @@ class Smoke:
         from tests.support.declarant import RICH_OPENING, converse
 
         sender = f"smoke-{uuid.uuid4().hex[:8]}"
-        rasa_api = f"http://rasa:5005/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}"
+        rasa_api = urllib.request.Request(
+            f"http://rasa:5005/conversations/{sender}/tracker",
+            headers={"Authorization": f"Bearer {self.env['VIGIE_RASA_TOKEN']}"},
+        )
 
         def say(text):
             status, _, body = self.http(

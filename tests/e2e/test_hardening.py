@@ -133,7 +133,13 @@ def test_every_service_demands_its_token(vigie):
     assert http("PUT", f"{vigie.rasa}/model", {"model_file": "/tmp/x.tar.gz"})[0] == 401
     assert http("GET", f"{vigie.web}/api/declarations")[0] == 401
     assert http("GET", f"{vigie.rasa}/version")[0] == 401
-    assert http("GET", f"{vigie.rasa}/version?token={vigie.env['VIGIE_RASA_TOKEN']}")[0] == 200
+    assert http("GET", f"{vigie.rasa}/version", headers=vigie.rasa_headers)[0] == 200
+    # in the address, the token ended up in access logs: refused even when right
+    token = vigie.env["VIGIE_RASA_TOKEN"]
+    status, body = http("GET", f"{vigie.rasa}/conversations/x/tracker?token={token}")
+    assert status == 401 and "jamais dans l'adresse" in body["message"]
+    assert http("GET", f"{vigie.rasa}/version?token={token}")[0] == 401
+    assert http("GET", f"{vigie.rasa}/conversations/x/tracker", headers=vigie.rasa_headers)[0] == 200
     with urllib.request.urlopen(f"{vigie.rasa}/", timeout=10) as hello:
         assert hello.read() == b"Vigie"  # "Hello from Rasa: 3.6.21" named the version to anyone
     # the REST channel: whoever knew a sender ("moi") could finish someone else's declaration

@@ -44,7 +44,12 @@ class Vigie:
         )
 
     def tracker(self, sender: str) -> dict:
-        return self._request(f"{self.rasa}/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}")
+        return self._request(f"{self.rasa}/conversations/{sender}/tracker", headers=self.rasa_headers)
+
+    @property
+    def rasa_headers(self) -> dict:
+        """Rasa's HTTP API token: in the header, never in the address."""
+        return {"Authorization": f"Bearer {self.env['VIGIE_RASA_TOKEN']}"}
 
     def delivered(self) -> list:
         """What the fake authority received (``bot.fake_authority``)."""

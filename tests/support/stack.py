@@ -249,7 +249,9 @@ class Stack:
 
     def tracker(self, rasa, sender: str) -> dict:
         status, body = http(
-            "GET", f"http://127.0.0.1:{rasa.port}/conversations/{sender}/tracker?token={self.env['VIGIE_RASA_TOKEN']}"
+            "GET",
+            f"http://127.0.0.1:{rasa.port}/conversations/{sender}/tracker",
+            headers={"Authorization": f"Bearer {self.env['VIGIE_RASA_TOKEN']}"},
         )
         assert status == 200, status
         return body

@@ -162,9 +162,10 @@ def test_replicas_share_the_messages_although_each_is_followed_by_a_tracker_read
     messages = []
     for _ in range(4):
         messages.append(target.webhook)
-        assert target.tracker_url("s").endswith("/conversations/s/tracker?token=t")
+        assert target.tracker_url("s").endswith("/conversations/s/tracker")
     assert messages == [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in (5001, 5002, 5001, 5002)]
     assert target.rest_headers == {"Authorization": "Bearer r"}
+    assert target.api_headers == {"Authorization": "Bearer t"}
 
 
 def test_a_user_of_a_later_run_never_reuses_a_sender():
