@@ -11,7 +11,6 @@ again does not reset them, and past three each try waits longer.
 import asyncio
 import logging
 import math
-import re
 from abc import ABC, abstractmethod
 from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text
@@ -22,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import submission
-from bot.core import french
+from bot.core import french, references
 from bot.core.validators import InvalidValue, normalize_email
 
 logger = logging.getLogger(__name__)
@@ -31,7 +30,6 @@ MAX_EMAIL_ATTEMPTS = 3
 REFUSED = "refuse"
 LOCKED = "verrouille"
 PURPOSE_ACTIONS = {"status": "action_declaration_status", "complete": "action_start_completion"}
-REFERENCE_IN_TEXT = re.compile(r"\bSSI-\d{4}-\d{6,}\b", re.IGNORECASE)
 UNAVAILABLE = "Je ne peux pas consulter les déclarations pour le moment. Réessayez dans quelques minutes."
 NO_MATCH = (
     "Je ne trouve pas de déclaration sous cette référence avec cette adresse e-mail. "
@@ -54,7 +52,7 @@ async def access_wait(reference: str) -> timedelta:
 
 def asked_reference(tracker: Tracker) -> Optional[str]:
     """The reference in the message, else the one just unlocked by e-mail, else this conversation's last."""
-    found = REFERENCE_IN_TEXT.search(tracker.latest_message.get("text") or "")
+    found = references.IN_TEXT.search(tracker.latest_message.get("text") or "")
     if found:
         return found.group(0).upper()
     return tracker.get_slot("access_reference") or tracker.get_slot("last_reference")

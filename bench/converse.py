@@ -41,7 +41,7 @@ from bot.core.paris_time import PARIS
 PERSONAS = ROOT / "tests" / "personas"
 SPLITS = ("dev", "check")
 # The receipt sentence only: help texts show an example reference ("compléter SSI-2026-000123").
-REFERENCE = re.compile(r"enregistrée sous la référence (SSI-\d{4}-\d{6})\b")
+REFERENCE = re.compile(r"enregistrée sous la référence (SSI-\d{4}-\d{6,})\b")
 MAX_TURNS = 45
 MAX_COMPLETION_TURNS = 25
 # The offer made with the reference (actions/submission.py's OFFER_BUTTONS).

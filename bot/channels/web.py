@@ -55,6 +55,7 @@ from bot.channels.common import NO_REPLY, UNAVAILABLE, Turn, run_turn
 from bot.channels.open_sockets import TOO_MANY, OpenSockets
 from bot.channels.session_tokens import SessionTokens
 from bot.channels.user_text import DoorText, UnusableText, at_the_door
+from bot.core import references
 from bot.rate_limits import RateLimiter, too_fast
 from bot.settings import Settings
 
@@ -62,7 +63,6 @@ logger = logging.getLogger(__name__)
 
 # Engine.IO refuses larger packets before decoding them (at_the_door caps the text at 4 000 characters).
 MAX_PACKET_BYTES = 64 * 1024
-REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6}\b")
 SUMMARY_START = "Voici votre déclaration avant envoi"
 
 BOT_EVENT, ERROR_EVENT, TURN_END, SESSION_CONFIRM = "bot_uttered", "vigie_error", "turn_end", "session_confirm"
@@ -139,7 +139,7 @@ def bot_message(text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> Di
         ],
         "kind": "message",
     }
-    reference = REFERENCE.search(text)
+    reference = references.IN_TEXT.search(text)
     if text.startswith(SUMMARY_START):
         message["kind"] = "summary"
     elif reference:

@@ -30,14 +30,12 @@ from bot.core.models import (  # noqa: F401 (Base: alembic)
     OutboxMessage,
 )
 from bot.core.paris_time import PARIS, to_paris_iso, utc_now
+from bot.core.references import free_reference
 from bot.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-REFERENCE_PATTERN = re.compile(r"^(SSI|DEMO)-\d{4}-\d{6,}$")
-# Synthetic declarations are marked in their reference too.
-REFERENCE_PREFIX = {False: "SSI", True: "DEMO"}
 MAX_LIST_LIMIT = 1000
 FAR_BOUNDS = (datetime(1900, 1, 1, tzinfo=PARIS), datetime(9998, 12, 31, tzinfo=PARIS))  # filter dates
 MAX_OFFSET = 10**9  # beyond, SQLite overflows (a 500 found by schemathesis)
@@ -233,14 +231,6 @@ def declaration_to_dict(row: Declaration) -> Dict[str, Any]:
     return data
 
 
-def make_reference(row_id: int, submitted_at: datetime, synthetic: bool = False) -> str:
-    return f"{REFERENCE_PREFIX[synthetic]}-{submitted_at.astimezone(PARIS).year}-{row_id:06d}"
-
-
-def is_valid_reference(reference: str) -> bool:
-    return bool(REFERENCE_PATTERN.match(reference or ""))
-
-
 # --- Engine -------------------------------------------------------------------
 
 
@@ -400,9 +390,9 @@ class DeclarationStore:
                 updated_at=now,
                 synthetic=self.synthetic,
             )
+            row.reference = free_reference(session, now, self.synthetic)
             session.add(row)
             session.flush()
-            row.reference = make_reference(row.id, now, self.synthetic)
             if not self.synthetic:
                 message = outbox.new_message(row, declaration_to_dict(row), "initiale", now)
                 session.add(message)

@@ -23,7 +23,8 @@ from aiohttp import web
 from bot.client_address import client_address
 from bot.core import schema
 from bot.core.outbox import DEAD, Outbox
-from bot.core.storage import FILTER_KEYS, DeclarationStore, is_valid_reference
+from bot.core.references import is_valid_reference
+from bot.core.storage import FILTER_KEYS, DeclarationStore
 from bot.rate_limits import RateLimiter
 from bot.settings import Network, Settings
 

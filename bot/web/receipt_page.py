@@ -14,7 +14,8 @@ from typing import Any, Dict, Optional
 from aiohttp import web
 
 from bot.admin.display import NOT_GIVEN
-from bot.core.storage import DeclarationStore, is_valid_reference
+from bot.core.references import is_valid_reference
+from bot.core.storage import DeclarationStore
 from bot.receipts import layout
 from bot.receipts.links import verify_receipt_token
 from bot.receipts.pdf import build_pdf

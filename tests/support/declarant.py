@@ -6,7 +6,7 @@ from typing import Callable, List, Optional, Tuple
 
 import pytest
 
-REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6}\b")
+REFERENCE = re.compile(r"\bSSI-\d{4}-\d{6,}\b")
 MAX_TURNS = 25
 RICH_OPENING = (
     "Bonjour, ici le RSSI du CH de Vierzon. Cette nuit vers 3h un rançongiciel a chiffré nos serveurs, "

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from bot.core import schema, storage
+from bot.core import references, schema, storage
 from bot.core.storage import DeclarationStore
 from tests.support.declarations import OBLIGATIONS, QUALIFICATION, ROOT, UTC, sample_fields, submit
 
@@ -41,14 +41,23 @@ def test_get_returns_what_submit_returned(store):
     assert store.get("SSI-2026-999999") is None
 
 
-def test_reference_number_is_the_row_id_and_year_is_paris_year(store, frozen_now):
+def test_references_are_drawn_at_random_in_the_paris_year(store, frozen_now):
     frozen_now(datetime(2025, 12, 31, 23, 30, tzinfo=UTC))  # 00:30 in Paris
-    first = submit(store, key="a")
-    second = submit(store, key="b")
-    first_n = int(first["reference"].rsplit("-", 1)[1])
-    assert first["reference"].startswith("SSI-2026-")
-    assert second["reference"] == f"SSI-2026-{first_n + 1:06d}"
-    assert first["created_at"] == "2026-01-01T00:30:00+01:00"
+    numbers = [int(submit(store, key=str(n))["reference"].rsplit("-", 1)[1]) for n in range(12)]
+    assert store.get(f"SSI-2026-{numbers[0]:06d}")["created_at"] == "2026-01-01T00:30:00+01:00"
+    # sequential references told anyone holding one how to reach the others
+    assert any(abs(b - a) != 1 for a, b in zip(numbers, numbers[1:]))
+    assert len(set(numbers)) == 12
+
+
+def test_a_drawn_reference_already_taken_is_drawn_again(store, frozen_now, monkeypatch):
+    frozen_now(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    draws = iter([42, 42, 7] + [42] * 20 + [1234567])
+    monkeypatch.setattr(references.secrets, "randbelow", lambda _: next(draws))
+    assert submit(store, key="a")["reference"] == "SSI-2026-000042"
+    assert submit(store, key="b")["reference"] == "SSI-2026-000007"
+    # twenty taken draws in a row: one more digit
+    assert submit(store, key="c")["reference"] == "SSI-2026-1234567"
 
 
 def test_resubmission_with_same_key_stores_once(store):

@@ -11,7 +11,7 @@ from bot.admin.middlewares import error_page
 from bot.admin.queries import count_matching
 from bot.admin.templating import render
 from bot.core import schema
-from bot.core.storage import is_valid_reference
+from bot.core.references import is_valid_reference
 from bot.receipts import layout
 from bot.receipts.pdf import build_pdf
 
