@@ -1,8 +1,8 @@
 """Patient identifiers never enter: a declaration naming a patient, played through the REST
-channel as a user would, then searched for everywhere Vigie keeps something: the
-conversation (Rasa's tracker), the stored declaration, the database file (declarations,
-outbox), the receipt (page and PDF), the authority's copy and what every server process
-logged."""
+channel as a user would (test_teams_e2e.py and test_slack_e2e.py play it through theirs),
+then searched for everywhere Vigie keeps something: the conversation (Rasa's tracker), the
+stored declaration, the database file (declarations, outbox), the receipt (page and PDF), the
+authority's copy and what every server process logged."""
 
 import json
 import re
@@ -11,18 +11,10 @@ import uuid
 from pathlib import Path
 
 from tests.support.declarant import PERSONA, converse
+from tests.support.privacy import OPENING, TOLD, assert_found_nowhere
 from tests.unit.test_receipts import flat, pdf_pages
 
 RECEIPT_LINK = re.compile(r"https?://\S+/recu/[^\s.]+\S*")
-
-OPENING = (
-    "Bonjour, le dossier de la patiente Jeanne Lemoine (NIR 2 85 05 78 006 084 00, née le 12/03/1950) "
-    "a été consulté hier par un agent qui n'avait rien à y faire, au CH de Vierzon. "
-    "On pense que d'autres dossiers ont été ouverts."
-)
-# What must be found nowhere: the name, the NIR (its key is wrong: masked because it is labelled)
-# and the date of birth, in the forms they were typed.
-IDENTIFIERS = ("Lemoine", "Jeanne", "2 85 05 78 006 084 00", "285057800608400", "12/03/1950")
 
 
 def test_patient_identifiers_are_masked_at_the_door_and_stored_nowhere(vigie):
@@ -35,23 +27,22 @@ def test_patient_identifiers_are_masked_at_the_door_and_stored_nowhere(vigie):
         return replies
 
     reference, _ = converse(say, lambda: vigie.tracker(sender)["slots"].get("requested_slot"), OPENING, PERSONA)
-    assert said[0].startswith("Par précaution, j'ai masqué 3 identifiants de patient")
+    assert said[0].startswith(TOLD)
     assert sum("Par précaution" in text for text in said) == 1
 
     stored = vigie.declaration(reference)
     assert stored["pii_masked"] >= 3 and "[NIR masqué]" in stored["description"]
-    places = {
-        "conversation": json.dumps(vigie.tracker(sender), ensure_ascii=False),
-        "declaration": json.dumps(stored, ensure_ascii=False),
-        "database": _database_text(vigie.env["DATABASE_URL"]),
-        "logs": vigie.log_path.read_text(encoding="utf-8", errors="replace"),
-        "replies": "\n".join(said),
-        **_receipt(said),
-        "authority": json.dumps(vigie.delivered_for(reference), ensure_ascii=False),
-    }
-    for place, text in places.items():
-        for identifier in IDENTIFIERS:
-            assert identifier not in text, (place, identifier)
+    assert_found_nowhere(
+        {
+            "conversation": json.dumps(vigie.tracker(sender), ensure_ascii=False),
+            "declaration": json.dumps(stored, ensure_ascii=False),
+            "database": _database_text(vigie.env["DATABASE_URL"]),
+            "logs": vigie.log_path.read_text(encoding="utf-8", errors="replace"),
+            "replies": "\n".join(said),
+            **_receipt(said),
+            "authority": json.dumps(vigie.delivered_for(reference), ensure_ascii=False),
+        }
+    )
 
 
 def test_no_user_text_in_the_logs(vigie):

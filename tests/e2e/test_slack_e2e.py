@@ -1,7 +1,8 @@
 """A full declaration from a simulated Slack workspace, through the real Rasa
 and action server: signed events and button clicks go to Vigie's Slack
 webhook, a fake Slack Web API on loopback receives the replies. A replayed
-event and a forged one are not processed."""
+event and a forged one are not processed. A declaration naming a patient leaves
+the patient nowhere."""
 
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
+from tests.support.privacy import OPENING, TOLD, assert_found_nowhere
 from tests.support.relays import ServerThread
 from tests.support.servers import free_port
 from tests.support.stack import Stack, wait_until
@@ -21,16 +23,19 @@ from tests.unit.test_slack import SECRET, TOKEN, FakeSlack, button_click, dm_eve
 
 # Conversations live in the shared PostgreSQL tracker store: a new Slack user each run.
 USER = f"U0{uuid.uuid4().hex[:10].upper()}"
-SENDER = f"slack|T0|{USER}"
 
 
-def message(text: str) -> dict:
-    return dm_event(text, user=USER)
+def sender_of(user: str) -> str:
+    return f"slack|T0|{user}"
 
 
-def click(value: str) -> dict:
+def message(text: str, user: str = USER) -> dict:
+    return dm_event(text, user=user)
+
+
+def click(value: str, user: str) -> dict:
     payload = button_click(value)
-    payload["user"]["id"] = USER
+    payload["user"]["id"] = user
     return payload
 
 
@@ -45,6 +50,7 @@ def slack(tmp_path_factory):
     )
     try:
         stack.authority().start(stack.env)
+        stack.forwarder().start(stack.env)
         action_port = free_port()
         stack.actions(action_port).start(stack.env)
         rasa = stack.start_rasa(stack.rasa(action_port))
@@ -90,17 +96,17 @@ def button_value(post, title_part: str) -> str:
     raise AssertionError(f"no button « {title_part} » in {post['body']}")
 
 
-def turn_done(stack, rasa, users_before: int):
+def turn_done(stack, rasa, sender: str, users_before: int):
     """The tracker once Vigie has handled one more user message and listens again."""
-    tracker = stack.tracker(rasa, SENDER)
+    tracker = stack.tracker(rasa, sender)
     events = tracker["events"]
     users = sum(1 for event in events if event["event"] == "user")
     done = users > users_before and events[-1]["event"] == "action" and events[-1]["name"] == "action_listen"
     return tracker if done else None
 
 
-def user_turns(stack, rasa) -> int:
-    tracker = stack.tracker(rasa, SENDER)
+def user_turns(stack, rasa, sender: str) -> int:
+    tracker = stack.tracker(rasa, sender)
     return sum(1 for event in tracker["events"] if event["event"] == "user")
 
 
@@ -108,28 +114,57 @@ def said_since(fake, before: int) -> str:
     return "\n".join(post["body"].get("text") or "" for post in fake.posts[before:])
 
 
-def test_a_declaration_from_slack(slack):
+def declare(slack, opening: str, user: str):
+    """(reference, what Vigie posted): a whole declaration, answered from the persona."""
     stack, rasa, fake = slack
-    requested, found = None, None
-    answer = RICH_OPENING
+    sender, requested, answer = sender_of(user), None, opening
+    first = len(fake.posts)
     for turn in range(25):
-        before, users = len(fake.posts), user_turns(stack, rasa)
+        before, users = len(fake.posts), user_turns(stack, rasa, sender)
         if requested == "confirmed":  # the declarant clicks "Envoyer la déclaration"
-            assert send_click(rasa, click(button_value(fake.posts[-1], "Envoyer"))) == 200
+            assert send_click(rasa, click(button_value(fake.posts[-1], "Envoyer"), user)) == 200
         else:
-            assert send_event(rasa, message(answer)) == 200
+            assert send_event(rasa, message(answer, user)) == 200
         # Slack gets its 200 at once; Vigie answers in the background, sometimes in several posts.
-        tracker = wait_until(lambda: turn_done(stack, rasa, users), 60, what="the end of Vigie's turn")
+        tracker = wait_until(lambda: turn_done(stack, rasa, sender, users), 60, what="the end of Vigie's turn")
         wait_until(lambda: len(fake.posts) > before, 30, what="Vigie's reply in Slack")
         found = REFERENCE.search(said_since(fake, before))
         if found:
-            break
+            return found.group(), fake.posts[first:]
         assert all(post["authorization"] == f"Bearer {TOKEN}" for post in fake.posts[before:])
         requested = tracker["slots"]["requested_slot"]
         answer = PERSONA.get(requested, "je ne sais pas")
-    assert found, said_since(fake, 0)[-2000:]
-    assert [(row[0], row[2]) for row in stack.declarations()] == [(found.group(), SENDER)]
-    assert stack.sql("SELECT channel FROM declarations")[0][0] == "slack"
+    raise AssertionError(said_since(fake, first)[-2000:])
+
+
+def test_a_declaration_from_slack(slack):
+    stack = slack[0]
+    reference, _ = declare(slack, RICH_OPENING, USER)
+    assert (reference, sender_of(USER)) in [(row[0], row[2]) for row in stack.declarations()]
+    assert stack.sql("SELECT channel FROM declarations WHERE reference = :r", r=reference)[0][0] == "slack"
+
+
+def test_patient_identifiers_from_slack_are_kept_nowhere(slack):
+    stack = slack[0]
+    user = f"U0{uuid.uuid4().hex[:10].upper()}"
+    reference, posts = declare(slack, OPENING, user)
+    said = [json.dumps(post["body"], ensure_ascii=False) for post in posts]
+    assert TOLD in said[0]
+    wait_until(
+        lambda: any(d.get("reference") == reference for d in stack.received()["deliveries"]),
+        60,
+        what="the authority's copy",
+    )
+    places = {
+        "conversation": stack.conversation_text(sender_of(user)),
+        "database": stack.database_text(),
+        "logs": stack.logs(),
+        "replies": "\n".join(said),
+        "authority": json.dumps(stack.received(), ensure_ascii=False),
+    }
+    assert_found_nowhere(places)
+    # what was searched is really this declaration: its structure is there
+    assert all("Vierzon" in places[place] for place in ("conversation", "database", "authority"))
 
 
 def test_a_replayed_or_forged_event_is_not_processed(slack):

@@ -1,8 +1,9 @@
 """A full declaration from a simulated Teams client, through the real Rasa and
 action server: a fake Bot Framework on loopback signs the tokens and receives
-Vigie's replies."""
+Vigie's replies. A declaration naming a patient leaves the patient nowhere."""
 
 import asyncio
+import json
 import time
 import uuid
 
@@ -10,6 +11,7 @@ import aiohttp
 import pytest
 
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
+from tests.support.privacy import OPENING, TOLD, assert_found_nowhere
 from tests.support.relays import ServerThread
 from tests.support.servers import free_port
 from tests.support.stack import Stack, wait_until
@@ -22,6 +24,7 @@ def teams(tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("teams"), **environment(bf.fake))
     try:
         stack.authority().start(stack.env)
+        stack.forwarder().start(stack.env)
         action_port = free_port()
         stack.actions(action_port).start(stack.env)
         rasa = stack.start_rasa(stack.rasa(action_port))
@@ -44,13 +47,14 @@ def post(rasa, bf, body, bearer):
     return asyncio.run(send())
 
 
-def test_a_declaration_from_teams(teams):
+def declare(teams, opening: str):
+    """(reference, sender, what Vigie said): a whole declaration, answered from the persona."""
     stack, rasa, bf = teams
     fake = bf.fake
     conversation = f"a:1conversation-{uuid.uuid4().hex[:8]}"
     sender = f"{USER_ID}|{conversation}"
-    requested = None
-    answer = RICH_OPENING
+    requested, said = None, []
+    answer = opening
     for turn in range(25):
         before = len(fake.replies)
         body = activity(
@@ -70,19 +74,45 @@ def test_a_declaration_from_teams(teams):
             body.pop("text")
         assert post(rasa, bf, body, token(fake)) == 200
         wait_until(lambda: len(fake.replies) > before, 30, what="Vigie's reply in Teams")
-        said = "\n".join(r["activity"].get("text") or "" for r in fake.replies[before:])
+        said += [json.dumps(r["activity"], ensure_ascii=False) for r in fake.replies[before:]]
         assert all(r["authorization"] == "Bearer bot-token-1" for r in fake.replies[before:])
-        found = REFERENCE.search(said)
+        found = REFERENCE.search("\n".join(r["activity"].get("text") or "" for r in fake.replies[before:]))
         if found:
-            break
+            return found.group(), sender, said
         # Unquoted: Rasa (Sanic) does not decode %7C in the conversation id.
         tracker = stack.tracker(rasa, sender)
         assert tracker["events"], "the test reads another conversation's tracker"
         requested = tracker["slots"]["requested_slot"]
         answer = PERSONA.get(requested, "je ne sais pas")
-    assert found, said
-    assert [(row[0], row[2]) for row in stack.declarations()] == [(found.group(), sender)]
-    assert stack.sql("SELECT channel FROM declarations")[0][0] == "teams"
+    raise AssertionError(f"no reference after 25 turns: {said[-3:]}")
+
+
+def test_a_declaration_from_teams(teams):
+    stack = teams[0]
+    reference, sender, _ = declare(teams, RICH_OPENING)
+    assert (reference, sender) in [(row[0], row[2]) for row in stack.declarations()]
+    assert stack.sql("SELECT channel FROM declarations WHERE reference = :r", r=reference)[0][0] == "teams"
+
+
+def test_patient_identifiers_from_teams_are_kept_nowhere(teams):
+    stack = teams[0]
+    reference, sender, said = declare(teams, OPENING)
+    assert TOLD in said[0]
+    wait_until(
+        lambda: any(d.get("reference") == reference for d in stack.received()["deliveries"]),
+        60,
+        what="the authority's copy",
+    )
+    places = {
+        "conversation": stack.conversation_text(sender),
+        "database": stack.database_text(),
+        "logs": stack.logs(),
+        "replies": "\n".join(said),
+        "authority": json.dumps(stack.received(), ensure_ascii=False),
+    }
+    assert_found_nowhere(places)
+    # what was searched is really this declaration: its structure is there
+    assert all("Vierzon" in places[place] for place in ("conversation", "database", "authority"))
 
 
 def test_a_forged_token_reaches_nothing(teams):

@@ -172,6 +172,31 @@ class Stack:
     def declarations(self) -> List[tuple]:
         return self.sql("SELECT reference, status, conversation_id FROM declarations ORDER BY id")
 
+    def database_text(self) -> str:
+        """Every row of the stack's database as JSON text, but the FINESS register's."""
+        tables = self.sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = :schema AND NOT tablename = ANY(:register)",
+            schema=self.schema,
+            register=["establishments", "register_sources"],
+        )
+        return "\n".join(
+            row[0] for (table,) in tables for row in self.sql(f'SELECT row_to_json(t)::text FROM "{table}" t')
+        )
+
+    def conversation_text(self, sender: str) -> str:
+        """Every event Rasa's SQL tracker store keeps for ``sender``."""
+        engine = create_engine(PG_URL, future=True, poolclass=NullPool)
+        try:
+            with engine.begin() as connection:
+                rows = connection.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}).all()
+        finally:
+            engine.dispose()
+        return "\n".join(row[0] for row in rows)
+
+    def logs(self) -> str:
+        """What every process of the stack wrote."""
+        return "\n".join(s.log.read_text(encoding="utf-8", errors="replace") for s in self.services if s.log.exists())
+
     # Processes -----------------------------------------------------------
 
     def service(self, name: str, argv: List[str], health: Optional[str]) -> Service:
