@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Sequence, Set, Tuple
 
 from rapidfuzz import fuzz, process
 
@@ -86,9 +86,13 @@ STOP_WORDS = {
     "ma", "mes", "travaille", "appelle", "site", "bonjour", "dans", "l", "y", "qui",
 }  # fmt: skip
 CANDIDATES = 80
-# Words in thousands of names: they rank candidates but do not fetch them when rarer words are
-# there ("Saint-Étienne" fetches by "etienne"), which keeps each lookup to a few milliseconds.
-COMMON_WORDS = {"saint", "sainte", "saints", "notre", "dame", "grand", "val", "mont", "nord", "sud", "est", "ouest"}
+# Common words rank candidates but do not fetch them when rarer words are there ("Saint-Étienne"
+# fetches by "etienne", "CMP Morlaix" by "morlaix"), which keeps each lookup to a few milliseconds:
+# these, and every word in more than COMMON_COUNT of the register's names (``Register``).
+COMMON_WORDS = frozenset(
+    {"saint", "sainte", "saints", "notre", "dame", "grand", "val", "mont", "nord", "sud", "est", "ouest"}
+)
+COMMON_COUNT = 1000
 CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
 AHEAD = 5.0
 SEVERAL = 82.0
@@ -125,16 +129,15 @@ def query_words(text: str) -> Tuple[List[str], List[str]]:
     return [w for w in words if w not in KIND_WORDS], [w for w in words if w in KIND_WORDS]
 
 
-def fetching_words(names: Sequence[str]) -> List[str]:
+def fetching_words(names: Sequence[str], common: AbstractSet[str] = COMMON_WORDS) -> List[str]:
     """The words a lookup fetches candidates with (all of them when each is common)."""
-    rare = [name for name in dict.fromkeys(names) if name not in COMMON_WORDS]
+    rare = [name for name in dict.fromkeys(names) if name not in common]
     return rare or list(dict.fromkeys(names))
 
 
-def fts_query(names: Iterable[str], kinds: Iterable[str] = ()) -> str:
-    """An FTS5 query: any of the words (spelled as the register does, see ``Register.search``);
-    the kind words only raise the places that have them too."""
-    return " OR ".join(f'"{word}"' for word in [*fetching_words(list(names)), *boosting_words(kinds)])
+def fts_any(words: Iterable[str]) -> str:
+    """An FTS5 query for any of ``words`` (spelled as the register does, see ``Register.search``)."""
+    return " OR ".join(f'"{word}"' for word in words)
 
 
 def boosting_words(kinds: Iterable[str]) -> List[str]:

@@ -3,10 +3,11 @@ on SQLite (FTS5) and on PostgreSQL (full-text search), both for real."""
 
 import pytest
 
+from bot.core import register_search
 from bot.core.fields import Region, StructureType
 from bot.core.register import pretty_name, read_register
 from bot.core.register_search import search_key
-from bot.core.register_store import Register
+from bot.core.register_store import Register, Vocabulary
 from bot.core.storage import DeclarationStore
 from bot.settings import DEFAULT_FINESS_DIR
 from tests.support.declarations import BACKENDS, database_url
@@ -51,6 +52,9 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("hopital prive d antony", "920300043"),
         ("l'EHPAD du CH de Dax", "400010559"),
         ("hopital st joseph paris", "750000523"),
+        ("ehapd du ch de dax", "400010559"),  # a kind with a typo is still the head of the name
+        ("residnece wilson chu reims", "510004286"),
+        ("hop jour cmp cattp hent treuz morlaix", "290024090"),  # fetched by its rare words only
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -116,3 +120,20 @@ def test_search_keys_and_names_as_people_read_them():
     assert search_key("Centre Hospitalier Universitaire de Rennes") == "chu de rennes"
     assert search_key("AP-HP") == "aphp"
     assert pretty_name("CH DE MONT-DE-MARSAN") == "CH de Mont-de-Marsan"
+
+
+def test_words_are_spelled_as_the_register_does_same_initial_first():
+    vocabulary = Vocabulary.of(["ch vierzon", "ehpad vierzon", "clinique kaiser", "ch verdun"])
+    assert vocabulary.spelled("veirzon") == "vierzon"
+    assert vocabulary.spelled("caiser") == "kaiser"  # no close word under its initial: any word
+    assert vocabulary.spelled("zorglub") == "zorglub"  # close to nothing: kept
+    assert vocabulary.spelled("dax") == "dax"  # too short to correct
+
+
+def test_words_in_many_names_are_common(monkeypatch):
+    monkeypatch.setattr(register_search, "COMMON_COUNT", 2)
+    vocabulary = Vocabulary.of(["cmp morlaix", "cmp brest", "cmp quimper", "ch morlaix"])
+    assert "cmp" in vocabulary.common and "morlaix" not in vocabulary.common
+    assert register_search.COMMON_WORDS <= vocabulary.common
+    assert register_search.fetching_words(["cmp", "morlaix"], vocabulary.common) == ["morlaix"]
+    assert register_search.fetching_words(["cmp"], vocabulary.common) == ["cmp"]  # all common: all fetch
