@@ -1,5 +1,5 @@
 """``python -m bench [NAME] [--smoke]``, NAME one of understanding, conversation, latency, replicas,
-footprint, profile, converse, register, types, report.
+footprint, profile, converse, register, types, long, report.
 
 Without a name: every benchmark in turn, then the report. Each benchmark writes
 bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
@@ -28,6 +28,7 @@ BENCHMARKS = {
     "converse": "bench.converse",
     "register": "bench.register",
     "types": "bench.type_classifier",
+    "long": "bench.long_run",
 }
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 SPLITS = ("dev", "check")  # bench.converse.SPLITS

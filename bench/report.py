@@ -788,6 +788,40 @@ def types_section(results: Results) -> str:
     return "\n".join(lines)
 
 
+def long_run_section(results: Results) -> str:
+    r = results.get("long")
+    title = "## Long conversations and finished ones (bench/long_run.py)"
+    if not r:
+        return f"{title}\n\nNot run (`python -m bench long`).\n"
+    rows = [
+        (label, f"around {centre}", w["n"], ms(w["p50_ms"]), ms(w["p95_ms"]), cost["errors"])
+        for label, cost in r["turn_cost"].items()
+        for centre, w in cost["windows"].items()
+    ]
+    memory = [
+        (label, reading["conversations"], num(reading["rasa_rss_mb"], " MB"), m["errors"])
+        for label, m in r["memory"].items()
+        for reading in m["readings"]
+    ]
+    s = r["settings"]
+    return "\n".join(
+        [
+            title,
+            "",
+            f"One conversation of {s['turns']} turns, at most 8 a second (FAQ questions and small talk), with the "
+            "session bound (`VIGIE_SESSION_EVENTS`) and without it:",
+            "",
+            table(["session", "turns", "samples", "p50", "p95", "errors"], rows),
+            "",
+            f"Development profile, waves of {s['per_wave']} short conversations (an opening and two answers), "
+            f"{s['idle_s']} s apart; the Rasa process's RSS after each wave:",
+            "",
+            table(["idle conversations", "conversations so far", "Rasa RSS", "errors"], memory),
+            "",
+        ]
+    )
+
+
 SECTIONS = [
     header,
     machine_section,
@@ -798,6 +832,7 @@ SECTIONS = [
     register_section,
     conversation_section,
     latency_section,
+    long_run_section,
     replicas_section,
     footprint_section,
     profile_section,

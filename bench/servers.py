@@ -93,7 +93,7 @@ class Server:
 class VigieStack(Server):
     """All of Vigie as ``make run`` starts it, on free ports, with a fresh SQLite database."""
 
-    def __init__(self, workdir: Path, model: Path = MODEL, name: str = "vigie"):
+    def __init__(self, workdir: Path, model: Path = MODEL, name: str = "vigie", **overrides: str):
         workdir.mkdir(parents=True, exist_ok=True)
         ports = {
             key: str(free_port())
@@ -108,6 +108,7 @@ class VigieStack(Server):
                 k: secrets.token_urlsafe(16)
                 for k in ("VIGIE_ACTION_TOKEN", "VIGIE_RASA_TOKEN", "VIGIE_API_TOKEN", "VIGIE_REST_TOKEN")
             },
+            **overrides,
         )
         super().__init__(
             name,

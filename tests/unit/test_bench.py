@@ -335,6 +335,35 @@ def fixture_results() -> dict:
             ],
             "top_cumulative": [{"function": "x.py:1(f)", "calls": 5, "own_s": 0.01, "cumulative_s": 0.1}],
         },
+        "long": {
+            **base,
+            "settings": {
+                "turns": 520,
+                "windows": [10, 500],
+                "half_window": 5,
+                "waves": 2,
+                "per_wave": 400,
+                "idle_s": 60,
+            },
+            "turn_cost": {
+                "bounded (300 events)": {
+                    "windows": {
+                        "10": {"n": 11, "p50_ms": 31.0, "p95_ms": 38.0},
+                        "500": {"n": 11, "p50_ms": 44.0, "p95_ms": 52.0},
+                    },
+                    "errors": 0,
+                },
+            },
+            "memory": {
+                "forgotten after 60 s": {
+                    "readings": [
+                        {"conversations": 0, "rasa_rss_mb": 610.0},
+                        {"conversations": 400, "rasa_rss_mb": 640.5},
+                    ],
+                    "errors": 0,
+                },
+            },
+        },
     }
 
 
@@ -347,6 +376,19 @@ def test_targets_pass_and_miss_with_margins():
     assert checks["p95"]["status"] == "pass"
     assert checks["First"]["status"] == "pass"
     assert checks["Every"]["status"] == "pass" and "bot.rasa_server 900 MB" in checks["Every"]["measured"]
+    assert checks["FINESS"]["status"] == "not measured"
+
+
+def test_the_register_target_needs_both_databases_under_20_ms():
+    def lookup(sqlite: float, postgresql: float) -> dict:
+        backends = {"sqlite": sqlite, "postgresql": postgresql}
+        results = {"register": {"backends": {k: {"lookup_ms": {"p95": v}} for k, v in backends.items()}}}
+        return targets.register_lookup(results)
+
+    ok = lookup(7.0, 15.4)
+    assert ok["status"] == "pass" and ok["measured"] == "sqlite 7 ms, postgresql 15.4 ms" and ok["margin"] == "+4.6 ms"
+    slow = lookup(7.0, 22.9)
+    assert slow["status"] == "miss" and slow["margin"] == "-2.9 ms"
     assert all(t["status"] == "not measured" for t in targets.evaluate({}))
 
 
@@ -366,6 +408,8 @@ def test_report_is_written_from_the_json_files(tmp_path):
     assert "py-spy record" in text
     assert "| production, 2 Rasa | 2 | 4 | 0 | 150 ms | 140 ms | 248 ms | 240 ms / 40 ms | 0.38 | 100 ms |" in text
     assert "| production, 2 Rasa | bot.rasa_server | 900 MB |" in text
+    assert "| bounded (300 events) | around 500 | 11 | 44 ms | 52 ms | 0 |" in text
+    assert "| forgotten after 60 s | 400 | 640.5 MB | 0 |" in text
     assert "p95 240 ms (production, 1 Rasa), 140 ms (production, 2 Rasa)" in report._latency_note(fixture_results())
 
 
