@@ -9,6 +9,7 @@ P95_MS = 300
 P95_USERS = "50"
 FIRST_ANSWER_S = 30
 PROCESS_BYTES = 1.5e9
+LOOKUP_P95_MS = 20
 
 Results = Dict[str, dict]
 
@@ -119,6 +120,21 @@ def memory(results: Results) -> dict:
     )
 
 
+def register_lookup(results: Results) -> dict:
+    name = f"FINESS register lookup p95 ≤ {LOOKUP_P95_MS} ms on SQLite and on PostgreSQL"
+    backends = _get(results, "register", "backends") or {}
+    p95 = {backend: _get(figures, "lookup_ms", "p95") for backend, figures in backends.items()}
+    if not p95 or None in p95.values():
+        return _target(name, "-", None, "-")
+    slowest = max(p95.values())
+    return _target(
+        name,
+        ", ".join(f"{backend} {value:g} ms" for backend, value in p95.items()),
+        slowest <= LOOKUP_P95_MS,
+        f"{LOOKUP_P95_MS - slowest:+.1f} ms",
+    )
+
+
 CHECKS: List[Callable[[Results], dict]] = [
     field_accuracy,
     out_of_domain,
@@ -126,6 +142,7 @@ CHECKS: List[Callable[[Results], dict]] = [
     latency_p95,
     first_answer,
     memory,
+    register_lookup,
 ]
 
 
