@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import filetype
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.core import outbox
 from bot.core.models import Attachment, Declaration
@@ -195,11 +195,14 @@ class AttachmentStore:
             file.write(data)
 
     def _record(self, conversation_id, name, media_type, data, stored_name, now) -> StoredFile:
+        """The row, then the count with it: files sent at once each counted four and were all kept.
+        On SQLite the insert takes the database's write lock before the count; on PostgreSQL a
+        lock per conversation makes the next upload wait for this one."""
         with self.session() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                key = {"key": f"vigie-attachments:{conversation_id}"}
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), key)
             declaration = self._sent_declaration(session, conversation_id)
-            already = self._count(session, conversation_id, declaration)
-            if already >= MAX_FILES:
-                raise Refused(f"Cette déclaration a déjà {MAX_FILES} pièces jointes : c'est le maximum.")
             row = Attachment(
                 conversation_id=conversation_id,
                 declaration_id=declaration.id if declaration is not None else None,
@@ -212,6 +215,8 @@ class AttachmentStore:
             )
             session.add(row)
             session.flush()
+            if self._count(session, conversation_id, declaration) > MAX_FILES:
+                raise Refused(f"Cette déclaration a déjà {MAX_FILES} pièces jointes : c'est le maximum.")
             if declaration is not None:
                 session.add(forward_message(declaration, row, now))
                 return replace(_stored(row), reference=declaration.reference)

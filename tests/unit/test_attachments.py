@@ -6,6 +6,8 @@ import asyncio
 import base64
 import hashlib
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import aiohttp
@@ -114,6 +116,25 @@ def test_five_files_per_declaration_at_most(files):
         files.add("conv-1", "une-de-trop.png", PNG)
     assert len(files.waiting("conv-1")) == MAX_FILES
     assert len(list(files.directory.iterdir())) == MAX_FILES  # the refused one left nothing on disk
+
+
+def test_files_sent_at_once_never_pass_five(files):
+    """Two uploads at once each counted four files, and both were kept."""
+    start = threading.Barrier(8)
+
+    def upload(number: int) -> bool:
+        start.wait()
+        try:
+            files.add("conv-1", f"capture-{number}.png", PNG)
+            return True
+        except Refused:
+            return False
+
+    with ThreadPoolExecutor(8) as pool:
+        kept = list(pool.map(upload, range(8)))
+    assert sum(kept) == MAX_FILES
+    assert len(files.waiting("conv-1")) == MAX_FILES
+    assert len(list(files.directory.iterdir())) == MAX_FILES
 
 
 def test_a_refused_file_writes_nothing(files):
