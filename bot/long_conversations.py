@@ -18,9 +18,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.settings import Settings
-
-# Rasa's own, kept so that installing again (tests) does not stack the patches.
+# Rasa's own, kept so that installing again does not stack the patches.
 _HAS_EXPIRED = MessageProcessor._has_session_expired
 _START = ActionSessionStart.run
 
@@ -52,9 +50,8 @@ def carried_over(tracker: DialogueStateTracker) -> List[Event]:
     return events
 
 
-def install(limit: int = 0) -> None:
-    """Patch Rasa's processor and session start; ``limit`` 0 reads ``VIGIE_SESSION_EVENTS``."""
-    limit = limit or Settings.from_env().session_events
+def install(limit: int) -> None:
+    """Patch Rasa's processor and session start (``VIGIE_SESSION_EVENTS``; 0: no bound)."""
 
     def _has_session_expired(self, tracker: DialogueStateTracker) -> bool:
         return is_too_long(tracker, limit) or _HAS_EXPIRED(self, tracker)
@@ -66,3 +63,9 @@ def install(limit: int = 0) -> None:
 
     MessageProcessor._has_session_expired = _has_session_expired  # type: ignore[method-assign]
     ActionSessionStart.run = run  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Rasa's own again (tests)."""
+    MessageProcessor._has_session_expired = _HAS_EXPIRED  # type: ignore[method-assign]
+    ActionSessionStart.run = _START  # type: ignore[method-assign]

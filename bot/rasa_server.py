@@ -16,9 +16,9 @@ API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``/`` answers without naming Rasa's version, and ``/version`` wants the token:
 both told any scanner which Rasa, and so which known bugs, it faced. The token
 is accepted in ``Authorization: Bearer`` only, never as ``?token=`` (addresses
-end up in access logs and proxies' logs). A long
-conversation opens a new session that carries its state over
-(``bot.long_conversations``), so a turn's cost does not grow with its length.
+end up in access logs and proxies' logs). A long conversation opens a new
+session that carries its state over (``bot.long_conversations``), so a turn's
+cost does not grow with its length.
 """
 
 import functools
@@ -72,13 +72,13 @@ def _validate_action_result(self, result) -> bool:
     raise error
 
 
-def bearer(request) -> str:
+def _bearer(request) -> str:
     scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
     return given.strip() if scheme.lower() == "bearer" else ""
 
 
 def _has_token(request, token: str) -> bool:
-    return bool(token) and hmac.compare_digest(bearer(request).encode(), token.encode())
+    return bool(token) and hmac.compare_digest(_bearer(request).encode(), token.encode())
 
 
 def _requires_auth(app, token: Optional[str] = None):

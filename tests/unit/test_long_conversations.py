@@ -117,7 +117,7 @@ async def test_installed_rasa_starts_a_session_when_the_current_one_is_too_long(
         assert not processor._has_session_expired(short)
         assert ActiveLoop("declaration_form") not in await ActionSessionStart().run(None, None, short, DOMAIN)
     finally:
-        long_conversations.install(10_000)
+        long_conversations.uninstall()
 
 
 def two_sessions(sender: str) -> DialogueStateTracker:
