@@ -1,5 +1,6 @@
 """The web app's script-free documents (the receipt, the notices): one template
-environment over ``bot/web/templates`` and one Content-Security-Policy for them."""
+environment over ``bot/web/templates``, one page frame (``document.html``: head, skip
+link, banner) and one Content-Security-Policy for them."""
 
 from pathlib import Path
 
