@@ -10,7 +10,6 @@ again does not reset them, and past three each try waits longer.
 
 import asyncio
 import logging
-import math
 from abc import ABC, abstractmethod
 from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text
@@ -38,8 +37,7 @@ NO_MATCH = (
 
 
 def locked_message(wait: timedelta) -> str:
-    minutes = max(1, math.ceil(wait.total_seconds() / 60))
-    delay = french.plural(minutes, "minute") if minutes < 120 else french.plural(round(minutes / 60), "heure")
+    delay = french.wait_text(wait.total_seconds())
     return (
         f"Trop d'adresses e-mail erronées pour cette référence : pour protéger la déclaration, "
         f"réessayez dans {delay}. En cas d'urgence, adressez-vous à CERT Santé en donnant la référence."

@@ -13,7 +13,9 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-TOO_FAST = "Vous envoyez des messages trop vite : attendez {seconds} s, puis renvoyez votre dernier message."
+from bot.core import french
+
+TOO_FAST = "Vous envoyez des messages trop vite : attendez {wait}, puis renvoyez votre dernier message."
 
 
 class RateLimiter:
@@ -41,4 +43,4 @@ class RateLimiter:
 
 
 def too_fast(wait: float) -> str:
-    return TOO_FAST.format(seconds=max(1, round(wait + 0.5)))
+    return TOO_FAST.format(wait=french.wait_text(wait))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Optional
 
@@ -49,6 +50,15 @@ def plural(count: int, singular: str, plural_form: Optional[str] = None) -> str:
     """ "1 déclaration", "2 déclarations" (French: 0 and 1 are singular)."""
     word = singular if abs(count) < 2 else (plural_form or singular + "s")
     return f"{format_int(count)} {word}"
+
+
+def wait_text(seconds: float) -> str:
+    """A wait as a person reads it, rounded up: "45 secondes", "2 minutes", "3 heures"."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        return plural(seconds, "seconde")
+    minutes = math.ceil(seconds / 60)
+    return plural(minutes, "minute") if minutes < 120 else plural(round(minutes / 60), "heure")
 
 
 def lower_first(label: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from aiohttp import web
 
 from bot.client_address import client_address
-from bot.core import schema
+from bot.core import french, schema
 from bot.core.outbox import DEAD, Outbox
 from bot.core.references import is_valid_reference
 from bot.core.storage import FILTER_KEYS, DeclarationStore
@@ -33,7 +33,7 @@ TOKEN_KEY = web.AppKey("token", str)
 PROXIES_KEY = web.AppKey("trusted_proxies", tuple)
 LIMITS_KEY = web.AppKey("api_limits", RateLimiter)
 clock = time.monotonic  # the limit's clock (a test freezes it: no refill on a slow machine)
-TOO_MANY = "Trop de requêtes depuis cette adresse : réessayez dans {seconds} s."
+TOO_MANY = "Trop de requêtes depuis cette adresse : réessayez dans {wait}."
 
 PAGE_KEYS = ("limit", "offset", "format")
 BOOLEAN_VALUES = {"true": True, "1": True, "oui": True, "false": False, "0": False, "non": False}
@@ -91,7 +91,7 @@ async def rate_limit(request: web.Request, handler):
     wait = request.app[LIMITS_KEY].wait(address)
     if wait:
         seconds = max(1, math.ceil(wait))
-        return json_error(TOO_MANY.format(seconds=seconds), 429, headers={"Retry-After": str(seconds)})
+        return json_error(TOO_MANY.format(wait=french.wait_text(seconds)), 429, headers={"Retry-After": str(seconds)})
     return await handler(request)
 
 

@@ -288,7 +288,7 @@ async def test_a_flood_gets_a_french_429_with_retry_after_guessers_included(stor
         refused = await client.get("/api/declarations", headers=AUTH)
         guess = await client.get("/api/declarations", headers={"Authorization": "Bearer devine"})
         assert statuses == [200, 200, 200] and refused.status == 429 and guess.status == 429
-        assert (await refused.json())["error"] == "Trop de requêtes depuis cette adresse : réessayez dans 1 s."
+        assert (await refused.json())["error"] == "Trop de requêtes depuis cette adresse : réessayez dans 1 seconde."
         assert refused.headers["Retry-After"] == "1" and refused.headers["Cache-Control"] == "no-store"
     finally:
         await client.close()

@@ -1,5 +1,8 @@
 """Token buckets per client (bot/rate_limits.py)."""
 
+import pytest
+
+from bot.core import french
 from bot.rate_limits import RateLimiter, too_fast
 
 
@@ -39,5 +42,16 @@ def test_memory_is_bounded_by_forgetting_the_least_recent_keys():
 
 
 def test_the_message_says_how_long_to_wait():
-    assert too_fast(0.2) == "Vous envoyez des messages trop vite : attendez 1 s, puis renvoyez votre dernier message."
-    assert "attendez 3 s" in too_fast(2.4)
+    assert too_fast(0.2) == (
+        "Vous envoyez des messages trop vite : attendez 1 seconde, puis renvoyez votre dernier message."
+    )
+    assert "attendez 3 secondes" in too_fast(2.4)
+
+
+@pytest.mark.parametrize(
+    "seconds, said",
+    [(0.2, "1 seconde"), (45, "45 secondes"), (60, "1 minute"), (61, "2 minutes"), (90 * 60, "90 minutes"),
+     (3 * 3600, "3 heures")],
+)  # fmt: skip
+def test_a_wait_is_said_in_the_unit_a_person_reads(seconds, said):
+    assert french.wait_text(seconds) == said

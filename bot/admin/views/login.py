@@ -18,8 +18,7 @@ FAILED = "Identifiant ou mot de passe incorrect."
 
 
 def _throttled(wait: timedelta) -> str:
-    seconds = math.ceil(wait.total_seconds())
-    delay = french.plural(seconds, "seconde") if seconds < 120 else french.plural(math.ceil(seconds / 60), "minute")
+    delay = french.wait_text(wait.total_seconds())
     return (
         "Trop d'échecs de connexion pour cet identifiant ou depuis votre adresse : "
         f"veuillez patienter {delay} avant de réessayer."
