@@ -3,6 +3,7 @@ declaration for this conversation; a wrong one, or an unknown reference, gets th
 same answer, three times at most; asking again does not reset the count, and past it
 each try waits longer."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -143,7 +144,8 @@ async def test_asking_again_never_resets_the_count_and_the_right_address_then_wa
     result, said = await check("encore@ch-vierzon.fr", reference)
     assert result == {"owner_email": LOCKED} and "réessayez dans 1 minute" in said
     result, said = await check("rssi@ch-vierzon.fr", reference)
-    assert result == {"owner_email": LOCKED} and "réessayez dans 1 minute" in said
+    # what is left of the minute: "1 minute", or some seconds on a slow machine
+    assert result == {"owner_email": LOCKED} and re.search(r"réessayez dans (1 minute|\d+ secondes)", said)
 
 
 def test_each_wrong_address_past_three_doubles_the_wait_up_to_a_day(store):
