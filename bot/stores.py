@@ -116,7 +116,7 @@ class BoundedInMemoryTrackerStore(InMemoryTrackerStore):
         self.max_conversations = int(max_conversations or settings.memory_conversations)
         self.idle_seconds = float(idle_hours or settings.memory_idle_hours) * 3600
         self.clock = clock
-        self.store: "OrderedDict[str, str]" = OrderedDict()  # least recently used first
+        # sender -> when last used, least recently used first (the order both forgettings read)
         self._last_used: "OrderedDict[str, float]" = OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -133,17 +133,15 @@ class BoundedInMemoryTrackerStore(InMemoryTrackerStore):
     def _used(self, sender_id: str) -> None:
         self._last_used[sender_id] = self.clock()
         self._last_used.move_to_end(sender_id)
-        self.store.move_to_end(sender_id)
-        while len(self.store) > self.max_conversations:
-            oldest, _ = self.store.popitem(last=False)
-            self._last_used.pop(oldest, None)
+        while len(self._last_used) > self.max_conversations:
+            self._forget_oldest()
             logger.warning("In-memory conversations: the least recently used one is forgotten (limit reached).")
 
     def _forget_idle(self) -> None:
         deadline = self.clock() - self.idle_seconds
-        while self._last_used:
-            oldest, when = next(iter(self._last_used.items()))
-            if when > deadline:
-                return
-            self._last_used.popitem(last=False)
-            self.store.pop(oldest, None)
+        while self._last_used and next(iter(self._last_used.values())) <= deadline:
+            self._forget_oldest()
+
+    def _forget_oldest(self) -> None:
+        oldest, _ = self._last_used.popitem(last=False)
+        self.store.pop(oldest, None)
