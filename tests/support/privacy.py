@@ -1,7 +1,10 @@
 """The patient-identifier declaration every channel's privacy test plays, and the search
 for its identifiers in what Vigie kept."""
 
-from typing import Mapping
+import json
+from typing import List, Mapping
+
+from tests.support.stack import Stack, wait_until
 
 OPENING = (
     "Bonjour, le dossier de la patiente Jeanne Lemoine (NIR 2 85 05 78 006 084 00, née le 12/03/1950) "
@@ -20,3 +23,23 @@ def assert_found_nowhere(places: Mapping[str, str]) -> None:
         assert text, f"nothing read from {place}: the search would pass on nothing"
         for identifier in IDENTIFIERS:
             assert identifier not in text, (place, identifier)
+
+
+def assert_kept_nowhere_in(stack: Stack, sender: str, reference: str, said: List[str]) -> None:
+    """The search in a production-like stack (Teams, Slack): the conversation's events, the
+    database, every log, what was said, and the authority's copy once it has arrived."""
+    wait_until(
+        lambda: any(d.get("reference") == reference for d in stack.received()["deliveries"]),
+        60,
+        what="the authority's copy",
+    )
+    places = {
+        "conversation": stack.conversation_text(sender),
+        "database": stack.database_text(),
+        "logs": stack.logs(),
+        "replies": "\n".join(said),
+        "authority": json.dumps(stack.received(), ensure_ascii=False),
+    }
+    assert_found_nowhere(places)
+    # what was searched is really this declaration: its structure is there
+    assert all("Vierzon" in places[place] for place in ("conversation", "database", "authority"))

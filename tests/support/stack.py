@@ -184,14 +184,8 @@ class Stack:
         )
 
     def conversation_text(self, sender: str) -> str:
-        """Every event Rasa's SQL tracker store keeps for ``sender``."""
-        engine = create_engine(PG_URL, future=True, poolclass=NullPool)
-        try:
-            with engine.begin() as connection:
-                rows = connection.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}).all()
-        finally:
-            engine.dispose()
-        return "\n".join(row[0] for row in rows)
+        """Every event Rasa's SQL tracker store (its ``events`` table, in ``public``) keeps for ``sender``."""
+        return "\n".join(row[0] for row in self.sql("SELECT data FROM public.events WHERE sender_id = :s", s=sender))
 
     def logs(self) -> str:
         """What every process of the stack wrote."""
