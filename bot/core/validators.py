@@ -249,6 +249,8 @@ _APPROXIMATE = {
 }
 _MULTIPLIERS = {"mille": 1000, "milliers": 1000, "million": 1_000_000, "millions": 1_000_000}
 _NUMBER_WORDS = set(_UNITS) | {"vingt", "vingts", "cent", "cents", "mille", "million", "millions"}
+# "Aucun", "personne", "pas de patient": none, when the answer names no number.
+_NONE = re.compile(r"^\W*(?:aucun\w*(?!\s+id[eé]e)|personne(?!\s+n)|nul(?:le)?|pas de|pas d'|rien)\b", re.IGNORECASE)
 
 _DIGITS = re.compile(
     r"(?<![\d,.])(-\s*)?(\d{1,3}(?:[ .\u00a0\u202f]\d{3})+|\d+)(?:[,.](\d+))?"
@@ -319,7 +321,7 @@ def _count_value(text: str) -> int | None:
     runs = _number_word_runs(text)
     if runs:
         return _words_value(max(runs, key=len))
-    return None
+    return 0 if _NONE.match(text) else None
 
 
 def parse_count(text) -> int:

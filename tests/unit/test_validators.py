@@ -245,6 +245,17 @@ def test_parse_count_absurd(text):
     assert "trop élevé" in err.value.message
 
 
+@pytest.mark.parametrize("text", ["aucun", "Aucune.", "personne", "pas de patient touché", "nul"])
+def test_none_is_a_count_of_zero(text):
+    assert parse_count(text) == 0
+
+
+@pytest.mark.parametrize("text", ["aucune idée", "personne ne le sait encore"])
+def test_not_knowing_is_no_count(text):
+    with pytest.raises(InvalidValue):
+        parse_count(text)
+
+
 def test_parse_count_upper_bound_is_accepted():
     assert parse_count("100 millions") == 100_000_000
 
