@@ -56,7 +56,7 @@ def store() -> DeclarationStore:
 
 
 def declaration_fields(slots: Dict[str, Any]) -> Dict[str, Any]:
-    return {field: slots.get(field) for field in schema.FIELDS}
+    return registry.with_what_follows({field: slots.get(field) for field in schema.FIELDS})
 
 
 class ActionAskConfirmed(Action):

@@ -327,6 +327,8 @@ class Field:
     # Position in the declaration form's questions, and when it is asked (None: never asked there).
     ask_rank: Optional[int] = None
     asked_when: Callable[[Slots], bool] = always
+    # The value that follows from other fields when the person gave none (None: nothing follows).
+    follows: Optional[Callable[[Slots], Optional[str]]] = None
     # "Je ne sais pas" to its question skips it (fields without an `inconnu` value).
     skippable: bool = False
     # Position among the questions of "mon incident est-il grave ?" (None: not asked there).
@@ -368,6 +370,12 @@ class Field:
 
 def _public_or_unknown(slots: Slots) -> bool:
     return slots.get("structure_type") in (StructureType.ETABLISSEMENT_SANTE_PUBLIC, None)
+
+
+def _not_ose(slots: Slots) -> Optional[str]:
+    """Only public health establishments are designated OSE (the GHT support hospitals, the spec):
+    for any other known type of structure, the question is not asked and the answer is no."""
+    return None if _public_or_unknown(slots) else YesNoUnknown.NON.value
 
 
 def _malicious(slots: Slots) -> bool:
@@ -459,6 +467,7 @@ REGISTRY: Tuple[Field, ...] = (
         summary_rank=5,
         choices=YesNoUnknown,
         asked_when=_public_or_unknown,
+        follows=_not_ose,
         skippable=True,
         completion_rank=2,
     ),
@@ -706,8 +715,7 @@ REGISTRY: Tuple[Field, ...] = (
         _SUMMARY.IMPACTS,
         Reading.RAW_TEXT,
         summary_rank=5,
-        asked_when=_health_data,  # the CNIL and the official form need it
-        skippable=True,
+        skippable=True,  # the CNIL and the official form need it
         completion_rank=5,
         explained=True,
         normalise=lambda v: v if isinstance(v, int) else parse_count(str(v)),
@@ -835,3 +843,13 @@ def summary_blocks() -> List[Tuple[str, List[str]]]:
 
 def spec_blocks() -> List[Tuple[SpecBlock, List[str]]]:
     return [(block, [f.name for f in REGISTRY if f.block is block]) for block in SpecBlock]
+
+
+def with_what_follows(values: Slots) -> Dict[str, Any]:
+    """The values, with what follows from them in the fields the person left empty (the summary
+    shows it, the declaration stores it)."""
+    filled = dict(values)
+    for entry in REGISTRY:
+        if entry.follows is not None and filled.get(entry.name) is None:
+            filled[entry.name] = entry.follows(filled)
+    return filled

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.declaration_form import FIRST_REFLEXES, ValidateDeclarationForm, fields_to_ask, next_field
 from bot.core.completing import reopened_fields
+from bot.core.fields import with_what_follows
 from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
 from bot.nlu.french_dates import PARIS
 from tests.support.declarations import sample_fields
@@ -148,6 +149,16 @@ def test_questions_depend_on_the_answers():
     assert "cnil_notified" in reopened_fields(
         {**sent, "health_data_involved": "non", "data_impact": ["confidentialite"]}
     )
+    assert "persons_affected" in reopened_fields({**sent, "health_data_involved": "non"})
+
+
+def test_a_structure_that_cannot_be_ose_is_declared_not_ose():
+    """Only public health establishments (the GHT support hospitals) are OSE: for an EHPAD the
+    question is not asked, and the declaration says no, unless the person said otherwise."""
+    assert with_what_follows({"structure_type": "esms", "is_ose": None})["is_ose"] == "non"
+    assert with_what_follows({"structure_type": "esms", "is_ose": "oui"})["is_ose"] == "oui"
+    assert with_what_follows({"structure_type": "etablissement_sante_public", "is_ose": None})["is_ose"] is None
+    assert with_what_follows({"structure_type": None, "is_ose": None})["is_ose"] is None
     assert next_field({"skipped_fields": ["description"]}) == "incident_type"
 
 
