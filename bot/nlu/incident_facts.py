@@ -107,10 +107,23 @@ def _matches(patterns: Sequence[str], folded: str) -> Iterator["re.Match[str]"]:
         yield from _compiled(pattern).finditer(folded)
 
 
+# "pas de fuite", "aucune rançon": the words say it did not happen. Not for what is missing
+# ("pas d'internet", "sans accès": the outage itself).
+_NEGATED = re.compile(r"(?:\bpas|\baucune?|\bsans|\bni|\bjamais)\s+(?:de |d'|d |du |des |la |le |l')?$")
+_NEGATABLE = {"incident_type", "data_impact"}
+_NEVER_NEGATED = {"disponibilite"}
+
+
+def _negated(field: str, value: Any, folded: str, match: "re.Match[str]") -> bool:
+    if field not in _NEGATABLE or value in _NEVER_NEGATED:
+        return False
+    return bool(_NEGATED.search(folded[max(0, match.start() - 20) : match.start()]))
+
+
 def _from_table(field: str, table: Patterns, many: bool, text: str, folded: str) -> List[Fact]:
     found = []
     for value, patterns in table:
-        match = next(_matches(patterns, folded), None)
+        match = next((m for m in _matches(patterns, folded) if not _negated(field, value, folded, m)), None)
         if match:
             found.append(Fact(field, value, match.start(), match.end(), text[match.start() : match.end()]))
             if not many:

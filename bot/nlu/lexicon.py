@@ -305,9 +305,23 @@ AFFECTED_SYSTEMS = [
             r"netsoins",
             r"\btitan\b",
             r"plans? de soins",
+            r"logiciels? de soins",
+            r"dossiers? informatis\w+",
         ],
     ),
-    ("pacs_ris", [r"\bpacs\b", r"\bris\b", r"imagerie", r"serveur d'images?", r"\bvna\b", r"logiciel de radio"]),
+    (
+        "pacs_ris",
+        [
+            r"\bpacs\b",
+            r"\bris\b",
+            r"imagerie",
+            r"serveur d'images?",
+            r"\bvna\b",
+            r"logiciel de radio",
+            r"teleradiologie",
+            r"\bradiologie\b",
+        ],
+    ),
     ("laboratoire_sil", [r"\bsil\b", r"\blis\b", r"logiciel du labo", r"serveur de resultats", r"\bautomates?\b"]),
     (
         "prescription_pharmacie",
@@ -359,19 +373,29 @@ AFFECTED_SYSTEMS = [
     ),
     (
         "telephonie",
-        [r"telephonie", r"\btoip\b", r"\bipbx\b", r"standard(?: telephonique)?\b", r"\bdect\b", r"\bbips\b"],
+        [
+            r"telephonie",
+            r"\btoip\b",
+            r"\bipbx\b",
+            r"standard(?: telephonique)?\b",
+            r"\bdect\b",
+            r"\bbips\b",
+            r"lignes? telephoniques?",
+            r"(?:plus de|pas de|sans) (?:telephone|tel)\b",
+        ],
     ),
     (
         "reseau_telecom",
         [
-            r"reseau",
+            # not a file share, nor the electricity network
+            r"(?<!partage )(?<!lecteur )\breseau\b(?! electrique)",
             r"\bfibre\b",
             r"\bswitch\w*",
             r"wi-?fi",
             r"pare-?feu",
             r"firewall",
             r"lien (?:ght|operateur|internet)",
-            r"\binternet\b",
+            r"(?<!site )(?<!depuis )\binternet\b",  # a website, or reached from the internet, is no network fault
         ],
     ),
     (
@@ -380,7 +404,20 @@ AFFECTED_SYSTEMS = [
     ),
     (
         "gestion_administrative",
-        [r"\bgam\b", r"admissions?", r"facturation", r"\bpmsi\b", r"\bgef\b", r"gestion administrative"],
+        [
+            r"\bgam\b",
+            r"admissions?",
+            r"facturation",
+            r"\bpmsi\b",
+            r"\bgef\b",
+            r"gestion administrative",
+            r"administrati(?:f|fs|ve|ves)\b",
+            r"comptab\w+",
+            r"\brib\b",
+            r"virements?",
+            r"factures?\b",
+            r"gestion financiere",
+        ],
     ),
     ("rh_paie", [r"\bpaie\b", r"\brh\b", r"ressources humaines"]),
     (
@@ -396,13 +433,16 @@ AFFECTED_SYSTEMS = [
             r"dosimetrie",
             r"record (?:&|and|et) verify",
             r"monitorage|monitoring",
+            r"\bautomates?\b",
         ],
     ),
     ("regulation_samu", [r"regulation", r"centre 15", r"\bsamu\b", r"\bsmur\b"]),
     (
         "serveurs_infrastructure",
         [
-            r"serveurs?",
+            # "le serveur de résultats" is the lab's system, not the infrastructure
+            r"serveurs?\b(?!\s+(?:de |du |d'|des |qui |middleware|applicati))",
+            r"serveurs? de (?:fichiers|stockage|virtualisation|donnees)",
             r"virtualisation",
             r"vmware",
             r"esxi",
@@ -415,7 +455,7 @@ AFFECTED_SYSTEMS = [
         ],
     ),
     ("sauvegardes", [r"sauvegardes?", r"backups?"]),
-    ("poste_de_travail", [r"\bpostes?\b", r"\bpc\b", r"ordinateurs?", r"laptop", r"pc portable"]),
+    ("poste_de_travail", [r"\bpostes?\b(?!\s*\d)", r"\bpc\b", r"ordinateurs?", r"laptop", r"pc portable"]),
 ]
 
 CARE_IMPACT = [

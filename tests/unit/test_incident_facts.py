@@ -107,3 +107,38 @@ def test_complaint_and_cnil():
 
 def test_chu_is_ose():
     assert facts("au CHU de Nantes")["is_ose"] == ["oui"]
+
+
+@pytest.mark.parametrize(
+    "text, touched, not_touched",
+    [
+        ("le serveur d'analyses du laboratoire ne répond plus", set(), {"serveurs_infrastructure"}),
+        ("la baie qui porte tous nos serveurs a lâché", {"serveurs_infrastructure"}, set()),
+        ("panne du serveur de fichiers partagés", {"serveurs_infrastructure"}, set()),
+        ("notre site internet affiche une autre page", {"site_internet"}, {"reseau_telecom"}),
+        ("l'interface était ouverte depuis internet", set(), {"reseau_telecom"}),
+        ("plus d'internet depuis la coupure", {"reseau_telecom"}, set()),
+        ("un dossier supprimé sur le partage réseau du service", set(), {"reseau_telecom"}),
+        ("joignable au poste 4521 toute la nuit", set(), {"poste_de_travail"}),
+        ("le logiciel de soins de l'unité est bloqué", {"dpi"}, set()),
+        ("la comptable a fait le virement demandé", {"gestion_administrative"}, set()),
+        ("les lignes téléphoniques du standard sont muettes", {"telephonie"}, set()),
+    ],
+)
+def test_systems_named_and_not(text, touched, not_touched):
+    found = set(facts(text).get("affected_systems", []))
+    assert touched <= found
+    assert not (not_touched & found)
+
+
+@pytest.mark.parametrize(
+    "text, field, value, found",
+    [
+        ("aucune fuite à ce stade, les serveurs sont juste éteints", "data_impact", "confidentialite", False),
+        ("pas de rançon demandée, c'est une panne", "incident_type", "rancongiciel", False),
+        ("on n'a plus d'accès au logiciel", "data_impact", "disponibilite", True),
+        ("des données ont fuité sur un forum", "data_impact", "confidentialite", True),
+    ],
+)
+def test_negated_words_are_no_facts_but_what_is_missing_is(text, field, value, found):
+    assert (value in facts(text).get(field, [])) is found
