@@ -14,7 +14,11 @@ from bot.nlu import lexicon
 from bot.nlu.text import fold
 
 CONTACT_FIELDS = ("declarant_name", "declarant_role", "declarant_email", "declarant_phone")
-_PARTS = re.compile(r"\s*(?:[,;\n/|]|\s[-–—]\s|\bet\b)\s*")
+# "et" starts another item ("Marie Dupont et mon mail …"), not within a function ("directeur
+# administratif et financier", "administrateur systèmes et réseaux").
+_PARTS = re.compile(
+    r"\s*(?:[,;\n/|]|\s[-–—]\s|\bet\b(?=\s+(?:[A-ZÀ-Ý]|mon\b|ma\b|je\b|j'|joignable|t[ée]l|mail|e-mail|au\b)))\s*"
+)
 # Words before a name or a number, never the start of one ("Aurore" is not "au" + "rore").
 _FILLERS = re.compile(
     r"^(?:(?:je suis|je m'appelle|moi c'est|c'est|ici|mon nom(?: est)?|joignable au|au)\b"

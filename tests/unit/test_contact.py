@@ -70,3 +70,15 @@ async def test_a_correction_of_the_number_gives_no_name_nor_function(said):
     values, _ = await turn(ASKED, said)
     assert values.get("declarant_name") is None and values.get("declarant_role") is None
     assert values["declarant_phone"] == "+33320000000"
+
+
+@pytest.mark.parametrize(
+    "said, name, role",
+    [
+        ("Claire Vidal, responsable achats et logistique", "Claire Vidal", "responsable achats et logistique"),
+        ("ingénieur biomédical et sécurité, Hugo Lambert", "Hugo Lambert", "ingénieur biomédical et sécurité"),
+        ("Hugo Lambert et je suis DSI", "Hugo Lambert", "DSI"),
+    ],
+)
+def test_and_within_a_function_keeps_it_whole(said, name, role):
+    assert read_contact(said, []) == {"declarant_name": name, "declarant_role": role}
