@@ -105,6 +105,9 @@ class ValidateDeclarationForm(FormValidationAction):
         looked_up = _looked_up(before, tracker.slots)
         tracker.add_slots(looked_up)
         events += looked_up
+        placed = _region_from_name(feedback, tracker.slots)
+        tracker.add_slots(placed)
+        events += placed
         after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
         tracker.add_slots(after)
         events += after
@@ -340,6 +343,9 @@ NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e
 
 
 NOT_RECOGNISED = "Je n'ai pas reconnu votre réponse : je vous pose plutôt les questions sur la structure."
+REGION_FROM_NAME = (
+    "Je note la région {region}, d'après le nom de la ville. Si ce n'est pas la bonne, dites-le-moi simplement."
+)
 ABSENT_FROM_REGISTER = (
     "Ce numéro FINESS est valide mais absent du répertoire de janvier 2021 (établissement plus récent ?) : "
     "je le garde, l'ARS le vérifiera."
@@ -353,6 +359,19 @@ def _looked_up(before: Dict[str, Any], after: Dict[str, Any]) -> List[EventType]
     if not name or name == before.get("structure_name") or after.get("finess") or after.get(structure.MATCH):
         return []
     return [SlotSet(structure.CANDIDATES, structure.candidates_for(name) or None), SlotSet(structure.MATCH, None)]
+
+
+def _region_from_name(dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> List[EventType]:
+    """The region of the town the structure's name holds, when the register did not give it
+    ("EHPAD Les Charmilles à Amiens"), said so that a wrong one can be corrected."""
+    name = slots.get("structure_name")
+    if not name or slots.get("region") or slots.get("finess") or structure.needs_confirmation(slots):
+        return []
+    region = structure.region_in_name(name)
+    if region is None:
+        return []
+    dispatcher.utter_message(text=REGION_FROM_NAME.format(region=schema.ENUM_FIELDS["region"][region]))
+    return [SlotSet("region", region)]
 
 
 def _from_register(finess: str, dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> Dict[str, Any]:

@@ -176,6 +176,16 @@ def region_of_place(words: str) -> Optional[str]:
     return region.value if region else None
 
 
+def warm_up() -> None:
+    """Read the register's places once, before the first person needs them."""
+    _consulted(lambda r: r.region_in_name("Dax"), None)
+
+
+def region_in_name(name: str) -> Optional[str]:
+    region = _consulted(lambda r: r.region_in_name(name), None)
+    return region.value if region else None
+
+
 def sites_of(legal_finess: str) -> List[Establishment]:
     return _consulted(lambda r: r.of_legal_entity(legal_finess), [])
 

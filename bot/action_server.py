@@ -50,9 +50,11 @@ def build_app(token: str):
 
     @app.listener("before_server_start")
     async def warm_up(app_, loop):
+        from actions import structure
         from bot.core.language import french_nlp
 
         french_nlp()  # load spaCy now rather than during someone's first message
+        structure.warm_up()  # and the register's places (a second and a half)
 
     return app
 

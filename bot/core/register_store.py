@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, insert, select, text
@@ -85,6 +85,7 @@ class Register:
         self.sqlite = engine.dialect.name == "sqlite"
         self._vocabulary: Optional[Vocabulary] = None
         self._place_regions: Optional[Dict[str, Region]] = None
+        self._name_like: Optional[FrozenSet[str]] = None
 
     def is_loaded(self) -> bool:
         with self.engine.connect() as connection:
@@ -103,7 +104,7 @@ class Register:
             loaded_at = datetime.now(UTC)
             values = {"name": SOURCE, "sha256": digest, "rows": rows, "loaded_at": loaded_at}
             connection.execute(insert(RegisterSource), values)
-        self._vocabulary = None
+        self._vocabulary = self._place_regions = self._name_like = None
         return LoadResult(rows, changed=True)
 
     def by_finess(self, finess: str) -> Optional[Establishment]:
@@ -157,6 +158,45 @@ class Register:
             return places[key]
         match = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=PLACE_CUTOFF)
         return places[match[0]] if match else None
+
+    def region_in_name(self, name: str) -> Optional[Region]:
+        """The region of the town a structure's name ends with or names after "à", "de"…
+        ("EHPAD Les Charmilles à Amiens", "Synlab Barla, Nice"): places named exactly, a place
+        inside a longer one left out ("Brive" in "Brive-la-Gaillarde"); the one that ends the
+        name when they are in two regions, else none (the question is asked)."""
+        words, after_marker = _place_words(name)
+        places, name_like = self._places(), self._name_like_towns()
+        spans = [
+            (start, start + size)
+            for size in range(min(MAX_WORDS, len(words)), 0, -1)
+            for start in range(len(words) - size + 1)
+            if " ".join(words[start : start + size]) in places and (size > 1 or words[start] not in name_like)
+        ]
+        widest = [(a, b) for a, b in spans if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)]
+        placed = [(a, b) for a, b in widest if b == len(words) or after_marker[a]]
+        regions = {places[" ".join(words[a:b])] for a, b in placed}
+        last = [places[" ".join(words[a:b])] for a, b in placed if b == len(words)]
+        if len(regions) > 1 and last:
+            return last[0]
+        return regions.pop() if len(regions) == 1 else None
+
+    def _name_like_towns(self) -> FrozenSet[str]:
+        """Towns of one word that more establishments hold in their name, elsewhere, than are
+        in the town ("Croix" in "Croix-Rouge", "Rue" in street names): not read in a name."""
+        if self._name_like is None:
+            in_names: Counter = Counter()
+            in_town: Counter = Counter()
+            with self.engine.connect() as connection:
+                query = select(TABLE.c.name, TABLE.c.town, TABLE.c.department_name)
+                for name, town, department_name in connection.execute(query):
+                    town_key = _place_key(CEDEX.sub("", town or ""))
+                    in_town.update([town_key, _place_key(department_name or "")])
+                    in_names.update(set(register_search.search_key(name or "").split()) - set(town_key.split()))
+            regions = {_place_key(region.label) for region in Region}
+            self._name_like = frozenset(
+                word for word in in_names if in_names[word] >= in_town[word] and word not in regions
+            )
+        return self._name_like
 
     def _places(self) -> Dict[str, Region]:
         """Search key of each region, département and town -> its region (towns of one name in two
@@ -238,6 +278,32 @@ class Register:
                 [{"finess": r["finess"], "search_text": r["search_text"]} for r in rows],
             )
         return len(rows)
+
+
+# Words before a town in a structure's name: "à Amiens", "de Rennes", "aux Abymes", "d'Aurillac".
+PLACE_MARKERS = {"a", "au", "aux", "de", "d", "du", "des", "sur", "en", "lez"}
+ARTICLES = {"l", "la", "le", "les"}
+CARDINAL_POINTS = {"nord", "sud", "est", "ouest", "centre"}
+
+
+def _place_words(name: str) -> Tuple[List[str], List[bool]]:
+    """The words of a name that may be a place (no kind nor noise word), and for each whether it
+    follows a marker ("à", "de la"...)."""
+    words: List[str] = []
+    after_marker: List[bool] = []
+    marked = False
+    for word in register_search.search_key(name).split():
+        if word in CARDINAL_POINTS:  # "Tours Nord", "Hôpital Sud": a part of the town, not the Nord
+            marked = False
+            continue
+        if word in PLACE_MARKERS or word in ARTICLES and marked:
+            marked = marked or word in PLACE_MARKERS
+            continue
+        if word not in PLACE_NOISE and word not in register_search.KIND_WORDS:
+            words.append(word)
+            after_marker.append(marked)
+        marked = False
+    return words, after_marker
 
 
 def _place_key(words: str) -> str:

@@ -137,3 +137,23 @@ def test_words_in_many_names_are_common(monkeypatch):
     assert register_search.COMMON_WORDS <= vocabulary.common
     assert register_search.fetching_words(["cmp", "morlaix"], vocabulary.common) == ["morlaix"]
     assert register_search.fetching_words(["cmp"], vocabulary.common) == ["cmp"]  # all common: all fetch
+
+
+@pytest.mark.parametrize(
+    "name, region",
+    [
+        ("Résidence Les Hortensias, EHPAD à Brive-la-Gaillarde", Region.NOUVELLE_AQUITAINE),
+        ("laboratoire Zorglub de Besançon", Region.BOURGOGNE_FRANCHE_COMTE),
+        ("foyer de vie les mouettes lorient", Region.BRETAGNE),
+        ("Cabinet Zorglub, site de Tours Nord", Region.CENTRE_VAL_DE_LOIRE),  # not the Nord
+        ("centre de soins de la Croix-Rouge à Cayenne", Region.GUYANE),  # "Croix" is a town too
+        ("EHPAD Les Jardins à La Rochelle", Region.NOUVELLE_AQUITAINE),
+        ("Clinique de la Croix", None),
+        ("EHPAD Le Bois Joli", None),
+        ("EHPAD de la Rue Haute", None),
+        ("Clinique Zorglub du Plateau", None),
+        ("HIA Sainte-Anne", None),  # towns of that name in several regions
+    ],
+)
+def test_the_region_of_the_town_a_name_holds(register, name, region):
+    assert register.region_in_name(name) is region

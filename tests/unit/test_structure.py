@@ -75,8 +75,18 @@ async def test_none_of_them_then_the_usual_questions():
     slots, _ = await answer(KNOWN, "CH de Vierzon")
     slots, _ = await answer(slots, "non", "deny")
     assert slots["structure_match"] == "aucune"
-    assert slots["requested_slot"] == "region"  # the type is said by "CH"; the FINESS waits for the completion
     assert slots["structure_name"] == "CH de Vierzon"
+    # the type is said by "CH", the region by Vierzon; the FINESS waits for the completion
+    assert slots["region"] == "centre_val_de_loire"
+    assert slots["requested_slot"] == "declarant_name"
+
+
+async def test_the_town_in_a_name_the_register_lacks_gives_the_region_and_says_it():
+    slots, said = await answer(KNOWN, "Résidence Zorglub à Amiens")
+    assert not slots.get("structure_candidates")
+    assert slots["region"] == "hauts_de_france"
+    assert "Je note la région Hauts-de-France, d'après le nom de la ville" in " ".join(said)
+    assert slots["requested_slot"] != "region"
 
 
 async def test_no_with_another_name_looks_it_up_again():
