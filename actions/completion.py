@@ -25,6 +25,7 @@ from bot.core import fields as registry
 from bot.core import schema
 from bot.core.completing import reopened_fields
 from bot.core.qualification import obligations, qualify
+from bot.nlu.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ FORM = "completion_form"
 COMPLETABLE = registry.completable()
 # Slots that say "a completion is under way", and what it started from.
 STATE_SLOTS = ("completion_reference", "completion_base", "completion_fields")
+# Typed words that pass a question, as its "Passer" button does.
+PASSING = {"passer", "passe", "suivant", "question suivante", "plus tard", "je passe"}
 COMPLETION_BUTTONS = [
     {"title": "Envoyer le complément", "payload": "/affirm"},
     {"title": "Corriger", "payload": "/deny"},
@@ -149,9 +152,15 @@ class ValidateCompletionForm(ValidateDeclarationForm):
         return super().validate_finess(value, dispatcher, tracker, domain)
 
     @staticmethod
-    def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:
-        """ "Je ne sais pas" passes any reopened question: the value stays as declared."""
+    def _skip(
+        requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any], text: str
+    ) -> Optional[List[str]]:
+        """The "Passer" button passes any reopened question: the value stays as declared. "Je ne
+        sais pas" typed to a choice that has it is an answer: not known (`inconnu`, the spec)."""
         if candidates.get(requested) != "inconnu" or requested not in (slots.get("completion_fields") or []):
+            return None
+        typed = not text.startswith("/") and fold(text).strip(" .!") not in PASSING
+        if typed and "inconnu" in schema.ENUM_FIELDS.get(requested, {}):
             return None
         candidates.pop(requested)
         return sorted(set(slots.get("skipped_fields") or []) | {requested})

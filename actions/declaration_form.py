@@ -91,7 +91,7 @@ class ValidateDeclarationForm(FormValidationAction):
         events: List[EventType] = []
         if not before.get("submission_key"):
             events.append(SlotSet("submission_key", uuid.uuid4().hex))
-        skipped = self._skip(requested, candidates, before)
+        skipped = self._skip(requested, candidates, before, tracker.latest_message.get("text") or "")
         if skipped is not None:
             events.append(SlotSet("skipped_fields", skipped))
             tracker.add_slots([SlotSet("skipped_fields", skipped)])
@@ -138,7 +138,9 @@ class ValidateDeclarationForm(FormValidationAction):
         ]
 
     @staticmethod
-    def _skip(requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any]) -> Optional[List[str]]:
+    def _skip(
+        requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any], text: str
+    ) -> Optional[List[str]]:
         """ "Je ne sais pas" to an optional question without an `inconnu` value skips it."""
         if candidates.get(requested) != "inconnu" or not _skippable(requested):
             return None

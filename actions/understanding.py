@@ -34,6 +34,28 @@ TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TE
 # so that the validator can say precisely what is wrong with it.
 RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
+# Types that tell whether health data are touched: records read by staff are; a phishing
+# e-mail no account answered, a denial of service, a defaced website or a telecom cut touch no
+# data (the spec's taxonomy).
+TYPE_HEALTH_DATA = {
+    "acces_illegitime_interne": "oui",
+    "hameconnage": "non",
+    "deni_de_service": "non",
+    "defiguration": "non",
+    "perte_lien_telecom": "non",
+}
+# What a type does to data by its definition: locked or cut off, or a website altered.
+TYPE_DATA_IMPACT = {
+    "rancongiciel": ("disponibilite",),
+    "deni_de_service": ("disponibilite",),
+    "perte_lien_telecom": ("disponibilite",),
+    "defaillance_prestataire": ("disponibilite",),
+    "panne_materielle": ("disponibilite",),
+    "defiguration": ("integrite",),
+}
+# A phishing e-mail no one answered, a fraud on payments: no data touched.
+TYPES_WITHOUT_DATA_IMPACT = {"hameconnage", "fraude_usurpation"}
+MACHINE_SYSTEMS = {"poste_de_travail", "serveurs_infrastructure"}
 HEALTH_DATA_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie"}
 INTENT_ANSWERS = {
     "affirm": "oui",
@@ -55,7 +77,59 @@ CARE_ANSWERS = (
     ("mode_degrade", re.compile(r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours)\b")),
     ("aucun", re.compile(r"\b(?:normalement|comme d'habitude|rien ne change|pas d'(?:effet|impact))\b")),
 )
-ANSWER_CUES = {"care_impact": CARE_ANSWERS}
+# The machines a perimeter counts: one ("un seul ordinateur", "ma boîte mail"), or several.
+_MACHINE = r"(?:poste|pc|ordi(?:nateur)?|terminal|tablette|portable|telephone|smartphone|cle|machine|compte|boite)"
+_MACHINES = r"(?:postes|pcs|ordi(?:nateur)?s|terminaux|tablettes|portables|telephones|smartphones|cles|machines|comptes)"
+_SEVERAL = r"(?:plusieurs|des|les|tous les|toutes les|quelques|nos|ses|deux|trois|quatre|cinq|six|dix|[2-9]|\d\d+)"
+PERIMETER_ANSWERS = (
+    (
+        "ensemble_si",
+        re.compile(
+            r"\b(?:tout(?:e)? (?:le |la |l'|l |notre |nos )?(?:si|sih|systeme|informatique|reseau|site|ehpad|"
+            r"etablissement|hopital|clinique|centre|structure|labo\w*)|l'ensemble|ensemble du)\b|^\s*tout\s*$"
+        ),
+    ),
+    ("plusieurs_sites", re.compile(rf"\b(?:{_SEVERAL} (?:sites|etablissements)|plusieurs sites)\b")),
+    ("site_internet", re.compile(r"\b(?:site (?:internet|web|vitrine)|portail|page d'accueil)|^\s*(?:le|notre) site\s*$")),
+    (
+        "prestataire",
+        re.compile(
+            r"\b(?:chez (?:l'|l |le |la |notre |un |une )?(?:editeur|prestataire|hebergeur|fournisseur|operateur|"
+            r"infogerant)|prestataire)\b"
+        ),
+    ),
+    ("plusieurs_serveurs", re.compile(r"\bserveurs\b")),
+    ("serveur", re.compile(r"\bserveur\b")),
+    ("plusieurs_postes", re.compile(rf"\b(?:{_SEVERAL} {_MACHINE}s?|{_MACHINES})\b")),
+    ("poste", re.compile(rf"\b{_MACHINE}\b")),
+)
+ANSWER_CUES = {"care_impact": CARE_ANSWERS, "perimeter": PERIMETER_ANSWERS}
+# The same for the questions that take several answers ("disponibilité et intégrité").
+LIST_ANSWER_CUES = {
+    "data_impact": (
+        (
+            "disponibilite",
+            re.compile(
+                r"\b(?:disponib\w*|indisponib\w*|dispo|inaccessib\w*|plus (?:d')?acces\w*|ne (?:peut|peuvent|peux|"
+                r"s'affiche|s'ouvre|marche) plus|n'est plus (?:disponible|accessible)|pertes?|perdu\w*|bloque\w*)\b"
+            ),
+        ),
+        (
+            "integrite",
+            re.compile(r"\b(?:integr\w*|modifi\w*|alter\w*|corromp\w*|detrui\w*|efface\w*|supprim\w*|chiffr\w*)\b"),
+        ),
+        (
+            "confidentialite",
+            re.compile(
+                r"\b(?:confidenti\w*|consult\w*|(?<!rien )vue?s?|lue?s?|vol\w*|fuite|exfiltr\w*|copi\w*|divulg\w*|"
+                r"publi\w*|expos\w*|trouv\w*)\b"
+            ),
+        ),
+    ),
+}
+# "confidentialité des boîtes à vérifier", "on ne sait pas encore si elles ont été volées": not said.
+HEDGED_CLAUSE = re.compile(r"a verifier|ne sai[st] pas|pas encore si|peut-etre|on verra")
+CLAUSE_SEPARATORS = re.compile(r"[,;.:]|\bmais\b")
 # "aucun transfert", "sans papier": a negated word is no cue (except for the "none" answers).
 NEGATED_WORD = re.compile(r"\b(?:pas de|pas d'|aucune?|sans)\s*\w+")
 # A choice's label this long is recognised at the start of a longer word too.
@@ -79,8 +153,17 @@ CORRECTION_CUES = (
     "non ",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
+YES_NO_THEN = re.compile(r"^\s*(?:oui|non|pas encore)\s*[,.;!]")
+NOT_KNOWN = re.compile(
+    r"^\W*(?:je ne sais pas|je sais pas|j'en sais rien|on ne sait pas|on sait pas|nous ne savons pas|jsp|"
+    r"aucune idee|je ne suis pas sur|pas la moindre idee|impossible a dire)\b"
+)
+NOT_AT_HAND = re.compile(
+    r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
+    r"pas sous la main|pas en tete|je ne m'en souviens pas|je ne le trouve pas)\b"
+)
 SURE_OUT_OF_SCOPE = 0.9
-MISREAD_INTENTS = ("faq", "out_of_scope")
+MISREAD_INTENTS = ("faq", "out_of_scope", "nlu_fallback", "check_seriousness")
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
@@ -111,6 +194,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
+    if requested in registry.BY_NAME and intent not in ANSWER_INTENTS and _says_not_known(requested, text):
+        intent = "dont_know"  # "je ne l'ai pas sous la main", "on ne sait pas si…", whatever NLU saw
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence, text):
         intent = _choice_answer(requested, text, message) or _date_answer(requested, text, message)
         if intent is None:
@@ -123,11 +208,11 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return {**answer, **_implied(answer, slots)}
     entities = _our_entities(message.get("entities") or [])
     opening = requested in (None, "description") and intent in ("declare_incident", "inform")
-    values = _facts(entities, slots)
+    values = _facts(_beside_the_question(entities, requested), slots)
     if requested == "detected_at" and intent == "dont_know" and slots.get(DAY_ONLY):
         return {"detected_at": slots[DAY_ONLY]["value"]}  # "ce matin", the hour not known
     values.update(_dates(entities, text, requested, opening, slots))
-    values.update(_answer(requested, intent, text, entities, values))
+    values.update(_answer(requested, intent, text, values, slots))
     if opening and _has_incident_facts(entities) and not slots.get("description"):
         values["description"] = text
     values.update(_guessed_type(message, requested, intent, values, slots))
@@ -224,17 +309,33 @@ def _choice_answer(requested: Optional[str], text: str, message: Dict[str, Any])
     """The intent to read a message with when it names one of the pending question's choices
     and asks nothing, whatever intent NLU saw: "mode dégradé papier aux urgences" reads like a
     question on that word, "pas encore, la direction va le faire demain" like nothing known."""
-    if requested not in schema.ENUM_FIELDS and requested not in schema.LIST_FIELDS or is_question(text):
+    if requested not in schema.ENUM_FIELDS and requested not in schema.LIST_FIELDS:
         return None
+    if is_question(text):
+        # "non, faut-il le faire ?": the no answers; what is owed is in the receipt's obligations
+        return "inform" if _yes_no_then_question(requested, text) else None
     if any(entity["entity"] == requested for entity in _our_entities(message.get("entities") or [])):
         return "inform"
     if requested == "incident_type" and type_guess.from_ranking(message):
         return "inform"  # a description of what happened, in the person's words
     if requested in schema.ENUM_FIELDS and _enum_from_words(requested, text) is not None:
         return "inform"
+    if requested in schema.LIST_FIELDS and _list_from_words(requested, text):
+        return "inform"
     if (requested in DENY_ANSWERS or requested in schema.LIST_FIELDS) and _starts_negative(text):
         return "deny"
     return None
+
+
+def _yes_no_then_question(field: str, text: str) -> bool:
+    return "oui" in schema.ENUM_FIELDS.get(field, {}) and YES_NO_THEN.match(fold(text)) is not None
+
+
+def _says_not_known(field: str, text: str) -> bool:
+    """ "Je ne sais pas si ses mails ont été lus", "jsp", and for a number or an address "je ne
+    l'ai pas sous la main": not known, whatever intent NLU saw."""
+    folded = fold(text)
+    return NOT_KNOWN.match(folded) is not None or field in RAW_TEXT_FIELDS and NOT_AT_HAND.match(folded) is not None
 
 
 def _starts_negative(text: str) -> bool:
@@ -266,6 +367,13 @@ def _our_entities(entities: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Entities named after a field (from our extractors or a button payload)."""
     known = set(schema.FIELDS) | {"datetime"}
     return [e for e in entities if e.get("entity") in known and e.get("value") not in (None, "")]
+
+
+def _beside_the_question(entities: List[Dict[str, Any]], requested: Optional[str]) -> List[Dict[str, Any]]:
+    """ "Trois ordinateurs" answers how far it spread: the machines counted are not systems touched."""
+    if requested != "perimeter":
+        return entities
+    return [e for e in entities if not (e["entity"] == "affected_systems" and e["value"] in MACHINE_SYSTEMS)]
 
 
 def _facts(entities: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, Any]:
@@ -360,14 +468,19 @@ def _says_start(text: str) -> bool:
 
 
 def _answer(
-    requested: Optional[str], intent: Optional[str], text: str, entities: List[Dict[str, Any]], found: Dict[str, Any]
+    requested: Optional[str], intent: Optional[str], text: str, found: Dict[str, Any], slots: Dict[str, Any]
 ) -> Dict[str, Any]:
-    """The value answering the pending question, when no entity gave it."""
+    """The value answering the pending question, when no entity gave it (for a list, what the
+    words name is added to what the entities gave)."""
+    if requested in schema.LIST_FIELDS and intent != "dont_know" and not is_correction(text):
+        named = _list_from_words(requested, text)
+        if named:
+            return {requested: sorted(set(found.get(requested) or []) | set(named))}
     if not requested or requested in found:
         return {}
     if requested == "confirmed":
         return {"confirmed": True} if intent == "affirm" else {}
-    if found and is_correction(text):
+    if is_correction(text) and any(slots.get(k) not in (None, [], v) for k, v in found.items()):
         return {}  # "non, c'était à 12h" corrects a fact; its "non" answers nothing
     if intent == "dont_know":
         # the type stays "autre" until CERT Santé qualifies it
@@ -409,6 +522,22 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
     return None
 
 
+def _list_from_words(field: str, text: str) -> List[str]:
+    """The choices an answer names, by label, value or cue, leaving out the clauses it is not sure
+    of and the negated words ("pas de vol de données, juste la disponibilité")."""
+    named: List[str] = []
+    for clause in CLAUSE_SEPARATORS.split(fold(text)):
+        if HEDGED_CLAUSE.search(clause):
+            continue
+        words = NEGATED_WORD.sub(" ", f" {WORD_SEPARATORS.sub(' ', clause)} ")
+        for value, label in schema.LIST_FIELDS[field].items():
+            names = (WORD_SEPARATORS.sub(" ", fold(label)).strip(), value.replace("_", " "))
+            if any(f" {name} " in words for name in names if len(name) > 3):
+                named.append(value)
+        named += [value for value, cues in LIST_ANSWER_CUES.get(field, ()) if cues.search(words)]
+    return list(dict.fromkeys(named))
+
+
 def _has_incident_facts(entities: List[Dict[str, Any]]) -> bool:
     informative = {
         "incident_type",
@@ -433,6 +562,8 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     systems = set(merged.get("affected_systems") or [])
     if merged.get("health_data_involved") is None and systems & HEALTH_DATA_SYSTEMS:
         implied["health_data_involved"] = "oui"
+    elif merged.get("health_data_involved") is None and incident_type in TYPE_HEALTH_DATA:
+        implied["health_data_involved"] = TYPE_HEALTH_DATA[incident_type]
     care = merged.get("care_impact")
     if (
         merged.get("patient_endangerment") is None
@@ -443,6 +574,8 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     impacts = _implied_data_impact(incident_type, care, merged)
     if impacts - set(merged.get("data_impact") or []):
         implied["data_impact"] = sorted(set(merged.get("data_impact") or []) | impacts)
+    elif merged.get("data_impact") is None and incident_type in TYPES_WITHOUT_DATA_IMPACT and not impacts:
+        implied["data_impact"] = []  # the spec: an empty list is none
     return {field: value for field, value in implied.items() if field in values or slots.get(field) != value}
 
 
@@ -452,8 +585,7 @@ def _implied_data_impact(incident_type: Optional[str], care: Optional[str], merg
         impacts.add("confidentialite")
     if incident_type == "erreur_humaine" and "messagerie" in (merged.get("affected_systems") or []):
         impacts.add("confidentialite")
-    if incident_type == "rancongiciel":
-        impacts.update({"disponibilite", "integrite"})
+    impacts.update(TYPE_DATA_IMPACT.get(incident_type or "", ()))
     if care in ("mode_degrade", "interruption"):
         impacts.add("disponibilite")
     if incident_type == "compromission_compte" and merged.get("health_data_involved") == "oui":

@@ -166,6 +166,19 @@ async def test_an_answer_a_pass_and_a_finish():
     assert values["requested_slot"] == "confirmed"  # a change was made: show it before sending
 
 
+async def test_typed_not_knowing_is_an_answer_the_pass_button_is_not():
+    """ "Je ne sais pas" typed to a choice that has it is stored as not known (the spec); the
+    "Passer" button (or "passer") leaves the declaration as it was."""
+    slots = completing(requested_slot="spread_risk", completion_fields=["spread_risk", "provider_involved"])
+    slots["spread_risk"] = slots["provider_involved"] = None
+    values = await form_turn(slots, "je ne sais pas du tout", "dont_know")
+    assert values["spread_risk"] == "inconnu" and values["requested_slot"] == "provider_involved"
+    slots.update(values)
+    for passing in ("/dont_know", "passer"):
+        values = await form_turn(slots, passing, "dont_know")
+        assert values["skipped_fields"] == ["provider_involved"] and values.get("provider_involved") is None
+
+
 async def test_nothing_changed_ends_the_questions_without_a_summary():
     values = await form_turn(completing(requested_slot="handling_status"), "terminer", "finish")
     assert values["requested_slot"] is None

@@ -30,7 +30,7 @@ def test_opening_keeps_the_text_as_description_and_infers():
     assert found["origin"] == "malveillante"
     assert found["health_data_involved"] == "oui"
     assert found["patient_endangerment"] == "potentielle"
-    assert set(found["data_impact"]) == {"disponibilite", "integrite"}
+    assert found["data_impact"] == ["disponibilite"]  # locked: unavailable (the type)
 
 
 def test_bare_request_has_no_description():
@@ -234,3 +234,100 @@ def test_a_type_word_in_another_answer_never_changes_the_type_said():
 )
 def test_the_effect_on_care_in_the_words_people_use(said, effect):
     assert understand(msg(said), "care_impact", {}).get("care_impact") == effect
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("intégrité surtout, des comptes rendus ont été réécrits", ["integrite"]),
+        ("on ne peut plus y accéder, et on craint qu'elles aient été copiées", ["confidentialite", "disponibilite"]),
+        ("plus accessibles ; une copie reste à vérifier", ["disponibilite"]),
+        ("pas de vol de données, seulement indisponibles", ["disponibilite"]),
+    ],
+)
+def test_the_effect_on_data_is_read_from_the_answer_words(text, expected):
+    assert sorted(understand(msg(text, "faq"), "data_impact", {})["data_impact"]) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("seulement le portable de la cadre", "poste"),
+        ("quatre tablettes du service", "plusieurs_postes"),
+        ("tout l'établissement", "ensemble_si"),
+        ("les serveurs de la salle B", "plusieurs_serveurs"),
+        ("tout se passe chez notre hébergeur", "prestataire"),
+    ],
+)
+def test_the_perimeter_is_read_from_the_answer_words(text, expected):
+    assert understand(msg(text, "inform"), "perimeter", {})["perimeter"] == expected
+
+
+def test_machines_counted_for_the_perimeter_are_not_systems_touched():
+    found = understand(
+        msg("deux postes du secrétariat", "inform", [ent("affected_systems", "poste_de_travail")]), "perimeter", {}
+    )
+    assert found == {"perimeter": "plusieurs_postes"}
+
+
+@pytest.mark.parametrize(
+    "incident_type, health_data",
+    [("hameconnage", "non"), ("deni_de_service", "non"), ("acces_illegitime_interne", "oui"), ("rancongiciel", None)],
+)
+def test_some_types_say_whether_health_data_are_touched(incident_type, health_data):
+    found = understand(msg("ce qui s'est passé", "declare_incident", [ent("incident_type", incident_type)]), None, {})
+    assert found.get("health_data_involved") == health_data
+
+
+def test_a_system_holding_health_data_wins_over_the_type():
+    entities = [ent("incident_type", "deni_de_service"), ent("affected_systems", "dpi")]
+    assert understand(msg("le DPI ne répond plus", "declare_incident", entities), None, {})["health_data_involved"] == "oui"
+
+
+@pytest.mark.parametrize(
+    "incident_type, data_impact",
+    [("defiguration", ["integrite"]), ("deni_de_service", ["disponibilite"]), ("hameconnage", []), ("autre", None)],
+)
+def test_some_types_say_what_happened_to_the_data(incident_type, data_impact):
+    found = understand(msg("ce qui s'est passé", "declare_incident", [ent("incident_type", incident_type)]), None, {})
+    assert found.get("data_impact") == data_impact
+
+
+def test_a_no_followed_by_a_new_fact_answers_the_question():
+    """ "non, le prestataire va venir": the provider is new, not a correction; the no answers."""
+    found = understand(
+        msg("non, notre prestataire passera demain", "faq", [ent("provider_involved", "oui")]), "support_requested", {}
+    )
+    assert found == {"provider_involved": "oui", "support_requested": "non"}
+
+
+def test_a_no_that_corrects_a_fact_answers_nothing():
+    found = understand(
+        msg("non, c'est le prestataire qui gère", "deny", [ent("provider_involved", "oui")]),
+        "support_requested",
+        {"provider_involved": "non"},
+    )
+    assert "support_requested" not in found
+
+
+@pytest.mark.parametrize("text", ["non, il faut le faire ?", "oui. c'était obligatoire ?"])
+def test_a_yes_or_no_then_a_question_is_the_answer(text):
+    assert understand(msg(text, "faq"), "complaint_filed", {})["complaint_filed"] in ("oui", "non")
+
+
+@pytest.mark.parametrize(
+    "requested, text",
+    [
+        ("finess", "je ne l'ai pas ici, désolé"),
+        ("declarant_phone", "pas sous la main"),
+        ("spread_risk", "on ne sait pas encore, l'éditeur regarde"),
+        ("data_impact", "je ne sais pas si quelque chose a été copié"),
+    ],
+)
+def test_not_knowing_in_other_words_is_not_knowing(requested, text):
+    assert understand(msg(text, "nlu_fallback"), requested, {}).get(requested) == "inconnu"
+
+
+def test_a_message_nlu_cannot_place_while_a_question_is_pending_is_a_missed_answer():
+    assert misread_answer(msg("toute la maison", "nlu_fallback"), "persons_affected")
+    assert not misread_answer(msg("combien de temps pour la CNIL ?", "nlu_fallback"), "persons_affected")
