@@ -64,6 +64,14 @@ FAMILIES: Dict[str, Set[str]] = {
     "pharmacie": {"pharmacie"},
 }
 HOSPITAL_ACRONYMS = {"ch", "chu", "chi", "chs", "chd"}
+# The FINESS categories each acronym names: CH(I, D) 355, CHU/CHR 101 and 106, CHS 292.
+ACRONYM_CATEGORIES = {
+    "ch": {"355"},
+    "chi": {"355"},
+    "chd": {"355"},
+    "chu": {"101", "106"},
+    "chs": {"292"},
+}
 # Kind words too vague to tell a family when a more precise one is there ("centre de radiothérapie").
 VAGUE_KINDS = {"centre", "institut", "fondation", "groupe", "groupement", "hospitalier", "prive"}
 KIND_WORDS = set().union(*FAMILIES.values()) | VAGUE_KINDS
@@ -194,6 +202,11 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
     kin = next((family for family in families if head in family), None)
     if kin is None:
         return -20.0
+    if head in HOSPITAL_ACRONYMS:
+        # "CH de Rodez" is the hospital itself, not its family-planning centre nor a unit named after it
+        if establishment.category in ACRONYM_CATEGORIES[head]:
+            return 12.0
+        return 3.0 if establishment.category in MAIN_HOSPITAL_CATEGORIES else -5.0
     if head in words:
         return 5.0
     return 3.0 if kin & words else 0.0  # "CHI de Mont-de-Marsan" for "CH Mont-de-Marsan"
