@@ -565,18 +565,27 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     elif merged.get("health_data_involved") is None and incident_type in TYPE_HEALTH_DATA:
         implied["health_data_involved"] = TYPE_HEALTH_DATA[incident_type]
     care = merged.get("care_impact")
-    if (
-        merged.get("patient_endangerment") is None
-        and care in ("mode_degrade", "interruption")
-        and systems & CARE_SYSTEMS
-    ):
+    if merged.get("patient_endangerment") is None and care in ("mode_degrade", "interruption") and systems & CARE_SYSTEMS:
         implied["patient_endangerment"] = "potentielle"
+    elif merged.get("patient_endangerment") is None and _care_untouched(care, systems, merged):
+        implied["patient_endangerment"] = "aucune"
     impacts = _implied_data_impact(incident_type, care, merged)
     if impacts - set(merged.get("data_impact") or []):
         implied["data_impact"] = sorted(set(merged.get("data_impact") or []) | impacts)
     elif merged.get("data_impact") is None and incident_type in TYPES_WITHOUT_DATA_IMPACT and not impacts:
         implied["data_impact"] = []  # the spec: an empty list is none
     return {field: value for field, value in implied.items() if field in values or slots.get(field) != value}
+
+
+def _care_untouched(care: Optional[str], systems: set, merged: Dict[str, Any]) -> bool:
+    """No effect on the activity, no care system touched, no data altered: care could not have
+    been harmed (the spec's "potentielle"), so no patient was put in danger."""
+    return (
+        care == "aucun"
+        and bool(systems)
+        and not systems & CARE_SYSTEMS
+        and "integrite" not in (merged.get("data_impact") or [])
+    )
 
 
 def _implied_data_impact(incident_type: Optional[str], care: Optional[str], merged: Dict[str, Any]) -> set:

@@ -331,3 +331,12 @@ def test_not_knowing_in_other_words_is_not_knowing(requested, text):
 def test_a_message_nlu_cannot_place_while_a_question_is_pending_is_a_missed_answer():
     assert misread_answer(msg("toute la maison", "nlu_fallback"), "persons_affected")
     assert not misread_answer(msg("combien de temps pour la CNIL ?", "nlu_fallback"), "persons_affected")
+
+
+def test_no_effect_on_care_and_no_care_system_puts_no_patient_in_danger():
+    slots = {"affected_systems": ["messagerie"], "incident_type": "hameconnage"}
+    assert understand(msg("aucun", "deny"), "care_impact", slots)["patient_endangerment"] == "aucune"
+    with_lab = {"affected_systems": ["laboratoire_sil"], "incident_type": "erreur_humaine"}
+    assert "patient_endangerment" not in understand(msg("aucun", "deny"), "care_impact", with_lab)
+    unknown_systems = {"incident_type": "compromission_si"}
+    assert "patient_endangerment" not in understand(msg("aucun", "deny"), "care_impact", unknown_systems)
