@@ -29,6 +29,7 @@ BENCHMARKS = {
     "register": "bench.register",
     "types": "bench.type_classifier",
     "long": "bench.long_run",
+    "model": "bench.shipped_model",
 }
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 SPLITS = ("dev", "check")  # bench.converse.SPLITS

@@ -1,5 +1,6 @@
 """docs/benchmarks.md from bench/results/*.json: every figure comes from those files."""
 
+import json
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -822,6 +823,53 @@ def long_run_section(results: Results) -> str:
     )
 
 
+def model_section(results: Results) -> str:
+    r = results.get("model")
+    title = "## The shipped model (bench/shipped_model.py)"
+    if not r:
+        return f"{title}\n\nNot run (`python -m bench model`).\n"
+    ood = r["out_of_domain"]
+    changed = _changed_settings(r.get("history") or [])
+    lines = [
+        title,
+        "",
+        f"`models/vigie.tar.gz`: {mb(r['model_bytes'])}. Uncompressed, by component: "
+        + ", ".join(f"{name} {mb(size)}" for name, size in r["components_bytes"].items())
+        + ".",
+        "",
+        f"Never trained on: FAQ topics {pct(r['faq']['accuracy'])} of {r['faq']['sentences']} "
+        f"(tests/nlu/faq_test.yml), intents {pct(r['intents']['accuracy'])} of {r['intents']['sentences']} "
+        f"(tests/nlu/intents_test.yml); out-of-domain sentences that started no declaration: "
+        f"{pct(ood['rejected_share'])} of {ood['sentences']}.",
+        "",
+        "Each model setting measured (the settings that differ between them):",
+        "",
+        table(
+            ["settings", "model", "FAQ", "intents", "out of domain rejected"],
+            [
+                (changed[i], mb(h["model_bytes"]), pct(h["faq"]), pct(h["intents"]), pct(h["out_of_domain_rejected"]))
+                for i, h in enumerate(r.get("history") or [])
+            ],
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _changed_settings(history: List[dict]) -> List[str]:
+    """For each line, the component settings that are not the same in every line."""
+    flat = [
+        {f"{component}.{key}": value for component, config in h["settings"].items() for key, value in config.items()}
+        for h in history
+    ]
+    keys = sorted({k for f in flat for k in f})
+    varying = [k for k in keys if len({json.dumps(f.get(k), sort_keys=True) for f in flat}) > 1]
+    return [
+        "; ".join(f"{k}={json.dumps(f[k]) if k in f else 'default'}" for k in varying) or "(as configured)"
+        for f in flat
+    ]
+
+
 SECTIONS = [
     header,
     machine_section,
@@ -835,6 +883,7 @@ SECTIONS = [
     long_run_section,
     replicas_section,
     footprint_section,
+    model_section,
     profile_section,
 ]
 

@@ -1,14 +1,16 @@
 """The benchmark harness's pure parts: statistics, scoring, targets, the report, the test set."""
 
+import io
 import json
 import re
+import tarfile
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bench import common, proc, report, scoring, targets
+from bench import common, proc, report, scoring, shipped_model, targets
 from bench.conversation import summary
 from bench.latency import stop_reason
 from bench.load import Outcome, Turn, User, summarise
@@ -478,3 +480,42 @@ def test_register_section_shows_latency_and_recognition_per_backend():
     assert "| sqlite | 6.1 s | 240 ms | 4.2 ms | 12 ms | 30 ms |" in text
     assert "| official name | 75.0% / 100.0% | 75.0% / 100.0% |" in text
     assert "Not run" in report.register_section({})
+
+
+def test_model_section_shows_each_setting_measured_by_what_differs():
+    base = {"CountVectorsFeaturizer 1": {}, "ResponseSelector 2": {"epochs": 60}}
+    smaller = {"CountVectorsFeaturizer 1": {}, "ResponseSelector 2": {"epochs": 60, "dense_dimension": {"text": 128}}}
+    line = {"faq": 0.87, "intents": 0.79, "out_of_domain_rejected": 0.96}
+    results = {
+        "model": {
+            "model_bytes": 60e6,
+            "components_bytes": {"ResponseSelector": 50e6, "DIETClassifier": 10e6},
+            "faq": {"accuracy": 0.88, "sentences": 170},
+            "intents": {"accuracy": 0.8, "sentences": 132},
+            "out_of_domain": {"rejected_share": 0.97, "sentences": 117},
+            "history": [
+                {**line, "settings": base, "model_bytes": 198e6},
+                {**line, "settings": smaller, "model_bytes": 60e6},
+            ],
+        }
+    }
+    text = report.model_section(results)
+    assert (
+        "`models/vigie.tar.gz`: 60 MB. Uncompressed, by component: ResponseSelector 50 MB, DIETClassifier 10 MB" in text
+    )
+    assert "| ResponseSelector 2.dense_dimension=default | 198 MB | 87.0% |" in text
+    assert '| ResponseSelector 2.dense_dimension={"text": 128} | 60 MB |' in text
+
+
+def test_model_components_are_weighed_from_the_archive(tmp_path):
+    model = tmp_path / "model.tar.gz"
+    with tarfile.open(model, "w:gz") as archive:
+        for name, size in (
+            ("components/train_DIETClassifier6/weights", 300),
+            ("components/train_DIETClassifier6/index", 20),
+            ("metadata.json", 5),
+        ):
+            member = tarfile.TarInfo(name)
+            member.size = size
+            archive.addfile(member, io.BytesIO(b"x" * size))
+    assert shipped_model.components(model) == {"DIETClassifier": 320}

@@ -1,0 +1,85 @@
+"""The shipped model (models/vigie.tar.gz) as it is, without retraining: its size, what each
+component weighs in it, and its understanding of sentences it was never trained on.
+
+- FAQ topics (tests/nlu/faq_test.yml) and intents (tests/nlu/intents_test.yml): the
+  paraphrases written apart from data/ (a test fails when one of them is in data/);
+- out-of-domain sentences (tests/data/out_of_domain.yml) sent through the REST channel of a
+  Vigie started as ``make run`` starts it: none may start a declaration.
+
+So that a change of the model's settings (issue 18) shows its cost in accuracy in a few
+minutes, beside the size and training time it saves.
+"""
+
+import json
+import tarfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List
+
+from bench import out_of_domain
+from bench.common import MODEL, ROOT, log, quiet_rasa, read_results, wait_for_model
+from bench.servers import VigieStack
+from bot.nlu_report import intent_label, intent_scores, load_examples, parse_all
+
+SETS = {
+    "faq": ROOT / "tests" / "nlu" / "faq_test.yml",
+    "intents": ROOT / "tests" / "nlu" / "intents_test.yml",
+}
+SMOKE_SENTENCES = 5
+
+
+def run(workdir: Path, smoke: bool) -> dict:
+    model = wait_for_model(MODEL)
+    figures: dict = {"model_bytes": model.stat().st_size, "components_bytes": components(model)}
+    quiet_rasa()
+    for name, path in SETS.items():
+        examples = load_examples([path])[: SMOKE_SENTENCES if smoke else None]
+        log(f"{name}: {len(examples)} sentences never trained on")
+        parsed = parse_all(model, [text for text, _ in examples])
+        accuracy, macro_f1, _ = intent_scores([i for _, i in examples], [intent_label(p) for p in parsed])
+        figures[name] = {"sentences": len(examples), "accuracy": round(accuracy, 4), "macro_f1": round(macro_f1, 4)}
+    sentences = out_of_domain.load()[: SMOKE_SENTENCES if smoke else None]
+    with VigieStack(workdir / "vigie", model) as stack:
+        stack.start()
+        figures["out_of_domain"] = out_of_domain.run(stack.client(), sentences)
+    figures["settings"] = settings(model)
+    figures["history"] = [] if smoke else history(figures)
+    return figures
+
+
+def settings(model: Path) -> Dict[str, dict]:
+    """What config.yml set for each trained NLU component of the model ("ResponseSelector": {...})."""
+    with tarfile.open(model) as archive:
+        member = next(m for m in archive.getmembers() if Path(m.name).name == "metadata.json")
+        metadata = json.load(archive.extractfile(member))  # type: ignore[arg-type]
+    found = {}
+    for name, node in metadata["predict_schema"]["nodes"].items():
+        component = name.removeprefix("run_").rstrip("0123456789")
+        if component in ("CountVectorsFeaturizer", "DIETClassifier", "ResponseSelector"):
+            config = {k: v for k, v in node["config"].items() if k not in ("random_seed", "constrain_similarities")}
+            found[f"{component} {len(found) + 1}"] = config
+    return found
+
+
+def history(figures: dict) -> List[dict]:
+    """One line per model setting measured, the earlier ones kept (issue 18's before and after)."""
+    line = {
+        "settings": figures["settings"],
+        "model_bytes": figures["model_bytes"],
+        "faq": figures["faq"]["accuracy"],
+        "intents": figures["intents"]["accuracy"],
+        "out_of_domain_rejected": figures["out_of_domain"]["rejected_share"],
+    }
+    earlier = read_results().get("model", {}).get("history", [])
+    return [h for h in earlier if h["settings"] != line["settings"]] + [line]
+
+
+def components(model: Path) -> Dict[str, int]:
+    """Uncompressed bytes of each trained component in the archive ("DIETClassifier": ...)."""
+    sizes: Dict[str, int] = defaultdict(int)
+    with tarfile.open(model) as archive:
+        for member in archive.getmembers():
+            parts = Path(member.name).parts
+            if member.isfile() and len(parts) > 2 and parts[-3] == "components":
+                sizes[parts[-2].removeprefix("train_").rstrip("0123456789")] += member.size
+    return dict(sorted(sizes.items(), key=lambda item: -item[1]))
