@@ -833,8 +833,8 @@ def model_section(results: Results) -> str:
     lines = [
         title,
         "",
-        f"`models/vigie.tar.gz`: {mb(r['model_bytes'])}. Uncompressed, by component: "
-        + ", ".join(f"{name} {mb(size)}" for name, size in r["components_bytes"].items())
+        f"`models/vigie.tar.gz`: {mb(r['model_bytes'])}. Uncompressed, the components of 1 MB or more: "
+        + ", ".join(f"{name} {mb(size)}" for name, size in r["components_bytes"].items() if size >= 1e6)
         + ".",
         "",
         f"Never trained on: FAQ topics {pct(r['faq']['accuracy'])} of {r['faq']['sentences']} "
