@@ -79,7 +79,9 @@ CARE_ANSWERS = (
 )
 # The machines a perimeter counts: one ("un seul ordinateur", "ma boîte mail"), or several.
 _MACHINE = r"(?:poste|pc|ordi(?:nateur)?|terminal|tablette|portable|telephone|smartphone|cle|machine|compte|boite)"
-_MACHINES = r"(?:postes|pcs|ordi(?:nateur)?s|terminaux|tablettes|portables|telephones|smartphones|cles|machines|comptes)"
+_MACHINES = (
+    r"(?:postes|pcs|ordi(?:nateur)?s|terminaux|tablettes|portables|telephones|smartphones|cles|machines|comptes)"
+)
 _SEVERAL = r"(?:plusieurs|des|les|tous les|toutes les|quelques|nos|ses|deux|trois|quatre|cinq|six|dix|[2-9]|\d\d+)"
 PERIMETER_ANSWERS = (
     (
@@ -90,7 +92,10 @@ PERIMETER_ANSWERS = (
         ),
     ),
     ("plusieurs_sites", re.compile(rf"\b(?:{_SEVERAL} (?:sites|etablissements)|plusieurs sites)\b")),
-    ("site_internet", re.compile(r"\b(?:site (?:internet|web|vitrine)|portail|page d'accueil)|^\s*(?:le|notre) site\s*$")),
+    (
+        "site_internet",
+        re.compile(r"\b(?:site (?:internet|web|vitrine)|portail|page d'accueil)|^\s*(?:le|notre) site\s*$"),
+    ),
     (
         "prestataire",
         re.compile(
@@ -565,7 +570,11 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     elif merged.get("health_data_involved") is None and incident_type in TYPE_HEALTH_DATA:
         implied["health_data_involved"] = TYPE_HEALTH_DATA[incident_type]
     care = merged.get("care_impact")
-    if merged.get("patient_endangerment") is None and care in ("mode_degrade", "interruption") and systems & CARE_SYSTEMS:
+    if (
+        merged.get("patient_endangerment") is None
+        and care in ("mode_degrade", "interruption")
+        and systems & CARE_SYSTEMS
+    ):
         implied["patient_endangerment"] = "potentielle"
     elif merged.get("patient_endangerment") is None and _care_untouched(care, systems, merged):
         implied["patient_endangerment"] = "aucune"

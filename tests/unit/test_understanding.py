@@ -281,7 +281,10 @@ def test_some_types_say_whether_health_data_are_touched(incident_type, health_da
 
 def test_a_system_holding_health_data_wins_over_the_type():
     entities = [ent("incident_type", "deni_de_service"), ent("affected_systems", "dpi")]
-    assert understand(msg("le DPI ne répond plus", "declare_incident", entities), None, {})["health_data_involved"] == "oui"
+    assert (
+        understand(msg("le DPI ne répond plus", "declare_incident", entities), None, {})["health_data_involved"]
+        == "oui"
+    )
 
 
 @pytest.mark.parametrize(
