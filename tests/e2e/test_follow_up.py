@@ -35,14 +35,15 @@ def requested(vigie, sender):
 
 
 def answer_until_the_summary(vigie, sender) -> tuple:
-    """Answers each reopened question from ANSWERS, passes the others: (fields asked, last replies)."""
+    """Answers each reopened question from ANSWERS, passes the others ("passer", as the button does;
+    "je ne sais pas" would store them as not known): (fields asked, last replies)."""
     asked, said = [], ""
     for _ in range(20):
         field = requested(vigie, sender)
         if field in (None, "confirmed"):
             break
         asked.append(field)
-        said = texts(vigie.say(sender, ANSWERS.get(field, "je ne sais pas")))
+        said = texts(vigie.say(sender, ANSWERS.get(field, "passer")))
     return asked, said
 
 
