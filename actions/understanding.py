@@ -34,27 +34,6 @@ TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TE
 # so that the validator can say precisely what is wrong with it.
 RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
-# Types that tell whether health data are touched: records read by staff are; a phishing
-# e-mail no account answered, a denial of service, a defaced website or a telecom cut touch no
-# data (the spec's taxonomy).
-TYPE_HEALTH_DATA = {
-    "acces_illegitime_interne": "oui",
-    "hameconnage": "non",
-    "deni_de_service": "non",
-    "defiguration": "non",
-    "perte_lien_telecom": "non",
-}
-# What a type does to data by its definition: locked or cut off, or a website altered.
-TYPE_DATA_IMPACT = {
-    "rancongiciel": ("disponibilite",),
-    "deni_de_service": ("disponibilite",),
-    "perte_lien_telecom": ("disponibilite",),
-    "defaillance_prestataire": ("disponibilite",),
-    "panne_materielle": ("disponibilite",),
-    "defiguration": ("integrite",),
-}
-# A phishing e-mail no one answered, a fraud on payments: no data touched.
-TYPES_WITHOUT_DATA_IMPACT = {"hameconnage", "fraude_usurpation"}
 MACHINE_SYSTEMS = {"poste_de_travail", "serveurs_infrastructure"}
 HEALTH_DATA_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie"}
 INTENT_ANSWERS = {
@@ -562,13 +541,14 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     merged = {**slots, **values}
     implied: Dict[str, Any] = {}
     incident_type = merged.get("incident_type")
+    kind = _kind(incident_type)
     if "incident_type" in values and incident_type in schema.INCIDENT_TYPE_ORIGIN:
         implied["origin"] = schema.INCIDENT_TYPE_ORIGIN[incident_type]
     systems = set(merged.get("affected_systems") or [])
     if merged.get("health_data_involved") is None and systems & HEALTH_DATA_SYSTEMS:
         implied["health_data_involved"] = "oui"
-    elif merged.get("health_data_involved") is None and incident_type in TYPE_HEALTH_DATA:
-        implied["health_data_involved"] = TYPE_HEALTH_DATA[incident_type]
+    elif merged.get("health_data_involved") is None and kind and kind.health_data:
+        implied["health_data_involved"] = kind.health_data.value
     care = merged.get("care_impact")
     if (
         merged.get("patient_endangerment") is None
@@ -581,9 +561,13 @@ def _implied(values: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     impacts = _implied_data_impact(incident_type, care, merged)
     if impacts - set(merged.get("data_impact") or []):
         implied["data_impact"] = sorted(set(merged.get("data_impact") or []) | impacts)
-    elif merged.get("data_impact") is None and incident_type in TYPES_WITHOUT_DATA_IMPACT and not impacts:
+    elif merged.get("data_impact") is None and kind and kind.data_impact == frozenset() and not impacts:
         implied["data_impact"] = []  # the spec: an empty list is none
     return {field: value for field, value in implied.items() if field in values or slots.get(field) != value}
+
+
+def _kind(incident_type: Optional[str]) -> Optional[registry.IncidentType]:
+    return registry.IncidentType.of(incident_type) if incident_type in schema.INCIDENT_TYPE_ORIGIN else None
 
 
 def _care_untouched(care: Optional[str], systems: set, merged: Dict[str, Any]) -> bool:
@@ -598,12 +582,10 @@ def _care_untouched(care: Optional[str], systems: set, merged: Dict[str, Any]) -
 
 
 def _implied_data_impact(incident_type: Optional[str], care: Optional[str], merged: Dict[str, Any]) -> set:
-    impacts = set()
-    if incident_type in ("vol_perte_materiel", "fuite_donnees", "acces_illegitime_interne"):
-        impacts.add("confidentialite")
+    kind = _kind(incident_type)
+    impacts = {impact.value for impact in (kind.data_impact if kind and kind.data_impact else ())}
     if incident_type == "erreur_humaine" and "messagerie" in (merged.get("affected_systems") or []):
         impacts.add("confidentialite")
-    impacts.update(TYPE_DATA_IMPACT.get(incident_type or "", ()))
     if care in ("mode_degrade", "interruption"):
         impacts.add("disponibilite")
     if incident_type == "compromission_compte" and merged.get("health_data_involved") == "oui":

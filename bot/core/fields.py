@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar
 
 from bot.core import names
 from bot.core.validators import normalize_email, normalize_finess, normalize_phone, parse_count
@@ -117,37 +117,90 @@ class Origin(Choice):
     INDETERMINEE = ("indeterminee", "Indéterminée")
 
 
+class DataImpact(Choice):
+    DISPONIBILITE = ("disponibilite", "Disponibilité")
+    INTEGRITE = ("integrite", "Intégrité")
+    CONFIDENTIALITE = ("confidentialite", "Confidentialité")
+
+
+_AVAILABILITY = frozenset({DataImpact.DISPONIBILITE})
+_CONFIDENTIALITY = frozenset({DataImpact.CONFIDENTIALITE})
+_NO_DATA: FrozenSet[DataImpact] = frozenset()
+
+
 class IncidentType(Choice):
-    """The spec's taxonomy; ``origin`` is the origin the type implies."""
+    """The spec's taxonomy, with what each type implies: its ``origin``; what it does to data by
+    its definition (``data_impact``: None when it depends, empty when nothing: a phishing e-mail no
+    one answered); whether it touches health data (``health_data``: None when it depends)."""
 
     origin: Origin
+    data_impact: Optional[FrozenSet[DataImpact]]
+    health_data: Optional[YesNoUnknown]
 
-    def __new__(cls, value: str, label: str, origin: Origin = Origin.INDETERMINEE) -> "IncidentType":
+    def __new__(
+        cls,
+        value: str,
+        label: str,
+        origin: Origin = Origin.INDETERMINEE,
+        data_impact: Optional[FrozenSet[DataImpact]] = None,
+        health_data: Optional[YesNoUnknown] = None,
+    ) -> "IncidentType":
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         member.origin = origin
+        member.data_impact = data_impact
+        member.health_data = health_data
         return member
 
-    RANCONGICIEL = ("rancongiciel", "Rançongiciel (ransomware)", Origin.MALVEILLANTE)
+    RANCONGICIEL = ("rancongiciel", "Rançongiciel (ransomware)", Origin.MALVEILLANTE, _AVAILABILITY)
     COMPROMISSION_SI = ("compromission_si", "Compromission du système d'information (intrusion)", Origin.MALVEILLANTE)
     COMPROMISSION_COMPTE = ("compromission_compte", "Compromission de compte", Origin.MALVEILLANTE)
-    HAMECONNAGE = ("hameconnage", "Hameçonnage (phishing)", Origin.MALVEILLANTE)
-    FUITE_DONNEES = ("fuite_donnees", "Fuite de données", Origin.MALVEILLANTE)
-    VOL_PERTE_MATERIEL = ("vol_perte_materiel", "Vol ou perte de matériel", Origin.MALVEILLANTE)
-    DENI_DE_SERVICE = ("deni_de_service", "Déni de service (DDoS)", Origin.MALVEILLANTE)
-    DEFIGURATION = ("defiguration", "Défiguration de site internet", Origin.MALVEILLANTE)
-    FRAUDE_USURPATION = ("fraude_usurpation", "Fraude ou usurpation d'identité", Origin.MALVEILLANTE)
+    HAMECONNAGE = ("hameconnage", "Hameçonnage (phishing)", Origin.MALVEILLANTE, _NO_DATA, YesNoUnknown.NON)
+    FUITE_DONNEES = ("fuite_donnees", "Fuite de données", Origin.MALVEILLANTE, _CONFIDENTIALITY)
+    VOL_PERTE_MATERIEL = ("vol_perte_materiel", "Vol ou perte de matériel", Origin.MALVEILLANTE, _CONFIDENTIALITY)
+    DENI_DE_SERVICE = (
+        "deni_de_service",
+        "Déni de service (DDoS)",
+        Origin.MALVEILLANTE,
+        _AVAILABILITY,
+        YesNoUnknown.NON,
+    )
+    DEFIGURATION = (
+        "defiguration",
+        "Défiguration de site internet",
+        Origin.MALVEILLANTE,
+        frozenset({DataImpact.INTEGRITE}),
+        YesNoUnknown.NON,
+    )
+    FRAUDE_USURPATION = ("fraude_usurpation", "Fraude ou usurpation d'identité", Origin.MALVEILLANTE, _NO_DATA)
     LOGICIEL_MALVEILLANT = (
         "logiciel_malveillant",
         "Logiciel malveillant (virus, ver, cheval de Troie)",
         Origin.MALVEILLANTE,
     )
-    ACCES_ILLEGITIME_INTERNE = ("acces_illegitime_interne", "Accès illégitime interne", Origin.MALVEILLANTE)
-    PANNE_MATERIELLE = ("panne_materielle", "Panne matérielle", Origin.NON_MALVEILLANTE)
+    ACCES_ILLEGITIME_INTERNE = (
+        "acces_illegitime_interne",
+        "Accès illégitime interne",
+        Origin.MALVEILLANTE,
+        _CONFIDENTIALITY,
+        YesNoUnknown.OUI,  # records read without reason
+    )
+    PANNE_MATERIELLE = ("panne_materielle", "Panne matérielle", Origin.NON_MALVEILLANTE, _AVAILABILITY)
     DYSFONCTIONNEMENT_LOGICIEL = ("dysfonctionnement_logiciel", "Dysfonctionnement logiciel", Origin.NON_MALVEILLANTE)
-    DEFAILLANCE_PRESTATAIRE = ("defaillance_prestataire", "Défaillance d'un prestataire", Origin.NON_MALVEILLANTE)
-    PERTE_LIEN_TELECOM = ("perte_lien_telecom", "Perte de lien télécom", Origin.NON_MALVEILLANTE)
+    DEFAILLANCE_PRESTATAIRE = (
+        "defaillance_prestataire",
+        "Défaillance d'un prestataire",
+        Origin.NON_MALVEILLANTE,
+        _AVAILABILITY,
+    )
+    PERTE_LIEN_TELECOM = (
+        "perte_lien_telecom",
+        "Perte de lien télécom",
+        Origin.NON_MALVEILLANTE,
+        _AVAILABILITY,
+        YesNoUnknown.NON,
+    )
     SINISTRE = ("sinistre", "Sinistre (incendie, inondation, électricité, climatisation)", Origin.NON_MALVEILLANTE)
     ERREUR_HUMAINE = ("erreur_humaine", "Erreur humaine", Origin.NON_MALVEILLANTE)
     AUTRE = ("autre", "Autre", Origin.INDETERMINEE)
@@ -205,12 +258,6 @@ class PatientEndangerment(Choice):
     POTENTIELLE = ("potentielle", "Potentielle")
     AVEREE = ("averee", "Avérée")
     INCONNU = ("inconnu", UNKNOWN_LABEL)
-
-
-class DataImpact(Choice):
-    DISPONIBILITE = ("disponibilite", "Disponibilité")
-    INTEGRITE = ("integrite", "Intégrité")
-    CONFIDENTIALITE = ("confidentialite", "Confidentialité")
 
 
 class Status(Choice):
