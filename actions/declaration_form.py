@@ -141,7 +141,8 @@ class ValidateDeclarationForm(FormValidationAction):
     def _skip(
         requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any], text: str
     ) -> Optional[List[str]]:
-        """ "Je ne sais pas" to an optional question without an `inconnu` value skips it."""
+        """ "Je ne sais pas" to an optional question without an `inconnu` value skips it (the
+        completion's override also reads ``text``: what was typed, or a button's payload)."""
         if candidates.get(requested) != "inconnu" or not _skippable(requested):
             return None
         if "inconnu" in schema.ENUM_FIELDS.get(requested, {}):
