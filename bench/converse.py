@@ -108,6 +108,8 @@ class Conversation:
     # expected fields left empty although never asked: not collected rather than misunderstood
     not_collected: List[str] = field(default_factory=list)
     mismatches: Dict[str, Tuple[Any, Any]] = field(default_factory=dict)
+    # stored with no region (or "inconnu"): the ARS of its region cannot find it (issue 15)
+    without_region: bool = False
 
 
 def load(split: str) -> List[Persona]:
@@ -384,6 +386,7 @@ def one(client, persona: Persona) -> Conversation:
         and name != "structure_name_hint"
     )
     conversation.mismatches = {name: (want, got) for name, (ok, want, got) in scores.items() if not ok}
+    conversation.without_region = stored is not None and stored.get("region") in (None, "inconnu")
     log(
         f"{persona.id}: {conversation.reference or 'NO REFERENCE'} after {len(conversation.questions)} questions"
         f"{', stuck: ' + conversation.stuck if conversation.stuck else ''}"
@@ -405,6 +408,7 @@ def summarise(conversations: List[Conversation]) -> dict:
         "reached_reference": len(done),
         "stuck": {c.persona: c.stuck for c in conversations if not c.reference},
         "with_loop": sum(1 for c in conversations if c.loops),
+        "without_region": sum(1 for c in done if c.without_region),
         "questions_median": median([len(c.questions) for c in done]),
         "questions_max": max((len(c.questions) for c in done), default=None),
         # after the reference, for the personas who completed their declaration then

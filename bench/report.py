@@ -686,6 +686,7 @@ def converse_section(results: Results) -> str:
         ("personas", *[splits[n]["personas"] for n in names]),
         ("reached a reference", *[splits[n]["reached_reference"] for n in names]),
         ("with a loop (same question 3 times)", *[splits[n]["with_loop"] for n in names]),
+        ("stored without a region", *[splits[n].get("without_region", "-") for n in names]),
         ("questions, median (confirmation included)", *[num(splits[n]["questions_median"]) for n in names]),
         ("questions, worst", *[splits[n]["questions_max"] for n in names]),
         ("completed after the reference", *[splits[n].get("completed") for n in names]),

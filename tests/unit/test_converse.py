@@ -207,3 +207,9 @@ def test_a_persona_gives_its_whole_contact_block_when_asked_for_it():
     declarant = converse.Declarant(persona)
     assert declarant.answer("declarant_name", block) == "Marie Dupont, RSSI, m.dupont@ch-exemple.fr"
     assert declarant.answer("declarant_name", [{"text": "Votre nom ?"}]) == "Marie Dupont"
+
+
+def test_declarations_stored_without_a_region_are_counted():
+    placed = converse.Conversation("p1", reference="SSI-2026-000001")
+    lost = converse.Conversation("p2", reference="SSI-2026-000002", without_region=True)
+    assert converse.summarise([placed, lost])["without_region"] == 1
