@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from bot.nlu.french_dates import PARIS
-from bot.nlu_report import count_pairs, f1
+from bot.nlu_report import count_pairs, f1, intent_label, intent_scores
 
 FIELDS = (
     "incident_type",
@@ -132,6 +132,20 @@ def _figures(cells: int, correct: int, annotated: int, annotated_correct: int, c
 
 def _share(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
+
+
+# --- Intents of the NLU ------------------------------------------------------------
+
+
+def intent_figures(examples: List[Tuple[str, str]], parsed: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Accuracy, macro F1 and F1 per label of Rasa's parse results against (text, intent)
+    examples; for a question about the scheme, the topic chosen ("faq/cnil_72h") is compared."""
+    accuracy, macro_f1, per_label = intent_scores([i for _, i in examples], [intent_label(p) for p in parsed])
+    return {
+        "accuracy": round(accuracy, 4),
+        "macro_f1": round(macro_f1, 4),
+        "per_label_f1": {k: round(v, 4) for k, v in per_label.items()},
+    }
 
 
 # --- Entities of the NLU, against reference entities -----------------------------

@@ -25,8 +25,6 @@ from bench.servers import VigieStack
 from bot.nlu.components import FrenchDateExtractor
 from bot.nlu_report import (
     evaluation_sets,
-    intent_label,
-    intent_scores,
     load_examples,
     parse_all,
     split,
@@ -110,12 +108,7 @@ def scores_on(model: Path, sets: List[Tuple[str, list]]) -> dict:
     intents, entities = {}, None
     for title, data in sets:
         results = [next(parsed) for _ in data]
-        accuracy, macro_f1, per_label = intent_scores([i for _, i in data], [intent_label(r) for r in results])
-        intents[title] = {
-            "accuracy": round(accuracy, 4),
-            "macro_f1": round(macro_f1, 4),
-            "per_label_f1": {k: round(v, 4) for k, v in per_label.items()},
-        }
+        intents[title] = scoring.intent_figures(data, results)
         if entities is None:  # the held-out split comes first
             entities = scoring.entity_scores(
                 [scoring.entity_pairs(t, training.extractor_entities(t)) for t, _ in data],

@@ -518,3 +518,16 @@ def test_model_components_are_weighed_from_the_archive(tmp_path):
             member.size = size
             archive.addfile(member, io.BytesIO(b"x" * size))
     assert shipped_model.components(model) == {"DIETClassifier": 320}
+
+
+def test_intent_figures_compare_the_faq_topic_chosen():
+    examples = [("délai cnil ?", "faq/cnil_72h"), ("bonjour", "greet")]
+    parsed = [
+        {
+            "intent": {"name": "faq"},
+            "response_selector": {"faq": {"response": {"intent_response_key": "faq/cnil_72h"}}},
+        },
+        {"intent": {"name": "goodbye"}},
+    ]
+    figures = scoring.intent_figures(examples, parsed)
+    assert figures["accuracy"] == 0.5 and figures["per_label_f1"]["faq/cnil_72h"] == 1.0
