@@ -377,17 +377,19 @@ def _facts(entities: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, A
 def _dates(
     entities: List[Dict[str, Any]], text: str, requested: Optional[str], opening: bool, slots: Dict[str, Any]
 ) -> Dict[str, Any]:
-    dates = [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)]
+    dates = _joined([e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)], text)
     if not dates:
         return {}
     if requested == "detected_at":
         return _detection_answer(dates[0], text, slots.get(DAY_ONLY))
     if requested == "started_at":
-        return {requested: dates[0]["value"]}
+        return {requested: _before_detection(dates[0], text, slots.get("detected_at"))}
     if opening or requested == "confirmed" or is_correction(text):
         if len(dates) == 1:
             field = "started_at" if _says_start(text) and not opening else "detected_at"
             chosen = {field: dates[0]}
+            if opening and dates[0].get("role") == "start" and _has_time(dates[0]):
+                chosen["started_at"] = dates[0]  # "en panne depuis hier 21h": noticed then, begun then
         else:
             ordered = sorted(dates, key=lambda e: e["value"])
             chosen = {"started_at": ordered[0], "detected_at": ordered[-1]}
@@ -397,6 +399,36 @@ def _dates(
             found[DAY_ONLY] = _day_only(chosen["detected_at"], text)
         return found
     return {}
+
+
+def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """ "Hier, lors du contrôle, vers 16h": a day said alone, then a time with no day of its own,
+    are one date."""
+    out: List[Dict[str, Any]] = []
+    for entity in dates:
+        day = out[-1] if out else None
+        if day and not _has_time(day) and _rolling(entity):
+            joined = _on_day(_words(day, text), text[entity["start"] : entity["end"]])
+            if joined:
+                out[-1] = {**day, "end": entity["end"], "value": joined, "additional_info": {"has_time": True}}
+                continue
+        out.append(entity)
+    return out
+
+
+def _before_detection(entity: Dict[str, Any], text: str, detected: Optional[str]) -> str:
+    """When it began, read before the detection: "vers 21h30" after a detection yesterday at 22h is
+    yesterday at 21h30; "hier soir" for a detection yesterday at 19h is at most 19h."""
+    value = entity["value"]
+    began, noticed = datetime.fromisoformat(value), datetime.fromisoformat(detected) if detected else None
+    if noticed is None or began <= noticed:
+        return value
+    if _rolling(entity):
+        found = find_dates(text[entity["start"] : entity["end"]], noticed)
+        return found[0].value.isoformat() if found else value
+    if not _has_time(entity) and began.date() == noticed.date():
+        return detected
+    return value
 
 
 def _detection_answer(entity: Dict[str, Any], text: str, day: Optional[Dict[str, str]]) -> Dict[str, Any]:
@@ -425,9 +457,16 @@ def _has_time(entity: Dict[str, Any]) -> bool:
     return bool((entity.get("additional_info") or {}).get("has_time", True))
 
 
+def _rolling(entity: Dict[str, Any]) -> bool:
+    return bool((entity.get("additional_info") or {}).get("rolling"))
+
+
+def _words(entity: Dict[str, Any], text: str) -> str:
+    return START_WORDS.sub("", text[entity["start"] : entity["end"]].strip())
+
+
 def _day_only(entity: Dict[str, Any], text: str) -> Dict[str, str]:
-    words = START_WORDS.sub("", text[entity["start"] : entity["end"]].strip())
-    return {"value": entity["value"], "text": words}
+    return {"value": entity["value"], "text": _words(entity, text)}
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:

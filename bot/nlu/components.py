@@ -73,7 +73,7 @@ class FrenchDateExtractor(_RuleExtractor):
                 "end": match.end,
                 "value": match.value.isoformat(),
                 "confidence_entity": 1.0,
-                "additional_info": {"has_time": match.has_time},
+                "additional_info": {"has_time": match.has_time, "rolling": match.rolling},
             }
             if match.is_start:
                 entity["role"] = "start"

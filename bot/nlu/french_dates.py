@@ -88,6 +88,7 @@ class DateMatch:
     value: datetime
     has_time: bool
     is_start: bool
+    rolling: bool = False  # a time with no day of its own ("vers 9h"): today if past, else yesterday
 
 
 # --------------------------------------------------------------------------
@@ -824,5 +825,6 @@ def find_dates(text: str, now: datetime) -> list[DateMatch]:
         resolved = _resolve(c, now)
         if resolved:
             value, has_time = resolved
-            matches.append(DateMatch(c.start, c.end, text[c.start : c.end], value, has_time, c.is_start))
+            rolling = c.kind == "time"
+            matches.append(DateMatch(c.start, c.end, text[c.start : c.end], value, has_time, c.is_start, rolling))
     return matches

@@ -325,6 +325,37 @@ async def test_a_day_given_to_the_question_brings_the_hour_question_not_a_miss()
     assert datetime.fromisoformat(values["detected_at"]).date() == datetime.now(PARIS).date() - timedelta(days=1)
 
 
+def _days_ago_at(days, hour, minute=0):
+    day = datetime.now(PARIS) - timedelta(days=days)
+    return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+async def test_a_day_then_a_time_later_in_the_answer_are_one_date():
+    values, _ = await turn({"requested_slot": "detected_at"}, "Hier, lors du contrôle des traces, vers 16h.")
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 16)
+
+
+async def test_a_start_time_without_a_day_is_read_before_the_detection():
+    # seen the day before yesterday: a rolling reading (today, else yesterday) would be after it
+    detected = {"requested_slot": "started_at", "detected_at": _days_ago_at(2, 22).isoformat()}
+    values, _ = await turn(detected, "vers 21h30 d'après les sondes")
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(2, 21, 30)
+
+
+async def test_a_start_said_as_a_part_of_the_detection_day_is_not_after_it():
+    detected = {"requested_slot": "started_at", "detected_at": _days_ago_at(1, 19).isoformat()}
+    values, _ = await turn(detected, "hier soir")
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 19)
+
+
+async def test_since_a_day_and_hour_in_the_opening_is_when_it_began_and_was_seen():
+    values, _ = await turn(
+        {}, "le portail patient est saturé depuis hier 21h, attaque par saturation", "declare_incident"
+    )
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 21)
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 21)
+
+
 async def test_a_date_of_birth_in_the_description_is_not_the_incident_date():
     values, _ = await turn(
         {}, "mail envoyé au mauvais destinataire avec le dossier de Mme X née le 12/03/1950", "declare_incident"

@@ -355,3 +355,11 @@ def test_values_are_past_and_whole_minutes():
                 assert match.value <= now, (text, now)
                 assert (match.value.second, match.value.microsecond) == (0, 0)
                 assert match.value.utcoffset() == match.value.astimezone(PARIS).utcoffset()
+
+
+@pytest.mark.parametrize(
+    "text, rolling",
+    [("vers 9h", True), ("16h30 :", True), ("hier vers 9h", False), ("ce matin à 6h", False), ("il y a 2h", False)],
+)
+def test_a_time_with_no_day_of_its_own_is_marked_rolling(text, rolling):
+    assert [m.rolling for m in find_dates(text, NOW)] == [rolling]
