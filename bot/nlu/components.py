@@ -28,10 +28,9 @@ from bot.nlu.text import is_question
 
 # The ranking of incident types in the parse data (and in the tracker's latest message).
 TYPE_RANKING = "incident_type_ranking"
+
+
 # What a saved classifier may hold besides scikit-learn's own estimators.
-_TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix", "numpy.float64", "numpy.int64"}
-
-
 class _RuleExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
@@ -119,14 +118,12 @@ class IncidentTypeClassifier(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        return incident_type.fingerprint()  # its training data is not Rasa's
+        return incident_type.fingerprint() + incident_type.STORAGE_FORMAT  # its training data is not Rasa's
 
     def train(self, training_data: TrainingData) -> Resource:
-        import skops.io as sio
-
         self._model = incident_type.train(incident_type.read_examples())
         with self._storage.write_to(self._resource) as folder:
-            sio.dump(self._model, folder / "incident_type.skops")
+            incident_type.save(self._model, folder)
         return self._resource
 
     @classmethod
@@ -138,14 +135,8 @@ class IncidentTypeClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> GraphComponent:
-        import skops.io as sio
-
         with model_storage.read_from(resource) as folder:
-            path = folder / "incident_type.skops"
-            untrusted = set(sio.get_untrusted_types(file=path))
-            if untrusted - _TRUSTED_TYPES:
-                raise ValueError(f"unexpected types in the incident-type model: {sorted(untrusted - _TRUSTED_TYPES)}")
-            return cls(model_storage, resource, sio.load(path, trusted=sorted(untrusted)))
+            return cls(model_storage, resource, incident_type.load(folder))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -39,6 +39,14 @@ def test_a_plain_description_ranks_its_type_among_the_first(model, text, expecte
     assert expected in [guess.type for guess in incident_type.rank(model, text)]
 
 
+def test_the_saved_model_ranks_as_the_trained_one_and_holds_no_dict_of_n_grams(model, tmp_path):
+    incident_type.save(model, tmp_path)
+    text = "le portable du cadre de santé a été volé dans sa voiture"
+    assert incident_type.rank(incident_type.load(tmp_path), text) == incident_type.rank(model, text)
+    assert (tmp_path / incident_type.MODEL_FILE).stat().st_size < 8_000_000  # 32 MB with the dicts
+    assert model.named_steps["features"].transformer_list[0][1].vocabulary_  # the model kept them
+
+
 def test_the_ranking_is_best_first_and_never_empty_for_words(model):
     ranking = incident_type.rank(model, "le serveur ne répond plus")
     assert len(ranking) == incident_type.TOP
