@@ -47,17 +47,27 @@ def run(workdir: Path, smoke: bool) -> dict:
     return figures
 
 
+TRAINED = ("CountVectorsFeaturizer", "DIETClassifier", "ResponseSelector")
+
+
 def settings(model: Path) -> Dict[str, dict]:
     """What config.yml set for each trained NLU component of the model ("ResponseSelector": {...})."""
     with tarfile.open(model) as archive:
         member = next(m for m in archive.getmembers() if Path(m.name).name == "metadata.json")
         metadata = json.load(archive.extractfile(member))  # type: ignore[arg-type]
-    found = {}
+    found: Dict[str, dict] = {}
+    count = 0
     for name, node in metadata["predict_schema"]["nodes"].items():
-        component = name.removeprefix("run_").rstrip("0123456789")
-        if component in ("CountVectorsFeaturizer", "DIETClassifier", "ResponseSelector"):
+        component = name.removeprefix("run_").rstrip("0123456789").rsplit(".", 1)[-1]
+        if component.endswith("Tokenizer"):
+            found["tokenizer"] = {"class": component}
+        trained = next((t for t in TRAINED if component.endswith(t)), None)
+        if trained:
             config = {k: v for k, v in node["config"].items() if k not in ("random_seed", "constrain_similarities")}
-            found[f"{component} {len(found) + 1}"] = config
+            if component != trained:
+                config["class"] = component  # our subclass ("CompactDIETClassifier")
+            count += 1
+            found[f"{trained} {count}"] = config
     return found
 
 
