@@ -52,9 +52,14 @@ browser: $(AXE)
 	command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 # Retrain only when the training data, the domain, the config or our NLU code changed.
-$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+# A model this machine already trained from the same inputs is reused (bot/model_cache.py);
+# `make train MODEL_CACHE=` always trains.
+MODEL_CACHE ?= $(HOME)/.cache/vigie/models
+MODEL_KEY = $(PY) -m bot.model_cache $(1) --cache "$(MODEL_CACHE)" --model $(MODEL) $(TRAINING_INPUTS) requirements.txt
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS) requirements.txt
 	mkdir -p models
-	$(RASA) train --fixed-model-name vigie --out models --quiet
+	$(call MODEL_KEY,fetch) || { $(RASA) train --fixed-model-name vigie --out models --quiet && $(call MODEL_KEY,keep); }
 
 train: $(MODEL)
 
@@ -111,7 +116,9 @@ bench: $(MODEL) widget
 
 # The persona corpus (tests/personas) played through REST against a Vigie started as `make run`
 # starts it (scratch database, fake authority): `make converse CONVERSE_ARGS="--split dev"`.
+# The personas are played as at 14:00 Paris time (Debian's faketime), whatever the hour of the run.
 converse: $(MODEL) widget
+	command -v faketime >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q faketime; }
 	$(PY) -m bench converse $(CONVERSE_ARGS)
 	$(PY) -m bench report
 

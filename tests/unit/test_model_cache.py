@@ -1,0 +1,47 @@
+"""A model trained from the same inputs is reused; any change to an input trains again."""
+
+import os
+
+from bot import model_cache
+
+
+def inputs(tmp_path, config="pipeline: []"):
+    (tmp_path / "config.yml").write_text(config)
+    (tmp_path / "nlu.yml").write_text("nlu: []")
+    return [tmp_path / "config.yml", tmp_path / "nlu.yml"]
+
+
+def test_the_key_follows_the_contents_not_the_order(tmp_path):
+    files = inputs(tmp_path)
+    key = model_cache.inputs_key(files)
+    assert model_cache.inputs_key(list(reversed(files))) == key
+    assert model_cache.inputs_key(inputs(tmp_path, "pipeline: [x]")) != key
+
+
+def test_a_model_kept_is_fetched_for_the_same_inputs_only(tmp_path):
+    cache, model = tmp_path / "cache", tmp_path / "models" / "vigie.tar.gz"
+    files = inputs(tmp_path)
+    assert model_cache.main(["fetch", "--cache", str(cache), "--model", str(model), *map(str, files)]) == 1
+    model.parent.mkdir()
+    model.write_bytes(b"trained")
+    assert model_cache.main(["keep", "--cache", str(cache), "--model", str(model), *map(str, files)]) == 0
+    model.unlink()
+    assert model_cache.main(["fetch", "--cache", str(cache), "--model", str(model), *map(str, files)]) == 0
+    assert model.read_bytes() == b"trained"
+    assert not model_cache.fetch(cache, model, inputs(tmp_path, "pipeline: [changed]"))
+
+
+def test_no_cache_given_always_trains(tmp_path):
+    files = [str(f) for f in inputs(tmp_path)]
+    assert model_cache.main(["fetch", "--cache", "", "--model", str(tmp_path / "m.tar.gz"), *files]) == 1
+    assert model_cache.main(["keep", "--cache", "", "--model", str(tmp_path / "m.tar.gz"), *files]) == 0
+
+
+def test_only_the_last_models_used_are_kept(tmp_path):
+    cache, model = tmp_path / "cache", tmp_path / "vigie.tar.gz"
+    model.write_bytes(b"m")
+    for n in range(model_cache.KEPT + 2):
+        kept = model_cache.keep(cache, model, inputs(tmp_path, f"pipeline: [{n}]"))
+        os.utime(kept, (1000 + n, 1000 + n))
+    assert len(list(cache.glob("*.tar.gz"))) == model_cache.KEPT
+    assert not list(cache.glob("*.partial"))
