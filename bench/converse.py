@@ -22,13 +22,17 @@ training data or the lexicon (tests/personas/README.md).
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import shutil
+import sys
 import time
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -48,6 +52,7 @@ MAX_COMPLETION_TURNS = 25
 COMPLETION_OFFER = "Compléter maintenant"
 DONT_KNOW = "je ne sais pas"
 RESTART = "je veux déclarer un incident"
+PLAYED_AT = clock_time(14, 0)  # Paris time the personas are played at (at_a_fixed_hour)
 SMOKE_PERSONAS = 3
 DATE_TOLERANCE = timedelta(minutes=15)
 TEXT_FIELDS = ("declarant_name", "declarant_role")
@@ -342,6 +347,18 @@ def date_matches(want: Optional[dict], got: Optional[str], started_at: datetime)
 # --- The benchmark ------------------------------------------------------------------
 
 
+def at_a_fixed_hour(argv: List[str]) -> Optional[List[str]]:
+    """The command that plays the personas as at 14:00 Paris time of today, with libfaketime
+    (Debian's ``faketime``), or None when it is missing or already in use. The personas say
+    "ce matin vers 8h" and "hier soir": played at 1:00, their expected dates lie in the future,
+    and a figure would depend on the hour of the run."""
+    if os.environ.get("FAKETIME") or not shutil.which("faketime"):
+        return None
+    paris = datetime.now(PARIS).replace(hour=PLAYED_AT.hour, minute=PLAYED_AT.minute, second=0, microsecond=0)
+    utc = paris.astimezone(timezone.utc)
+    return ["env", "TZ=UTC", "faketime", f"@{utc:%Y-%m-%d %H:%M:%S}", sys.executable, "-m", "bench", *argv]
+
+
 def run(workdir: Path, smoke: bool, splits: Tuple[str, ...] = SPLITS) -> dict:
     chosen = {split: load(split)[: SMOKE_PERSONAS if smoke else None] for split in splits}
     with VigieStack(workdir / "vigie", wait_for_model(MODEL)) as stack:
@@ -349,8 +366,12 @@ def run(workdir: Path, smoke: bool, splits: Tuple[str, ...] = SPLITS) -> dict:
         client = stack.client()
         results = {split: [one(client, persona) for persona in personas] for split, personas in chosen.items()}
     local = datetime.now(PARIS)
+    if os.environ.get("FAKETIME"):
+        note: Optional[str] = f"played as at {PLAYED_AT:%H:%M} Paris time (libfaketime), whatever the hour of the run"
+    else:
+        note = None if local.hour >= 10 else "played before 10:00 Paris time: some expected times lay in the future"
     return {
-        "note": None if local.hour >= 10 else "played before 10:00 Paris time: some expected times lay in the future",
+        "note": note,
         "splits": {split: summarise(conversations) for split, conversations in results.items()},
         "conversations": {split: [shown(c, split) for c in conversations] for split, conversations in results.items()},
     }
