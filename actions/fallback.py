@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import cancelling
 from actions.faq_titles import FAQ_TITLES
+from actions.understanding import prose_answer
 
 # What a user can have meant, as they would say it. Intents absent here
 # (yes, no, greetings...) make no sense as a suggestion out of context.
@@ -63,4 +64,18 @@ class ActionAskAffirmation(Action):
         buttons = [{"title": title, "payload": payload} for title, payload in choices]
         buttons.append({"title": "Autre chose", "payload": "/deny"})
         dispatcher.utter_message(text="Je ne suis pas sûr d'avoir compris. Vouliez-vous dire :", buttons=buttons)
+        return []
+
+
+class ActionOutOfScopeInForm(Action):
+    """A request outside Vigie's subject while a question is pending: said so, unless the message
+    is the pending question's prose answer ("ressaisie manuelle avec double contrôle" to the
+    measures question reads as out of scope), which the form then takes without a word."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope_in_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not prose_answer(tracker.latest_message, tracker.get_slot("requested_slot")):
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []

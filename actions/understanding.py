@@ -343,8 +343,17 @@ def _answers_free_text(
     structure question: a kind of structure ("HIA Clermont-Tonnerre, Brest") or a place of the
     FINESS register ("Synlab Barla, Nice")."""
     if _surely_out_of_scope(intent, confidence):
+        if requested in TEXT_ONLY_FIELDS:
+            return not is_question(text)
         return requested == "structure_name" and bool(query_words(text)[1] or structure.candidates_for(text))
     return requested in FREE_TEXT_FIELDS and intent not in REQUESTS
+
+
+def prose_answer(message: Dict[str, Any], requested: Optional[str]) -> bool:
+    """ "Ressaisie manuelle avec double contrôle, urgences priorisées" to "quelles mesures ?": NLU may
+    be sure it is out of scope, it is the answer all the same (measures and cause take any words)."""
+    text = (message.get("text") or "").strip()
+    return requested in TEXT_ONLY_FIELDS and bool(text) and not text.startswith("/") and not is_question(text)
 
 
 def _our_entities(entities: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -1,6 +1,11 @@
 """The "vouliez-vous dire" choices built from the NLU rankings."""
 
-from actions.fallback import suggestions
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionOutOfScopeInForm, suggestions
+from actions.understanding import understand
 
 
 def test_choices_mix_intents_and_questions_best_first():
@@ -35,3 +40,28 @@ def test_no_greeting_or_yes_no_among_the_choices():
         ]
     }
     assert suggestions(message) == [("Savoir ce que fait Vigie", "/help")]
+
+
+async def said_out_of_scope(requested, text):
+    message = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.97}, "entities": []}
+    tracker = Tracker("t", {"requested_slot": requested}, message, [], False, None, {"name": "completion_form"}, None)
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScopeInForm().run(dispatcher, tracker, {})
+    return [m.get("response") for m in dispatcher.messages]
+
+
+MEASURES = "ressaisie manuelle avec double contrôle, urgences priorisées"
+
+
+async def test_prose_read_as_out_of_scope_answers_the_measures_question_without_a_word():
+    assert await said_out_of_scope("measures_taken", MEASURES) == []
+    message = {"text": MEASURES, "intent": {"name": "out_of_scope", "confidence": 0.97}, "entities": []}
+    assert understand(message, "measures_taken", {}) == {"measures_taken": MEASURES}
+
+
+@pytest.mark.parametrize(
+    "requested, text",
+    [("measures_taken", "tu peux me donner la météo de demain ?"), ("structure_match", "mets un réveil à 7h")],
+)
+async def test_a_request_out_of_scope_is_answered_as_such(requested, text):
+    assert await said_out_of_scope(requested, text) == ["utter_out_of_scope"]
