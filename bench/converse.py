@@ -356,7 +356,7 @@ def at_a_fixed_hour(argv: List[str]) -> Optional[List[str]]:
         return None
     paris = datetime.now(PARIS).replace(hour=PLAYED_AT.hour, minute=PLAYED_AT.minute, second=0, microsecond=0)
     utc = paris.astimezone(timezone.utc)
-    return ["env", "TZ=UTC", "faketime", f"@{utc:%Y-%m-%d %H:%M:%S}", sys.executable, "-m", "bench", *argv]
+    return ["env", "TZ=UTC", "faketime", "-f", f"@{utc:%Y-%m-%d %H:%M:%S}", sys.executable, "-m", "bench", *argv]
 
 
 def run(workdir: Path, smoke: bool, splits: Tuple[str, ...] = SPLITS) -> dict:

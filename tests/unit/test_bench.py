@@ -531,3 +531,21 @@ def test_intent_figures_compare_the_faq_topic_chosen():
     ]
     figures = scoring.intent_figures(examples, parsed)
     assert figures["accuracy"] == 0.5 and figures["per_label_f1"]["faq/cnil_72h"] == 1.0
+
+
+def test_the_personas_are_played_as_at_14h_paris_time(monkeypatch):
+    from datetime import datetime, timezone
+
+    from bench import converse
+    from bot.core.paris_time import PARIS
+
+    monkeypatch.delenv("FAKETIME", raising=False)
+    monkeypatch.setattr(converse.shutil, "which", lambda name: f"/usr/bin/{name}")
+    command = converse.at_a_fixed_hour(["converse", "--split", "dev"])
+    assert command[command.index("faketime") + 1] == "-f"
+    stamp = command[command.index("-f") + 1]
+    played = datetime.strptime(stamp, "@%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).astimezone(PARIS)
+    assert (played.hour, played.minute) == (14, 0) and played.date() == datetime.now(PARIS).date()
+    assert command[-3:] == ["converse", "--split", "dev"] and "TZ=UTC" in command
+    monkeypatch.setenv("FAKETIME", stamp)
+    assert converse.at_a_fixed_hour(["converse"]) is None  # already under faketime: played as is
