@@ -344,7 +344,7 @@ def _answers_free_text(
     FINESS register ("Synlab Barla, Nice")."""
     if _surely_out_of_scope(intent, confidence):
         if requested in TEXT_ONLY_FIELDS:
-            return not is_question(text)
+            return _prose(requested, text)
         return requested == "structure_name" and bool(query_words(text)[1] or structure.candidates_for(text))
     return requested in FREE_TEXT_FIELDS and intent not in REQUESTS
 
@@ -352,7 +352,10 @@ def _answers_free_text(
 def prose_answer(message: Dict[str, Any], requested: Optional[str]) -> bool:
     """ "Ressaisie manuelle avec double contrôle, urgences priorisées" to "quelles mesures ?": NLU may
     be sure it is out of scope, it is the answer all the same (measures and cause take any words)."""
-    text = (message.get("text") or "").strip()
+    return _prose(requested, (message.get("text") or "").strip())
+
+
+def _prose(requested: Optional[str], text: str) -> bool:
     return requested in TEXT_ONLY_FIELDS and bool(text) and not text.startswith("/") and not is_question(text)
 
 

@@ -30,7 +30,6 @@ from bot.nlu.text import is_question
 TYPE_RANKING = "incident_type_ranking"
 
 
-# What a saved classifier may hold besides scikit-learn's own estimators.
 class _RuleExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
