@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from bench import report
@@ -68,7 +69,8 @@ def main(argv=None) -> int:
 
 
 def run_one(name: str, args) -> None:
-    started, where = now(), machine()
+    real_start = os.environ.get("VIGIE_BENCH_REAL_START")  # set by bench.converse under faketime
+    started, where = (datetime.fromisoformat(real_start) if real_start else now()), machine()
     workdir = Path(tempfile.mkdtemp(prefix=f"vigie-bench-{name}-"))
     log(f"{name}{' (smoke)' if args.smoke else ''}: working in {workdir}")
     module = importlib.import_module(BENCHMARKS[name])

@@ -53,6 +53,7 @@ COMPLETION_OFFER = "Compléter maintenant"
 DONT_KNOW = "je ne sais pas"
 RESTART = "je veux déclarer un incident"
 PLAYED_AT = clock_time(14, 0)  # Paris time the personas are played at (at_a_fixed_hour)
+REAL_START = "VIGIE_BENCH_REAL_START"  # when the run began, outside faketime's clock
 SMOKE_PERSONAS = 3
 DATE_TOLERANCE = timedelta(minutes=15)
 TEXT_FIELDS = ("declarant_name", "declarant_role")
@@ -356,7 +357,19 @@ def at_a_fixed_hour(argv: List[str]) -> Optional[List[str]]:
         return None
     paris = datetime.now(PARIS).replace(hour=PLAYED_AT.hour, minute=PLAYED_AT.minute, second=0, microsecond=0)
     utc = paris.astimezone(timezone.utc)
-    return ["env", "TZ=UTC", "faketime", "-f", f"@{utc:%Y-%m-%d %H:%M:%S}", sys.executable, "-m", "bench", *argv]
+    started = f"{REAL_START}={datetime.now(timezone.utc).isoformat(timespec='seconds')}"  # the results' real date
+    return [
+        "env",
+        "TZ=UTC",
+        started,
+        "faketime",
+        "-f",
+        f"@{utc:%Y-%m-%d %H:%M:%S}",
+        sys.executable,
+        "-m",
+        "bench",
+        *argv,
+    ]
 
 
 def run(workdir: Path, smoke: bool, splits: Tuple[str, ...] = SPLITS) -> dict:

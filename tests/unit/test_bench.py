@@ -547,5 +547,6 @@ def test_the_personas_are_played_as_at_14h_paris_time(monkeypatch):
     played = datetime.strptime(stamp, "@%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).astimezone(PARIS)
     assert (played.hour, played.minute) == (14, 0) and played.date() == datetime.now(PARIS).date()
     assert command[-3:] == ["converse", "--split", "dev"] and "TZ=UTC" in command
+    assert any(part.startswith("VIGIE_BENCH_REAL_START=") for part in command)  # the results' true date
     monkeypatch.setenv("FAKETIME", stamp)
     assert converse.at_a_fixed_hour(["converse"]) is None  # already under faketime: played as is
