@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import report
-from bench.common import log, machine, now, read_results, write_result
+from bench.common import REAL_START, log, machine, now, read_results, write_result
 
 # name -> module with run(workdir, smoke); imported when run (Rasa and TensorFlow are slow to import)
 BENCHMARKS = {
@@ -69,7 +69,7 @@ def main(argv=None) -> int:
 
 
 def run_one(name: str, args) -> None:
-    real_start = os.environ.get("VIGIE_BENCH_REAL_START")  # set by bench.converse under faketime
+    real_start = os.environ.get(REAL_START)  # set by bench.converse under faketime
     started, where = (datetime.fromisoformat(real_start) if real_start else now()), machine()
     workdir = Path(tempfile.mkdtemp(prefix=f"vigie-bench-{name}-"))
     log(f"{name}{' (smoke)' if args.smoke else ''}: working in {workdir}")

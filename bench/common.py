@@ -129,6 +129,10 @@ def read_results(directory: Path = RESULTS_DIR) -> Dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))}
 
 
+# When a run began, by the real clock: bench.converse plays under faketime's.
+REAL_START = "VIGIE_BENCH_REAL_START"
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc).astimezone()
 

@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import yaml
 
-from bench.common import MODEL, ROOT, log, median, wait_for_model
+from bench.common import MODEL, REAL_START, ROOT, log, median, wait_for_model
 from bench.servers import VigieStack
 from bot.core.paris_time import PARIS
 
@@ -53,7 +53,6 @@ COMPLETION_OFFER = "Compléter maintenant"
 DONT_KNOW = "je ne sais pas"
 RESTART = "je veux déclarer un incident"
 PLAYED_AT = clock_time(14, 0)  # Paris time the personas are played at (at_a_fixed_hour)
-REAL_START = "VIGIE_BENCH_REAL_START"  # when the run began, outside faketime's clock
 SMOKE_PERSONAS = 3
 DATE_TOLERANCE = timedelta(minutes=15)
 TEXT_FIELDS = ("declarant_name", "declarant_role")
