@@ -86,11 +86,18 @@ class Persona:
     answers: Dict[str, Any]
     expected: Dict[str, Any]
     script: List[Dict[str, Any]] = field(default_factory=list)
+    # the FINESS numbers that recognise the real establishment the persona names (structures.yml)
+    establishment: Optional[List[str]] = None
 
     @classmethod
-    def from_yaml(cls, raw: Dict[str, Any]) -> "Persona":
+    def from_yaml(cls, raw: Dict[str, Any], establishment: Optional[List[str]] = None) -> "Persona":
         return cls(
-            raw["id"], raw["opening"], raw.get("answers") or {}, raw.get("expected") or {}, raw.get("script") or []
+            raw["id"],
+            raw["opening"],
+            raw.get("answers") or {},
+            raw.get("expected") or {},
+            raw.get("script") or [],
+            establishment,
         )
 
 
@@ -115,13 +122,24 @@ class Conversation:
     mismatches: Dict[str, Tuple[Any, Any]] = field(default_factory=dict)
     # stored with no region (or "inconnu"): the ARS of its region cannot find it (issue 15)
     without_region: bool = False
+    # for a persona naming a real establishment: whether its FINESS number was stored (issue 15)
+    structure_recognised: Optional[bool] = None
 
 
 def load(split: str) -> List[Persona]:
+    real = real_establishments()
     personas: List[Persona] = []
     for path in sorted((PERSONAS / split).glob("*.yml")):
-        personas += [Persona.from_yaml(raw) for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+        raws = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        personas += [Persona.from_yaml(raw, real.get(raw["id"])) for raw in raws]
     return personas
+
+
+def real_establishments() -> Dict[str, List[str]]:
+    """persona id -> the FINESS numbers of the real establishment it names, from
+    tests/personas/structures.yml (annotated from the personas and the register only)."""
+    annotations = yaml.safe_load((PERSONAS / "structures.yml").read_text(encoding="utf-8")) or {}
+    return {pid: [str(n) for n in a["finess"]] for pid, a in annotations.items() if a.get("real")}
 
 
 # --- Playing one persona ----------------------------------------------------------
@@ -291,6 +309,11 @@ def closest_button(replies: list, answer: str) -> Tuple[str, int]:
     return str(best.get("payload") or best.get("title")), 1
 
 
+def _words(text: str) -> str:
+    """The words of a name, whatever the punctuation: "Saint-Brieuc" is in "(Saint Brieuc)"."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
+
+
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(text).lower())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
@@ -317,7 +340,7 @@ def _matches(name: str, want: Any, got: Any, started_at: datetime) -> Optional[b
     if name in SCORED_SETS:
         return set(got or []) == set(want or [])
     if name in ("structure_name_hint", *TEXT_FIELDS):
-        return bool(got) and fold(want) in fold(got)
+        return bool(got) and _words(want) in _words(got)
     if name == "declarant_email":
         return str(got or "").lower() == str(want).lower()
     if name == "declarant_phone":
@@ -420,6 +443,8 @@ def one(client, persona: Persona) -> Conversation:
     )
     conversation.mismatches = {name: (want, got) for name, (ok, want, got) in scores.items() if not ok}
     conversation.without_region = stored is not None and stored.get("region") in (None, "inconnu")
+    if persona.establishment and stored is not None:
+        conversation.structure_recognised = stored.get("finess") in persona.establishment
     log(
         f"{persona.id}: {conversation.reference or 'NO REFERENCE'} after {len(conversation.questions)} questions"
         f"{', stuck: ' + conversation.stuck if conversation.stuck else ''}"
@@ -442,6 +467,8 @@ def summarise(conversations: List[Conversation]) -> dict:
         "stuck": {c.persona: c.stuck for c in conversations if not c.reference},
         "with_loop": sum(1 for c in conversations if c.loops),
         "without_region": sum(1 for c in done if c.without_region),
+        "naming_a_real_establishment": sum(1 for c in done if c.structure_recognised is not None),
+        "structure_recognised": _share([c.structure_recognised for c in done if c.structure_recognised is not None]),
         "questions_median": median([len(c.questions) for c in done]),
         "questions_max": max((len(c.questions) for c in done), default=None),
         # after the reference, for the personas who completed their declaration then
@@ -457,6 +484,10 @@ def summarise(conversations: List[Conversation]) -> dict:
         "per_field_counts": {name: len(oks) for name, oks in sorted(per_field.items())},
         "incident_type_confusion": confusion(conversations),
     }
+
+
+def _share(oks: List[bool]) -> Optional[float]:
+    return round(sum(oks) / len(oks), 3) if oks else None
 
 
 def confusion(conversations: List[Conversation]) -> Dict[str, Dict[str, int]]:

@@ -213,3 +213,29 @@ def test_declarations_stored_without_a_region_are_counted():
     placed = converse.Conversation("p1", reference="SSI-2026-000001")
     lost = converse.Conversation("p2", reference="SSI-2026-000002", without_region=True)
     assert converse.summarise([placed, lost])["without_region"] == 1
+
+
+def test_a_name_matches_whatever_its_punctuation():
+    stored = {"structure_name": "Centre Hospitalier Yves le Foll (Saint Brieuc)", "declarant_role": "technicien info"}
+    expected = {"structure_name_hint": "Saint-Brieuc", "declarant_role": "technicien informatique"}
+    assert {name: ok for name, (ok, _, _) in score(stored, expected, NOW).items()} == {
+        "structure_name_hint": True,
+        "declarant_role": False,
+    }
+
+
+def test_every_persona_says_whether_it_names_a_real_establishment():
+    real = converse.real_establishments()
+    personas = converse.load("dev") + converse.load("check")
+    annotated = converse.yaml.safe_load((converse.PERSONAS / "structures.yml").read_text(encoding="utf-8"))
+    assert set(annotated) == {p.id for p in personas}
+    assert all(p.establishment == real.get(p.id) for p in personas)
+    assert all(len(n) == 9 for numbers in real.values() for n in numbers)
+
+
+def test_the_structure_is_recognised_when_one_of_its_numbers_is_stored():
+    named = converse.Conversation("p1", reference="SSI-2026-000001", structure_recognised=True)
+    missed = converse.Conversation("p2", reference="SSI-2026-000002", structure_recognised=False)
+    invented = converse.Conversation("p3", reference="SSI-2026-000003")
+    summary = converse.summarise([named, missed, invented])
+    assert summary["naming_a_real_establishment"] == 2 and summary["structure_recognised"] == 0.5
