@@ -32,6 +32,10 @@ FREE_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading in (Reading.F
 TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TEXT_ONLY}
 # Fields typed by the user that an entity may carry; the raw text is used otherwise,
 # so that the validator can say precisely what is wrong with it.
+# Who declares, for which structure: once given, a name or function met in another answer is
+# someone else's, unless the message corrects it.
+IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
+ASKS = re.compile(r"\?(?:\s|$)")
 RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
 MACHINE_SYSTEMS = {"poste_de_travail", "serveurs_infrastructure"}
@@ -110,6 +114,21 @@ LIST_ANSWER_CUES = {
             ),
         ),
     ),
+    # words that name a system only when the question asks which ones ("les serveurs, le labo")
+    "affected_systems": (
+        ("laboratoire_sil", re.compile(r"\blabos?\b|\blaboratoires?\b|\bresultats? d'analyses?\b")),
+        ("pacs_ris", re.compile(r"\bimagerie\b|\bradios?\b|\bscanners?\b|\birm\b")),
+        ("prescription_pharmacie", re.compile(r"\bpharmacie\b|\bprescriptions?\b|\bmedicaments?\b")),
+        ("telephonie", re.compile(r"\btelephon\w*|\btel\b|\bstandard\b|\bportables?\b|\bsmartphones?\b")),
+        ("reseau_telecom", re.compile(r"\breseaux?\b|\btelecoms?\b|(?<!site )\binternet\b|\bwifi\b|\bfibre\b")),
+        ("serveurs_infrastructure", re.compile(r"\bserveurs?\b|\binfrastructures?\b|\bvirtualisation\b|\bstockage\b")),
+        ("sauvegardes", re.compile(r"\bsauvegardes?\b|\bbackups?\b")),
+        ("poste_de_travail", re.compile(r"\bpostes?\b|\bpcs?\b|\bordinateurs?\b|\bordis?\b|\bpostes de travail\b")),
+        ("biomedical", re.compile(r"\bbiomedic\w*|\bdispositifs? medicaux\b|\bappareils? medicaux\b")),
+        ("rh_paie", re.compile(r"\bpaie\b|\brh\b|\bressources humaines\b")),
+        ("gestion_administrative", re.compile(r"\badministrati\w+|\badmissions?\b|\bfacturation\b|\bgam\b")),
+        ("site_internet", re.compile(r"\bsite (?:internet|web)\b|\bportail\b")),
+    ),
 }
 # "confidentialité des boîtes à vérifier", "on ne sait pas encore si elles ont été volées": not said.
 HEDGED_CLAUSE = re.compile(r"a verifier|ne sai[st] pas|pas encore si|peut-etre|on verra")
@@ -173,6 +192,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return {"region": region}
     if requested in FREE_TEXT_FIELDS and intent not in ANSWER_INTENTS and is_question(text):
         return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
+    if requested in IDENTITY_FIELDS and ASKS.search(text):
+        return {}  # "on a combien de temps pour la CNIL ? je ne voudrais pas…": no name has a question mark
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         if intent != "dont_know" and not is_question(text) and not is_correction(text):
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
@@ -203,6 +224,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested not in ("incident_type", "confirmed") and _type_said(slots) and not is_correction(text):
         values.pop("incident_type", None)  # "un compte VPN compromis" as the cause never changes a ransomware
     values.update(_implied(values, slots))
+    for name in IDENTITY_FIELDS:
+        if name != requested and slots.get(name) and name in values and not is_correction(text):
+            values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
     return {field: value for field, value in values.items() if value is not None}
 
 

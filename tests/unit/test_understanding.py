@@ -3,6 +3,7 @@
 import pytest
 
 from actions.understanding import misread_answer, understand
+from bot.nlu.incident_facts import extract_facts
 
 
 def msg(text, intent="inform", entities=()):
@@ -343,3 +344,46 @@ def test_no_effect_on_care_and_no_care_system_puts_no_patient_in_danger():
     assert "patient_endangerment" not in understand(msg("aucun", "deny"), "care_impact", with_lab)
     unknown_systems = {"incident_type": "compromission_si"}
     assert "patient_endangerment" not in understand(msg("aucun", "deny"), "care_impact", unknown_systems)
+
+
+def test_a_structure_met_in_a_later_answer_does_not_replace_the_declared_one():
+    slots = {"structure_name": "CHU de Rennes", "declarant_role": "RSSI"}
+    text = "oui, même campagne vue dans deux autres CH du GHT"
+    found = understand(
+        msg(text, "affirm", [ent("structure_name", "CH du GHT"), ent("declarant_role", "RSSI du GHT")]),
+        "spread_risk",
+        slots,
+    )
+    assert found.get("spread_risk") == "oui"
+    assert "structure_name" not in found and "declarant_role" not in found
+
+
+def test_a_correction_still_replaces_the_structure():
+    found = understand(
+        msg("non, c'est le CH de Dax", "inform", [ent("structure_name", "CH de Dax")]),
+        "spread_risk",
+        {"structure_name": "CH de Pau"},
+    )
+    assert found["structure_name"] == "CH de Dax"
+
+
+@pytest.mark.parametrize(
+    "answer, systems",
+    [
+        ("tous les serveurs, dpi, labo, pacs", {"serveurs_infrastructure", "dpi", "laboratoire_sil", "pacs_ris"}),
+        ("rien, juste le téléphone", {"telephonie"}),
+        ("le site internet", {"site_internet"}),
+        ("les ordinateurs du secrétariat et les sauvegardes", {"poste_de_travail", "sauvegardes"}),
+    ],
+)
+def test_the_systems_question_reads_everyday_words(answer, systems):
+    lexicon = [ent(f.field, f.value, f.start, f.end) for f in extract_facts(answer)]
+    assert set(understand(msg(answer, entities=lexicon), "affected_systems", {})["affected_systems"]) == systems
+
+
+def test_a_question_is_never_a_name_whatever_the_intent():
+    text = "on a combien de temps pour prévenir la CNIL ? je ne voudrais pas qu'on soit en retard"
+    assert understand(msg(text, "inform"), "structure_name", {}) == {}
+    assert understand(msg("Clinique du Parc, Lyon", "inform"), "structure_name", {}) == {
+        "structure_name": "Clinique du Parc, Lyon"
+    }
