@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Iterable, List
 
@@ -36,9 +38,13 @@ def inputs_key(files: Iterable[Path]) -> str:
 
 
 def fetch(cache: Path, model: Path, files: List[Path]) -> bool:
-    """Copy the model trained from these inputs, if the cache has it."""
-    cached = cache / f"{inputs_key(files)}.tar.gz"
+    """Copy the model trained from these inputs, if the cache has it; else note their key, as
+    the training about to start reads them (they may change while it runs)."""
+    key = inputs_key(files)
+    cached = cache / f"{key}.tar.gz"
     if not cached.is_file():
+        model.parent.mkdir(parents=True, exist_ok=True)
+        _pending(model).write_text(f"{key} {time.time()}\n", encoding="utf-8")
         return False
     model.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, model)  # a new file: newer than its inputs for make
@@ -47,16 +53,30 @@ def fetch(cache: Path, model: Path, files: List[Path]) -> bool:
 
 
 def keep(cache: Path, model: Path, files: List[Path]) -> Path:
-    """Store the model just trained under the key of its inputs; keep only the last few."""
+    """Store the model just trained under the key of the inputs it read; keep only the last few.
+    The model is dated from the start of its training, so that an input changed meanwhile is
+    newer than it: make trains again, and the cache never holds it under the new key."""
     cache.mkdir(parents=True, exist_ok=True)
-    cached = cache / f"{inputs_key(files)}.tar.gz"
+    pending = _pending(model)
+    key, started = inputs_key(files), None
+    if pending.is_file():
+        recorded, at = pending.read_text(encoding="utf-8").split()
+        key, started = recorded, float(at)
+        pending.unlink()
+    cached = cache / f"{key}.tar.gz"
     partial = cached.with_suffix(".partial")
     shutil.copyfile(model, partial)
     partial.replace(cached)  # never a half-written model under a valid key
+    if started is not None:
+        os.utime(model, (started, started))
     by_use = sorted(cache.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in by_use[KEPT:]:
         old.unlink(missing_ok=True)
     return cached
+
+
+def _pending(model: Path) -> Path:
+    return model.with_name(model.name + ".inputs")
 
 
 def main(argv: List[str]) -> int:

@@ -22,7 +22,7 @@ def test_a_model_kept_is_fetched_for_the_same_inputs_only(tmp_path):
     cache, model = tmp_path / "cache", tmp_path / "models" / "vigie.tar.gz"
     files = inputs(tmp_path)
     assert model_cache.main(["fetch", "--cache", str(cache), "--model", str(model), *map(str, files)]) == 1
-    model.parent.mkdir()
+    model.parent.mkdir(exist_ok=True)
     model.write_bytes(b"trained")
     assert model_cache.main(["keep", "--cache", str(cache), "--model", str(model), *map(str, files)]) == 0
     model.unlink()
@@ -45,3 +45,17 @@ def test_only_the_last_models_used_are_kept(tmp_path):
         os.utime(kept, (1000 + n, 1000 + n))
     assert len(list(cache.glob("*.tar.gz"))) == model_cache.KEPT
     assert not list(cache.glob("*.partial"))
+
+
+def test_inputs_changed_during_the_training_train_again(tmp_path):
+    """The model is kept under the inputs it read, and dated before the change, so make
+    trains again and the cache never gives it for the new inputs."""
+    cache, model = tmp_path / "cache", tmp_path / "models" / "vigie.tar.gz"
+    files = inputs(tmp_path)
+    assert not model_cache.fetch(cache, model, files)  # the training starts
+    changed = inputs(tmp_path, "pipeline: [edited while training]")
+    model.write_bytes(b"trained on the first inputs")
+    model_cache.keep(cache, model, changed)
+    assert model.stat().st_mtime <= changed[0].stat().st_mtime
+    assert not model_cache.fetch(cache, tmp_path / "other.tar.gz", changed)
+    assert model_cache.fetch(cache, tmp_path / "other.tar.gz", inputs(tmp_path))
