@@ -9,6 +9,7 @@ history and forwarded to the authority as a ``complement``
 
 import asyncio
 import logging
+import re
 import uuid
 from typing import Any, Dict, List, Optional, Text
 
@@ -23,7 +24,7 @@ from actions.submission import declaration_fields, pending_confirmation
 from actions.understanding import understand
 from bot.core import fields as registry
 from bot.core import schema
-from bot.core.completing import reopened_fields
+from bot.core.completing import READ_FROM_WORDS, reopened_fields
 from bot.core.qualification import obligations, qualify
 from bot.nlu.text import fold
 
@@ -36,6 +37,14 @@ COMPLETABLE = registry.completable()
 STATE_SLOTS = ("completion_reference", "completion_base", "completion_fields")
 # Typed words that pass a question, as its "Passer" button does.
 PASSING = {"passer", "passe", "suivant", "question suivante", "plus tard", "je passe"}
+# "Oui, c'est complet": what was read from words is right as it is; "aussi…": it lacks some.
+ADDING = re.compile(r"\b(?:aussi|egalement|en plus|ajoute[rz]?|il manque)\b")
+KEEPS = re.compile(
+    r"^\s*(?:/affirm|oui|ouais|exact|correct|complet|tout a fait|c'est (?:complet|tout|ca|bon|juste|exact))\b"
+)
+PASS_BUTTON = {"title": "Passer", "payload": "/dont_know"}
+FINISH_BUTTON = {"title": "Terminer", "payload": "/finish"}
+KEEP_BUTTON = {"title": "Oui, c'est complet", "payload": "/affirm"}
 COMPLETION_BUTTONS = [
     {"title": "Envoyer le complément", "payload": "/affirm"},
     {"title": "Corriger", "payload": "/deny"},
@@ -139,7 +148,9 @@ class ValidateCompletionForm(ValidateDeclarationForm):
                 set(tracker.get_slot("skipped_fields") or []) | set(tracker.get_slot("completion_fields") or [])
             )
             remaining = {**tracker.slots, "skipped_fields": skipped}
-            return [
+            base = tracker.get_slot("completion_base") or {}
+            kept = [SlotSet(f, base[f]) for f in READ_FROM_WORDS if tracker.get_slot(f) is None and base.get(f)]
+            return kept + [
                 SlotSet("skipped_fields", skipped),
                 SlotSet("requested_slot", next_field(remaining, None, self.fields)),
             ]
@@ -152,11 +163,26 @@ class ValidateCompletionForm(ValidateDeclarationForm):
         return super().validate_finess(value, dispatcher, tracker, domain)
 
     @staticmethod
+    def _understood(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
+        """What was read from words is confirmed by its own question: the same words met in
+        another answer neither fill nor skip it."""
+        found = understand(message, requested, slots)
+        for name in READ_FROM_WORDS:
+            if name != requested and name in (slots.get("completion_fields") or []):
+                found.pop(name, None)
+        return found
+
+    @staticmethod
     def _skip(
         requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any], text: str
     ) -> Optional[List[str]]:
         """The "Passer" button passes any reopened question: the value stays as declared. "Je ne
-        sais pas" typed to a choice that has it is an answer: not known (`inconnu`, the spec)."""
+        sais pas" typed to a choice that has it is an answer: not known (`inconnu`, the spec).
+        What was read from words is kept, in the form, by "oui" or "Passer"."""
+        confirmed = _confirmed_reading(requested, candidates, slots, text)
+        if confirmed is not None:
+            candidates[requested] = confirmed
+            return None
         if candidates.get(requested) != "inconnu" or requested not in (slots.get("completion_fields") or []):
             return None
         typed = not text.startswith("/") and fold(text).strip(" .!") not in PASSING
@@ -164,6 +190,24 @@ class ValidateCompletionForm(ValidateDeclarationForm):
             return None
         candidates.pop(requested)
         return sorted(set(slots.get("skipped_fields") or []) | {requested})
+
+
+def _confirmed_reading(
+    requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any], text: str
+) -> Optional[List[str]]:
+    """The list read from words as the person confirms it: kept ("oui", "Passer"), added to
+    ("oui, et aussi la téléphonie"); None when their answer replaces it (or there is none)."""
+    declared = (slots.get("completion_base") or {}).get(requested)
+    if requested not in READ_FROM_WORDS or not declared:
+        return None
+    given, words = candidates.get(requested), fold(text)
+    if given == "inconnu":  # "Passer", "je ne sais pas"
+        return list(declared)
+    if given is None:
+        return list(declared) if KEEPS.match(words) else None
+    if KEEPS.match(words) or ADDING.search(words):
+        return list(dict.fromkeys([*declared, *given]))
+    return None
 
 
 def _answers(tracker: Tracker, requested: str) -> bool:
@@ -262,10 +306,16 @@ class AskCompletionField(AskField):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say_feedback(dispatcher, tracker)
-        dispatcher.utter_message(
-            response=f"utter_ask_{self.field}",
-            buttons=[{"title": "Passer", "payload": "/dont_know"}, {"title": "Terminer", "payload": "/finish"}],
-        )
+        declared = (tracker.get_slot("completion_base") or {}).get(self.field)
+        if self.field in READ_FROM_WORDS and declared:
+            labels = schema.LIST_FIELDS[self.field]
+            dispatcher.utter_message(
+                response=f"utter_check_{self.field}",
+                noted=", ".join(labels.get(value, value) for value in declared),
+                buttons=[KEEP_BUTTON, FINISH_BUTTON],
+            )
+        else:
+            dispatcher.utter_message(response=f"utter_ask_{self.field}", buttons=[PASS_BUTTON, FINISH_BUTTON])
         return [SlotSet("feedback", None)]
 
 

@@ -20,7 +20,14 @@ from bot.core.language import french_nlp
 from bot.core.paris_time import PARIS
 from bot.core.pii import count_masks, mask_pii, masked_notice
 from bot.core.register_search import MAX_CHOICES
-from bot.core.validators import InvalidValue, check_detected_at, check_started_at, normalize_finess, region_from_finess
+from bot.core.validators import (
+    InvalidValue,
+    check_detected_at,
+    check_started_at,
+    normalize_finess,
+    region_from_finess,
+    region_from_phone,
+)
 
 FORM = "declaration_form"
 # A miss (an answer not understood, or "je ne sais pas" to a required question) brings the field's
@@ -81,7 +88,7 @@ class ValidateDeclarationForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         before = dict(tracker.slots)
-        candidates = understand(tracker.latest_message, requested, before)
+        candidates = self._understood(tracker.latest_message, requested, before)
         if requested and not candidates and intent not in ANSWER_INTENTS:
             if _back_from_detour(tracker):
                 return self._after_detour(tracker, requested, before)
@@ -105,7 +112,7 @@ class ValidateDeclarationForm(FormValidationAction):
         looked_up = _looked_up(before, tracker.slots)
         tracker.add_slots(looked_up)
         events += looked_up
-        placed = _region_from_name(feedback, tracker.slots)
+        placed = _region_from_name(feedback, tracker.slots) or _region_from_phone(feedback, tracker.slots)
         tracker.add_slots(placed)
         events += placed
         after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
@@ -138,6 +145,10 @@ class ValidateDeclarationForm(FormValidationAction):
         ]
 
     @staticmethod
+    def _understood(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
+        return understand(message, requested, slots)
+
+    @staticmethod
     def _skip(
         requested: Optional[str], candidates: Dict[str, Any], slots: Dict[str, Any], text: str
     ) -> Optional[List[str]]:
@@ -145,6 +156,9 @@ class ValidateDeclarationForm(FormValidationAction):
         completion's override also reads ``text``: what was typed, or a button's payload)."""
         if candidates.get(requested) != "inconnu" or not _skippable(requested):
             return None
+        if requested == "region" and not slots.get("invalid_attempts"):
+            candidates.pop(requested)
+            return None  # asked once more, by the town (_town_question): the ARS must be found
         if "inconnu" in schema.ENUM_FIELDS.get(requested, {}):
             return None
         candidates.pop(requested)
@@ -177,6 +191,8 @@ class ValidateDeclarationForm(FormValidationAction):
             return [SlotSet(structure.MATCH, structure.NONE), SlotSet(structure.CANDIDATES, None)]
         if attempts >= MISSES_BEFORE_UNKNOWN and requested in registry.BY_NAME:
             return _note_as_unknown(dispatcher, tracker.slots, requested)
+        if requested == "region":
+            return [SlotSet("invalid_attempts", attempts)]  # the town question follows (_town_question)
         if candidates.get(requested) != UNKNOWN:
             dispatcher.utter_message(response=registry.field(requested).explain_response)
         dispatcher.utter_message(text=OFFER, buttons=[DONT_KNOW_BUTTON])
@@ -349,6 +365,9 @@ NOT_RECOGNISED = "Je n'ai pas reconnu votre réponse : je vous pose plutôt les 
 REGION_FROM_NAME = (
     "Je note la région {region}, d'après le nom de la ville. Si ce n'est pas la bonne, dites-le-moi simplement."
 )
+REGION_FROM_PHONE = (
+    "Je note la région {region}, d'après votre numéro de téléphone. Si ce n'est pas la bonne, dites-le-moi simplement."
+)
 ABSENT_FROM_REGISTER = (
     "Ce numéro FINESS est valide mais absent du répertoire de janvier 2021 (établissement plus récent ?) : "
     "je le garde, l'ARS le vérifiera."
@@ -374,6 +393,23 @@ def _region_from_name(dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -
     if region is None:
         return []
     dispatcher.utter_message(text=REGION_FROM_NAME.format(region=schema.ENUM_FIELDS["region"][region]))
+    return [SlotSet("region", region)]
+
+
+def _region_from_phone(dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> List[EventType]:
+    """The region an overseas telephone number tells, when nothing else gave it."""
+    phone = slots.get("declarant_phone")
+    if (
+        not phone
+        or slots.get("region") not in (None, UNKNOWN)
+        or slots.get("finess")
+        or structure.needs_confirmation(slots)
+    ):
+        return []
+    region = region_from_phone(phone)
+    if region is None:
+        return []
+    dispatcher.utter_message(text=REGION_FROM_PHONE.format(region=schema.ENUM_FIELDS["region"][region]))
     return [SlotSet("region", region)]
 
 
@@ -486,10 +522,18 @@ def _hour_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     return {"text": HOUR_QUESTION.format(day=day["text"])}
 
 
+def _town_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The region not known or not recognised: its town, which the register knows."""
+    return (
+        {"response": "utter_ask_region_town", "buttons": [DONT_KNOW_BUTTON]} if slots.get("invalid_attempts") else None
+    )
+
+
 # Questions worded from what is known (else the domain's `utter_ask_<field>`).
 QUESTIONS: Dict[str, Callable[[Dict[str, Any]], Optional[Dict[str, Any]]]] = {
     "incident_type": type_guess.question,
     "detected_at": _hour_question,
+    "region": _town_question,
 }
 HOUR_QUESTION = (
     "Vous l'avez constaté {day} : vers quelle heure, à peu près ? "

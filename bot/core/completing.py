@@ -10,9 +10,15 @@ from typing import Any, List, Mapping, Tuple
 from bot.core import fields as registry
 
 UNKNOWN_VALUES: Tuple[Any, ...] = (None, "", [], registry.UNKNOWN)
+# Read from the person's words before sending, never asked then: shown for confirmation in the
+# first completion ("J'ai noté : messagerie, DPI. Est-ce complet ?").
+READ_FROM_WORDS = ("affected_systems",)
+NEVER_COMPLETED = (registry.Status.SOUMISE, registry.Status.TRANSMISE)
 
 
-def _still_open(field: str, value: Any) -> bool:
+def _still_open(field: str, value: Any, declaration: Mapping[str, Any]) -> bool:
+    if field in READ_FROM_WORDS and declaration.get("status") in NEVER_COMPLETED:
+        return True
     if field == "handling_status":
         return value != "resolu"
     if field in ("complaint_filed", "cnil_notified"):
@@ -23,9 +29,9 @@ def _still_open(field: str, value: Any) -> bool:
 def reopened_fields(declaration: Mapping[str, Any]) -> List[str]:
     """The fields to ask, in the registry's `completion_rank` order, when they apply (its
     `asked_when`): unknown ones, an incident not yet resolved, a complaint or a CNIL
-    notification not yet made."""
+    notification not yet made, and, until a first completion, what was read from words."""
     return [
         f.name
         for f in registry.named(registry.completable())
-        if f.asked_when(declaration) and _still_open(f.name, declaration.get(f.name))
+        if f.asked_when(declaration) and _still_open(f.name, declaration.get(f.name), declaration)
     ]

@@ -7,6 +7,7 @@ newer files replace the table in one transaction.
 """
 
 import argparse
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ BATCH = 5000
 SPELLING_CUTOFF = 80
 PLACE_CUTOFF = 88
 # Words around a place's name in an answer ("c'est dans le département des Landes").
+POSTCODE = re.compile(r"\b\d{5}\b")
 PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
 MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
 TABLE = EstablishmentRow.__table__
@@ -153,11 +155,14 @@ class Register:
         department = key.upper().replace(" ", "")
         if department in DEPARTEMENT_REGION or (department.isdigit() and department.zfill(2) in DEPARTEMENT_REGION):
             return region_of(department if department in DEPARTEMENT_REGION else department.zfill(2))
+        postcode = POSTCODE.search(key)
+        if postcode:
+            return region_of(_postcode_department(postcode.group()))
         places = self._places()
         if key in places:
             return places[key]
         match = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=PLACE_CUTOFF)
-        return places[match[0]] if match else None
+        return places[match[0]] if match else self.region_in_name(words)
 
     def region_in_name(self, name: str) -> Optional[Region]:
         """The region of the town a structure's name ends with or names after "à", "de"…
@@ -304,6 +309,13 @@ def _place_words(name: str) -> Tuple[List[str], List[bool]]:
             after_marker.append(marked)
         marked = False
     return words, after_marker
+
+
+def _postcode_department(postcode: str) -> str:
+    """ "40100" -> "40", "97600" -> "976", "20000" -> "2A" (the two Corsican ones share a region)."""
+    if postcode.startswith("97"):
+        return postcode[:3]
+    return "2A" if postcode.startswith("20") else postcode[:2]
 
 
 def _place_key(words: str) -> str:

@@ -128,6 +128,42 @@ def region_from_finess(finess: str) -> str | None:
     return DEPARTEMENT_REGION.get(departement_from_finess(finess))
 
 
+# The overseas regions a telephone number tells by its own numbering plan (Saint-Barthélemy and
+# Saint-Martin depend on the ARS of Guadeloupe); a metropolitan number tells no region.
+_OVERSEAS_BY_NUMBER = {
+    "GP": "guadeloupe",
+    "BL": "guadeloupe",
+    "MF": "guadeloupe",
+    "MQ": "martinique",
+    "GF": "guyane",
+    "RE": "la_reunion",
+    "YT": "mayotte",
+}
+
+
+# The same numbers written in the national plan (0590…, 0696…) and stored under +33.
+_OVERSEAS_PREFIXES = {
+    "guadeloupe": ("590", "690", "691"),
+    "martinique": ("596", "696", "697"),
+    "guyane": ("594", "694"),
+    "la_reunion": ("262", "263", "692", "693"),
+    "mayotte": ("269", "639"),
+}
+
+
+def region_from_phone(phone: str) -> str | None:
+    """ARS region of an overseas telephone number (E.164, as stored), or None."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = _OVERSEAS_BY_NUMBER.get(phonenumbers.region_code_for_number(number) or "")
+    if region or number.country_code != 33:
+        return region
+    national = str(number.national_number)
+    return next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
+
+
 # --------------------------------------------------------------------------
 # Phone and e-mail
 # --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import submission
 from actions.completion import (
+    ASK_ACTIONS,
     ActionAskCompletionConfirmed,
     ActionStartCompletion,
     ActionSubmitCompletion,
@@ -233,3 +234,65 @@ async def test_a_storage_failure_keeps_the_answers(chat_store, monkeypatch):
 async def test_an_answer_taken_for_a_finish_is_still_the_answer():
     values = await form_turn(completing(requested_slot="handling_status"), "c'est résolu, tout est reparti", "finish")
     assert values["handling_status"] == "resolu" and values["requested_slot"] == "measures_taken"
+
+
+def test_systems_read_from_words_are_reopened_until_a_first_completion():
+    declaration = sample_fields(affected_systems=["messagerie"], status="soumise")
+    assert "affected_systems" in reopened_fields(declaration)
+    assert "affected_systems" in reopened_fields({**declaration, "status": "transmise"})
+    assert "affected_systems" not in reopened_fields({**declaration, "status": "completee"})
+
+
+def reading_systems(**changes):
+    base = sample_fields(affected_systems=["messagerie", "gestion_administrative"], cause=None)
+    slots = {
+        **base,
+        "affected_systems": None,
+        "cause": None,
+        "completion_reference": "SSI-2026-000001",
+        "completion_base": base,
+        "completion_fields": ["affected_systems", "cause"],
+        "submission_key": "c-key",
+        "requested_slot": "affected_systems",
+    }
+    return {**slots, **changes}
+
+
+async def test_the_systems_read_are_shown_and_kept_by_a_yes():
+    dispatcher = CollectingDispatcher()
+    ask = next(a for a in ASK_ACTIONS if a.field == "affected_systems")()
+    await ask.run(dispatcher, tracker("", **reading_systems()), DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_check_affected_systems"
+    assert dispatcher.messages[0]["noted"] == "Messagerie, Gestion administrative des patients"
+    for text, intent in (("oui c'est complet", "affirm"), ("/affirm", "affirm"), ("/dont_know", "dont_know")):
+        values = await form_turn(reading_systems(), text, intent)
+        assert values["affected_systems"] == ["messagerie", "gestion_administrative"], text
+        assert values["requested_slot"] == "cause"
+
+
+async def test_the_systems_given_replace_those_read_unless_added():
+    values = await form_turn(reading_systems(), "la messagerie et la téléphonie")
+    assert set(values["affected_systems"]) == {"messagerie", "telephonie"}
+    values = await form_turn(reading_systems(), "oui, et aussi la téléphonie")
+    assert values["affected_systems"] == ["messagerie", "gestion_administrative", "telephonie"]
+
+
+async def test_systems_met_in_another_answer_wait_for_their_own_question():
+    slots = reading_systems(requested_slot="handling_status", handling_status=None)
+    slots["completion_fields"] = ["handling_status", "affected_systems", "cause"]
+    text = "maîtrisé, on a restauré le DPI et le PACS"
+    lexicon = [{"entity": "affected_systems", "value": v, "start": 0, "end": 1} for v in ("dpi", "pacs_ris")]
+    events = await ValidateCompletionForm().run(
+        CollectingDispatcher(),
+        Tracker("conv-1", {**SLOTS, **slots}, {**message(text, "inform"), "entities": lexicon}, [], False, None,
+                {"name": "completion_form"}, "action_listen"),
+        DOMAIN,
+    )  # fmt: skip
+    values = slot_values(events)
+    assert values["handling_status"] == "maitrise" and values.get("affected_systems") is None
+    assert values["requested_slot"] == "affected_systems"
+
+
+async def test_finishing_keeps_the_systems_read():
+    values = await form_turn(reading_systems(), "terminer", "finish")
+    assert values["affected_systems"] == ["messagerie", "gestion_administrative"]

@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.declaration_form import FIRST_REFLEXES, ValidateDeclarationForm, fields_to_ask, next_field
+from actions.declaration_form import (
+    ASK_ACTIONS,
+    FIRST_REFLEXES,
+    ValidateDeclarationForm,
+    fields_to_ask,
+    next_field,
+)
 from bot.core.completing import reopened_fields
 from bot.core.fields import with_what_follows
 from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
@@ -404,3 +410,25 @@ async def test_going_back_is_not_taken_for_a_name():
     for text, intent in (("/go_back", "go_back"), ("reprendre la déclaration annulée", "resume_declaration")):
         values, _ = await turn(slots, text, intent, latest_action="action_go_back")
         assert values.get("declarant_name") is None
+
+
+async def test_not_knowing_the_region_brings_the_town_question_once():
+    slots = {"requested_slot": "region", "submission_key": "k", "structure_name": "Clinique Zorglub"}
+    values, said = await turn(slots, "je ne sais pas", "dont_know")
+    assert values.get("region") is None and not values.get("skipped_fields")
+    assert values["requested_slot"] == "region" and values["invalid_attempts"] == 1
+    assert not any("je ne sais pas" in (s or "") for s in said)  # not offered what was just said
+    ask = next(a for a in ASK_ACTIONS if a.field == "region")()
+    dispatcher = CollectingDispatcher()
+    await ask.run(dispatcher, Tracker("test", {**SLOTS, **slots, **values}, {}, [], False, None, {}, ""), DOMAIN)
+    assert dispatcher.messages[-1]["response"] == "utter_ask_region_town"
+    values, _ = await turn({**slots, **values}, "je ne sais pas", "dont_know")
+    assert values["region"] == "inconnu" and values["requested_slot"] != "region"
+
+
+async def test_an_overseas_telephone_number_tells_the_region():
+    slots = {"requested_slot": "declarant_phone", "submission_key": "k", "region": "inconnu"}
+    values, said = await turn(slots, "0639 69 12 34")
+    assert values["region"] == "mayotte" and any("d'après votre numéro" in (s or "") for s in said)
+    values, _ = await turn(slots, "02 61 91 44 07")
+    assert values.get("region") is None

@@ -157,3 +157,19 @@ def test_words_in_many_names_are_common(monkeypatch):
 )
 def test_the_region_of_the_town_a_name_holds(register, name, region):
     assert register.region_in_name(name) is region
+
+
+@pytest.mark.parametrize(
+    "answer, region",
+    [
+        ("Dax", Region.NOUVELLE_AQUITAINE),
+        ("40100", Region.NOUVELLE_AQUITAINE),
+        ("c'est au 97600 Mamoudzou", Region.MAYOTTE),
+        ("20000", Region.CORSE),
+        ("on est à Saint-Brieuc", Region.BRETAGNE),
+        ("la Manche", Region.NORMANDIE),
+        ("Zorglubville", None),
+    ],
+)
+def test_the_region_of_a_town_postcode_or_department_a_person_gives(register, answer, region):
+    assert register.region_of_place(answer) is region
