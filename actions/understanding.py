@@ -35,7 +35,9 @@ TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TE
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
-ASKS = re.compile(r"\?(?:\s|$)")
+REQUEST_WORDS = re.compile(
+    r"\b(?:j'annule|annuler|on annule|on arrete|on reprend|reprenons|reprendre la declaration)\b"
+)
 RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
 MACHINE_SYSTEMS = {"poste_de_travail", "serveurs_infrastructure"}
@@ -192,8 +194,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return {"region": region}
     if requested in FREE_TEXT_FIELDS and intent not in ANSWER_INTENTS and is_question(text):
         return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
-    if requested in IDENTITY_FIELDS and ASKS.search(text):
-        return {}  # "on a combien de temps pour la CNIL ? je ne voudrais pas…": no name has a question mark
+    if requested in IDENTITY_FIELDS and (is_question(text) or REQUEST_WORDS.search(fold(text))):
+        return {}  # a question, "j'annule", "on reprend la déclaration": never a name or a function
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         if intent != "dont_know" and not is_question(text) and not is_correction(text):
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
@@ -554,7 +556,7 @@ def _answer(
         return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
     if requested in FREE_TEXT_FIELDS or requested in RAW_TEXT_FIELDS:
         return {requested: text} if text else {}
-    if requested in schema.LIST_FIELDS and intent == "deny":
+    if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
 

@@ -28,6 +28,7 @@ QUESTION_START = re.compile(
 
 
 def is_question(text: str) -> bool:
-    """Whether the message asks something (a question mark, or the way French questions start)."""
+    """Whether the message asks something (a question mark, ending it or a sentence of it: "on a
+    combien de temps ? je ne voudrais pas…"; or the way French questions start)."""
     folded = fold(text).strip()
-    return folded.endswith("?") or QUESTION_START.match(folded) is not None
+    return folded.endswith("?") or "? " in folded or QUESTION_START.match(folded) is not None

@@ -387,3 +387,24 @@ def test_a_question_is_never_a_name_whatever_the_intent():
     assert understand(msg("Clinique du Parc, Lyon", "inform"), "structure_name", {}) == {
         "structure_name": "Clinique du Parc, Lyon"
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attendez, je ne suis pas sûr que ce soit à déclarer, j'annule",
+        "bon, mon directeur dit que oui, on reprend la déclaration",
+    ],
+)
+def test_a_request_is_never_a_name_or_a_function(text):
+    for field in ("declarant_name", "declarant_role", "structure_name"):
+        assert understand(msg(text, "affirm"), field, {}) == {}
+
+
+def test_a_question_inside_a_message_is_not_misread_as_an_answer():
+    text = "on a combien de temps pour prévenir la CNIL ? je ne voudrais pas qu'on soit en retard"
+    assert not misread_answer(msg(text, "faq"), "structure_name")
+
+
+def test_none_in_other_words_answers_a_list_question():
+    assert understand(msg("aucun logiciel, juste un fichier Excel"), "affected_systems", {}) == {"affected_systems": []}
