@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import uuid
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -24,7 +25,8 @@ from actions.submission import declaration_fields, pending_confirmation
 from actions.understanding import understand
 from bot.core import fields as registry
 from bot.core import schema
-from bot.core.completing import READ_FROM_WORDS, reopened_fields
+from bot.core.completing import READ_FROM_WORDS, day_only, reopened_fields
+from bot.core.french import DAYS_FR, format_date_fr
 from bot.core.qualification import obligations, qualify
 from bot.nlu.text import fold
 
@@ -39,6 +41,7 @@ STATE_SLOTS = ("completion_reference", "completion_base", "completion_fields")
 PASSING = {"passer", "passe", "suivant", "question suivante", "plus tard", "je passe"}
 # "Oui, c'est complet": what was read from words is right as it is; "aussi…": it lacks some.
 ADDING = re.compile(r"\b(?:aussi|egalement|en plus|ajoute[rz]?|il manque)\b")
+NONE_SAID = re.compile(r"\b(?:aucun\w*|rien|pas de systemes?)\b")
 KEEPS = re.compile(
     r"^\s*(?:/affirm|oui|ouais|exact|correct|complet|tout a fait|c'est (?:complet|tout|ca|bon|juste|exact))\b"
 )
@@ -170,6 +173,11 @@ class ValidateCompletionForm(ValidateDeclarationForm):
         for name in READ_FROM_WORDS:
             if name != requested and name in (slots.get("completion_fields") or []):
                 found.pop(name, None)
+        declared = (slots.get("completion_base") or {}).get("started_at")
+        if requested == "started_at" and found.get("started_at") and day_only(declared) and _time_alone(message):
+            hour = datetime.fromisoformat(found["started_at"])
+            day = datetime.fromisoformat(declared)
+            found["started_at"] = day.replace(hour=hour.hour, minute=hour.minute).isoformat()  # "vers 14h" that day
         return found
 
     @staticmethod
@@ -179,6 +187,8 @@ class ValidateCompletionForm(ValidateDeclarationForm):
         """The "Passer" button passes any reopened question: the value stays as declared. "Je ne
         sais pas" typed to a choice that has it is an answer: not known (`inconnu`, the spec).
         What was read from words is kept, in the form, by "oui" or "Passer"."""
+        if requested in READ_FROM_WORDS and candidates.get(requested) == [] and not NONE_SAID.search(fold(text)):
+            candidates.pop(requested)  # "non" to "est-ce complet ?" is not "none": the list is asked again
         confirmed = _confirmed_reading(requested, candidates, slots, text)
         if confirmed is not None:
             candidates[requested] = confirmed
@@ -208,6 +218,12 @@ def _confirmed_reading(
     if KEEPS.match(words) or ADDING.search(words):
         return list(dict.fromkeys([*declared, *given]))
     return None
+
+
+def _time_alone(message: Dict[str, Any]) -> bool:
+    """Whether the first date of the message is a time with no day of its own ("vers 14h")."""
+    dates = [e for e in message.get("entities") or [] if e.get("entity") == "datetime"]
+    return bool(dates) and bool((dates[0].get("additional_info") or {}).get("rolling"))
 
 
 def _answers(tracker: Tracker, requested: str) -> bool:
@@ -307,7 +323,14 @@ class AskCompletionField(AskField):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         say_feedback(dispatcher, tracker)
         declared = (tracker.get_slot("completion_base") or {}).get(self.field)
-        if self.field in READ_FROM_WORDS and declared:
+        if self.field == "started_at" and day_only(declared):
+            day = datetime.fromisoformat(declared)
+            dispatcher.utter_message(
+                response="utter_ask_started_at_hour",
+                day=f"{DAYS_FR[day.weekday()]} {format_date_fr(day.date())}",
+                buttons=[PASS_BUTTON, FINISH_BUTTON],
+            )
+        elif self.field in READ_FROM_WORDS and declared:
             labels = schema.LIST_FIELDS[self.field]
             dispatcher.utter_message(
                 response=f"utter_check_{self.field}",

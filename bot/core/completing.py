@@ -5,6 +5,7 @@ others, and the required ones sent as unknown, are asked by a completion, right 
 sending or later.
 """
 
+from datetime import datetime
 from typing import Any, List, Mapping, Tuple
 
 from bot.core import fields as registry
@@ -16,9 +17,20 @@ READ_FROM_WORDS = ("affected_systems",)
 NEVER_COMPLETED = (registry.Status.SOUMISE, registry.Status.TRANSMISE)
 
 
+def day_only(value: Any) -> bool:
+    """A date stored without its hour ("hier", "avant-hier"): at midnight, as the form keeps it."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return (moment.hour, moment.minute, moment.second) == (0, 0, 0)
+
+
 def _still_open(field: str, value: Any, declaration: Mapping[str, Any]) -> bool:
     if field in READ_FROM_WORDS and declaration.get("status") in NEVER_COMPLETED:
         return True
+    if field == "started_at" and value not in UNKNOWN_VALUES:
+        return day_only(value)  # the day is known, its hour is asked
     if field == "handling_status":
         return value != "resolu"
     if field in ("complaint_filed", "cnil_notified"):

@@ -296,3 +296,35 @@ async def test_systems_met_in_another_answer_wait_for_their_own_question():
 async def test_finishing_keeps_the_systems_read():
     values = await form_turn(reading_systems(), "terminer", "finish")
     assert values["affected_systems"] == ["messagerie", "gestion_administrative"]
+
+
+async def test_a_no_to_is_it_complete_asks_for_the_list_and_none_clears_it():
+    values = await form_turn(reading_systems(), "non", "deny")
+    assert values.get("affected_systems") is None and values["requested_slot"] == "affected_systems"
+    values = await form_turn(reading_systems(), "aucun système en fait", "deny")
+    assert values["affected_systems"] == []
+
+
+def test_a_start_day_without_its_hour_is_reopened():
+    assert "started_at" in reopened_fields(sample_fields(started_at="2026-11-27T00:00:00+01:00"))
+    assert "started_at" not in reopened_fields(sample_fields(started_at="2026-11-27T14:10:00+01:00"))
+
+
+async def test_the_start_hour_is_asked_for_its_day_and_read_on_it():
+    base = sample_fields(started_at="2026-11-25T00:00:00+01:00", detected_at="2026-11-28T09:00:00+01:00")
+    slots = {
+        **base,
+        "started_at": None,
+        "completion_reference": "SSI-2026-000001",
+        "completion_base": base,
+        "completion_fields": ["started_at"],
+        "submission_key": "c-key",
+        "requested_slot": "started_at",
+    }
+    dispatcher = CollectingDispatcher()
+    ask = next(a for a in ASK_ACTIONS if a.field == "started_at")()
+    await ask.run(dispatcher, tracker("", **slots), DOMAIN)
+    assert dispatcher.messages[0]["response"] == "utter_ask_started_at_hour"
+    assert dispatcher.messages[0]["day"] == "mercredi 25 novembre 2026"
+    values = await form_turn(slots, "vers 14h")
+    assert values["started_at"].startswith("2026-11-25T14:00")
