@@ -41,6 +41,8 @@ import yaml
 from bench.common import MODEL, REAL_START, ROOT, log, median, wait_for_model
 from bench.servers import VigieStack
 from bot.core.paris_time import PARIS
+from bot.core.register import read_register
+from bot.settings import DEFAULT_FINESS_DIR
 
 PERSONAS = ROOT / "tests" / "personas"
 SPLITS = ("dev", "check")
@@ -136,10 +138,17 @@ def load(split: str) -> List[Persona]:
 
 
 def real_establishments() -> Dict[str, List[str]]:
-    """persona id -> the FINESS numbers of the real establishment it names, from
-    tests/personas/structures.yml (annotated from the personas and the register only)."""
+    """persona id -> the FINESS numbers that recognise the real establishment it names: those of
+    tests/personas/structures.yml (annotated from the personas and the register only) and the
+    legal entity (EJ) they belong to, a FINESS the spec accepts as well."""
     annotations = yaml.safe_load((PERSONAS / "structures.yml").read_text(encoding="utf-8")) or {}
-    return {pid: [str(n) for n in a["finess"]] for pid, a in annotations.items() if a.get("real")}
+    listed = {pid: [str(n) for n in a["finess"]] for pid, a in annotations.items() if a.get("real")}
+    wanted = {n for numbers in listed.values() for n in numbers}
+    entity = {e.finess: e.legal_finess for e in read_register(DEFAULT_FINESS_DIR) if e.finess in wanted}
+    return {
+        pid: list(dict.fromkeys([*numbers, *(entity[n] for n in numbers if entity.get(n))]))
+        for pid, numbers in listed.items()
+    }
 
 
 # --- Playing one persona ----------------------------------------------------------
@@ -162,6 +171,8 @@ class Declarant:
         if requested in ("confirmed", "completion_form_confirmed"):
             return "oui"
         if requested == "structure_match":
+            if self.persona.establishment:
+                return choose_own(self.persona.establishment, replies or [])
             answers, expected = self.persona.answers, self.persona.expected
             own = f"{answers.get('structure_name') or ''} {expected.get('structure_name_hint') or ''}"
             return recognise_own(own, replies or [])
@@ -266,6 +277,23 @@ def asks_contact_block(replies: list) -> bool:
     gives the four in one message."""
     text = fold(_text(replies))
     return all(word in text for word in ("nom", "fonction", "e-mail", "telephone"))
+
+
+def choose_own(numbers: List[str], replies: list) -> str:
+    """What a person working at a real establishment answers when asked to confirm it: they know
+    it when they see it (its FINESS, one of `numbers`, is in the button's payload)."""
+    buttons = _buttons(replies)
+    titles = [str(b.get("title") or "") for b in buttons]
+    rank = {n: i for i, n in enumerate(numbers)}  # an establishment before its legal entity
+    mine = sorted(
+        (b for b in buttons if any(n in str(b.get("payload")) for n in numbers)),
+        key=lambda b: min(rank[n] for n in numbers if n in str(b.get("payload"))),
+    )
+    if titles[:2] == ["Oui", "Non"]:
+        return "oui" if any(b is buttons[0] for b in mine) else "non"
+    if mine:
+        return str(mine[0]["payload"])
+    return next((str(b["payload"]) for b in buttons if b.get("title") == "Aucune de celles-ci"), "non")
 
 
 def recognise_own(own_name: str, replies: list) -> str:

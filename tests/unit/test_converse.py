@@ -239,3 +239,24 @@ def test_the_structure_is_recognised_when_one_of_its_numbers_is_stored():
     invented = converse.Conversation("p3", reference="SSI-2026-000003")
     summary = converse.summarise([named, missed, invented])
     assert summary["naming_a_real_establishment"] == 2 and summary["structure_recognised"] == 0.5
+
+
+def test_a_persona_of_a_real_establishment_knows_it_by_its_number():
+    numbers = ["830100574", "830000000"]  # the establishment, then its legal entity
+    one = [{"text": "Il s'agit bien de : Hopital d'Instruction des Armees Sainte Anne (FINESS 830100574) ?",
+            "buttons": [{"title": "Oui", "payload": '/inform{"structure_match": "830100574"}'},
+                        {"title": "Non", "payload": '/inform{"structure_match": "aucune"}'}]}]  # fmt: skip
+    assert converse.choose_own(numbers, one) == "oui"
+    assert converse.choose_own(["130002827"], one) == "non"
+    several = [{"text": "Lequel ?", "buttons": [
+        {"title": "Tout l'établissement", "payload": "/m{830000000}"},
+        {"title": "HIA Sainte Anne (Toulon)", "payload": "/m{830100574}"},
+        {"title": "Aucune de celles-ci", "payload": "/none"}]}]  # fmt: skip
+    assert converse.choose_own(numbers, several) == "/m{830100574}"
+    assert converse.choose_own(["130002827"], several) == "/none"
+
+
+def test_the_legal_entity_of_an_annotated_establishment_recognises_it_too():
+    real = converse.real_establishments()
+    assert real["dev-062"][:2] == ["510002447", "510004302"]  # CHU de Reims: two sites annotated
+    assert "510000029" in real["dev-062"]  # and the CHU's legal entity, from the register
