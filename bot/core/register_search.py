@@ -51,6 +51,9 @@ ABBREVIATIONS = {
     "labo": "laboratoire",
     "lbm": "laboratoire",
     "clin": "clinique",
+    "cl": "clinique",  # the register's own abbreviation ("CL PASTEUR")
+    "polycl": "polyclinique",
+    "polyclin": "polyclinique",
     "cedex": "",
 }
 # Words that say what kind of place, not which one: they rank, they never find. Each belongs to
@@ -88,6 +91,8 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 # Main hospital sites (CH, CHR/CHU, former local hospital, CHS, armed forces) first when the
 # words fit several places of a town.
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
+# The version of what ``search_key`` and ``document`` make of a name: the index is rebuilt when it changes.
+INDEX_VERSION = "2"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -205,7 +210,8 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
     if head in HOSPITAL_ACRONYMS:
         # "CH de Rodez" is the hospital itself, not its family-planning centre nor a unit named after it
         if establishment.category in ACRONYM_CATEGORIES[head]:
-            return 12.0
+            # of a town's CH units ("USMP", "HJ Lacroix"), the hospital is the one named CH
+            return 17.0 if HOSPITAL_ACRONYMS & set(search_key(establishment.name).split()) else 12.0
         return 3.0 if establishment.category in MAIN_HOSPITAL_CATEGORIES else -5.0
     if head in words:
         return 5.0

@@ -7,6 +7,7 @@ newer files replace the table in one transaction.
 """
 
 import argparse
+import hashlib
 import re
 import sys
 from collections import Counter
@@ -96,7 +97,8 @@ class Register:
             )
 
     def load(self, directory: Path) -> LoadResult:
-        digest = fingerprint(directory)
+        """Load the files, unless the same files were loaded into the same index already."""
+        digest = hashlib.sha256(f"{fingerprint(directory)} {register_search.INDEX_VERSION}".encode()).hexdigest()
         with self.engine.begin() as connection:
             known = connection.execute(select(RegisterSource.sha256, RegisterSource.rows)).first()
             if known and known.sha256 == digest:

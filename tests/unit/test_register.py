@@ -55,6 +55,7 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("ehapd du ch de dax", "400010559"),  # a kind with a typo is still the head of the name
         ("residnece wilson chu reims", "510004286"),
         ("hop jour cmp cattp hent treuz morlaix", "290024090"),  # fetched by its rare words only
+        ("Clinique Pasteur de Toulouse", "310780259"),  # "CL PASTEUR", not the radiotherapy centre Pasteur
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -69,12 +70,15 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         ("pitie salpetriere", "750100125"),
         ("AP-HP Pitié-Salpêtrière", "750100125"),
         ("CH Mont-de-Marsan", "400000139"),
+        ("centre hospitalier d'Arles", "130002827"),
         ("cerballiance lyon", None),  # a network of laboratories: several of them, all Cerballiance in Lyon
     ],
 )
 def test_several_close_places_are_offered_at_most_four(register, words, finess):
     found = register.find(words)
     assert 2 <= len(found) <= 4
+    if words == "centre hospitalier d'Arles":  # the hospital first, then its units named CH
+        assert found[0].finess == finess
     if finess:
         assert finess in [e.finess for e in found]
     else:
