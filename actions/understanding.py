@@ -35,6 +35,8 @@ TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TE
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
+# Two words with a capital, as names are written ("Synlab Barla, Nice"; "mets un réveil" is not).
+NAME_LIKE = re.compile(r"\b[A-ZÀ-Ý][\w'-]*\b.*\b[A-ZÀ-Ý][\w'-]*\b")
 REQUEST_WORDS = re.compile(
     r"\b(?:j'annule|annuler|on annule|on arrete|on reprend|reprenons|reprendre la declaration)\b"
 )
@@ -366,12 +368,15 @@ def _answers_free_text(
 ) -> bool:
     """Names and titles are often misread as other intents; a text question takes them, but not
     a request NLU is sure has nothing to do with a declaration, unless it names a structure to the
-    structure question: a kind of structure ("HIA Clermont-Tonnerre, Brest") or a place of the
-    FINESS register ("Synlab Barla, Nice")."""
+    structure question: a kind of structure ("HIA Clermont-Tonnerre, Brest"), words written as a
+    name is ("ESAT Les Ateliers du Cotentin à Cherbourg") or a place of the FINESS register
+    ("synlab barla nice")."""
     if _surely_out_of_scope(intent, confidence):
         if requested in TEXT_ONLY_FIELDS:
             return _prose(requested, text)
-        return requested == "structure_name" and bool(query_words(text)[1] or structure.candidates_for(text))
+        if requested != "structure_name" or is_question(text):
+            return False
+        return bool(query_words(text)[1] or NAME_LIKE.search(text) or structure.candidates_for(text))
     return requested in FREE_TEXT_FIELDS and intent not in REQUESTS
 
 

@@ -33,6 +33,18 @@ BATCH = 5000
 SPELLING_CUTOFF = 80
 PLACE_CUTOFF = 88
 # Words around a place's name in an answer ("c'est dans le département des Landes").
+# The short names people give the regions ("PACA", "hdf").
+REGION_SHORT_NAMES = {
+    "ara": Region.AUVERGNE_RHONE_ALPES,
+    "aura": Region.AUVERGNE_RHONE_ALPES,
+    "bfc": Region.BOURGOGNE_FRANCHE_COMTE,
+    "cvl": Region.CENTRE_VAL_DE_LOIRE,
+    "hdf": Region.HAUTS_DE_FRANCE,
+    "idf": Region.ILE_DE_FRANCE,
+    "naq": Region.NOUVELLE_AQUITAINE,
+    "paca": Region.PROVENCE_ALPES_COTE_D_AZUR,
+    "pdl": Region.PAYS_DE_LA_LOIRE,
+}
 POSTCODE = re.compile(r"\b\d{5}\b")
 PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
 MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
@@ -163,6 +175,9 @@ class Register:
         places = self._places()
         if key in places:
             return places[key]
+        said = {REGION_SHORT_NAMES[w] for w in key.split() if w in REGION_SHORT_NAMES}
+        if len(said) == 1:
+            return said.pop()  # "hdf nord", "IDF, le 93"
         match = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=PLACE_CUTOFF)
         return places[match[0]] if match else self.region_in_name(words)
 

@@ -173,6 +173,9 @@ def test_the_region_of_the_town_a_name_holds(register, name, region):
         ("on est à Saint-Brieuc", Region.BRETAGNE),
         ("la Manche", Region.NORMANDIE),
         ("Zorglubville", None),
+        ("hdf nord", Region.HAUTS_DE_FRANCE),
+        ("PACA", Region.PROVENCE_ALPES_COTE_D_AZUR),
+        ("IDF, le 93", Region.ILE_DE_FRANCE),
     ],
 )
 def test_the_region_of_a_town_postcode_or_department_a_person_gives(register, answer, region):

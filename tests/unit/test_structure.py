@@ -4,6 +4,7 @@ validation action, with the real register loaded in SQLite."""
 import pytest
 
 from actions import structure
+from actions.understanding import understand
 from bot.core.register_store import Register
 from bot.core.storage import DeclarationStore
 from bot.settings import DEFAULT_FINESS_DIR
@@ -167,3 +168,11 @@ async def test_pas_du_tout_is_a_no_even_among_the_sites_of_one_entity():
     slots, _ = await answer(KNOWN, "CHU de Rennes")
     slots, _ = await answer(slots, "pas du tout", "deny")
     assert slots["structure_match"] == "aucune" and not slots.get("finess")
+
+
+def test_a_structure_holding_a_town_of_the_register_is_a_name_even_read_as_out_of_scope():
+    sure = {"text": "ESAT Les Ateliers du Cotentin à Cherbourg", "intent": {"name": "out_of_scope", "confidence": 0.97}}
+    assert understand({**sure, "entities": []}, "structure_name", {}) == {
+        "structure_name": "ESAT Les Ateliers du Cotentin à Cherbourg"
+    }
+    assert understand({**sure, "text": "Mets un réveil à 6h30", "entities": []}, "structure_name", {}) == {}
