@@ -687,6 +687,14 @@ def converse_section(results: Results) -> str:
         ("reached a reference", *[splits[n]["reached_reference"] for n in names]),
         ("with a loop (same question 3 times)", *[splits[n]["with_loop"] for n in names]),
         ("stored without a region", *[splits[n].get("without_region", "-") for n in names]),
+        (
+            "naming a real establishment (tests/personas/structures.yml)",
+            *[splits[n].get("naming_a_real_establishment", "-") for n in names],
+        ),
+        (
+            "of which recognised (its FINESS or its legal entity's stored)",
+            *[pct(splits[n].get("structure_recognised")) for n in names],
+        ),
         ("questions, median (confirmation included)", *[num(splits[n]["questions_median"]) for n in names]),
         ("questions, worst", *[splits[n]["questions_max"] for n in names]),
         ("completed after the reference", *[splits[n].get("completed") for n in names]),

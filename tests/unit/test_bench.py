@@ -550,3 +550,13 @@ def test_the_personas_are_played_as_at_14h_paris_time(monkeypatch):
     assert any(part.startswith("VIGIE_BENCH_REAL_START=") for part in command)  # the results' true date
     monkeypatch.setenv("FAKETIME", stamp)
     assert converse.at_a_fixed_hour(["converse"]) is None  # already under faketime: played as is
+
+
+def test_the_personas_section_shows_the_structures_recognised():
+    from bench import converse
+
+    recognised = converse.Conversation("p1", reference="SSI-2026-000001", structure_recognised=True)
+    missed = converse.Conversation("p2", reference="SSI-2026-000002", structure_recognised=False)
+    section = report.converse_section({"converse": {"splits": {"check": converse.summarise([recognised, missed])}}})
+    assert re.search(r"\| naming a real establishment .*\| 2 \|", section)
+    assert re.search(r"\| of which recognised .*\| 50[.,]0 ?% \|", section)
