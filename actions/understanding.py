@@ -167,8 +167,11 @@ NOT_KNOWN = re.compile(
 )
 NOT_AT_HAND = re.compile(
     r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
-    r"pas sous la main|pas en tete|je ne m'en souviens pas|je ne le trouve pas)\b"
+    r"pas sous la main|pas en tete|pas sur moi|je ne m'en souviens pas|je ne le trouve pas)\b"
 )
+# A bare "non", "pas là" to "what is the number / the address?" (not to "how many?": none).
+BARE_NO = re.compile(r"^\W*(?:non|pas la|pas ici)\W*$")
+NOT_AT_HAND_ONLY = ("finess", "declarant_email", "declarant_phone")
 SURE_OUT_OF_SCOPE = 0.9
 MISREAD_INTENTS = ("faq", "out_of_scope", "nlu_fallback", "check_seriousness")
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
@@ -203,7 +206,11 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
-    if requested in registry.BY_NAME and intent not in ANSWER_INTENTS and _says_not_known(requested, text):
+    if (
+        requested in registry.BY_NAME
+        and (intent not in ANSWER_INTENTS or requested in RAW_TEXT_FIELDS)
+        and (_says_not_known(requested, text))
+    ):
         intent = "dont_know"  # "je ne l'ai pas sous la main", "on ne sait pas si…", whatever NLU saw
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence, text):
         intent = _choice_answer(requested, text, message) or _date_answer(requested, text, message)
@@ -347,7 +354,11 @@ def _says_not_known(field: str, text: str) -> bool:
     """ "Je ne sais pas si ses mails ont été lus", "jsp", and for a number or an address "je ne
     l'ai pas sous la main": not known, whatever intent NLU saw."""
     folded = fold(text)
-    return NOT_KNOWN.match(folded) is not None or field in RAW_TEXT_FIELDS and NOT_AT_HAND.match(folded) is not None
+    if NOT_KNOWN.match(folded) is not None:
+        return True
+    if field in NOT_AT_HAND_ONLY and BARE_NO.match(folded):
+        return True
+    return field in RAW_TEXT_FIELDS and NOT_AT_HAND.match(folded) is not None
 
 
 def _starts_negative(text: str) -> bool:

@@ -408,3 +408,15 @@ def test_a_question_inside_a_message_is_not_misread_as_an_answer():
 
 def test_none_in_other_words_answers_a_list_question():
     assert understand(msg("aucun logiciel, juste un fichier Excel"), "affected_systems", {}) == {"affected_systems": []}
+
+
+@pytest.mark.parametrize(
+    "said", ["non, je ne l'ai pas en tête, désolée", "pas la", "non", "Je ne l'ai pas sous les yeux."]
+)
+def test_not_having_the_number_at_hand_is_not_knowing_it_whatever_the_intent(said):
+    for intent in ("deny", "inform", "affirm"):
+        assert understand(msg(said, intent), "finess", {}) == {"finess": "inconnu"}
+
+
+def test_a_bare_no_to_how_many_is_not_an_unknown():
+    assert understand(msg("non", "deny"), "persons_affected", {}) != {"persons_affected": "inconnu"}
