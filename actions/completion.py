@@ -333,7 +333,7 @@ class AskCompletionField(AskField):
         elif self.field in READ_FROM_WORDS and declared:
             labels = schema.LIST_FIELDS[self.field]
             dispatcher.utter_message(
-                response=f"utter_check_{self.field}",
+                response=f"utter_ask_{self.field}_read",
                 noted=", ".join(labels.get(value, value) for value in declared),
                 buttons=[KEEP_BUTTON, FINISH_BUTTON],
             )

@@ -262,7 +262,7 @@ async def test_the_systems_read_are_shown_and_kept_by_a_yes():
     dispatcher = CollectingDispatcher()
     ask = next(a for a in ASK_ACTIONS if a.field == "affected_systems")()
     await ask.run(dispatcher, tracker("", **reading_systems()), DOMAIN)
-    assert dispatcher.messages[0]["response"] == "utter_check_affected_systems"
+    assert dispatcher.messages[0]["response"] == "utter_ask_affected_systems_read"
     assert dispatcher.messages[0]["noted"] == "Messagerie, Gestion administrative des patients"
     for text, intent in (("oui c'est complet", "affirm"), ("/affirm", "affirm"), ("/dont_know", "dont_know")):
         values = await form_turn(reading_systems(), text, intent)
