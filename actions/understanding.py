@@ -162,7 +162,7 @@ CORRECTION_CUES = (
 WORD_SEPARATORS = re.compile(r"[^\w']+")
 YES_NO_THEN = re.compile(r"^\s*(?:oui|non|pas encore)\s*[,.;!]")
 NOT_KNOWN = re.compile(
-    r"^\W*(?:je ne sais pas|je sais pas|j'en sais rien|on ne sait pas|on sait pas|nous ne savons pas|jsp|"
+    r"^\W*(?:je ne sais pas|je sais pas|sais pas|j'en sais rien|on ne sait pas|on sait pas|nous ne savons pas|jsp|"
     r"aucune idee|je ne suis pas sur|pas la moindre idee|impossible a dire)\b"
 )
 NOT_AT_HAND = re.compile(
@@ -356,9 +356,14 @@ def _says_not_known(field: str, text: str) -> bool:
     folded = fold(text)
     if NOT_KNOWN.match(folded) is not None:
         return True
-    if field in NOT_AT_HAND_ONLY and BARE_NO.match(folded):
+    if field in NOT_AT_HAND_ONLY and (BARE_NO.match(folded) or _no_without_value(folded)):
         return True
     return field in RAW_TEXT_FIELDS and NOT_AT_HAND.match(folded) is not None
+
+
+def _no_without_value(folded: str) -> bool:
+    """ "non, désolée, je n'ai pas ce numéro": a no, and no digit or address that could be the answer."""
+    return _starts_negative(folded) and not any(c.isdigit() for c in folded) and "@" not in folded
 
 
 def _starts_negative(text: str) -> bool:

@@ -411,7 +411,15 @@ def test_none_in_other_words_answers_a_list_question():
 
 
 @pytest.mark.parametrize(
-    "said", ["non, je ne l'ai pas en tête, désolée", "pas la", "non", "Je ne l'ai pas sous les yeux."]
+    "said",
+    [
+        "non, je ne l'ai pas en tête, désolée",
+        "pas la",
+        "non",
+        "Je ne l'ai pas sous les yeux.",
+        "non désolé, je n'ai pas ce numéro",
+        "sais pas",
+    ],
 )
 def test_not_having_the_number_at_hand_is_not_knowing_it_whatever_the_intent(said):
     for intent in ("deny", "inform", "affirm"):
@@ -420,3 +428,7 @@ def test_not_having_the_number_at_hand_is_not_knowing_it_whatever_the_intent(sai
 
 def test_a_bare_no_to_how_many_is_not_an_unknown():
     assert understand(msg("non", "deny"), "persons_affected", {}) != {"persons_affected": "inconnu"}
+
+
+def test_a_no_then_the_number_is_the_number():
+    assert understand(msg("non, c'est le 350005179", "deny"), "finess", {}) != {"finess": "inconnu"}
