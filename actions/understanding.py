@@ -32,6 +32,7 @@ FREE_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading in (Reading.F
 TEXT_ONLY_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.TEXT_ONLY}
 # Fields typed by the user that an entity may carry; the raw text is used otherwise,
 # so that the validator can say precisely what is wrong with it.
+RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
@@ -40,7 +41,6 @@ NAME_LIKE = re.compile(r"\b[A-ZÀ-Ý][\w'-]*\b.*\b[A-ZÀ-Ý][\w'-]*\b")
 REQUEST_WORDS = re.compile(
     r"\b(?:j'annule|annuler|on annule|on arrete|on reprend|reprenons|reprendre la declaration)\b"
 )
-RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW_TEXT}
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
 MACHINE_SYSTEMS = {"poste_de_travail", "serveurs_infrastructure"}
 HEALTH_DATA_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie"}
@@ -127,7 +127,7 @@ LIST_ANSWER_CUES = {
         ("reseau_telecom", re.compile(r"\breseaux?\b|\btelecoms?\b|(?<!site )\binternet\b|\bwifi\b|\bfibre\b")),
         ("serveurs_infrastructure", re.compile(r"\bserveurs?\b|\binfrastructures?\b|\bvirtualisation\b|\bstockage\b")),
         ("sauvegardes", re.compile(r"\bsauvegardes?\b|\bbackups?\b")),
-        ("poste_de_travail", re.compile(r"\bpostes?\b|\bpcs?\b|\bordinateurs?\b|\bordis?\b|\bpostes de travail\b")),
+        ("poste_de_travail", re.compile(r"\bpostes?\b|\bpcs?\b|\bordinateurs?\b|\bordis?\b")),
         ("biomedical", re.compile(r"\bbiomedic\w*|\bdispositifs? medicaux\b|\bappareils? medicaux\b")),
         ("rh_paie", re.compile(r"\bpaie\b|\brh\b|\bressources humaines\b")),
         ("gestion_administrative", re.compile(r"\badministrati\w+|\badmissions?\b|\bfacturation\b|\bgam\b")),
@@ -169,8 +169,9 @@ NOT_AT_HAND = re.compile(
     r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
     r"pas sous la main|pas en tete|pas sur moi|je ne m'en souviens pas|je ne le trouve pas)\b"
 )
-# A bare "non", "pas là" to "what is the number / the address?" (not to "how many?": none).
-BARE_NO = re.compile(r"^\W*(?:non|pas la|pas ici)\W*$")
+# "pas là" to "what is the number / the address?" (a no is read by _no_without_value); not
+# to "how many?", where a no is none.
+NOT_HERE = re.compile(r"^\W*(?:pas la|pas ici)\W*$")
 NOT_AT_HAND_ONLY = ("finess", "declarant_email", "declarant_phone")
 SURE_OUT_OF_SCOPE = 0.9
 MISREAD_INTENTS = ("faq", "out_of_scope", "nlu_fallback", "check_seriousness")
@@ -209,7 +210,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if (
         requested in registry.BY_NAME
         and (intent not in ANSWER_INTENTS or requested in RAW_TEXT_FIELDS)
-        and (_says_not_known(requested, text))
+        and _says_not_known(requested, text)
     ):
         intent = "dont_know"  # "je ne l'ai pas sous la main", "on ne sait pas si…", whatever NLU saw
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence, text):
@@ -356,7 +357,7 @@ def _says_not_known(field: str, text: str) -> bool:
     folded = fold(text)
     if NOT_KNOWN.match(folded) is not None:
         return True
-    if field in NOT_AT_HAND_ONLY and (BARE_NO.match(folded) or _no_without_value(folded)):
+    if field in NOT_AT_HAND_ONLY and (NOT_HERE.match(folded) or _no_without_value(folded)):
         return True
     return field in RAW_TEXT_FIELDS and NOT_AT_HAND.match(folded) is not None
 

@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from datetime import time as clock_time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -137,6 +138,7 @@ def load(split: str) -> List[Persona]:
     return personas
 
 
+@lru_cache(maxsize=1)  # the register is read once, for both splits
 def real_establishments() -> Dict[str, List[str]]:
     """persona id -> the FINESS numbers that recognise the real establishment it names: those of
     tests/personas/structures.yml (annotated from the personas and the register only) and the

@@ -42,11 +42,10 @@ def fetch(cache: Path, model: Path, files: List[Path]) -> bool:
     the training about to start reads them (they may change while it runs)."""
     key = inputs_key(files)
     cached = cache / f"{key}.tar.gz"
+    model.parent.mkdir(parents=True, exist_ok=True)
     if not cached.is_file():
-        model.parent.mkdir(parents=True, exist_ok=True)
         _pending(model).write_text(f"{key} {time.time()}\n", encoding="utf-8")
         return False
-    model.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, model)  # a new file: newer than its inputs for make
     cached.touch()
     return True

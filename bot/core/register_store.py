@@ -32,7 +32,6 @@ SOURCE = "finess"
 BATCH = 5000
 SPELLING_CUTOFF = 80
 PLACE_CUTOFF = 88
-# Words around a place's name in an answer ("c'est dans le département des Landes").
 # The short names people give the regions ("PACA", "hdf").
 REGION_SHORT_NAMES = {
     "ara": Region.AUVERGNE_RHONE_ALPES,
@@ -46,6 +45,7 @@ REGION_SHORT_NAMES = {
     "pdl": Region.PAYS_DE_LA_LOIRE,
 }
 POSTCODE = re.compile(r"\b\d{5}\b")
+# Words around a place's name in an answer ("c'est dans le département des Landes").
 PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
 MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
 TABLE = EstablishmentRow.__table__
