@@ -108,6 +108,9 @@ class Establishment:
     category: str
     category_label: str
     structure_type: StructureType
+    # the 2021 name when the 2025 list renamed it ("CENTRE GUILLAUME LE CONQUERANT SCM GRH"):
+    # searched, never shown
+    former_name: Optional[str] = None
 
     @property
     def display_name(self) -> str:
@@ -177,6 +180,7 @@ def _from_national(row: Dict[str, str], hospital: Optional[Dict[str, str]]) -> E
         category=row["categetab"],
         category_label=row["libcategetab"],
         structure_type=structure_type_for(row["categetab"], row["categagretab"], row["codesph"], name),
+        former_name=row["rs"] if row["rs"] != name else None,
     )
 
 

@@ -54,6 +54,7 @@ ABBREVIATIONS = {
     "cl": "clinique",  # the register's own abbreviation ("CL PASTEUR")
     "polycl": "polyclinique",
     "polyclin": "polyclinique",
+    "cds": "centre sante",  # the register's centre de santé ("CDS MUNICIPAL GENNEVILLIERS")
     "cedex": "",
 }
 # Words that say what kind of place, not which one: they rank, they never find. Each belongs to
@@ -92,7 +93,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 # words fit several places of a town.
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name: the index is rebuilt when it changes.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -131,8 +132,15 @@ def search_key(text: str) -> str:
 
 
 def document(establishment: Establishment) -> str:
-    """What the register's search index holds for one establishment (each word once)."""
-    parts = (establishment.name, establishment.long_name or "", CEDEX.sub("", establishment.town))
+    """What the register's search index holds for one establishment (each word once): its names,
+    town and département ("CH de Dax, Landes", "Cerballiance Saint-Pierre de la Réunion")."""
+    parts = (
+        establishment.name,
+        establishment.long_name or "",
+        establishment.former_name or "",
+        CEDEX.sub("", establishment.town),
+        establishment.department_name,
+    )
     return " ".join(dict.fromkeys(" ".join(search_key(p) for p in parts).split()))
 
 
@@ -180,9 +188,15 @@ def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
 
 
 def _score(names: List[str], kinds: List[str], establishment: Establishment, words: Set[str]) -> float:
-    found = sum(_word_score(name, words) for name in names) / len(names)
     own = {w for w in search_key(establishment.name).split() if w not in STOP_WORDS and w not in KIND_WORDS}
     town = set(search_key(CEDEX.sub("", establishment.town)).split()) - STOP_WORDS
+    # Its département, added to a name ("CH de Dax, Landes"), neither finds nor misses: it is left
+    # out for the places there, and counts as a missing word for the others. Alone, it names none
+    # of them ("CH de Vienne" is not in Haute-Vienne).
+    named = own | town | set(search_key(establishment.long_name or "").split())
+    department = set(search_key(establishment.department_name).split()) - named
+    placing = [name for name in names if name not in department]
+    found = sum(_word_score(name, words) for name in placing) / len(placing) if placing else 0.0
     extra = len(own - set(names) - town)
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
@@ -206,7 +220,10 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
     families = [FAMILIES[family] for family in TYPE_FAMILIES.get(establishment.structure_type, set())]
     kin = next((family for family in families if head in family), None)
     if kin is None:
-        return -20.0
+        if head in words:
+            return 5.0  # its name says so ("CTRE AZUREEN CANCEROLOGIE"), whatever its category
+        # "fondation Lenval" tells no kind: only a precise kind that is not this place's lowers it
+        return 0.0 if head in VAGUE_KINDS and not any(head in f for f in FAMILIES.values()) else -20.0
     if head in HOSPITAL_ACRONYMS:
         # "CH de Rodez" is the hospital itself, not its family-planning centre nor a unit named after it
         if establishment.category in ACRONYM_CATEGORIES[head]:

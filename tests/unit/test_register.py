@@ -56,6 +56,12 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("residnece wilson chu reims", "510004286"),
         ("hop jour cmp cattp hent treuz morlaix", "290024090"),  # fetched by its rare words only
         ("Clinique Pasteur de Toulouse", "310780259"),  # "CL PASTEUR", not the radiotherapy centre Pasteur
+        ("CH des Vals d'Ardèche", "070000013"),  # its 2021 name; "CH de Privas Ardèche" in 2025
+        ("centre hospitalier Bois Vert", "070000484"),  # "CH Ardèche méridionale" in 2025
+        ("CH de Vienne Isère", "380000174"),  # the département after the town
+        ("CH de Vienne", "380000174"),  # the Vienne département alone names no hospital there
+        ("CH de Cayenne Guyane", "970300026"),
+        ("centre de cancérologie du Grand Montpellier", "340032812"),  # its name says the kind: "CCGM"
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -70,6 +76,9 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         ("pitie salpetriere", "750100125"),
         ("AP-HP Pitié-Salpêtrière", "750100125"),
         ("CH Mont-de-Marsan", "400000139"),
+        ("hôpital de Dax, Landes", CH_DAX),
+        ("fondation Ildys", "290000975"),  # "fondation" says no kind
+        ("centre municipal de santé de Nanterre", "920010857"),  # "CDS MUNICIPAL DU PARC"
         ("cerballiance lyon", None),  # a network of laboratories: several of them, all Cerballiance in Lyon
     ],
 )
@@ -120,6 +129,7 @@ def test_search_keys_and_names_as_people_read_them():
     assert search_key("Hôpital St-Jean") == "hopital saint jean"
     assert search_key("Centre Hospitalier Universitaire de Rennes") == "chu de rennes"
     assert search_key("AP-HP") == "aphp"
+    assert search_key("CDS municipal") == "centre sante municipal"
     assert pretty_name("CH DE MONT-DE-MARSAN") == "CH de Mont-de-Marsan"
 
 
