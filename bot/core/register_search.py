@@ -132,14 +132,13 @@ def search_key(text: str) -> str:
 
 
 def document(establishment: Establishment) -> str:
-    """What the register's search index holds for one establishment (each word once): its names,
-    town and département ("CH de Dax, Landes", "Cerballiance Saint-Pierre de la Réunion")."""
+    """What the register's search index holds for one establishment (each word once): its names
+    and town. Not its département: "atlantique" would fetch the 3,000 places of Loire-Atlantique."""
     parts = (
         establishment.name,
         establishment.long_name or "",
         establishment.former_name or "",
         CEDEX.sub("", establishment.town),
-        establishment.department_name,
     )
     return " ".join(dict.fromkeys(" ".join(search_key(p) for p in parts).split()))
 
@@ -162,9 +161,12 @@ def fts_any(words: Iterable[str]) -> str:
 
 
 def boosting_words(kinds: Iterable[str]) -> List[str]:
-    """Kind words that raise a candidate in the database's ranking ("ch" raises the CHI and CHS too)."""
+    """Kind words that raise a candidate in the database's ranking: "ch" raises the CHI and CHS
+    too, and the hospitals named "hôpital" ("CH de Nevers" is "Hôpital Pierre Bérégovoy"), which
+    "hôpital" raises in turn ("l'hôpital de Chartres" is "CH Chartres Louis Pasteur")."""
     said = set(kinds)
-    return sorted(said | (HOSPITAL_ACRONYMS if HOSPITAL_ACRONYMS & said else set()))
+    hospitals = HOSPITAL_ACRONYMS | {"hopital"}
+    return sorted(said | (hospitals if hospitals & said else set()))
 
 
 def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidate]:
@@ -227,12 +229,21 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
     if head in HOSPITAL_ACRONYMS:
         # "CH de Rodez" is the hospital itself, not its family-planning centre nor a unit named after it
         if establishment.category in ACRONYM_CATEGORIES[head]:
-            # of a town's CH units ("USMP", "HJ Lacroix"), the hospital is the one named CH
-            return 17.0 if HOSPITAL_ACRONYMS & set(search_key(establishment.name).split()) else 12.0
+            return 17.0 if _named_as_hospital(establishment) else 12.0
         return 3.0 if establishment.category in MAIN_HOSPITAL_CATEGORIES else -5.0
+    if head == "hopital" and ("hopital" in words or establishment.category in MAIN_HOSPITAL_CATEGORIES):
+        # "l'hôpital de Chartres" is one of the town's hospital sites, not its family-planning centre
+        return 8.0 if "hopital" in words or _named_as_hospital(establishment) else 5.0
     if head in words:
         return 5.0
-    return 3.0 if kin & words else 0.0  # "CHI de Mont-de-Marsan" for "CH Mont-de-Marsan"
+    return 3.0 if (kin - VAGUE_KINDS) & words else 0.0  # "CHI de Mont-de-Marsan" for "CH Mont-de-Marsan"
+
+
+def _named_as_hospital(establishment: Establishment) -> bool:
+    """Of a town's CH units ("USMP", "HJ CATTP CH Nevers"), the hospitals are those whose name
+    begins with what they are ("CH Joseph Imbert", "Hôpital Pierre Bérégovoy")."""
+    words = search_key(establishment.name).split()
+    return bool(words) and (words[0] in HOSPITAL_ACRONYMS or words[0] == "hopital")
 
 
 def _prior(establishment: Establishment) -> float:
