@@ -257,8 +257,8 @@ class ValidateDeclarationForm(FormValidationAction):
 
 def _choice_validator(field: registry.Field) -> Callable:
     def validate(self, value, dispatcher, tracker, domain) -> Result:
-        if value == UNKNOWN and field.required and not _offered(tracker.slots, field.name):
-            return {field.name: None}  # first, the offer to choose the closest answer (_after_answer)
+        # "je ne sais pas" is an answer: noted as not known at once (asked again, the person
+        # would only be told to say what they just said)
         return {field.name: value if value in field.values else None}
 
     return validate
@@ -451,11 +451,6 @@ def _back_from_detour(tracker: Tracker) -> bool:
         if event.get("event") == "action" and event.get("name") not in (loop, "action_listen", None):
             return True
     return False
-
-
-def _offered(slots: Dict[str, Any], field: str) -> bool:
-    """Whether the offer to answer "je ne sais pas" was made for the pending ``field``."""
-    return slots.get("requested_slot") == field and int(slots.get("invalid_attempts") or 0) >= 1
 
 
 def _note_as_unknown(dispatcher: CollectingDispatcher, slots: Dict[str, Any], field: str) -> List[EventType]:

@@ -161,6 +161,11 @@ CORRECTION_CUES = (
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
 YES_NO_THEN = re.compile(r"^\s*(?:oui|non|pas encore)\s*[,.;!]")
+# To "when did it begin, before it was noticed?": at the same moment.
+SAME_TIME = re.compile(
+    r"^\W*(?:pareil|idem|la meme(?: heure| chose)?|le meme moment|au meme moment|en meme temps|a la meme heure|"
+    r"c'est la meme(?: heure)?|meme heure|meme moment)\b"
+)
 NOT_KNOWN = re.compile(
     r"^\W*(?:je ne sais pas|je sais pas|sais pas|j'en sais rien|on ne sait pas|on sait pas|nous ne savons pas|jsp|"
     r"aucune idee|je ne suis pas sur|pas la moindre idee|impossible a dire)\b"
@@ -207,6 +212,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
+    if requested == "started_at" and slots.get("detected_at") and SAME_TIME.match(fold(text)):
+        return {"started_at": slots["detected_at"]}  # begun when it was noticed
     if (
         requested in registry.BY_NAME
         and (intent not in ANSWER_INTENTS or requested in RAW_TEXT_FIELDS)
@@ -235,11 +242,24 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     values.update(_guessed_type(message, requested, intent, values, slots))
     if requested not in ("incident_type", "confirmed") and _type_said(slots) and not is_correction(text):
         values.pop("incident_type", None)  # "un compte VPN compromis" as the cause never changes a ransomware
+    _keep_what_is_known(values, requested, text, slots)
     values.update(_implied(values, slots))
     for name in IDENTITY_FIELDS:
         if name != requested and slots.get(name) and name in values and not is_correction(text):
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _keep_what_is_known(values: Dict[str, Any], requested: Optional[str], text: str, slots: Dict[str, Any]) -> None:
+    """A message that answers the pending question only adds the other facts it holds: "tous les
+    serveurs, le DPI, le labo" answers which systems, it does not make a hospital a laboratory nor
+    change the extent already given. Without an answer to the question, or said as a correction,
+    a fact replaces the one known ("Pour corriger, écrivez-la simplement")."""
+    if requested in (None, "description", "confirmed") or requested not in values or is_correction(text):
+        return
+    for name in [n for n in values if n != requested and n in registry.BY_NAME and n not in schema.LIST_FIELDS]:
+        if slots.get(name) not in (None, registry.UNKNOWN):
+            values.pop(name)
 
 
 def _type_said(slots: Dict[str, Any]) -> bool:

@@ -358,6 +358,29 @@ def test_a_structure_met_in_a_later_answer_does_not_replace_the_declared_one():
     assert "structure_name" not in found and "declarant_role" not in found
 
 
+def test_an_answer_to_the_question_only_adds_the_other_facts_it_holds():
+    slots = {"structure_type": "etablissement_sante_prive_non_lucratif", "perimeter": "ensemble_si"}
+    entities = [
+        ent("affected_systems", "serveurs_infrastructure"),
+        ent("affected_systems", "laboratoire_sil"),
+        ent("structure_type", "laboratoire_biologie_medicale"),
+        ent("perimeter", "plusieurs_serveurs"),
+        ent("care_impact", "mode_degrade"),
+    ]
+    found = understand(msg("les serveurs, le labo, l'accueil au papier", "inform", entities), "affected_systems", slots)
+    assert set(found["affected_systems"]) == {"serveurs_infrastructure", "laboratoire_sil"}
+    assert "structure_type" not in found and "perimeter" not in found  # known: kept
+    assert found["care_impact"] == "mode_degrade"  # not known yet: added
+    corrected = understand(msg("en fait plusieurs serveurs seulement", "inform", entities[3:4]), "care_impact", slots)
+    assert corrected["perimeter"] == "plusieurs_serveurs"  # no answer to the question: a correction
+
+
+@pytest.mark.parametrize("said", ["pareil", "en même temps", "au même moment, je pense", "idem"])
+def test_a_start_at_the_same_moment_is_the_detection(said):
+    slots = {"detected_at": "2026-12-03T07:30:00+01:00"}
+    assert understand(msg(said), "started_at", slots) == {"started_at": "2026-12-03T07:30:00+01:00"}
+
+
 def test_a_correction_still_replaces_the_structure():
     found = understand(
         msg("non, c'est le CH de Dax", "inform", [ent("structure_name", "CH de Dax")]),
