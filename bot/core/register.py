@@ -15,6 +15,7 @@ import csv
 import gzip
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -59,11 +60,15 @@ FINESS_OVERSEAS = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9F": "97
 # every social and medico-social category group (4xxx: EHPAD, disability, child
 # welfare...) is an ESMS; other health establishments by their public-service status
 # (codesph: 1 public; 2, 3, 6, 7 private non-profit; 0 or 9 private); a health
-# establishment whose name says radiotherapy is a radiotherapy centre. Everything else
+# establishment whose name says radiotherapy is a radiotherapy centre, and so is an
+# oncology or cancer centre among the equipment sites (group 1205). Everything else
 # (pharmacies, training institutes...) is "autre".
 ARMED_FORCES_CATEGORIES = {"114", "115"}
 LABORATORY_GROUPS = {"3101"}
 NON_PROFIT_STATUS = {"2", "3", "6", "7"}
+EQUIPMENT_GROUP = "1205"  # Autres Etablissements Relevant de la Loi Hospitalière
+CANCER_CENTRE = re.compile(r"\b(?:ONCO|CANCERO)")
+IMAGING = re.compile(r"\b(?:IRM|SCANNER|TEP|IMAGERIE|GCS|GIE)\b")
 HEALTH_GROUP_PREFIXES = ("11", "12", "22", "34")
 PUBLIC_STATUS_LABEL = "Etablissement public de santé"
 NON_PROFIT_STATUS_LABELS = ("intérêt collectif", "non lucratif")
@@ -78,13 +83,22 @@ def structure_type_for(category: str, group: str, status: str, name: str) -> Str
         return StructureType.ESMS
     if not group.startswith(HEALTH_GROUP_PREFIXES):
         return StructureType.AUTRE
-    if "RADIOTHERAP" in name.upper():
+    if _radiotherapy(group, name):
         return StructureType.CENTRE_RADIOTHERAPIE
     if status == "1":
         return StructureType.ETABLISSEMENT_SANTE_PUBLIC
     if status in NON_PROFIT_STATUS:
         return StructureType.ETABLISSEMENT_SANTE_PRIVE_NON_LUCRATIF
     return StructureType.ETABLISSEMENT_SANTE_PRIVE
+
+
+def _radiotherapy(group: str, name: str) -> bool:
+    """ "CENTRE DE RADIOTHÉRAPIE", "CTRE ONCO ST JEAN (RADIOTHE)"; and among the equipment sites of
+    group 1205, the oncology and cancer centres ("CTRE AZUREEN CANCEROLOGIE"), not their scanners."""
+    folded = unicodedata.normalize("NFKD", name.upper()).encode("ascii", "ignore").decode()
+    if "RADIOTH" in folded:
+        return True
+    return group == EQUIPMENT_GROUP and bool(CANCER_CENTRE.search(folded)) and not IMAGING.search(folded)
 
 
 def _status_code(label: str) -> str:
@@ -179,9 +193,15 @@ def _from_national(row: Dict[str, str], hospital: Optional[Dict[str, str]]) -> E
         region=INSEE_REGIONS.get(row["region_code"]) or region_of(department),
         category=row["categetab"],
         category_label=row["libcategetab"],
-        structure_type=structure_type_for(row["categetab"], row["categagretab"], row["codesph"], name),
+        structure_type=structure_type_for(
+            row["categetab"], row["categagretab"], row["codesph"], " ".join({name, row["rs"], *_long(hospital)})
+        ),
         former_name=row["rs"] if row["rs"] != name else None,
     )
+
+
+def _long(hospital: Optional[Dict[str, str]]) -> List[str]:
+    return [hospital["rs_longue"]] if hospital and hospital.get("rs_longue") else []
 
 
 def _from_hospital_list(row: Dict[str, str], categories: Dict[str, Tuple[str, str]]) -> Establishment:
@@ -201,7 +221,7 @@ def _from_hospital_list(row: Dict[str, str], categories: Dict[str, Tuple[str, st
         region=region_of(department),
         category=category,
         category_label=row["categorie_libelle"],
-        structure_type=structure_type_for(category, group, status, row["rs_courte"]),
+        structure_type=structure_type_for(category, group, status, " ".join({row["rs_courte"], *_long(row)})),
     )
 
 
