@@ -69,7 +69,10 @@ NON_PROFIT_STATUS = {"2", "3", "6", "7"}
 EQUIPMENT_GROUP = "1205"  # Autres Etablissements Relevant de la Loi Hospitalière
 CANCER_CENTRE = re.compile(r"\b(?:ONCO|CANCERO)")
 IMAGING = re.compile(r"\b(?:IRM|SCANNER|TEP|IMAGERIE|GCS|GIE)\b")
-HEALTH_GROUP_PREFIXES = ("11", "12", "22", "34")
+# Hospitals and clinics (11, 12) and the other health institutions of the register (34: blood
+# transfusion...). Not the centres de santé, PMI and dispensaries (22): they are not
+# établissements de santé in law, they are "autre".
+HEALTH_GROUP_PREFIXES = ("11", "12", "34")
 PUBLIC_STATUS_LABEL = "Etablissement public de santé"
 NON_PROFIT_STATUS_LABELS = ("intérêt collectif", "non lucratif")
 

@@ -108,6 +108,7 @@ def test_what_a_match_fills(register):
     assert register.by_finess("400010559").structure_type is StructureType.ESMS  # EHPAD du CH de Dax
     assert register.by_finess("920300043").structure_type is StructureType.ETABLISSEMENT_SANTE_PRIVE
     assert register.by_finess("2A0000022").region is Region.CORSE
+    assert register.by_finess("920010857").structure_type is StructureType.AUTRE  # a municipal centre de santé
     radiotherapy = StructureType.CENTRE_RADIOTHERAPIE
     assert register.by_finess("580972560").structure_type is radiotherapy  # "UNITÉ DE RADIOTHÉRAPIE", accents
     assert register.by_finess("340032812").structure_type is radiotherapy  # CCGM, a cancer centre (group 1205)
