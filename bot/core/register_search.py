@@ -108,6 +108,7 @@ COMMON_WORDS = frozenset(
     {"saint", "sainte", "saints", "notre", "dame", "grand", "val", "mont", "nord", "sud", "est", "ouest"}
 )
 COMMON_COUNT = 1000
+WHOLE_NAME_SAID = 85.0
 CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
 AHEAD = 5.0
 SEVERAL = 82.0
@@ -200,6 +201,11 @@ def _score(names: List[str], kinds: List[str], establishment: Establishment, wor
     department = set(search_key(establishment.department_name).split()) - named
     placing = [name for name in names if name not in department]
     found = sum(_word_score(name, words) for name in placing) / len(placing) if placing else 0.0
+    if own - town and own | town <= set(names) and len(placing) > 1:
+        # every word of its name and its town were said, with others the register does not hold
+        # for it ("Synlab Barla, Nice"): nearly as good. Not a name that is only its town ("CHU
+        # Montpellier"): "Labosud, site de Montpellier Antigone" names another place of the town.
+        found = max(found, WHOLE_NAME_SAID)
     extra = len(own - set(names) - town)
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)

@@ -63,6 +63,7 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("CH de Cayenne Guyane", "970300026"),
         ("hôpital de Dax, Landes", CH_DAX),
         ("centre de cancérologie du Grand Montpellier", "340032812"),  # its name says the kind: "CCGM"
+        ("groupe Vivalto clinique Pasteur Toulouse", "310780259"),  # its whole name and town, and a group's
         ("centre hospitalier de Nevers", "580972693"),  # "Hôpital Pierre Bérégovoy", not "HJ CATTP CH Nevers"
     ],
 )
