@@ -19,6 +19,7 @@ from typing import Dict, List
 from bench import out_of_domain, scoring
 from bench.common import MODEL, ROOT, log, quiet_rasa, read_results, wait_for_model
 from bench.servers import VigieStack
+from bot.nlu.classifiers import HALF_WEIGHTS
 from bot.nlu_report import load_examples, parse_all
 
 SETS = {
@@ -55,6 +56,7 @@ def settings(model: Path) -> Dict[str, dict]:
     with tarfile.open(model) as archive:
         member = next(m for m in archive.getmembers() if Path(m.name).name == "metadata.json")
         metadata = json.load(archive.extractfile(member))  # type: ignore[arg-type]
+        names = archive.getnames()
     found: Dict[str, dict] = {}
     count = 0
     for name, node in metadata["predict_schema"]["nodes"].items():
@@ -68,6 +70,9 @@ def settings(model: Path) -> Dict[str, dict]:
                 config["class"] = component  # our subclass ("CompactDIETClassifier")
             count += 1
             found[f"{trained} {count}"] = config
+    # how DIET and the response selector keep their weights (bot/nlu/classifiers.py)
+    half = any(member.endswith(HALF_WEIGHTS) for member in names)
+    found["saved weights"] = {"format": "float16, weights only" if half else "TensorFlow checkpoint"}
     return found
 
 
