@@ -16,7 +16,7 @@ import gzip
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -126,8 +126,8 @@ class Establishment:
     category_label: str
     structure_type: StructureType
     # the 2021 name when the 2025 list renamed it ("CENTRE GUILLAUME LE CONQUERANT SCM GRH"):
-    # searched, never shown
-    former_name: Optional[str] = None
+    # searched, never shown nor stored: not part of what the establishment is (compare=False)
+    former_name: Optional[str] = field(default=None, compare=False)
 
     @property
     def display_name(self) -> str:
