@@ -126,7 +126,8 @@ class Establishment:
     category_label: str
     structure_type: StructureType
     # the 2021 name when the 2025 list renamed it ("CENTRE GUILLAUME LE CONQUERANT SCM GRH"):
-    # searched, never shown nor stored: not part of what the establishment is (compare=False)
+    # its words are searched (register_search.document), it is never shown nor kept in its own
+    # column: not part of what the establishment is (compare=False)
     former_name: Optional[str] = field(default=None, compare=False)
 
     @property
