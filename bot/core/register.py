@@ -198,7 +198,7 @@ def _from_national(row: Dict[str, str], hospital: Optional[Dict[str, str]]) -> E
         category=row["categetab"],
         category_label=row["libcategetab"],
         structure_type=structure_type_for(
-            row["categetab"], row["categagretab"], row["codesph"], " ".join({name, row["rs"], *_long(hospital)})
+            row["categetab"], row["categagretab"], row["codesph"], " ".join([name, row["rs"], *_long(hospital)])
         ),
         former_name=row["rs"] if row["rs"] != name else None,
     )
@@ -225,7 +225,7 @@ def _from_hospital_list(row: Dict[str, str], categories: Dict[str, Tuple[str, st
         region=region_of(department),
         category=category,
         category_label=row["categorie_libelle"],
-        structure_type=structure_type_for(category, group, status, " ".join({row["rs_courte"], *_long(row)})),
+        structure_type=structure_type_for(category, group, status, " ".join([row["rs_courte"], *_long(row)])),
     )
 
 

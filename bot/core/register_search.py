@@ -78,7 +78,8 @@ ACRONYM_CATEGORIES = {
 }
 # Kind words too vague to tell a family when a more precise one is there ("centre de radiothérapie").
 VAGUE_KINDS = {"centre", "institut", "fondation", "groupe", "groupement", "hospitalier", "prive"}
-KIND_WORDS = set().union(*FAMILIES.values()) | VAGUE_KINDS
+FAMILY_WORDS = set().union(*FAMILIES.values())
+KIND_WORDS = FAMILY_WORDS | VAGUE_KINDS
 TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
     StructureType.ETABLISSEMENT_SANTE_PUBLIC: {"hopital"},
     StructureType.HOPITAL_ARMEES: {"hopital"},
@@ -232,7 +233,7 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
         if head in words:
             return 5.0  # its name says so ("CTRE AZUREEN CANCEROLOGIE"), whatever its category
         # "fondation Lenval" tells no kind: only a precise kind that is not this place's lowers it
-        return 0.0 if head in VAGUE_KINDS and not any(head in f for f in FAMILIES.values()) else -20.0
+        return 0.0 if head in VAGUE_KINDS - FAMILY_WORDS else -20.0
     if head in HOSPITAL_ACRONYMS:
         # "CH de Rodez" is the hospital itself, not its family-planning centre nor a unit named after it
         if establishment.category in ACRONYM_CATEGORIES[head]:
