@@ -9,18 +9,23 @@ numpy file (half the size again; the 0/1 masks of the sparse layers compress to 
 nothing), and restore them as the 32-bit floats TensorFlow computes with. Rounding the
 weights to 16 bits moves a confidence by a few thousandths at most (bench/shipped_model.py
 measures the accuracy of each setting). A model saved by Rasa's own checkpoint still loads.
+
+Loading builds the network with one prediction, not with Rasa's one training step: tracing
+the training graph (gradients, optimizer) for nothing took 15 of the 31 seconds the model
+took to load, and its memory stayed held.
 """
 
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any, List, Type
+from typing import Any, List, Optional, Type
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
 from rasa.nlu.selectors.response_selector import DIET2BOW, DIET2DIET, ResponseSelector
+from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
 # Rasa's check looks for its own class only; this one is a response selector too.
@@ -34,6 +39,34 @@ class _HalfWeights:
     """``save`` and ``load_weights`` of a RasaModel, with the weights alone in half precision."""
 
     weights: List[Any]
+    prepared_for_prediction: bool
+    _run_eagerly: Any
+
+    @classmethod
+    def load(
+        cls,
+        model_file_name: str,
+        model_data_example: RasaModelData,
+        predict_data_example: Optional[RasaModelData] = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        saved = Path(f"{model_file_name}{HALF_WEIGHTS}")
+        if finetune_mode or predict_data_example is None or not saved.exists():
+            return super().load(  # type: ignore[misc]
+                model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        model = cls(*args, **kwargs)
+        traced = model._run_eagerly
+        model._run_eagerly = True  # one eager prediction creates the weights; nothing is traced
+        model.run_inference(predict_data_example)  # type: ignore[attr-defined]
+        model.load_weights(model_file_name)
+        model._run_eagerly = traced
+        # the labels' embeddings were computed from the random weights: again, from the loaded ones
+        model.prepared_for_prediction = False
+        model.run_inference(predict_data_example)  # type: ignore[attr-defined]  # traced once, as Rasa does
+        return model
 
     def save(self, model_file_name: str, overwrite: bool = True) -> None:
         arrays = {f"w{i}": _half(variable.numpy()) for i, variable in enumerate(self.weights)}
