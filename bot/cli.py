@@ -141,21 +141,24 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float) -> None:
 def run(timeout: float) -> None:
     settings = load_settings()
     env = {**os.environ, **settings, "PYTHONPATH": str(ROOT)}
-    subprocess.run([str(BIN / "python"), "-m", "bot.core.storage", "migrate"], env=env, cwd=ROOT, check=True)
-    # The FINESS register, from ../shared/data/finess (or VIGIE_FINESS_DIR): loaded once, then a no-op.
-    subprocess.run([str(BIN / "python"), "-m", "bot.core.register_store", "load"], env=env, cwd=ROOT, check=True)
-    processes = []
+    processes: List[subprocess.Popen] = []
     PID_FILE.parent.mkdir(exist_ok=True)
-    try:
-        # All at once: Rasa's model loading is the longest, the others start meanwhile.
-        started = [
-            (name, subprocess.Popen(argv, env=env, cwd=ROOT), health) for name, argv, health in commands(settings)
-        ]
-        processes.extend(process for _, process, _ in started)
+
+    def launch(argv: List[str]) -> subprocess.Popen:
+        processes.append(subprocess.Popen(argv, env=env, cwd=ROOT))
         PID_FILE.write_text("".join(f"{p.pid}\n" for p in processes))
-        for name, process, health in started:
+        return processes[-1]
+
+    try:
+        # Rasa loading its model is the longest, and it needs neither the migrations nor the
+        # register: it starts first, the database is made ready meanwhile, then the others.
+        ordered = commands(settings)
+        started = {name: launch(argv) for name, argv, _ in ordered if name == "rasa"}
+        prepare_database(env)
+        started.update({name: launch(argv) for name, argv, _ in ordered if name not in started})
+        for name, _, health in ordered:
             if health:
-                wait_until_up(health, process, timeout)
+                wait_until_up(health, started[name], timeout)
             print(f"{name:12s} démarré" + (f" : {health.rsplit('/', 1)[0]}" if health else ""), flush=True)
         host = settings["VIGIE_HOST"]
         rest = (
@@ -184,6 +187,12 @@ def run(timeout: float) -> None:
     finally:
         stop_processes(processes)
         PID_FILE.unlink(missing_ok=True)
+
+
+def prepare_database(env: Dict[str, str]) -> None:
+    subprocess.run([str(BIN / "python"), "-m", "bot.core.storage", "migrate"], env=env, cwd=ROOT, check=True)
+    # The FINESS register, from ../shared/data/finess (or VIGIE_FINESS_DIR): loaded once, then a no-op.
+    subprocess.run([str(BIN / "python"), "-m", "bot.core.register_store", "load"], env=env, cwd=ROOT, check=True)
 
 
 def stop_processes(processes: List[subprocess.Popen]) -> None:
