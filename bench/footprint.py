@@ -9,12 +9,15 @@
 """
 
 import shutil
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import List, Optional
 
 from bench import training
-from bench.common import MODEL, ROOT, log, median, wait_for_model
+from bench.common import MODEL, ROOT, log, median, read_results, wait_for_model
 from bench.conversation import RICH_NAME, one, scenarios
 from bench.servers import VigieStack, first_answer
 from bot.nlu_report import load_examples, training_files, write_nlu
@@ -39,7 +42,7 @@ def run(workdir: Path, smoke: bool) -> dict:
                 chosen = scenarios()
                 declared = {name: one(stack.client(), name, *chosen[name]) for name in settings["declarations"]}
                 memory = stack.memory()
-    return {
+    figures = {
         "starts": starts,
         "median_ready_s": median([s["ready_s"] for s in starts]),
         "median_first_answer_s": median([s["first_answer_s"] for s in starts]),
@@ -48,6 +51,35 @@ def run(workdir: Path, smoke: bool) -> dict:
         "model_bytes": model.stat().st_size,
         "training": train_time(workdir, smoke),
     }
+    figures["history"] = [] if smoke else history(figures, read_results().get("footprint", {}), code_measured())
+    return figures
+
+
+def history(figures: dict, previous: dict, code: str) -> List[dict]:
+    """One line per run, the earlier ones kept: the footprint before and after each change
+    (issue 18). A result saved before the history existed is its first line."""
+    earlier = previous.get("history") or ([line(previous, None)] if previous.get("memory") else [])
+    return [*earlier, line(figures, code)]
+
+
+def line(figures: dict, code: Optional[str]) -> dict:
+    rasa = [p["rss_bytes"] for p in figures.get("memory") or [] if p["process"] == "bot.rasa_server"]
+    return {
+        "measured_at": figures.get("started_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "code": code,
+        "model_bytes": figures["model_bytes"],
+        "first_answer_s": figures["median_first_answer_s"],
+        "rasa_rss_bytes": max(rasa) if rasa else None,
+        "training_s": figures["training"]["seconds"],
+    }
+
+
+def code_measured() -> str:
+    """The commit measured and its subject (the change that moved the figures), marked when the
+    working tree differs from it."""
+    head = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
+    return head.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
 
 
 def train_time(workdir: Path, smoke: bool) -> dict:

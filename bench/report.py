@@ -620,8 +620,28 @@ def footprint_section(results: Results) -> str:
             "RSS: resident set; peak RSS: VmHWM; PSS: proportional set size (shared pages divided among the processes "
             "sharing them), from /proc.",
             "",
+            footprint_history(f.get("history") or []),
         ]
     )
+
+
+def footprint_history(lines: List[dict]) -> str:
+    """Each run's figures with the code it measured: the changes that moved them."""
+    if not lines:
+        return ""
+    rows = [
+        (
+            h["measured_at"][:16].replace("T", " "),
+            h["code"] or "(an earlier run; its commit was not recorded)",
+            mb(h["model_bytes"]),
+            num(h["first_answer_s"], " s"),
+            mb(h["rasa_rss_bytes"]),
+            num(h["training_s"], " s"),
+        )
+        for h in lines
+    ]
+    headers = ["measured", "code measured", "model", "first answer", "Rasa RSS", "training"]
+    return "#### Across changes\n\n" + table(headers, rows)
 
 
 def profile_section(results: Results) -> str:
