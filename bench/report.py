@@ -641,7 +641,7 @@ def footprint_history(lines: List[dict]) -> str:
         for h in lines
     ]
     headers = ["measured", "code measured", "model", "first answer", "Rasa RSS", "training"]
-    return "#### Across changes\n\n" + table(headers, rows)
+    return "#### Across changes\n\n" + table(headers, rows) + "\n"
 
 
 def profile_section(results: Results) -> str:

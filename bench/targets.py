@@ -7,8 +7,9 @@ OOD_REJECTED = 0.95
 RICH_QUESTIONS = 8
 P95_MS = 300
 P95_USERS = "50"
-FIRST_ANSWER_S = 30
-PROCESS_BYTES = 1.5e9
+# issue 18: the first answer 15 s after start at most, the Rasa process within 1 GB
+FIRST_ANSWER_S = 15
+PROCESS_BYTES = 1e9
 LOOKUP_P95_MS = 20
 
 Results = Dict[str, dict]
@@ -88,11 +89,11 @@ def latency_p95(results: Results) -> dict:
 
 
 def first_answer(results: Results) -> dict:
-    name = f"First answer < {FIRST_ANSWER_S} s after start"
+    name = f"First answer ≤ {FIRST_ANSWER_S} s after start"
     seconds = _get(results, "footprint", "median_first_answer_s")
     if seconds is None:
         return _target(name, "-", None, "-")
-    return _target(name, f"{seconds:.1f} s (median)", seconds < FIRST_ANSWER_S, f"{FIRST_ANSWER_S - seconds:+.1f} s")
+    return _target(name, f"{seconds:.1f} s (median)", seconds <= FIRST_ANSWER_S, f"{FIRST_ANSWER_S - seconds:+.1f} s")
 
 
 def largest_process(results: Results) -> Optional[dict]:
@@ -107,7 +108,7 @@ def largest_process(results: Results) -> Optional[dict]:
 
 
 def memory(results: Results) -> dict:
-    name = f"Every process < {PROCESS_BYTES / 1e9:g} GB resident"
+    name = f"Every process ≤ {PROCESS_BYTES / 1e9:g} GB resident"
     largest = largest_process(results)
     if not largest:
         return _target(name, "-", None, "-")
@@ -115,7 +116,7 @@ def memory(results: Results) -> dict:
     return _target(
         name,
         f"largest: {largest['process']} {rss / 1e6:.0f} MB ({largest['when']})",
-        rss < PROCESS_BYTES,
+        rss <= PROCESS_BYTES,
         f"{(PROCESS_BYTES - rss) / 1e6:+.0f} MB",
     )
 
