@@ -33,10 +33,9 @@ FORM = "declaration_form"
 # A miss (an answer not understood, or "je ne sais pas" to a required question) brings the field's
 # explanation and the offer to answer "je ne sais pas"; the second miss notes the field as not known
 # and the form moves on: a question is never asked three times in a row. Coming back from detours
-# (questions answered meanwhile) counts too: the offer at the first return, the field noted as not
-# known at the second ("c'est quoi le FINESS ?" typed twice brought the question a third time).
+# (questions answered meanwhile) counts too, more patiently.
 MISSES_BEFORE_UNKNOWN = 2
-DETOURS_BEFORE_UNKNOWN = 2
+DETOURS_BEFORE_UNKNOWN = 3
 CONTACT_FIELDS = ("declarant_email", "declarant_phone")
 REQUIRED = {f.name for f in registry.REGISTRY if f.required}
 Result = Dict[Text, Any]

@@ -171,17 +171,16 @@ def test_a_structure_that_cannot_be_ose_is_declared_not_ose():
 async def test_back_from_a_question_the_pending_field_is_asked_again():
     slots = {"requested_slot": "support_requested", "submission_key": "k", "origin": "malveillante"}
     values, said = await turn(slots, "que sais-tu faire ?", "help", latest_action="utter_help")
-    assert values["requested_slot"] == "support_requested" and values["invalid_attempts"] == 1
-    assert [b["title"] for m in values["feedback"] for b in m["buttons"]] == ["Je ne sais pas"]
+    assert values == {"requested_slot": "support_requested", "invalid_attempts": 1, "feedback": None}
 
 
-async def test_detours_do_not_bring_a_question_back_a_third_time():
-    """Each return from a detour counts: the offer at the first, the field noted unknown at the second."""
-    slots = {"requested_slot": "care_impact", "submission_key": "k"}
+async def test_detours_do_not_bring_a_question_back_forever():
+    """Each return from a detour counts: the offer at the second, the field noted unknown at the third."""
+    slots = {"requested_slot": "care_impact", "submission_key": "k", "invalid_attempts": 1}
     values, said = await turn(slots, "c'est quoi le mode dégradé", "faq", latest_action="utter_faq")
-    assert values["invalid_attempts"] == 1 and values["requested_slot"] == "care_impact"
+    assert values["invalid_attempts"] == 2 and values["requested_slot"] == "care_impact"
     assert any("je ne sais pas" in (s or "") for s in said)
-    values, said = await turn({**slots, "invalid_attempts": 1}, "et la cnil", "faq", latest_action="utter_faq")
+    values, said = await turn({**slots, "invalid_attempts": 2}, "et la cnil", "faq", latest_action="utter_faq")
     assert values["care_impact"] == "inconnu" and values["requested_slot"] != "care_impact"
 
 
@@ -247,7 +246,7 @@ ANSWERS = st.one_of(
 async def test_random_and_garbage_answers_reach_the_summary(answers):
     """Never trapped: whatever is typed, no question comes three times in a row and the summary
     comes within two answers per question (one miss, then the field is noted as not known),
-    and as many with the detours (a question answered meanwhile counts as a miss).
+    three turns with the detours (a question answered meanwhile counts, more patiently).
 
     Every answer is random or garbage (typed text, "je ne sais pas", digits, detours through
     questions), except one way to reach the declarant, the one thing the spec needs to send:
@@ -267,7 +266,7 @@ async def test_random_and_garbage_answers_reach_the_summary(answers):
         if slots["requested_slot"] == "confirmed":
             break
     assert slots["requested_slot"] == "confirmed"
-    assert len(answered) <= 2 * len(questions) and turns <= 2 * len(questions)
+    assert len(answered) <= 2 * len(questions) and turns <= 3 * len(questions)
     assert not any(a == b == c for a, b, c in zip(answered, answered[1:], answered[2:]))
 
 
