@@ -52,8 +52,7 @@ class _HalfWeights:
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        saved = Path(f"{model_file_name}{HALF_WEIGHTS}")
-        if finetune_mode or predict_data_example is None or not saved.exists():
+        if finetune_mode or predict_data_example is None or not _half_file(model_file_name).exists():
             return super().load(  # type: ignore[misc]
                 model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
             )
@@ -70,10 +69,10 @@ class _HalfWeights:
 
     def save(self, model_file_name: str, overwrite: bool = True) -> None:
         arrays = {f"w{i}": _half(variable.numpy()) for i, variable in enumerate(self.weights)}
-        np.savez_compressed(f"{model_file_name}{HALF_WEIGHTS}", **arrays)
+        np.savez_compressed(_half_file(model_file_name), **arrays)
 
     def load_weights(self, filepath: Any, *args: Any, **kwargs: Any) -> Any:
-        saved = Path(f"{filepath}{HALF_WEIGHTS}")
+        saved = _half_file(filepath)
         if not saved.exists():  # Rasa's own checkpoint (an older model, a training checkpoint)
             return super().load_weights(filepath, *args, **kwargs)  # type: ignore[misc]
         with np.load(saved) as stored:
@@ -84,6 +83,11 @@ class _HalfWeights:
         for variable, value in zip(self.weights, values):
             variable.assign(value.astype(variable.dtype.as_numpy_dtype))
         return None
+
+
+def _half_file(model_file_name: Any) -> Path:
+    """Where the weights of Rasa's ``<component>.tf_model`` are kept."""
+    return Path(f"{model_file_name}{HALF_WEIGHTS}")
 
 
 def _half(array: np.ndarray) -> np.ndarray:
