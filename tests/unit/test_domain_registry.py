@@ -96,6 +96,14 @@ def test_question_buttons_carry_registry_values(response):
                 assert all(v in allowed for v in values), f"{response}: {button} is not a value of {name}"
 
 
+@pytest.mark.parametrize("response", sorted(r for r in DOMAIN["responses"] if r.startswith("utter_ask_")))
+def test_no_question_offers_the_same_button_twice(response):
+    for variant in DOMAIN["responses"][response]:
+        titles = [button["title"] for button in variant.get("buttons", [])]
+        payloads = [button["payload"] for button in variant.get("buttons", [])]
+        assert len(set(titles)) == len(titles) and len(set(payloads)) == len(payloads), f"{response}: {titles}"
+
+
 def test_registry_choices_are_the_spec_strings():
     """Enum members are str: JSON, SQL and comparisons see the spec's strings."""
     assert json.dumps(registry.IncidentType.RANCONGICIEL) == '"rancongiciel"'
