@@ -56,6 +56,8 @@ DEPARTEMENT_REGION = {dep: region for region, deps in _REGION_DEPARTEMENTS.items
 
 _FINESS_SEPARATORS = re.compile(r"[\s.\-_/\u00a0\u202f]")
 _FINESS_SHAPE = re.compile(r"^(?:0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-578])\d{7}$")
+# A number among words ("970302022 je crois", "c'est le 750 712 184"): digit groups, one separator apart.
+_FINESS_IN_WORDS = re.compile(r"(?<!\w)(?:2[AB]|\d)(?:[\s.\-/\u00a0\u202f]?\d)+(?!\w)", re.I)
 
 # Corsica (2A/2B). The FINESS key is a Luhn key on the first 8 characters,
 # the letter read as its rank in the alphabet (2A -> 21, 2B -> 22): checked on
@@ -106,6 +108,9 @@ def finess_key(first_eight: str) -> str:
 def normalize_finess(text: str) -> str:
     """Return the 9-character FINESS number ("750712184", "2A0001234")."""
     compact = _FINESS_SEPARATORS.sub("", str(text or "")).upper()
+    numbers = _FINESS_IN_WORDS.findall(str(text or ""))
+    if len(compact) != 9 and len(numbers) == 1:
+        compact = _FINESS_SEPARATORS.sub("", numbers[0]).upper()
     if len(compact) != 9:
         raise InvalidValue(_FINESS_LENGTH_MSG.format(n=len(compact)))
     if not _FINESS_SHAPE.match(compact):

@@ -44,6 +44,19 @@ def test_finess_accepts_separators(text):
 
 
 @pytest.mark.parametrize(
+    "text", ["750712184 je crois", "c'est le 750 712 184", "FINESS : 750.712.184, normalement", "euh 750712184"]
+)
+def test_finess_is_read_among_words(text):
+    assert normalize_finess(text) == "750712184"
+
+
+def test_a_short_number_among_words_is_counted_alone():
+    with pytest.raises(InvalidValue) as err:
+        normalize_finess("je crois que c'est 75071218")
+    assert "j'en ai lu 8" in err.value.message
+
+
+@pytest.mark.parametrize(
     "altered",
     [
         "750712185",  # key changed
