@@ -188,6 +188,10 @@ START_WORDS = re.compile(r"^(?:depuis|à partir d[e']|a partir d[e']|dès|des)\s
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
+# "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
+SET_ASIDE = re.compile(
+    r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est)\s*(?:non\s+|et\s+)?pas\s*$|\bplutot que\s*$|\bet non\s*$"
+)
 
 
 def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
@@ -457,7 +461,10 @@ def _facts(entities: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, A
 def _dates(
     entities: List[Dict[str, Any]], text: str, requested: Optional[str], opening: bool, slots: Dict[str, Any]
 ) -> Dict[str, Any]:
-    dates = _joined([e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)], text)
+    dates = _joined(
+        [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e) and not _set_aside(text, e)],
+        text,
+    )
     if not dates:
         return {}
     if requested == "detected_at":
@@ -547,6 +554,10 @@ def _words(entity: Dict[str, Any], text: str) -> str:
 
 def _day_only(entity: Dict[str, Any], text: str) -> Dict[str, str]:
     return {"value": entity["value"], "text": _words(entity, text)}
+
+
+def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
+    return bool(SET_ASIDE.search(fold(text[: entity["start"]])))
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:

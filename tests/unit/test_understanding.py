@@ -1,5 +1,7 @@
 """From one message (intent and entities) to candidate field values."""
 
+from datetime import datetime
+
 import pytest
 
 from actions.understanding import misread_answer, understand
@@ -87,6 +89,31 @@ def test_unrequested_date_is_ignored_unless_a_correction():
         msg("le DPO le sait à 12h", entities=e), "declarant_role", {"detected_at": "x"}
     )
     assert understand(msg("non, c'était à 12h", "deny", e), "confirmed", {})["detected_at"].startswith("2026-11-28T12")
+
+
+def dates_of(text):
+    from bot.nlu.components import FrenchDateExtractor
+
+    return msg(text, entities=FrenchDateExtractor().entities(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ah non pardon en fait c hier soir vers 23h que la collegue a vu le message, pas ce matin",
+        "en fait c'était pas ce matin mais hier soir vers 23h",
+        "non pas ce matin, hier soir à 23h",
+    ],
+)
+def test_a_correction_sets_aside_the_date_it_denies(text):
+    found = understand(dates_of(text), "confirmed", {"detected_at": "2026-12-05T06:00:00+01:00"})
+    assert datetime.fromisoformat(found["detected_at"]).hour == 23
+    assert "started_at" not in found
+
+
+def test_a_negative_sentence_keeps_its_date():
+    found = understand(dates_of("ça ne marche pas depuis hier 14h"), "detected_at", {})
+    assert datetime.fromisoformat(found["detected_at"]).hour == 14
 
 
 def test_yes_no_and_unknown_answers():
