@@ -102,13 +102,20 @@ class ActionStartCompletion(access.DeclarationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, declaration: Dict[str, Any]
     ) -> List[EventType]:
         reference, fields = declaration["reference"], reopened_fields(declaration)
+        if tracker.get_slot(submission.COMPLETION_OFFER) == reference:  # the offer taken up, just after sending
+            asked = tracker.get_slot(submission.ASKED_BEFORE) or []
+            fields = [field for field in fields if field not in asked] or fields
         if not fields:
             dispatcher.utter_message(
                 text=f"Toutes les rubriques de la déclaration {reference} sont renseignées et "
                 "l'incident est résolu. Pour une correction, écrivez à CERT Santé en "
                 "donnant la référence."
             )
-            return [SlotSet("access_reference", None), SlotSet(submission.COMPLETION_OFFER, None)]
+            return [
+                SlotSet("access_reference", None),
+                SlotSet(submission.COMPLETION_OFFER, None),
+                SlotSet(submission.ASKED_BEFORE, None),
+            ]
         count = len(fields)
         dispatcher.utter_message(
             text=f"Complétons la déclaration {reference} : {count} question{'s' if count > 1 else ''} au plus. "
@@ -128,6 +135,7 @@ class ActionStartCompletion(access.DeclarationAction):
             SlotSet("requested_slot", None),
             SlotSet("access_reference", None),
             SlotSet(submission.COMPLETION_OFFER, None),
+            SlotSet(submission.ASKED_BEFORE, None),
             FollowupAction(FORM),
         ]
 

@@ -7,7 +7,7 @@ recorded, and only after the database committed it.
 import asyncio
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Set, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
@@ -39,6 +39,9 @@ CHANNELS = {
 # After the reference: the fields the spec does not require before sending, asked now if the person
 # has a moment (a typed "oui" starts them too, see ActionAffirmOutsideForm); the declaration is already sent.
 COMPLETION_OFFER = "completion_offer"
+# What the form asked just before, left unknown ("je ne sais pas" to the health data): not asked
+# again when the offer is taken up a minute later.
+ASKED_BEFORE = "asked_before_sending"
 OFFER_BUTTONS = [
     {"title": "Compléter maintenant", "payload": "/complete_declaration"},
     {"title": "Plus tard", "payload": "/goodbye"},
@@ -133,7 +136,7 @@ class ActionDenyOutsideForm(Action):
             text=f"D'accord. La déclaration {reference} est transmise telle quelle. Quand vous en saurez plus, "
             f"écrivez « je veux compléter {reference} »."
         )
-        return [SlotSet(COMPLETION_OFFER, None)]
+        return [SlotSet(COMPLETION_OFFER, None), SlotSet(ASKED_BEFORE, None)]
 
 
 class ActionSubmitDeclaration(Action):
@@ -171,9 +174,11 @@ class ActionSubmitDeclaration(Action):
         dispatcher.utter_message(text=self._receipt(stored))
         events = [AllSlotsReset(), SlotSet("last_reference", stored["reference"])]
         reopened = reopened_fields(stored)
-        if reopened:
-            dispatcher.utter_message(text=offer_text(reopened), buttons=OFFER_BUTTONS)
-            events.append(SlotSet(COMPLETION_OFFER, stored["reference"]))
+        asked = [field for field in reopened if field in asked_since_sending(tracker.events)]
+        offered = [field for field in reopened if field not in asked]
+        if offered:
+            dispatcher.utter_message(text=offer_text(offered), buttons=OFFER_BUTTONS)
+            events += [SlotSet(COMPLETION_OFFER, stored["reference"]), SlotSet(ASKED_BEFORE, asked or None)]
         return events
 
     @staticmethod
@@ -199,6 +204,17 @@ class ActionSubmitDeclaration(Action):
             "Complétez-la dès que vous en savez plus."
         )
         return "\n\n".join(lines)
+
+
+def asked_since_sending(events: List[Dict[str, Any]]) -> Set[str]:
+    """The fields the form asked since the conversation began or a declaration was last sent."""
+    asked: Set[str] = set()
+    for event in reversed(events or []):
+        if event.get("event") in ("reset_slots", "restart"):
+            break
+        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value"):
+            asked.add(event["value"])
+    return asked
 
 
 def offer_text(reopened: List[str]) -> str:

@@ -112,6 +112,18 @@ async def test_start_loads_the_declaration_and_reopens_its_unknown_fields(chat_s
     assert "Complétons la déclaration" in dispatcher.messages[0]["text"]
 
 
+async def test_the_offer_taken_up_skips_what_was_asked_just_before(chat_store):
+    reference = submit(chat_store, cause=None, handling_status="en_cours")["reference"]
+    offer = {"completion_offer": reference, "last_reference": reference, "asked_before_sending": ["cause"]}
+    events = await ActionStartCompletion().run(CollectingDispatcher(), tracker("oui", "affirm", **offer), DOMAIN)
+    assert "cause" not in slot_values(events)["completion_fields"]
+    assert slot_values(events)["asked_before_sending"] is None
+
+    later = tracker(f"je veux compléter {reference}", "complete_declaration")  # another time: everything open
+    events = await ActionStartCompletion().run(CollectingDispatcher(), later, DOMAIN)
+    assert "cause" in slot_values(events)["completion_fields"]
+
+
 async def test_another_conversations_declaration_goes_through_the_email_check(chat_store):
     reference = submit(chat_store)["reference"]
     events = await ActionStartCompletion().run(

@@ -93,6 +93,18 @@ async def test_the_receipt_is_followed_by_the_offer_to_complete_now(chat_store):
     assert {"event": "slot", "timestamp": None, "name": "completion_offer", "value": stored["reference"]} in events
 
 
+async def test_the_offer_leaves_out_what_the_form_just_asked(chat_store):
+    slots = {**confirmed(handling_status=None, is_ose=None, health_data_involved="inconnu").slots}
+    asked = [{"event": "slot", "name": "requested_slot", "value": f} for f in ("health_data_involved", "confirmed")]
+    earlier = [{"event": "slot", "name": "requested_slot", "value": "is_ose"}, {"event": "reset_slots"}]
+    tracker = Tracker("conv-9", slots, {"text": "oui"}, earlier + asked, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitDeclaration().run(dispatcher, tracker, {})
+    offer = dispatcher.messages[1]["text"]
+    assert "données de santé" not in offer and "opérateur de services essentiels" in offer
+    assert {"event": "slot", "timestamp": None, "name": "asked_before_sending", "value": ["health_data_involved"]} in events
+
+
 def outside_form(intent: str, **slots):
     return Tracker("conv-9", slots, {"text": "x", "intent": {"name": intent}}, [], False, None, {}, "action_listen")
 
@@ -107,7 +119,10 @@ async def test_yes_to_the_offer_starts_the_completion_and_no_declines_it():
         dispatcher, outside_form("deny", completion_offer="SSI-2026-000007"), {}
     )
     assert "SSI-2026-000007 est transmise telle quelle" in dispatcher.messages[0]["text"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "completion_offer", "value": None}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "completion_offer", "value": None},
+        {"event": "slot", "timestamp": None, "name": "asked_before_sending", "value": None},
+    ]
     dispatcher = CollectingDispatcher()
     assert await submission.ActionDenyOutsideForm().run(dispatcher, outside_form("deny"), {}) == []
     assert dispatcher.messages[0]["response"] == "utter_nothing_to_confirm"
