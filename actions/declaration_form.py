@@ -12,7 +12,14 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import going_back, structure, summary, type_guess
-from actions.understanding import ANSWER_INTENTS, DAY_ONLY, is_correction, misread_answer, understand
+from actions.understanding import (
+    ANSWER_INTENTS,
+    DAY_ONLY,
+    asks_what_it_means,
+    is_correction,
+    misread_answer,
+    understand,
+)
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import UNKNOWN
@@ -92,7 +99,8 @@ class ValidateDeclarationForm(FormValidationAction):
         if requested and not candidates and intent not in ANSWER_INTENTS:
             if _back_from_detour(tracker):
                 return self._after_detour(tracker, requested, before)
-            if not misread_answer(tracker.latest_message, requested):
+            text = tracker.latest_message.get("text") or ""
+            if not misread_answer(tracker.latest_message, requested) and not asks_what_it_means(text, requested):
                 return []  # not an answer: let the rules handle it (question, cancel...)
         feedback = CollectingDispatcher()
         events: List[EventType] = []

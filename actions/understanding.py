@@ -180,6 +180,12 @@ NOT_HERE = re.compile(r"^\W*(?:pas la|pas ici)\W*$")
 NOT_AT_HAND_ONLY = ("finess", "declarant_email", "declarant_phone")
 SURE_OUT_OF_SCOPE = 0.9
 MISREAD_INTENTS = ("faq", "out_of_scope", "nlu_fallback", "check_seriousness")
+# "c'est quoi un numéro FINESS ?", "ça veut dire quoi ?": what the pending question means.
+WHAT_IS = re.compile(
+    r"\b(?:c'?est quoi|c koi|qu'?est[- ]ce que?|qu'?est[- ]ce qu'|ca veut dire quoi|que veut dire|"
+    r"ca correspond a quoi|ca sert a quoi|kesako|quesaco|c'?est a dire)\b"
+)
+ASIDE_WORDS = re.compile(r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait)\b")
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
@@ -323,6 +329,21 @@ def misread_answer(message: Dict[str, Any], requested: Optional[str]) -> bool:
     if requested not in registry.BY_NAME or intent not in MISREAD_INTENTS or text.startswith("/"):
         return False
     return not is_question(text) and not _surely_out_of_scope(intent, confidence)
+
+
+def asks_what_it_means(text: str, requested: Optional[str]) -> bool:
+    """ "C'est quoi un numéro FINESS ?" while the FINESS is asked, or "c'est quoi ?" alone: the
+    question's own explanation answers it (a miss, then the offer); the FAQ once answered it with
+    what CERT Santé is, and the question came back three times."""
+    if requested not in registry.BY_NAME or not registry.field(requested).explained:
+        return False  # no explanation of its own: the FAQ answers, then the question comes back
+    folded = fold(text)
+    found = WHAT_IS.search(folded)
+    if not found:
+        return False
+    rest = set(re.findall(r"\w+", ASIDE_WORDS.sub(" ", folded[found.end() :])))
+    subject = set(re.findall(r"\w+", fold(registry.field(requested).label))) | set(requested.split("_"))
+    return not rest or bool(rest & subject)
 
 
 def _surely_out_of_scope(intent: Optional[str], confidence: float) -> bool:

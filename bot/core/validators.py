@@ -72,6 +72,10 @@ _FINESS_LENGTH_MSG = (
     "Un numéro FINESS compte 9 caractères (par exemple 750 712 184) ; "
     "j'en ai lu {n}. Vérifiez-le, ou passez cette question si vous ne l'avez pas."
 )
+_FINESS_NO_NUMBER_MSG = (
+    "Je ne vois pas de numéro dans votre réponse. Un numéro FINESS compte 9 caractères "
+    "(par exemple 750 712 184) ; si vous ne l'avez pas, répondez « je ne sais pas »."
+)
 _FINESS_SHAPE_MSG = (
     "Ce numéro FINESS ne semble pas valide : il doit commencer par le numéro "
     "du département (01 à 95, 2A, 2B ou 97x outre-mer) et ne contenir que des chiffres. "
@@ -111,6 +115,8 @@ def normalize_finess(text: str) -> str:
     numbers = _FINESS_IN_WORDS.findall(str(text or ""))
     if len(compact) != 9 and len(numbers) == 1:
         compact = _FINESS_SEPARATORS.sub("", numbers[0]).upper()
+    if compact and not any(c.isdigit() for c in compact):
+        raise InvalidValue(_FINESS_NO_NUMBER_MSG)
     if len(compact) != 9:
         raise InvalidValue(_FINESS_LENGTH_MSG.format(n=len(compact)))
     if not _FINESS_SHAPE.match(compact):

@@ -380,7 +380,7 @@ async def test_an_answer_taken_for_the_faq_is_a_miss_not_a_detour():
     assert values["invalid_attempts"] == 1 and values["requested_slot"] == "health_data_involved"
     assert any("je ne sais pas" in (s or "") for s in said)
     values, _ = await turn(slots, "c'est quoi une donnée de santé ?", "faq")
-    assert values == {}  # a question: the rules answer it, then the question comes back
+    assert values == {}  # a question (this field has no explanation of its own): the FAQ answers it
 
 
 async def test_a_spreading_attack_brings_the_first_reflexes_at_once():
@@ -430,3 +430,16 @@ async def test_an_overseas_telephone_number_tells_the_region():
     assert values["region"] == "mayotte" and any("d'après votre numéro" in (s or "") for s in said)
     values, _ = await turn(slots, "02 61 91 44 07")
     assert values.get("region") is None
+
+
+async def test_what_the_pending_question_means_gets_its_explanation_then_the_field_is_noted_unknown():
+    slots = {"requested_slot": "finess", "submission_key": "k"}
+    values, said = await turn(slots, "c'est quoi un numéro FINESS ?", "faq")
+    assert "utter_explain_finess" in said and values["invalid_attempts"] == 1
+    values, said = await turn({**slots, "invalid_attempts": 1}, "c'est quoi un numéro FINESS ?", "faq")
+    assert "finess" in values["skipped_fields"] and values["requested_slot"] != "finess"
+
+
+async def test_a_question_on_another_subject_is_left_to_the_faq():
+    values, said = await turn({"requested_slot": "finess", "submission_key": "k"}, "c'est quoi le délai ?", "faq")
+    assert values == {} and said == []

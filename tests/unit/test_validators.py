@@ -50,6 +50,12 @@ def test_finess_is_read_among_words(text):
     assert normalize_finess(text) == "750712184"
 
 
+def test_words_without_a_number_are_not_counted_as_characters():
+    with pytest.raises(InvalidValue) as err:
+        normalize_finess("il est sur le site de l'ARS je crois")
+    assert "Je ne vois pas de numéro" in err.value.message and "j'en ai lu" not in err.value.message
+
+
 def test_a_short_number_among_words_is_counted_alone():
     with pytest.raises(InvalidValue) as err:
         normalize_finess("je crois que c'est 75071218")
