@@ -185,7 +185,9 @@ WHAT_IS = re.compile(
     r"\b(?:c'?est quoi|c koi|qu'?est[- ]ce que?|qu'?est[- ]ce qu'|ca veut dire quoi|que veut dire|"
     r"ca correspond a quoi|ca sert a quoi|kesako|quesaco|c'?est a dire)\b"
 )
-ASIDE_WORDS = re.compile(r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait)\b")
+ASIDE_WORDS = re.compile(
+    r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait)\b"
+)
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
@@ -482,10 +484,8 @@ def _facts(entities: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, A
 def _dates(
     entities: List[Dict[str, Any]], text: str, requested: Optional[str], opening: bool, slots: Dict[str, Any]
 ) -> Dict[str, Any]:
-    dates = _joined(
-        [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e) and not _set_aside(text, e)],
-        text,
-    )
+    said = [e for e in entities if e["entity"] == "datetime"]
+    dates = _joined([e for e in said if not _about_complaint(text, e) and not _set_aside(text, e)], text)
     if not dates:
         return {}
     if requested == "detected_at":
