@@ -73,8 +73,7 @@ _FINESS_LENGTH_MSG = (
     "j'en ai lu {n}. Vérifiez-le, ou passez cette question si vous ne l'avez pas."
 )
 _FINESS_NO_NUMBER_MSG = (
-    "Je ne vois pas de numéro dans votre réponse. Un numéro FINESS compte 9 caractères "
-    "(par exemple 750 712 184) ; si vous ne l'avez pas, répondez « je ne sais pas »."
+    "Je ne vois pas de numéro dans votre réponse : un numéro FINESS compte 9 caractères (par exemple 750 712 184)."
 )
 _FINESS_SHAPE_MSG = (
     "Ce numéro FINESS ne semble pas valide : il doit commencer par le numéro "
