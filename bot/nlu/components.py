@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu import incident_type
 from bot.nlu.french_dates import PARIS, find_dates
 from bot.nlu.incident_facts import extract_facts
+from bot.nlu.requests import explicit_request
 from bot.nlu.text import is_question
 
 # The ranking of incident types in the parse data (and in the tracker's latest message).
@@ -143,6 +144,34 @@ class IncidentTypeClassifier(GraphComponent):
             if text and self._model is not None:
                 ranking = [{"name": g.type, "confidence": g.confidence} for g in incident_type.rank(self._model, text)]
                 message.set(TYPE_RANKING, ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ExplicitRequests(GraphComponent):
+    """ "…, j'annule" and "on reprend la déclaration" at the end of a message are that request
+    (bot/nlu/requests.py), whatever the classifier read in the words before; a button's payload and
+    a described incident ("ransomware, on arrête") keep their intent."""
+
+    KEPT = ("declare_incident",)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = (message.get("intent") or {}).get("name")
+            request = None if text.startswith("/") or intent in self.KEPT else explicit_request(text)
+            if request and request != intent:
+                message.set("intent", {"name": request, "confidence": 1.0}, add_to_output=True)
         return messages
 
 
