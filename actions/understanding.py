@@ -230,6 +230,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         requested in registry.BY_NAME
         and (intent not in ANSWER_INTENTS or requested in RAW_TEXT_FIELDS)
         and _says_not_known(requested, text)
+        and not (intent == "faq" and is_question(text))  # "je ne sais pas si c'est grave, on doit… ?"
     ):
         intent = "dont_know"  # "je ne l'ai pas sous la main", "on ne sait pas si…", whatever NLU saw
     if intent not in ANSWER_INTENTS and not _answers_free_text(requested, intent, confidence, text):

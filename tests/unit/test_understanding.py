@@ -116,6 +116,13 @@ def test_a_negative_sentence_keeps_its_date():
     assert datetime.fromisoformat(found["detected_at"]).hour == 14
 
 
+def test_a_question_that_starts_with_a_doubt_is_a_question():
+    text = "je ne sais pas si c'est grave, on doit vraiment déclarer un simple appel ?"
+    assert understand(msg(text, "faq"), "health_data_involved", {}) == {}
+    said = understand(msg("je ne sais pas si des dossiers ont été lus", "faq"), "health_data_involved", {})
+    assert said == {"health_data_involved": "inconnu"}
+
+
 def test_yes_no_and_unknown_answers():
     assert understand(msg("oui", "affirm"), "is_ose", {}) == {"is_ose": "oui"}
     assert understand(msg("non", "deny"), "care_impact", {}) == {"care_impact": "aucun"}
