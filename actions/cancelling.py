@@ -41,6 +41,7 @@ CANCELLED_TEXT = (
 )
 NOTHING_TO_CANCEL = "Il n'y a pas de déclaration en cours à annuler. Pour en commencer une, décrivez l'incident."
 GOING_ON = "D'accord, on continue."
+STILL_ASKING = "Et votre déclaration : voulez-vous toujours l'annuler ? Rien n'a encore été transmis."
 RESTORED = "Je reprends la déclaration annulée, là où vous en étiez."
 TOO_OLD = (
     "La déclaration annulée l'a été il y a plus de 30 minutes : ses réponses ne sont plus gardées. "
@@ -118,6 +119,19 @@ class ActionCancelDeclaration(Action):
             SlotSet("last_reference", tracker.get_slot("last_reference")),
             SlotSet(CANCELLED, snapshot(tracker.slots, loop, _now())),
         ]
+
+
+class ActionCancelQuestionAgain(Action):
+    """After the answer to a question asked while "Voulez-vous vraiment annuler ?" stands, that
+    question again: the person is never left without the one question pending (nothing otherwise)."""
+
+    def name(self) -> Text:
+        return "action_cancel_question_again"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if paused_loop(tracker):
+            dispatcher.utter_message(text=STILL_ASKING, buttons=CONFIRM_BUTTONS)
+        return []
 
 
 class ActionResumeDeclaration(Action):

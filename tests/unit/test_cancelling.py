@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import cancelling, going_back
-from actions.cancelling import ActionCancelDeclaration, ActionResumeDeclaration
+from actions.cancelling import ActionCancelDeclaration, ActionCancelQuestionAgain, ActionResumeDeclaration
 from actions.fallback import ActionAskAffirmation
 from actions.going_back import ActionGoBack
 from actions.submission import ActionAffirmOutsideForm, ActionDenyOutsideForm
@@ -43,6 +43,15 @@ async def test_cancel_during_a_declaration_asks_first_and_keeps_every_answer():
     assert [b["title"] for b in said[0]["buttons"]] == ["Oui, annuler", "Non, continuer"]
     assert {"event": "reset_slots", "timestamp": None} not in events
     assert set_slots(events) == {cancelling.CANCEL_REQUESTED: "declaration_form"}
+
+
+async def test_after_a_question_answered_meanwhile_the_cancel_question_comes_again():
+    paused = {**ANSWERS, cancelling.CANCEL_REQUESTED: "declaration_form"}
+    events, said = await run(ActionCancelQuestionAgain(), paused, intent="faq")
+    assert events == [] and "voulez-vous toujours l'annuler" in said[0]["text"]
+    assert [b["payload"] for b in said[0]["buttons"]] == ["/cancel", "/resume_declaration"]
+    events, said = await run(ActionCancelQuestionAgain(), ANSWERS, intent="faq")
+    assert events == [] and said == []  # no cancel question stands: nothing is added
 
 
 async def test_one_answer_is_said_in_the_singular():
