@@ -54,6 +54,7 @@ MAX_COMPLETION_TURNS = 25
 # The offer made with the reference (actions/submission.py's OFFER_BUTTONS).
 COMPLETION_OFFER = "Compléter maintenant"
 DONT_KNOW = "je ne sais pas"
+GO_ON = "/resume_declaration"  # the payload of "Non, continuer"
 RESTART = "je veux déclarer un incident"
 PLAYED_AT = clock_time(14, 0)  # Paris time the personas are played at (at_a_fixed_hour)
 SMOKE_PERSONAS = 3
@@ -201,6 +202,12 @@ def play(say: Callable[[str], list], requested_slot: Callable[[], Optional[str]]
             replies = say(scripted)
             continue
         requested = requested_slot()
+        going_on = [b for b in _buttons(replies) if b.get("payload") == GO_ON]
+        if requested is None and going_on:
+            # asked "voulez-vous (toujours) annuler ?": every persona came to declare, and goes on
+            replies = say(GO_ON)
+            result.clicks += 1
+            continue
         if requested is None:
             if restarted:
                 result.stuck = "no question pending and no reference"

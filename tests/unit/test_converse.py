@@ -260,3 +260,30 @@ def test_the_legal_entity_of_an_annotated_establishment_recognises_it_too():
     real = converse.real_establishments()
     assert real["dev-062"][:2] == ["510002447", "510004302"]  # CHU de Reims: two sites annotated
     assert "510000029" in real["dev-062"]  # and the CHU's legal entity, from the register
+
+
+def test_asked_whether_to_cancel_the_persona_goes_on():
+    """A scripted cancel brings "Voulez-vous vraiment annuler ?" with no form question pending:
+    every persona came to declare, and clicks "Non, continuer"."""
+    confirm = [
+        {"title": "Oui, annuler", "payload": "/cancel"},
+        {"title": "Non, continuer", "payload": "/resume_declaration"},
+    ]
+    state = {"paused": False}
+    vigie = FakeVigie(["care_impact", "confirmed"])
+
+    def say(text):
+        if text == "j'annule":
+            state["paused"] = True
+            vigie.heard.append(text)
+            return [{"text": "Voulez-vous vraiment annuler ?", "buttons": confirm}]
+        if text == "/resume_declaration":
+            state["paused"] = False
+            vigie.heard.append(text)
+            return [{"text": f"D'accord, on continue. Question {vigie.pending[0]} ?"}]
+        return vigie.say(text)
+
+    scripted = persona(script=[{"at_turn": 1, "say": "j'annule"}])
+    result = play(say, lambda: None if state["paused"] else vigie.requested(), scripted)
+    assert vigie.heard[:4] == ["on a un virus", "j'annule", "/resume_declaration", "mode papier"]
+    assert result.reference == "SSI-2026-000042" and result.clicks == 1
