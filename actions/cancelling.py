@@ -42,6 +42,7 @@ CANCELLED_TEXT = (
 NOTHING_TO_CANCEL = "Il n'y a pas de déclaration en cours à annuler. Pour en commencer une, décrivez l'incident."
 GOING_ON = "D'accord, on continue."
 STILL_ASKING = "Et votre déclaration : voulez-vous toujours l'annuler ? Rien n'a encore été transmis."
+TAKE_BACK = "Votre déclaration annulée est gardée 30 minutes : vous pouvez la reprendre là où vous en étiez."
 RESTORED = "Je reprends la déclaration annulée, là où vous en étiez."
 TOO_OLD = (
     "La déclaration annulée l'a été il y a plus de 30 minutes : ses réponses ne sont plus gardées. "
@@ -121,17 +122,33 @@ class ActionCancelDeclaration(Action):
         ]
 
 
-class ActionCancelQuestionAgain(Action):
-    """After the answer to a question asked while "Voulez-vous vraiment annuler ?" stands, that
-    question again: the person is never left without the one question pending (nothing otherwise)."""
+class ActionCancelReminder(Action):
+    """After the answer to a question asked just then: "Voulez-vous vraiment annuler ?" again while
+    it stands, or, right after a cancel, the offer to take the declaration back. The person is never
+    left with no way on (nothing is added otherwise)."""
 
     def name(self) -> Text:
-        return "action_cancel_question_again"
+        return "action_cancel_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if paused_loop(tracker):
             dispatcher.utter_message(text=STILL_ASKING, buttons=CONFIRM_BUTTONS)
+        elif _just_cancelled(tracker) and restorable(tracker.get_slot(CANCELLED), _now()):
+            dispatcher.utter_message(text=TAKE_BACK, buttons=[RESUME_BUTTON])
         return []
+
+
+def _just_cancelled(tracker: Tracker) -> bool:
+    """Whether the declaration was cancelled by the bot's reply just before this message."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") == "action_cancel_declaration"
+    return False
 
 
 class ActionResumeDeclaration(Action):

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import cancelling, going_back
-from actions.cancelling import ActionCancelDeclaration, ActionCancelQuestionAgain, ActionResumeDeclaration
+from actions.cancelling import ActionCancelDeclaration, ActionCancelReminder, ActionResumeDeclaration
 from actions.fallback import ActionAskAffirmation
 from actions.going_back import ActionGoBack
 from actions.submission import ActionAffirmOutsideForm, ActionDenyOutsideForm
@@ -47,11 +47,29 @@ async def test_cancel_during_a_declaration_asks_first_and_keeps_every_answer():
 
 async def test_after_a_question_answered_meanwhile_the_cancel_question_comes_again():
     paused = {**ANSWERS, cancelling.CANCEL_REQUESTED: "declaration_form"}
-    events, said = await run(ActionCancelQuestionAgain(), paused, intent="faq")
+    events, said = await run(ActionCancelReminder(), paused, intent="faq")
     assert events == [] and "voulez-vous toujours l'annuler" in said[0]["text"]
     assert [b["payload"] for b in said[0]["buttons"]] == ["/cancel", "/resume_declaration"]
-    events, said = await run(ActionCancelQuestionAgain(), ANSWERS, intent="faq")
+    events, said = await run(ActionCancelReminder(), ANSWERS, intent="faq")
     assert events == [] and said == []  # no cancel question stands: nothing is added
+
+
+def after(actions, slots):
+    """A tracker whose bot ran ``actions`` for the previous message, then a question came."""
+    events = [{"event": "user", "text": "..."}] + [{"event": "action", "name": a} for a in actions]
+    events += [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "?"}]
+    return Tracker("conv-1", slots, {"text": "?", "intent": {"name": "faq"}}, events, False, None, {}, "utter_faq")
+
+
+async def test_right_after_a_cancel_a_question_brings_the_offer_to_take_it_back():
+    copy = cancelling.snapshot(ANSWERS, "declaration_form", datetime.now(timezone.utc))
+    dispatcher = CollectingDispatcher()
+    await ActionCancelReminder().run(dispatcher, after(["action_cancel_declaration"], {cancelling.CANCELLED: copy}), {})
+    assert dispatcher.messages[0]["text"] == cancelling.TAKE_BACK
+    assert dispatcher.messages[0]["buttons"] == [cancelling.RESUME_BUTTON]
+    later = CollectingDispatcher()  # another exchange came between: no reminder
+    await ActionCancelReminder().run(later, after(["utter_faq"], {cancelling.CANCELLED: copy}), {})
+    assert later.messages == []
 
 
 async def test_one_answer_is_said_in_the_singular():
