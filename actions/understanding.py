@@ -95,7 +95,10 @@ PERIMETER_ANSWERS = (
     ("plusieurs_postes", re.compile(rf"\b(?:{_SEVERAL} {_MACHINE}s?|{_MACHINES})\b")),
     ("poste", re.compile(rf"\b{_MACHINE}\b")),
 )
-ANSWER_CUES = {"care_impact": CARE_ANSWERS, "perimeter": PERIMETER_ANSWERS}
+# "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
+# it says nothing of the kind.
+HANDLING_ANSWERS = (("resolu", re.compile(r"\bc'?est (?:fini|termine|regle)\b")),)
+ANSWER_CUES = {"care_impact": CARE_ANSWERS, "perimeter": PERIMETER_ANSWERS, "handling_status": HANDLING_ANSWERS}
 # The same for the questions that take several answers ("disponibilité et intégrité").
 LIST_ANSWER_CUES = {
     "data_impact": (

@@ -769,7 +769,6 @@ HANDLING_STATUS = [
             r"tout est revenu",
             r"de nouveau operationnel",
             r"remis en service",
-            r"c'?est (?:fini|termine|regle)\b",
             r"\b(?:tout|ca) (?:re)?(?:fonctionne|marche) (?:a nouveau|de nouveau|normalement)",
             r"\b(?:tout |ca )?remarche\b",
             r"rentre dans l'ordre",

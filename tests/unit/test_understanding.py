@@ -123,6 +123,14 @@ def test_a_question_that_starts_with_a_doubt_is_a_question():
     assert said == {"health_data_involved": "inconnu"}
 
 
+def test_it_is_over_answers_the_handling_question_only():
+    assert understand(msg("c'est fini, rien ne s'est passé", "finish"), "handling_status", {}) == {
+        "handling_status": "resolu"
+    }
+    account = understand(msg("c'est fini, tout est chiffré sur les serveurs", "declare_incident"), None, {})
+    assert "handling_status" not in account
+
+
 def test_yes_no_and_unknown_answers():
     assert understand(msg("oui", "affirm"), "is_ose", {}) == {"is_ose": "oui"}
     assert understand(msg("non", "deny"), "care_impact", {}) == {"care_impact": "aucun"}
