@@ -152,7 +152,8 @@ def _just_cancelled(tracker: Tracker) -> bool:
 
 
 class ActionResumeDeclaration(Action):
-    """ "Non, continuer" to the cancel question, or "reprendre la déclaration annulée"."""
+    """ "Non, continuer" to the cancel question, "reprendre la déclaration annulée", or "on continue"
+    to the offer to complete a declaration just sent."""
 
     def name(self) -> Text:
         return "action_resume_declaration"
@@ -161,6 +162,10 @@ class ActionResumeDeclaration(Action):
         paused = paused_loop(tracker)
         if paused:
             return resume(paused, GOING_ON, dispatcher)
+        from actions.submission import COMPLETION_OFFER  # submission imports this module
+
+        if tracker.get_slot(COMPLETION_OFFER) and not tracker.get_slot(CANCELLED):
+            return [FollowupAction("action_start_completion")]  # "oui, on continue" to "Voulez-vous continuer ?"
         saved = tracker.get_slot(CANCELLED)
         state = restorable(saved, _now())
         if state is None:

@@ -72,6 +72,12 @@ async def test_right_after_a_cancel_a_question_brings_the_offer_to_take_it_back(
     assert later.messages == []
 
 
+async def test_on_continue_to_the_offer_to_complete_starts_the_completion():
+    offer = {"completion_offer": "SSI-2026-000007"}
+    events, said = await run(ActionResumeDeclaration(), offer, intent="resume_declaration")
+    assert followup(events) == "action_start_completion" and said == []
+
+
 async def test_one_answer_is_said_in_the_singular():
     _, said = await run(ActionCancelDeclaration(), {"incident_type": "autre"}, loop="declaration_form")
     assert "Votre réponse serait gardée 30 minutes" in said[0]["text"]
