@@ -31,7 +31,9 @@ from bot.nlu.text import is_question
 TYPE_RANKING = "incident_type_ranking"
 
 
-class _RuleExtractor(GraphComponent, EntityExtractorMixin):
+class _Configless(GraphComponent):
+    """A component with no settings and nothing trained: created as it is."""
+
     @classmethod
     def create(
         cls,
@@ -42,6 +44,8 @@ class _RuleExtractor(GraphComponent, EntityExtractorMixin):
     ) -> GraphComponent:
         return cls()
 
+
+class _RuleExtractor(_Configless, EntityExtractorMixin):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
@@ -148,22 +152,12 @@ class IncidentTypeClassifier(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ExplicitRequests(GraphComponent):
+class ExplicitRequests(_Configless):
     """ "…, j'annule" and "on reprend la déclaration" at the end of a message are that request
     (bot/nlu/requests.py), whatever the classifier read in the words before; a button's payload and
     a described incident ("ransomware, on arrête") keep their intent."""
 
     KEPT = ("declare_incident",)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
