@@ -98,7 +98,23 @@ PERIMETER_ANSWERS = (
 # "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
 # it says nothing of the kind.
 HANDLING_ANSWERS = (("resolu", re.compile(r"\bc'?est (?:fini|termine|regle)\b")),)
-ANSWER_CUES = {"care_impact": CARE_ANSWERS, "perimeter": PERIMETER_ANSWERS, "handling_status": HANDLING_ANSWERS}
+# "Public", "une pharmacie" answer "quel type de structure ?" (a pharmacy, a health centre or a
+# practice is none of the spec's kinds of establishment: "autre"); elsewhere they name no structure.
+STRUCTURE_ANSWERS = (
+    ("etablissement_sante_prive_non_lucratif", re.compile(r"^\s*(?:a but )?non lucrati")),
+    (
+        "etablissement_sante_public",
+        re.compile(r"^\s*(?:c'est )?(?:un |une )?(?:(?:etablissement |structure )?publi(?:c|que)|eps)\b"),
+    ),
+    ("etablissement_sante_prive", re.compile(r"^\s*(?:c'est )?(?:un |une )?(?:etablissement |structure )?privee?\b")),
+    ("autre", re.compile(r"\b(?:pharmacie|officine|cabinet|efs)\b")),
+)
+ANSWER_CUES = {
+    "care_impact": CARE_ANSWERS,
+    "perimeter": PERIMETER_ANSWERS,
+    "handling_status": HANDLING_ANSWERS,
+    "structure_type": STRUCTURE_ANSWERS,
+}
 # The same for the questions that take several answers ("disponibilité et intégrité").
 LIST_ANSWER_CUES = {
     "data_impact": (

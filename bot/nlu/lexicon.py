@@ -610,11 +610,29 @@ DATA_IMPACT = [
 ]
 
 STRUCTURE_TYPE = [
+    # none of the spec's kinds of establishment (not "pas un hôpital": the hospital would come next)
+    (
+        "autre",
+        [
+            r"centre (?:municipal |medical |dentaire )?de sante(?! mentale)",
+            r"maison (?:de sante|medicale)",
+            r"pharmacie d'officine",
+            r"etablissement francais du sang",
+        ],
+    ),
     ("hopital_armees", [r"\bhia\b", r"hopital d'instruction des armees", r"hopital (?:des|militaire)"]),
     ("centre_radiotherapie", [r"centre (?:de )?radiotherapie", r"radiotherapie"]),
     (
         "etablissement_sante_prive_non_lucratif",
-        [r"\bespic\b", r"\bclcc\b", r"centre de lutte contre le cancer", r"prive non lucratif"],
+        [
+            r"\bespic\b",
+            r"\bpsph\b",
+            r"prive d'interet collectif",
+            r"\bclcc\b",
+            r"centre de lutte contre le cancer",
+            r"(?:prive|privee|etablissement|structure|clinique|hopital) (?:a but |a caractere )?non lucrati",
+            r"\ba but non lucrati",
+        ],
     ),
     ("laboratoire_biologie_medicale", [r"\blbm\b", r"\blabo(?:ratoire)?s?\b(?! pharmaceutique)", r"biologie medicale"]),
     (
@@ -628,13 +646,23 @@ STRUCTURE_TYPE = [
             r"\besat\b",
             r"\bsessad\b",
             r"\bssiad\b",
+            r"soins infirmiers a domicile",
             r"\bsaad\b",
+            r"\bsamsah\b",
+            r"\bsavs\b",
+            r"\bcamsp\b",
+            r"\bcmpp\b",
+            r"\bitep\b",
+            r"\bmecs\b",
             r"residence autonomie",
             r"medico-?social",
             r"foyer (?:d'accueil|de vie)",
         ],
     ),
-    ("etablissement_sante_prive", [r"polyclinique", r"clinique", r"prive lucratif"]),
+    (
+        "etablissement_sante_prive",
+        [r"polyclinique", r"clinique", r"prive (?:a but )?lucratif", r"prive commercial", r"hopital prive"],
+    ),
     (
         "etablissement_sante_public",
         [
@@ -642,6 +670,7 @@ STRUCTURE_TYPE = [
             r"\bchru\b",
             r"\bepsm\b",
             r"centre hospitalier",
+            r"etablissement public de sante",
             r"\bhopital\b",
             r"ap-?h[pm]",
             r"\bhcl\b",

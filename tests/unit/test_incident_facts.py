@@ -52,6 +52,21 @@ def test_water_leak_is_not_a_data_leak():
     assert facts("fuite d'eau dans la salle serveur")["incident_type"] == ["sinistre"]
 
 
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("l'hôpital privé de Marne-la-Vallée ne peut plus facturer", "etablissement_sante_prive"),
+        ("hôpital à but non lucratif, le serveur de fichiers est chiffré", "etablissement_sante_prive_non_lucratif"),
+        ("ici l'établissement public de santé mentale de la Marne", "etablissement_sante_public"),
+        ("au centre de santé municipal les postes sont bloqués", "autre"),
+        ("le centre de santé mentale a perdu sa messagerie", None),
+        ("notre SSIAD n'a plus accès aux plannings", "esms"),
+    ],
+)
+def test_structure_type(text, kind):
+    assert facts(text).get("structure_type", [None]) == [kind]
+
+
 def test_rich_opening_message():
     found = facts(
         "bjr, ici ladmin de garde du CH de Vierzon. cette nuit vers 3h les postes des urgences ont "

@@ -446,6 +446,35 @@ def test_the_systems_question_reads_everyday_words(answer, systems):
     assert set(understand(msg(answer, entities=lexicon), "affected_systems", {})["affected_systems"]) == systems
 
 
+@pytest.mark.parametrize(
+    "answer, kind",
+    [
+        ("public", "etablissement_sante_public"),
+        ("établissement public de santé", "etablissement_sante_public"),
+        ("privée", "etablissement_sante_prive"),
+        ("c'est un établissement privé à but lucratif", "etablissement_sante_prive"),
+        ("privé à but non lucratif", "etablissement_sante_prive_non_lucratif"),
+        ("non lucratif", "etablissement_sante_prive_non_lucratif"),
+        ("une clinique à but non lucratif", "etablissement_sante_prive_non_lucratif"),
+        ("un EHPAD public", "esms"),  # what it is, before who runs it
+        ("service de soins infirmiers à domicile", "esms"),
+        ("un CAMSP", "esms"),
+        ("c'est une pharmacie d'officine", "autre"),
+        ("un centre de santé municipal", "autre"),
+        ("cabinet de radiologie", "autre"),
+    ],
+)
+def test_the_structure_type_question_reads_status_and_kinds(answer, kind):
+    lexicon = [ent(f.field, f.value, f.start, f.end) for f in extract_facts(answer)]
+    assert understand(msg(answer, entities=lexicon), "structure_type", {})["structure_type"] == kind
+
+
+def test_public_or_a_pharmacy_names_no_structure_outside_its_question():
+    for text in ("le site public ne répond plus", "la pharmacie n'a plus accès au logiciel"):
+        lexicon = [ent(f.field, f.value, f.start, f.end) for f in extract_facts(text)]
+        assert "structure_type" not in understand(msg(text, "declare_incident", lexicon), None, {})
+
+
 def test_a_question_is_never_a_name_whatever_the_intent():
     text = "on a combien de temps pour prévenir la CNIL ? je ne voudrais pas qu'on soit en retard"
     assert understand(msg(text, "inform"), "structure_name", {}) == {}
