@@ -49,17 +49,17 @@ INTENT_ANSWERS = {
     "deny": "non",
     "dont_know": "inconnu",
 }
-DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune"}
+DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune", "provider_involved": "non"}
 PLANNED = re.compile(
     r"\bprevu|\bpas encore\b|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
-    r"|\bplus tard\b|\bs'en (?:occupe|charge)\b"
+    r"|\bplus tard\b|\bs'en (?:occupe|charge)\b|\ba faire\b"
 )
 # Words that answer a question when it is pending (not in the lexicon, which reads whole
 # descriptions: "papier" alone says nothing there), by field, the strongest answer first.
 CARE_ANSWERS = (
     (
         "interruption",
-        re.compile(r"\b(?:arret|interromp\w*|suspendu\w*|deprogramm\w*|transfer\w*|delestage|ferme\w*)\b"),
+        re.compile(r"\b(?:arret\w*|interromp\w*|suspendu\w*|deprogramm\w*|transfer\w*|delestage|ferme\w*)\b"),
     ),
     ("mode_degrade", re.compile(r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours)\b")),
     ("aucun", re.compile(r"\b(?:normalement|comme d'habitude|rien ne change|pas d'(?:effet|impact))\b")),
@@ -97,7 +97,41 @@ PERIMETER_ANSWERS = (
 )
 # "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
 # it says nothing of the kind.
-HANDLING_ANSWERS = (("resolu", re.compile(r"\bc'?est (?:fini|termine|regle)\b")),)
+HANDLING_ANSWERS = (
+    ("resolu", re.compile(r"\bc'?est (?:fini|termine|regle|repare)\b|\b(?:re)?tourne (?:de nouveau|a nouveau)\b")),
+    ("maitrise", re.compile(r"\b(?:contenu|isole\w*|stabilise\w*)\b")),
+    ("en_cours", re.compile(r"\bon (?:est|y est|travaille) (?:dessus|encore)\b|\btoujours (?:en cours|dessus)\b")),
+)
+# To "d'origine malveillante ?": an accident, or an attack, in the person's words.
+_ATTACK = r"(?:une |d'|d |de |un )?(?:attaque|malveill\w*|piratage|acte malveillant)"
+ORIGIN_ANSWERS = (
+    (
+        "indeterminee",
+        re.compile(r"\b(?:jsp|j'?sais pas|je ne sais pas|on ne sait pas|on sait pas) (?:encore )?si\b|\bindetermin\w*"),
+    ),
+    (
+        "non_malveillante",
+        re.compile(
+            rf"\b(?:pas|rien de|non|ni) {_ATTACK}|\b(?:pense|crois) pas que ce soit {_ATTACK}"
+            r"|\b(?:accident\w*|involontaire\w*|erreur\w*|panne\w*|bug\w*)\b"
+        ),
+    ),
+    ("malveillante", re.compile(r"\b(?:malveill\w*|attaque\w*|pirat\w*|criminel\w*|volontaire\w*|hack\w*)\b")),
+)
+# To "un prestataire est-il concerné ?": none, or the one named.
+_PROVIDER = r"(?:prestataire|editeur|fournisseur|hebergeur|infogerant|operateur|sous-traitant)s?"
+PROVIDER_ANSWERS = (
+    ("non", re.compile(rf"\b(?:pas d'|pas de|aucun|sans) {_PROVIDER}|\b(?:en interne|que nous)\b")),
+    ("oui", re.compile(rf"\b{_PROVIDER}\b")),
+)
+# To "des patients ont-ils été mis en danger ?": a risk without harm, or nobody.
+ENDANGERMENT_ANSWERS = (
+    ("potentielle", re.compile(r"\b(?:possible\w*|potenti\w*|risque\w*|aurai(?:t|ent) pu|pourrai\w*)\b")),
+    (
+        "aucune",
+        re.compile(r"\b(?:personne n'a ete mise? en danger|pas a ce stade|(?:pas de|aucun) (?:danger|patient|risque))\b"),
+    ),
+)
 # "Public", "une pharmacie" answer "quel type de structure ?" (a pharmacy, a health centre or a
 # practice is none of the spec's kinds of establishment: "autre"); elsewhere they name no structure.
 STRUCTURE_ANSWERS = (
@@ -114,6 +148,9 @@ ANSWER_CUES = {
     "perimeter": PERIMETER_ANSWERS,
     "handling_status": HANDLING_ANSWERS,
     "structure_type": STRUCTURE_ANSWERS,
+    "origin": ORIGIN_ANSWERS,
+    "provider_involved": PROVIDER_ANSWERS,
+    "patient_endangerment": ENDANGERMENT_ANSWERS,
 }
 # The same for the questions that take several answers ("disponibilité et intégrité").
 LIST_ANSWER_CUES = {
@@ -163,9 +200,13 @@ LONG_LABEL = 6
 # "aucune idée" is not knowing.
 NEGATIVE = (
     r"non|nan|pas du tout|aucun\w*(?! idee)|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
+    r"|(?:je (?:crois|pense)|il me semble) que non|pas besoin"
 )
 NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
-YES_NO = re.compile(rf"^\s*(?:(oui|ouais|yes|absolument|tout a fait)|pas encore|{NEGATIVE})\b")
+YES_NO = re.compile(
+    r"^\s*(?:((?:(?:je (?:crois|pense)|il me semble) que )?oui|ouais|yes|absolument|tout a fait|volontiers|bien sur"
+    rf"|effectivement|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien)|pas encore|{NEGATIVE})\b"
+)
 CORRECTION_CUES = (
     "c'etait",
     "c'était",

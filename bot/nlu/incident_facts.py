@@ -110,7 +110,7 @@ def _matches(patterns: Sequence[str], folded: str) -> Iterator["re.Match[str]"]:
 # "pas de fuite", "aucune rançon": the words say it did not happen. Not for what is missing
 # ("pas d'internet", "sans accès": the outage itself).
 _NEGATED = re.compile(r"(?:\bpas|\baucune?|\bsans|\bni|\bjamais)\s+(?:de |d'|d |du |des |la |le |l')?$")
-_NEGATABLE = {"incident_type", "data_impact"}
+_NEGATABLE = {"incident_type", "data_impact", "provider_involved"}
 _NEVER_NEGATED = {"disponibilite"}
 
 

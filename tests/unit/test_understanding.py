@@ -469,6 +469,35 @@ def test_the_structure_type_question_reads_status_and_kinds(answer, kind):
     assert understand(msg(answer, entities=lexicon), "structure_type", {})["structure_type"] == kind
 
 
+@pytest.mark.parametrize(
+    "field, answer, value",
+    [
+        ("origin", "non malveillante", "non_malveillante"),  # it was read "malveillante"
+        ("origin", "pas une attaque d'après l'éditeur", "non_malveillante"),
+        ("origin", "je ne pense pas que ce soit une attaque", "non_malveillante"),
+        ("origin", "une erreur de manipulation", "non_malveillante"),
+        ("origin", "c'est volontaire, un ancien salarié", "malveillante"),
+        ("origin", "on ne sait pas encore si c'est malveillant", "indeterminee"),
+        ("handling_status", "c'est réparé", "resolu"),
+        ("handling_status", "contenu, les machines sont isolées", "maitrise"),
+        ("handling_status", "on est dessus", "en_cours"),
+        ("patient_endangerment", "possible, mais pas de dommage", "potentielle"),
+        ("patient_endangerment", "personne n'a été mis en danger", "aucune"),
+        ("care_impact", "les blocs sont arrêtés", "interruption"),
+        ("provider_involved", "pas de prestataire", "non"),
+        ("provider_involved", "notre infogérant", "oui"),
+        ("support_requested", "volontiers", "oui"),
+        ("support_requested", "pas besoin", "non"),
+        ("is_ose", "je crois que oui", "oui"),
+        ("is_ose", "il me semble que non", "non"),
+        ("cnil_notified", "à faire", "prevue"),
+    ],
+)
+def test_pending_questions_read_everyday_answers(field, answer, value):
+    lexicon = [ent(f.field, f.value, f.start, f.end) for f in extract_facts(answer)]
+    assert understand(msg(answer, entities=lexicon), field, {})[field] == value
+
+
 def test_public_or_a_pharmacy_names_no_structure_outside_its_question():
     for text in ("le site public ne répond plus", "la pharmacie n'a plus accès au logiciel"):
         lexicon = [ent(f.field, f.value, f.start, f.end) for f in extract_facts(text)]
