@@ -87,7 +87,7 @@ PERIMETER_ANSWERS = (
         "prestataire",
         re.compile(
             r"\b(?:chez (?:l'|l |le |la |notre |un |une )?(?:editeur|prestataire|hebergeur|fournisseur|operateur|"
-            r"infogerant)|prestataire)\b"
+            r"infogerant)|prestataire)\b|^\s*(?:l'|l |le |la |notre |un |une )?(?:editeur|hebergeur|infogerant)\b"
         ),
     ),
     ("plusieurs_serveurs", re.compile(r"\bserveurs\b")),
@@ -129,7 +129,9 @@ ENDANGERMENT_ANSWERS = (
     ("potentielle", re.compile(r"\b(?:possible\w*|potenti\w*|risque\w*|aurai(?:t|ent) pu|pourrai\w*)\b")),
     (
         "aucune",
-        re.compile(r"\b(?:personne n'a ete mise? en danger|pas a ce stade|(?:pas de|aucun) (?:danger|patient|risque))\b"),
+        re.compile(
+            r"\b(?:personne n'a ete mise? en danger|pas a ce stade|(?:pas de|aucun) (?:danger|patient|risque))\b"
+        ),
     ),
 )
 # "Public", "une pharmacie" answer "quel type de structure ?" (a pharmacy, a health centre or a
@@ -190,6 +192,8 @@ LIST_ANSWER_CUES = {
         ("site_internet", re.compile(r"\bsite (?:internet|web)\b|\bportail\b")),
     ),
 }
+# To "disponibilité, intégrité, confidentialité ?": all of them.
+ALL_THREE = re.compile(r"^\s*(?:les trois|tous les trois|toutes les trois|les 3|tout|toutes)\s*$")
 # "confidentialité des boîtes à vérifier", "on ne sait pas encore si elles ont été volées": not said.
 HEDGED_CLAUSE = re.compile(r"a verifier|ne sai[st] pas|pas encore si|peut-etre|on verra")
 CLAUSE_SEPARATORS = re.compile(r"[,;.:]|\bmais\b")
@@ -731,6 +735,8 @@ def _list_from_words(field: str, text: str) -> List[str]:
             if any(f" {name} " in words for name in names if len(name) > 3):
                 named.append(value)
         named += [value for value, cues in LIST_ANSWER_CUES.get(field, ()) if cues.search(words)]
+        if field == "data_impact" and ALL_THREE.search(words):
+            named += list(schema.LIST_FIELDS[field])
     return list(dict.fromkeys(named))
 
 

@@ -491,6 +491,8 @@ def test_the_structure_type_question_reads_status_and_kinds(answer, kind):
         ("is_ose", "je crois que oui", "oui"),
         ("is_ose", "il me semble que non", "non"),
         ("cnil_notified", "à faire", "prevue"),
+        ("perimeter", "l'hébergeur", "prestataire"),
+        ("data_impact", "les trois", ["confidentialite", "disponibilite", "integrite"]),
     ],
 )
 def test_pending_questions_read_everyday_answers(field, answer, value):
