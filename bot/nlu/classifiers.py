@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any, List, Optional, Type
+from typing import Any, Dict, List, Optional, Type
 
 import numpy as np
+import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
 from rasa.nlu.selectors.response_selector import DIET2BOW, DIET2DIET, ResponseSelector
-from rasa.utils.tensorflow.model_data import RasaModelData
+from rasa.shared.nlu.constants import TEXT
+from rasa.utils.tensorflow.constants import SEQUENCE, SEQUENCE_LENGTH
+from rasa.utils.tensorflow.model_data import FeatureArray, RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
 # Rasa's check looks for its own class only; this one is a response selector too.
@@ -33,6 +36,9 @@ warnings.filterwarnings("ignore", message="You have defined training data with e
 
 
 HALF_WEIGHTS = ".half.npz"
+# A batch is as long as its longest message: a few long descriptions made most batches
+# three to five times the length of the median message, and training that much slower.
+MAX_TOKENS = "max_tokens"
 
 
 class _HalfWeights:
@@ -111,11 +117,23 @@ class _DIET2DIET(_HalfWeights, DIET2DIET):
     is_trainable=True,
 )
 class CompactDIETClassifier(DIETClassifier):
-    """Rasa's DIETClassifier, saved as its weights in half precision."""
+    """Rasa's DIETClassifier, saved as its weights in half precision; with ``max_tokens``, it
+    reads each message's first words one by one and the whole message as one bag of words."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**DIETClassifier.get_default_config(), MAX_TOKENS: None}
 
     @staticmethod
     def model_class() -> Type[RasaModel]:
         return _DIET
+
+    def _create_model_data(self, *args: Any, **kwargs: Any) -> RasaModelData:
+        model_data = super()._create_model_data(*args, **kwargs)
+        limit = self.component_config.get(MAX_TOKENS)
+        if limit and model_data.get(TEXT, SEQUENCE):
+            first_tokens(model_data, int(limit))
+        return model_data
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -125,3 +143,23 @@ class CompactResponseSelector(ResponseSelector):
     @staticmethod
     def model_class(use_text_as_label: bool) -> Type[RasaModel]:
         return _DIET2DIET if use_text_as_label else _DIET2BOW
+
+
+def first_tokens(model_data: RasaModelData, limit: int) -> None:
+    """Keep the token features of each message's first ``limit`` tokens; the sentence features
+    (the whole message) are kept whole."""
+    sequences = model_data.data[TEXT][SEQUENCE]
+    model_data.data[TEXT][SEQUENCE] = [_first_rows(features, limit) for features in sequences]
+    model_data.add_lengths(TEXT, SEQUENCE_LENGTH, TEXT, SEQUENCE)
+
+
+def _first_rows(features: FeatureArray, limit: int) -> FeatureArray:
+    rows = np.empty(len(features), dtype=object)
+    for i, matrix in enumerate(features):
+        if matrix.shape[0] <= limit:
+            rows[i] = matrix
+        elif scipy.sparse.issparse(matrix):
+            rows[i] = matrix.tocsr()[:limit].tocoo()
+        else:
+            rows[i] = matrix[:limit]
+    return FeatureArray(rows, number_of_dimensions=features.number_of_dimensions)

@@ -59,3 +59,34 @@ def test_a_model_saved_by_rasas_own_checkpoint_still_loads(tmp_path):
     loaded = built()
     loaded.load_weights(path)
     np.testing.assert_array_equal(loaded.dense.kernel.numpy(), saved.dense.kernel.numpy())
+
+
+def test_only_the_first_tokens_are_read_one_by_one_the_sentence_stays_whole():
+    import scipy.sparse
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.utils.tensorflow.constants import SENTENCE, SEQUENCE, SEQUENCE_LENGTH
+    from rasa.utils.tensorflow.model_data import FeatureArray, RasaModelData
+
+    from bot.nlu.classifiers import first_tokens
+
+    def arrays(*lengths, sparse=True):
+        rows = np.empty(len(lengths), dtype=object)
+        for i, length in enumerate(lengths):
+            matrix = np.arange(length * 3, dtype=np.float32).reshape(length, 3)
+            rows[i] = scipy.sparse.coo_matrix(matrix) if sparse else matrix
+        return FeatureArray(rows, number_of_dimensions=3)
+
+    data = RasaModelData()
+    data.add_features(TEXT, SEQUENCE, [arrays(2, 7, 4), arrays(2, 7, 4, sparse=False)])
+    data.add_features(TEXT, SENTENCE, [arrays(1, 1, 1)])
+    data.add_lengths(TEXT, SEQUENCE_LENGTH, TEXT, SEQUENCE)
+
+    first_tokens(data, 4)
+
+    sparse, dense = data.get(TEXT, SEQUENCE)
+    assert [m.shape[0] for m in sparse] == [2, 4, 4] == [m.shape[0] for m in dense]
+    assert sparse.is_sparse and not dense.is_sparse
+    np.testing.assert_array_equal(sparse[1].toarray(), np.arange(12).reshape(4, 3))
+    np.testing.assert_array_equal(dense[1], np.arange(12).reshape(4, 3))
+    assert list(data.get(TEXT, SEQUENCE_LENGTH)[0]) == [2, 4, 4]
+    assert [m.shape[0] for m in data.get(TEXT, SENTENCE)[0]] == [1, 1, 1]
