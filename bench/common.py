@@ -144,14 +144,23 @@ def log(message: str) -> None:
 # --- The trained model ----------------------------------------------------------
 
 
-def wait_for_model(path: Path = MODEL, quiet_seconds: float = 20, timeout: float = 3600) -> Path:
-    """Waits while the model is missing or being written (the lead may be retraining it)."""
+def wait_for_model(
+    path: Path = MODEL, quiet_seconds: float = 20, timeout: float = 3600, poll_seconds: float = 10
+) -> Path:
+    """Waits while the model is missing or being written (the lead may be retraining it): written
+    more than ``quiet_seconds`` ago, or unchanged for that long. The second is timed on the
+    monotonic clock: under libfaketime (``make converse``) a model written today after the
+    played hour looks written in the future."""
     deadline = time.monotonic() + timeout
+    seen, since = None, time.monotonic()
     while time.monotonic() < deadline:
-        if path.exists() and time.time() - path.stat().st_mtime > quiet_seconds:
+        state = (path.stat().st_mtime, path.stat().st_size) if path.exists() else None
+        if state != seen:
+            seen, since = state, time.monotonic()
+        if state and (time.time() - state[0] > quiet_seconds or time.monotonic() - since >= quiet_seconds):
             return path
-        log(f"waiting for {path.relative_to(ROOT)} (missing or being written)")
-        time.sleep(10)
+        log(f"waiting for {path} (missing or being written)")
+        time.sleep(poll_seconds)
     raise SystemExit(f"{path} did not appear within {timeout:.0f} s: run `make train`.")
 
 

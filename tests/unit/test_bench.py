@@ -2,8 +2,10 @@
 
 import io
 import json
+import os
 import re
 import tarfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -560,3 +562,23 @@ def test_the_personas_section_shows_the_structures_recognised():
     section = report.converse_section({"converse": {"splits": {"check": converse.summarise([recognised, missed])}}})
     assert re.search(r"\| naming a real establishment .*\| 2 \|", section)
     assert re.search(r"\| of which recognised .*\| 50[.,]0 ?% \|", section)
+
+
+def test_a_model_dated_in_the_future_is_taken_once_it_holds_still(tmp_path):
+    """Under libfaketime (make converse plays at 14:00), a model trained later today looks
+    written in the future: it was waited for forever."""
+    model = tmp_path / "vigie.tar.gz"
+    model.write_bytes(b"model")
+    ahead = time.time() + 3600
+    os.utime(model, (ahead, ahead))
+    began = time.monotonic()
+    assert common.wait_for_model(model, quiet_seconds=0.2, timeout=5, poll_seconds=0.05) == model
+    assert 0.2 <= time.monotonic() - began < 5
+
+
+def test_an_old_model_is_taken_at_once(tmp_path):
+    model = tmp_path / "vigie.tar.gz"
+    model.write_bytes(b"model")
+    old = model.stat().st_mtime - 3600
+    os.utime(model, (old, old))
+    assert common.wait_for_model(model, quiet_seconds=20, timeout=1, poll_seconds=0.05) == model
