@@ -23,8 +23,9 @@ from bot.nlu.french_dates import find_dates
 from bot.nlu.text import fold, is_question
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
-# Requests about the conversation itself: never the answer to a text question.
+# Requests about the conversation itself: never the answer to a text question, when NLU is sure.
 REQUESTS = {"cancel", "resume_declaration", "go_back", "help", "greet", "thank", "goodbye", "ask_status"}
+SURE_REQUEST = 0.8
 # Questions answered with the message itself rather than with an entity.
 FREE_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading in (Reading.FREE_TEXT, Reading.TEXT_ONLY)}
 # Answers that describe what was done or why: their words ("un courriel piégé")
@@ -506,7 +507,8 @@ def _answers_free_text(
         if requested != "structure_name" or is_question(text):
             return False
         return bool(query_words(text)[1] or NAME_LIKE.search(text) or structure.candidates_for(text))
-    return requested in FREE_TEXT_FIELDS and intent not in REQUESTS
+    # a word NLU has never seen ("hacktivisme" to "la cause ?") may come out as a request it is unsure of
+    return requested in FREE_TEXT_FIELDS and (intent not in REQUESTS or confidence < SURE_REQUEST)
 
 
 def prose_answer(message: Dict[str, Any], requested: Optional[str]) -> bool:

@@ -181,6 +181,13 @@ def test_a_cause_or_measures_answer_is_only_that_text():
         assert understand(message(text), field, {}) == {field: text}
 
 
+def test_an_unknown_word_read_as_an_unsure_request_still_answers_a_text_question():
+    unsure = {"text": "hacktivisme", "intent": {"name": "goodbye", "confidence": 0.48}, "entities": []}
+    assert understand(unsure, "cause", {}) == {"cause": "hacktivisme"}
+    sure = {"text": "au revoir", "intent": {"name": "goodbye", "confidence": 0.97}, "entities": []}
+    assert understand(sure, "cause", {}) == {}
+
+
 def test_an_address_or_a_number_answers_its_pending_question_whatever_the_intent():
     """Answer first: an e-mail NLU knows no word of is read as the fallback, yet it is the answer."""
     assert understand(msg("p.lartigau@ch-exemple.fr", "nlu_fallback"), "declarant_email", {}) == {
