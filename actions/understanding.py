@@ -205,12 +205,13 @@ LONG_LABEL = 6
 # "aucune idée" is not knowing.
 NEGATIVE = (
     r"non|nan|pas du tout|aucun\w*(?! idee)|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
-    r"|(?:je (?:crois|pense)|il me semble) que non|pas besoin"
+    r"|(?:je (?:crois|pense)|il me semble|bien sur) que non|pas besoin"
 )
 NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
 YES_NO = re.compile(
-    r"^\s*(?:((?:(?:je (?:crois|pense)|il me semble) que )?oui|ouais|yes|absolument|tout a fait|volontiers|bien sur"
-    rf"|effectivement|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien)|pas encore|{NEGATIVE})\b"
+    r"^\s*(?:((?:(?:je (?:crois|pense)|il me semble) que )?oui|ouais|yes|absolument|tout a fait|volontiers"
+    r"|(?:bien sur|effectivement)(?![\s,]+(?:que )?non)|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien)"
+    rf"|pas encore|{NEGATIVE})\b"
 )
 CORRECTION_CUES = (
     "c'etait",

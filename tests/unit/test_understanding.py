@@ -497,6 +497,8 @@ def test_the_structure_type_question_reads_status_and_kinds(answer, kind):
         ("support_requested", "pas besoin", "non"),
         ("is_ose", "je crois que oui", "oui"),
         ("is_ose", "il me semble que non", "non"),
+        ("spread_risk", "bien sûr", "oui"),
+        ("spread_risk", "bien sûr que non", "non"),
         ("cnil_notified", "à faire", "prevue"),
         ("perimeter", "l'hébergeur", "prestataire"),
         ("data_impact", "les trois", ["confidentialite", "disponibilite", "integrite"]),
