@@ -66,6 +66,8 @@ CARE_ANSWERS = (
     ("aucun", re.compile(r"\b(?:normalement|comme d'habitude|rien ne change|pas d'(?:effet|impact))\b")),
 )
 # The machines a perimeter counts: one ("un seul ordinateur", "ma boîte mail"), or several.
+# Who works for the structure from outside it.
+_PROVIDER_WORDS = r"editeur|prestataire|hebergeur|fournisseur|operateur|infogerant"
 _MACHINE = r"(?:poste|pc|ordi(?:nateur)?|terminal|tablette|portable|telephone|smartphone|cle|machine|compte|boite)"
 _MACHINES = (
     r"(?:postes|pcs|ordi(?:nateur)?s|terminaux|tablettes|portables|telephones|smartphones|cles|machines|comptes)"
@@ -87,8 +89,8 @@ PERIMETER_ANSWERS = (
     (
         "prestataire",
         re.compile(
-            r"\b(?:chez (?:l'|l |le |la |notre |un |une )?(?:editeur|prestataire|hebergeur|fournisseur|operateur|"
-            r"infogerant)|prestataire)\b|^\s*(?:l'|l |le |la |notre |un |une )?(?:editeur|hebergeur|infogerant)\b"
+            rf"\b(?:chez (?:l'|l |le |la |notre |un |une )?(?:{_PROVIDER_WORDS})|prestataire)\b"
+            r"|^\s*(?:l'|l |le |la |notre |un |une )?(?:editeur|hebergeur|infogerant)\b"
         ),
     ),
     ("plusieurs_serveurs", re.compile(r"\bserveurs\b")),
@@ -120,7 +122,7 @@ ORIGIN_ANSWERS = (
     ("malveillante", re.compile(r"\b(?:malveill\w*|attaque\w*|pirat\w*|criminel\w*|volontaire\w*|hack\w*)\b")),
 )
 # To "un prestataire est-il concerné ?": none, or the one named.
-_PROVIDER = r"(?:prestataire|editeur|fournisseur|hebergeur|infogerant|operateur|sous-traitant)s?"
+_PROVIDER = rf"(?:{_PROVIDER_WORDS}|sous-traitant)s?"
 PROVIDER_ANSWERS = (
     ("non", re.compile(rf"\b(?:pas d'|pas de|aucun|sans) {_PROVIDER}|\b(?:en interne|que nous)\b")),
     ("oui", re.compile(rf"\b{_PROVIDER}\b")),
