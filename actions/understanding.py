@@ -226,6 +226,9 @@ CORRECTION_CUES = (
     "erreur",
     "non,",
     "non ",
+    "tromp",
+    "rectifi",
+    "je voulais dire",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
 YES_NO_THEN = re.compile(r"^\s*(?:oui|non|pas encore)\s*[,.;!]")
@@ -264,9 +267,14 @@ START_WORDS = re.compile(r"^(?:depuis|à partir d[e']|a partir d[e']|dès|des)\s
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
+# "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
+NOTICED = re.compile(
+    r"\b(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
+    r"appels?|plaintes? de|remonte|notifie)e?s?\b"
+)
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(
-    r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est)\s*(?:non\s+|et\s+)?pas\s*$|\bplutot que\s*$|\bet non\s*$"
+    r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est|\bn'?est)\s*(?:non\s+|et\s+)?pas\s*$|\bplutot que\s*$|\bet non\s*$"
 )
 
 
@@ -566,7 +574,7 @@ def _dates(
         if len(dates) == 1:
             field = "started_at" if _says_start(text) and not opening else "detected_at"
             chosen = {field: dates[0]}
-            if opening and dates[0].get("role") == "start" and _has_time(dates[0]):
+            if opening and dates[0].get("role") == "start" and _has_time(dates[0]) and not _noticed(text, dates[0]):
                 chosen["started_at"] = dates[0]  # "en panne depuis hier 21h": noticed then, begun then
         else:
             ordered = sorted(dates, key=lambda e: e["value"])
@@ -649,6 +657,10 @@ def _day_only(entity: Dict[str, Any], text: str) -> Dict[str, str]:
 
 def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
     return bool(SET_ASIDE.search(fold(text[: entity["start"]])))
+
+
+def _noticed(text: str, entity: Dict[str, Any]) -> bool:
+    return bool(NOTICED.search(fold(_clause(text, entity["start"], entity["end"]))))
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:

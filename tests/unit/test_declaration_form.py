@@ -360,6 +360,23 @@ async def test_since_a_day_and_hour_in_the_opening_is_when_it_began_and_was_seen
     assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 21)
 
 
+async def test_reports_coming_in_since_an_hour_date_the_detection_not_the_start():
+    values, _ = await turn(
+        {}, "faux site aux couleurs du CHU, signalé par des patients depuis hier 18h", "declare_incident"
+    )
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 18)
+    assert values.get("started_at") is None
+
+
+async def test_a_mistaken_hour_put_right_at_another_question_corrects_the_detection():
+    slots = {"requested_slot": "health_data_involved", "detected_at": _days_ago_at(1, 7).isoformat()}
+    text = "pardon je me suis trompée, ce n'est pas hier 7h, c'est hier à 6h30 que la collègue a vu la panne"
+    values, said = await turn(slots, text)
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 6, 30)
+    assert values["requested_slot"] == "health_data_involved"
+    assert any("corrigé" in (s or "") for s in said)
+
+
 async def test_a_date_of_birth_in_the_description_is_not_the_incident_date():
     values, _ = await turn(
         {}, "mail envoyé au mauvais destinataire avec le dossier de Mme X née le 12/03/1950", "declare_incident"
