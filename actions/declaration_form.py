@@ -126,7 +126,8 @@ class ValidateDeclarationForm(FormValidationAction):
         after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
         tracker.add_slots(after)
         events += after
-        if requested != structure.MATCH:  # a confirmed establishment is said by its validation
+        # a place confirmed is said by its validation; a date put right at that question is said here
+        if requested != structure.MATCH or structure.MATCH not in candidates:
             summary.acknowledge(feedback, before, tracker.slots, requested)
         if first_reflexes_due(before, tracker.slots):
             feedback.utter_message(text=FIRST_REFLEXES)

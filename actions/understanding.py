@@ -228,6 +228,8 @@ CORRECTION_CUES = (
     "non ",
     "tromp",
     "rectifi",
+    "précision :",
+    "precision :",
     "je voulais dire",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
@@ -274,7 +276,8 @@ NOTICED = re.compile(
 )
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(
-    r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est|\bn'?est)\s*(?:non\s+|et\s+)?pas\s*$|\bplutot que\s*$|\bet non\s*$"
+    r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est|\bn'?est)\s*(?:non\s+|et\s+)?pas\s*$"
+    r"|\bplutot que\s*$|\bet non\s*$"
 )
 
 
@@ -286,6 +289,11 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested == structure.MATCH:
         if is_question(text) or _surely_out_of_scope(intent, confidence):
             return {}  # answered by the rules, then the confirmation again
+        if is_correction(text) and not _starts_negative(text):
+            # "pardon, ce n'est pas 7h, c'est 6h30" puts a date right, it does not refuse the place
+            corrected = _dates(_our_entities(message.get("entities") or []), text, None, False, slots)
+            if corrected:
+                return corrected
         return structure.read_answer(message, slots)
     if requested == "region" and intent != "dont_know" and not is_question(text):
         region = structure.region_of_place(text)  # "Landes", "40", "Dax": the register knows the region

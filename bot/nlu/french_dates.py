@@ -190,9 +190,11 @@ def _clock_pattern(t: str) -> str:
 
 
 _APPROX_PREPS = r"vers|aux\s+alentours\s+de|autour\s+de|aux\s+environs\s+de|sur\s+les\s+coups\s+de"
+# "la première connexion date de 0h50": when it happened ("une coupure de 2h" stays a duration)
+_DATING_PREPS = r"dat(?:e|ait|ant)\s+de|remonte\s+a"
 _START_PREPS = r"depuis|a\s+partir\s+de|a\s+compter\s+de|des"
 _TIME_RE = re.compile(
-    rf"(?:(?<![\w'])(?P<prep>a|{_APPROX_PREPS}|{_START_PREPS})\s+)?{_clock_pattern('')}",
+    rf"(?:(?<![\w'])(?P<prep>a|{_APPROX_PREPS}|{_DATING_PREPS}|{_START_PREPS})\s+)?{_clock_pattern('')}",
     re.X,
 )
 _RANGE_RE = re.compile(

@@ -377,6 +377,19 @@ async def test_a_mistaken_hour_put_right_at_another_question_corrects_the_detect
     assert any("corrigé" in (s or "") for s in said)
 
 
+async def test_an_hour_put_right_at_the_establishment_confirmation_does_not_refuse_it():
+    slots = {
+        "requested_slot": "structure_match",
+        "structure_candidates": ["400000105"],
+        "detected_at": _days_ago_at(1, 7).isoformat(),
+    }
+    text = "pardon je me suis trompée, ce n'est pas hier 7h, c'est hier à 6h30 que la collègue a vu la panne"
+    values, said = await turn(slots, text)
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 6, 30)
+    assert not values.get("structure_match") and values["requested_slot"] == "structure_match"
+    assert any("C'est corrigé" in (s or "") for s in said)
+
+
 async def test_a_date_of_birth_in_the_description_is_not_the_incident_date():
     values, _ = await turn(
         {}, "mail envoyé au mauvais destinataire avec le dossier de Mme X née le 12/03/1950", "declare_incident"

@@ -32,6 +32,8 @@ POSITIVE = [
     ("sur les coups de 11h", "2026-11-28 11:00", True, False),
     ("autour de 10h le wifi a coupé", "2026-11-28 10:00", True, False),
     ("vers 3h le serveur de messagerie a redémarré", "2026-11-28 03:00", True, False),
+    ("la première connexion date de 0h50", "2026-11-28 00:50", True, False),
+    ("le premier chiffrement remonte à 2h10", "2026-11-28 02:10", True, False),
     ("à 16h", "2026-11-27 16:00", True, False),  # later than now: yesterday
     ("à midi", "2026-11-28 12:00", True, False),
     ("à midi et demi le standard a sauté", "2026-11-28 12:30", True, False),
