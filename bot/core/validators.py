@@ -159,6 +159,7 @@ _OVERSEAS_PREFIXES = {
     "la_reunion": ("262", "263", "692", "693"),
     "mayotte": ("269", "639"),
 }
+_OVERSEAS_CODES = {"guadeloupe": 590, "martinique": 596, "guyane": 594, "la_reunion": 262, "mayotte": 262}
 
 
 def region_from_phone(phone: str) -> str | None:
@@ -168,7 +169,7 @@ def region_from_phone(phone: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     region = _OVERSEAS_BY_NUMBER.get(phonenumbers.region_code_for_number(number) or "")
-    if region or number.country_code != 33:
+    if region or number.country_code not in (33, *_OVERSEAS_CODES.values()):
         return region
     national = str(number.national_number)
     return next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
@@ -198,13 +199,27 @@ def normalize_phone(text: str) -> str:
     numbers = _phone_numbers(str(text or ""))
     chosen = next((n for n in numbers if phonenumbers.is_valid_number(n)), None)
     possible = (n for n in numbers if phonenumbers.is_possible_number(n) and n.country_code == 33)
-    chosen = chosen or next(possible, None)
+    chosen = chosen or _overseas(next(possible, None))
     if chosen is None:
         raise InvalidValue(_PHONE_MSG)
     number = phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164)
     extension = chosen.extension or _extension(str(text or ""))
     # E.164 has no room for an extension: RFC 3966's parameter keeps "poste 212" with the number
     return f"{number};ext={extension}" if extension else number
+
+
+def _overseas(number: Optional[phonenumbers.PhoneNumber]) -> Optional[phonenumbers.PhoneNumber]:
+    """ "0694 39 98 11", in no plan the library knows yet, is still a number of Guyane (0694 is
+    its prefix in the national plan): +594, never +33, where it would ring nowhere."""
+    if number is None or number.country_code != 33:
+        return number
+    national = str(number.national_number)
+    region = next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
+    if region is None:
+        return number
+    return phonenumbers.PhoneNumber(
+        country_code=_OVERSEAS_CODES[region], national_number=number.national_number, extension=number.extension
+    )
 
 
 def _extension(text: str) -> Optional[str]:

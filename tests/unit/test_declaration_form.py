@@ -460,6 +460,8 @@ async def test_an_overseas_telephone_number_tells_the_region():
     assert values["region"] == "mayotte" and any("d'après votre numéro" in (s or "") for s in said)
     values, _ = await turn(slots, "02 61 91 44 07")
     assert values.get("region") is None
+    values, _ = await turn(slots, "0694 39 98 11")  # in no plan the library knows yet: Guyane by its prefix
+    assert values["declarant_phone"] == "+594694399811" and values["region"] == "guyane"
 
 
 async def test_what_the_pending_question_means_gets_its_explanation_then_the_field_is_noted_unknown():
