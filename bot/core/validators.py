@@ -160,6 +160,8 @@ _OVERSEAS_PREFIXES = {
     "mayotte": ("269", "639"),
 }
 _OVERSEAS_CODES = {"guadeloupe": 590, "martinique": 596, "guyane": 594, "la_reunion": 262, "mayotte": 262}
+# 06 39 98 xx xx: the mobiles ARCEP keeps for fiction and examples, metropolitan although 0639 is Mayotte's
+_FICTION_MOBILES = "63998"
 
 
 def region_from_phone(phone: str) -> str | None:
@@ -215,7 +217,7 @@ def _overseas(number: Optional[phonenumbers.PhoneNumber]) -> Optional[phonenumbe
         return number
     national = str(number.national_number)
     region = next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
-    if region is None:
+    if region is None or national.startswith(_FICTION_MOBILES):
         return number
     return phonenumbers.PhoneNumber(
         country_code=_OVERSEAS_CODES[region], national_number=number.national_number, extension=number.extension

@@ -345,9 +345,9 @@ def test_started_after_detection_is_refused():
         ("02 48 52 33 33 poste 212", "+33248523333;ext=212"),
         ("0696 39 98 20", "+596696399820"),  # Martinique: its own country code
         ("0639 69 12 34", "+262639691234"),  # Mayotte
-        # in no plan the library knows yet, but 0639 and 0694 are Mayotte's and Guyane's prefixes
-        ("06 39 98 12 42", "+262639981242"),
-        ("0694 39 98 11", "+594694399811"),
+        ("06 39 98 12 42", "+33639981242"),  # ARCEP's range for fiction: metropolitan
+        ("06 39 12 34 56", "+262639123456"),  # in no plan the library knows yet: Mayotte's prefix
+        ("0694 39 98 11", "+594694399811"),  # Guyane's
         ("07 00 12 34 56", "+33700123456"),  # ten French digits, in no plan yet, metropolitan: kept
     ],
 )
