@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, insert, select, text
@@ -48,6 +48,7 @@ POSTCODE = re.compile(r"\b\d{5}\b")
 # Words around a place's name in an answer ("c'est dans le département des Landes").
 PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
 MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
+ALL_WORDS_UNBOOSTED = 20  # places with every rare word but not the kind word, fetched before the rest
 TABLE = EstablishmentRow.__table__
 
 
@@ -254,19 +255,29 @@ class Register:
         if common:
             found = f"({found}) AND ({register_search.fts_any([*fetch, *common])})"
         boost = register_search.fts_any(register_search.boosting_words(kinds))
-        queries = [f"({found}) AND ({boost})", f"({found}) NOT ({boost})"] if boost else [found]
-        rows: List = []
-        for query in queries:
-            rows += connection.execute(
+        # The places having every rare word come first, a few without the kind word among them:
+        # "labo Cerballiance de Saint-Pierre" is "CERBALLIANCE SAINT PIERRE", which the eighty
+        # "LBM CERBALLIANCE …" that "labo" raises had hidden.
+        every = " AND ".join(f'"{word}"' for word in fetch) if len(fetch) > 1 else None
+        queries: List[Tuple[str, int]] = []
+        for words in filter(None, (every, found)):
+            if boost:
+                queries.append((f"({words}) AND ({boost})", register_search.CANDIDATES))
+            unboosted = f"({words}) NOT ({boost})" if boost else words
+            queries.append((unboosted, ALL_WORDS_UNBOOSTED if words is every else register_search.CANDIDATES))
+        rows: Dict[str, Any] = {}
+        for query, limit in queries:
+            for row in connection.execute(
                 text(
                     "SELECT e.* FROM establishments_fts f JOIN establishments e ON e.finess = f.finess "
                     "WHERE establishments_fts MATCH :query ORDER BY f.rank LIMIT :limit"
                 ),
-                {"query": query, "limit": register_search.CANDIDATES - len(rows)},
-            ).all()
+                {"query": query, "limit": limit},
+            ):
+                rows.setdefault(row.finess, row)
             if len(rows) >= register_search.CANDIDATES:
                 break
-        return rows
+        return list(rows.values())[: register_search.CANDIDATES]
 
     @staticmethod
     def _words(connection: Connection, fetch: Sequence[str], common: Sequence[str], kinds: Sequence[str]) -> Iterable:

@@ -65,6 +65,8 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("centre de cancérologie du Grand Montpellier", "340032812"),  # its name says the kind: "CCGM"
         ("groupe Vivalto clinique Pasteur Toulouse", "310780259"),  # its whole name and town, and a group's
         ("centre hospitalier de Nevers", "580972693"),  # "Hôpital Pierre Bérégovoy", not "HJ CATTP CH Nevers"
+        # one of hundreds of "LBM CERBALLIANCE …" that "labo" raises, but without the kind in its name
+        ("labo Cerballiance de Saint-Pierre", "970410262"),
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
