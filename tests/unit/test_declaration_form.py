@@ -377,6 +377,15 @@ async def test_a_mistaken_hour_put_right_at_another_question_corrects_the_detect
     assert any("corrigé" in (s or "") for s in said)
 
 
+async def test_an_hour_put_right_moves_the_start_that_was_read_from_the_same_words():
+    seven = _days_ago_at(1, 7).isoformat()  # "depuis hier 7h": begun and seen then
+    slots = {"requested_slot": "care_impact", "detected_at": seven, "started_at": seven}
+    values, said = await turn(slots, "pardon je me suis trompée, ce n'est pas hier 7h, c'est hier à 6h30")
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 6, 30)
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 6, 30)
+    assert not any("postérieur" in (s or "") for s in said)
+
+
 async def test_an_hour_put_right_at_the_establishment_confirmation_does_not_refuse_it():
     slots = {
         "requested_slot": "structure_match",
