@@ -8,7 +8,7 @@ action then checks every candidate.
 """
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional
 
 from actions import structure, type_guess
@@ -266,6 +266,8 @@ LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexic
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
 DAY_ONLY = "detected_day"
 START_WORDS = re.compile(r"^(?:depuis|à partir d[e']|a partir d[e']|dès|des)\s*", re.I)
+RELATIVE = re.compile(r"\b(?:il y a|y a|ca fait|cela fait|voila)\b")
+SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
@@ -624,6 +626,8 @@ def _before_detection(entity: Dict[str, Any], text: str, detected: Optional[str]
         return found[0].value.isoformat() if found else value
     if not _has_time(entity) and began.date() == noticed.date():
         return detected
+    if RELATIVE.search(fold(text)) and began - noticed <= SAME_MOMENT:
+        return detected  # "il y a 5 heures" twice: the clock moved between the two answers
     return value
 
 

@@ -386,6 +386,12 @@ async def test_an_hour_put_right_moves_the_start_that_was_read_from_the_same_wor
     assert not any("postérieur" in (s or "") for s in said)
 
 
+async def test_the_same_time_ago_for_the_start_is_the_detection_not_a_start_after_it():
+    noticed = (datetime.now(PARIS) - timedelta(hours=5, minutes=3)).isoformat()  # said three minutes ago
+    values, said = await turn({"requested_slot": "started_at", "detected_at": noticed}, "il y a 5 heures")
+    assert values["started_at"] == noticed and values["requested_slot"] != "started_at"
+
+
 async def test_an_hour_put_right_at_the_establishment_confirmation_does_not_refuse_it():
     slots = {
         "requested_slot": "structure_match",
