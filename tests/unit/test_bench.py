@@ -582,3 +582,24 @@ def test_an_old_model_is_taken_at_once(tmp_path):
     old = model.stat().st_mtime - 3600
     os.utime(model, (old, old))
     assert common.wait_for_model(model, quiet_seconds=20, timeout=1, poll_seconds=0.05) == model
+
+
+def test_model_settings_keep_the_seed_of_each_trained_component(tmp_path):
+    """Two seeds of one setting are two lines of the table: they started 79 and 87 of 95 dev openings."""
+    nodes = {
+        "run_bot.nlu.tokenizer.FrenchTokenizer0": {"config": {}},
+        "run_bot.nlu.classifiers.CompactDIETClassifier3": {
+            "config": {"epochs": 20, "random_seed": 43, "constrain_similarities": True}
+        },
+        "run_bot.nlu.classifiers.CompactResponseSelector4": {"config": {"epochs": 60, "random_seed": 42}},
+    }
+    metadata = json.dumps({"predict_schema": {"nodes": nodes}}).encode()
+    model = tmp_path / "model.tar.gz"
+    with tarfile.open(model, "w:gz") as archive:
+        info = tarfile.TarInfo("model/metadata.json")
+        info.size = len(metadata)
+        archive.addfile(info, io.BytesIO(metadata))
+    found = shipped_model.settings(model)
+    assert found["DIETClassifier 1"] == {"epochs": 20, "random_seed": 43, "class": "CompactDIETClassifier"}
+    assert found["ResponseSelector 2"]["random_seed"] == 42
+    assert found["tokenizer"] == {"class": "FrenchTokenizer"}
