@@ -266,6 +266,7 @@ LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexic
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
 DAY_ONLY = "detected_day"
 START_WORDS = re.compile(r"^(?:depuis|à partir d[e']|a partir d[e']|dès|des)\s*", re.I)
+CONTACT_SIGN = re.compile(r"@|(?:\d[\s.-]?){8,}")
 RELATIVE = re.compile(r"\b(?:il y a|y a|ca fait|cela fait|voila)\b")
 SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
@@ -306,7 +307,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested in IDENTITY_FIELDS and (is_question(text) or REQUEST_WORDS.search(fold(text))):
         return {}  # a question, "j'annule", "on reprend la déclaration": never a name or a function
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
-        if intent != "dont_know" and not is_question(text) and not is_correction(text):
+        # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
+        if intent != "dont_know" and not is_question(text) and (not is_correction(text) or CONTACT_SIGN.search(text)):
             return read_contact(text, message.get("entities") or [])  # the whole contact block at once
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
