@@ -230,6 +230,8 @@ CORRECTION_CUES = (
     "rectifi",
     "précision :",
     "precision :",
+    "précision:",
+    "precision:",
     "je voulais dire",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
