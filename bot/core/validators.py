@@ -173,6 +173,11 @@ def region_from_phone(phone: str) -> str | None:
     region = _OVERSEAS_BY_NUMBER.get(phonenumbers.region_code_for_number(number) or "")
     if region or number.country_code not in (33, *_OVERSEAS_CODES.values()):
         return region
+    return _prefix_region(number)
+
+
+def _prefix_region(number: phonenumbers.PhoneNumber) -> str | None:
+    """The overseas region whose prefix of the national plan the number starts with, or None."""
     national = str(number.national_number)
     return next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
 
@@ -215,9 +220,8 @@ def _overseas(number: Optional[phonenumbers.PhoneNumber]) -> Optional[phonenumbe
     its prefix in the national plan): +594, never +33, where it would ring nowhere."""
     if number is None or number.country_code != 33:
         return number
-    national = str(number.national_number)
-    region = next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
-    if region is None or national.startswith(_FICTION_MOBILES):
+    region = _prefix_region(number)
+    if region is None or str(number.national_number).startswith(_FICTION_MOBILES):
         return number
     return phonenumbers.PhoneNumber(
         country_code=_OVERSEAS_CODES[region], national_number=number.national_number, extension=number.extension
