@@ -597,7 +597,8 @@ def _dates(
         if opening and "detected_at" in chosen and not _has_time(chosen["detected_at"]):
             del found["detected_at"]  # "cette nuit": the day is known, the hour is asked
             found[DAY_ONLY] = _day_only(chosen["detected_at"], text)
-        if not opening and set(found) == {"detected_at"} and slots.get("started_at") == slots.get("detected_at"):
+        said_both = slots.get("detected_at") and slots.get("detected_at") == slots.get("started_at")
+        if not opening and set(found) == {"detected_at"} and said_both:
             found["started_at"] = found["detected_at"]  # "depuis 7h" put right: begun and seen at 6h30
         return found
     return {}

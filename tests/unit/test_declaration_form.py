@@ -392,6 +392,12 @@ async def test_the_same_time_ago_for_the_start_is_the_detection_not_a_start_afte
     assert values["started_at"] == noticed and values["requested_slot"] != "started_at"
 
 
+async def test_a_detection_put_right_with_no_start_said_invents_no_start():
+    values, _ = await turn({"requested_slot": "health_data_involved"}, "pardon je me suis trompée, c'était hier à 6h30")
+    assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 6, 30)
+    assert values.get("started_at") is None
+
+
 async def test_an_hour_put_right_at_the_establishment_confirmation_does_not_refuse_it():
     slots = {
         "requested_slot": "structure_match",
