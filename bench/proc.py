@@ -56,7 +56,9 @@ def status_kib(status: str, key: str) -> Optional[int]:
 
 
 def memory(pid: int) -> Optional[Dict[str, object]]:
-    """RSS, peak RSS (VmHWM) and PSS (when smaps_rollup exists) in bytes, and the process's label."""
+    """RSS, peak RSS (VmHWM), the resident pages of mapped files (RssFile: shared libraries, TensorFlow's
+    400 MB among them, shared with any other process mapping them) and PSS (when smaps_rollup exists),
+    in bytes, and the process's label."""
     base = PROC / str(pid)
     try:
         argv = [a for a in (base / "cmdline").read_bytes().decode(errors="replace").split("\0") if a]
@@ -64,7 +66,7 @@ def memory(pid: int) -> Optional[Dict[str, object]]:
     except OSError:
         return None
     figures = {"pid": pid, "process": label(argv) if argv else "?"}
-    for name, key in (("rss_bytes", "VmRSS"), ("peak_rss_bytes", "VmHWM")):
+    for name, key in (("rss_bytes", "VmRSS"), ("peak_rss_bytes", "VmHWM"), ("file_rss_bytes", "RssFile")):
         kib = status_kib(status, key)
         figures[name] = kib * 1024 if kib is not None else None
     try:

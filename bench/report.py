@@ -590,10 +590,18 @@ def long_conversation(longs: dict) -> str:
 
 def memory_table(title: str, readings: List[tuple]) -> str:
     rows = [
-        (owner, m["process"], mb(m["rss_bytes"]), mb(m["peak_rss_bytes"]), mb(m.get("pss_bytes")))
+        (
+            owner,
+            m["process"],
+            mb(m["rss_bytes"]),
+            mb(m.get("file_rss_bytes")),
+            mb(m["peak_rss_bytes"]),
+            mb(m.get("pss_bytes")),
+        )
         for owner, m in readings
     ]
-    return "\n".join([f"#### {title}", "", table(["server", "process", "RSS", "peak RSS", "PSS"], rows), ""])
+    headers = ["server", "process", "RSS", "of which mapped files", "peak RSS", "PSS"]
+    return "\n".join([f"#### {title}", "", table(headers, rows), ""])
 
 
 def footprint_section(results: Results) -> str:
@@ -617,8 +625,9 @@ def footprint_section(results: Results) -> str:
                 "Memory after a few declarations (" + ", ".join(f["declarations_before_memory"]) + ")",
                 [("vigie", m) for m in f["memory"] or []],
             ),
-            "RSS: resident set; peak RSS: VmHWM; PSS: proportional set size (shared pages divided among the processes "
-            "sharing them), from /proc.",
+            "RSS: resident set; of which mapped files: RssFile, the pages of shared libraries and other files "
+            "(TensorFlow's among them), shared with every process that maps them; peak RSS: VmHWM; PSS: proportional "
+            "set size (shared pages divided among the processes sharing them), from /proc.",
             "",
             footprint_history(f.get("history") or []),
         ]

@@ -60,6 +60,13 @@ def test_proc_reads_ppid_despite_parentheses_in_the_name():
     assert proc.label(["/v/bin/python", "/v/bin/rasa", "run", "--port", "1"]) == "rasa run"
 
 
+def test_a_process_memory_splits_the_pages_of_mapped_files_from_the_rest():
+    import os
+
+    mine = proc.memory(os.getpid())
+    assert mine is not None and 0 < mine["file_rss_bytes"] < mine["rss_bytes"] <= mine["peak_rss_bytes"]
+
+
 # --- Scoring ------------------------------------------------------------------------
 
 
