@@ -31,6 +31,8 @@ from rasa.utils.tensorflow.constants import SEQUENCE, SEQUENCE_LENGTH
 from rasa.utils.tensorflow.model_data import FeatureArray, RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
+from bot.nlu.source import PackageFingerprint
+
 # Rasa's check looks for its own class only; this one is a response selector too.
 warnings.filterwarnings("ignore", message="You have defined training data with examples for training a response")
 
@@ -116,7 +118,7 @@ class _DIET2DIET(_HalfWeights, DIET2DIET):
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
     is_trainable=True,
 )
-class CompactDIETClassifier(DIETClassifier):
+class CompactDIETClassifier(PackageFingerprint, DIETClassifier):
     """Rasa's DIETClassifier, saved as its weights in half precision; with ``max_tokens``, it
     reads each message's first words one by one and the whole message as one bag of words."""
 
@@ -137,7 +139,7 @@ class CompactDIETClassifier(DIETClassifier):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class CompactResponseSelector(ResponseSelector):
+class CompactResponseSelector(PackageFingerprint, ResponseSelector):
     """Rasa's ResponseSelector, saved as its weights in half precision."""
 
     @staticmethod

@@ -25,13 +25,14 @@ from bot.nlu import incident_type
 from bot.nlu.french_dates import PARIS, find_dates
 from bot.nlu.incident_facts import extract_facts
 from bot.nlu.requests import explicit_request
+from bot.nlu.source import PackageFingerprint
 from bot.nlu.text import is_question
 
 # The ranking of incident types in the parse data (and in the tracker's latest message).
 TYPE_RANKING = "incident_type_ranking"
 
 
-class _Configless(GraphComponent):
+class _Configless(PackageFingerprint, GraphComponent):
     """A component with no settings and nothing trained: created as it is."""
 
     @classmethod
@@ -102,7 +103,7 @@ class IncidentFactsExtractor(_RuleExtractor):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class IncidentTypeClassifier(GraphComponent):
+class IncidentTypeClassifier(PackageFingerprint, GraphComponent):
     """Ranks the spec's incident types for every message (``incident_type_ranking``)."""
 
     def __init__(self, model_storage: ModelStorage, resource: Resource, model: Any = None) -> None:
@@ -122,7 +123,8 @@ class IncidentTypeClassifier(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        return incident_type.fingerprint() + incident_type.STORAGE_FORMAT  # its training data is not Rasa's
+        # its training data is not Rasa's
+        return f"{super().fingerprint_addon(config)}-{incident_type.fingerprint()}-{incident_type.STORAGE_FORMAT}"
 
     def train(self, training_data: TrainingData) -> Resource:
         self._model = incident_type.train(incident_type.read_examples())
@@ -170,7 +172,7 @@ class ExplicitRequests(_Configless):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class DescribedIncident(GraphComponent):
+class DescribedIncident(PackageFingerprint, GraphComponent):
     """A message that plainly describes an incident starts (or feeds) a declaration, even when the
     intent classifier did not recognise it ("intrusion en cours via faille fortinet, on coupe
     tout" fell back): placed after the fallback, it turns a fallback, an out-of-scope or a

@@ -20,6 +20,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.source import PackageFingerprint
+
 
 @lru_cache(maxsize=1)
 def _french() -> Any:
@@ -35,7 +37,7 @@ def _french() -> Any:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class FrenchTokenizer(Tokenizer):
+class FrenchTokenizer(PackageFingerprint, Tokenizer):
     """Lower-cased words with their lemmas, as ``SpacyNLP`` and ``SpacyTokenizer`` gave them."""
 
     def __init__(self, config: Dict[Text, Any]) -> None:

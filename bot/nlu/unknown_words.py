@@ -24,6 +24,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.source import PackageFingerprint
 from bot.nlu.text import fold
 
 VOCABULARY_FILE = "vocabulary.json"
@@ -41,7 +42,7 @@ def is_unknown(message_words: List[str], vocabulary: Set[str], max_tokens: int) 
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class UnknownWordsFallback(GraphComponent):
+class UnknownWordsFallback(PackageFingerprint, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"max_tokens": 6}

@@ -59,3 +59,36 @@ def test_inputs_changed_during_the_training_train_again(tmp_path):
     assert model.stat().st_mtime <= changed[0].stat().st_mtime
     assert not model_cache.fetch(cache, tmp_path / "other.tar.gz", changed)
     assert model_cache.fetch(cache, tmp_path / "other.tar.gz", inputs(tmp_path))
+
+
+# --- Rasa's own training cache -------------------------------------------------------
+
+
+def test_our_nlu_code_changing_anywhere_changes_the_fingerprint_rasa_caches_by(tmp_path):
+    import shutil
+
+    from bot.nlu.source import PACKAGE, package_fingerprint
+
+    copy = tmp_path / "nlu"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = package_fingerprint(copy)
+    assert package_fingerprint(copy) == before == package_fingerprint(PACKAGE)
+    helper = copy / "lemma_tables.py"  # no component class is in it: Rasa alone would not see it
+    helper.write_text(helper.read_text() + "\n# changed\n")
+    package_fingerprint.cache_clear()
+    assert package_fingerprint(copy) != before
+
+
+def test_every_component_of_ours_in_the_pipeline_adds_the_package_fingerprint():
+    import importlib
+
+    import yaml
+
+    from bot.nlu.source import package_fingerprint
+
+    names = [step["name"] for step in yaml.safe_load(open("config.yml"))["pipeline"] if step["name"].startswith("bot.")]
+    assert len(names) >= 8
+    for name in names:
+        module, cls = name.rsplit(".", 1)
+        addon = getattr(importlib.import_module(module), cls).fingerprint_addon({})
+        assert addon and package_fingerprint() in addon, name
