@@ -177,8 +177,11 @@ def region_from_phone(phone: str) -> str | None:
 
 
 def _prefix_region(number: phonenumbers.PhoneNumber) -> str | None:
-    """The overseas region whose prefix of the national plan the number starts with, or None."""
+    """The overseas region whose prefix of the national plan the number starts with, or None
+    (ARCEP's fiction range too: it is metropolitan)."""
     national = str(number.national_number)
+    if national.startswith(_FICTION_MOBILES):
+        return None
     return next((r for r, prefixes in _OVERSEAS_PREFIXES.items() if national.startswith(prefixes)), None)
 
 
@@ -221,7 +224,7 @@ def _overseas(number: Optional[phonenumbers.PhoneNumber]) -> Optional[phonenumbe
     if number is None or number.country_code != 33:
         return number
     region = _prefix_region(number)
-    if region is None or str(number.national_number).startswith(_FICTION_MOBILES):
+    if region is None:
         return number
     return phonenumbers.PhoneNumber(
         country_code=_OVERSEAS_CODES[region], national_number=number.national_number, extension=number.extension

@@ -13,6 +13,7 @@ from bot.core.validators import (
     normalize_phone,
     parse_count,
     region_from_finess,
+    region_from_phone,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -353,6 +354,20 @@ def test_started_after_detection_is_refused():
 )
 def test_phone_inside_an_answer_or_overseas(text, expected):
     assert normalize_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    "stored, region",
+    [
+        ("+262639691234", "mayotte"),
+        ("+594694399811", "guyane"),
+        ("+33639123456", "mayotte"),  # stored under +33 by an older version: its prefix tells
+        ("+33639981242", None),  # ARCEP's fiction range: metropolitan, as normalize_phone keeps it
+        ("+33612345678", None),
+    ],
+)
+def test_the_region_a_stored_number_tells_agrees_with_how_it_was_stored(stored, region):
+    assert region_from_phone(stored) == region
 
 
 @pytest.mark.parametrize(
