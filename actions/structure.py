@@ -25,8 +25,11 @@ MATCH = "structure_match"
 CANDIDATES = "structure_candidates"
 NONE = "aucune"
 NO_ONE = re.compile(
-    r"^\s*(?:non|nan|aucun\w*|ni l'un\w* ni l'autre|pas (?:du tout|ca|ça|celui|celle))\b[\s,.;:!-]*", re.I
-)
+    r"^\s*(?:non|nan|aucun\w*(?:\s+(?:de|d'entre|des)\s*(?:celles?|ceux|eux|elles|ces|la|les)(?:[- ]?(?:ci|la|là))?"
+    r"(?:\s+(?:propositions?|[ée]tablissements?|structures?|choix|liste))?)?"
+    r"|ni l'un\w* ni l'autre|pas (?:du tout|ca|ça|celui|celle))\b[\s,.;:!-]*",
+    re.I,
+)  # "aucune de celles-ci", typed rather than clicked, is the button, not a name "de celles-ci"
 WHOLE = re.compile(r"\b(?:tout|toute|ensemble|entier|enti[eè]re|tous les sites|entit[eé]|global)\b", re.I)
 NAMING = 70  # how close typed words must be to one of the offered names
 

@@ -82,6 +82,36 @@ async def test_none_of_them_then_the_usual_questions():
     assert slots["requested_slot"] == "declarant_name"
 
 
+@pytest.mark.parametrize("typed", ["Aucune de celles-ci", "aucune de ces propositions", "aucun d'entre eux"])
+async def test_none_of_them_typed_is_the_button_not_a_name(typed):
+    slots, _ = await answer(KNOWN, "Dax")
+    slots, _ = await answer(slots, typed, "deny")
+    assert slots["structure_match"] == "aucune" and slots["structure_name"] == "Dax"
+
+
+async def test_a_saint_naming_an_establishment_is_not_read_as_a_town():
+    slots, said = await answer(KNOWN, "hôpital Saint-Vincent-de-Paul")
+    slots, said = await answer(slots, "non", "deny")
+    assert slots["structure_match"] == "aucune" and not slots.get("region")  # not Saint-Vincent-de-Paul, Landes
+    assert slots["requested_slot"] == "region"
+
+
+@pytest.mark.parametrize(
+    "name, region",
+    [
+        ("Clinique Saint-Jean", None),  # a saint, not Saint-Jean (Haute-Garonne)
+        ("Clinique de l'Union, Saint-Jean", "occitanie"),  # after a comma, the town
+        ("Hôpital Saint-Joseph Saint-Luc, Lyon 7e", "auvergne_rhone_alpes"),
+        ("CH de Saint-Malo", "bretagne"),
+        ("ch saint malo", "bretagne"),
+        ("EHPAD de Saint-Jean-de-Luz", "nouvelle_aquitaine"),
+    ],
+)
+def test_the_town_of_a_name(loaded, name, region):
+    found = loaded.region_in_name(name)
+    assert (found.value if found else None) == region
+
+
 async def test_the_town_in_a_name_the_register_lacks_gives_the_region_and_says_it():
     slots, said = await answer(KNOWN, "Résidence Zorglub à Amiens")
     assert not slots.get("structure_candidates")
