@@ -193,7 +193,8 @@ class Register:
             (start, start + size)
             for size in range(min(MAX_WORDS, len(words)), 0, -1)
             for start in range(len(words) - size + 1)
-            if " ".join(words[start : start + size]) in places and (size > 1 or words[start] not in name_like)
+            if " ".join(words[start : start + size]) in places
+            and (" ".join(words[start : start + size]) not in name_like or size > 1 and after_marker[start])
         ]
         widest = [(a, b) for a, b in spans if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)]
         placed = [(a, b) for a, b in widest if b == len(words) or after_marker[a]]
@@ -204,9 +205,11 @@ class Register:
         return regions.pop() if len(regions) == 1 else None
 
     def _name_like_towns(self) -> FrozenSet[str]:
-        """Towns of one word that more establishments hold in their name, elsewhere, than are
-        in the town ("Croix" in "Croix-Rouge", "Rue" in street names): not read in a name."""
+        """Places that more establishments hold in their name, elsewhere, than are in the place:
+        "Croix" in "Croix-Rouge", "Rue" in street names, and the saints of "Clinique Saint-Jean"
+        or "Hôpital Saint-Vincent-de-Paul", which are also towns: not read as the town of a name."""
         if self._name_like is None:
+            places = self._places()
             in_names: Counter = Counter()
             in_town: Counter = Counter()
             with self.engine.connect() as connection:
@@ -215,6 +218,7 @@ class Register:
                     town_key = _place_key(CEDEX.sub("", town or ""))
                     in_town.update([town_key, _place_key(department_name or "")])
                     in_names.update(set(register_search.search_key(name or "").split()) - set(town_key.split()))
+                    in_names.update(_places_named(_place_key(name or "").split(), places) - {town_key})
             regions = {_place_key(region.label) for region in Region}
             self._name_like = frozenset(
                 word for word in in_names if in_names[word] >= in_town[word] and word not in regions
@@ -316,6 +320,7 @@ class Register:
 # Words before a town in a structure's name: "à Amiens", "de Rennes", "aux Abymes", "d'Aurillac".
 PLACE_MARKERS = {"a", "au", "aux", "de", "d", "du", "des", "sur", "en", "lez"}
 ARTICLES = {"l", "la", "le", "les"}
+PLACE_SEPARATOR = re.compile(r"\s*(?:[,(/]|\s[-–]\s)\s*")  # "Clinique de l'Union, Saint-Jean": a place follows
 CARDINAL_POINTS = {"nord", "sud", "est", "ouest", "centre"}
 
 
@@ -325,7 +330,7 @@ def _place_words(name: str) -> Tuple[List[str], List[bool]]:
     words: List[str] = []
     after_marker: List[bool] = []
     marked = False
-    for word in register_search.search_key(name).split():
+    for word in register_search.search_key(PLACE_SEPARATOR.sub(" a ", name)).split():
         if word in CARDINAL_POINTS:  # "Tours Nord", "Hôpital Sud": a part of the town, not the Nord
             marked = False
             continue
@@ -337,6 +342,12 @@ def _place_words(name: str) -> Tuple[List[str], List[bool]]:
             after_marker.append(marked)
         marked = False
     return words, after_marker
+
+
+def _places_named(words: List[str], places: Dict[str, Region]) -> Set[str]:
+    """The places of more than one word that a name's words hold ("saint jean", "saint vincent paul")."""
+    spans = (words[start : start + size] for size in range(2, MAX_WORDS + 1) for start in range(len(words) - size + 1))
+    return {key for key in (" ".join(span) for span in spans) if key in places}
 
 
 def _postcode_department(postcode: str) -> str:
