@@ -671,7 +671,7 @@ STRUCTURE_TYPE = [
             r"\bepsm\b",
             r"centre hospitalier",
             r"etablissement public de sante",
-            r"\bhopital\b",
+            r"\bhopital\b(?![ -](?:saint|sainte|st|ste)\b)",  # "Hôpital Saint-…": public or ESPIC, as often
             r"ap-?h[pm]",
             r"\bhcl\b",
             r"centre 15",

@@ -61,6 +61,8 @@ def test_water_leak_is_not_a_data_leak():
         ("au centre de santé municipal les postes sont bloqués", "autre"),
         ("le centre de santé mentale a perdu sa messagerie", None),
         ("notre SSIAD n'a plus accès aux plannings", "esms"),
+        ("l'hôpital de Dax n'a plus de DPI", "etablissement_sante_public"),
+        ("l'intranet de l'hôpital Saint-Vincent-de-Paul est défiguré", None),  # public or ESPIC alike
     ],
 )
 def test_structure_type(text, kind):
