@@ -230,7 +230,7 @@ class ValidateDeclarationForm(FormValidationAction):
             return {structure.MATCH: None}
         chosen = structure.by_finess(filled["finess"]) if filled[structure.MATCH] != structure.NONE else None
         if chosen is not None:
-            dispatcher.utter_message(text=structure.confirmed_text(chosen))
+            dispatcher.utter_message(text=structure.confirmed_text(chosen, filled["structure_type"]))
         elif filled[structure.MATCH] != structure.NONE:
             dispatcher.utter_message(text=structure.legal_entity_text(filled))
         return filled

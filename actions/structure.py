@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, TypeVar
 from rapidfuzz import fuzz
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.fields import StructureType
 from bot.core.register import Establishment
 from bot.core.register_store import Register
 from bot.core.storage import DeclarationStore
@@ -149,18 +150,25 @@ def apply(answer: str, slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         CANDIDATES: None,
         "structure_name": establishment.name_and_town,
         "finess": establishment.finess,
-        "structure_type": establishment.structure_type.value,
+        "structure_type": structure_type(establishment, slots),
         "region": establishment.region.value if establishment.region else None,
     }
 
 
-def confirmed_text(establishment: Establishment) -> str:
+def structure_type(establishment: Establishment, slots: Dict[str, Any]) -> str:
+    """The register's type, unless it is only the default of a catch-all category and the person
+    said theirs ("notre centre de radiothérapie" for the register's "CENTRE JEAN BERNARD")."""
+    said = slots.get("structure_type")
+    return said if said and establishment.type_is_default else establishment.structure_type.value
+
+
+def confirmed_text(establishment: Establishment, kind: str) -> str:
     region = f", région {establishment.region.label}" if establishment.region else ""
-    return (
-        f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. "
-        f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent "
-        "du répertoire FINESS : je ne vous les demande pas."
-    )
+    if kind != establishment.structure_type.value:
+        told = f"La région vient du répertoire FINESS, le type de structure ({StructureType(kind).label.lower()}) de vos mots"
+    else:
+        told = f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent du répertoire FINESS"
+    return f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. {told} : je ne vous les demande pas."
 
 
 def legal_entity_text(filled: Dict[str, Any]) -> str:

@@ -67,6 +67,10 @@ ARMED_FORCES_CATEGORIES = {"114", "115"}
 LABORATORY_GROUPS = {"3101"}
 NON_PROFIT_STATUS = {"2", "3", "6", "7"}
 EQUIPMENT_GROUP = "1205"  # Autres Etablissements Relevant de la Loi Hospitalière
+# Catch-all categories of that group (GCS de moyens, "Autre Etablissement Loi Hospitalière",
+# "Entité Ayant Autorisation"): imaging, radiotherapy, dialysis sites under any name
+# ("CENTRE JEAN BERNARD"); their type is a default that what the person said beats.
+CATCH_ALL_CATEGORIES = {"695", "696", "698", "699"}
 CANCER_CENTRE = re.compile(r"\b(?:ONCO|CANCERO)")
 IMAGING = re.compile(r"\b(?:IRM|SCANNER|TEP|IMAGERIE|GCS|GIE)\b")
 # Hospitals and clinics (11, 12) and the other health institutions of the register (34: blood
@@ -129,6 +133,10 @@ class Establishment:
     # its words are searched (register_search.document), it is never shown nor kept in its own
     # column: not part of what the establishment is (compare=False)
     former_name: Optional[str] = field(default=None, compare=False)
+
+    @property
+    def type_is_default(self) -> bool:
+        return self.category in CATCH_ALL_CATEGORIES
 
     @property
     def display_name(self) -> str:

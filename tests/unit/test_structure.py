@@ -93,7 +93,7 @@ async def test_a_saint_naming_an_establishment_is_not_read_as_a_town():
     slots, said = await answer(KNOWN, "hôpital Saint-Vincent-de-Paul")
     slots, said = await answer(slots, "non", "deny")
     assert slots["structure_match"] == "aucune" and not slots.get("region")  # not Saint-Vincent-de-Paul, Landes
-    assert slots["requested_slot"] == "region"
+    assert slots["requested_slot"] in ("structure_type", "region")
 
 
 @pytest.mark.parametrize(
@@ -206,3 +206,23 @@ def test_a_structure_holding_a_town_of_the_register_is_a_name_even_read_as_out_o
         "structure_name": "ESAT Les Ateliers du Cotentin à Cherbourg"
     }
     assert understand({**sure, "text": "Mets un réveil à 6h30", "entities": []}, "structure_name", {}) == {}
+
+
+async def test_a_radiotherapy_centre_under_a_catch_all_category_keeps_the_type_said():
+    slots = {**KNOWN, "structure_type": "centre_radiotherapie"}  # "notre centre de radiothérapie" in the opening
+    slots, _ = await answer(slots, "Centre Jean Bernard au Mans")
+    assert slots["structure_candidates"] == ["720014729"]
+    slots, said = await answer(slots, "oui", "affirm")
+    assert (slots["finess"], slots["structure_type"], slots["region"]) == (
+        "720014729",
+        "centre_radiotherapie",
+        "pays_de_la_loire",
+    )
+    assert "le type de structure (centre de radiothérapie) de vos mots" in said[0].lower()
+
+
+async def test_a_hospital_confirmed_takes_the_register_type_over_the_words():
+    slots = {**KNOWN, "structure_type": "etablissement_sante_prive"}
+    slots, _ = await answer(slots, "ici le CH de Dax")
+    slots, _ = await answer(slots, "oui", "affirm")
+    assert slots["structure_type"] == "etablissement_sante_public"
