@@ -164,11 +164,16 @@ def structure_type(establishment: Establishment, slots: Dict[str, Any]) -> str:
 
 def confirmed_text(establishment: Establishment, kind: str) -> str:
     region = f", région {establishment.region.label}" if establishment.region else ""
-    if kind != establishment.structure_type.value:
-        told = f"La région vient du répertoire FINESS, le type de structure ({StructureType(kind).label.lower()}) de vos mots"
+    if kind == establishment.structure_type.value:
+        told = f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent"
+        told += " du répertoire FINESS"
     else:
-        told = f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent du répertoire FINESS"
-    return f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. {told} : je ne vous les demande pas."
+        told = f"La région vient du répertoire FINESS, le type de structure ({StructureType(kind).label.lower()})"
+        told += " de vos mots"
+    return (
+        f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. "
+        f"{told} : je ne vous les demande pas."
+    )
 
 
 def legal_entity_text(filled: Dict[str, Any]) -> str:
