@@ -28,6 +28,9 @@ import sys
 from http import HTTPStatus
 from typing import Mapping, Optional
 
+from bot import without_jax  # noqa: F401  (before TensorFlow, which Rasa imports)
+
+# isort: split
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.agent import Agent

@@ -1,5 +1,8 @@
 """The strict tracker store and the removal of Rasa's silent memory fallback."""
 
+import subprocess
+import sys
+
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
@@ -96,3 +99,13 @@ def test_the_action_timeout_stays_inside_the_lock_lifetime(monkeypatch):
     assert rasa_actions.DEFAULT_REQUEST_TIMEOUT == 20
     with pytest.raises(SystemExit, match="TICKET_LOCK_LIFETIME"):
         rasa_server.apply_fixes({"VIGIE_ACTION_TIMEOUT": "60", "TICKET_LOCK_LIFETIME": "60"})
+
+
+def test_the_rasa_server_process_runs_tensorflow_without_jax():
+    """jax, which tf.lite imports when installed, is kept out of the Rasa process (bot.without_jax)."""
+    probe = (
+        "import sys, bot.rasa_server, tensorflow.lite, rasa.nlu.classifiers.diet_classifier; "
+        "print(sys.modules.get('jax') is None, 'jaxlib' in sys.modules)"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert ran.stdout.split() == ["True", "False"]
