@@ -24,14 +24,18 @@ minute).  Reports describe the past, so every value is <= now:
   the future ("aujourd'hui à 18h" at 15:20) only the day is kept
   (has_time=False); a date whose day itself is in the future yields nothing.
 * Parts of day carry an approximate hour, which is not a time the person
-  gave (has_time=False: the form asks the hour): matin 08:00, midi
-  12:00, après-midi 15:00, soir 20:00, nuit 03:00 of the night's morning
+  gave (has_time=False: the form asks the hour): matin 08:00, après-midi
+  15:00, soir 20:00, nuit 03:00 of the night's morning; midi is noon, a
+  time ("hier midi" 12:00, has_time=True)
   (début/milieu/fin refine them, e.g. "en fin de journée" 18:00).  When that
   hour is still to come on the current day and the part has begun (or the day
   is fixed, as in "ce matin" at 07:00), the value is ``now``; for the night in
   progress (now before 03:00) it is 00:00 today.  "ce soir" said before 06:00
   means yesterday evening.  "journée" alone gives no hour.
 * Nights: "cette nuit" / "dans la nuit" is the night ending this morning;
+  a night named by its day with no hour ("hier dans la nuit", "avant-hier
+  dans la nuit", "vendredi dans la nuit") keeps that day: 23:00 of it,
+  has_time=False, so that the day kept is the one the person said;
   "la nuit dernière" is the same, except before 06:00 where it is the previous
   night.  "la nuit de samedi à dimanche" (or "samedi nuit") ends on the most
   recent Sunday, 03:00.  Hours in a night: 0-6h belong to its morning, 7-11h
@@ -228,6 +232,7 @@ _SINCE_RE = re.compile(
     re.X,
 )
 _NOW_RE = re.compile(r"(?<![\w'])(?:maintenant|a\s+l'instant|tout\s+a\s+l'heure)(?!\w)")
+_TIME_AFTER = re.compile(rf"[\s,]*(?:(?:{_APPROX_PREPS}|a|des)\s+)?\d")
 
 _TODAY_RE = re.compile(r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)")
 _YESTERDAY_RE = re.compile(r"(?<!\w)(?P<before>avant[- ]?)?hier(?!\w)")
@@ -267,7 +272,7 @@ _NIGHT_OF_RE = re.compile(
     rf"""(?<![\w'])(?:(?:dans|pendant|durant|au\s+cours\s+de)\s+)?la\s+nuit\s+
     (?:
         (?:de|du)\s+(?P<wd1>{_WD})(?:\s+(?:a|au)\s+(?P<wd2>{_WD}))?
-      | d'(?P<yest>avant[- ]?hier|hier)(?:\s+(?:a|au)\s+(?:aujourd'?\s?hui|hier))?
+      | d'(?P<yest>avant[- ]?hier|hier)(?P<to>\s+(?:a|au)\s+(?:aujourd'?\s?hui|hier))?
       | du\s+(?P<d1>1er|[0-3]?\d)\s+au\s+(?P<d2>1er|[0-3]?\d)
         (?:\s+(?P<mon>{_MONTH})\.?|/(?P<mo>[01]?\d))(?:\s+(?P<y>\d{{4}}))?
     )(?!\w)""",
@@ -329,6 +334,7 @@ class _Cand:
     is_start: bool = False
     weak: bool = False  # only valid when combined with a day or a time
     prefixed: bool = False  # bare part with a preposition: may precede its day
+    named_night: bool = False  # "hier dans la nuit": a night named by the day it starts
     value: datetime | None = None
     has_time: bool = True
 
@@ -614,7 +620,8 @@ def _since_cands(norm: str, now: datetime) -> list[_Cand]:
         value, has_time = _ago_value(kind, amount, now)
         out.append(_Cand(m.start(), m.end(), "point", value=value, has_time=has_time, is_start=True))
     for m in _NOW_RE.finditer(norm):
-        out.append(_Cand(m.start(), m.end(), "point", value=now))
+        if not _TIME_AFTER.match(norm, m.end()):  # "tout à l'heure vers 9h" is 9h
+            out.append(_Cand(m.start(), m.end(), "point", value=now))
     return out
 
 
@@ -653,7 +660,7 @@ def _night_of_cand(m: re.Match, today: date) -> _Cand | None:
     span = (m.start(), m.end(), "part")
     if m.group("yest"):
         morning = today - timedelta(1 if m.group("yest").startswith("avant") else 0)
-        return _Cand(*span, days=(morning,), part=("nuit", None))
+        return _Cand(*span, days=(morning,), part=("nuit", None), named_night=not m.group("to"))
     if m.group("wd1"):
         wd = _WEEKDAYS.index(m.group("wd2") or m.group("wd1"))
         wd = wd if m.group("wd2") else (wd + 1) % 7
@@ -678,7 +685,8 @@ def _adjacent(norm: str, end: int, start: int, gap: re.Pattern = _GAP) -> bool:
 
 def _with_part(day: _Cand, bare: _Cand) -> _Cand:
     days = day.days
-    if bare.part[0] == "nuit":  # "samedi nuit": the night that starts on saturday
+    night = bare.part[0] == "nuit"
+    if night:  # "samedi nuit": the night that starts on saturday
         days = tuple(d + timedelta(1) for d in days)
     return replace(
         day,
@@ -688,6 +696,7 @@ def _with_part(day: _Cand, bare: _Cand) -> _Cand:
         part=bare.part,
         days=days,
         weak=False,
+        named_night=night,
     )
 
 
@@ -753,9 +762,12 @@ def _part_default(c: _Cand, day: date, now: datetime) -> tuple[datetime, bool] |
     hour = _PART_HOURS[key].get(qualifier, _PART_HOURS[key][None])
     if hour is None:
         return (_at(day, 0), False) if day <= now.date() else None
+    if key == "nuit" and c.named_night and qualifier is None:
+        evening = _at(day - timedelta(1), 23)  # the day they named, not the night's morning
+        return (evening, False) if evening <= now else None
     value = _night_clock(day, hour, 0, True) if key == "nuit" else _at(day, hour)
     if value <= now:
-        return value, False
+        return value, key == "midi" and qualifier is None  # "hier midi" is noon, a time they gave
     if day != now.date():
         return None
     if key == "nuit":

@@ -56,7 +56,7 @@ POSITIVE = [
     ("hier apres midi", "2026-11-27 15:00", False, False),
     ("hier ap-m", "2026-11-27 15:00", False, False),
     ("hier aprem vers 16h", "2026-11-27 16:00", True, False),
-    ("hier midi", "2026-11-27 12:00", False, False),
+    ("hier midi", "2026-11-27 12:00", True, False),  # noon is a time
     ("hier à 14h", "2026-11-27 14:00", True, False),
     ("hier a 14h30", "2026-11-27 14:30", True, False),
     ("hier vers 9 h", "2026-11-27 09:00", True, False),
@@ -80,7 +80,7 @@ POSITIVE = [
     ("à 8h ce matin", "2026-11-28 08:00", True, False),
     ("depuis ce matin 7h impossible de se connecter", "2026-11-28 07:00", True, True),
     ("depuis ce matin plus de mails", "2026-11-28 08:00", False, True),
-    ("ce midi", "2026-11-28 12:00", False, False),
+    ("ce midi", "2026-11-28 12:00", True, False),
     ("cet après-midi", "2026-11-28 15:00", False, False),
     ("cet apres-midi le logiciel de labo a planté", "2026-11-28 15:00", False, False),
     ("cet aprem vers 14h", "2026-11-28 14:00", True, False),
@@ -101,6 +101,12 @@ POSITIVE = [
     ("dans la nuit du jeudi au vendredi", "2026-11-27 03:00", False, False),
     ("dans la nuit du 2 au 3 novembre", "2026-11-03 03:00", False, False),
     ("dans la nuit d'hier à aujourd'hui", "2026-11-28 03:00", False, False),
+    ("avant-hier dans la nuit, première connexion", "2026-11-26 23:00", False, False),  # the day named
+    ("hier dans la nuit", "2026-11-27 23:00", False, False),
+    ("dans la nuit d'hier", "2026-11-27 23:00", False, False),
+    ("hier dans la nuit vers 2h", "2026-11-28 02:00", True, False),  # the night's hours: its morning
+    ("avant-hier dans la nuit vers 23h", "2026-11-26 23:00", True, False),
+    ("tout à l'heure vers 9h", "2026-11-28 09:00", True, False),  # the time, not now
     # --- relative
     ("il y a deux heures", "2026-11-28 13:20", True, False),
     ("il y a 2h", "2026-11-28 13:20", True, False),
@@ -157,7 +163,7 @@ POSITIVE = [
     ("vendredi soir", "2026-11-27 20:00", False, False),
     ("mercredi 14h", "2026-11-25 14:00", True, False),
     ("jeudi vers 17h", "2026-11-26 17:00", True, False),
-    ("vendredi dans la nuit", "2026-11-28 03:00", False, False),
+    ("vendredi dans la nuit", "2026-11-27 23:00", False, False),  # the day they named
     ("dans la soirée de vendredi", "2026-11-27 20:00", False, False),
     ("ce WE", "2026-11-28 00:00", False, False),
     ("ce w-e", "2026-11-28 00:00", False, False),
