@@ -48,7 +48,8 @@ minute).  Reports describe the past, so every value is <= now:
   week-end dernier" the Saturday before the current weekend; has_time=False.
 * Relative: "il y a 2h / 30 min / une heure et demie" -> now minus the
   duration; "il y a 3 jours / une semaine / un mois" -> that day,
-  has_time=False.  "maintenant", "à l'instant", "tout à l'heure" -> now.
+  has_time=False.  "à l'instant", "tout à l'heure" -> now; "maintenant" only
+  as a whole answer (in a sentence it tells a state: "ça ne marche plus maintenant").
   "depuis N jours/minutes", "ça fait 2h (que)" -> now minus the duration,
   is_start=True.
 * "depuis 9h" is the clock time 09:00 (is_start).  "depuis 4h" is ambiguous
@@ -232,6 +233,7 @@ _SINCE_RE = re.compile(
     re.X,
 )
 _NOW_RE = re.compile(r"(?<![\w'])(?:maintenant|a\s+l'instant|tout\s+a\s+l'heure)(?!\w)")
+_NOW_ALONE = re.compile(r"\W*(?:(?:la|juste)\s+)?maintenant(?:\s+meme)?\W*$")
 _TIME_AFTER = re.compile(rf"[\s,]*(?:(?:{_APPROX_PREPS}|a|des)\s+)?\d")
 
 _TODAY_RE = re.compile(r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)")
@@ -620,6 +622,8 @@ def _since_cands(norm: str, now: datetime) -> list[_Cand]:
         value, has_time = _ago_value(kind, amount, now)
         out.append(_Cand(m.start(), m.end(), "point", value=value, has_time=has_time, is_start=True))
     for m in _NOW_RE.finditer(norm):
+        if m.group().startswith("maintenant") and not _NOW_ALONE.match(norm):
+            continue  # "l'EPSM 71 maintenant", "plus rien ne marche maintenant": a state, not when
         if not _TIME_AFTER.match(norm, m.end()):  # "tout à l'heure vers 9h" is 9h
             out.append(_Cand(m.start(), m.end(), "point", value=now))
     return out

@@ -122,6 +122,7 @@ POSITIVE = [
     ("il y a une semaine", "2026-11-21 00:00", False, False),
     ("il y a un mois", "2026-10-28 00:00", False, False),
     ("maintenant", "2026-11-28 15:20", True, False),
+    ("Là maintenant !", "2026-11-28 15:20", True, False),
     ("à l'instant", "2026-11-28 15:20", True, False),
     ("tout à l'heure le lecteur de badge a bipé", "2026-11-28 15:20", True, False),
     # --- durations that say when something began
@@ -247,6 +248,8 @@ def test_resolves_at_other_times(now, text, expected, has_time):
 
 
 NEGATIVE = [
+    "au CHS de Sevrey (l'EPSM 71 maintenant), audit terminé",
+    "plus rien ne marche maintenant",
     "je suis le RSSI",
     "mars est une planète",
     "en mars on a changé de logiciel",
