@@ -26,6 +26,7 @@ PHRASES: Sequence[Tuple[str, str]] = (
     ("centre hospitalier specialise", "chs"),
     ("centre hospitalier departemental", "chd"),
     ("centre hospitalier", "ch"),
+    ("hopital local", "hopital"),  # the former local hospitals, "HL" in the register
     ("groupe hospitalier", "gh"),
     ("groupement hospitalier", "gh"),
     ("hopital d instruction des armees", "hia"),
@@ -45,6 +46,7 @@ ABBREVIATIONS = {
     "sts": "saints",
     "ctre": "centre",
     "hop": "hopital",
+    "hl": "hopital",
     "hopitaux": "hopital",
     "chr": "chu",
     "chru": "chu",
@@ -77,7 +79,7 @@ ACRONYM_CATEGORIES = {
     "chs": {"292"},
 }
 # Kind words too vague to tell a family when a more precise one is there ("centre de radiothérapie").
-VAGUE_KINDS = {"centre", "institut", "fondation", "groupe", "groupement", "hospitalier", "prive"}
+VAGUE_KINDS = {"centre", "institut", "fondation", "groupe", "groupement", "hospitalier", "prive", "dialyse"}
 FAMILY_WORDS = set().union(*FAMILIES.values())
 KIND_WORDS = FAMILY_WORDS | VAGUE_KINDS
 TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
@@ -95,7 +97,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -114,12 +116,16 @@ CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
 AHEAD = 5.0
 SEVERAL = 82.0
 MAX_CHOICES = 4
+SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
 
 
 @dataclass(frozen=True)
 class Candidate:
     establishment: Establishment
     score: float
+    # one site of a CHU named as a whole: its name or town holds words the person did not say
+    # ("CHU Psychiatrie" for "CHU de Clermont-Ferrand", "Site de Trinité" for "CHU Martinique")
+    one_site: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -177,7 +183,8 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidat
     names, kinds = query_words(text)
     if not names:
         return []
-    scored = [Candidate(e, _score(names, kinds, e, set(words.split()))) for e, words in found]
+    whole = "chu" in kinds
+    scored = [Candidate(e, _score(names, kinds, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
 
 
@@ -187,14 +194,27 @@ def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
         return []
     best = candidates[0].score
     if best >= CLEAR and (len(candidates) == 1 or candidates[1].score <= best - AHEAD):
-        return [candidates[0].establishment]
+        return [candidates[0].establishment, *_sister_sites(candidates)]
     close = [c.establishment for c in candidates if c.score >= max(SEVERAL, best - 2 * AHEAD)]
     return close[:MAX_CHOICES]
 
 
+def _sister_sites(candidates: Sequence[Candidate]) -> List[Establishment]:
+    """Sites of the best one's legal entity nearly as close, when a CHU was named as a whole:
+    "CHU de Clermont-Ferrand" fits its psychiatric site best by a few points, and its other
+    hospitals almost as well; the person chooses among them, or the entity as a whole."""
+    best = candidates[0]
+    if not best.one_site:
+        return []  # "CH de Dax" is the Centre Hospitalier de Dax, not its thermal hospital
+    return [
+        c.establishment
+        for c in candidates[1:]
+        if c.score >= best.score - SISTER_SITES and c.establishment.legal_finess == best.establishment.legal_finess
+    ][: MAX_CHOICES - 1]
+
+
 def _score(names: List[str], kinds: List[str], establishment: Establishment, words: Set[str]) -> float:
-    own = {w for w in search_key(establishment.name).split() if w not in STOP_WORDS and w not in KIND_WORDS}
-    town = set(search_key(CEDEX.sub("", establishment.town)).split()) - STOP_WORDS
+    own, town = _own_words(establishment)
     # Its département, added to a name ("CH de Dax, Landes"), neither finds nor misses: it is left
     # out for the places there, and counts as a missing word for the others. Alone, it names none
     # of them ("CH de Vienne" is not in Haute-Vienne).
@@ -211,6 +231,18 @@ def _score(names: List[str], kinds: List[str], establishment: Establishment, wor
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
     return found - penalty + at_town + _kind_score(kinds, words, establishment) + _prior(establishment)
+
+
+def _own_words(establishment: Establishment) -> Tuple[Set[str], Set[str]]:
+    """The words of its name that tell which one (no kind word), and those of its town."""
+    own = {w for w in search_key(establishment.name).split() if w not in STOP_WORDS and w not in KIND_WORDS}
+    town = set(search_key(CEDEX.sub("", establishment.town)).split()) - STOP_WORDS
+    return own, town
+
+
+def _unsaid(names: List[str], establishment: Establishment) -> bool:
+    own, town = _own_words(establishment)
+    return bool((own | town) - set(names))
 
 
 def _word_score(name: str, words: Set[str]) -> float:

@@ -67,6 +67,8 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("centre hospitalier de Nevers", "580972693"),  # "Hôpital Pierre Bérégovoy", not "HJ CATTP CH Nevers"
         # one of hundreds of "LBM CERBALLIANCE …" that "labo" raises, but without the kind in its name
         ("labo Cerballiance de Saint-Pierre", "970410262"),
+        ("Hôpital local d'Yvetot", "760000174"),  # "HL YVETOT", a CH since
+        ("AURAR, centre de dialyse de Saint-Pierre", "970405064"),  # "CENTRE (ST PIERRE/U1) - AURAR"
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -85,6 +87,9 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         ("fondation Ildys", "290000975"),  # "fondation" says no kind
         ("centre municipal de santé de Nanterre", "920010857"),  # "CDS MUNICIPAL DU PARC"
         ("cerballiance lyon", None),  # a network of laboratories: several of them, all Cerballiance in Lyon
+        # a CHU named as a whole: its hospitals, not the one whose name fits by a few points
+        ("CHU de Clermont-Ferrand", "630000404"),  # not only "CHU Psychiatrie"
+        ("chu martinique", "970211249"),  # not only its Trinité site
     ],
 )
 def test_several_close_places_are_offered_at_most_four(register, words, finess):
