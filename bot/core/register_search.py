@@ -184,7 +184,9 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidat
     if not names:
         return []
     whole = "chu" in kinds
-    scored = [Candidate(e, _score(names, kinds, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found]
+    scored = [
+        Candidate(e, _score(names, kinds, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found
+    ]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
 
 
