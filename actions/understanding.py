@@ -37,6 +37,9 @@ RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
+SENTENCE_START = re.compile(r"\W*(?:on|nous|j'|je|il|ils|elle|elles|ca|cela)\b")
+WORKPLACE = re.compile(r"\b(?:travaill\w*|suis|sommes|est|appel\w*|bosse|exerce)\b")
+NEWS_WORDS = 6
 # Two words with a capital, as names are written ("Synlab Barla, Nice"; "mets un réveil" is not).
 NAME_LIKE = re.compile(r"\b[A-ZÀ-Ý][\w'-]*\b.*\b[A-ZÀ-Ý][\w'-]*\b")
 REQUEST_WORDS = re.compile(
@@ -308,6 +311,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
     if requested in IDENTITY_FIELDS and (is_question(text) or REQUEST_WORDS.search(fold(text))):
         return {}  # a question, "j'annule", "on reprend la déclaration": never a name or a function
+    if requested == "structure_name" and _news(text) and not _says_not_known(requested, text):
+        return {}  # "on vient de transférer les urgences…": what happens, said first; the name is asked again
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
         if intent != "dont_know" and not is_question(text) and (not is_correction(text) or CONTACT_SIGN.search(text)):
@@ -734,6 +739,17 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
+
+
+def _news(text: str) -> bool:
+    """A sentence about the incident ("on vient de transférer les urgences…"), not a name nor where
+    the person works ("on travaille à l'EHPAD de la Roseraie", "je suis au CH de Dax")."""
+    folded = fold(text)
+    return (
+        SENTENCE_START.match(folded) is not None
+        and WORKPLACE.search(folded) is None
+        and len(folded.split()) >= NEWS_WORDS
+    )
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:

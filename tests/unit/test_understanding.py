@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from actions.understanding import misread_answer, understand
+from bot.nlu.components import IncidentFactsExtractor
 from bot.nlu.incident_facts import extract_facts
 
 
@@ -566,3 +567,12 @@ def test_a_bare_no_to_how_many_is_not_an_unknown():
 
 def test_a_no_then_the_number_is_the_number():
     assert understand(msg("non, c'est le 350005179", "deny"), "finess", {}) != {"finess": "inconnu"}
+
+
+def test_news_told_at_the_name_question_is_not_the_name():
+    text = "On vient de décider de transférer toutes les urgences au labo de l'hôpital, on n'en traite plus ici"
+    found = understand(msg(text, entities=IncidentFactsExtractor().entities(text)), "structure_name", {})
+    assert "structure_name" not in found
+    assert understand(msg("on travaille à l'EHPAD de la Roseraie"), "structure_name", {}) == {
+        "structure_name": "on travaille à l'EHPAD de la Roseraie"
+    }
