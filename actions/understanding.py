@@ -286,6 +286,7 @@ NOTICED = re.compile(
 SET_ASIDE = re.compile(
     r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est|\bn'?est)\s*(?:non\s+|et\s+)?pas\s*$"
     r"|\bplutot que\s*$|\bet non\s*$"
+    r"|\bjusqu'?\s*(?:a|au|vers)?\s*$"  # "indisponibles jusqu'à 9h20": when it ended, not began
 )
 
 

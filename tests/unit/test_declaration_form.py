@@ -496,3 +496,13 @@ async def test_what_the_pending_question_means_gets_its_explanation_then_the_fie
 async def test_a_question_on_another_subject_is_left_to_the_faq():
     values, said = await turn({"requested_slot": "finess", "submission_key": "k"}, "c'est quoi le délai ?", "faq")
     assert values == {} and said == []
+
+
+async def test_when_it_ended_is_not_when_it_began():
+    values, _ = await turn(
+        {},
+        "Panne au HIA Laveran : perte des deux alimentations du cœur de réseau à 6h05, "
+        "DPI et téléphonie IP indisponibles jusqu'à 9h20.",
+        "declare_incident",
+    )
+    assert datetime.fromisoformat(values["detected_at"]).strftime("%H:%M") == "06:05"
