@@ -117,7 +117,8 @@ class ValidateDeclarationForm(FormValidationAction):
         validated = await self.get_validation_events(feedback, tracker, domain)
         tracker.add_slots(validated)
         events += validated
-        looked_up = _looked_up(before, tracker.slots)
+        answer = tracker.latest_message.get("text") if requested == "structure_name" else None
+        looked_up = _looked_up(before, tracker.slots, answer)
         tracker.add_slots(looked_up)
         events += looked_up
         placed = _region_from_name(feedback, tracker.slots) or _region_from_phone(feedback, tracker.slots)
@@ -383,13 +384,17 @@ ABSENT_FROM_REGISTER = (
 )
 
 
-def _looked_up(before: Dict[str, Any], after: Dict[str, Any]) -> List[EventType]:
+def _looked_up(before: Dict[str, Any], after: Dict[str, Any], answer: Optional[str] = None) -> List[EventType]:
     """A structure name just given (or given again) is looked up in the FINESS register, unless
-    the number is known or an establishment was just confirmed."""
+    the number is known or an establishment was just confirmed. The whole answer to the name
+    question first: "Fondation Hopale, Institut Calot à Berck" is the Institut Calot, which the
+    name read in it ("Fondation Hopale") is not."""
     name = after.get("structure_name")
     if not name or name == before.get("structure_name") or after.get("finess") or after.get(structure.MATCH):
         return []
-    return [SlotSet(structure.CANDIDATES, structure.candidates_for(name) or None), SlotSet(structure.MATCH, None)]
+    whole = structure.candidates_for(answer) if answer and answer.strip() != name else []
+    found = whole or structure.candidates_for(name)
+    return [SlotSet(structure.CANDIDATES, found or None), SlotSet(structure.MATCH, None)]
 
 
 def _region_from_name(dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> List[EventType]:

@@ -226,3 +226,8 @@ async def test_a_hospital_confirmed_takes_the_register_type_over_the_words():
     slots, _ = await answer(slots, "ici le CH de Dax")
     slots, _ = await answer(slots, "oui", "affirm")
     assert slots["structure_type"] == "etablissement_sante_public"
+
+
+async def test_the_whole_answer_is_looked_up_before_the_name_read_in_it():
+    slots, _ = await answer(KNOWN, "Fondation Hopale, Institut Calot à Berck")
+    assert slots["structure_candidates"] == ["620000026"]  # the Institut Calot, not the ESAT Fondation Hopale
