@@ -159,19 +159,8 @@ class Register:
         return register_search.rank(words, ((_establishment(row), row.search_text) for row in rows))
 
     def find(self, words: str) -> List[Establishment]:
-        """The establishment meant (one), the close ones (up to four), or none. A name of several
-        parts that finds nothing as a whole is read part by part ("GHT Rhône Nord Beaujolais
-        Dombes, site de l'hôpital Nord-Ouest à Villefranche", "CHS de Sevrey (l'EPSM 71
-        maintenant)"), a part that is only a place excepted."""
-        found = register_search.choose(self.search(words))
-        parts = [part for part in NAME_PARTS.split(words) if part.strip()]
-        if found or len(parts) < 2:
-            return found
-        for part in parts:
-            found = [] if self._only_a_place(part) else register_search.choose(self.search(part))
-            if found:
-                return found
-        return []
+        """The establishment meant (one), the close ones (up to four), or none."""
+        return register_search.choose(self.search(words))
 
     def region_of_place(self, words: str) -> Optional[Region]:
         """The region of a place a person names: a region, a département (name or number) or a town."""
@@ -192,11 +181,6 @@ class Register:
             return said.pop()  # "hdf nord", "IDF, le 93"
         match = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=PLACE_CUTOFF)
         return places[match[0]] if match else self.region_in_name(words)
-
-    def _only_a_place(self, words: str) -> bool:
-        """ "Paris 12e", "Dax", "Landes", "40": a part of a name that tells where, not which."""
-        key = " ".join(w for w in _place_key(words).split() if not w.isdigit() and not ORDINAL.fullmatch(w))
-        return not key or key in self._places()
 
     def region_in_name(self, name: str) -> Optional[Region]:
         """The region of the town a structure's name ends with or names after "à", "de"…
@@ -336,8 +320,6 @@ class Register:
 # Words before a town in a structure's name: "à Amiens", "de Rennes", "aux Abymes", "d'Aurillac".
 PLACE_MARKERS = {"a", "au", "aux", "de", "d", "du", "des", "sur", "en", "lez"}
 ARTICLES = {"l", "la", "le", "les"}
-ORDINAL = re.compile(r"\d+(?:e|er|eme|ème)")
-NAME_PARTS = re.compile(r"[,;()]|\s[-–]\s")
 PLACE_SEPARATOR = re.compile(r"\s*(?:[,(/]|\s[-–]\s)\s*")  # "Clinique de l'Union, Saint-Jean": a place follows
 CARDINAL_POINTS = {"nord", "sud", "est", "ouest", "centre"}
 
