@@ -37,6 +37,8 @@ RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
+# what a correction said while an establishment is offered never changes (the offer answers for them)
+NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
 SENTENCE_START = re.compile(r"\W*(?:on|nous|j'|je|il|ils|elle|elles|ca|cela)\b")
 WORKPLACE = re.compile(r"\b(?:travaill\w*|suis|sommes|est|appel\w*|bosse|exerce)\b")
 NEWS_WORDS = 6
@@ -299,8 +301,14 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         if is_question(text) or _surely_out_of_scope(intent, confidence):
             return {}  # answered by the rules, then the confirmation again
         if is_correction(text) and not _starts_negative(text):
-            # "pardon, ce n'est pas 7h, c'est 6h30" puts a date right, it does not refuse the place
+            # "pardon, ce n'est pas 7h, c'est 6h30", "je corrige : 39 dossiers, pas 37" put a fact
+            # right, they do not refuse the place: the confirmation is asked again
             corrected = _dates(_our_entities(message.get("entities") or []), text, None, False, slots)
+            corrected.update(
+                (name, value)
+                for name, value in understand(message, None, slots).items()
+                if name in registry.BY_NAME and name not in NOT_CORRECTED_AT_MATCH and name not in corrected
+            )
             if corrected:
                 return corrected
         return structure.read_answer(message, slots)

@@ -231,3 +231,11 @@ async def test_a_hospital_confirmed_takes_the_register_type_over_the_words():
 async def test_the_whole_answer_is_looked_up_before_the_name_read_in_it():
     slots, _ = await answer(KNOWN, "Fondation Hopale, Institut Calot à Berck")
     assert slots["structure_candidates"] == ["620000026"]  # the Institut Calot, not the ESAT Fondation Hopale
+
+
+async def test_a_correction_while_an_establishment_is_offered_puts_the_fact_right_and_asks_again():
+    slots, _ = await answer({**KNOWN, "persons_affected": 37}, "ici le CH de Dax")
+    slots, _ = await answer(slots, "je corrige : c'est 39 dossiers, pas 37, l'audit vient d'être complété")
+    assert slots["persons_affected"] == 39
+    assert slots["structure_candidates"] == ["400000105"] and not slots.get("structure_match")
+    assert slots["requested_slot"] == "structure_match"
