@@ -18,7 +18,8 @@ both told any scanner which Rasa, and so which known bugs, it faced. The token
 is accepted in ``Authorization: Bearer`` only, never as ``?token=`` (addresses
 end up in access logs and proxies' logs). A long conversation opens a new
 session that carries its state over (``bot.long_conversations``), so a turn's
-cost does not grow with its length.
+cost does not grow with its length. jax, which TensorFlow imports for nothing
+Vigie uses, is kept out of the process (``bot.without_jax``).
 """
 
 import functools
