@@ -54,7 +54,7 @@ def build_app(token: str):
         from bot.core.language import french_nlp
 
         french_nlp()  # load spaCy now rather than during someone's first message
-        structure.warm_up()  # and the register's places (a second and a half)
+        structure.warm_up()  # and the register's places and words (about three seconds)
 
     return app
 
