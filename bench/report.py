@@ -66,12 +66,18 @@ def machine_section(results: Results) -> str:
     rows = [
         ("CPU", f"{first['cpu_model']}, {first['cpu_count']} logical CPUs ({first['cpus_usable']} usable)"),
         ("RAM", f"{first['ram_bytes'] / 2**30:.1f} GiB" if first.get("ram_bytes") else "-"),
-        ("Kernel", first.get("kernel")),
+        ("Kernel", f"{first.get('kernel')} (of the first run below)"),
         ("Python", first["python"]),
         ("Rasa", first["rasa"]),
     ]
     runs = [
-        (name, r["started_at"], r.get("duration_s"), " / ".join(f"{x:.2f}" for x in r["machine"]["load_average"]))
+        (
+            name,
+            r["started_at"],
+            r.get("duration_s"),
+            r["machine"].get("kernel") or "-",
+            " / ".join(f"{x:.2f}" for x in r["machine"]["load_average"]),
+        )
         for name, r in results.items()
     ]
     return "\n".join(
@@ -80,10 +86,12 @@ def machine_section(results: Results) -> str:
             "",
             table(["", ""], rows),
             "",
-            "Runs (load average 1/5/15 min at start):",
+            "Runs (the machine's kernel tells one machine from another: figures of two kernels do not compare; "
+            "load average 1/5/15 min at start):",
             "",
             table(
-                ["benchmark", "started", "duration", "load average"], [(n, s, num(d, " s"), la) for n, s, d, la in runs]
+                ["benchmark", "started", "duration", "kernel", "load average"],
+                [(n, s, num(d, " s"), k, la) for n, s, d, k, la in runs],
             ),
             "",
         ]
