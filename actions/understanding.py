@@ -220,12 +220,11 @@ YES_NO = re.compile(
     r"|(?:bien sur|effectivement)(?![\s,]+(?:que )?non)|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien)"
     rf"|pas encore|{NEGATIVE})\b"
 )
+# Folded (no accents, lower case): "je me suis trompée", "je me suis trompe" alike.
 CORRECTION_CUES = (
     "c'etait",
-    "c'était",
     "en fait",
     "plutot",
-    "plutôt",
     "corrige",
     "correction",
     "erreur",
@@ -233,9 +232,7 @@ CORRECTION_CUES = (
     "non ",
     "tromp",
     "rectifi",
-    "précision :",
     "precision :",
-    "précision:",
     "precision:",
     "je voulais dire",
 )
@@ -277,7 +274,7 @@ CONTACT_SIGN = re.compile(r"@|(?:\d[\s.-]?){8,}")
 RELATIVE = re.compile(r"\b(?:il y a|y a|ca fait|cela fait|voila)\b")
 SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
-START_CUES = ("debut", "début", "commenc", "a debute", "a débuté", "depuis")
+START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
@@ -708,13 +705,13 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def is_correction(text: str) -> bool:
-    lowered = text.lower()
-    return any(lowered.startswith(cue) or f" {cue}" in lowered for cue in CORRECTION_CUES)
+    folded = fold(text)
+    return any(folded.startswith(cue) or f" {cue}" in folded for cue in CORRECTION_CUES)
 
 
 def _says_start(text: str) -> bool:
-    lowered = text.lower()
-    return any(cue in lowered for cue in START_CUES)
+    folded = fold(text)
+    return any(cue in folded for cue in START_CUES)
 
 
 def _answer(

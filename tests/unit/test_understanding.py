@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from actions.understanding import misread_answer, understand
+from actions.understanding import is_correction, misread_answer, understand
 from bot.nlu.components import IncidentFactsExtractor
 from bot.nlu.incident_facts import extract_facts
 
@@ -576,3 +576,10 @@ def test_news_told_at_the_name_question_is_not_the_name():
     assert understand(msg("on travaille à l'EHPAD de la Roseraie"), "structure_name", {}) == {
         "structure_name": "on travaille à l'EHPAD de la Roseraie"
     }
+
+
+@pytest.mark.parametrize(
+    "text", ["je me suis trompe, c'est 6h30", "Je me suis trompée : 6h30", "C’était hier", "PRÉCISION : 40 patients"]
+)
+def test_a_correction_is_read_with_or_without_accents(text):
+    assert is_correction(text)
