@@ -26,7 +26,8 @@ MATCH = "structure_match"
 CANDIDATES = "structure_candidates"
 NONE = "aucune"
 NO_ONE = re.compile(
-    r"^\s*(?:non|nan|aucun\w*(?:\s+(?:de|d'entre|des)\s*(?:celles?|ceux|eux|elles|ces|la|les)(?:[- ]?(?:ci|la|là))?"
+    r"^\s*(?:non|nan|aucun\w*(?:\s+(?:de|d'entre|des)\s*(?:celles?|ceux|eux|elles|ces|la|les|deux|trois|quatre|[2-5])"
+    r"(?:[- ]?(?:ci|la|là))?"
     r"(?:\s+(?:propositions?|[ée]tablissements?|structures?|choix|liste))?)?"
     r"|ni l'un\w* ni l'autre|pas (?:du tout|ca|ça|celui|celle))\b[\s,.;:!-]*",
     re.I,
@@ -168,8 +169,8 @@ def confirmed_text(establishment: Establishment, kind: str) -> str:
         told = f"Le type de structure ({establishment.structure_type.label.lower()}) et la région viennent"
         told += " du répertoire FINESS"
     else:
-        told = f"La région vient du répertoire FINESS, le type de structure ({StructureType(kind).label.lower()})"
-        told += " de vos mots"
+        told = f"La région vient du répertoire FINESS et le type de structure ({StructureType(kind).label.lower()}),"
+        told += " de ce que vous m'avez dit"
     return (
         f"C'est noté : {establishment.display_name}, FINESS {establishment.finess}{region}. "
         f"{told} : je ne vous les demande pas."

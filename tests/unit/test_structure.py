@@ -82,7 +82,10 @@ async def test_none_of_them_then_the_usual_questions():
     assert slots["requested_slot"] == "declarant_name"
 
 
-@pytest.mark.parametrize("typed", ["Aucune de celles-ci", "aucune de ces propositions", "aucun d'entre eux"])
+@pytest.mark.parametrize(
+    "typed",
+    ["Aucune de celles-ci", "aucune de ces propositions", "aucun d'entre eux", "aucune des deux", "aucun des 4"],
+)
 async def test_none_of_them_typed_is_the_button_not_a_name(typed):
     slots, _ = await answer(KNOWN, "Dax")
     slots, _ = await answer(slots, typed, "deny")
@@ -218,7 +221,7 @@ async def test_a_radiotherapy_centre_under_a_catch_all_category_keeps_the_type_s
         "centre_radiotherapie",
         "pays_de_la_loire",
     )
-    assert "le type de structure (centre de radiothérapie) de vos mots" in said[0].lower()
+    assert "le type de structure (centre de radiothérapie), de ce que vous m'avez dit" in said[0].lower()
 
 
 async def test_a_hospital_confirmed_takes_the_register_type_over_the_words():
