@@ -195,9 +195,8 @@ def region_of_place(words: str) -> Optional[str]:
 
 def warm_up() -> None:
     """Read the register's places and words once, before the first person needs them (the words
-    took a third of a second on the first lookup)."""
-    _consulted(lambda r: r.region_in_name("Dax"), None)
-    _consulted(lambda r: r.find("CH de Dax"), [])
+    alone took a third of a second on the first lookup)."""
+    _consulted(lambda r: r.warm_up(), None)
 
 
 def region_in_name(name: str) -> Optional[str]:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, insert, select, text
@@ -189,13 +189,12 @@ class Register:
         name when they are in two regions, else none (the question is asked)."""
         words, after_marker = _place_words(name)
         places, name_like = self._places(), self._name_like_towns()
-        spans = [
-            (start, start + size)
-            for size in range(min(MAX_WORDS, len(words)), 0, -1)
-            for start in range(len(words) - size + 1)
-            if " ".join(words[start : start + size]) in places
-            and (" ".join(words[start : start + size]) not in name_like or size > 1 and after_marker[start])
-        ]
+
+        def placeable(start: int, end: int) -> bool:
+            key = " ".join(words[start:end])
+            return key in places and (key not in name_like or end - start > 1 and after_marker[start])
+
+        spans = [(start, end) for start, end in _spans(len(words)) if placeable(start, end)]
         widest = [(a, b) for a, b in spans if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)]
         placed = [(a, b) for a, b in widest if b == len(words) or after_marker[a]]
         regions = {places[" ".join(words[a:b])] for a, b in placed}
@@ -203,6 +202,13 @@ class Register:
         if len(regions) > 1 and last:
             return last[0]
         return regions.pop() if len(regions) == 1 else None
+
+    def warm_up(self) -> None:
+        """Read what lookups keep in memory (places, words of names, the register's vocabulary)
+        once, before the first person needs it: about three seconds."""
+        self._places()
+        self._name_like_towns()
+        self._words_of_register()
 
     def _name_like_towns(self) -> FrozenSet[str]:
         """Places that more establishments hold in their name, elsewhere, than are in the place:
@@ -346,8 +352,15 @@ def _place_words(name: str) -> Tuple[List[str], List[bool]]:
 
 def _places_named(words: List[str], places: Dict[str, Region]) -> Set[str]:
     """The places of more than one word that a name's words hold ("saint jean", "saint vincent paul")."""
-    spans = (words[start : start + size] for size in range(2, MAX_WORDS + 1) for start in range(len(words) - size + 1))
-    return {key for key in (" ".join(span) for span in spans) if key in places}
+    keys = (" ".join(words[start:end]) for start, end in _spans(len(words), smallest=2))
+    return {key for key in keys if key in places}
+
+
+def _spans(count: int, smallest: int = 1) -> Iterator[Tuple[int, int]]:
+    """(start, end) of every run of ``smallest`` to MAX_WORDS words among ``count``, longest first."""
+    for size in range(min(MAX_WORDS, count), smallest - 1, -1):
+        for start in range(count - size + 1):
+            yield start, start + size
 
 
 def _postcode_department(postcode: str) -> str:
