@@ -239,7 +239,8 @@ def _from_hospital_list(row: Dict[str, str], categories: Dict[str, Tuple[str, st
 
 # --- Names as people read them -------------------------------------------------------
 
-CEDEX = re.compile(r"\s+CEDEX(?:\s+\d+)?$", re.IGNORECASE)
+# "CEDEX 9", and its ends cut by the register's town field ("VILLEFRANCHE SUR SAONE CED")
+CEDEX = re.compile(r"\s+(?:CEDEX(?:\s+\d+)?|CEDE|CED|CE)$", re.IGNORECASE)
 SAINTS = re.compile(r"\b(STE?)\b", re.IGNORECASE)
 _KEEP_UPPER = {"CH", "CHU", "CHR", "CHRU", "CHI", "CHS", "CHD", "GH", "GHT", "EHPAD", "SSR", "HAD", "USLD", "AP-HP"}
 _KEEP_UPPER |= {"AP", "HP", "HM", "HCL", "CMP", "MAS", "FAM", "IME", "ESAT", "SAMU", "CLCC", "LBM", "SA", "SAS"}

@@ -97,7 +97,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -117,6 +117,10 @@ AHEAD = 5.0
 SEVERAL = 82.0
 MAX_CHOICES = 4
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
+COMPLEMENT_WORDS = {"de", "du", "des", "d", "l"}
+MIN_ACRONYM, MAX_ACRONYM = 3, 5  # words
+TRUNCATED = 90.0  # the score of a word the register cut short ("EUROMED" for "Euromédecine")
+MIN_TRUNCATED = 6  # letters left by the cut
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,20 @@ class Candidate:
     # one site of a CHU named as a whole: its name or town holds words the person did not say
     # ("CHU Psychiatrie" for "CHU de Clermont-Ferrand", "Site de Trinité" for "CHU Martinique")
     one_site: bool = False
+
+
+# A GHT (groupement hospitalier de territoire) is no establishment of the register: its name, up
+# to the next separator or "site", does not tell which of its hospitals is meant.
+TERRITORY_GROUP = re.compile(
+    r"\b(?:ght|groupements?\s+hospitaliers?\s+de\s+territoire)\b.*?(?=[,;:()/]|\s-\s|\bsites?\b|$)", re.I
+)
+
+
+def without_territory_group(text: str) -> str:
+    """ "GHT Rhône Nord Beaujolais Dombes, site de l'hôpital Nord-Ouest" -> ", site de l'hôpital
+    Nord-Ouest"; the text itself when nothing else is left."""
+    rest = TERRITORY_GROUP.sub(" ", text)
+    return rest if query_words(rest)[0] else text
 
 
 @lru_cache(maxsize=4096)
@@ -184,8 +202,10 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidat
     if not names:
         return []
     whole = "chu" in kinds
+    initials = acronyms(names)
     scored = [
-        Candidate(e, _score(names, kinds, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found
+        Candidate(e, _score(names, kinds, e, set(words.split()), initials), whole and _unsaid(names, e))
+        for e, words in found
     ]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
 
@@ -215,8 +235,26 @@ def _sister_sites(candidates: Sequence[Candidate]) -> List[Establishment]:
     ][: MAX_CHOICES - 1]
 
 
-def _score(names: List[str], kinds: List[str], establishment: Establishment, words: Set[str]) -> float:
+def acronyms(names: Sequence[str]) -> Dict[str, Tuple[str, ...]]:
+    """The initials of each run of the person's words, as the register writes some names: "centre
+    hospitalier Loire Vendée Océan" is "CH LVO"."""
+    return {
+        "".join(word[0] for word in names[start:end]): tuple(names[start:end])
+        for start in range(len(names))
+        for end in range(start + MIN_ACRONYM, min(len(names), start + MAX_ACRONYM) + 1)
+    }
+
+
+def _score(
+    names: List[str],
+    kinds: List[str],
+    establishment: Establishment,
+    words: Set[str],
+    initials: Dict[str, Tuple[str, ...]],
+) -> float:
     own, town = _own_words(establishment)
+    abbreviated = {acronym for acronym in initials if acronym in words}
+    names = [name for name in names if not any(name in initials[a] for a in abbreviated)] + sorted(abbreviated)
     # Its département, added to a name ("CH de Dax, Landes"), neither finds nor misses: it is left
     # out for the places there, and counts as a missing word for the others. Alone, it names none
     # of them ("CH de Vienne" is not in Haute-Vienne).
@@ -251,6 +289,8 @@ def _word_score(name: str, words: Set[str]) -> float:
     """How well one of the person's words is found: a typo passes, a missing word counts nothing."""
     if name in words:
         return 100.0
+    if any(len(word) >= MIN_TRUNCATED and len(name) > len(word) + 1 and name.startswith(word) for word in words):
+        return TRUNCATED  # names cut to the register's 38 characters, or abbreviated by it
     cutoff = 75 if len(name) > 5 else 85
     best = process.extractOne(name, words, scorer=fuzz.ratio, score_cutoff=cutoff)
     return float(best[1]) if best else 0.0
@@ -264,7 +304,7 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
     families = [FAMILIES[family] for family in TYPE_FAMILIES.get(establishment.structure_type, set())]
     kin = next((family for family in families if head in family), None)
     if kin is None:
-        if head in words:
+        if head in words and not _complement(head, establishment):
             return 5.0  # its name says so ("CTRE AZUREEN CANCEROLOGIE"), whatever its category
         # "fondation Lenval" tells no kind: only a precise kind that is not this place's lowers it
         return 0.0 if head in VAGUE_KINDS - FAMILY_WORDS else -20.0
@@ -275,10 +315,18 @@ def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment)
         return 3.0 if establishment.category in MAIN_HOSPITAL_CATEGORIES else -5.0
     if head == "hopital" and ("hopital" in words or establishment.category in MAIN_HOSPITAL_CATEGORIES):
         # "l'hôpital de Chartres" is one of the town's hospital sites, not its family-planning centre
-        return 8.0 if "hopital" in words or _named_as_hospital(establishment) else 5.0
+        # and a hospital's school or unit ("IFSI de l'hôpital Nord-Ouest") less than the hospital
+        return 8.0 if _named_as_hospital(establishment) else 5.0
     if head in words:
         return 5.0
     return 3.0 if (kin - VAGUE_KINDS) & words else 0.0  # "CHI de Mont-de-Marsan" for "CH Mont-de-Marsan"
+
+
+def _complement(kind: str, establishment: Establishment) -> bool:
+    """Whether its name holds the kind only after another noun: "IFSI de l'hôpital Nord-Ouest" is a
+    school, not a hospital."""
+    words = search_key(establishment.name).split()
+    return kind in words and words.index(kind) > 0 and words[words.index(kind) - 1] in COMPLEMENT_WORDS
 
 
 def _named_as_hospital(establishment: Establishment) -> bool:

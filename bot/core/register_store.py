@@ -136,6 +136,7 @@ class Register:
 
     def search(self, words: str) -> List[Candidate]:
         """Candidates for what a person called their structure, best first."""
+        words = register_search.without_territory_group(words)
         names, kinds = register_search.query_words(words)
         if not names:
             return []

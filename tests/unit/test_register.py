@@ -6,7 +6,7 @@ import pytest
 from bot.core import register_search
 from bot.core.fields import Region, StructureType
 from bot.core.register import pretty_name, read_register
-from bot.core.register_search import search_key
+from bot.core.register_search import acronyms, search_key
 from bot.core.register_store import Register, Vocabulary
 from bot.core.storage import DeclarationStore
 from bot.settings import DEFAULT_FINESS_DIR
@@ -69,6 +69,10 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("labo Cerballiance de Saint-Pierre", "970410262"),
         ("Hôpital local d'Yvetot", "760000174"),  # "HL YVETOT", a CH since
         ("AURAR, centre de dialyse de Saint-Pierre", "970405064"),  # "CENTRE (ST PIERRE/U1) - AURAR"
+        # a name the register cut short: "CDS POLYVALENT MUTUALISTE MTP EUROMED"
+        ("centre de santé mutualiste Euromédecine à Montpellier", "340012988"),
+        # a GHT is no establishment: its name is left out; the hospital, not its nursing school
+        ("GHT Rhône Nord Beaujolais Dombes, hôpital Nord-Ouest de Villefranche-sur-Saône", "690000575"),
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -90,6 +94,8 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         # a CHU named as a whole: its hospitals, not the one whose name fits by a few points
         ("CHU de Clermont-Ferrand", "630000404"),  # not only "CHU Psychiatrie"
         ("chu martinique", "970211249"),  # not only its Trinité site
+        # "CH LVO": the initials of the words said; its SSIAD and its hospital site in Challans
+        ("SSIAD du centre hospitalier Loire Vendée Océan à Challans", "850009606"),
     ],
 )
 def test_several_close_places_are_offered_at_most_four(register, words, finess):
@@ -145,6 +151,11 @@ def test_search_keys_and_names_as_people_read_them():
     assert search_key("AP-HP") == "aphp"
     assert search_key("CDS municipal") == "centre sante municipal"
     assert pretty_name("CH DE MONT-DE-MARSAN") == "CH de Mont-de-Marsan"
+    assert acronyms(["loire", "vendee", "ocean", "challans"])["lvo"] == ("loire", "vendee", "ocean")
+
+
+def test_a_cedex_cut_short_by_the_register_is_not_part_of_the_town(register):
+    assert register.by_finess("690012679").display_town == "Villefranche sur Saone"  # "…SUR SAONE CED"
 
 
 def test_words_are_spelled_as_the_register_does_same_initial_first():
