@@ -127,6 +127,18 @@ _NUMBERS = {
     "quarante-cinq": 45,
     "cinquante": 50,
 }
+# "une dizaine de jours": about ten
+_APPROX_NUMBERS = {
+    "dizaine": 10,
+    "douzaine": 12,
+    "quinzaine": 15,
+    "vingtaine": 20,
+    "trentaine": 30,
+    "quarantaine": 40,
+    "cinquantaine": 50,
+    "centaine": 100,
+}
+_APPROX_NUM = "|".join(_APPROX_NUMBERS)
 _WORD_NUM = "|".join(w.replace("-", "[- ]") for w in sorted(_NUMBERS, key=len, reverse=True))
 
 _WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
@@ -194,9 +206,12 @@ def _clock_pattern(t: str) -> str:
     (?![\w/:])"""
 
 
-_APPROX_PREPS = r"vers|aux\s+alentours\s+de|autour\s+de|aux\s+environs\s+de|sur\s+les\s+coups\s+de"
+_APPROX_PREPS = (
+    r"vers|aux\s+alentours\s+de|autour\s+de|aux\s+environs\s+de|sur\s+les\s+coups\s+de"
+    r"|(?:un\s+)?peu\s+(?:avant|apres)|juste\s+(?:avant|apres)"  # "un peu avant 9h" is about 9h
+)
 # "la première connexion date de 0h50": when it happened ("une coupure de 2h" stays a duration)
-_DATING_PREPS = r"dat(?:e|ait|ant)\s+de|remonte\s+a"
+_DATING_PREPS = r"dat(?:e|ait|ant)\s+de|remont(?:e|ent|ait|aient)\s+a"
 _START_PREPS = r"depuis|a\s+partir\s+de|a\s+compter\s+de|des"
 _TIME_RE = re.compile(
     rf"(?:(?<![\w'])(?P<prep>a|{_APPROX_PREPS}|{_DATING_PREPS}|{_START_PREPS})\s+)?{_clock_pattern('')}",
@@ -218,6 +233,7 @@ _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
     (?:
         (?P<demi>une\s+demi[- ]?heure)
       | (?P<quart>un\s+quart\s+d'heure)
+      | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d')(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
       | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
         (?:\s?(?P<dm>[0-5]\d)(?:\s?(?:min|mn))?|\s+et\s+(?P<frac>demie?|quart))?
@@ -226,7 +242,8 @@ _DUR_CUE = (
     r"deja|de\s+temps|d'affilee|maintenant|non[- ]?stop|en\s+continu"
     r"|sans\s+interruption|environ|a\s+peu\s+pres|au\s+moins"
 )
-_AGO_RE = re.compile(rf"(?<![\w'])(?:il\s*)?y\s*a\s+{_DURATION}", re.X)
+# "il y a dix jours"; "ça remonte à une dizaine de jours" is when it began
+_AGO_RE = re.compile(rf"(?<![\w'])(?:(?:il\s*)?y\s*a|(?P<dating>remont(?:e|ent|ait|aient)\s+a))\s+{_DURATION}", re.X)
 _SINCE_RE = re.compile(
     rf"(?<![\w'])(?:depuis|(?:ca|cela)\s+fait|voila)\s+{_DURATION}"
     rf"(?P<post>\s+(?:{_DUR_CUE})(?!\w))?(?:\s+que(?!\w))?",
@@ -274,7 +291,7 @@ _NIGHT_OF_RE = re.compile(
     rf"""(?<![\w'])(?:(?:dans|pendant|durant|au\s+cours\s+de)\s+)?la\s+nuit\s+
     (?:
         (?:de|du)\s+(?P<wd1>{_WD})(?:\s+(?:a|au)\s+(?P<wd2>{_WD}))?
-      | d'(?P<yest>avant[- ]?hier|hier)(?P<to>\s+(?:a|au)\s+(?:aujourd'?\s?hui|hier))?
+      | (?:d'|de\s+)(?P<yest>avant[- ]?hier|hier)(?P<to>\s+(?:a|au)\s+(?:aujourd'?\s?hui|hier))?
       | du\s+(?P<d1>1er|[0-3]?\d)\s+au\s+(?P<d2>1er|[0-3]?\d)
         (?:\s+(?P<mon>{_MONTH})\.?|/(?P<mo>[01]?\d))(?:\s+(?P<y>\d{{4}}))?
     )(?!\w)""",
@@ -508,6 +525,8 @@ def _day_cands(norm: str, now: datetime) -> list[_Cand]:
         if cand:
             out.append(cand)
     for m in _AGO_RE.finditer(norm):
+        if m.group("dating") and _duration(m)[0] == "minutes":
+            continue  # "les chiffrements remontent à 0h45" is the clock time (_time_cands)
         out.append(_ago_cand(m, now))
     return out
 
@@ -574,7 +593,10 @@ def _duration(m: re.Match) -> tuple[str, int]:
         return "minutes", 30
     if m.group("quart"):
         return "minutes", 15
-    n, unit = _number(_squash(m.group("n"))), m.group("unit")
+    if m.group("approx"):
+        n, unit = _APPROX_NUMBERS[m.group("approx")], m.group("aunit")
+    else:
+        n, unit = _number(_squash(m.group("n"))), m.group("unit")
     if unit == "mois":
         return "months", n
     if unit.startswith("j"):
@@ -599,9 +621,10 @@ def _ago_value(kind: str, amount: int, now: datetime) -> tuple[datetime, bool]:
 def _ago_cand(m: re.Match, now: datetime) -> _Cand:
     kind, amount = _duration(m)
     value, has_time = _ago_value(kind, amount, now)
+    began = bool(m.group("dating"))
     if has_time:
-        return _Cand(m.start(), m.end(), "point", value=value)
-    return _Cand(m.start(), m.end(), "day", days=(value.date(),))
+        return _Cand(m.start(), m.end(), "point", value=value, is_start=began)
+    return _Cand(m.start(), m.end(), "day", days=(value.date(),), is_start=began)
 
 
 def _since_cands(norm: str, now: datetime) -> list[_Cand]:

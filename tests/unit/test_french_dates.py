@@ -107,6 +107,13 @@ POSITIVE = [
     ("hier dans la nuit vers 2h", "2026-11-28 02:00", True, False),  # the night's hours: its morning
     ("avant-hier dans la nuit vers 23h", "2026-11-26 23:00", True, False),
     ("tout à l'heure vers 9h", "2026-11-28 09:00", True, False),  # the time, not now
+    ("dans la nuit de hier à aujourd'hui, vers 3h", "2026-11-28 03:00", True, False),
+    ("ce matin un peu avant 9h", "2026-11-28 09:00", True, False),  # about 9h
+    ("juste après 14h", "2026-11-28 14:00", True, False),
+    ("il y a une dizaine de jours", "2026-11-18 00:00", False, False),
+    ("il y a une vingtaine de minutes", "2026-11-28 15:00", True, False),
+    ("les premiers accès remontent à une quinzaine de jours", "2026-11-13 00:00", False, True),
+    ("les premiers chiffrements remontent à 0h45", "2026-11-28 00:45", True, False),  # a time, not 45 minutes ago
     # --- relative
     ("il y a deux heures", "2026-11-28 13:20", True, False),
     ("il y a 2h", "2026-11-28 13:20", True, False),
@@ -288,6 +295,8 @@ NEGATIVE = [
     "on a deux heures pour répondre",
     "on a 2h pour répondre",
     "le 3 décembre 2026",  # the day is still to come: no past reading
+    "une dizaine de patients touchés",
+    "à régler avant 9h",  # a deadline, not an approximate time
 ]
 
 
