@@ -279,7 +279,13 @@ COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
     r"\b(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
-    r"appels?|plaintes? de|remonte|notifie)e?s?\b"
+    r"appels?|plaintes? de|remonte|notifie|trouve|vu)e?s?\b"
+)
+# Times of other events told beside the incident: a backup that ran normally, an appointment, a
+# meeting ("la sauvegarde de 23h s'était terminée sans erreur", "patients convoqués à 8h30").
+OTHER_EVENT = re.compile(
+    r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)"
+    r"|\b(?:convoque|rendez[- ]vous|rdv|reunion|point avec|visio)"
 )
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(
@@ -287,6 +293,10 @@ SET_ASIDE = re.compile(
     r"|\bplutot que\s*$|\bet non\s*$"
     r"|\bjusqu'?\s*(?:a|au|vers)?\s*$"  # "indisponibles jusqu'à 9h20": when it ended, not began
 )
+
+
+BARE_PAS = re.compile(r"\bpas\s*$")
+NEGATION = re.compile(r"\bn(?:e\b|')")
 
 
 def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
@@ -596,14 +606,14 @@ def _dates(
     if requested == "started_at":
         return {requested: _before_detection(dates[0], text, slots.get("detected_at"))}
     if opening or requested == "confirmed" or is_correction(text):
+        dates = [d for d in dates if not _other_event(text, d)] or dates
         if len(dates) == 1:
             field = "started_at" if _says_start(text) and not opening else "detected_at"
             chosen = {field: dates[0]}
             if opening and dates[0].get("role") == "start" and _has_time(dates[0]) and not _noticed(text, dates[0]):
                 chosen["started_at"] = dates[0]  # "en panne depuis hier 21h": noticed then, begun then
         else:
-            ordered = sorted(dates, key=lambda e: e["value"])
-            chosen = {"started_at": ordered[0], "detected_at": ordered[-1]}
+            chosen = _began_and_noticed(dates, text)
         found = {field: entity["value"] for field, entity in chosen.items()}
         if opening and "detected_at" in chosen and not _has_time(chosen["detected_at"]):
             del found["detected_at"]  # "cette nuit": the day is known, the hour is asked
@@ -613,6 +623,16 @@ def _dates(
             found["started_at"] = found["detected_at"]  # "depuis 7h" put right: begun and seen at 6h30
         return found
     return {}
+
+
+def _began_and_noticed(dates: List[Dict[str, Any]], text: str) -> Dict[str, Dict[str, Any]]:
+    """Of several dates, the last one said with a word of noticing ("constaté à 7h30") is the
+    detection, else the latest; the earliest before it is the start."""
+    ordered = sorted(dates, key=lambda e: e["value"])
+    noticed = [e for e in ordered if _noticed(text, e)]
+    detected = noticed[-1] if noticed else ordered[-1]
+    before = [e for e in ordered if e["value"] < detected["value"]]
+    return {"detected_at": detected, **({"started_at": before[0]} if before else {})}
 
 
 def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
@@ -686,7 +706,16 @@ def _day_only(entity: Dict[str, Any], text: str) -> Dict[str, str]:
 
 
 def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
-    return bool(SET_ASIDE.search(fold(text[: entity["start"]])))
+    before = fold(text[: entity["start"]])
+    if SET_ASIDE.search(before):
+        return True
+    # "on l'a vu pas ce matin", typed fast: "pas" with no "ne" before it denies the date after it
+    clause = before[max(before.rfind(sep) for sep in ".;!?\n,") + 1 :]
+    return bool(BARE_PAS.search(clause)) and not NEGATION.search(clause)
+
+
+def _other_event(text: str, entity: Dict[str, Any]) -> bool:
+    return bool(OTHER_EVENT.search(fold(_clause(text, entity["start"], entity["end"]))))
 
 
 def _noticed(text: str, entity: Dict[str, Any]) -> bool:

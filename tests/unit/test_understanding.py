@@ -104,6 +104,7 @@ def dates_of(text):
         "ah non pardon en fait c hier soir vers 23h que la collegue a vu le message, pas ce matin",
         "en fait c'était pas ce matin mais hier soir vers 23h",
         "non pas ce matin, hier soir à 23h",
+        "non dsl c hier soir vers 23h qu on l a vu pas ce matin",
     ],
 )
 def test_a_correction_sets_aside_the_date_it_denies(text):
@@ -583,3 +584,40 @@ def test_news_told_at_the_name_question_is_not_the_name():
 )
 def test_a_correction_is_read_with_or_without_accents(text):
     assert is_correction(text)
+
+
+def opening_with_dates(text, *dated):
+    """An opening whose dates (the words, their value) are placed where the text says them."""
+    entities = [ent("datetime", value, text.index(words), text.index(words) + len(words)) for words, value in dated]
+    return msg(text, "declare_incident", entities)
+
+
+def test_a_backup_that_ran_and_an_appointment_are_not_the_incident():
+    text = (
+        "Les deux serveurs se sont arrêtés hier vers 2h, l'équipe les a trouvés figés à 7h30. "
+        "La sauvegarde de 23h s'était pourtant terminée sans erreur, et les patients sont convoqués à 9h."
+    )
+    found = understand(
+        opening_with_dates(
+            text,
+            ("hier vers 2h", "2026-11-27T02:00:00+01:00"),
+            ("à 7h30", "2026-11-27T07:30:00+01:00"),
+            ("de 23h", "2026-11-26T23:00:00+01:00"),
+            ("à 9h", "2026-11-27T09:00:00+01:00"),
+        ),
+        None,
+        {},
+    )
+    assert found["started_at"] == "2026-11-27T02:00:00+01:00"
+    assert found["detected_at"] == "2026-11-27T07:30:00+01:00"
+
+
+def test_the_date_said_with_a_word_of_noticing_is_the_detection():
+    text = "Constaté à 7h que le logiciel ne répondait plus ; les urgences sont passées en mode papier à 8h."
+    found = understand(
+        opening_with_dates(text, ("à 7h", "2026-11-28T07:00:00+01:00"), ("à 8h", "2026-11-28T08:00:00+01:00")),
+        None,
+        {},
+    )
+    assert found["detected_at"] == "2026-11-28T07:00:00+01:00"
+    assert "started_at" not in found  # nothing said before it was seen
