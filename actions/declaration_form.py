@@ -121,12 +121,18 @@ class ValidateDeclarationForm(FormValidationAction):
         looked_up = _looked_up(before, tracker.slots, answer)
         tracker.add_slots(looked_up)
         events += looked_up
+        kept = _name_kept(feedback, requested, tracker.slots, self.fields(tracker.slots))
+        tracker.add_slots(kept)
+        events += kept
         placed = _region_from_name(feedback, tracker.slots) or _region_from_phone(feedback, tracker.slots)
         tracker.add_slots(placed)
         events += placed
         after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
         tracker.add_slots(after)
         events += after
+        again = _name_asked_again(requested, before, tracker.slots, self.fields(tracker.slots))
+        tracker.add_slots(again)
+        events += again
         # a place confirmed is said by its validation; a date put right at that question is said here
         if requested != structure.MATCH or structure.MATCH not in candidates:
             summary.acknowledge(feedback, before, tracker.slots, requested)
@@ -371,6 +377,7 @@ NOTED_DAY_ONLY = "Je note « {day} », sans l'heure : vous pourrez la préciser 
 NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
 
 
+NAME_KEPT = "D'accord, je garde « {name} » comme nom de la structure."
 NOT_RECOGNISED = "Je n'ai pas reconnu votre réponse : je vous pose plutôt les questions sur la structure."
 REGION_FROM_NAME = (
     "Je note la région {region}, d'après le nom de la ville. Si ce n'est pas la bonne, dites-le-moi simplement."
@@ -395,6 +402,28 @@ def _looked_up(before: Dict[str, Any], after: Dict[str, Any], answer: Optional[s
     whole = structure.candidates_for(answer) if answer and answer.strip() != name else []
     found = whole or structure.candidates_for(name)
     return [SlotSet(structure.CANDIDATES, found or None), SlotSet(structure.MATCH, None)]
+
+
+def _name_kept(
+    dispatcher: CollectingDispatcher, requested: Optional[str], slots: Dict[str, Any], asked: List[str]
+) -> List[EventType]:
+    """ "Je ne sais pas" to the name asked again keeps the one read before (actions/structure.py)."""
+    kept = structure.name_kept(requested, slots) if "structure_name" in asked else {}
+    if kept:
+        dispatcher.utter_message(text=NAME_KEPT.format(name=kept["structure_name"]))
+    return [SlotSet(name, value) for name, value in kept.items()]
+
+
+def _name_asked_again(
+    requested: Optional[str], before: Dict[str, Any], after: Dict[str, Any], asked: List[str]
+) -> List[EventType]:
+    """The structure's name asked once more when the register did not recognise the one read in
+    another message than the answer to the name question (actions/structure.py)."""
+    if "structure_name" not in asked:
+        return []
+    answered = any(entry.get("asked") == "structure_name" for entry in before.get(going_back.UNDO) or [])
+    again = structure.name_again(before, after, answered or requested == "structure_name")
+    return [SlotSet(name, value) for name, value in again.items()]
 
 
 def _region_from_name(dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> List[EventType]:
@@ -543,6 +572,7 @@ QUESTIONS: Dict[str, Callable[[Dict[str, Any]], Optional[Dict[str, Any]]]] = {
     "incident_type": type_guess.question,
     "detected_at": _hour_question,
     "region": _town_question,
+    "structure_name": structure.name_question,
 }
 HOUR_QUESTION = (
     "Vous l'avez constaté {day} : vers quelle heure, à peu près ? "

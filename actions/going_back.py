@@ -19,7 +19,15 @@ from bot.core import schema
 UNDO = "answer_undo"
 MAX_UNDO = 40
 # What an answer can change: the fields, and what the form notes from them.
-UNDOABLE = {*schema.FIELDS, "skipped_fields", structure.MATCH, structure.CANDIDATES, type_guess.GUESSES, DAY_ONLY}
+UNDOABLE = {
+    *schema.FIELDS,
+    "skipped_fields",
+    structure.MATCH,
+    structure.CANDIDATES,
+    structure.UNFOUND,
+    type_guess.GUESSES,
+    DAY_ONLY,
+}
 GONE_BACK = "D'accord, je reprends la question précédente : votre réponse est retirée."
 NOTHING_BEFORE = "Il n'y a pas de réponse à reprendre : je vous repose la question en cours."
 NO_QUESTION = "Il n'y a pas de question en cours. Pour commencer une déclaration, décrivez l'incident."

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, TypeVar
 from rapidfuzz import fuzz
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.fields import StructureType
+from bot.core.fields import UNKNOWN, StructureType
 from bot.core.register import Establishment
 from bot.core.register_store import Register
 from bot.core.storage import DeclarationStore
@@ -32,6 +32,14 @@ NO_ONE = re.compile(
     r"|ni l'un\w* ni l'autre|pas (?:du tout|ca|ça|celui|celle))\b[\s,.;:!-]*",
     re.I,
 )  # "aucune de celles-ci", typed rather than clicked, is the button, not a name "de celles-ci"
+# The name read in the opening that the register did not give (or not the one offered): asked
+# once more, with its town; "je ne sais pas" keeps it.
+UNFOUND = "structure_name_unfound"
+NAME_AGAIN = (
+    "Pour retrouver « {name} » dans le répertoire FINESS des établissements, pouvez-vous me donner "
+    "son nom complet, avec sa ville ? Par exemple « Clinique Saint-Jean, Lyon ». "
+    "Si vous ne savez pas, répondez « je ne sais pas » : je garde « {name} »."
+)
 WHOLE = re.compile(r"\b(?:tout|toute|ensemble|entier|enti[eè]re|tous les sites|entit[eé]|global)\b", re.I)
 NAMING = 70  # how close typed words must be to one of the offered names
 
@@ -117,6 +125,36 @@ def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any
     if intent in ("deny", "dont_know") or negated:
         return {MATCH: NONE}
     return {}
+
+
+def name_again(before: Dict[str, Any], after: Dict[str, Any], asked_before: bool) -> Dict[str, Any]:
+    """The slots that ask the name once more, when it was read in another message (the opening)
+    and the register gave nothing for it, or the person said none of the offered ones was theirs:
+    their own answer to the name question, with the town, is what the register is searched best with."""
+    name = after.get("structure_name")
+    if asked_before or after.get(UNFOUND) or not name or after.get("finess"):
+        return {}
+    rejected = after.get(MATCH) == NONE and before.get(MATCH) != NONE
+    unfound = name != before.get("structure_name") and not after.get(CANDIDATES) and not after.get(MATCH)
+    if not (rejected or unfound) or not _consulted(lambda r: r.is_loaded(), False):
+        return {}  # without the register, its questions are asked as usual
+    return {"structure_name": None, UNFOUND: name, CANDIDATES: None, MATCH: None}
+
+
+def name_kept(requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """No new name given when asked again ("je ne sais pas", or words not understood): the one
+    read before is kept."""
+    kept = slots.get(UNFOUND)
+    if requested != "structure_name" or not kept or slots.get("structure_name") not in (None, UNKNOWN):
+        return {}
+    return {"structure_name": kept}
+
+
+def name_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    kept = slots.get(UNFOUND)
+    if not kept or slots.get("structure_name"):
+        return None
+    return {"text": NAME_AGAIN.format(name=kept), "buttons": [{"title": "Je ne sais pas", "payload": "/dont_know"}]}
 
 
 def shared_legal_entity(found: List[Establishment]) -> Optional[str]:

@@ -242,3 +242,31 @@ async def test_a_correction_while_an_establishment_is_offered_puts_the_fact_righ
     assert slots["persons_affected"] == 39
     assert slots["structure_candidates"] == ["400000105"] and not slots.get("structure_match")
     assert slots["requested_slot"] == "structure_match"
+
+
+OPENING_KNOWN = {key: value for key, value in KNOWN.items() if key != "requested_slot"}
+
+
+async def test_a_name_read_in_the_opening_that_the_register_lacks_is_asked_once_with_its_town():
+    slots, _ = await answer(
+        {}, "Rançongiciel à la Clinique des Hirondelles Bleues cette nuit, tout est chiffré", "declare_incident"
+    )
+    assert slots["structure_name"] is None and slots["structure_name_unfound"] == "Clinique des Hirondelles Bleues"
+    slots = {**OPENING_KNOWN, **{k: v for k, v in slots.items() if v is not None}, "requested_slot": "structure_name"}
+    asked = structure.name_question(slots)
+    assert asked["text"].startswith("Pour retrouver « Clinique des Hirondelles Bleues » dans le répertoire FINESS")
+    slots, said = await answer(slots, "je ne sais pas", "dont_know")
+    assert slots["structure_name"] == "Clinique des Hirondelles Bleues"  # kept, not lost
+    assert said[0] == "D'accord, je garde « Clinique des Hirondelles Bleues » comme nom de la structure."
+    assert slots["requested_slot"] != "structure_name"  # asked once, never again
+
+
+async def test_none_of_them_for_a_name_read_in_the_opening_asks_the_name_with_its_town():
+    slots, _ = await answer(OPENING_KNOWN, "c'est au CH de Vierzon, je précise", "inform")
+    assert slots["structure_candidates"] and slots["requested_slot"] == "structure_match"
+    slots, _ = await answer(slots, "non", "deny")
+    assert slots["structure_name_unfound"] == "CH de Vierzon"
+    assert slots["requested_slot"] == "structure_name"
+    slots, _ = await answer(slots, "Centre hospitalier Jacques Coeur à Bourges", "inform")
+    assert slots["structure_name"] == "Centre hospitalier Jacques Coeur à Bourges"
+    assert slots["structure_candidates"] and slots["requested_slot"] == "structure_match"
