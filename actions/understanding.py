@@ -256,6 +256,14 @@ NOT_AT_HAND = re.compile(
 NOT_HERE = re.compile(r"^\W*(?:pas la|pas ici)\W*$")
 NOT_AT_HAND_ONLY = ("finess", "declarant_email", "declarant_phone")
 SURE_OUT_OF_SCOPE = 0.9
+# What a request to do something begins with: an imperative, "tu peux", "je veux"...
+REQUEST = re.compile(
+    r"\W*(?:(?:s'il te plait|stp|svp|bonjour|salut|et)\W+)?"
+    r"(?:mets?|donnez?|donne-moi|dis|dites|raconte|fais|faites|ecris|cherche|trouve|appelle|ouvre|lance|joue|"
+    r"montre|envoie|reserve|commande|traduis|calcule|rappelle|programme|allume|eteins|"
+    r"peux[- ]tu|tu peux|pourrais[- ]tu|tu pourrais|pouvez[- ]vous|vous pouvez|je veux|je voudrais|j'aimerais|"
+    r"quel|quelle|quels|quelles|comment|pourquoi|combien|ou est)\b"
+)
 MISREAD_INTENTS = ("faq", "out_of_scope", "nlu_fallback", "check_seriousness")
 # "c'est quoi un numéro FINESS ?", "ça veut dire quoi ?": what the pending question means.
 WHAT_IS = re.compile(
@@ -442,7 +450,11 @@ def misread_answer(message: Dict[str, Any], requested: Optional[str]) -> bool:
     text = (message.get("text") or "").strip()
     if requested not in registry.BY_NAME or intent not in MISREAD_INTENTS or text.startswith("/"):
         return False
-    return not is_question(text) and not _surely_out_of_scope(intent, confidence)
+    if is_question(text):
+        return False
+    # NLU may be sure a statement is out of scope ("l'agence a remis la bonne page, mais ils cherchent
+    # encore"): with a question pending, only a request is ("mets un réveil à 6h30")
+    return not _surely_out_of_scope(intent, confidence) or not REQUEST.match(fold(text))
 
 
 def asks_what_it_means(text: str, requested: Optional[str]) -> bool:

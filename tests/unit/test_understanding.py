@@ -621,3 +621,17 @@ def test_the_date_said_with_a_word_of_noticing_is_the_detection():
     )
     assert found["detected_at"] == "2026-11-28T07:00:00+01:00"
     assert "started_at" not in found  # nothing said before it was seen
+
+
+@pytest.mark.parametrize(
+    "text, misread",
+    [
+        ("le prestataire a rétabli la page mais cherche encore comment c'est arrivé", True),  # a statement: an answer
+        ("mets un réveil à 6h30", False),  # a request: out of scope, said so
+        ("tu peux me donner la météo de demain", False),
+        ("quelle heure est-il ?", False),
+    ],
+)
+def test_with_a_question_pending_only_a_request_is_surely_out_of_scope(text, misread):
+    message = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.99}, "entities": []}
+    assert misread_answer(message, "handling_status") is misread
