@@ -256,6 +256,8 @@ NOT_AT_HAND = re.compile(
 NOT_HERE = re.compile(r"^\W*(?:pas la|pas ici)\W*$")
 NOT_AT_HAND_ONLY = ("finess", "declarant_email", "declarant_phone")
 SURE_OUT_OF_SCOPE = 0.9
+# An answer given with a doubt, often ending with "?" ("donc je dirais maîtrisé ?").
+HEDGE = re.compile(r"\b(?:je dirais|je pense|je crois|j'imagine|je suppose|plutot|sans doute|probablement|a priori)\b")
 # What a request to do something begins with: an imperative, "tu peux", "je veux"...
 REQUEST = re.compile(
     r"\W*(?:(?:s'il te plait|stp|svp|bonjour|salut|et)\W+)?"
@@ -502,10 +504,13 @@ def _choice_answer(requested: Optional[str], text: str, message: Dict[str, Any])
     question on that word, "pas encore, la direction va le faire demain" like nothing known."""
     if requested not in schema.ENUM_FIELDS and requested not in schema.LIST_FIELDS:
         return None
+    named = any(entity["entity"] == requested for entity in _our_entities(message.get("entities") or []))
     if is_question(text):
-        # "non, faut-il le faire ?": the no answers; what is owed is in the receipt's obligations
-        return "inform" if _yes_no_then_question(requested, text) else None
-    if any(entity["entity"] == requested for entity in _our_entities(message.get("entities") or [])):
+        # "non, faut-il le faire ?": the no answers; what is owed is in the receipt's obligations;
+        # "donc je dirais maîtrisé ?" is an answer given unsure of itself
+        hedged = named and HEDGE.search(fold(text)) is not None
+        return "inform" if hedged or _yes_no_then_question(requested, text) else None
+    if named:
         return "inform"
     if requested == "incident_type" and type_guess.from_ranking(message):
         return "inform"  # a description of what happened, in the person's words

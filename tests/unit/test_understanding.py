@@ -635,3 +635,16 @@ def test_the_date_said_with_a_word_of_noticing_is_the_detection():
 def test_with_a_question_pending_only_a_request_is_surely_out_of_scope(text, misread):
     message = {"text": text, "intent": {"name": "out_of_scope", "confidence": 0.99}, "entities": []}
     assert misread_answer(message, "handling_status") is misread
+
+
+def test_an_answer_given_unsure_of_itself_with_a_question_mark_is_the_answer():
+    text = "il a juste effacé le message, alors je dirais maîtrisé ?"
+    message = {
+        "text": text,
+        "intent": {"name": "faq", "confidence": 0.9},
+        "entities": [ent("handling_status", "maitrise", text.index("maîtrisé"), len(text) - 2)],
+    }
+    assert understand(message, "handling_status", {})["handling_status"] == "maitrise"
+    asking = {"text": "c'est grave si c'est maîtrisé ?", "intent": {"name": "faq", "confidence": 0.9}}
+    asking["entities"] = [ent("handling_status", "maitrise", 20, 28)]
+    assert "handling_status" not in understand(asking, "handling_status", {})
