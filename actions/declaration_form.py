@@ -121,6 +121,7 @@ class ValidateDeclarationForm(FormValidationAction):
         looked_up = _looked_up(before, tracker.slots, answer)
         tracker.add_slots(looked_up)
         events += looked_up
+        declined = tracker.slots.get(structure.MATCH) == structure.NONE != before.get(structure.MATCH)
         kept = _name_kept(feedback, requested, tracker.slots, self.fields(tracker.slots))
         tracker.add_slots(kept)
         events += kept
@@ -130,7 +131,7 @@ class ValidateDeclarationForm(FormValidationAction):
         after = self._after_answer(feedback, tracker, requested, candidates, before, skipped)
         tracker.add_slots(after)
         events += after
-        again = _name_asked_again(requested, before, tracker.slots, self.fields(tracker.slots))
+        again = _name_asked_again(requested, before, tracker.slots, self.fields(tracker.slots), declined)
         tracker.add_slots(again)
         events += again
         # a place confirmed is said by its validation; a date put right at that question is said here
@@ -415,14 +416,15 @@ def _name_kept(
 
 
 def _name_asked_again(
-    requested: Optional[str], before: Dict[str, Any], after: Dict[str, Any], asked: List[str]
+    requested: Optional[str], before: Dict[str, Any], after: Dict[str, Any], asked: List[str], declined: bool
 ) -> List[EventType]:
     """The structure's name asked once more when the register did not recognise the one read in
-    another message than the answer to the name question (actions/structure.py)."""
+    another message than the answer to the name question, or the person declined the match offered
+    ("non", "aucune"; an answer not understood is not a decline: the usual questions follow)."""
     if "structure_name" not in asked:
         return []
     answered = any(entry.get("asked") == "structure_name" for entry in before.get(going_back.UNDO) or [])
-    again = structure.name_again(before, after, answered or requested == "structure_name")
+    again = structure.name_again(before, after, answered or requested == "structure_name", declined)
     return [SlotSet(name, value) for name, value in again.items()]
 
 

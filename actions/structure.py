@@ -127,16 +127,15 @@ def read_answer(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any
     return {}
 
 
-def name_again(before: Dict[str, Any], after: Dict[str, Any], asked_before: bool) -> Dict[str, Any]:
+def name_again(before: Dict[str, Any], after: Dict[str, Any], asked_before: bool, declined: bool) -> Dict[str, Any]:
     """The slots that ask the name once more, when it was read in another message (the opening)
     and the register gave nothing for it, or the person said none of the offered ones was theirs:
     their own answer to the name question, with the town, is what the register is searched best with."""
     name = after.get("structure_name")
     if asked_before or after.get(UNFOUND) or not name or after.get("finess"):
         return {}
-    rejected = after.get(MATCH) == NONE and before.get(MATCH) != NONE
     unfound = name != before.get("structure_name") and not after.get(CANDIDATES) and not after.get(MATCH)
-    if not (rejected or unfound) or not _consulted(lambda r: r.is_loaded(), False):
+    if not (declined or unfound) or not _consulted(lambda r: r.is_loaded(), False):
         return {}  # without the register, its questions are asked as usual
     return {"structure_name": None, UNFOUND: name, CANDIDATES: None, MATCH: None}
 

@@ -270,3 +270,10 @@ async def test_none_of_them_for_a_name_read_in_the_opening_asks_the_name_with_it
     slots, _ = await answer(slots, "Centre hospitalier Jacques Coeur à Bourges", "inform")
     assert slots["structure_name"] == "Centre hospitalier Jacques Coeur à Bourges"
     assert slots["structure_candidates"] and slots["requested_slot"] == "structure_match"
+
+
+async def test_an_answer_not_understood_at_the_match_is_no_decline_the_name_stays():
+    slots, _ = await answer(OPENING_KNOWN, "c'est au CH de Vierzon, je précise", "inform")
+    slots, said = await answer(slots, 'Inform{"confirmed": true}', "inform")
+    assert slots["structure_match"] == "aucune" and slots["structure_name"] == "CH de Vierzon"
+    assert not slots.get("structure_name_unfound") and slots["requested_slot"] != "structure_name"
