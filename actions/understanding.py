@@ -726,9 +726,10 @@ def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
     before = fold(text[: entity["start"]])
     if SET_ASIDE.search(before):
         return True
-    # "on l'a vu pas ce matin", typed fast: "pas" with no "ne" before it denies the date after it
+    # "non pardon, on l'a vu hier soir pas ce matin", typed fast: in a correction, "pas" with no "ne"
+    # before it denies the date after it ("ça marche pas depuis 8h" keeps its date)
     clause = before[max(before.rfind(sep) for sep in ".;!?\n,") + 1 :]
-    return bool(BARE_PAS.search(clause)) and not NEGATION.search(clause)
+    return is_correction(text) and bool(BARE_PAS.search(clause)) and not NEGATION.search(clause)
 
 
 def _other_event(text: str, entity: Dict[str, Any]) -> bool:

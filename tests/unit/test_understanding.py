@@ -648,3 +648,9 @@ def test_an_answer_given_unsure_of_itself_with_a_question_mark_is_the_answer():
     asking = {"text": "c'est grave si c'est maîtrisé ?", "intent": {"name": "faq", "confidence": 0.9}}
     asking["entities"] = [ent("handling_status", "maitrise", 20, 28)]
     assert "handling_status" not in understand(asking, "handling_status", {})
+
+
+def test_pas_typed_without_ne_keeps_the_date_outside_a_correction():
+    text = "le dpi marche pas depuis 8h ce matin"
+    found = understand(opening_with_dates(text, ("depuis 8h ce matin", "2026-11-28T08:00:00+01:00")), None, {})
+    assert found["detected_at"] == "2026-11-28T08:00:00+01:00"
