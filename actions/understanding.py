@@ -258,11 +258,12 @@ NOT_AT_HAND_ONLY = ("finess", "declarant_email", "declarant_phone")
 SURE_OUT_OF_SCOPE = 0.9
 # An answer given with a doubt, often ending with "?" ("donc je dirais maîtrisé ?").
 HEDGE = re.compile(r"\b(?:je dirais|je pense|je crois|j'imagine|je suppose|plutot|sans doute|probablement|a priori)\b")
-# What a request to do something begins with: an imperative, "tu peux", "je veux"...
+# What a request to do something begins with: an imperative that no past participle folds to
+# ("trouvé ce matin…" is a statement), "tu peux", "je veux", a question word.
 REQUEST = re.compile(
     r"\W*(?:(?:s'il te plait|stp|svp|bonjour|salut|et)\W+)?"
-    r"(?:mets?|donnez?|donne-moi|dis|dites|raconte|fais|faites|ecris|cherche|trouve|appelle|ouvre|lance|joue|"
-    r"montre|envoie|reserve|commande|traduis|calcule|rappelle|programme|allume|eteins|"
+    r"(?:mets?|donnez?|donne-moi|dis|dites|raconte|fais|faites|ecris|joue|envoie|reserve|traduis|calcule|"
+    r"allume|eteins|"
     r"peux[- ]tu|tu peux|pourrais[- ]tu|tu pourrais|pouvez[- ]vous|vous pouvez|je veux|je voudrais|j'aimerais|"
     r"quel|quelle|quels|quelles|comment|pourquoi|combien|ou est)\b"
 )

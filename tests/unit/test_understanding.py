@@ -627,6 +627,7 @@ def test_the_date_said_with_a_word_of_noticing_is_the_detection():
     "text, misread",
     [
         ("le prestataire a rétabli la page mais cherche encore comment c'est arrivé", True),  # a statement: an answer
+        ("trouvé ce matin, la page a été remise par l'agence", True),
         ("mets un réveil à 6h30", False),  # a request: out of scope, said so
         ("tu peux me donner la météo de demain", False),
         ("quelle heure est-il ?", False),
