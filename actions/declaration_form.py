@@ -12,6 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import going_back, structure, summary, type_guess
+from actions.buttons import DONT_KNOW
 from actions.understanding import (
     ANSWER_INTENTS,
     DAY_ONLY,
@@ -153,7 +154,7 @@ class ValidateDeclarationForm(FormValidationAction):
             events = _note_as_unknown(feedback, before, requested)
         else:
             if attempts == DETOURS_BEFORE_UNKNOWN - 1:
-                feedback.utter_message(text=OFFER, buttons=[DONT_KNOW_BUTTON])
+                feedback.utter_message(text=OFFER, buttons=[DONT_KNOW])
             events = [SlotSet("invalid_attempts", attempts)]
         tracker.add_slots(events)
         return events + [
@@ -212,7 +213,7 @@ class ValidateDeclarationForm(FormValidationAction):
             return [SlotSet("invalid_attempts", attempts)]  # the town question follows (_town_question)
         if candidates.get(requested) != UNKNOWN:
             dispatcher.utter_message(response=registry.field(requested).explain_response)
-        dispatcher.utter_message(text=OFFER, buttons=[DONT_KNOW_BUTTON])
+        dispatcher.utter_message(text=OFFER, buttons=[DONT_KNOW])
         return [SlotSet("invalid_attempts", attempts)]
 
     # --- one validator per field the user can give ---------------------------------
@@ -372,7 +373,6 @@ OFFER = (
     "Si vous ne savez pas, répondez « je ne sais pas » : je noterai ce point comme à compléter "
     "et nous continuerons. Vous pourrez le compléter plus tard."
 )
-DONT_KNOW_BUTTON = {"title": "Je ne sais pas", "payload": "/dont_know"}
 NOTED_UNKNOWN = "C'est noté comme inconnu : vous pourrez le compléter plus tard. Continuons."
 NOTED_DAY_ONLY = "Je note « {day} », sans l'heure : vous pourrez la préciser plus tard. Continuons."
 NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
@@ -564,9 +564,7 @@ def _hour_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
 
 def _town_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The region not known or not recognised: its town, which the register knows."""
-    return (
-        {"response": "utter_ask_region_town", "buttons": [DONT_KNOW_BUTTON]} if slots.get("invalid_attempts") else None
-    )
+    return {"response": "utter_ask_region_town", "buttons": [DONT_KNOW]} if slots.get("invalid_attempts") else None
 
 
 # Questions worded from what is known (else the domain's `utter_ask_<field>`).

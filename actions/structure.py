@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, TypeVar
 from rapidfuzz import fuzz
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.buttons import DONT_KNOW
 from bot.core.fields import UNKNOWN, StructureType
 from bot.core.register import Establishment
 from bot.core.register_store import Register
@@ -153,7 +154,7 @@ def name_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     kept = slots.get(UNFOUND)
     if not kept or slots.get("structure_name"):
         return None
-    return {"text": NAME_AGAIN.format(name=kept), "buttons": [{"title": "Je ne sais pas", "payload": "/dont_know"}]}
+    return {"text": NAME_AGAIN.format(name=kept), "buttons": [DONT_KNOW]}
 
 
 def shared_legal_entity(found: List[Establishment]) -> Optional[str]:

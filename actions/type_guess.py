@@ -10,6 +10,7 @@ types, offered as buttons ("Il me semble qu'il s'agit de…"), never a silent
 
 from typing import Any, Dict, List, Optional
 
+from actions.buttons import DONT_KNOW
 from bot.core import fields as registry
 
 GUESSES = "incident_type_guesses"  # [] once the person said none of them
@@ -21,7 +22,6 @@ LIKELY = 0.12
 MAX_GUESSES = 3
 OTHER = "autre"
 ANOTHER = "Aucun de ceux-ci"
-DONT_KNOW = {"title": "Je ne sais pas", "payload": "/dont_know"}
 
 
 def from_ranking(message: Dict[str, Any]) -> Dict[str, Any]:
