@@ -381,7 +381,8 @@ def _matches(name: str, want: Any, got: Any, started_at: datetime) -> Optional[b
     if name == "declarant_email":
         return str(got or "").lower() == str(want).lower()
     if name == "declarant_phone":
-        return got == want
+        # the number; Vigie keeps an extension ("poste 212") as RFC 3966's ";ext=212" (issue 15)
+        return str(got or "").split(";ext=")[0] == want
     if name in DATES:
         return date_matches(want, got, started_at)
     return None  # qualification, unknown_fields, traps: scored elsewhere or not yet

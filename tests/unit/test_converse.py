@@ -153,6 +153,7 @@ def test_score_compares_each_expected_field_its_own_way():
         "declarant_email": "a.b@ch-exemple.fr",
         "declarant_role": "Administrateur de garde",
         "persons_affected": None,
+        "declarant_phone": "+33558914212;ext=212",
     }
     expected = {
         "structure_name_hint": "dax",
@@ -161,6 +162,7 @@ def test_score_compares_each_expected_field_its_own_way():
         "declarant_email": "A.B@ch-exemple.fr",
         "declarant_role": "administrateur de garde",
         "persons_affected": 40,
+        "declarant_phone": "+33558914212",
         "qualification": {"grave": True},
     }
     scores = score(stored, expected, NOW)
@@ -171,7 +173,11 @@ def test_score_compares_each_expected_field_its_own_way():
         "declarant_email": True,
         "declarant_role": True,
         "persons_affected": False,
+        "declarant_phone": True,  # the extension kept beside the number
     }
+    assert not score({"declarant_phone": "+33558914213"}, {"declarant_phone": "+33558914212"}, NOW)["declarant_phone"][
+        0
+    ]
 
 
 def test_the_corpus_loads_both_splits_with_unique_ids():
