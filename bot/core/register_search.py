@@ -97,7 +97,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -116,6 +116,9 @@ CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
 AHEAD = 5.0
 SEVERAL = 82.0
 MAX_CHOICES = 4
+# a lower best, far ahead of every other, is still offered alone: "Propara, le centre de rééducation
+# neurologique à Montpellier" (79) has the words of no other place (48); the person confirms it
+FAR_AHEAD_SCORE, FAR_AHEAD = 70.0, 25.0
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
 COMPLEMENT_WORDS = {"de", "du", "des", "d", "l"}
 MIN_ACRONYM, MAX_ACRONYM = 3, 5  # words
@@ -146,11 +149,16 @@ def without_territory_group(text: str) -> str:
     return rest if query_words(rest)[0] else text
 
 
+# "M. A. S. LES MANDINES", "E.H.P.A.D.": letters with dots are one word, as people type it ("MAS")
+DOTTED_LETTERS = re.compile(r"\b[a-z](?:\.\s*[a-z]\b)+\.?")
+
+
 @lru_cache(maxsize=4096)
 def search_key(text: str) -> str:
     """Folded words, abbreviations in one form: "Hôpital St-Jean" -> "hopital saint jean"."""
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = DOTTED_LETTERS.sub(lambda m: re.sub(r"[^a-z]", "", m.group()) + " ", folded)
     folded = " " + re.sub(r"[^a-z0-9]+", " ", folded) + " "
     for phrase, short in PHRASES:
         folded = folded.replace(f" {phrase} ", f" {short} ")
@@ -212,9 +220,14 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidat
 
 def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
     """One establishment when the best is clear, up to four when several are close, none otherwise."""
-    if not candidates or candidates[0].score < SEVERAL:
+    if not candidates:
         return []
     best = candidates[0].score
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if SEVERAL > best >= FAR_AHEAD_SCORE and runner_up <= best - FAR_AHEAD:
+        return [candidates[0].establishment]
+    if best < SEVERAL:
+        return []
     if best >= CLEAR and (len(candidates) == 1 or candidates[1].score <= best - AHEAD):
         return [candidates[0].establishment, *_sister_sites(candidates)]
     close = [c.establishment for c in candidates if c.score >= max(SEVERAL, best - 2 * AHEAD)]
