@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core import fields as registry
 from bot.core import schema
-from bot.core.french import format_datetime_fr
+from bot.core.french import format_incident_date_fr
 from bot.core.qualification import format_obligation_fr, still_to_do
 from bot.core.storage import unknown_fields
 
@@ -26,7 +26,7 @@ def format_value(field: str, value: Any) -> str:
     if field in schema.ENUM_FIELDS:
         return _in_plain_words(field, value, schema.ENUM_FIELDS[field])
     if field in schema.DATETIME_FIELDS:
-        return format_datetime_fr(datetime.fromisoformat(value))
+        return format_incident_date_fr(datetime.fromisoformat(value))
     if field == "declarant_phone":
         return str(value).replace(";ext=", " poste ")  # RFC 3966's extension, as people write it
     return str(value)

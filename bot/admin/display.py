@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import SpecBlock
-from bot.core.french import format_datetime_fr
+from bot.core.french import format_datetime_fr, format_incident_date_fr
 from bot.core.paris_time import parse_paris as parse_datetime
 from bot.core.qualification import format_obligation_fr
 
@@ -74,6 +74,9 @@ def field_value(name: str, value: Any) -> str:
         return ", ".join(ENUMS[name].get(item, item) for item in value) or "Aucun"
     if value is None or value == "":
         return NOT_GIVEN
+    if name in schema.DATETIME_FIELDS:
+        moment = as_datetime(value)
+        return format_incident_date_fr(moment) if moment else NOT_GIVEN
     if name in DATETIME_FIELDS:
         return datetime_fr(value)
     if name in ENUMS:

@@ -90,11 +90,21 @@ MONTHS_FR = (
 def format_datetime_fr(moment: datetime) -> str:
     """ "jeudi 3 décembre 2026 à 6 h 00" (Paris time)."""
     local = as_paris(moment)
+    return f"{_day_fr(local)} à {local.hour} h {local.minute:02d}"
+
+
+def format_incident_date_fr(moment: datetime) -> str:
+    """A date of the incident: "samedi 5 décembre 2026, heure non précisée" when only the day was
+    said (a declaration keeps it at midnight), else as ``format_datetime_fr``."""
+    local = as_paris(moment)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{_day_fr(local)}, heure non précisée"
+    return format_datetime_fr(local)
+
+
+def _day_fr(local: datetime) -> str:
     day = "1er" if local.day == 1 else str(local.day)
-    return (
-        f"{DAYS_FR[local.weekday()]} {day} {MONTHS_FR[local.month - 1]} {local.year}"
-        f" à {local.hour} h {local.minute:02d}"
-    )
+    return f"{DAYS_FR[local.weekday()]} {day} {MONTHS_FR[local.month - 1]} {local.year}"
 
 
 def format_date_fr(day: date) -> str:

@@ -49,3 +49,8 @@ def test_the_summary_is_shown_without_the_files_when_the_database_is_down(monkey
     monkeypatch.setattr(submission, "store", lambda: unreachable)
     assert joined_files("0123456789abcdef0123456789abcdef") == []
     assert "joined files not listed in the summary: OperationalError" in caplog.text
+
+
+def test_a_date_said_without_its_hour_is_shown_without_one():
+    assert format_value("started_at", "2026-12-05T00:00:00+01:00") == "samedi 5 décembre 2026, heure non précisée"
+    assert format_value("started_at", "2026-12-05T06:00:00+01:00") == "samedi 5 décembre 2026 à 6 h 00"
