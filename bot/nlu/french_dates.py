@@ -229,12 +229,14 @@ _QUAL = (
     r"plus\s+de|moins\s+de|au\s+moins|pres\s+de|presque|bientot|environ"
     r"|a\s+peu\s+pres|deja|quasiment"
 )
+# "une petite heure", "une bonne demi-heure", "un petit quart d'heure": about that long
+_ABOUT = r"(?:petite?|bonne?|bon)s?"
 _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
     (?:
-        (?P<demi>une\s+demi[- ]?heure)
-      | (?P<quart>un\s+quart\s+d'heure)
+        (?P<demi>une\s+(?:{_ABOUT}\s+)?demi[- ]?heure)
+      | (?P<quart>un\s+(?:{_ABOUT}\s+)?quart\s+d'heure)
       | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d')(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
-      | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*
+      | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*(?:{_ABOUT}\s+)?
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
         (?:\s?(?P<dm>[0-5]\d)(?:\s?(?:min|mn))?|\s+et\s+(?P<frac>demie?|quart))?
     )(?![\w/])"""

@@ -112,6 +112,10 @@ POSITIVE = [
     ("juste après 14h", "2026-11-28 14:00", True, False),
     ("il y a une dizaine de jours", "2026-11-18 00:00", False, False),
     ("il y a une vingtaine de minutes", "2026-11-28 15:00", True, False),
+    ("on s'en est rendu compte il y a une petite heure", "2026-11-28 14:20", True, False),
+    ("il y a une bonne demi-heure", "2026-11-28 14:50", True, False),
+    ("ça fait un petit quart d'heure", "2026-11-28 15:05", True, True),  # since then
+    ("il y a deux bonnes heures", "2026-11-28 13:20", True, False),
     ("les premiers accès remontent à une quinzaine de jours", "2026-11-13 00:00", False, True),
     ("les premiers chiffrements remontent à 0h45", "2026-11-28 00:45", True, False),  # a time, not 45 minutes ago
     # --- relative
