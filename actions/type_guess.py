@@ -20,6 +20,7 @@ TYPE_RANKING = "incident_type_ranking"  # bot.nlu.components.TYPE_RANKING, witho
 SURE = 0.5
 LIKELY = 0.12
 MAX_GUESSES = 3
+GUESS_AHEAD = 0.1  # an answer in words takes the guess it makes this much likelier than the others
 OTHER = "autre"
 ANOTHER = "Aucun de ceux-ci"
 
@@ -36,8 +37,9 @@ def from_ranking(message: Dict[str, Any]) -> Dict[str, Any]:
     return {GUESSES: likely} if likely else {}
 
 
-def read_answer(text_intent: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
-    """ "oui" takes the only guess; "non" (or "aucun de ceux-ci") asks with the whole list."""
+def read_answer(text_intent: Optional[str], slots: Dict[str, Any], message: Dict[str, Any]) -> Dict[str, Any]:
+    """ "oui" takes the only guess; "non" (or "aucun de ceux-ci") asks with the whole list; words
+    ("une panne de notre opérateur de téléphonie") take the guess they make clearly likeliest."""
     guesses = slots.get(GUESSES) or []
     if not guesses:
         return {}
@@ -45,6 +47,11 @@ def read_answer(text_intent: Optional[str], slots: Dict[str, Any]) -> Dict[str, 
         return {"incident_type": guesses[0]}
     if text_intent == "deny":
         return {GUESSES: []}
+    said = {r.get("name"): float(r.get("confidence") or 0.0) for r in message.get(TYPE_RANKING) or []}
+    ranked = sorted(guesses, key=lambda guess: -said.get(guess, 0.0))
+    best, runner_up = said.get(ranked[0], 0.0), said.get(ranked[1], 0.0) if len(ranked) > 1 else 0.0
+    if best >= LIKELY and best - runner_up >= GUESS_AHEAD:
+        return {"incident_type": ranked[0]}
     return {}
 
 

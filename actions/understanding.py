@@ -292,12 +292,24 @@ NOTICED = re.compile(
     r"\b(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
     r"appels?|plaintes? de|remonte|notifie|trouve|vu)e?s?\b"
 )
+WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
 # Times of other events told beside the incident: a backup that ran normally, an appointment, a
 # meeting ("la sauvegarde de 23h s'était terminée sans erreur", "patients convoqués à 8h30").
 OTHER_EVENT = re.compile(
     r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)"
     r"|\b(?:convoque|rendez[- ]vous|rdv|reunion|point avec|visio)"
 )
+# "22h, c'est l'heure où un collègue l'a transféré": in a correction, the time of another event.
+EXPLAINED = re.compile(r"^\W*c'?est (?:l'heure|le moment|quand|ce que)\b")
+# "les prescriptions d'hier", "le planning de cette nuit": a day that dates a thing, not the incident
+# (unless the thing is the incident: "l'attaque d'hier", "le mail de cette nuit").
+DATED_THING = re.compile(r"\b(?P<noun>[a-z]{3,}) (?:d'|de )$")
+INCIDENT_NOUNS = re.compile(
+    r"^(?:incident|attaque|panne|coupure|intrusion|alerte|bug|crash|mail|courriel|message|probleme|virus"
+    r"|chiffrement|piratage|fuite|vol|perte|plantage|arret|vague|campagne)s?$"
+)
+# "je me suis trompée tout à l'heure", "comme je l'ai dit à l'instant": a moment of the talk
+VAGUE_MOMENT = re.compile(r"^(?:tout a l'heure|a l'instant|tantot)$")
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(
     r"(?:^|[,;.(]|\bet|\bmais|\bnon|\bc'?etait|\bc'?est|\bn'?est)\s*(?:non\s+|et\s+)?pas\s*$"
@@ -308,6 +320,7 @@ SET_ASIDE = re.compile(
 
 BARE_PAS = re.compile(r"\bpas\s*$")
 NEGATION = re.compile(r"\bn(?:e\b|')")
+SENTENCE_END = re.compile(r"[.;!?\n]")
 
 
 def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
@@ -362,7 +375,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested in TEXT_ONLY_FIELDS and text and intent != "dont_know" and not is_correction(text):
         return {requested: text}
     if requested == "incident_type" and slots.get(type_guess.GUESSES):
-        answer = type_guess.read_answer(_yes_no(intent, text), slots)
+        answer = type_guess.read_answer(_yes_no(intent, text), slots, message)
         if answer:
             return {**answer, **_implied(answer, slots)}
     entities = _our_entities(message.get("entities") or [])
@@ -615,8 +628,11 @@ def _facts(entities: List[Dict[str, Any]], slots: Dict[str, Any]) -> Dict[str, A
 def _dates(
     entities: List[Dict[str, Any]], text: str, requested: Optional[str], opening: bool, slots: Dict[str, Any]
 ) -> Dict[str, Any]:
-    said = [e for e in entities if e["entity"] == "datetime"]
-    dates = _joined([e for e in said if not _about_complaint(text, e) and not _set_aside(text, e)], text)
+    said = [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)]
+    denied = [e for e in said if _set_aside(text, e) or _explained(text, e)]
+    dates = _joined([e for e in said if not any(_same_moment(e, d) for d in denied)], text)
+    if any(_has_time(d) for d in dates):
+        dates = [d for d in dates if not VAGUE_MOMENT.match(fold(_words(d, text)))] or dates
     if not dates:
         return {}
     if requested == "detected_at":
@@ -624,9 +640,11 @@ def _dates(
     if requested == "started_at":
         return {requested: _before_detection(dates[0], text, slots.get("detected_at"))}
     if opening or requested == "confirmed" or is_correction(text):
-        dates = [d for d in dates if not _other_event(text, d)] or dates
+        dates = [d for d in dates if not _other_event(text, d) and not _dated_thing(text, d)] or dates
         if len(dates) == 1:
-            field = "started_at" if _says_start(text) and not opening else "detected_at"
+            field = _corrected_field(denied, slots) or (
+                "started_at" if _says_start(text) and not opening else "detected_at"
+            )
             chosen = {field: dates[0]}
             if opening and dates[0].get("role") == "start" and _has_time(dates[0]) and not _noticed(text, dates[0]):
                 chosen["started_at"] = dates[0]  # "en panne depuis hier 21h": noticed then, begun then
@@ -641,6 +659,37 @@ def _dates(
             found["started_at"] = found["detected_at"]  # "depuis 7h" put right: begun and seen at 6h30
         return found
     return {}
+
+
+def _same_moment(entity: Dict[str, Any], other: Dict[str, Any]) -> bool:
+    """The same date, or the same clock time said again ("pas à 22h. 22h, c'est…")."""
+    if entity["value"] == other["value"]:
+        return True
+    return _rolling(entity) and _rolling(other) and _clock(entity["value"]) == _clock(other["value"])
+
+
+def _clock(value: str) -> str:
+    return datetime.fromisoformat(value).astimezone(PARIS).strftime("%H:%M")
+
+
+def _corrected_field(denied: List[Dict[str, Any]], slots: Dict[str, Any]) -> Optional[str]:
+    """ "hier à 18h40, pas à 22h": the field that held 22h is the one put right."""
+    for field in ("detected_at", "started_at"):
+        held = slots.get(field)
+        if held and any(d["value"] == held or (_rolling(d) and _clock(d["value"]) == _clock(held)) for d in denied):
+            return field
+    return None
+
+
+def _explained(text: str, entity: Dict[str, Any]) -> bool:
+    return is_correction(text) and bool(EXPLAINED.match(fold(text[entity["end"] :]).lstrip(" ,:")))
+
+
+def _dated_thing(text: str, entity: Dict[str, Any]) -> bool:
+    if _has_time(entity):
+        return False
+    thing = DATED_THING.search(fold(text[: entity["start"]]))
+    return bool(thing) and not INCIDENT_NOUNS.match(thing.group("noun"))
 
 
 def _began_and_noticed(dates: List[Dict[str, Any]], text: str) -> Dict[str, Dict[str, Any]]:
@@ -659,7 +708,9 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     out: List[Dict[str, Any]] = []
     for entity in dates:
         day = out[-1] if out else None
-        if day and not _has_time(day) and _rolling(entity):
+        # never across sentences: "…depuis hier en fin d'après-midi. Le prestataire a rappelé à 8h15"
+        apart = day and SENTENCE_END.search(text[day["end"] : entity["start"]])
+        if day and not apart and not _has_time(day) and _rolling(entity):
             joined = _on_day(_words(day, text), text[entity["start"] : entity["end"]])
             if joined:
                 out[-1] = {**day, "end": entity["end"], "value": joined, "additional_info": {"has_time": True}}
@@ -738,7 +789,12 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
 
 
 def _noticed(text: str, entity: Dict[str, Any]) -> bool:
-    return bool(NOTICED.search(fold(_clause(text, entity["start"], entity["end"]))))
+    clause = fold(_clause(text, entity["start"], entity["end"]))
+    if WHEN_CLAUSE.search(clause):  # "quand je suis arrivé à 7h45, j'ai trouvé…": the next one says it
+        following = text.find(",", entity["end"])
+        if following >= 0:
+            clause += " " + fold(_clause(text, following + 1, following + 1))
+    return bool(NOTICED.search(clause))
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:

@@ -131,6 +131,20 @@ async def test_a_guess_clicked_a_no_brings_the_whole_list_without_counting_a_mis
     assert values["origin"] == "non_malveillante"
 
 
+async def test_words_at_the_guesses_take_the_guess_they_make_clearly_likeliest():
+    pending = {"requested_slot": "incident_type", type_guess.GUESSES: ["perte_lien_telecom", "defaillance_prestataire"]}
+    leaning = [
+        {"name": "perte_lien_telecom", "confidence": 0.49},
+        {"name": "defaillance_prestataire", "confidence": 0.32},
+    ]
+    values = await _turn(pending, "une panne de notre opérateur de téléphonie", ranking=leaning)
+    assert values["incident_type"] == "perte_lien_telecom"
+    torn = [{"name": "perte_lien_telecom", "confidence": 0.41}, {"name": "defaillance_prestataire", "confidence": 0.38}]
+    values = await _turn(pending, "une panne chez eux", ranking=torn)
+    assert not values.get("incident_type")
+    assert values["requested_slot"] == "incident_type"
+
+
 async def test_a_sure_ranking_at_the_type_question_is_the_answer():
     sure = [{"name": "sinistre", "confidence": 0.93}]
     values = await _turn({"requested_slot": "incident_type"}, "la clim de la salle a lâché, 45 degrés", ranking=sure)

@@ -655,3 +655,100 @@ def test_pas_typed_without_ne_keeps_the_date_outside_a_correction():
     text = "le dpi marche pas depuis 8h ce matin"
     found = understand(opening_with_dates(text, ("depuis 8h ce matin", "2026-11-28T08:00:00+01:00")), None, {})
     assert found["detected_at"] == "2026-11-28T08:00:00+01:00"
+
+
+def said_with_dates(text, intent, *dated):
+    """A message whose dates (words, value, has_time, rolling) are placed where the text says them;
+    each occurrence of the same words is one date."""
+    entities, start = [], {}
+    for words, value, has_time, rolling in dated:
+        at = text.index(words, start.get(words, 0))
+        start[words] = at + len(words)
+        entities.append(
+            {
+                **ent("datetime", value, at, at + len(words)),
+                "additional_info": {"has_time": has_time, "rolling": rolling},
+            }
+        )
+    return msg(text, intent, entities)
+
+
+YESTERDAY_22H, YESTERDAY_18H40 = "2026-12-05T22:00:00+01:00", "2026-12-05T18:40:00+01:00"
+
+
+def test_a_correction_puts_right_the_date_that_held_the_time_it_denies():
+    text = (
+        "Pardon, je corrige : le mail est arrivé hier à 18h40, pas à 22h. "
+        "22h, c'est l'heure où un collègue l'a transféré à tout le monde pour prévenir."
+    )
+    message = said_with_dates(
+        text,
+        "inform",
+        ("hier à 18h40", YESTERDAY_18H40, True, False),
+        ("22h", YESTERDAY_22H, True, True),
+        ("22h", YESTERDAY_22H, True, True),
+    )
+    slots = {"detected_at": "2026-12-06T07:00:00+01:00", "started_at": YESTERDAY_22H}
+    found = understand(message, "care_impact", slots)
+    assert found["started_at"] == YESTERDAY_18H40
+    assert "detected_at" not in found
+
+
+def test_a_time_explained_as_another_event_is_set_aside_and_shows_the_field_corrected():
+    text = (
+        "Je me suis trompée tout à l'heure : on s'en est aperçu à 7h20, quand la première aide-soignante "
+        "est arrivée au bureau. 8h, c'est l'heure où j'ai appelé l'opérateur."
+    )
+    at_8 = "2026-12-06T08:00:00+01:00"
+    message = said_with_dates(
+        text,
+        "inform",
+        ("tout à l'heure", "2026-12-06T13:58:00+01:00", True, False),
+        ("à 7h20", "2026-12-06T07:20:00+01:00", True, True),
+        ("8h", at_8, True, True),
+    )
+    found = understand(message, "health_data_involved", {"detected_at": at_8, "started_at": at_8})
+    assert found["detected_at"] == "2026-12-06T07:20:00+01:00"
+    assert found["started_at"] == "2026-12-06T07:20:00+01:00"  # said as begun and seen at 8h
+
+
+def test_a_day_that_dates_a_thing_is_not_when_the_incident_began():
+    text = (
+        "Depuis ce matin on n'a plus aucune connexion avec la Guadeloupe. On est passés au papier, "
+        "mais on ne voit plus les prescriptions d'hier."
+    )
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("Depuis ce matin", "2026-12-06T00:00:00+01:00", False, False),
+        ("hier", "2026-12-05T00:00:00+01:00", False, False),
+    )
+    found = understand(message, None, {})
+    assert "started_at" not in found
+    assert found["detected_day"]["text"] == "ce matin"
+    attack = "l'attaque d'hier a chiffré les serveurs, constatée ce matin"
+    message = said_with_dates(
+        attack,
+        "declare_incident",
+        ("hier", "2026-12-05T00:00:00+01:00", False, False),
+        ("ce matin", "2026-12-06T00:00:00+01:00", False, False),
+    )
+    assert understand(message, None, {})["started_at"] == "2026-12-05T00:00:00+01:00"
+
+
+def test_a_time_of_the_next_sentence_is_not_joined_to_a_day_said_alone():
+    text = (
+        "Quand je suis arrivé ce matin à 7h45, j'ai trouvé dans ma messagerie une règle de transfert : "
+        "tous mes messages partent vers une adresse extérieure depuis hier en fin d'après-midi. "
+        "Notre prestataire informatique nous a rappelés à 8h15 et a supprimé la règle."
+    )
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("ce matin à 7h45", "2026-12-06T07:45:00+01:00", True, False),
+        ("depuis hier en fin d'après-midi", "2026-12-05T17:00:00+01:00", False, False),
+        ("à 8h15", "2026-12-06T08:15:00+01:00", True, True),
+    )
+    found = understand(message, None, {})
+    assert found["detected_at"] == "2026-12-06T07:45:00+01:00"  # "quand je suis arrivé…, j'ai trouvé"
+    assert found["started_at"] == "2026-12-05T17:00:00+01:00"
