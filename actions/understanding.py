@@ -289,8 +289,8 @@ START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
-    r"\b(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
-    r"appels?|plaintes? de|remonte|notifie|trouve|vu)e?s?\b"
+    r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
+    r"appels?|plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte)\b"
 )
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
 # Times of other events told beside the incident: a backup that ran normally, an appointment, a

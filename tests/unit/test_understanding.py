@@ -752,3 +752,14 @@ def test_a_time_of_the_next_sentence_is_not_joined_to_a_day_said_alone():
     found = understand(message, None, {})
     assert found["detected_at"] == "2026-12-06T07:45:00+01:00"  # "quand je suis arrivé…, j'ai trouvé"
     assert found["started_at"] == "2026-12-05T17:00:00+01:00"
+
+
+def test_a_date_said_with_se_rendre_compte_is_the_detection():
+    text = "On s'en est rendu compte à 7h, le prestataire a rappelé à 9h et l'a réparé."
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("à 7h", "2026-12-06T07:00:00+01:00", True, True),
+        ("à 9h", "2026-12-06T09:00:00+01:00", True, True),
+    )
+    assert understand(message, None, {})["detected_at"] == "2026-12-06T07:00:00+01:00"
