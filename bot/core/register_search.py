@@ -116,6 +116,10 @@ CLEAR = 85.0  # the best candidate, alone this far ahead, is the one
 AHEAD = 5.0
 SEVERAL = 82.0
 MAX_CHOICES = 4
+# Pharmacies (d'officine, propharmacies, mutualistes, minières) are out of CERT Santé's scope
+# (spec/vocabulary.md): never offered for a name ("le site de Montpellier Antigone" of a lab is
+# not "PHARMACIE ANTIGONE"); a FINESS number typed is still looked up.
+OUT_OF_SCOPE_CATEGORIES = frozenset({"620", "627", "628", "629"})
 # a lower best, far ahead of every other, is still offered alone: "Propara, le centre de rééducation
 # neurologique à Montpellier" (79) has the words of no other place (48); the person confirms it
 FAR_AHEAD_SCORE, FAR_AHEAD = 70.0, 25.0
@@ -214,6 +218,7 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidat
     scored = [
         Candidate(e, _score(names, kinds, e, set(words.split()), initials), whole and _unsaid(names, e))
         for e, words in found
+        if e.category not in OUT_OF_SCOPE_CATEGORIES
     ]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
 

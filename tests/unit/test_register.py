@@ -223,3 +223,10 @@ def test_of_a_towns_ch_units_the_hospital_comes_first(register):
 )
 def test_the_region_of_a_town_postcode_or_department_a_person_gives(register, answer, region):
     assert register.region_of_place(answer) is region
+
+
+def test_pharmacies_are_never_offered_for_a_name(register):
+    """Out of CERT Santé's scope (spec/vocabulary.md); a typed FINESS number is still found."""
+    for words in ("Pharmacie Antigone Montpellier", "Inovie Labosud, le site de Montpellier Antigone"):
+        assert all(e.category != "620" for e in register.find(words))
+    assert register.by_finess("340794080").category == "620"
