@@ -302,11 +302,12 @@ OTHER_EVENT = re.compile(
 # "22h, c'est l'heure où un collègue l'a transféré": in a correction, the time of another event.
 EXPLAINED = re.compile(r"^\W*c'?est (?:l'heure|le moment|quand|ce que)\b")
 # "les prescriptions d'hier", "le planning de cette nuit": a day that dates a thing, not the incident
-# (unless the thing is the incident: "l'attaque d'hier", "le mail de cette nuit").
+# (unless the thing is the incident or its cause: "l'attaque d'hier", "la mise à jour de cette nuit").
 DATED_THING = re.compile(r"\b(?P<noun>[a-z]{3,}) (?:d'|de )$")
 INCIDENT_NOUNS = re.compile(
     r"^(?:incident|attaque|panne|coupure|intrusion|alerte|bug|crash|mail|courriel|message|probleme|virus"
-    r"|chiffrement|piratage|fuite|vol|perte|plantage|arret|vague|campagne)s?$"
+    r"|chiffrement|piratage|fuite|vol|perte|plantage|arret|vague|campagne|sauvegarde|jour|maj|connexion"
+    r"|envoi|intervention|modification|operation)s?$"
 )
 # "je me suis trompée tout à l'heure", "comme je l'ai dit à l'instant": a moment of the talk
 VAGUE_MOMENT = re.compile(r"^(?:tout a l'heure|a l'instant|tantot)$")
@@ -686,7 +687,7 @@ def _explained(text: str, entity: Dict[str, Any]) -> bool:
 
 
 def _dated_thing(text: str, entity: Dict[str, Any]) -> bool:
-    if _has_time(entity):
+    if _has_time(entity) or _noticed(text, entity):  # "l'équipe de cette nuit a trouvé…" dates it
         return False
     thing = DATED_THING.search(fold(text[: entity["start"]]))
     return bool(thing) and not INCIDENT_NOUNS.match(thing.group("noun"))

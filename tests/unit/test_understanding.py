@@ -763,3 +763,22 @@ def test_a_date_said_with_se_rendre_compte_is_the_detection():
         ("à 9h", "2026-12-06T09:00:00+01:00", True, True),
     )
     assert understand(message, None, {})["detected_at"] == "2026-12-06T07:00:00+01:00"
+
+
+@pytest.mark.parametrize(
+    "text, day_words",
+    [
+        ("la mise à jour d'hier a planté le DPI, constaté ce matin", "hier"),
+        ("l'équipe de cette nuit a trouvé l'écran de rançon, chiffré depuis hier", "cette nuit"),
+    ],
+)
+def test_a_day_that_dates_the_cause_or_the_finding_still_counts(text, day_words):
+    other = "ce matin" if "ce matin" in text else "depuis hier"
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        (day_words, "2026-12-05T00:00:00+01:00", False, False),
+        (other, "2026-12-06T00:00:00+01:00" if other == "ce matin" else "2026-12-04T00:00:00+01:00", False, False),
+    )
+    found = understand(message, None, {})
+    assert "2026-12-05T00:00:00+01:00" in (found.get("started_at"), (found.get("detected_day") or {}).get("value"))
