@@ -376,7 +376,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested in TEXT_ONLY_FIELDS and text and intent != "dont_know" and not is_correction(text):
         return {requested: text}
     if requested == "incident_type" and slots.get(type_guess.GUESSES):
-        answer = type_guess.read_answer(_yes_no(intent, text), slots, message)
+        # a type named ("je dirais « autre »") is read below; words only choose among the guesses
+        named = _named_type(message, requested)
+        answer = type_guess.read_answer(_yes_no(intent, text), slots, {} if named else message)
         if answer:
             return {**answer, **_implied(answer, slots)}
     entities = _our_entities(message.get("entities") or [])
@@ -709,11 +711,13 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     out: List[Dict[str, Any]] = []
     for entity in dates:
         day = out[-1] if out else None
-        # never across sentences: "…depuis hier en fin d'après-midi. Le prestataire a rappelé à 8h15"
-        apart = day and SENTENCE_END.search(text[day["end"] : entity["start"]])
-        if day and not apart and not _has_time(day) and _rolling(entity):
+        if day and not _has_time(day) and _rolling(entity):
             joined = _on_day(_words(day, text), text[entity["start"] : entity["end"]])
-            if joined:
+            # across sentences, only a time that fits the day as said: "hier… Je me suis garée à
+            # 14h" is yesterday at 14h, "…depuis hier en fin d'après-midi. Le prestataire a
+            # rappelé à 8h15" is not yesterday at 20h15
+            apart = SENTENCE_END.search(text[day["end"] : entity["start"]])
+            if joined and (not apart or _clock(joined) == _clock(entity["value"])):
                 out[-1] = {**day, "end": entity["end"], "value": joined, "additional_info": {"has_time": True}}
                 continue
         out.append(entity)

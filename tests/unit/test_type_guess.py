@@ -145,6 +145,15 @@ async def test_words_at_the_guesses_take_the_guess_they_make_clearly_likeliest()
     assert values["requested_slot"] == "incident_type"
 
 
+async def test_words_never_confirm_a_single_guess_nor_outweigh_a_type_named():
+    leaning = [{"name": "compromission_compte", "confidence": 0.45}, {"name": "autre", "confidence": 0.2}]
+    one = {"requested_slot": "incident_type", type_guess.GUESSES: ["compromission_compte"]}
+    text = "je dirais « autre » : c'est un compte oublié, pas une attaque constatée"
+    assert (await _turn(one, text, ranking=leaning)).get("incident_type") == "autre"
+    two = {**one, type_guess.GUESSES: ["compromission_compte", "compromission_si"]}
+    assert (await _turn(two, text, ranking=leaning)).get("incident_type") == "autre"
+
+
 async def test_a_sure_ranking_at_the_type_question_is_the_answer():
     sure = [{"name": "sinistre", "confidence": 0.93}]
     values = await _turn({"requested_slot": "incident_type"}, "la clim de la salle a lâché, 45 degrés", ranking=sure)

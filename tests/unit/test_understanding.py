@@ -1,10 +1,11 @@
 """From one message (intent and entities) to candidate field values."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from actions.understanding import is_correction, misread_answer, understand
+from bot.core.paris_time import PARIS
 from bot.nlu.components import IncidentFactsExtractor
 from bot.nlu.incident_facts import extract_facts
 
@@ -782,3 +783,27 @@ def test_a_day_that_dates_the_cause_or_the_finding_still_counts(text, day_words)
     )
     found = understand(message, None, {})
     assert "2026-12-05T00:00:00+01:00" in (found.get("started_at"), (found.get("detected_day") or {}).get("value"))
+
+
+def test_a_time_of_the_next_sentence_that_fits_the_day_said_alone_is_on_that_day():
+    text = (
+        "On a fracturé ma voiture hier pendant ma tournée et la tablette a été volée. Je me suis garée à 14h "
+        "devant chez une patiente et quand je suis ressortie à 14h30 la vitre était cassée."
+    )
+    day = (datetime.now(PARIS) - timedelta(days=1)).date()
+    at = {hour: datetime.combine(day, time(*hour), PARIS).isoformat() for hour in ((0, 0), (14, 0), (14, 30))}
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("hier", at[(0, 0)], False, False),
+        ("à 14h", at[(14, 0)], True, True),
+        ("à 14h30", at[(14, 30)], True, True),
+    )
+    found = understand(message, None, {})
+    yesterday = day.isoformat()
+    assert (found["detected_at"][:10], _clock_of(found["detected_at"])) == (yesterday, "14:30")
+    assert (found["started_at"][:10], _clock_of(found["started_at"])) == (yesterday, "14:00")
+
+
+def _clock_of(value):
+    return datetime.fromisoformat(value).strftime("%H:%M")
