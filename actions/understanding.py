@@ -282,7 +282,7 @@ LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexic
 DAY_ONLY = "detected_day"
 START_WORDS = re.compile(r"^(?:depuis|à partir d[e']|a partir d[e']|dès|des)\s*", re.I)
 CONTACT_SIGN = re.compile(r"@|(?:\d[\s.-]?){8,}")
-RELATIVE = re.compile(r"\b(?:il y a|y a|ca fait|cela fait|voila)\b")
+RELATIVE = re.compile(r"\b(?:il y a|il ya|y a|ya|ca fait|cela fait|voila)\b")  # "ya 30 min", typed fast
 SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -386,9 +387,10 @@ async def test_an_hour_put_right_moves_the_start_that_was_read_from_the_same_wor
     assert not any("postérieur" in (s or "") for s in said)
 
 
-async def test_the_same_time_ago_for_the_start_is_the_detection_not_a_start_after_it():
+@pytest.mark.parametrize("said", ["il y a 5 heures", "ya 5h c qd j ai fait la manip"])
+async def test_the_same_time_ago_for_the_start_is_the_detection_not_a_start_after_it(said):
     noticed = (datetime.now(PARIS) - timedelta(hours=5, minutes=3)).isoformat()  # said three minutes ago
-    values, said = await turn({"requested_slot": "started_at", "detected_at": noticed}, "il y a 5 heures")
+    values, _ = await turn({"requested_slot": "started_at", "detected_at": noticed}, said)
     assert values["started_at"] == noticed and values["requested_slot"] != "started_at"
 
 
