@@ -309,7 +309,7 @@ INCIDENT_NOUNS = re.compile(
     r"|chiffrement|piratage|fuite|vol|perte|plantage|arret|vague|campagne|sauvegarde|jour|maj|connexion"
     r"|envoi|intervention|modification|operation)s?$"
 )
-# "je me suis trompée tout à l'heure", "comme je l'ai dit à l'instant": a moment of the talk
+# in a correction, "je me suis trompée tout à l'heure": a moment of the talk, not of the incident
 VAGUE_MOMENT = re.compile(r"^(?:tout a l'heure|a l'instant|tantot)$")
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(
@@ -634,7 +634,7 @@ def _dates(
     said = [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)]
     denied = [e for e in said if _set_aside(text, e) or _explained(text, e)]
     dates = _joined([e for e in said if not any(_same_moment(e, d) for d in denied)], text)
-    if any(_has_time(d) for d in dates):
+    if is_correction(text) and any(_has_time(d) for d in dates):
         dates = [d for d in dates if not VAGUE_MOMENT.match(fold(_words(d, text)))] or dates
     if not dates:
         return {}
@@ -797,7 +797,7 @@ def _noticed(text: str, entity: Dict[str, Any]) -> bool:
     clause = fold(_clause(text, entity["start"], entity["end"]))
     if WHEN_CLAUSE.search(clause):  # "quand je suis arrivé à 7h45, j'ai trouvé…": the next one says it
         following = text.find(",", entity["end"])
-        if following >= 0:
+        if following >= 0 and not SENTENCE_END.search(text[entity["end"] : following]):
             clause += " " + fold(_clause(text, following + 1, following + 1))
     return bool(NOTICED.search(clause))
 

@@ -807,3 +807,14 @@ def test_a_time_of_the_next_sentence_that_fits_the_day_said_alone_is_on_that_day
 
 def _clock_of(value):
     return datetime.fromisoformat(value).strftime("%H:%M")
+
+
+def test_tout_a_l_heure_in_an_opening_is_still_when_it_was_seen():
+    text = "J'ai vu tout à l'heure que le serveur de fichiers était chiffré, les sauvegardes depuis 8h aussi."
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("tout à l'heure", "2026-12-06T13:40:00+01:00", True, False),
+        ("depuis 8h", "2026-12-06T08:00:00+01:00", True, True),
+    )
+    assert understand(message, None, {})["detected_at"] == "2026-12-06T13:40:00+01:00"
