@@ -51,7 +51,7 @@ def read_answer(text_intent: Optional[str], slots: Dict[str, Any], message: Dict
         return {}  # one guess is confirmed by "oui", not by words that rank it likely
     said = {r.get("name"): float(r.get("confidence") or 0.0) for r in message.get(TYPE_RANKING) or []}
     ranked = sorted(guesses, key=lambda guess: -said.get(guess, 0.0))
-    best, runner_up = said.get(ranked[0], 0.0), said.get(ranked[1], 0.0) if len(ranked) > 1 else 0.0
+    best, runner_up = said.get(ranked[0], 0.0), said.get(ranked[1], 0.0)
     if best >= LIKELY and best - runner_up >= GUESS_AHEAD:
         return {"incident_type": ranked[0]}
     return {}
