@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, List, Mapping, Tuple
 
 from bot.core import fields as registry
+from bot.core.paris_time import said_without_hour
 
 UNKNOWN_VALUES: Tuple[Any, ...] = (None, "", [], registry.UNKNOWN)
 # Read from the person's words before sending, never asked then: shown for confirmation in the
@@ -18,12 +19,12 @@ NEVER_COMPLETED = (registry.Status.SOUMISE, registry.Status.TRANSMISE)
 
 
 def day_only(value: Any) -> bool:
-    """A date stored without its hour ("hier", "avant-hier"): at midnight, as the form keeps it."""
+    """A date stored without its hour ("hier", "avant-hier")."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return False
-    return (moment.hour, moment.minute, moment.second) == (0, 0, 0)
+    return said_without_hour(moment)
 
 
 def _still_open(field: str, value: Any, declaration: Mapping[str, Any]) -> bool:

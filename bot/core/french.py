@@ -6,7 +6,7 @@ import math
 from datetime import date, datetime
 from typing import Optional
 
-from bot.core.paris_time import as_paris
+from bot.core.paris_time import as_paris, said_without_hour
 
 NARROW_NBSP = "\u202f"  # thousands separator and before "%"
 NBSP = "\u00a0"
@@ -96,10 +96,9 @@ def format_datetime_fr(moment: datetime) -> str:
 def format_incident_date_fr(moment: datetime) -> str:
     """A date of the incident: "samedi 5 décembre 2026, heure non précisée" when only the day was
     said (a declaration keeps it at midnight), else as ``format_datetime_fr``."""
-    local = as_paris(moment)
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        return f"{_day_fr(local)}, heure non précisée"
-    return format_datetime_fr(local)
+    if said_without_hour(moment):
+        return f"{_day_fr(as_paris(moment))}, heure non précisée"
+    return format_datetime_fr(moment)
 
 
 def _day_fr(local: datetime) -> str:

@@ -26,6 +26,13 @@ def as_paris(value: datetime) -> datetime:
     return value.astimezone(PARIS)
 
 
+def said_without_hour(moment: datetime) -> bool:
+    """A date kept without its hour ("hier", "avant-hier"): at midnight, Paris time, as the
+    declaration form keeps it."""
+    local = as_paris(moment)
+    return (local.hour, local.minute, local.second) == (0, 0, 0)
+
+
 def to_paris_iso(value: Optional[datetime]) -> Optional[str]:
     """ISO 8601 string in Europe/Paris, or None."""
     if value is None:
