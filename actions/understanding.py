@@ -666,9 +666,12 @@ def _dates(
 
 def _same_moment(entity: Dict[str, Any], other: Dict[str, Any]) -> bool:
     """The same date, or the same clock time said again ("pas à 22h. 22h, c'est…")."""
-    if entity["value"] == other["value"]:
-        return True
-    return _rolling(entity) and _rolling(other) and _clock(entity["value"]) == _clock(other["value"])
+    return _says(entity, other["value"]) if _rolling(other) else entity["value"] == other["value"]
+
+
+def _says(entity: Dict[str, Any], value: str) -> bool:
+    """``entity`` is the moment ``value``: the same date, or, for a time said alone, the same clock."""
+    return entity["value"] == value or (_rolling(entity) and _clock(entity["value"]) == _clock(value))
 
 
 def _clock(value: str) -> str:
@@ -679,7 +682,7 @@ def _corrected_field(denied: List[Dict[str, Any]], slots: Dict[str, Any]) -> Opt
     """ "hier à 18h40, pas à 22h": the field that held 22h is the one put right."""
     for field in ("detected_at", "started_at"):
         held = slots.get(field)
-        if held and any(d["value"] == held or (_rolling(d) and _clock(d["value"]) == _clock(held)) for d in denied):
+        if held and any(_says(d, held) for d in denied):
             return field
     return None
 

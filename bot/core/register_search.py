@@ -233,7 +233,7 @@ def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
         return [candidates[0].establishment]
     if best < SEVERAL:
         return []
-    if best >= CLEAR and (len(candidates) == 1 or candidates[1].score <= best - AHEAD):
+    if best >= CLEAR and runner_up <= best - AHEAD:
         return [candidates[0].establishment, *_sister_sites(candidates)]
     close = [c.establishment for c in candidates if c.score >= max(SEVERAL, best - 2 * AHEAD)]
     return close[:MAX_CHOICES]
