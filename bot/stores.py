@@ -8,7 +8,10 @@ silently keeps conversations in memory when the database fails (and answers
 declarations in progress, so: start-up gives up loudly after
 ``connect_timeout`` seconds, and ``bot.rasa_server`` removes the fail-safe
 wrapper so that a failing read or write fails the turn (our channels answer
-503) instead of forgetting the conversation.
+503) instead of forgetting the conversation. Rasa's store also reads and writes
+on the event loop, so each of the turn's queries stopped every other
+conversation of the process while PostgreSQL answered: here they run in a
+thread, and a read loads only the events' JSON, not one ORM object per event.
 
 Rasa's ``InMemoryTrackerStore`` keeps every conversation, with every event, for
 the life of the process. ``BoundedInMemoryTrackerStore`` keeps only each
@@ -18,6 +21,8 @@ the web page's token lets it come back), and keeps at most
 ``VIGIE_MEMORY_CONVERSATIONS``, forgetting the least recently used first.
 """
 
+import asyncio
+import json
 import logging
 import time
 from collections import OrderedDict
@@ -29,6 +34,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, creat
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.settings import Settings
 
@@ -84,6 +90,43 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = sqlalchemy.create_engine(engine_url, pool_pre_ping=True, **create_engine_kwargs(engine_url))
         self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await asyncio.to_thread(self._load, sender_id, False)
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await asyncio.to_thread(self._load, conversation_id, True)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._store, tracker)
+
+    def _load(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """Rasa's ``_retrieve``: the latest session's events (or all of them), in order."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        events = [json.loads(data) for (data,) in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _store(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's ``save``: the tracker's events that the latest session does not hold yet."""
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
 
 
 def latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:

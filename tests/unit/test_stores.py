@@ -1,5 +1,6 @@
 """The strict tracker store and the removal of Rasa's silent memory fallback."""
 
+import asyncio
 import subprocess
 import sys
 
@@ -7,7 +8,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
@@ -25,33 +26,58 @@ def test_start_up_fails_loudly_when_the_database_is_unreachable():
         )
 
 
-async def test_conversations_are_kept_in_postgresql(postgres_url):  # noqa: F811
+def _postgres_store(postgres_url: str, schema_url: str) -> StrictSQLTrackerStore:
     url = make_url(postgres_url)
+    return StrictSQLTrackerStore(
+        DOMAIN,
+        dialect="postgresql",
+        host=url.host,
+        port=url.port,
+        db=url.database,
+        username=url.username,
+        query={"options": make_url(schema_url).query["options"]},
+    )
+
+
+async def test_conversations_are_kept_in_postgresql(postgres_url):  # noqa: F811
     with postgres_schema(postgres_url) as schema_url:
-        search_path = make_url(schema_url).query["options"]
-        store = StrictSQLTrackerStore(
-            DOMAIN,
-            dialect="postgresql",
-            host=url.host,
-            port=url.port,
-            db=url.database,
-            username=url.username,
-            query={"options": search_path},
-        )
+        store = _postgres_store(postgres_url, schema_url)
         tracker = DialogueStateTracker("conv-pg", DOMAIN.slots)
         tracker.update(UserUttered("CH de Vierzon"))
         tracker.update(SlotSet("structure_name", "CH de Vierzon"))
         await store.save(tracker)
-        again = await StrictSQLTrackerStore(
-            DOMAIN,
-            dialect="postgresql",
-            host=url.host,
-            port=url.port,
-            db=url.database,
-            username=url.username,
-            query={"options": search_path},
-        ).retrieve("conv-pg")
-        assert again.get_slot("structure_name") == "CH de Vierzon"
+        again = _postgres_store(postgres_url, schema_url)
+        assert (await again.retrieve("conv-pg")).get_slot("structure_name") == "CH de Vierzon"
+        assert await again.retrieve("personne") is None
+        store.engine.dispose()
+        again.engine.dispose()
+
+
+async def test_many_conversations_at_once_each_keep_their_latest_session(postgres_url):  # noqa: F811
+    """The store's queries run in threads: conversations saved and read at the same time."""
+
+    async def converse(store: StrictSQLTrackerStore, number: int) -> None:
+        sender = f"conv-{number}"
+        tracker = DialogueStateTracker(sender, DOMAIN.slots)
+        tracker.update(UserUttered("une première session"))
+        await store.save(tracker)
+        tracker = await store.retrieve(sender)  # as Rasa does at each turn
+        tracker.update(SessionStarted())
+        tracker.update(SlotSet("structure_name", f"CH numéro {number}"))
+        await store.save(tracker)
+        tracker = await store.retrieve(sender)
+        tracker.update(UserUttered("la suite"))
+        await store.save(tracker)
+
+    with postgres_schema(postgres_url) as schema_url:
+        store = _postgres_store(postgres_url, schema_url)
+        await asyncio.gather(*(converse(store, number) for number in range(12)))
+        latest = await asyncio.gather(*(store.retrieve(f"conv-{number}") for number in range(12)))
+        for number, tracker in enumerate(latest):
+            assert tracker.get_slot("structure_name") == f"CH numéro {number}"
+            assert [type(e) for e in tracker.events] == [SessionStarted, SlotSet, UserUttered]
+        full = await store.retrieve_full_tracker("conv-3")
+        assert [type(e) for e in full.events] == [UserUttered, SessionStarted, SlotSet, UserUttered]
         store.engine.dispose()
 
 
@@ -88,6 +114,25 @@ def test_action_server_answers_are_still_checked_against_rasas_schema(monkeypatc
         with pytest.raises(ValidationError) as rasas:  # what Rasa's own check raises
             validate(wrong, RemoteAction.action_response_format_spec())
         assert ours.value.message.startswith(f"{rasas.value.message}. Failed")  # the same error among several
+
+
+def test_stored_events_load_as_the_same_events(monkeypatch):
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
+    rasa_server.apply_fixes()
+    events = [
+        UserUttered("le CH de Dax"),
+        SlotSet("structure_name", "CH de Dax"),
+        BotUttered("Merci."),
+        ActionExecuted("action_listen"),
+    ]
+    for _ in range(2):  # the second time from the kept classes
+        tracker = DialogueStateTracker.from_dict("s", [e.as_dict() for e in events], DOMAIN.slots)
+        assert list(tracker.events) == events
+    assert tracker.get_slot("structure_name") == "CH de Dax"
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("pas un événement", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("pas un événement")
 
 
 def test_the_action_timeout_stays_inside_the_lock_lifetime(monkeypatch):
