@@ -251,3 +251,38 @@ def test_mask_all_masks_free_text_fields_only(nlp):
 def test_mask_all_with_missing_fields():
     assert mask_all({"description": None}) == ({"description": None}, 0)
     assert mask_all({}) == ({}, 0)
+
+
+class CountingNlp:
+    def __init__(self, nlp):
+        self.nlp, self.calls = nlp, 0
+
+    def __call__(self, text):
+        self.calls += 1
+        return self.nlp(text)
+
+
+def test_ner_runs_only_where_a_name_can_be(nlp):
+    counting = CountingNlp(nlp)
+    for answer in ("oui", "ce matin vers 7h, aux urgences", "Non, pas de plainte", "jean.dupont@ch-dax.fr"):
+        assert mask_pii(answer, counting) == (answer, 0)
+    assert counting.calls == 0
+    assert mask_pii("les résultats de Paul Lefèvre sont partis", counting) == (
+        f"les résultats de {NAME_MASK} sont partis",
+        1,
+    )
+    assert counting.calls == 1
+
+
+def test_the_entity_recognizer_alone_finds_the_full_models_entities(nlp):
+    from bot.core.language import french_nlp
+
+    texts = [
+        "les résultats de Paul Lefèvre ont été envoyés à la mauvaise adresse",
+        "Mme Martin Jeanne hospitalisée depuis lundi, vue par le Dr Martin au CHU de Nantes.",
+        "Julien Marchand, technicien informatique de garde à l'hôpital Saint-Joseph de Paris",
+    ]
+    for text in texts:
+        alone = [(e.start_char, e.end_char, e.label_) for e in french_nlp()(text).ents]
+        assert alone == [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
+        assert alone  # each holds a name or a place
