@@ -11,6 +11,11 @@ P95_USERS = "50"
 FIRST_ANSWER_S = 15
 PROCESS_BYTES = 1e9
 LOOKUP_P95_MS = 20
+# issue 18: the model file, a full training on 2 cores, and the production profile's p95 under
+# the 50-user paced load (bench replicas), by set-up
+MODEL_BYTES = 40e6
+TRAINING_S = 240
+PRODUCTION_P95_MS = {"production, 1 Rasa": 250, "production, 2 Rasa": 150}
 
 Results = Dict[str, dict]
 
@@ -96,10 +101,29 @@ def first_answer(results: Results) -> dict:
     return _target(name, f"{seconds:.1f} s (median)", seconds <= FIRST_ANSWER_S, f"{FIRST_ANSWER_S - seconds:+.1f} s")
 
 
+def _load_memories(results: Results) -> List[tuple]:
+    """(when, reading) of the latest run that read the memory after the 50-user load: the
+    latency benchmark's or the replicas benchmark's, whichever started last."""
+    runs = []
+    latency = _get(results, "latency", "memory_after_load", "vigie")
+    if latency:
+        runs.append((_get(results, "latency", "started_at") or "", [("after the latency load", m) for m in latency]))
+    configurations = _get(results, "replicas", "configurations") or {}
+    replicas = [
+        (f"after the 50-user load, {label}", m)
+        for label, figures in configurations.items()
+        for m in figures.get("memory_after_load") or []
+    ]
+    if replicas:
+        runs.append((_get(results, "replicas", "started_at") or "", replicas))
+    return max(runs, key=lambda run: run[0])[1] if runs else []
+
+
 def largest_process(results: Results) -> Optional[dict]:
-    """Vigie's largest resident process, after a few declarations (footprint) or after the load (latency)."""
+    """Vigie's largest resident process, after a few declarations (footprint) or after the
+    latest 50-user load (latency or replicas)."""
     readings = [("after a few declarations", m) for m in _get(results, "footprint", "memory") or []]
-    readings += [("after the latency load", m) for m in _get(results, "latency", "memory_after_load", "vigie") or []]
+    readings += _load_memories(results)
     readings = [(when, m) for when, m in readings if m.get("rss_bytes")]
     if not readings:
         return None
@@ -136,6 +160,37 @@ def register_lookup(results: Results) -> dict:
     )
 
 
+def model_size(results: Results) -> dict:
+    name = f"Model file ≤ {MODEL_BYTES / 1e6:g} MB"
+    size = _get(results, "footprint", "model_bytes")
+    if size is None:
+        return _target(name, "-", None, "-")
+    return _target(name, f"{size / 1e6:.0f} MB", size <= MODEL_BYTES, f"{(MODEL_BYTES - size) / 1e6:+.0f} MB")
+
+
+def training_time(results: Results) -> dict:
+    name = f"Training: a full `rasa train` ≤ {TRAINING_S / 60:g} min on 2 cores"
+    seconds = _get(results, "footprint", "training", "seconds")
+    if seconds is None:
+        return _target(name, "-", None, "-")
+    return _target(name, f"{seconds:.0f} s", seconds <= TRAINING_S, f"{TRAINING_S - seconds:+.0f} s")
+
+
+def production_latency(results: Results) -> dict:
+    limits = " and ".join(f"≤ {limit} ms ({label})" for label, limit in PRODUCTION_P95_MS.items())
+    name = f"p95 per turn, 50 paced users, production profile: {limits}"
+    configurations = _get(results, "replicas", "configurations") or {}
+    p95 = {label: _get(configurations, label, "latency_median_of_rounds", "p95_ms") for label in PRODUCTION_P95_MS}
+    if None in p95.values():
+        return _target(name, "-", None, "-")
+    return _target(
+        name,
+        ", ".join(f"{label} {value:.0f} ms" for label, value in p95.items()),
+        all(p95[label] <= limit for label, limit in PRODUCTION_P95_MS.items()),
+        ", ".join(f"{limit - p95[label]:+.0f} ms" for label, limit in PRODUCTION_P95_MS.items()),
+    )
+
+
 CHECKS: List[Callable[[Results], dict]] = [
     field_accuracy,
     out_of_domain,
@@ -144,8 +199,11 @@ CHECKS: List[Callable[[Results], dict]] = [
     first_answer,
     memory,
     register_lookup,
+    model_size,
+    training_time,
+    production_latency,
 ]
 
 
 def evaluate(results: Results) -> List[dict]:
-    return [check(results) for check in CHECKS]
+    return [{**check(results), "check": check.__name__} for check in CHECKS]

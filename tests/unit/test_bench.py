@@ -388,6 +388,30 @@ def test_targets_pass_and_miss_with_margins():
     assert checks["First"]["status"] == "pass"
     assert checks["Every"]["status"] == "pass" and "bot.rasa_server 900 MB" in checks["Every"]["measured"]
     assert checks["FINESS"]["status"] == "not measured"
+    assert checks["Model"]["status"] == "miss" and checks["Model"]["margin"] == "-128 MB"
+    training = checks["Training:"]
+    assert training["status"] == "miss" and training["measured"] == "300 s" and training["margin"] == "-60 s"
+    production = next(t for t in targets.evaluate(fixture_results()) if t["check"] == "production_latency")
+    assert production["status"] == "pass" and "production, 2 Rasa" in production["measured"]
+
+
+def test_the_memory_target_reads_the_latest_load_run():
+    results = fixture_results()
+    results["latency"]["started_at"] = "2026-11-01T10:00:00+00:00"
+    results["latency"]["memory_after_load"]["vigie"] = [{"process": "bot.rasa_server", "rss_bytes": 1956e6}]
+    results["footprint"]["memory"] = [{"process": "bot.rasa_server", "rss_bytes": 800e6}]
+    current = targets.memory(results)
+    assert current["status"] == "pass" and "after the 50-user load, production, 1 Rasa" in current["measured"]
+    results["latency"]["started_at"] = "2026-12-24T10:00:00+00:00"
+    assert targets.memory(results)["status"] == "miss"
+
+
+def test_a_missed_production_latency_says_where_the_cpu_goes():
+    results = fixture_results()
+    slow = results["replicas"]["configurations"]["production, 1 Rasa"]
+    slow["latency_median_of_rounds"]["p95_ms"] = 400.0
+    assert targets.production_latency(results)["status"] == "miss"
+    assert "Production latency: server CPU per turn" in report.targets_section(results)
 
 
 def test_the_register_target_needs_both_databases_under_20_ms():
