@@ -5,6 +5,7 @@ import json
 import math
 import os
 import platform
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -183,3 +184,11 @@ def bench_env(**extra: str) -> Dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         **extra,
     }
+
+
+def code_measured() -> str:
+    """The commit measured and its subject (the change that moved the figures), marked when the
+    working tree differs from it."""
+    head = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
+    return head.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")

@@ -9,7 +9,6 @@
 """
 
 import shutil
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from bench import training
-from bench.common import MODEL, ROOT, log, median, read_results, wait_for_model
+from bench.common import MODEL, ROOT, code_measured, log, median, read_results, wait_for_model
 from bench.conversation import RICH_NAME, one, scenarios
 from bench.servers import VigieStack, first_answer
 from bot.nlu_report import load_examples, training_files, write_nlu
@@ -72,14 +71,6 @@ def line(figures: dict, code: Optional[str]) -> dict:
         "rasa_rss_bytes": max(rasa) if rasa else None,
         "training_s": figures["training"]["seconds"],
     }
-
-
-def code_measured() -> str:
-    """The commit measured and its subject (the change that moved the figures), marked when the
-    working tree differs from it."""
-    head = subprocess.run(["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
-    return head.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
 
 
 def train_time(workdir: Path, smoke: bool) -> dict:

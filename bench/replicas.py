@@ -17,11 +17,12 @@ in turn, as a round-robin balancer would, without a proxy hop.
 
 import itertools
 from contextlib import ExitStack
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from bench import load, proc
-from bench.common import MODEL, log, median, server_cpu_s, wait_for_model
+from bench.common import MODEL, code_measured, log, machine, median, read_results, server_cpu_s, wait_for_model
 from bench.conversation import scenarios
 from bench.latency import paced_run
 from bench.servers import VigieStack
@@ -144,7 +145,39 @@ def run(workdir: Path, smoke: bool) -> dict:
             label: {**over_rounds(rounds[label]), "memory_after_load": client.server.memory()}
             for label, client in clients.items()
         }
-    return {"settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()}, "configurations": measured}
+    figures = {
+        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.items()},
+        "configurations": measured,
+    }
+    figures["history"] = [] if smoke else history(figures, read_results().get("replicas", {}), code_measured())
+    return figures
+
+
+def history(figures: dict, previous: dict, code: Optional[str]) -> List[dict]:
+    """One line per run, the earlier ones kept: each set-up's figures before and after each change
+    (issue 18), with the machine, since two machines' figures do not compare. A result saved
+    before the history existed is its first line."""
+    earlier = previous.get("history") or ([line(previous, None)] if previous.get("configurations") else [])
+    return [*earlier, line(figures, code)]
+
+
+def line(figures: dict, code: Optional[str]) -> dict:
+    where = figures.get("machine") or machine()
+    return {
+        "measured_at": figures.get("started_at") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "code": code,
+        "machine": f"{where['cpu_model']}, kernel {where['kernel']}",
+        "configurations": {
+            label: {
+                "p95_ms": c["latency_median_of_rounds"]["p95_ms"],
+                "server_cpu_ms_per_turn": c["server_cpu_ms_per_turn"],
+                "rasa_rss_bytes": max(
+                    (m["rss_bytes"] for m in c["memory_after_load"] if m["process"] == "bot.rasa_server"), default=None
+                ),
+            }
+            for label, c in figures["configurations"].items()
+        },
+    }
 
 
 def over_rounds(runs: List[dict]) -> dict:

@@ -553,8 +553,30 @@ def replicas_section(results: Results) -> str:
             ),
             "",
             memory_table("Memory after the load", memory),
+            replicas_history(r.get("history") or []),
         ]
     )
+
+
+def replicas_history(lines: List[dict]) -> str:
+    """Each run's p95, CPU per turn and Rasa RSS by set-up, with the code and machine measured."""
+    if not lines:
+        return ""
+    rows = [
+        (
+            h["measured_at"][:16].replace("T", " "),
+            h["machine"] if h.get("machine") else "-",
+            h["code"] or "(an earlier run; its commit was not recorded)",
+            label,
+            ms(c["p95_ms"]),
+            ms(c["server_cpu_ms_per_turn"]),
+            mb(c["rasa_rss_bytes"]),
+        )
+        for h in lines
+        for label, c in h["configurations"].items()
+    ]
+    headers = ["measured", "machine", "code measured", "set-up", "p95", "server CPU per turn", "Rasa RSS"]
+    return "\n#### Across changes\n\nFigures of two machines do not compare.\n\n" + table(headers, rows) + "\n"
 
 
 def throughput(ramps: dict, settings: dict) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench import common, proc, report, scoring, shipped_model, targets
+from bench import common, proc, replicas, report, scoring, shipped_model, targets
 from bench.conversation import summary
 from bench.latency import stop_reason
 from bench.load import Outcome, Turn, User, summarise
@@ -634,3 +634,19 @@ def test_model_settings_keep_the_seed_of_each_trained_component(tmp_path):
     assert found["DIETClassifier 1"] == {"epochs": 20, "random_seed": 43, "class": "CompactDIETClassifier"}
     assert found["ResponseSelector 2"]["random_seed"] == 42
     assert found["tokenizer"] == {"class": "FrenchTokenizer"}
+
+
+def test_replicas_runs_keep_a_line_each_with_the_code_and_machine_measured():
+    earlier = fixture_results()["replicas"]
+    first = replicas.history(earlier, {}, "abc1234 an earlier change")
+    assert [h["code"] for h in first] == ["abc1234 an earlier change"]
+    assert first[0]["machine"] == "Test CPU, kernel 6.1"
+    production = first[0]["configurations"]["production, 1 Rasa"]
+    assert production["rasa_rss_bytes"] == 900e6 and production["p95_ms"] == 240.0
+    saved = {**earlier, "history": first}
+    later = replicas.history({**earlier, "started_at": "2026-12-06T07:00:00+00:00"}, saved, "def5678 this change")
+    assert [h["code"] for h in later] == ["abc1234 an earlier change", "def5678 this change"]
+    untracked = replicas.history(earlier, earlier, "def5678 this change")  # saved before the history existed
+    assert [h["code"] for h in untracked] == [None, "def5678 this change"]
+    section = report.replicas_section({"replicas": {**earlier, "history": later}})
+    assert "#### Across changes" in section and "| def5678 this change | production, 2 Rasa |" in section
