@@ -97,7 +97,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -117,8 +117,9 @@ AHEAD = 5.0
 SEVERAL = 82.0
 MAX_CHOICES = 4
 # Pharmacies (d'officine, propharmacies, mutualistes, minières) are out of CERT Santé's scope
-# (spec/vocabulary.md): never offered for a name ("le site de Montpellier Antigone" of a lab is
-# not "PHARMACIE ANTIGONE"); a FINESS number typed is still looked up.
+# (spec/vocabulary.md): not in the search index, so never fetched nor offered for a name ("le site
+# de Montpellier Antigone" of a lab is not "PHARMACIE ANTIGONE"), and the 22,000 of them never
+# fill a lookup's candidates in place of the others; a FINESS number typed is still looked up.
 OUT_OF_SCOPE_CATEGORIES = frozenset({"620", "627", "628", "629"})
 # a lower best, far ahead of every other, is still offered alone: "Propara, le centre de rééducation
 # neurologique à Montpellier" (79) has the words of no other place (48); the person confirms it
@@ -172,7 +173,10 @@ def search_key(text: str) -> str:
 
 def document(establishment: Establishment) -> str:
     """What the register's search index holds for one establishment (each word once): its names
-    and town. Not its département: "atlantique" would fetch the 3,000 places of Loire-Atlantique."""
+    and town. Not its département: "atlantique" would fetch the 3,000 places of Loire-Atlantique.
+    Nothing for a place out of scope."""
+    if establishment.category in OUT_OF_SCOPE_CATEGORIES:
+        return ""
     parts = (
         establishment.name,
         establishment.long_name or "",
@@ -218,7 +222,6 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidat
     scored = [
         Candidate(e, _score(names, kinds, e, set(words.split()), initials), whole and _unsaid(names, e))
         for e, words in found
-        if e.category not in OUT_OF_SCOPE_CATEGORIES
     ]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
 

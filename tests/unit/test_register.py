@@ -6,7 +6,7 @@ import pytest
 from bot.core import register_search
 from bot.core.fields import Region, StructureType
 from bot.core.register import pretty_name, read_register
-from bot.core.register_search import acronyms, search_key
+from bot.core.register_search import OUT_OF_SCOPE_CATEGORIES, acronyms, search_key
 from bot.core.register_store import Register, Vocabulary
 from bot.core.storage import DeclarationStore
 from bot.settings import DEFAULT_FINESS_DIR
@@ -229,4 +229,6 @@ def test_pharmacies_are_never_offered_for_a_name(register):
     """Out of CERT Santé's scope (spec/vocabulary.md); a typed FINESS number is still found."""
     for words in ("Pharmacie Antigone Montpellier", "Inovie Labosud, le site de Montpellier Antigone"):
         assert all(e.category != "620" for e in register.find(words))
+    for words in ("pharmacie du centre", "Pharmacie de la gare à Nantes"):
+        assert not [c for c in register.search(words) if c.establishment.category in OUT_OF_SCOPE_CATEGORIES]
     assert register.by_finess("340794080").category == "620"
