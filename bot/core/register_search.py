@@ -118,7 +118,7 @@ SEVERAL = 82.0
 MAX_CHOICES = 4
 # Pharmacies (d'officine, propharmacies, mutualistes, minières) are out of CERT Santé's scope
 # (spec/vocabulary.md): not in the search index, so never fetched nor offered for a name ("le site
-# de Montpellier Antigone" of a lab is not "PHARMACIE ANTIGONE"), and the 22,000 of them never
+# de Montpellier Antigone" of a lab is not "PHARMACIE ANTIGONE"), and the 21,282 of them never
 # fill a lookup's candidates in place of the others; a FINESS number typed is still looked up.
 OUT_OF_SCOPE_CATEGORIES = frozenset({"620", "627", "628", "629"})
 # a lower best, far ahead of every other, is still offered alone: "Propara, le centre de rééducation
