@@ -237,6 +237,7 @@ CORRECTION_CUES = (
     "je voulais dire",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
+LEADING_YES_NO = re.compile(r"^\s*(oui|non)\s*[,.;!]")
 YES_NO_THEN = re.compile(r"^\s*(?:oui|non|pas encore)\s*[,.;!]")
 # To "when did it begin, before it was noticed?": at the same moment.
 SAME_TIME = re.compile(
@@ -396,9 +397,23 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     _keep_what_is_known(values, requested, text, slots)
     values.update(_implied(values, slots))
     for name in IDENTITY_FIELDS:
-        if name != requested and slots.get(name) and name in values and not is_correction(text):
+        if name != requested and slots.get(name) and name in values and not _may_correct(name, text, slots):
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _may_correct(name: str, text: str, slots: Dict[str, Any]) -> bool:
+    """Whether ``text`` may replace who declares or for which structure. A structure with its FINESS
+    number (confirmed from the register, typed, or declared before a completion) keeps its name:
+    "non, le support du GHT c'est le CHU de Rouen" answers the OSE question, and a new name would
+    no longer be the number's."""
+    anchored = slots.get(structure.MATCH) not in (None, structure.NONE) or slots.get("finess") not in (
+        None,
+        registry.UNKNOWN,
+    )
+    if name == "structure_name" and anchored:
+        return False
+    return is_correction(text)
 
 
 def _keep_what_is_known(values: Dict[str, Any], requested: Optional[str], text: str, slots: Dict[str, Any]) -> None:
@@ -835,6 +850,9 @@ def _answer(
         named = _list_from_words(requested, text)
         if named:
             return {requested: sorted(set(found.get(requested) or []) | set(named))}
+    leading = _leading_yes_no(requested, text)
+    if leading and found.get(requested) not in (None, leading):
+        return {requested: leading}  # "non, le support du GHT c'est le CHU de Rouen": the CHU is OSE, not us
     if not requested or requested in found:
         return {}
     if requested == "confirmed":
@@ -859,15 +877,26 @@ def _answer(
     return {}
 
 
+def _leading_yes_no(field: Optional[str], text: str) -> Optional[str]:
+    """ "oui" or "non" said first, as the answer to a yes-or-no question, or None."""
+    if not {"oui", "non"} <= set(schema.ENUM_FIELDS.get(field or "", ())):
+        return None
+    match = LEADING_YES_NO.match(fold(text))
+    return match.group(1) if match else None
+
+
 def _news(text: str) -> bool:
     """A sentence about the incident ("on vient de transférer les urgences…"), not a name nor where
     the person works ("on travaille à l'EHPAD de la Roseraie", "je suis au CH de Dax")."""
     folded = fold(text)
-    return (
-        SENTENCE_START.match(folded) is not None
-        and WORKPLACE.search(folded) is None
-        and len(folded.split()) >= NEWS_WORDS
-    )
+    if WORKPLACE.search(folded) is not None or len(folded.split()) < NEWS_WORDS:
+        return False
+    if SENTENCE_START.match(folded):
+        return True
+    # "Pardon, un patient sonne, je dois arrêter là": a sentence after the first words, and no
+    # name nor kind of place anywhere ("Clinique du Parc, on a tout perdu" names one first)
+    later = any(SENTENCE_START.match(clause) for clause in CLAUSE_SEPARATORS.split(folded)[1:])
+    return later and NAME_LIKE.search(text) is None and not query_words(text)[1]
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:

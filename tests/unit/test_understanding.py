@@ -427,6 +427,23 @@ def test_an_answer_to_the_question_only_adds_the_other_facts_it_holds():
     assert corrected["perimeter"] == "plusieurs_serveurs"  # no answer to the question: a correction
 
 
+def test_an_establishment_confirmed_from_the_register_keeps_its_name():
+    confirmed = {
+        "structure_name": "Centre Hospitalier d'Elbeuf les Feugrais",
+        "finess": "760000463",
+        "structure_match": "760000463",
+    }
+    text = "non, le support du GHT c'est le CHU de Rouen"
+    named = msg(text, "inform", [ent("structure_name", "CHU de Rouen")])
+    assert "structure_name" not in understand(named, "is_ose", confirmed)
+    completing = {"structure_name": confirmed["structure_name"], "finess": "760000463"}  # the declaration reopened
+    assert "structure_name" not in understand(named, "is_ose", completing)
+    text_read = msg(text, "inform", IncidentFactsExtractor().entities(text))  # "CHU" says OSE: not of this one
+    assert understand(text_read, "is_ose", completing)["is_ose"] == "non"
+    declined = {**confirmed, "structure_match": "aucune", "finess": None}
+    assert understand(named, "is_ose", declined)["structure_name"] == "CHU de Rouen"
+
+
 @pytest.mark.parametrize("said", ["pareil", "en même temps", "au même moment, je pense", "idem"])
 def test_a_start_at_the_same_moment_is_the_detection(said):
     slots = {"detected_at": "2026-12-03T07:30:00+01:00"}
@@ -578,6 +595,13 @@ def test_news_told_at_the_name_question_is_not_the_name():
     assert understand(msg("on travaille à l'EHPAD de la Roseraie"), "structure_name", {}) == {
         "structure_name": "on travaille à l'EHPAD de la Roseraie"
     }
+
+
+def test_an_interruption_at_the_name_question_is_not_the_name():
+    text = "Pardon, un patient sonne, je dois arrêter là, je n'ai pas le temps."
+    assert "structure_name" not in understand(msg(text), "structure_name", {})
+    for named in ("Clinique du Parc, on a tout perdu cette nuit", "Ehpad Saint-Joseph, on est au Puy-en-Velay"):
+        assert understand(msg(named), "structure_name", {}) == {"structure_name": named}
 
 
 @pytest.mark.parametrize(
