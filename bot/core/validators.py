@@ -209,7 +209,8 @@ def normalize_phone(text: str) -> str:
     numbers = _phone_numbers(str(text or ""))
     chosen = next((n for n in numbers if phonenumbers.is_valid_number(n)), None)
     possible = (n for n in numbers if phonenumbers.is_possible_number(n) and n.country_code == 33)
-    chosen = chosen or _overseas(next(possible, None))
+    # "0596 51 38 47" is also a valid metropolitan pattern for the library: its prefix says Martinique
+    chosen = _overseas(chosen or next(possible, None))
     if chosen is None:
         raise InvalidValue(_PHONE_MSG)
     number = phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164)

@@ -349,6 +349,10 @@ def test_started_after_detection_is_refused():
         ("06 39 98 12 42", "+33639981242"),  # ARCEP's range for fiction: metropolitan
         ("06 39 12 34 56", "+262639123456"),  # in no plan the library knows yet: Mayotte's prefix
         ("0694 39 98 11", "+594694399811"),  # Guyane's
+        ("0596 51 38 47", "+596596513847"),  # Martinique's fixed line, a valid 05 pattern for the library
+        ("0590 97 48 21", "+590590974821"),  # Guadeloupe's
+        ("0262 45 12 34", "+262262451234"),  # La Réunion's
+        ("05 56 79 56 79", "+33556795679"),  # Bordeaux: metropolitan
         ("07 00 12 34 56", "+33700123456"),  # ten French digits, in no plan yet, metropolitan: kept
     ],
 )
