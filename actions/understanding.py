@@ -407,11 +407,9 @@ def _may_correct(name: str, text: str, slots: Dict[str, Any]) -> bool:
     number (confirmed from the register, typed, or declared before a completion) keeps its name:
     "non, le support du GHT c'est le CHU de Rouen" answers the OSE question, and a new name would
     no longer be the number's."""
-    anchored = slots.get(structure.MATCH) not in (None, structure.NONE) or slots.get("finess") not in (
-        None,
-        registry.UNKNOWN,
-    )
-    if name == "structure_name" and anchored:
+    confirmed = slots.get(structure.MATCH) not in (None, structure.NONE)
+    numbered = slots.get("finess") not in (None, registry.UNKNOWN)
+    if name == "structure_name" and (confirmed or numbered):
         return False
     return is_correction(text)
 
@@ -851,7 +849,7 @@ def _answer(
         if named:
             return {requested: sorted(set(found.get(requested) or []) | set(named))}
     leading = _leading_yes_no(requested, text)
-    if leading and found.get(requested) not in (None, leading):
+    if leading and found.get(requested) in ("oui", "non") and found[requested] != leading:
         return {requested: leading}  # "non, le support du GHT c'est le CHU de Rouen": the CHU is OSE, not us
     if not requested or requested in found:
         return {}
@@ -894,9 +892,10 @@ def _news(text: str) -> bool:
     if SENTENCE_START.match(folded):
         return True
     # "Pardon, un patient sonne, je dois arrêter là": a sentence after the first words, and no
-    # name nor kind of place anywhere ("Clinique du Parc, on a tout perdu" names one first)
+    # name, kind of place or place of the register anywhere ("Clinique du Parc, on a tout perdu",
+    # "la timone, on a un souci" name one first)
     later = any(SENTENCE_START.match(clause) for clause in CLAUSE_SEPARATORS.split(folded)[1:])
-    return later and NAME_LIKE.search(text) is None and not query_words(text)[1]
+    return later and NAME_LIKE.search(text) is None and not query_words(text)[1] and not structure.candidates_for(text)
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:

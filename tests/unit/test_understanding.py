@@ -440,6 +440,8 @@ def test_an_establishment_confirmed_from_the_register_keeps_its_name():
     assert "structure_name" not in understand(named, "is_ose", completing)
     text_read = msg(text, "inform", IncidentFactsExtractor().entities(text))  # "CHU" says OSE: not of this one
     assert understand(text_read, "is_ose", completing)["is_ose"] == "non"
+    planned = msg("non, mais c'est prévu demain", "deny", [ent("cnil_notified", "prevue")])
+    assert understand(planned, "cnil_notified", {})["cnil_notified"] == "prevue"  # more than a bare "non"
     declined = {**confirmed, "structure_match": "aucune", "finess": None}
     assert understand(named, "is_ose", declined)["structure_name"] == "CHU de Rouen"
 
