@@ -564,9 +564,9 @@ def replicas_history(lines: List[dict]) -> str:
         return ""
     rows = [
         (
-            h["measured_at"][:16].replace("T", " "),
-            h["machine"] if h.get("machine") else "-",
-            h["code"] or "(an earlier run; its commit was not recorded)",
+            _measured(h),
+            h.get("machine") or "-",
+            _code(h),
             label,
             ms(c["p95_ms"]),
             ms(c["server_cpu_ms_per_turn"]),
@@ -576,7 +576,20 @@ def replicas_history(lines: List[dict]) -> str:
         for label, c in h["configurations"].items()
     ]
     headers = ["measured", "machine", "code measured", "set-up", "p95", "server CPU per turn", "Rasa RSS"]
-    return "\n#### Across changes\n\nFigures of two machines do not compare.\n\n" + table(headers, rows) + "\n"
+    return "\n" + across_changes(headers, rows, "Figures of two machines do not compare.")
+
+
+def _measured(line: dict) -> str:
+    return line["measured_at"][:16].replace("T", " ")
+
+
+def _code(line: dict) -> str:
+    return line["code"] or "(an earlier run; its commit was not recorded)"
+
+
+def across_changes(headers: List[str], rows: list, note: str = "") -> str:
+    """The runs of one benchmark with the code each measured: the changes that moved its figures."""
+    return "#### Across changes\n\n" + (f"{note}\n\n" if note else "") + table(headers, rows) + "\n"
 
 
 def throughput(ramps: dict, settings: dict) -> str:
@@ -687,8 +700,8 @@ def footprint_history(lines: List[dict]) -> str:
         return ""
     rows = [
         (
-            h["measured_at"][:16].replace("T", " "),
-            h["code"] or "(an earlier run; its commit was not recorded)",
+            _measured(h),
+            _code(h),
             mb(h["model_bytes"]),
             num(h["first_answer_s"], " s"),
             mb(h["rasa_rss_bytes"]),
@@ -697,7 +710,7 @@ def footprint_history(lines: List[dict]) -> str:
         for h in lines
     ]
     headers = ["measured", "code measured", "model", "first answer", "Rasa RSS", "training"]
-    return "#### Across changes\n\n" + table(headers, rows) + "\n"
+    return across_changes(headers, rows)
 
 
 def profile_section(results: Results) -> str:
