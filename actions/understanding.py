@@ -237,8 +237,7 @@ CORRECTION_CUES = (
     "je voulais dire",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
-LEADING_YES_NO = re.compile(r"^\s*(oui|non)\s*[,.;!]")
-YES_NO_THEN = re.compile(r"^\s*(?:oui|non|pas encore)\s*[,.;!]")
+YES_NO_THEN = re.compile(r"^\s*(oui|non|pas encore)\s*[,.;!]")
 # To "when did it begin, before it was noticed?": at the same moment.
 SAME_TIME = re.compile(
     r"^\W*(?:pareil|idem|la meme(?: heure| chose)?|le meme moment|au meme moment|en meme temps|a la meme heure|"
@@ -879,8 +878,8 @@ def _leading_yes_no(field: Optional[str], text: str) -> Optional[str]:
     """ "oui" or "non" said first, as the answer to a yes-or-no question, or None."""
     if not {"oui", "non"} <= set(schema.ENUM_FIELDS.get(field or "", ())):
         return None
-    match = LEADING_YES_NO.match(fold(text))
-    return match.group(1) if match else None
+    match = YES_NO_THEN.match(fold(text))
+    return match.group(1) if match and match.group(1) != "pas encore" else None
 
 
 def _news(text: str) -> bool:
