@@ -1,4 +1,5 @@
-"""Start the real servers (action server, Rasa, web app) once for the e2e tests."""
+"""Start the real servers once for the e2e tests: the development profile (`bot.cli run`),
+and one production-profile stack shared by the replicas, Slack and Teams tests."""
 
 import os
 import secrets
@@ -9,7 +10,11 @@ import time
 
 import pytest
 
+from tests.support.relays import Balancer, ServerThread
 from tests.support.servers import MODEL, ROOT, Vigie, free_port
+from tests.support.stack import Stack
+from tests.unit.test_slack import SECRET, TOKEN, FakeSlack
+from tests.unit.test_teams import FakeBotFramework, environment
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +61,46 @@ def vigie(tmp_path_factory):
     yield Vigie(env, workdir / "servers.log")
     process.terminate()
     process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory):
+    """One production-profile stack for the replicas, Slack and Teams tests: two
+    Rasa replicas, each with its action server, behind a balancer; a fake Slack
+    Web API and a fake Bot Framework on loopback. Starting it once instead of
+    once per module saves two Rasa starts and two register loads."""
+    slack_api, bot_framework = ServerThread(FakeSlack), ServerThread(FakeBotFramework)
+    stack = Stack(
+        tmp_path_factory.mktemp("production"),
+        VIGIE_SLACK_TOKEN=TOKEN,
+        VIGIE_SLACK_SIGNING_SECRET=SECRET,
+        VIGIE_SLACK_API_URL=slack_api.fake.url,
+        **environment(bot_framework.fake),
+    )
+    balancer = None
+    try:
+        stack.authority().start(stack.env)
+        rasas = []
+        for _ in range(2):
+            action_port = free_port()
+            stack.actions(action_port).start(stack.env)
+            rasas.append(stack.rasa(action_port))
+        for rasa in rasas:  # both load their model at once
+            rasa.launch(stack.rasa_env(rasa))
+        for rasa in rasas:
+            rasa.wait_ready()
+        stack.forwarder().start(stack.env)
+        balancer = Balancer(free_port(), [f"http://127.0.0.1:{rasa.port}" for rasa in rasas])
+        yield ProductionStack(stack, rasas, balancer, slack_api.fake, bot_framework)
+    finally:
+        if balancer:
+            balancer.close()
+        stack.close()
+        slack_api.close()
+        bot_framework.close()
+
+
+class ProductionStack:
+    def __init__(self, stack, rasas, balancer, slack, bot_framework):
+        self.stack, self.rasas, self.balancer = stack, rasas, balancer
+        self.slack, self.bot_framework = slack, bot_framework

@@ -8,33 +8,12 @@ import uuid
 import pytest
 
 from tests.support.declarant import RICH_OPENING, converse
-from tests.support.relays import Balancer
-from tests.support.servers import free_port
-from tests.support.stack import Stack, wait_until
+from tests.support.stack import wait_until
 
 
 @pytest.fixture(scope="module")
-def replicas(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("replicas"))
-    balancer = None
-    try:
-        stack.authority().start(stack.env)
-        rasas = []
-        for _ in range(2):
-            action_port = free_port()
-            stack.actions(action_port).start(stack.env)
-            rasas.append(stack.rasa(action_port))
-        for rasa in rasas:  # both load their model at once
-            rasa.launch(stack.rasa_env(rasa))
-        for rasa in rasas:
-            rasa.wait_ready()
-        stack.forwarder().start(stack.env)
-        balancer = Balancer(free_port(), [f"http://127.0.0.1:{rasa.port}" for rasa in rasas])
-        yield stack, balancer
-    finally:
-        if balancer:
-            balancer.close()
-        stack.close()
+def replicas(production):
+    return production.stack, production.balancer
 
 
 def test_a_declaration_completes_while_every_message_changes_replica(replicas):

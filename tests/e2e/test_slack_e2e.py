@@ -16,10 +16,8 @@ import pytest
 
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
 from tests.support.privacy import OPENING, TOLD, assert_kept_nowhere_in
-from tests.support.relays import ServerThread
-from tests.support.servers import free_port
-from tests.support.stack import Stack, wait_until
-from tests.unit.test_slack import SECRET, TOKEN, FakeSlack, button_click, dm_event
+from tests.support.stack import wait_until
+from tests.unit.test_slack import SECRET, TOKEN, button_click, dm_event
 
 # Conversations live in the shared PostgreSQL tracker store: a new Slack user each run.
 USER = f"U0{uuid.uuid4().hex[:10].upper()}"
@@ -40,24 +38,8 @@ def click(value: str, user: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def slack(tmp_path_factory):
-    api = ServerThread(FakeSlack)
-    stack = Stack(
-        tmp_path_factory.mktemp("slack"),
-        VIGIE_SLACK_TOKEN=TOKEN,
-        VIGIE_SLACK_SIGNING_SECRET=SECRET,
-        VIGIE_SLACK_API_URL=api.fake.url,
-    )
-    try:
-        stack.authority().start(stack.env)
-        stack.forwarder().start(stack.env)
-        action_port = free_port()
-        stack.actions(action_port).start(stack.env)
-        rasa = stack.start_rasa(stack.rasa(action_port))
-        yield stack, rasa, api.fake
-    finally:
-        stack.close()
-        api.close()
+def slack(production):
+    return production.stack, production.rasas[0], production.slack
 
 
 def send(rasa, raw: bytes, content_type: str, secret: str = SECRET) -> int:

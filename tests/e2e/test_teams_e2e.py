@@ -12,26 +12,13 @@ import pytest
 
 from tests.support.declarant import PERSONA, REFERENCE, RICH_OPENING
 from tests.support.privacy import OPENING, TOLD, assert_kept_nowhere_in
-from tests.support.relays import ServerThread
-from tests.support.servers import free_port
-from tests.support.stack import Stack, wait_until
-from tests.unit.test_teams import USER_ID, FakeBotFramework, activity, environment, token
+from tests.support.stack import wait_until
+from tests.unit.test_teams import USER_ID, activity, environment, token
 
 
 @pytest.fixture(scope="module")
-def teams(tmp_path_factory):
-    bf = ServerThread(FakeBotFramework)
-    stack = Stack(tmp_path_factory.mktemp("teams"), **environment(bf.fake))
-    try:
-        stack.authority().start(stack.env)
-        stack.forwarder().start(stack.env)
-        action_port = free_port()
-        stack.actions(action_port).start(stack.env)
-        rasa = stack.start_rasa(stack.rasa(action_port))
-        yield stack, rasa, bf
-    finally:
-        stack.close()
-        bf.close()
+def teams(production):
+    return production.stack, production.rasas[1], production.bot_framework
 
 
 def post(rasa, bf, body, bearer):
