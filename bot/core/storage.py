@@ -31,6 +31,7 @@ from bot.core.models import (  # noqa: F401 (Base: alembic)
 )
 from bot.core.paris_time import PARIS, to_paris_iso, utc_now
 from bot.core.references import free_reference
+from bot.core.validators import InvalidValue, check_started_at
 from bot.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -156,9 +157,10 @@ def validate_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
     missing = missing_to_send(cleaned)
     if missing:
         raise ValueError(f"Champ(s) obligatoire(s) manquant(s) : {', '.join(missing)}.")
-    started, detected = cleaned.get("started_at"), cleaned.get("detected_at")
-    if started and detected and started > detected:
-        raise ValueError("Le début de l'incident ne peut pas être postérieur à sa détection.")
+    try:
+        check_started_at(cleaned.get("started_at"), cleaned.get("detected_at"))
+    except InvalidValue as error:
+        raise ValueError(error.message) from error
     return cleaned
 
 

@@ -14,7 +14,7 @@ from typing import Optional
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from bot.core.paris_time import as_paris
+from bot.core.paris_time import as_paris, said_without_hour
 
 
 class InvalidValue(ValueError):
@@ -448,9 +448,14 @@ def check_detected_at(value: datetime, now: datetime | None = None) -> datetime:
 
 
 def check_started_at(started: datetime | None, detected: datetime | None) -> datetime | None:
-    """Refuse a start date later than the detection date; None stays None."""
+    """Refuse a start date later than the detection date; None stays None. A detection kept
+    without its hour (at midnight: "ce matin") bounds the start by its day only."""
     if started is None or detected is None:
         return started
-    if _utc(started) > _utc(detected):
+    if said_without_hour(detected):
+        late = as_paris(started).date() > as_paris(detected).date()
+    else:
+        late = _utc(started) > _utc(detected)
+    if late:
         raise InvalidValue(_START_AFTER_MSG.format(started=_short_fr(started), detected=_short_fr(detected)))
     return started

@@ -135,6 +135,15 @@ def test_invalid_fields_are_rejected(store, overrides, message):
     assert store.count_by_submission_key("bad") == 0
 
 
+def test_a_start_with_its_hour_fits_a_detection_day_kept_without_one(store):
+    result = submit(
+        store, key="day-only", detected_at="2026-01-10T00:00:00+01:00", started_at="2026-01-10T12:00:00+01:00"
+    )
+    assert result["reference"]
+    with pytest.raises(ValueError, match="postérieur"):
+        submit(store, key="day-after", detected_at="2026-01-10T00:00:00+01:00", started_at="2026-01-11T02:00:00+01:00")
+
+
 def test_invalid_channel_and_qualification_are_rejected(store):
     with pytest.raises(ValueError, match="Canal"):
         submit(store, channel="fax")

@@ -327,6 +327,14 @@ def test_started_equal_to_detection_is_accepted():
     assert check_started_at(NOW, NOW) == NOW
 
 
+def test_a_detection_without_its_hour_bounds_the_start_by_its_day_only():
+    detected = datetime(2026, 11, 28, 0, 0, tzinfo=PARIS)  # "ce matin", the hour not said
+    started = datetime(2026, 11, 28, 2, 0, tzinfo=PARIS)  # "cette nuit vers 2h"
+    assert check_started_at(started, detected) == started
+    with pytest.raises(InvalidValue):
+        check_started_at(datetime(2026, 11, 29, 2, 0, tzinfo=PARIS), detected)
+
+
 def test_started_unknown_stays_none():
     assert check_started_at(None, NOW) is None
 
