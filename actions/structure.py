@@ -20,6 +20,7 @@ from bot.core.fields import UNKNOWN, StructureType
 from bot.core.register import Establishment
 from bot.core.register_store import Register
 from bot.core.storage import DeclarationStore
+from bot.nlu.text import fold
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +44,12 @@ NAME_AGAIN = (
 )
 WHOLE = re.compile(r"\b(?:tout|toute|ensemble|entier|enti[eè]re|tous les sites|entit[eé]|global)\b", re.I)
 NAMING = 70  # how close typed words must be to one of the offered names
+LOWER_CASE_NAME = re.compile(
+    r"(?<![\w-])(?P<name>(?:hopital|hosto|clinique|polyclinique|ehpad|centre hospitalier|chu|chi|chs|ch|labo"
+    r"|laboratoire|ssiad|had|mas|fam|ime|esat|epsm|ssr)\s+(?:de la |de l'|de l |de |d'|du |des )?"
+    r"(?P<town>[a-z][a-z'-]{2,}(?:[ -](?:sur|en|les|la|le|de|du|saint|st|ste)[ -][a-z][a-z'-]+)?))"
+)
+NOT_TOWNS = {"jour", "semaine", "nuit", "proximite", "reference", "garde", "secteur", "ville"}
 
 
 @lru_cache(maxsize=1)
@@ -240,6 +247,19 @@ def warm_up() -> None:
 def region_in_name(name: str) -> Optional[str]:
     region = _consulted(lambda r: r.region_in_name(name), None)
     return region.value if region else None
+
+
+def named_in_lower_case(text: str) -> Optional[str]:
+    """ "plus d'internet a l hopital de kourou": a kind of structure and a town the register knows,
+    typed without capitals (the opening's reading wants a capital to see a name)."""
+    folded = fold(text)
+    for match in LOWER_CASE_NAME.finditer(folded):
+        if match.group("town").split()[0] in NOT_TOWNS:
+            continue
+        name = text[match.start("name") : match.end("name")]
+        if region_in_name(name):
+            return name
+    return None
 
 
 def sites_of(legal_finess: str) -> List[Establishment]:

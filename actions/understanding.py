@@ -16,7 +16,7 @@ from actions.contact import read_contact
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import Reading
-from bot.core.paris_time import PARIS
+from bot.core.paris_time import PARIS, said_without_hour
 from bot.core.register_search import query_words
 from bot.core.validators import InvalidValue, parse_count
 from bot.nlu.french_dates import find_dates
@@ -290,7 +290,8 @@ COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
-    r"appels?|plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte)\b"
+    r"plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte|appels? (?:de|des|d'))"
+    # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
 )
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
 # Times of other events told beside the incident: a backup that ran normally, an appointment, a
@@ -298,6 +299,12 @@ WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivan
 OTHER_EVENT = re.compile(
     r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)"
     r"|\b(?:convoque|rendez[- ]vous|rdv|reunion|point avec|visio)"
+)
+# the end of the incident, never its detection nor its start: "la synchronisation est revenue ce
+# matin à 6h", "le service a été rétabli hier soir"
+ENDED = re.compile(
+    r"\b(?:est|sont) (?:revenue?s?|repartie?s?)\b|\bretablie?s?\b|\bremise?s? en (?:route|service|marche)\b"
+    r"|\bretour a la normale\b|\b(?:a nouveau|de nouveau) (?:accessible|disponible|fonctionnel)"
 )
 # "22h, c'est l'heure où un collègue l'a transféré": in a correction, the time of another event.
 EXPLAINED = re.compile(r"^\W*c'?est (?:l'heure|le moment|quand|ce que)\b")
@@ -335,12 +342,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         if is_correction(text) and not _starts_negative(text):
             # "pardon, ce n'est pas 7h, c'est 6h30", "je corrige : 39 dossiers, pas 37" put a fact
             # right, they do not refuse the place: the confirmation is asked again
-            corrected = _dates(_our_entities(message.get("entities") or []), text, None, False, slots)
-            corrected.update(
-                (name, value)
-                for name, value in understand(message, None, slots).items()
-                if name in registry.BY_NAME and name not in NOT_CORRECTED_AT_MATCH and name not in corrected
-            )
+            corrected = _corrected_facts(message, text, slots)
             if corrected:
                 return corrected
         return structure.read_answer(message, slots)
@@ -353,7 +355,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested in IDENTITY_FIELDS and (is_question(text) or REQUEST_WORDS.search(fold(text))):
         return {}  # a question, "j'annule", "on reprend la déclaration": never a name or a function
     if requested == "structure_name" and _news(text) and not _says_not_known(requested, text):
-        return {}  # "on vient de transférer les urgences…": what happens, said first; the name is asked again
+        # "on vient de transférer les urgences…": what happens, said first; the name is asked again,
+        # after what it puts right ("je corrige, ça a coupé vers 2h, pas 3h")
+        return _corrected_facts(message, text, slots) if is_correction(text) else {}
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
         if intent != "dont_know" and not is_question(text) and (not is_correction(text) or CONTACT_SIGN.search(text)):
@@ -384,6 +388,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     entities = _our_entities(message.get("entities") or [])
     opening = requested in (None, "description") and intent in ("declare_incident", "inform")
     values = _facts(_beside_the_question(entities, requested), slots)
+    if opening and not values.get("structure_name") and not slots.get("structure_name"):
+        values["structure_name"] = structure.named_in_lower_case(text)
     if requested == "detected_at" and intent == "dont_know" and slots.get(DAY_ONLY):
         return {"detected_at": slots[DAY_ONLY]["value"]}  # "ce matin", the hour not known
     values.update(_dates(entities, text, requested, opening, slots))
@@ -572,6 +578,18 @@ def _no_without_value(folded: str) -> bool:
     return _starts_negative(folded) and not any(c.isdigit() for c in folded) and "@" not in folded
 
 
+def _corrected_facts(message: Dict[str, Any], text: str, slots: Dict[str, Any]) -> Dict[str, Any]:
+    """What a correction said while another question waits puts right: its dates, and the other
+    fields it names (never the structure, whose question is pending)."""
+    corrected = _dates(_our_entities(message.get("entities") or []), text, None, False, slots)
+    corrected.update(
+        (name, value)
+        for name, value in understand(message, None, slots).items()
+        if name in registry.BY_NAME and name not in NOT_CORRECTED_AT_MATCH and name not in corrected
+    )
+    return corrected
+
+
 def _starts_negative(text: str) -> bool:
     return bool(NEGATIVE_START.match(f" {fold(text)} "))
 
@@ -646,7 +664,8 @@ def _dates(
     said = [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)]
     denied = [e for e in said if _set_aside(text, e) or _explained(text, e)]
     dates = _joined([e for e in said if not any(_same_moment(e, d) for d in denied)], text)
-    if is_correction(text) and any(_has_time(d) for d in dates):
+    corrects = _corrects(text, requested)
+    if corrects and any(_has_time(d) for d in dates):
         dates = [d for d in dates if not VAGUE_MOMENT.match(fold(_words(d, text)))] or dates
     if not dates:
         return {}
@@ -654,8 +673,11 @@ def _dates(
         return _detection_answer(dates[0], text, slots.get(DAY_ONLY))
     if requested == "started_at":
         return {requested: _before_detection(dates[0], text, slots.get("detected_at"))}
-    if opening or requested == "confirmed" or is_correction(text):
+    if opening or requested == "confirmed" or corrects:
         dates = [d for d in dates if not _other_event(text, d) and not _dated_thing(text, d)] or dates
+        dates = [d for d in dates if not ENDED.search(fold(_clause(text, d["start"], d["end"])))]
+        if not dates:
+            return {}
         if len(dates) == 1:
             field = _corrected_field(denied, slots) or (
                 "started_at" if _says_start(text) and not opening else "detected_at"
@@ -665,7 +687,7 @@ def _dates(
                 chosen["started_at"] = dates[0]  # "en panne depuis hier 21h": noticed then, begun then
         else:
             chosen = _began_and_noticed(dates, text)
-        found = {field: entity["value"] for field, entity in chosen.items()}
+        found = {field: _kept(entity) for field, entity in chosen.items()}
         if opening and "detected_at" in chosen and not _has_time(chosen["detected_at"]):
             del found["detected_at"]  # "cette nuit": the day is known, the hour is asked
             found[DAY_ONLY] = _day_only(chosen["detected_at"], text)
@@ -741,16 +763,19 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
 
 def _before_detection(entity: Dict[str, Any], text: str, detected: Optional[str]) -> str:
     """When it began, read before the detection: "vers 21h30" after a detection yesterday at 22h is
-    yesterday at 21h30; "hier soir" for a detection yesterday at 19h is at most 19h."""
-    value = entity["value"]
-    began, noticed = datetime.fromisoformat(value), datetime.fromisoformat(detected) if detected else None
+    yesterday at 21h30; "hier soir" for a detection yesterday at 19h is that day, its hour not said.
+    A detection kept without its hour ("ce matin") lasts until the end of its day."""
+    value = _kept(entity)
+    began, noticed = datetime.fromisoformat(entity["value"]), datetime.fromisoformat(detected) if detected else None
+    if noticed is not None and said_without_hour(noticed):
+        noticed = noticed.replace(hour=23, minute=59)
     if noticed is None or began <= noticed:
         return value
     if _rolling(entity):
         found = find_dates(text[entity["start"] : entity["end"]], noticed)
         return found[0].value.isoformat() if found else value
     if not _has_time(entity) and began.date() == noticed.date():
-        return detected
+        return value
     if RELATIVE.search(fold(text)) and began - noticed <= SAME_MOMENT:
         return detected  # "il y a 5 heures" twice: the clock moved between the two answers
     return value
@@ -764,7 +789,7 @@ def _detection_answer(entity: Dict[str, Any], text: str, day: Optional[Dict[str,
         if joined:
             return {"detected_at": joined}
     if _has_time(entity) or day:
-        return {"detected_at": entity["value"]}
+        return {"detected_at": _kept(entity)}
     return {DAY_ONLY: _day_only(entity, text)}
 
 
@@ -791,7 +816,18 @@ def _words(entity: Dict[str, Any], text: str) -> str:
 
 
 def _day_only(entity: Dict[str, Any], text: str) -> Dict[str, str]:
-    return {"value": entity["value"], "text": _words(entity, text)}
+    words = _words(entity, text)
+    return {"value": _kept(entity), "text": words[:1].lower() + words[1:]}  # "Hier soir" said first
+
+
+def _kept(entity: Dict[str, Any]) -> str:
+    """The value a slot keeps: a date said without its hour ("ce matin", "cette nuit") at midnight,
+    as the declaration keeps a day alone; the hour the parser gives it (8h for "ce matin") only
+    orders it among the other dates said, it was never said."""
+    if _has_time(entity):
+        return entity["value"]
+    moment = datetime.fromisoformat(entity["value"]).astimezone(PARIS)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
 
 
 def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
@@ -826,6 +862,15 @@ def _clause(text: str, start: int, end: int) -> str:
     begin = max(text.rfind(sep, 0, start) for sep in ".;!?\n,") + 1
     stops = [i for i in (text.find(sep, end) for sep in ".;!?\n,") if i >= 0]
     return text[begin : min(stops, default=len(text))]
+
+
+def _corrects(text: str, requested: Optional[str]) -> bool:
+    """Whether the message puts an earlier fact right. To another question than a date, a leading
+    "non," answers that question ("non, on m'a prêté un autre téléphone ce matin" to the effect on
+    care): it does not make the dates of the rest a correction."""
+    if requested not in (None, "detected_at", "started_at", "confirmed"):
+        text = YES_NO_THEN.sub("", fold(text), count=1)
+    return is_correction(text)
 
 
 def is_correction(text: str) -> bool:

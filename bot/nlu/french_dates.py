@@ -326,6 +326,8 @@ _PRE_DURATION = re.compile(
     r"|moins\s+de|pres\s+de|environ|au\s+moins|de|pour|sur|fait|max|maximum|presque"
     r"|quasiment|delai)\s*[:=]?\s*$|d'\s*$"
 )
+# "la relève de 6h45", "la visite de 9h": a time that names a round of the day, not a duration
+_ROUND_OF = re.compile(r"(?<!\w)(?:releve|visite|tournee|ronde|transmissions?|reunion|staff|equipe)\s+de\s*$")
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
 _POST_DURATION = re.compile(rf"\s+(?:{_DUR_CUE}|plus\s+tard)(?!\w)")
@@ -471,7 +473,8 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
         return False
     if prep in (None, "depuis") and _POST_DURATION.match(norm, end):
         return False
-    return prep is not None or not _PRE_DURATION.search(norm[max(0, start - 25) : start])
+    before = norm[max(0, start - 25) : start]
+    return prep is not None or not _PRE_DURATION.search(before) or _ROUND_OF.search(before) is not None
 
 
 def _range_cands(norm: str) -> list[_Cand]:

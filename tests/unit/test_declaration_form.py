@@ -347,10 +347,16 @@ async def test_a_start_time_without_a_day_is_read_before_the_detection():
     assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(2, 21, 30)
 
 
-async def test_a_start_said_as_a_part_of_the_detection_day_is_not_after_it():
+async def test_a_start_said_as_a_part_of_the_detection_day_is_that_day_without_an_hour():
     detected = {"requested_slot": "started_at", "detected_at": _days_ago_at(1, 19).isoformat()}
     values, _ = await turn(detected, "hier soir")
-    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 19)
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 0)  # not 19h: never said
+
+
+async def test_a_start_with_its_hour_fits_a_detection_day_said_without_one():
+    detected = {"requested_slot": "started_at", "detected_at": _days_ago_at(1, 0).isoformat()}  # "hier"
+    values, _ = await turn(detected, "hier midi, quand j'ai branché la clé")
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 12)
 
 
 async def test_since_a_day_and_hour_in_the_opening_is_when_it_began_and_was_seen():

@@ -28,6 +28,8 @@ POSITIVE = [
     ("à 14H", "2026-11-28 14:00", True, False),
     ("le PACS ne répond plus vers 9h40", "2026-11-28 09:40", True, False),
     ("vers 9h15 les imprimantes ont sorti des pages de rançon", "2026-11-28 09:15", True, False),
+    # --- a time that names a round of the day ("de" is not a duration there)
+    ("l'aide-soignante l'a vu à la relève de 6h45", "2026-11-28 06:45", True, False),
     ("écran bleu aux alentours de 7h en réa", "2026-11-28 07:00", True, False),
     ("sur les coups de 11h", "2026-11-28 11:00", True, False),
     ("autour de 10h le wifi a coupé", "2026-11-28 10:00", True, False),
@@ -288,6 +290,8 @@ NEGATIVE = [
     "le DPI est down depuis 4h",  # 04:00 or four hours? say nothing
     "le SAMU a 2 h de retard",
     "une garde de 12h",
+    "une coupure de 2h30 au total",
+    "un poste de 12h30 en réanimation",
     "plus de 3h sans réseau",
     "on relance toutes les 2h",
     "3/4 des postes sont touchés",

@@ -277,3 +277,12 @@ async def test_an_answer_not_understood_at_the_match_is_no_decline_the_name_stay
     slots, said = await answer(slots, 'Inform{"confirmed": true}', "inform")
     assert slots["structure_match"] == "aucune" and slots["structure_name"] == "CH de Vierzon"
     assert not slots.get("structure_name_unfound") and slots["requested_slot"] != "structure_name"
+
+
+def test_a_structure_typed_without_capitals_in_the_opening_is_read_when_the_register_knows_its_town():
+    text = "plus d internet ni de telephone a l hopital de kourou depuis cette nuit vers 3h du matin"
+    assert understand({"text": text, "intent": {"name": "declare_incident"}}, None, {})["structure_name"] == (
+        "hopital de kourou"
+    )
+    for text in ("le serveur de l'hôpital de jour est en panne", "la clinique de garde ne répond plus"):
+        assert "structure_name" not in understand({"text": text, "intent": {"name": "declare_incident"}}, None, {})

@@ -778,7 +778,7 @@ def test_a_time_of_the_next_sentence_is_not_joined_to_a_day_said_alone():
     )
     found = understand(message, None, {})
     assert found["detected_at"] == "2026-12-06T07:45:00+01:00"  # "quand je suis arrivé…, j'ai trouvé"
-    assert found["started_at"] == "2026-12-05T17:00:00+01:00"
+    assert found["started_at"] == "2026-12-05T00:00:00+01:00"  # "en fin d'après-midi": the day, no hour
 
 
 def test_a_date_said_with_se_rendre_compte_is_the_detection():
@@ -844,3 +844,69 @@ def test_tout_a_l_heure_in_an_opening_is_still_when_it_was_seen():
         ("depuis 8h", "2026-12-06T08:00:00+01:00", True, True),
     )
     assert understand(message, None, {})["detected_at"] == "2026-12-06T13:40:00+01:00"
+
+
+def test_a_day_said_without_its_hour_is_kept_at_midnight_never_at_the_parsers_hour():
+    opening = said_with_dates(
+        "Le serveur de la mairie a été chiffré cette nuit, on l'a vu ce matin à 7h10.",
+        "declare_incident",
+        ("cette nuit", "2026-12-06T03:00:00+01:00", False, False),
+        ("ce matin à 7h10", "2026-12-06T07:10:00+01:00", True, False),
+    )
+    found = understand(opening, None, {})
+    assert found["detected_at"] == "2026-12-06T07:10:00+01:00"
+    assert found["started_at"] == "2026-12-06T00:00:00+01:00"  # "cette nuit": not 3h
+    day = {"value": "2026-12-06T00:00:00+01:00", "text": "ce matin"}
+    answer = said_with_dates(
+        "tôt ce matin, à la relève", "inform", ("ce matin", "2026-12-06T08:00:00+01:00", False, False)
+    )
+    assert understand(answer, "detected_at", {"detected_day": day}) == {"detected_at": "2026-12-06T00:00:00+01:00"}
+
+
+def test_a_leading_no_to_another_question_does_not_make_its_dates_a_correction():
+    text = "non, on m'a prêté un autre téléphone ce matin"
+    message = said_with_dates(text, "deny", ("ce matin", "2026-12-06T08:00:00+01:00", False, False))
+    slots = {"detected_at": "2026-12-05T17:00:00+01:00"}
+    assert "detected_at" not in understand(message, "care_impact", slots)
+    text = "non, c'était hier à 18h40"
+    message = said_with_dates(text, "inform", ("hier à 18h40", YESTERDAY_18H40, True, False))
+    assert understand(message, "care_impact", slots)["detected_at"] == YESTERDAY_18H40
+
+
+def test_the_moment_the_incident_ended_is_neither_its_detection_nor_its_start():
+    text = "L'application ne synchronisait plus. La synchronisation est revenue ce matin à 6h."
+    message = said_with_dates(
+        text, "declare_incident", ("ce matin à 6h", "2026-12-06T06:00:00+01:00", True, False)
+    )
+    found = understand(message, None, {})
+    assert "detected_at" not in found and "started_at" not in found
+
+
+def test_a_correction_typed_at_the_structure_question_puts_the_dates_right():
+    text = "je corrige, l operateur dit que ca a coupé vers 2h pas 3h, nous on l a vu a 3h10"
+    message = said_with_dates(
+        text,
+        "inform",
+        ("vers 2h", "2026-12-06T02:00:00+01:00", True, True),
+        ("a 3h10", "2026-12-06T03:10:00+01:00", True, True),
+    )
+    slots = {"detected_at": "2026-12-06T03:00:00+01:00", "started_at": "2026-12-06T03:00:00+01:00"}
+    found = understand(message, "structure_name", slots)
+    assert found == {"detected_at": "2026-12-06T03:10:00+01:00", "started_at": "2026-12-06T02:00:00+01:00"}
+
+
+def test_a_call_made_after_the_detection_does_not_date_it():
+    text = (
+        "L'aide-soignante s'en est aperçue ce matin, à la relève de 6h45. "
+        "Ça a coupé cette nuit entre 2h et 3h. J'ai appelé l'opérateur à 7h15."
+    )
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("ce matin", "2026-12-06T08:00:00+01:00", False, False),
+        ("6h45", "2026-12-06T06:45:00+01:00", True, True),
+        ("cette nuit entre 2h et 3h", "2026-12-06T02:00:00+01:00", True, False),
+        ("à 7h15", "2026-12-06T07:15:00+01:00", True, True),
+    )
+    found = understand(message, None, {})
+    assert (found["detected_at"], found["started_at"]) == ("2026-12-06T06:45:00+01:00", "2026-12-06T02:00:00+01:00")
