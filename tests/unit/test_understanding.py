@@ -875,9 +875,7 @@ def test_a_leading_no_to_another_question_does_not_make_its_dates_a_correction()
 
 def test_the_moment_the_incident_ended_is_neither_its_detection_nor_its_start():
     text = "L'application ne synchronisait plus. La synchronisation est revenue ce matin à 6h."
-    message = said_with_dates(
-        text, "declare_incident", ("ce matin à 6h", "2026-12-06T06:00:00+01:00", True, False)
-    )
+    message = said_with_dates(text, "declare_incident", ("ce matin à 6h", "2026-12-06T06:00:00+01:00", True, False))
     found = understand(message, None, {})
     assert "detected_at" not in found and "started_at" not in found
 
