@@ -57,6 +57,14 @@ ABBREVIATIONS = {
     "polycl": "polyclinique",
     "polyclin": "polyclinique",
     "cds": "centre sante",  # the register's centre de santé ("CDS MUNICIPAL GENNEVILLIERS")
+    # the register's short forms of care words ("CTRE DE REED.FONCTIONNELLE DE KERPAPE", "CTRE HOSP.")
+    "reed": "reeducation",
+    "reeduc": "reeducation",
+    "readapt": "readaptation",
+    "fonct": "fonctionnelle",
+    "ctr": "centre",
+    "hosp": "hospitalier",
+    "hp": "hopital prive",  # "HP Claude Galien", as staff and the register write it
     "cedex": "",
 }
 # Words that say what kind of place, not which one: they rank, they never find. Each belongs to
@@ -97,7 +105,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "9"
+INDEX_VERSION = "10"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",

@@ -76,6 +76,9 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("MAS Les Mandines", "970103842"),  # '"M. A. S. ""LES MANDINES"""'
         # far ahead of any other place, though "rééducation" is not in its register name
         ("Propara, le centre de rééducation neurologique à Montpellier", "340001064"),
+        # the register's short forms: "CTRE DE REED.FONCTIONNELLE DE KERPAPE", "HOPITAL PRIVE" as "HP"
+        ("centre de rééducation fonctionnelle de Kerpape, Ploemeur", "560002024"),
+        ("HP Claude Galien à Quincy-sous-Sénart", "910803543"),
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
