@@ -274,7 +274,8 @@ WHAT_IS = re.compile(
     r"ca correspond a quoi|ca sert a quoi|kesako|quesaco|c'?est a dire)\b"
 )
 ASIDE_WORDS = re.compile(
-    r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait)\b"
+    r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait"
+    r"|veut dire|veulent dire|signifie|signifient)\b"  # "qu'est-ce que ça veut dire ?"
 )
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
@@ -290,7 +291,7 @@ COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
-    r"plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte|appels? (?:de|des|d'))"
+    r"plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte)\b|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
 )
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")

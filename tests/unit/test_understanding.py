@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from actions.understanding import is_correction, misread_answer, understand
+from actions.understanding import asks_what_it_means, is_correction, misread_answer, understand
 from bot.core.paris_time import PARIS
 from bot.nlu.components import IncidentFactsExtractor
 from bot.nlu.incident_facts import extract_facts
@@ -908,3 +908,24 @@ def test_a_call_made_after_the_detection_does_not_date_it():
     )
     found = understand(message, None, {})
     assert (found["detected_at"], found["started_at"]) == ("2026-12-06T06:45:00+01:00", "2026-12-06T02:00:00+01:00")
+
+
+def test_a_word_that_begins_like_a_word_of_noticing_is_not_one():
+    text = (
+        "à 2 h 30 cette nuit, l'infirmier de garde a constaté une note de rançon. "
+        "Les premiers chiffrements remontent à 0h45 selon nos journaux."
+    )
+    message = said_with_dates(
+        text,
+        "declare_incident",
+        ("à 2 h 30 cette nuit", "2026-12-06T02:30:00+01:00", True, False),
+        ("remontent à 0h45", "2026-12-06T00:45:00+01:00", True, True),
+    )
+    found = understand(message, None, {})
+    assert (found["detected_at"], found["started_at"]) == ("2026-12-06T02:30:00+01:00", "2026-12-06T00:45:00+01:00")
+
+
+def test_what_the_pending_question_means_is_asked_with_any_wording():
+    assert asks_what_it_means("aucune idée, pardon, qu'est-ce que ça veut dire ?", "is_ose")
+    assert asks_what_it_means("qu'est-ce que ça signifie ?", "finess")
+    assert not asks_what_it_means("qu'est-ce que je dois faire pour la rançon ?", "is_ose")
