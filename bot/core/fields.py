@@ -516,6 +516,7 @@ REGISTRY: Tuple[Field, ...] = (
         asked_when=_public_or_unknown,
         follows=_not_ose,
         skippable=True,
+        explained=True,  # "qu'est-ce que ça veut dire ?": the term is explained, then asked again
         completion_rank=2,
     ),
     # B. Declarant

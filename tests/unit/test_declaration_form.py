@@ -501,6 +501,15 @@ async def test_what_the_pending_question_means_gets_its_explanation_then_the_fie
     assert "finess" in values["skipped_fields"] and values["requested_slot"] != "finess"
 
 
+async def test_what_ose_means_is_explained_then_the_status_is_noted_unknown():
+    slots = {"requested_slot": "is_ose", "submission_key": "k"}
+    asked = "aucune idée, pardon, qu'est-ce que ça veut dire ?"
+    values, said = await turn(slots, asked, "faq")
+    assert "utter_explain_is_ose" in said and values["invalid_attempts"] == 1
+    values, said = await turn({**slots, "invalid_attempts": 1}, asked, "faq")
+    assert values["is_ose"] == "inconnu" and values["requested_slot"] != "is_ose"
+
+
 async def test_a_question_on_another_subject_is_left_to_the_faq():
     values, said = await turn({"requested_slot": "finess", "submission_key": "k"}, "c'est quoi le délai ?", "faq")
     assert values == {} and said == []
