@@ -400,6 +400,7 @@ def _looked_up(before: Dict[str, Any], after: Dict[str, Any], answer: Optional[s
     name = after.get("structure_name")
     if not name or name == before.get("structure_name") or after.get("finess") or after.get(structure.MATCH):
         return []
+    answer = structure.without_denied(answer) if answer else answer
     whole = structure.candidates_for(answer) if answer and answer.strip() != name else []
     found = whole or structure.candidates_for(name)
     return [SlotSet(structure.CANDIDATES, found or None), SlotSet(structure.MATCH, None)]

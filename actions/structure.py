@@ -49,6 +49,9 @@ LOWER_CASE_NAME = re.compile(
     r"|laboratoire|ssiad|had|mas|fam|ime|esat|epsm|ssr)\s+(?:de la |de l'|de l |de |d'|du |des )?"
     r"(?P<town>[a-z][a-z'-]{2,}(?:[ -](?:sur|en|les|la|le|de|du|saint|st|ste)[ -][a-z][a-z'-]+)?))"
 )
+DENIED_PLACE = re.compile(
+    r"[\s,;(-]+(?:et |mais |non |surtout )?pas (?:l'|l |le |la |les |au |aux |a |celui|celle|un |une )"
+)
 NOT_TOWNS = {"jour", "semaine", "nuit", "proximite", "reference", "garde", "secteur", "ville"}
 
 
@@ -247,6 +250,13 @@ def warm_up() -> None:
 def region_in_name(name: str) -> Optional[str]:
     region = _consulted(lambda r: r.region_in_name(name), None)
     return region.value if region else None
+
+
+def without_denied(text: str) -> str:
+    """The name without the place the person sets aside after it: "la polyclinique du Cotentin à
+    Cherbourg, pas l'hôpital public" is the clinic (and says nothing of a public hospital)."""
+    found = DENIED_PLACE.search(fold(text))
+    return text[: found.start()].rstrip(" ,;-") if found and found.start() > 0 else text
 
 
 def named_in_lower_case(text: str) -> Optional[str]:

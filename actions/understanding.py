@@ -334,6 +334,8 @@ SENTENCE_END = re.compile(r"[.;!?\n]")
 
 def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
     """Candidate slot values carried by `message` (Rasa's `latest_message`)."""
+    if requested == "structure_name":
+        message = _place_said(message)
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
@@ -577,6 +579,16 @@ def _says_not_known(field: str, text: str) -> bool:
 def _no_without_value(folded: str) -> bool:
     """ "non, désolée, je n'ai pas ce numéro": a no, and no digit or address that could be the answer."""
     return _starts_negative(folded) and not any(c.isdigit() for c in folded) and "@" not in folded
+
+
+def _place_said(message: Dict[str, Any]) -> Dict[str, Any]:
+    """The answer to the name question without the place it sets aside, nor what was read there."""
+    text = message.get("text") or ""
+    said = structure.without_denied(text)
+    if said == text:
+        return message
+    entities = [e for e in message.get("entities") or [] if e.get("end", 0) <= len(said)]
+    return {**message, "text": said, "entities": entities}
 
 
 def _corrected_facts(message: Dict[str, Any], text: str, slots: Dict[str, Any]) -> Dict[str, Any]:

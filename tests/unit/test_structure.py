@@ -286,3 +286,10 @@ def test_a_structure_typed_without_capitals_in_the_opening_is_read_when_the_regi
     )
     for text in ("le serveur de l'hôpital de jour est en panne", "la clinique de garde ne répond plus"):
         assert "structure_name" not in understand({"text": text, "intent": {"name": "declare_incident"}}, None, {})
+
+
+async def test_a_place_set_aside_after_the_name_is_neither_looked_up_nor_read():
+    slots, _ = await answer(KNOWN, "la polyclinque du cotentin a cherbourg, pas l hopital public hein")
+    assert slots["structure_candidates"] == ["500002357"]
+    assert slots.get("structure_type") in (None, "etablissement_sante_prive")
+    assert structure.without_denied("CH de Boulogne-sur-Mer, Pas-de-Calais") == "CH de Boulogne-sur-Mer, Pas-de-Calais"
