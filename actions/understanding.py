@@ -38,6 +38,10 @@ RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
 # what a correction said while an establishment is offered never changes (the offer answers for them)
+# "CHU" says the structure is an OSE where the structure is told (the opening, its name); later, a
+# CHU named is another place, and only "nous sommes OSE" says it.
+OSE_READ_AT = {None, "description", "structure_name", "is_ose", "confirmed"}
+OSE_SAID = re.compile(r"\bose\b|operateur de services? essentiels?|\boiv\b|etablissement support")
 NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
 SENTENCE_START = re.compile(r"\W*(?:on|nous|j'|je|il|ils|elle|elles|ca|cela)\b")
 WORKPLACE = re.compile(r"\b(?:travaill\w*|suis|sommes|est|appel\w*|bosse|exerce)\b")
@@ -407,6 +411,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     for name in IDENTITY_FIELDS:
         if name != requested and slots.get(name) and name in values and not _may_correct(name, text, slots):
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
+    if "is_ose" in values and requested not in OSE_READ_AT and not OSE_SAID.search(fold(text)):
+        values.pop("is_ose")  # "les urgences sont orientées vers le CHU": another place than the structure
     return {field: value for field, value in values.items() if value is not None}
 
 

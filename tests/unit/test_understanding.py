@@ -929,3 +929,11 @@ def test_what_the_pending_question_means_is_asked_with_any_wording():
     assert asks_what_it_means("aucune idée, pardon, qu'est-ce que ça veut dire ?", "is_ose")
     assert asks_what_it_means("qu'est-ce que ça signifie ?", "finess")
     assert not asks_what_it_means("qu'est-ce que je dois faire pour la rançon ?", "is_ose")
+
+
+def test_a_chu_named_in_a_later_answer_does_not_make_the_structure_an_ose():
+    text = "Interruption : le bloc est annulé, les urgences sont orientées vers le CHU."
+    message = msg(text, "inform", [ent("is_ose", "oui", text.index("CHU"), text.index("CHU") + 3)])
+    assert "is_ose" not in understand(message, "care_impact", {})
+    said = "on est établissement support de GHT, donc OSE"
+    assert understand(msg(said, "inform", [ent("is_ose", "oui")]), "care_impact", {})["is_ose"] == "oui"
