@@ -700,6 +700,11 @@ def said_with_dates(text, intent, *dated):
     return msg(text, intent, entities)
 
 
+def read_opening(text, *dated):
+    """What an opening message gives, its dates placed as ``said_with_dates`` places them."""
+    return understand(said_with_dates(text, "declare_incident", *dated), None, {})
+
+
 YESTERDAY_22H, YESTERDAY_18H40 = "2026-12-05T22:00:00+01:00", "2026-12-05T18:40:00+01:00"
 
 
@@ -847,13 +852,11 @@ def test_tout_a_l_heure_in_an_opening_is_still_when_it_was_seen():
 
 
 def test_a_day_said_without_its_hour_is_kept_at_midnight_never_at_the_parsers_hour():
-    opening = said_with_dates(
+    found = read_opening(
         "Le serveur de la mairie a été chiffré cette nuit, on l'a vu ce matin à 7h10.",
-        "declare_incident",
         ("cette nuit", "2026-12-06T03:00:00+01:00", False, False),
         ("ce matin à 7h10", "2026-12-06T07:10:00+01:00", True, False),
     )
-    found = understand(opening, None, {})
     assert found["detected_at"] == "2026-12-06T07:10:00+01:00"
     assert found["started_at"] == "2026-12-06T00:00:00+01:00"  # "cette nuit": not 3h
     day = {"value": "2026-12-06T00:00:00+01:00", "text": "ce matin"}
@@ -875,8 +878,7 @@ def test_a_leading_no_to_another_question_does_not_make_its_dates_a_correction()
 
 def test_the_moment_the_incident_ended_is_neither_its_detection_nor_its_start():
     text = "L'application ne synchronisait plus. La synchronisation est revenue ce matin à 6h."
-    message = said_with_dates(text, "declare_incident", ("ce matin à 6h", "2026-12-06T06:00:00+01:00", True, False))
-    found = understand(message, None, {})
+    found = read_opening(text, ("ce matin à 6h", "2026-12-06T06:00:00+01:00", True, False))
     assert "detected_at" not in found and "started_at" not in found
 
 
@@ -898,15 +900,13 @@ def test_a_call_made_after_the_detection_does_not_date_it():
         "L'aide-soignante s'en est aperçue ce matin, à la relève de 6h45. "
         "Ça a coupé cette nuit entre 2h et 3h. J'ai appelé l'opérateur à 7h15."
     )
-    message = said_with_dates(
+    found = read_opening(
         text,
-        "declare_incident",
         ("ce matin", "2026-12-06T08:00:00+01:00", False, False),
         ("6h45", "2026-12-06T06:45:00+01:00", True, True),
         ("cette nuit entre 2h et 3h", "2026-12-06T02:00:00+01:00", True, False),
         ("à 7h15", "2026-12-06T07:15:00+01:00", True, True),
     )
-    found = understand(message, None, {})
     assert (found["detected_at"], found["started_at"]) == ("2026-12-06T06:45:00+01:00", "2026-12-06T02:00:00+01:00")
 
 
@@ -915,13 +915,11 @@ def test_a_word_that_begins_like_a_word_of_noticing_is_not_one():
         "à 2 h 30 cette nuit, l'infirmier de garde a constaté une note de rançon. "
         "Les premiers chiffrements remontent à 0h45 selon nos journaux."
     )
-    message = said_with_dates(
+    found = read_opening(
         text,
-        "declare_incident",
         ("à 2 h 30 cette nuit", "2026-12-06T02:30:00+01:00", True, False),
         ("remontent à 0h45", "2026-12-06T00:45:00+01:00", True, True),
     )
-    found = understand(message, None, {})
     assert (found["detected_at"], found["started_at"]) == ("2026-12-06T02:30:00+01:00", "2026-12-06T00:45:00+01:00")
 
 
