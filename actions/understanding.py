@@ -689,9 +689,9 @@ def _dates(
     if not dates:
         return {}
     if requested == "detected_at":
-        return _detection_answer(dates[0], text, slots.get(DAY_ONLY))
+        return _detection_answer(_most_precise(dates), text, slots.get(DAY_ONLY))
     if requested == "started_at":
-        return {requested: _before_detection(dates[0], text, slots.get("detected_at"))}
+        return {requested: _before_detection(_most_precise(dates), text, slots.get("detected_at"))}
     if opening or requested == "confirmed" or corrects:
         dates = [d for d in dates if not _other_event(text, d) and not _dated_thing(text, d)] or dates
         dates = [d for d in dates if not ENDED.search(fold(_clause(text, d["start"], d["end"])))]
@@ -715,6 +715,17 @@ def _dates(
             found["started_at"] = found["detected_at"]  # "depuis 7h" put right: begun and seen at 6h30
         return found
     return {}
+
+
+def _most_precise(dates: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The answer's first date, or the same day said again with its hour: "ça dure depuis trois
+    jours : déposé il y a trois jours vers 4h"."""
+    first = dates[0]
+    if _has_time(first):
+        return first
+    day = datetime.fromisoformat(first["value"]).date()
+    timed = [d for d in dates[1:] if _has_time(d) and datetime.fromisoformat(d["value"]).date() == day]
+    return timed[0] if timed else first
 
 
 def _same_moment(entity: Dict[str, Any], other: Dict[str, Any]) -> bool:

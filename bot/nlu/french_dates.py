@@ -207,7 +207,8 @@ def _clock_pattern(t: str) -> str:
 
 
 _APPROX_PREPS = (
-    r"vers|aux\s+alentours\s+de|autour\s+de|aux\s+environs\s+de|sur\s+les\s+coups\s+de"
+    r"vers(?:\s+les)?|aux\s+alentours\s+de?s?|autour\s+de?s?|aux\s+environs\s+de?s?|sur\s+les\s+coups\s+de"
+    r"|sur\s+les"  # "vers les 7 heures", "aux alentours des 7h", "sur les 7h"
     r"|(?:un\s+)?peu\s+(?:avant|apres)|juste\s+(?:avant|apres)"  # "un peu avant 9h" is about 9h
 )
 # "la première connexion date de 0h50": when it happened ("une coupure de 2h" stays a duration)
@@ -235,6 +236,7 @@ _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
     (?:
         (?P<demi>une\s+(?:{_ABOUT}\s+)?demi[- ]?heure)
       | (?P<quart>un\s+(?:{_ABOUT}\s+)?quart\s+d'heure)
+      | (?P<tquart>(?:trois\s+quarts?|3/4)\s+d'heure)
       | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d')(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
       | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*(?:{_ABOUT}\s+)?
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
@@ -598,6 +600,8 @@ def _duration(m: re.Match) -> tuple[str, int]:
         return "minutes", 30
     if m.group("quart"):
         return "minutes", 15
+    if m.group("tquart"):
+        return "minutes", 45
     if m.group("approx"):
         n, unit = _APPROX_NUMBERS[m.group("approx")], m.group("aunit")
     else:

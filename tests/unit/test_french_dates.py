@@ -28,6 +28,12 @@ POSITIVE = [
     ("à 14H", "2026-11-28 14:00", True, False),
     ("le PACS ne répond plus vers 9h40", "2026-11-28 09:40", True, False),
     ("vers 9h15 les imprimantes ont sorti des pages de rançon", "2026-11-28 09:15", True, False),
+    # --- "les" before the hour after an approximation
+    ("ce matin vers les 7 heures, en arrivant", "2026-11-28 07:00", True, False),
+    ("aux alentours des 7h le serveur a redémarré", "2026-11-28 07:00", True, False),
+    ("sur les 9h30 les appels ont commencé", "2026-11-28 09:30", True, False),
+    ("il y a trois quarts d'heure, par l'alerte", "2026-11-28 14:35", True, False),
+    ("il y a 3/4 d'heure", "2026-11-28 14:35", True, False),
     # --- a time that names a round of the day ("de" is not a duration there)
     ("l'aide-soignante l'a vu à la relève de 6h45", "2026-11-28 06:45", True, False),
     ("écran bleu aux alentours de 7h en réa", "2026-11-28 07:00", True, False),
@@ -291,6 +297,8 @@ NEGATIVE = [
     "le SAMU a 2 h de retard",
     "une garde de 12h",
     "une coupure de 2h30 au total",
+    "vers les urgences du CHU",
+    "sur les 12h de garde",
     "un poste de 12h30 en réanimation",
     "plus de 3h sans réseau",
     "on relance toutes les 2h",

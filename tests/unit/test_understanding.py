@@ -935,3 +935,15 @@ def test_a_chu_named_in_a_later_answer_does_not_make_the_structure_an_ose():
     assert "is_ose" not in understand(message, "care_impact", {})
     said = "on est établissement support de GHT, donc OSE"
     assert understand(msg(said, "inform", [ent("is_ose", "oui")]), "care_impact", {})["is_ose"] == "oui"
+
+
+def test_a_day_said_again_with_its_hour_in_the_same_answer_gives_the_hour():
+    text = "ça dure depuis trois jours : le binaire a été déposé il y a trois jours aux alentours de 4h"
+    message = said_with_dates(
+        text,
+        "inform",
+        ("depuis trois jours", "2026-12-03T14:00:00+01:00", False, False),
+        ("il y a trois jours aux alentours de 4h", "2026-12-03T04:00:00+01:00", True, False),
+    )
+    found = understand(message, "started_at", {"detected_at": "2026-12-06T06:15:00+01:00"})
+    assert found["started_at"] == "2026-12-03T04:00:00+01:00"
