@@ -37,11 +37,11 @@ RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
-# what a correction said while an establishment is offered never changes (the offer answers for them)
 # "CHU" says the structure is an OSE where the structure is told (the opening, its name); later, a
 # CHU named is another place, and only "nous sommes OSE" says it.
 OSE_READ_AT = {None, "description", "structure_name", "is_ose", "confirmed"}
 OSE_SAID = re.compile(r"\bose\b|operateur de services? essentiels?|\boiv\b|etablissement support")
+# what a correction said while an establishment is offered never changes (the offer answers for them)
 NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
 SENTENCE_START = re.compile(r"\W*(?:on|nous|j'|je|il|ils|elle|elles|ca|cela)\b")
 WORKPLACE = re.compile(r"\b(?:travaill\w*|suis|sommes|est|appel\w*|bosse|exerce)\b")
