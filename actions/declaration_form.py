@@ -118,6 +118,10 @@ class ValidateDeclarationForm(FormValidationAction):
         validated = await self.get_validation_events(feedback, tracker, domain)
         tracker.add_slots(validated)
         events += validated
+        refused = structure.refused(requested, before, tracker.slots)
+        if refused is not None:
+            tracker.add_slots([SlotSet(structure.DECLINED, refused)])
+            events.append(SlotSet(structure.DECLINED, refused))
         answer = tracker.latest_message.get("text") if requested == "structure_name" else None
         looked_up = _looked_up(before, tracker.slots, answer)
         tracker.add_slots(looked_up)
@@ -402,7 +406,7 @@ def _looked_up(before: Dict[str, Any], after: Dict[str, Any], answer: Optional[s
         return []
     answer = structure.without_denied(answer) if answer else answer
     whole = structure.candidates_for(answer) if answer and answer.strip() != name else []
-    found = whole or structure.candidates_for(name)
+    found = structure.not_refused(whole or structure.candidates_for(name), after)
     return [SlotSet(structure.CANDIDATES, found or None), SlotSet(structure.MATCH, None)]
 
 

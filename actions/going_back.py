@@ -25,6 +25,7 @@ UNDOABLE = {
     structure.MATCH,
     structure.CANDIDATES,
     structure.UNFOUND,
+    structure.DECLINED,
     type_guess.GUESSES,
     DAY_ONLY,
 }

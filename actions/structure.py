@@ -37,6 +37,8 @@ NO_ONE = re.compile(
 # The name read in the opening that the register did not give (or not the one offered): asked
 # once more, with its town; "je ne sais pas" keeps it.
 UNFOUND = "structure_name_unfound"
+# The establishments offered and refused ("Non", "aucune de celles-ci", another name): never offered again.
+DECLINED = "structure_declined"
 NAME_AGAIN = (
     "Pour retrouver « {name} » dans le répertoire FINESS des établissements, pouvez-vous me donner "
     "son nom complet, avec sa ville ? Par exemple « Clinique Saint-Jean, Lyon ». "
@@ -165,6 +167,22 @@ def name_question(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     if not kept or slots.get("structure_name"):
         return None
     return {"text": NAME_AGAIN.format(name=kept), "buttons": [DONT_KNOW]}
+
+
+def refused(requested: Optional[str], before: Dict[str, Any], after: Dict[str, Any]) -> Optional[List[str]]:
+    """The numbers refused so far, when this answer to the offer refused it: "non", "aucune", or
+    another name given instead ("non, c'est le SSIAD…"); None when nothing was refused."""
+    offered_before = before.get(CANDIDATES) or []
+    if requested != MATCH or not offered_before or after.get(MATCH) not in (None, NONE):
+        return None
+    if after.get(MATCH) != NONE and after.get("structure_name") == before.get("structure_name"):
+        return None  # not understood, or a question: the offer stands
+    return sorted(set(before.get(DECLINED) or []) | set(offered_before))
+
+
+def not_refused(found: List[str], slots: Dict[str, Any]) -> List[str]:
+    refused_ones = set(slots.get(DECLINED) or [])
+    return [finess for finess in found if finess not in refused_ones]
 
 
 def shared_legal_entity(found: List[Establishment]) -> Optional[str]:

@@ -293,3 +293,11 @@ async def test_a_place_set_aside_after_the_name_is_neither_looked_up_nor_read():
     assert slots["structure_candidates"] == ["500002357"]
     assert slots.get("structure_type") in (None, "etablissement_sante_prive")
     assert structure.without_denied("CH de Boulogne-sur-Mer, Pas-de-Calais") == "CH de Boulogne-sur-Mer, Pas-de-Calais"
+
+
+async def test_an_establishment_refused_is_never_offered_again():
+    read = {**KNOWN, "structure_name": "hôpital de Vierzon", "requested_slot": "structure_match"}
+    slots, _ = await answer({**read, "structure_candidates": ["180000200"]}, "non", "deny")
+    assert slots["structure_declined"] == ["180000200"] and slots["requested_slot"] == "structure_name"
+    slots, _ = await answer(slots, "CH de Vierzon")  # the name asked again, the same place said
+    assert not slots.get("structure_candidates") and slots["requested_slot"] != "structure_match"
