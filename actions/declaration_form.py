@@ -1,6 +1,5 @@
 """The declaration form: what to ask, in which order, and the check of every answer."""
 
-import re
 import uuid
 from abc import ABC, abstractmethod
 from datetime import datetime
@@ -50,7 +49,6 @@ REQUIRED = {f.name for f in registry.REGISTRY if f.required}
 Result = Dict[Text, Any]
 # Slots that are not fields, set from an answer, and read to word the next question.
 NOTES = (type_guess.GUESSES, DAY_ONLY)
-ASIDE = re.compile(r"[,;(]")  # what follows is said beside the name ("…, les soins à domicile")
 
 
 def fields_to_ask(slots: Dict[str, Any]) -> List[str]:
@@ -408,18 +406,8 @@ def _looked_up(before: Dict[str, Any], after: Dict[str, Any], answer: Optional[s
         return []
     answer = structure.without_denied(answer) if answer else answer
     whole = structure.candidates_for(answer) if answer and answer.strip() != name else []
-    found = structure.not_refused(whole or _before_an_aside(answer, name) or structure.candidates_for(name), after)
+    found = structure.not_refused(whole or structure.candidates_for(name), after)
     return [SlotSet(structure.CANDIDATES, found or None), SlotSet(structure.MATCH, None)]
-
-
-def _before_an_aside(answer: Optional[str], name: str) -> List[str]:
-    """ "le SSIAD de l'hôpital de Sancerre, les soins à domicile": what the words before an aside
-    name, when the whole answer names nothing and the name read in it is shorter ("hôpital de
-    Sancerre")."""
-    clause = ASIDE.split(answer or "", maxsplit=1)[0].strip()
-    if not clause or clause == (answer or "").strip() or clause == name:
-        return []
-    return structure.candidates_for(clause)
 
 
 def _name_kept(

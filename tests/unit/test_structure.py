@@ -301,10 +301,3 @@ async def test_an_establishment_refused_is_never_offered_again():
     assert slots["structure_declined"] == ["180000200"] and slots["requested_slot"] == "structure_name"
     slots, _ = await answer(slots, "CH de Vierzon")  # the name asked again, the same place said
     assert not slots.get("structure_candidates") and slots["requested_slot"] != "structure_match"
-
-
-async def test_the_words_before_an_aside_name_the_place_when_the_whole_answer_names_none():
-    read = {**KNOWN, "structure_name": "hôpital de Sancerre", "requested_slot": "structure_match"}
-    slots, _ = await answer({**read, "structure_candidates": ["180000333"]}, "non", "deny")
-    slots, _ = await answer(slots, "le SSIAD de l'hôpital de Sancerre, les soins à domicile")
-    assert slots["structure_candidates"] == ["180006066"]  # the SSIAD, not the hospital refused
