@@ -7,12 +7,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
+from typing import List
 
 import pytest
 
 from tests.support.relays import Balancer, ServerThread
 from tests.support.servers import MODEL, ROOT, Vigie, free_port
-from tests.support.stack import Stack
+from tests.support.stack import Service, Stack
 from tests.unit.test_slack import SECRET, TOKEN, FakeSlack
 from tests.unit.test_teams import FakeBotFramework, environment
 
@@ -100,7 +102,10 @@ def production(tmp_path_factory):
         bot_framework.close()
 
 
+@dataclass(frozen=True)
 class ProductionStack:
-    def __init__(self, stack, rasas, balancer, slack, bot_framework):
-        self.stack, self.rasas, self.balancer = stack, rasas, balancer
-        self.slack, self.bot_framework = slack, bot_framework
+    stack: Stack
+    rasas: List[Service]
+    balancer: Balancer
+    slack: FakeSlack
+    bot_framework: ServerThread
