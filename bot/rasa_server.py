@@ -6,11 +6,7 @@ a tracker store failure must fail the turn, not fall back to memory. It also
 bounds a call to the action server at ``VIGIE_ACTION_TIMEOUT`` seconds (20;
 Rasa waits 300), so that the Redis lock lifetime (``TICKET_LOCK_LIFETIME``,
 60 s) covers the slowest turn and a stalled action server fails the turn
-instead of holding the conversation for five minutes. It checks the action
-server's answers against Rasa's response schema with a validator built once:
-Rasa's ``jsonschema.validate`` first checks the (constant) schema itself
-against the metaschema, on every call, which took 40 % of the server's CPU in a
-declaration (py-spy on the Rasa server, nine declarations). The HTTP
+instead of holding the conversation for five minutes. The HTTP
 API token comes from ``VIGIE_RASA_TOKEN`` rather than the command line, where
 ``ps`` would show it; ``run`` refuses to start with the API enabled and no token.
 ``/`` answers without naming Rasa's version, and ``/version`` wants the token:
@@ -19,10 +15,8 @@ is accepted in ``Authorization: Bearer`` only, never as ``?token=`` (addresses
 end up in access logs and proxies' logs). A long conversation opens a new
 session that carries its state over (``bot.long_conversations``), so a turn's
 cost does not grow with its length. jax, which TensorFlow imports for nothing
-Vigie uses, is kept out of the process (``bot.without_jax``). Rasa finds each
-loaded event's class by walking every subclass of ``Event`` (``inspect.isabstract``
-on each): a tenth of the process's CPU under the 50-user load in the production
-profile (py-spy); each type name is now looked up once.
+Vigie uses, is kept out of the process (``bot.without_jax``). Some of Rasa's
+per-turn work is done for less CPU, with the same results (``bot.faster_turns``).
 """
 
 import functools
@@ -35,16 +29,12 @@ from typing import Mapping, Optional
 from bot import without_jax  # noqa: F401  (before TensorFlow, which Rasa imports)
 
 # isort: split
-from jsonschema.exceptions import best_match
-from jsonschema.validators import validator_for
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.server import ErrorResponse
-from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
 from sanic import response
 
-from bot import long_conversations, private_logs
+from bot import faster_turns, long_conversations, private_logs
 from bot.settings import Settings
 
 TOKEN_NEEDED = "Jeton requis : en-tête « Authorization: Bearer <jeton> »."
@@ -56,46 +46,6 @@ def _tracker_store_without_fallback(store, domain) -> TrackerStore:
         return InMemoryTrackerStore(domain)
     store.domain = domain
     return store
-
-
-@functools.lru_cache(maxsize=None)
-def _response_validator():
-    from rasa.core.actions.action import RemoteAction
-
-    schema = RemoteAction.action_response_format_spec()
-    return validator_for(schema)(schema)
-
-
-def _validate_action_result(self, result) -> bool:
-    """RemoteAction._validate_action_result with the schema's validator built once: the same
-    error as ``jsonschema.validate`` (its ``best_match``) and Rasa's message."""
-    error = best_match(_response_validator().iter_errors(result))
-    if error is None:
-        return True
-    error.message += (
-        ". Failed to validate Action server response from API, make sure your response from the "
-        f"Action endpoint is valid. For more information about the format visit "
-        f"{DOCS_BASE_URL}/custom-actions"
-    )
-    raise error
-
-
-_RESOLVE_BY_TYPE = Event.resolve_by_type
-
-
-@functools.lru_cache(maxsize=None)
-def _event_class(type_name: str):
-    return _RESOLVE_BY_TYPE(type_name)  # an unknown name raises, and is not cached
-
-
-def _resolve_by_type(type_name, default=None):
-    """``Event.resolve_by_type``, with each name's class (or Rasa's None for "topic") kept."""
-    try:
-        return _event_class(type_name)
-    except ValueError:
-        if default is not None:
-            return default
-        raise
 
 
 def _bearer(request) -> str:
@@ -147,8 +97,7 @@ def apply_fixes(env: Optional[Mapping[str, str]] = None) -> None:
     Agent._create_tracker_store = staticmethod(_tracker_store_without_fallback)
     rasa.server.add_root_route = _root_route
     rasa.server.requires_auth = _requires_auth
-    rasa_actions.RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign]
+    faster_turns.install()
     settings = Settings.from_env(env)
     long_conversations.install(settings.session_events)
     timeout, lock_lifetime = settings.action_timeout, settings.lock_lifetime

@@ -8,7 +8,7 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
@@ -88,51 +88,6 @@ def test_the_agent_no_longer_wraps_stores_in_a_memory_fallback(monkeypatch):
     rasa_server.apply_fixes()
     assert Agent._create_tracker_store(store, DOMAIN) is store
     assert isinstance(Agent._create_tracker_store(None, DOMAIN), InMemoryTrackerStore)
-
-
-def test_action_server_answers_are_still_checked_against_rasas_schema(monkeypatch):
-    from jsonschema import ValidationError, validate
-    from rasa.core.actions.action import RemoteAction
-
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction.__dict__["_validate_action_result"])
-    rasa_server.apply_fixes()
-    action = RemoteAction("action_submit_declaration", None)
-    assert action._validate_action_result(
-        {
-            "events": [{"event": "slot", "name": "confirmed", "value": True}],
-            "responses": [{"text": "Déclaration enregistrée."}],
-        }
-    )
-    for wrong in (
-        {"events": "pas une liste"},
-        {"events": [{"name": "confirmed"}]},
-        {"responses": [1]},
-        {"events": [{"name": "x"}, 3], "responses": "y"},
-    ):
-        with pytest.raises(ValidationError, match="Failed to validate Action server response") as ours:
-            action._validate_action_result(wrong)
-        with pytest.raises(ValidationError) as rasas:  # what Rasa's own check raises
-            validate(wrong, RemoteAction.action_response_format_spec())
-        assert ours.value.message.startswith(f"{rasas.value.message}. Failed")  # the same error among several
-
-
-def test_stored_events_load_as_the_same_events(monkeypatch):
-    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
-    rasa_server.apply_fixes()
-    events = [
-        UserUttered("le CH de Dax"),
-        SlotSet("structure_name", "CH de Dax"),
-        BotUttered("Merci."),
-        ActionExecuted("action_listen"),
-    ]
-    for _ in range(2):  # the second time from the kept classes
-        tracker = DialogueStateTracker.from_dict("s", [e.as_dict() for e in events], DOMAIN.slots)
-        assert list(tracker.events) == events
-    assert tracker.get_slot("structure_name") == "CH de Dax"
-    assert Event.resolve_by_type("topic") is None
-    assert Event.resolve_by_type("pas un événement", default=SlotSet) is SlotSet
-    with pytest.raises(ValueError, match="Unknown event name"):
-        Event.resolve_by_type("pas un événement")
 
 
 def test_the_action_timeout_stays_inside_the_lock_lifetime(monkeypatch):
