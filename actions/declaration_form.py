@@ -209,6 +209,9 @@ class ValidateDeclarationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
         if requested == structure.MATCH:
+            if attempts < MISSES_BEFORE_UNKNOWN and structure.yes_to_several(tracker.latest_message, before):
+                dispatcher.utter_message(text=WHICH_ONE)  # the list again, once
+                return [SlotSet("invalid_attempts", attempts)]
             dispatcher.utter_message(text=NOT_RECOGNISED)
             return [SlotSet(structure.MATCH, structure.NONE), SlotSet(structure.CANDIDATES, None)]
         if attempts >= MISSES_BEFORE_UNKNOWN and requested in registry.BY_NAME:
@@ -383,6 +386,10 @@ NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e
 
 
 NAME_KEPT = "D'accord, je garde « {name} » comme nom de la structure."
+WHICH_ONE = (
+    "Plusieurs établissements portent ce nom : lequel est le vôtre ? Choisissez-le dans la liste ou "
+    "écrivez sa ville ; « Aucune de celles-ci » s'il n'y est pas."
+)
 NOT_RECOGNISED = "Je n'ai pas reconnu votre réponse : je vous pose plutôt les questions sur la structure."
 REGION_FROM_NAME = (
     "Je note la région {region}, d'après le nom de la ville. Si ce n'est pas la bonne, dites-le-moi simplement."

@@ -82,6 +82,11 @@ def offered(slots: Dict[str, Any]) -> List[Establishment]:
     return [e for e in found if e is not None]
 
 
+def yes_to_several(message: Dict[str, Any], slots: Dict[str, Any]) -> bool:
+    """ "Oui" to a list of establishments: the person saw theirs, but did not say which."""
+    return (message.get("intent") or {}).get("name") == "affirm" and len(slots.get(CANDIDATES) or []) > 1
+
+
 def needs_confirmation(slots: Dict[str, Any]) -> bool:
     return bool(slots.get(CANDIDATES)) and not slots.get(MATCH)
 

@@ -72,6 +72,27 @@ async def test_several_close_places_are_buttons_and_one_is_chosen_by_its_name():
     assert slots["finess"] == "400000105"
 
 
+async def test_yes_to_several_places_asks_which_once_then_takes_the_town_typed():
+    slots, _ = await answer(KNOWN, "Dax")
+    slots, said = await answer(slots, "oui", "affirm")
+    assert slots["requested_slot"] == "structure_match" and not slots.get("structure_match")
+    assert said == [
+        "Plusieurs établissements portent ce nom : lequel est le vôtre ? Choisissez-le dans la liste ou "
+        "écrivez sa ville ; « Aucune de celles-ci » s'il n'y est pas."
+    ]
+    slots, _ = await answer(slots, "le centre hospitalier", "inform")
+    assert slots["finess"] == "400000105" and slots["region"] == "nouvelle_aquitaine"
+
+
+async def test_yes_twice_to_several_places_goes_on_with_the_name_said():
+    slots, _ = await answer(KNOWN, "ici la Clinique St Joseph")
+    assert len(slots["structure_candidates"]) > 1
+    slots, _ = await answer(slots, "oui", "affirm")
+    slots, said = await answer(slots, "oui oui", "affirm")
+    assert slots["structure_match"] == "aucune" and slots["structure_name"]
+    assert slots["requested_slot"] != "structure_match"  # never a third time
+
+
 async def test_none_of_them_then_the_usual_questions():
     slots, _ = await answer(KNOWN, "CH de Vierzon")
     slots, _ = await answer(slots, "non", "deny")
