@@ -45,8 +45,8 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 def dumps(value: Any) -> str:
-    """``json.dumps``'s JSON, by orjson; what orjson cannot encode goes to ``json.dumps``
-    (which then encodes it, or raises as before)."""
+    """The values ``json.dumps`` writes, written by orjson (compact, UTF-8 rather than ``\\u``
+    escapes); what orjson cannot encode goes to ``json.dumps`` (which encodes it, or raises)."""
     try:
         return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
     except TypeError:
