@@ -11,7 +11,8 @@ wrapper so that a failing read or write fails the turn (our channels answer
 503) instead of forgetting the conversation. Rasa's store also reads and writes
 on the event loop, so each of the turn's queries stopped every other
 conversation of the process while PostgreSQL answered: here they run in a
-thread, and a read loads only the events' JSON, not one ORM object per event.
+thread, a read loads only the events' JSON, not one ORM object per event, and a
+save writes its new events in one INSERT.
 
 Rasa's ``InMemoryTrackerStore`` keeps every conversation, with every event, for
 the life of the process. ``BoundedInMemoryTrackerStore`` keeps only each
@@ -114,19 +115,22 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     def _store(self, tracker: DialogueStateTracker) -> None:
         """Rasa's ``save``: the tracker's events that the latest session does not hold yet."""
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+            rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:  # one INSERT for all of them, without an ORM object each (half the save's Python time, py-spy)
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+
+    @staticmethod
+    def _row(sender_id: Text, event: Any) -> dict:
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
 
 def latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
