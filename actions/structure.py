@@ -306,8 +306,21 @@ def _named(text: str, found: List[Establishment]) -> Optional[Establishment]:
     scored = sorted(((fuzz.token_set_ratio(text, e.display_name), e) for e in found), key=lambda s: -s[0])
     best_score, best = scored[0]
     if best_score < NAMING or (len(scored) > 1 and scored[1][0] >= best_score):
-        return None
+        return _in_town(text, found)
     return best
+
+
+def _in_town(text: str, found: List[Establishment]) -> Optional[Establishment]:
+    """ "celle d'Angoulême": the one offered establishment whose town the words name. A town
+    that is also in an offered name ("Clinique Saint Joseph" in Saint-Joseph) tells nothing."""
+    names = " | ".join(_words(e.display_name) for e in found)
+    towns = [(e, _words(e.display_town)) for e in found]
+    named = [e for e, town in towns if town in _words(text) and town not in names]
+    return named[0] if len(named) == 1 else None
+
+
+def _words(text: str) -> str:
+    return f" {re.sub(r'[^a-z0-9]+', ' ', fold(text)).strip()} "
 
 
 def _payload(value: str) -> str:

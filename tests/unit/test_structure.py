@@ -72,7 +72,7 @@ async def test_several_close_places_are_buttons_and_one_is_chosen_by_its_name():
     assert slots["finess"] == "400000105"
 
 
-async def test_yes_to_several_places_asks_which_once_then_takes_the_town_typed():
+async def test_yes_to_several_places_asks_which_once_then_takes_the_one_named():
     slots, _ = await answer(KNOWN, "Dax")
     slots, said = await answer(slots, "oui", "affirm")
     assert slots["requested_slot"] == "structure_match" and not slots.get("structure_match")
@@ -91,6 +91,22 @@ async def test_yes_twice_to_several_places_goes_on_with_the_name_said():
     slots, said = await answer(slots, "oui oui", "affirm")
     assert slots["structure_match"] == "aucune" and slots["structure_name"]
     assert slots["requested_slot"] != "structure_match"  # never a third time
+
+
+@pytest.mark.parametrize("typed", ["celle d'Angoulême", "angouleme", "la clinique à Angoulême"])
+async def test_yes_to_several_places_then_the_town_typed_chooses_it(typed):
+    slots, _ = await answer(KNOWN, "ici la Clinique St Joseph")
+    slots, _ = await answer(slots, "oui", "affirm")
+    slots, _ = await answer(slots, typed, "inform")
+    assert slots["finess"] == "160000170" and slots["region"] == "nouvelle_aquitaine"
+
+
+async def test_a_town_that_is_also_in_the_names_offered_chooses_nothing():
+    slots, _ = await answer(KNOWN, "ici la Clinique St Joseph")
+    offered = structure.offered(slots)
+    assert "Saint Joseph" in [e.display_town for e in offered]  # La Réunion's
+    assert structure._in_town("notre Clinique Saint Joseph", offered) is None
+    assert structure._in_town("à Trélazé", offered).finess == "490000262"
 
 
 async def test_none_of_them_then_the_usual_questions():
