@@ -313,9 +313,9 @@ def _named(text: str, found: List[Establishment]) -> Optional[Establishment]:
 def _in_town(text: str, found: List[Establishment]) -> Optional[Establishment]:
     """ "celle d'Angoulême": the one offered establishment whose town the words name. A town
     that is also in an offered name ("Clinique Saint Joseph" in Saint-Joseph) tells nothing."""
-    names = " | ".join(_words(e.display_name) for e in found)
+    said, names = _words(text), " | ".join(_words(e.display_name) for e in found)
     towns = [(e, _words(e.display_town)) for e in found]
-    named = [e for e, town in towns if town in _words(text) and town not in names]
+    named = [e for e, town in towns if town in said and town not in names]
     return named[0] if len(named) == 1 else None
 
 
