@@ -122,6 +122,7 @@ _NUMBERS = {
     "dix-huit": 18,
     "dix-neuf": 19,
     "vingt": 20,
+    "vingt-cinq": 25,
     "trente": 30,
     "quarante": 40,
     "quarante-cinq": 45,
@@ -190,7 +191,8 @@ _PART_WORD = r"matinee|matin|apres[- ]?midi|aprem|ap[-.]?m|midi|soiree|soir|nuit
 # --------------------------------------------------------------------------
 
 _HOUR = r"(?:[01]?\d|2[0-3])"
-_FRAC = r"et\s+demie?|et\s+quart|moins\s+(?:le\s+)?quart"
+# "moins le quart", "moins 10", "moins cinq": minutes before the hour
+_FRAC = r"et\s+demie?|et\s+quart|moins\s+(?:le\s+quart|quart|(?:[1-5]\d|[1-9])(?![\d\s]*h)|dix|cinq|vingt(?:[- ]cinq)?)"
 _SUFFIX = r"du\s+mat(?:in)?|de\s+l'apres[- ]?midi|de\s+l'aprem|du\s+soir|de\s+la\s+nuit"
 
 
@@ -303,7 +305,7 @@ _NIGHT_OF_RE = re.compile(
 )
 _TODAY_PART_RE = re.compile(
     rf"""(?<![\w'])(?:
-        (?:ce|cet|cette)\s+(?P<p1>{_PART_WORD})
+        (?:ce|cet|cette)\s+(?P<p1>{_PART_WORD}|mat)
       | (?:dans|pendant|durant|au\s+cours\s+de)\s+(?:la\s+|l')
         (?P<p2>matinee|apres[- ]?midi|aprem|soiree|nuit|journee)
       | en\s+(?P<p3>matinee|soiree)
@@ -429,7 +431,8 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
     if frac:
         frac = _squash(frac)
         if frac.startswith("moins"):
-            hour, minute = (hour - 1) % 24, 45
+            before = frac.split()[-1]
+            hour, minute = (hour - 1) % 24, 60 - (15 if before == "quart" else _number(before.replace(" ", "-")))
         else:
             minute = 30 if "demi" in frac else 15
     if hour > 23:

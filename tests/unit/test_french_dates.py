@@ -89,6 +89,13 @@ POSITIVE = [
     ("depuis ce matin 7h impossible de se connecter", "2026-11-28 07:00", True, True),
     ("depuis ce matin plus de mails", "2026-11-28 08:00", False, True),
     ("ce midi", "2026-11-28 12:00", True, False),
+    ("ce mat vers 6h", "2026-11-28 06:00", True, False),
+    ("vu ce mat en arrivant", "2026-11-28 08:00", False, False),
+    # --- minutes before the hour
+    ("à 8h moins 10", "2026-11-28 07:50", True, False),
+    ("à huit heures moins cinq", "2026-11-28 07:55", True, False),
+    ("vers 7h moins 20 ce matin", "2026-11-28 06:40", True, False),
+    ("à 6h moins vingt-cinq", "2026-11-28 05:35", True, False),
     ("cet après-midi", "2026-11-28 15:00", False, False),
     ("cet apres-midi le logiciel de labo a planté", "2026-11-28 15:00", False, False),
     ("cet aprem vers 14h", "2026-11-28 14:00", True, False),
@@ -267,6 +274,8 @@ def test_resolves_at_other_times(now, text, expected, has_time):
 
 
 NEGATIVE = [
+    "ce matériel est neuf",
+    "une coupure de 2h moins 10 min",
     "au CHS de Sevrey (l'EPSM 71 maintenant), audit terminé",
     "plus rien ne marche maintenant",
     "je suis le RSSI",
