@@ -9,7 +9,7 @@ action then checks every candidate.
 
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from actions import structure, type_guess
 from actions.contact import read_contact
@@ -296,15 +296,22 @@ COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
     r"plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte)\b|\bappels? (?:de|des|d')"
-    # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
+    # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection;
+    # "l'équipe de nuit m'a appelée", "une collègue me l'a montré": someone told the person
+    r"|(?:\bm'|\bm |\bme |\bnous |\bl')(?:a|ont|avait|avaient) (?:montre|appele|telephone)e?s?\b"
 )
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
-# Times of other events told beside the incident: a backup that ran normally, an appointment, a
-# meeting ("la sauvegarde de 23h s'était terminée sans erreur", "patients convoqués à 8h30").
-OTHER_EVENT = re.compile(
-    r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)"
-    r"|\b(?:convoque|rendez[- ]vous|rdv|reunion|point avec|visio)"
+# Times of other events told beside the incident, in the date's clause: a backup that ran normally
+# ("la sauvegarde de 23h s'était terminée sans erreur"); said just before the date, an appointment, a
+# meeting, a call from or to a provider, the management met ("patients convoqués à 8h30", "la cellule
+# de crise s'est réunie à 9h", "l'éditeur nous a rappelés à 9h15", "on a vu la direction à 8h");
+# said just after it, a visit for something else ("l'informaticien était passé à 9h pour autre chose").
+BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
+EVENT_BEFORE = re.compile(
+    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point avec|visio|cellule de crise|rappele|joindre"
+    r"|(?:vu|rencontre|informe|contacte|joint) (?:la direction|le directeur|la directrice))\w*(?:\W+\w+){0,4}\W*$"
 )
+EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
 # the end of the incident, never its detection nor its start: "la synchronisation est revenue ce
 # matin à 6h", "le service a été rétabli hier soir"
 ENDED = re.compile(
@@ -871,11 +878,25 @@ def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
 
 
 def _other_event(text: str, entity: Dict[str, Any]) -> bool:
-    return bool(OTHER_EVENT.search(fold(_clause(text, entity["start"], entity["end"]))))
+    begin, end = _clause_bounds(text, entity["start"], entity["end"])
+    return bool(
+        BACKUP_DONE.search(fold(text[begin:end]))
+        or EVENT_BEFORE.search(fold(text[begin : entity["start"]]))
+        or EVENT_AFTER.match(fold(text[entity["end"] : end]))
+    )
 
 
 def _noticed(text: str, entity: Dict[str, Any]) -> bool:
-    clause = fold(_clause(text, entity["start"], entity["end"]))
+    begin, end = _clause_bounds(text, entity["start"], entity["end"])
+    # "Hier, en début d'après-midi, un journaliste nous a signalé…": a date said alone before its
+    # comma belongs to the clause that follows
+    while (
+        end < len(text)
+        and text[end] == ","
+        and not re.search(r"\w", text[begin : entity["start"]] + text[entity["end"] : end])
+    ):
+        end = _clause_bounds(text, end + 1, end + 1)[1]
+    clause = fold(text[begin:end])
     if WHEN_CLAUSE.search(clause):  # "quand je suis arrivé à 7h45, j'ai trouvé…": the next one says it
         following = text.find(",", entity["end"])
         if following >= 0 and not SENTENCE_END.search(text[entity["end"] : following]):
@@ -889,9 +910,14 @@ def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:
 
 
 def _clause(text: str, start: int, end: int) -> str:
+    begin, stop = _clause_bounds(text, start, end)
+    return text[begin:stop]
+
+
+def _clause_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
     begin = max(text.rfind(sep, 0, start) for sep in ".;!?\n,") + 1
     stops = [i for i in (text.find(sep, end) for sep in ".;!?\n,") if i >= 0]
-    return text[begin : min(stops, default=len(text))]
+    return begin, min(stops, default=len(text))
 
 
 def _corrects(text: str, requested: Optional[str]) -> bool:

@@ -331,7 +331,9 @@ _PRE_DURATION = re.compile(
     r"|quasiment|delai)\s*[:=]?\s*$|d'\s*$"
 )
 # "la relève de 6h45", "la visite de 9h": a time that names a round of the day, not a duration
-_ROUND_OF = re.compile(r"(?<!\w)(?:releve|visite|tournee|ronde|transmissions?|reunion|staff|equipe)\s+de\s*$")
+_ROUND_OF = re.compile(
+    r"(?<!\w)(?:releve|visite|tournee|ronde|transmissions?|reunion|staff|equipe|prise de (?:service|poste))\s+de\s*$"
+)
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
 _POST_DURATION = re.compile(rf"\s+(?:{_DUR_CUE}|plus\s+tard)(?!\w)")
@@ -457,7 +459,7 @@ def _time_cands(norm: str) -> list[_Cand]:
             continue
         if m.group("hw") and not m.group("s") and prep in (None, "depuis"):
             continue  # "deux heures" is a duration unless "à/vers deux heures"
-        strong = bool(prep or _has_minutes(m) or m.group("s")) or (
+        strong = bool(prep or _has_minutes(m) or m.group("s") or _ROUND_OF.search(norm, 0, m.start())) or (
             m.group("n") is None and _CLAUSE_START.search(norm, 0, m.start()) is not None
         )
         if (

@@ -93,6 +93,8 @@ POSITIVE = [
     ("vu ce mat en arrivant", "2026-11-28 08:00", False, False),
     # --- minutes before the hour
     ("à 8h moins 10", "2026-11-28 07:50", True, False),
+    ("vu à la prise de service de 7h", "2026-11-28 07:00", True, False),
+    ("la relève de 6h avait rien vu", "2026-11-28 06:00", True, False),
     ("à huit heures moins cinq", "2026-11-28 07:55", True, False),
     ("vers 7h moins 20 ce matin", "2026-11-28 06:40", True, False),
     ("à 6h moins vingt-cinq", "2026-11-28 05:35", True, False),

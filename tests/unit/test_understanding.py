@@ -947,3 +947,32 @@ def test_a_day_said_again_with_its_hour_in_the_same_answer_gives_the_hour():
     )
     found = understand(message, "started_at", {"detected_at": "2026-12-06T06:15:00+01:00"})
     assert found["started_at"] == "2026-12-03T04:00:00+01:00"
+
+
+def _opening_dates(text):
+    message = dates_of(text)
+    message["intent"] = {"name": "declare_incident"}
+    found = understand(message, None, {})
+    clock = lambda field: found[field][11:16] if field in found else None  # noqa: E731
+    return clock("detected_at"), clock("started_at")
+
+
+@pytest.mark.parametrize(
+    "text, detected, started",
+    [
+        # a date alone before its comma belongs to the clause that follows
+        ("Ce matin vers 6h, l'antivirus a signalé un ransomware. Le prestataire a été joint à 8h15.", "06:00", None),
+        # someone told the person: the detection, not the later meeting or call-back
+        ("L'infirmière de nuit m'a appelé à 4h20, le serveur était tombé à 4h. La cellule de crise s'est réunie à 8h.",
+         "04:20", "04:00"),
+        ("Un collègue nous a montré les captures à 7h10. Le staff de 8h30 est reporté.", "07:10", None),
+        ("Ce matin à 6h40 le logiciel ne répondait plus. L'éditeur nous a rappelés à 8h50.", "06:40", None),
+        ("Le planning a sauté à 5h. Le technicien était venu à 7h pour autre chose.", "05:00", None),
+        # the round of the day that dates the detection
+        ("Chiffrement découvert à la prise de service de 6h, lancé vers 2h d'après les journaux.", "06:00", "02:00"),
+        # the data that were hit are not an appointment: "les rendez-vous" after the date
+        ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
+    ],
+)
+def test_the_detection_among_the_times_of_other_events(text, detected, started):
+    assert _opening_dates(text) == (detected, started)
