@@ -65,6 +65,14 @@ ABBREVIATIONS = {
     "ctr": "centre",
     "hosp": "hospitalier",
     "hp": "hopital prive",  # "HP Claude Galien", as staff and the register write it
+    "smr": "ssr",  # soins médicaux et de réadaptation, the SSR's name since 2023; the register's is SSR
+    # numbers as people write them in a name, and the register ("CLINIQUE DES 2 CAPS", "les deux caps")
+    **{
+        str(n): word
+        for n, word in enumerate(
+            ("deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze"), start=2
+        )
+    },
     "cedex": "",
 }
 # Words that say what kind of place, not which one: they rank, they never find. Each belongs to
@@ -105,7 +113,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "10"
+INDEX_VERSION = "11"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",

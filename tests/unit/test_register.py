@@ -79,6 +79,11 @@ def test_loading_the_same_files_again_changes_nothing(register):
         # the register's short forms: "CTRE DE REED.FONCTIONNELLE DE KERPAPE", "HOPITAL PRIVE" as "HP"
         ("centre de rééducation fonctionnelle de Kerpape, Ploemeur", "560002024"),
         ("HP Claude Galien à Quincy-sous-Sénart", "910803543"),
+        # a number in words or in digits, as the register writes it or not ("LES 5 RIVIERES")
+        ("l'ehpad les cinq rivières à Vierzon", "180007239"),
+        ("clinique des deux caps à Coquelles", "620101311"),
+        # the SSR's name since 2023, SMR, for a place the register names SSR
+        ("smr le bodio a pontchateau", "440002459"),
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
