@@ -296,10 +296,11 @@ COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
     r"plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte)\b|\bappels? (?:de|des|d')"
-    # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection;
-    # "l'équipe de nuit m'a appelée", "une collègue me l'a montré": someone told the person
-    r"|(?:\bm'|\bm |\bme |\bnous |\bl')(?:a|ont|avait|avaient) (?:montre|appele|telephone)e?s?\b"
+    # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
 )
+# "l'équipe de nuit m'a appelée", "une collègue me l'a montré": someone told the person. The detection
+# when no time is said with a word of noticing ("l'alerte de l'EDR à 6h15… l'astreinte m'a appelé à 7h").
+TOLD = re.compile(r"(?:\bm'|\bm |\bme |\bnous |\bl')(?:a|ont|avait|avaient) (?:r?appele|montre|telephone)e?s?\b")
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
 # Times of other events told beside the incident, in the date's clause: a backup that ran normally
 # ("la sauvegarde de 23h s'était terminée sans erreur"); said just before the date, an appointment, a
@@ -308,7 +309,8 @@ WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivan
 # said just after it, a visit for something else ("l'informaticien était passé à 9h pour autre chose").
 BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
 EVENT_BEFORE = re.compile(
-    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point avec|visio|cellule de crise|rappele|joindre"
+    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point avec|visio|cellule de crise|joindre"
+    r"|(?:editeur|prestataire|hebergeur|operateur|fournisseur|hotline)\b(?:\W+\w+){0,3}\W+rappele"
     r"|(?:vu|rencontre|informe|contacte|joint) (?:la direction|le directeur|la directrice))\w*(?:\W+\w+){0,4}\W*$"
 )
 EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
@@ -368,9 +370,14 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
     if requested in IDENTITY_FIELDS and (is_question(text) or REQUEST_WORDS.search(fold(text))):
         return {}  # a question, "j'annule", "on reprend la déclaration": never a name or a function
-    if requested == "structure_name" and _news(text) and not _says_not_known(requested, text):
+    if (
+        requested == "structure_name"
+        and (_news(text) or _corrects_a_date(message, text, slots))
+        and not _says_not_known(requested, text)
+    ):
         # "on vient de transférer les urgences…": what happens, said first; the name is asked again,
-        # after what it puts right ("je corrige, ça a coupé vers 2h, pas 3h")
+        # after what it puts right ("je corrige, ça a coupé vers 2h, pas 3h", "correction : pas 8h,
+        # c'était 7h40 quand la collègue est arrivée, moi je suis arrivé à 8h")
         return _corrected_facts(message, text, slots) if is_correction(text) else {}
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
@@ -616,6 +623,10 @@ def _corrected_facts(message: Dict[str, Any], text: str, slots: Dict[str, Any]) 
     return corrected
 
 
+def _corrects_a_date(message: Dict[str, Any], text: str, slots: Dict[str, Any]) -> bool:
+    return is_correction(text) and bool(_dates(_our_entities(message.get("entities") or []), text, None, False, slots))
+
+
 def _starts_negative(text: str) -> bool:
     return bool(NEGATIVE_START.match(f" {fold(text)} "))
 
@@ -693,6 +704,11 @@ def _dates(
     corrects = _corrects(text, requested)
     if corrects and any(_has_time(d) for d in dates):
         dates = [d for d in dates if not VAGUE_MOMENT.match(fold(_words(d, text)))] or dates
+    if corrects and len(dates) > 1:
+        # "pas 8h, c'était 7h40 quand la collègue est arrivée, moi je suis arrivé à 8h": the time held
+        # said again is the one put right, or another event's
+        held = [slots[field] for field in ("detected_at", "started_at") if slots.get(field)]
+        dates = [d for d in dates if not any(_says(d, value) for value in held)] or dates
     if not dates:
         return {}
     if requested == "detected_at":
@@ -773,7 +789,7 @@ def _began_and_noticed(dates: List[Dict[str, Any]], text: str) -> Dict[str, Dict
     """Of several dates, the last one said with a word of noticing ("constaté à 7h30") is the
     detection, else the latest; the earliest before it is the start."""
     ordered = sorted(dates, key=lambda e: e["value"])
-    noticed = [e for e in ordered if _noticed(text, e)]
+    noticed = [e for e in ordered if _noticed(text, e)] or [e for e in ordered if _noticed(text, e, TOLD)]
     detected = noticed[-1] if noticed else ordered[-1]
     before = [e for e in ordered if e["value"] < detected["value"]]
     return {"detected_at": detected, **({"started_at": before[0]} if before else {})}
@@ -886,22 +902,21 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
     )
 
 
-def _noticed(text: str, entity: Dict[str, Any]) -> bool:
+def _noticed(text: str, entity: Dict[str, Any], cues: re.Pattern = NOTICED) -> bool:
     begin, end = _clause_bounds(text, entity["start"], entity["end"])
-    # "Hier, en début d'après-midi, un journaliste nous a signalé…": a date said alone before its
-    # comma belongs to the clause that follows
-    while (
-        end < len(text)
-        and text[end] == ","
-        and not re.search(r"\w", text[begin : entity["start"]] + text[entity["end"] : end])
-    ):
-        end = _clause_bounds(text, end + 1, end + 1)[1]
+    if not re.search(r"\w", text[begin : entity["start"]] + text[entity["end"] : end]):
+        # a date alone between commas belongs to the clauses around it: "Hier, en début d'après-midi,
+        # un journaliste nous a signalé…", "le prestataire nous a prévenus à l'aube, vers 6h, que…"
+        if begin > 0 and text[begin - 1] == ",":
+            begin = _clause_bounds(text, begin - 1, begin - 1)[0]
+        if end < len(text) and text[end] == ",":
+            end = _clause_bounds(text, end + 1, end + 1)[1]
     clause = fold(text[begin:end])
     if WHEN_CLAUSE.search(clause):  # "quand je suis arrivé à 7h45, j'ai trouvé…": the next one says it
         following = text.find(",", entity["end"])
         if following >= 0 and not SENTENCE_END.search(text[entity["end"] : following]):
             clause += " " + fold(_clause(text, following + 1, following + 1))
-    return bool(NOTICED.search(clause))
+    return bool(cues.search(clause))
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:

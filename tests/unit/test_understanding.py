@@ -895,6 +895,14 @@ def test_a_correction_typed_at_the_structure_question_puts_the_dates_right():
     assert found == {"detected_at": "2026-12-06T03:10:00+01:00", "started_at": "2026-12-06T02:00:00+01:00"}
 
 
+def test_a_correction_that_says_where_the_person_was_is_not_the_structure_s_name():
+    text = "correction : pas 7h, c etait 6h20 qd l equipe a ouvert le service, moi je suis arrivé a 7h"
+    slots = {"detected_at": "2026-12-06T07:00:00+01:00"}
+    found = understand(dates_of(text), "structure_name", slots)
+    assert "structure_name" not in found
+    assert found["detected_at"][11:16] == "06:20"
+
+
 def test_a_call_made_after_the_detection_does_not_date_it():
     text = (
         "L'aide-soignante s'en est aperçue ce matin, à la relève de 6h45. "
@@ -970,6 +978,13 @@ def _opening_dates(text):
         ("Le planning a sauté à 5h. Le technicien était venu à 7h pour autre chose.", "05:00", None),
         # the round of the day that dates the detection
         ("Chiffrement découvert à la prise de service de 6h, lancé vers 2h d'après les journaux.", "06:00", "02:00"),
+        # being told is the detection only when no time is said with a word of noticing
+        ("Le SIEM a levé une alerte à 5h10, l'astreinte a coupé le VPN à 5h30 et m'a appelé à 6h.", "05:10", None),
+        ("Hier vers 18h j'ai transféré le fichier, le destinataire m'a rappelée ce matin vers 8h pour me le dire.",
+         "08:00", "18:00"),
+        # a date alone between commas takes the verb of the clause before it
+        ("L'hébergeur nous a prévenus au petit matin, vers 5h, que tout était coupé. La relève de 7h attend.",
+         "05:00", None),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
         ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
     ],
