@@ -105,7 +105,8 @@ PERIMETER_ANSWERS = (
     ("plusieurs_serveurs", re.compile(r"\bserveurs\b")),
     ("serveur", re.compile(r"\bserveur\b")),
     ("plusieurs_postes", re.compile(rf"\b(?:{_SEVERAL} {_MACHINE}s?|{_MACHINES})\b")),
-    ("poste", re.compile(rf"\b{_MACHINE}\b")),
+    # "juste moi", "que ma boîte": one person's machine or account
+    ("poste", re.compile(rf"\b{_MACHINE}\b|^\W*(?:juste|seulement|que|uniquement) (?:moi|ma |mon )|\bmoi seule?\b")),
 )
 # "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
 # it says nothing of the kind.

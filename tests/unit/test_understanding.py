@@ -310,6 +310,8 @@ def test_the_effect_on_data_is_read_from_the_answer_words(text, expected):
         ("tout l'établissement", "ensemble_si"),
         ("les serveurs de la salle B", "plusieurs_serveurs"),
         ("tout se passe chez notre hébergeur", "prestataire"),
+        ("juste moi, personne d'autre n'a cliqué", "poste"),
+        ("que ma messagerie", "poste"),
     ],
 )
 def test_the_perimeter_is_read_from_the_answer_words(text, expected):
