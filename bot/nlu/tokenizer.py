@@ -17,8 +17,8 @@ from functools import lru_cache
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.nlu.constants import MESSAGE_ATTRIBUTES, TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT, INTENT_RESPONSE_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData

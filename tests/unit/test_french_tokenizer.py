@@ -82,8 +82,11 @@ def test_training_data_gets_the_tokens_rasa_s_own_loop_gives_message_by_message(
 
     def tokens(training_data):
         return [
-            {key: [(t.text, t.start, t.end, t.lemma) for t in value] for key, value in example.data.items()
-             if key.endswith("tokens")}
+            {
+                key: [(t.text, t.start, t.end, t.lemma) for t in value]
+                for key, value in example.data.items()
+                if key.endswith("tokens")
+            }
             for example in training_data.training_examples
         ]
 

@@ -973,8 +973,12 @@ def _opening_dates(text):
         # a date alone before its comma belongs to the clause that follows
         ("Ce matin vers 6h, l'antivirus a signalé un ransomware. Le prestataire a été joint à 8h15.", "06:00", None),
         # someone told the person: the detection, not the later meeting or call-back
-        ("L'infirmière de nuit m'a appelé à 4h20, le serveur était tombé à 4h. La cellule de crise s'est réunie à 8h.",
-         "04:20", "04:00"),
+        (
+            "L'infirmière de nuit m'a appelé à 4h20, le serveur était tombé à 4h. "
+            "La cellule de crise s'est réunie à 8h.",
+            "04:20",
+            "04:00",
+        ),
         ("Un collègue nous a montré les captures à 7h10. Le staff de 8h30 est reporté.", "07:10", None),
         ("Ce matin à 6h40 le logiciel ne répondait plus. L'éditeur nous a rappelés à 8h50.", "06:40", None),
         ("Le planning a sauté à 5h. Le technicien était venu à 7h pour autre chose.", "05:00", None),
@@ -982,11 +986,17 @@ def _opening_dates(text):
         ("Chiffrement découvert à la prise de service de 6h, lancé vers 2h d'après les journaux.", "06:00", "02:00"),
         # being told is the detection only when no time is said with a word of noticing
         ("Le SIEM a levé une alerte à 5h10, l'astreinte a coupé le VPN à 5h30 et m'a appelé à 6h.", "05:10", None),
-        ("Hier vers 18h j'ai transféré le fichier, le destinataire m'a rappelée ce matin vers 8h pour me le dire.",
-         "08:00", "18:00"),
+        (
+            "Hier vers 18h j'ai transféré le fichier, le destinataire m'a rappelée ce matin vers 8h pour me le dire.",
+            "08:00",
+            "18:00",
+        ),
         # a date alone between commas takes the verb of the clause before it
-        ("L'hébergeur nous a prévenus au petit matin, vers 5h, que tout était coupé. La relève de 7h attend.",
-         "05:00", None),
+        (
+            "L'hébergeur nous a prévenus au petit matin, vers 5h, que tout était coupé. La relève de 7h attend.",
+            "05:00",
+            None,
+        ),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
         ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
     ],
