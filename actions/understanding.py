@@ -311,7 +311,7 @@ WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivan
 BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
 EVENT_BEFORE = re.compile(
     r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point avec|visio|cellule de crise|joindre"
-    r"|(?:editeur|prestataire|hebergeur|operateur|fournisseur|hotline)\b(?:\W+\w+){0,3}\W+rappele"
+    rf"|(?:{_PROVIDER_WORDS})\b(?:\W+\w+){{0,3}}\W+rappele"
     r"|(?:vu|rencontre|informe|contacte|joint) (?:la direction|le directeur|la directrice))\w*(?:\W+\w+){0,4}\W*$"
 )
 EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
