@@ -433,7 +433,7 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
     if frac:
         frac = _squash(frac)
         if frac.startswith("moins"):
-            before = frac.split()[-1]
+            before = frac.split(None, 1)[1].removeprefix("le ")  # "quart", "10", "vingt cinq"
             hour, minute = (hour - 1) % 24, 60 - (15 if before == "quart" else _number(before.replace(" ", "-")))
         else:
             minute = 30 if "demi" in frac else 15

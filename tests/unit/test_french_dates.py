@@ -98,6 +98,7 @@ POSITIVE = [
     ("à huit heures moins cinq", "2026-11-28 07:55", True, False),
     ("vers 7h moins 20 ce matin", "2026-11-28 06:40", True, False),
     ("à 6h moins vingt-cinq", "2026-11-28 05:35", True, False),
+    ("à 6h moins vingt cinq", "2026-11-28 05:35", True, False),
     ("cet après-midi", "2026-11-28 15:00", False, False),
     ("cet apres-midi le logiciel de labo a planté", "2026-11-28 15:00", False, False),
     ("cet aprem vers 14h", "2026-11-28 14:00", True, False),
