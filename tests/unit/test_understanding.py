@@ -997,6 +997,13 @@ def _opening_dates(text):
             "05:00",
             None,
         ),
+        # ...but not the verb of a long clause whose object the date dates
+        (
+            "le SOC nous remonte des connexions VPN avec le compte d'un interne, la nuit dernière entre 1h et 4h, "
+            "puis des requêtes LDAP. Compte désactivé à 8h.",
+            "08:00",
+            "01:00",
+        ),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
         ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
     ],
