@@ -459,7 +459,7 @@ def _time_cands(norm: str) -> list[_Cand]:
             continue
         if m.group("hw") and not m.group("s") and prep in (None, "depuis"):
             continue  # "deux heures" is a duration unless "à/vers deux heures"
-        strong = bool(prep or _has_minutes(m) or m.group("s") or _ROUND_OF.search(norm, 0, m.start())) or (
+        strong = bool(prep or _has_minutes(m) or m.group("s") or _names_a_round(norm, m.start())) or (
             m.group("n") is None and _CLAUSE_START.search(norm, 0, m.start()) is not None
         )
         if (
@@ -481,7 +481,12 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
     if prep in (None, "depuis") and _POST_DURATION.match(norm, end):
         return False
     before = norm[max(0, start - 25) : start]
-    return prep is not None or not _PRE_DURATION.search(before) or _ROUND_OF.search(before) is not None
+    return prep is not None or not _PRE_DURATION.search(before) or _names_a_round(norm, start)
+
+
+def _names_a_round(norm: str, start: int) -> bool:
+    """The time at ``start`` names a round of the day: "la relève de 6h45", "la prise de service de 7h"."""
+    return _ROUND_OF.search(norm, max(0, start - 25), start) is not None
 
 
 def _range_cands(norm: str) -> list[_Cand]:
