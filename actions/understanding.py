@@ -905,22 +905,18 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
 
 def _noticed(text: str, entity: Dict[str, Any], cues: re.Pattern = NOTICED) -> bool:
     begin, end = _clause_bounds(text, entity["start"], entity["end"])
+    alone = not re.search(r"\w", text[begin : entity["start"]] + text[entity["end"] : end])
+    # a date alone between commas belongs to the clauses around it: "Hier, en début d'après-midi,
+    # un journaliste nous a signalé…"; of the clause before, only its last words ("le prestataire
+    # nous a prévenus à l'aube, vers 6h"), not the verb of a long clause whose object the date
+    # dates ("le SOC nous remonte des connexions avec le compte d'un interne, la nuit dernière…")
     before = ""
-    if not re.search(r"\w", text[begin : entity["start"]] + text[entity["end"] : end]):
-        # a date alone between commas belongs to the clauses around it: "Hier, en début d'après-midi,
-        # un journaliste nous a signalé…"; of the clause before, only its last words ("le prestataire
-        # nous a prévenus à l'aube, vers 6h"), not the verb of a long clause whose object the date
-        # dates ("le SOC nous remonte des connexions avec le compte d'un interne, la nuit dernière…")
-        if begin > 0 and text[begin - 1] == ",":
-            before = " ".join(_clause(text, begin - 1, begin - 1).split()[-4:]) + " "
-        if end < len(text) and text[end] == ",":
-            end = _clause_bounds(text, end + 1, end + 1)[1]
-    clause = fold(before + text[begin:end])
-    if WHEN_CLAUSE.search(clause):  # "quand je suis arrivé à 7h45, j'ai trouvé…": the next one says it
-        following = text.find(",", entity["end"])
-        if following >= 0 and not SENTENCE_END.search(text[entity["end"] : following]):
-            clause += " " + fold(_clause(text, following + 1, following + 1))
-    return bool(cues.search(clause))
+    if alone and begin > 0 and text[begin - 1] == ",":
+        before = " ".join(_clause(text, begin - 1, begin - 1).split()[-4:]) + " "
+    # the clause after says it too for "quand je suis arrivé à 7h45, j'ai trouvé…"
+    if (alone or WHEN_CLAUSE.search(fold(text[begin:end]))) and end < len(text) and text[end] == ",":
+        end = _clause_bounds(text, end + 1, end + 1)[1]
+    return bool(cues.search(fold(before + text[begin:end])))
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:
