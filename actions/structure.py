@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.buttons import DONT_KNOW
 from bot.core.fields import UNKNOWN, StructureType
 from bot.core.register import Establishment
+from bot.core.register_search import search_key
 from bot.core.register_store import Register
 from bot.core.storage import DeclarationStore
 from bot.nlu.text import fold
@@ -320,7 +321,7 @@ def _in_town(text: str, found: List[Establishment]) -> Optional[Establishment]:
 
 
 def _words(text: str) -> str:
-    return f" {re.sub(r'[^a-z0-9]+', ' ', fold(text)).strip()} "
+    return f" {search_key(text)} "
 
 
 def _payload(value: str) -> str:
