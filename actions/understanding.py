@@ -296,7 +296,7 @@ COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
-    r"plaintes? de|remonte|notifie|trouve|vu)e?s?|rendue?s? compte)\b|\bappels? (?:de|des|d')"
+    r"plaintes? de|remonte|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat)\b|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
 )
 # "l'équipe de nuit m'a appelée", "une collègue me l'a montré": someone told the person. The detection
@@ -310,11 +310,17 @@ WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivan
 # said just after it, a visit for something else ("l'informaticien était passé à 9h pour autre chose").
 BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
 EVENT_BEFORE = re.compile(
-    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point avec|visio|cellule de crise|joindre"
+    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point (?:avec|presse)|conference de presse|visio"
+    r"|cellule de crise|joindre"
     rf"|(?:{_PROVIDER_WORDS})\b(?:\W+\w+){{0,3}}\W+rappele"
     r"|(?:vu|rencontre|informe|contacte|joint) (?:la direction|le directeur|la directrice))\w*(?:\W+\w+){0,4}\W*$"
 )
 EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
+# The last moment all was well, not the start: "hier soir à la fermeture, à 20h, tout allait bien".
+LAST_GOOD = re.compile(
+    r"\btout (?:allait|fonctionnait|marchait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
+    r"|\b(?:fonctionnait|marchait|tournait) (?:encore )?(?:bien|normalement|correctement)\b"
+)
 # the end of the incident, never its detection nor its start: "la synchronisation est revenue ce
 # matin à 6h", "le service a été rétabli hier soir"
 ENDED = re.compile(
@@ -900,10 +906,17 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
         BACKUP_DONE.search(fold(text[begin:end]))
         or EVENT_BEFORE.search(fold(text[begin : entity["start"]]))
         or EVENT_AFTER.match(fold(text[entity["end"] : end]))
+        or LAST_GOOD.search(_context(text, entity))
     )
 
 
 def _noticed(text: str, entity: Dict[str, Any], cues: re.Pattern = NOTICED) -> bool:
+    return bool(cues.search(_context(text, entity)))
+
+
+def _context(text: str, entity: Dict[str, Any]) -> str:
+    """The folded words that say what a date is the moment of: its clause, and those around it
+    when it stands alone between commas."""
     begin, end = _clause_bounds(text, entity["start"], entity["end"])
     alone = not re.search(r"\w", text[begin : entity["start"]] + text[entity["end"] : end])
     # a date alone between commas belongs to the clauses around it: "Hier, en début d'après-midi,
@@ -916,7 +929,7 @@ def _noticed(text: str, entity: Dict[str, Any], cues: re.Pattern = NOTICED) -> b
     # the clause after says it too for "quand je suis arrivé à 7h45, j'ai trouvé…"
     if (alone or WHEN_CLAUSE.search(fold(text[begin:end]))) and end < len(text) and text[end] == ",":
         end = _clause_bounds(text, end + 1, end + 1)[1]
-    return bool(cues.search(fold(before + text[begin:end])))
+    return fold(before + text[begin:end])
 
 
 def _about_complaint(text: str, entity: Dict[str, Any]) -> bool:

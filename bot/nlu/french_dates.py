@@ -209,7 +209,7 @@ def _clock_pattern(t: str) -> str:
 
 
 _APPROX_PREPS = (
-    r"vers(?:\s+les)?|aux\s+alentours\s+de?s?|autour\s+de?s?|aux\s+environs\s+de?s?|sur\s+les\s+coups\s+de"
+    r"vers(?:\s+les)?|aux\s+alentours\s+de?s?|autour\s+de?s?|aux\s+environs\s+de?s?|sur\s+les?\s+coups?\s+de"
     r"|sur\s+les"  # "vers les 7 heures", "aux alentours des 7h", "sur les 7h"
     r"|(?:un\s+)?peu\s+(?:avant|apres)|juste\s+(?:avant|apres)"  # "un peu avant 9h" is about 9h
 )
@@ -311,6 +311,7 @@ _TODAY_PART_RE = re.compile(
       | en\s+(?P<p3>matinee|soiree)
       | (?:en\s+|au\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
         (?P<p4>matinee|apres[- ]?midi|aprem|soiree|nuit|journee)
+      | au\s+(?P<early>petit)\s+(?P<p5>matin)
       | (?:(?:la|cette)\s+)?(?P<last>nuit\s+(?:derniere|passee)|derniere\s+nuit)
     )(?!\w)""",
     re.X,
@@ -320,6 +321,7 @@ _BARE_PART_RE = re.compile(
         (?:dans|pendant|durant|au\s+cours\s+de)\s+(?:la\s+|l')
       | en\s+|au\s+
       | (?:en\s+|au\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
+      | au\s+(?P<early>petit)\s+(?=matin)
     )?(?P<p>{_PART_WORD}|mat|journee)(?!\w)""",
     re.X,
 )
@@ -682,13 +684,13 @@ def _part_cands(norm: str, now: datetime) -> list[_Cand]:
             nights = (today, yesterday) if now.hour >= 6 else (yesterday, yesterday - timedelta(1))
             out.append(_Cand(m.start(), m.end(), "part", days=nights, fixed=False, part=("nuit", None)))
             continue
-        key = _part_key(m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4"))
+        key = _part_key(m.group("p1") or m.group("p2") or m.group("p3") or m.group("p4") or m.group("p5"))
         if key == "nuit":
             days, fixed = (today, yesterday), False
         else:
             evening_past = key == "soir" and now.hour < 6
             days, fixed = ((yesterday if evening_past else today),), True
-        out.append(_Cand(m.start(), m.end(), "part", days=days, fixed=fixed, part=(key, m.group("q"))))
+        out.append(_Cand(m.start(), m.end(), "part", days=days, fixed=fixed, part=(key, _qualifier(m))))
     for m in _NIGHT_OF_RE.finditer(norm):
         cand = _night_of_cand(m, today)
         if cand:
@@ -696,10 +698,15 @@ def _part_cands(norm: str, now: datetime) -> list[_Cand]:
     for m in _BARE_PART_RE.finditer(norm):
         out.append(
             _Cand(
-                m.start(), m.end(), "bare", part=(_part_key(m.group("p")), m.group("q")), prefixed=bool(m.group("pre"))
+                m.start(), m.end(), "bare", part=(_part_key(m.group("p")), _qualifier(m)), prefixed=bool(m.group("pre"))
             )
         )
     return out
+
+
+def _qualifier(m: re.Match) -> str | None:
+    """ "début", "milieu" or "fin" of a part of the day; "au petit matin" is its beginning."""
+    return "debut" if m.group("early") else m.group("q")
 
 
 def _night_of_cand(m: re.Match, today: date) -> _Cand | None:
@@ -732,7 +739,9 @@ def _adjacent(norm: str, end: int, start: int, gap: re.Pattern = _GAP) -> bool:
 def _with_part(day: _Cand, bare: _Cand) -> _Cand:
     days = day.days
     night = bare.part[0] == "nuit"
-    if night:  # "samedi nuit": the night that starts on saturday
+    # "samedi nuit": the night that starts on saturday; "il y a cinq jours, en fin de nuit" is the
+    # small hours of that day
+    if night and bare.part[1] != "fin":
         days = tuple(d + timedelta(1) for d in days)
     return replace(
         day,

@@ -38,6 +38,8 @@ POSITIVE = [
     ("l'aide-soignante l'a vu à la relève de 6h45", "2026-11-28 06:45", True, False),
     ("écran bleu aux alentours de 7h en réa", "2026-11-28 07:00", True, False),
     ("sur les coups de 11h", "2026-11-28 11:00", True, False),
+    ("le disque a lâché sur le coup de 4h du matin", "2026-11-28 04:00", True, False),
+    ("tout s'est arrêté sur le coup de minuit", "2026-11-28 00:00", True, False),
     ("autour de 10h le wifi a coupé", "2026-11-28 10:00", True, False),
     ("vers 3h le serveur de messagerie a redémarré", "2026-11-28 03:00", True, False),
     ("la première connexion date de 0h50", "2026-11-28 00:50", True, False),
@@ -358,6 +360,11 @@ def test_start_and_detection_in_one_message():
         ("avant-hier soir", "2026-11-26 20:00", False, False),
         ("il y a deux heures", "2026-11-28 13:20", True, False),
         ("depuis 5h du matin le DPI rame", "2026-11-28 05:00", True, True),
+        # the small hours of the day named, not of the next one ("samedi nuit" starts on saturday)
+        ("les accès datent d'il y a quatre jours, en fin de nuit", "2026-11-24 05:00", False, False),
+        ("hier en fin de nuit", "2026-11-27 05:00", False, False),
+        ("au petit matin", "2026-11-28 07:00", False, False),
+        ("avant-hier au petit matin", "2026-11-26 07:00", False, False),
     ],
 )
 def test_no_invented_precision(text, expected, has_time, is_start):

@@ -1004,6 +1004,20 @@ def _opening_dates(text):
             "08:00",
             "01:00",
         ),
+        # an alarm that rang, a detection named by its noun: the detection, not a later measure or briefing
+        (
+            "Portail saturé : l'alarme de la supervision a sonné à 6 heures pile, le flot a commencé vers 5h. "
+            "La direction fait un point presse à 9h.",
+            "06:00",
+            "05:00",
+        ),
+        (
+            "Attaque DDoS : début à 03:52 selon l'opérateur, détection par notre sonde à 04:05, filtrage à 05:30.",
+            "04:05",
+            "03:52",
+        ),
+        # the last time all was well is not the start
+        ("Ce matin à 7h10 l'automate était en défaut. Hier soir, à 19h, tout fonctionnait normalement.", "07:10", None),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
         ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
     ],
