@@ -282,6 +282,7 @@ ASIDE_WORDS = re.compile(
     r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait"
     r"|veut dire|veulent dire|signifie|signifient)\b"  # "qu'est-ce que ça veut dire ?"
 )
+TYPE_WORD = re.compile(r"\btypes?\b")
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.
@@ -425,8 +426,10 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if opening and _has_incident_facts(entities) and not slots.get("description"):
         values["description"] = text
     values.update(_guessed_type(message, requested, intent, values, slots))
-    if requested not in ("incident_type", "confirmed") and _type_said(slots) and not is_correction(text):
-        values.pop("incident_type", None)  # "un compte VPN compromis" as the cause never changes a ransomware
+    if requested != "incident_type" and _type_said(slots) and not _puts_type_right(requested, text):
+        # "un compte VPN compromis" as the cause never changes a ransomware, nor does it when told
+        # beside the summary ("point important : le compte de service compromis sert aussi au GHT")
+        values.pop("incident_type", None)
     _keep_what_is_known(values, requested, text, slots)
     values.update(_implied(values, slots))
     for name in IDENTITY_FIELDS:
@@ -459,6 +462,11 @@ def _keep_what_is_known(values: Dict[str, Any], requested: Optional[str], text: 
     for name in [n for n in values if n != requested and n in registry.BY_NAME and n not in schema.LIST_FIELDS]:
         if slots.get(name) not in (None, registry.UNKNOWN):
             values.pop(name)
+
+
+def _puts_type_right(requested: Optional[str], text: str) -> bool:
+    """A correction, or at the summary words about the type ("le type c'est une compromission de compte")."""
+    return is_correction(text) or (requested == "confirmed" and bool(TYPE_WORD.search(fold(text))))
 
 
 def _type_said(slots: Dict[str, Any]) -> bool:

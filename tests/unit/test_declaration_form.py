@@ -120,6 +120,13 @@ async def test_correction_at_the_summary():
     assert said[0].startswith("C'est corrigé")
 
 
+async def test_a_fact_added_at_the_summary_keeps_the_type():
+    slots = {"requested_slot": "confirmed", "submission_key": "k", "incident_type": "rancongiciel"}
+    text = "Autre chose : le compte de service compromis sert aussi aux flux avec les autres hôpitaux du GHT."
+    values, _ = await turn(slots, text)
+    assert values.get("incident_type", "rancongiciel") == "rancongiciel"
+
+
 async def test_deny_at_summary_asks_what_to_correct():
     _, said = await turn({"requested_slot": "confirmed", "submission_key": "k"}, "non", "deny")
     assert "utter_ask_what_to_correct" in said
