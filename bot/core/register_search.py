@@ -46,6 +46,7 @@ ABBREVIATIONS = {
     "sts": "saints",
     "ctre": "centre",
     "hop": "hopital",
+    "hosto": "hopital",
     "hl": "hopital",
     "hopitaux": "hopital",
     "chr": "chu",
@@ -78,7 +79,21 @@ ABBREVIATIONS = {
 # Words that say what kind of place, not which one: they rank, they never find. Each belongs to
 # a family, compared with the family of the establishment's structure type.
 FAMILIES: Dict[str, Set[str]] = {
-    "hopital": {"ch", "chu", "chi", "chs", "chd", "gh", "ght", "hia", "clcc", "hopital", "centre", "institut"},
+    "hopital": {
+        "ch",
+        "chu",
+        "chi",
+        "chs",
+        "chd",
+        "gh",
+        "ght",
+        "hia",
+        "clcc",
+        "hopital",
+        "centre",
+        "institut",
+        "psychiatrique",
+    },  # fmt: skip
     "clinique": {"clinique", "polyclinique"},
     "ehpad": {"ehpad", "residence", "maison", "foyer"},
     "laboratoire": {"laboratoire", "biologie", "analyses", "medicale"},
@@ -113,7 +128,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "11"
+INDEX_VERSION = "12"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -143,6 +158,7 @@ FAR_AHEAD_SCORE, FAR_AHEAD = 70.0, 25.0
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
 COMPLEMENT_WORDS = {"de", "du", "des", "d", "l"}
 MIN_ACRONYM, MAX_ACRONYM = 3, 5  # words
+OMITTED = 50.0
 TRUNCATED = 90.0  # the score of a word the register cut short ("EUROMED" for "Euromédecine")
 MIN_TRUNCATED = 6  # letters left by the cut
 
@@ -228,15 +244,18 @@ def boosting_words(kinds: Iterable[str]) -> List[str]:
     return sorted(said | (hospitals if hospitals & said else set()))
 
 
-def rank(text: str, found: Iterable[Tuple[Establishment, str]]) -> List[Candidate]:
-    """Rank (establishment, its ``document``) pairs for what the person wrote."""
+def rank(
+    text: str, found: Iterable[Tuple[Establishment, str]], omissible: AbstractSet[str] = frozenset()
+) -> List[Candidate]:
+    """Rank (establishment, its ``document``) pairs for what the person wrote; a word of ``omissible``
+    its name does not hold counts half."""
     names, kinds = query_words(text)
     if not names:
         return []
     whole = "chu" in kinds
     initials = acronyms(names)
     scored = [
-        Candidate(e, _score(names, kinds, e, set(words.split()), initials), whole and _unsaid(names, e))
+        Candidate(e, _score(names, kinds, e, set(words.split()), initials, omissible), whole and _unsaid(names, e))
         for e, words in found
     ]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
@@ -288,6 +307,7 @@ def _score(
     establishment: Establishment,
     words: Set[str],
     initials: Dict[str, Tuple[str, ...]],
+    omissible: AbstractSet[str],
 ) -> float:
     own, town = _own_words(establishment)
     abbreviated = {acronym for acronym in initials if acronym in words}
@@ -298,7 +318,7 @@ def _score(
     named = own | town | set(search_key(establishment.long_name or "").split())
     department = set(search_key(establishment.department_name).split()) - named
     placing = [name for name in names if name not in department]
-    found = sum(_word_score(name, words) for name in placing) / len(placing) if placing else 0.0
+    found = sum(_word_score(name, words, omissible) for name in placing) / len(placing) if placing else 0.0
     if own - town and own | town <= set(names) and len(placing) > 1:
         # every word of its name and its town were said, with others the register does not hold
         # for it ("Synlab Barla, Nice"): nearly as good. Not a name that is only its town ("CHU
@@ -322,15 +342,18 @@ def _unsaid(names: List[str], establishment: Establishment) -> bool:
     return bool((own | town) - set(names))
 
 
-def _word_score(name: str, words: Set[str]) -> float:
-    """How well one of the person's words is found: a typo passes, a missing word counts nothing."""
+def _word_score(name: str, words: Set[str], omissible: AbstractSet[str]) -> float:
+    """How well one of the person's words is found: a typo passes, a missing word counts nothing,
+    or half when names often leave it out."""
     if name in words:
         return 100.0
     if any(len(word) >= MIN_TRUNCATED and len(name) > len(word) + 1 and name.startswith(word) for word in words):
         return TRUNCATED  # names cut to the register's 38 characters, or abbreviated by it
     cutoff = 75 if len(name) > 5 else 85
     best = process.extractOne(name, words, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return float(best[1]) if best else 0.0
+    if best:
+        return float(best[1])
+    return OMITTED if name in omissible else 0.0
 
 
 def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment) -> float:

@@ -47,6 +47,7 @@ REGION_SHORT_NAMES = {
 POSTCODE = re.compile(r"\b\d{5}\b")
 # Words around a place's name in an answer ("c'est dans le département des Landes").
 PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
+HEAD_COUNT = 100  # names a word begins, from which it says a kind of place
 MAX_WORDS = 8  # of a place's name; more is a sentence, not a name
 ALL_WORDS_UNBOOSTED = 20  # places with every rare word but not the kind word, fetched before the rest
 TABLE = EstablishmentRow.__table__
@@ -61,18 +62,31 @@ class Vocabulary:
     by_initial: Dict[str, List[str]]
     everything: List[str]
     common: FrozenSet[str]
+    # common words that seldom begin a name ("santé", "saint", not "SSIAD", "EHPAD", "CMP"): a name
+    # may leave them out ("UNITE DIALYSE CARHAIX AUB" is the unit of "AUB Santé" at Carhaix)
+    omissible: FrozenSet[str]
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> "Vocabulary":
         counts: Counter = Counter()
+        heads: Counter = Counter()
         for words in texts:
-            counts.update(set(words.split()))
+            split = words.split()
+            counts.update(set(split))
+            heads.update(split[:1])
         everything = sorted(counts)
         by_initial: Dict[str, List[str]] = {}
         for word in everything:
             by_initial.setdefault(word[0], []).append(word)
         common = {word for word, count in counts.items() if count > register_search.COMMON_COUNT}
-        return cls(frozenset(counts), by_initial, everything, frozenset(common | register_search.COMMON_WORDS))
+        kinds = {word for word, count in heads.items() if count > HEAD_COUNT}
+        return cls(
+            frozenset(counts),
+            by_initial,
+            everything,
+            frozenset(common | register_search.COMMON_WORDS),
+            frozenset(common - kinds),
+        )
 
     def spelled(self, word: str) -> str:
         """``word`` as the register spells it (itself if it has it): the closest word of the same
@@ -157,7 +171,8 @@ class Register:
                 rows = list(self._words(connection, fetch, common, kinds))
         # ranked as if typed without the typos, in the person's order ("EHAPD du CH de Dax")
         words = " ".join(spelling.get(word, word) for word in register_search.search_key(words).split())
-        return register_search.rank(words, ((_establishment(row), row.search_text) for row in rows))
+        found = ((_establishment(row), row.search_text) for row in rows)
+        return register_search.rank(words, found, vocabulary.omissible)
 
     def find(self, words: str) -> List[Establishment]:
         """The establishment meant (one), the close ones (up to four), or none."""

@@ -84,6 +84,12 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("clinique des deux caps à Coquelles", "620101311"),
         # the SSR's name since 2023, SMR, for a place the register names SSR
         ("smr le bodio a pontchateau", "440002459"),
+        ("l'hosto de corte", "2B0000038"),  # slang for hôpital
+        ("Montperrin, l'hôpital psychiatrique d'Aix", "130000433"),  # "psychiatrique" says a kind, not a name
+        # a common word the register's name leaves out ("AUB Santé" is "AUB" there) counts half
+        ("unité de dialyse AUB Santé, Carhaix", "290023779"),
+        # ...but not a word that says a kind of place: the SSIAD, not the hospital that runs it
+        ("le SSIAD de l'hôpital du Saint-Esprit, en Martinique", "970209946"),
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
