@@ -8,9 +8,9 @@ in one form), the database's own text search brings candidates (SQLite FTS5 with
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import AbstractSet, Dict, Iterable, List, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, FrozenSet, Iterable, List, Mapping, Sequence, Set, Tuple
 
 from rapidfuzz import fuzz, process
 
@@ -164,6 +164,20 @@ MIN_TRUNCATED = 6  # letters left by the cut
 
 
 @dataclass(frozen=True)
+class Omissible:
+    """The words a name may leave out, which count half when it does: common words that seldom
+    begin a name ("santé", "saint": "UNITE DIALYSE CARHAIX AUB" is the unit of "AUB Santé" at
+    Carhaix), and a word of kind for a place of the type it names ("IME" for the "I.M.P. ESPOIR",
+    not "SSIAD" for the hospital that runs it)."""
+
+    words: FrozenSet[str] = frozenset()
+    kinds: Mapping[str, str] = field(default_factory=dict)  # word -> structure type
+
+    def allows(self, word: str, establishment: Establishment) -> bool:
+        return word in self.words or self.kinds.get(word) == establishment.structure_type.value
+
+
+@dataclass(frozen=True)
 class Candidate:
     establishment: Establishment
     score: float
@@ -244,11 +258,8 @@ def boosting_words(kinds: Iterable[str]) -> List[str]:
     return sorted(said | (hospitals if hospitals & said else set()))
 
 
-def rank(
-    text: str, found: Iterable[Tuple[Establishment, str]], omissible: AbstractSet[str] = frozenset()
-) -> List[Candidate]:
-    """Rank (establishment, its ``document``) pairs for what the person wrote; a word of ``omissible``
-    its name does not hold counts half."""
+def rank(text: str, found: Iterable[Tuple[Establishment, str]], omissible: Omissible = Omissible()) -> List[Candidate]:
+    """Rank (establishment, its ``document``) pairs for what the person wrote."""
     names, kinds = query_words(text)
     if not names:
         return []
@@ -307,7 +318,7 @@ def _score(
     establishment: Establishment,
     words: Set[str],
     initials: Dict[str, Tuple[str, ...]],
-    omissible: AbstractSet[str],
+    omissible: Omissible,
 ) -> float:
     own, town = _own_words(establishment)
     abbreviated = {acronym for acronym in initials if acronym in words}
@@ -318,7 +329,8 @@ def _score(
     named = own | town | set(search_key(establishment.long_name or "").split())
     department = set(search_key(establishment.department_name).split()) - named
     placing = [name for name in names if name not in department]
-    found = sum(_word_score(name, words, omissible) for name in placing) / len(placing) if placing else 0.0
+    scores = [_word_score(name, words, omissible.allows(name, establishment)) for name in placing]
+    found = sum(scores) / len(scores) if scores else 0.0
     if own - town and own | town <= set(names) and len(placing) > 1:
         # every word of its name and its town were said, with others the register does not hold
         # for it ("Synlab Barla, Nice"): nearly as good. Not a name that is only its town ("CHU
@@ -342,9 +354,9 @@ def _unsaid(names: List[str], establishment: Establishment) -> bool:
     return bool((own | town) - set(names))
 
 
-def _word_score(name: str, words: Set[str], omissible: AbstractSet[str]) -> float:
+def _word_score(name: str, words: Set[str], omissible: bool) -> float:
     """How well one of the person's words is found: a typo passes, a missing word counts nothing,
-    or half when names often leave it out."""
+    or half when the name may leave it out."""
     if name in words:
         return 100.0
     if any(len(word) >= MIN_TRUNCATED and len(name) > len(word) + 1 and name.startswith(word) for word in words):
@@ -353,7 +365,7 @@ def _word_score(name: str, words: Set[str], omissible: AbstractSet[str]) -> floa
     best = process.extractOne(name, words, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best:
         return float(best[1])
-    return OMITTED if name in omissible else 0.0
+    return OMITTED if omissible else 0.0
 
 
 def _kind_score(kinds: List[str], words: Set[str], establishment: Establishment) -> float:

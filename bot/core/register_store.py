@@ -62,31 +62,28 @@ class Vocabulary:
     by_initial: Dict[str, List[str]]
     everything: List[str]
     common: FrozenSet[str]
-    # common words that seldom begin a name ("santé", "saint", not "SSIAD", "EHPAD", "CMP"): a name
-    # may leave them out ("UNITE DIALYSE CARHAIX AUB" is the unit of "AUB Santé" at Carhaix)
-    omissible: FrozenSet[str]
+    omissible: register_search.Omissible
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> "Vocabulary":
+    def of(cls, rows: Iterable[Tuple[str, str]]) -> "Vocabulary":
+        """From (search text, structure type) pairs."""
         counts: Counter = Counter()
-        heads: Counter = Counter()
-        for words in texts:
+        heads: Dict[str, Counter] = {}
+        for words, structure_type in rows:
             split = words.split()
             counts.update(set(split))
-            heads.update(split[:1])
+            if split:
+                heads.setdefault(split[0], Counter())[structure_type] += 1
         everything = sorted(counts)
         by_initial: Dict[str, List[str]] = {}
         for word in everything:
             by_initial.setdefault(word[0], []).append(word)
         common = {word for word, count in counts.items() if count > register_search.COMMON_COUNT}
-        kinds = {word for word, count in heads.items() if count > HEAD_COUNT}
-        return cls(
-            frozenset(counts),
-            by_initial,
-            everything,
-            frozenset(common | register_search.COMMON_WORDS),
-            frozenset(common - kinds),
-        )
+        common |= register_search.COMMON_WORDS
+        # a word that begins many names says a kind of place ("SSIAD", "EHPAD", "IME"): the type most have
+        kinds = {word: types.most_common(1)[0][0] for word, types in heads.items() if sum(types.values()) > HEAD_COUNT}
+        omissible = register_search.Omissible(frozenset(common - set(kinds)), kinds)
+        return cls(frozenset(counts), by_initial, everything, frozenset(common), omissible)
 
     def spelled(self, word: str) -> str:
         """``word`` as the register spells it (itself if it has it): the closest word of the same
@@ -269,7 +266,8 @@ class Register:
     def _words_of_register(self) -> "Vocabulary":
         if self._vocabulary is None:
             with self.engine.connect() as connection:
-                self._vocabulary = Vocabulary.of(connection.execute(select(TABLE.c.search_text)).scalars())
+                rows = connection.execute(select(TABLE.c.search_text, TABLE.c.structure_type))
+                self._vocabulary = Vocabulary.of((row.search_text, row.structure_type) for row in rows)
         return self._vocabulary
 
     @staticmethod

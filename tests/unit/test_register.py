@@ -90,6 +90,7 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("unité de dialyse AUB Santé, Carhaix", "290023779"),
         # ...but not a word that says a kind of place: the SSIAD, not the hospital that runs it
         ("le SSIAD de l'hôpital du Saint-Esprit, en Martinique", "970209946"),
+        ("Centre hospitalier de Lons-le-Saunier (CH Jura Sud)", "390000040"),  # "CH LONS": "sud" counts half
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -113,6 +114,8 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         ("chu martinique", "970211249"),  # not only its Trinité site
         # "CH LVO": the initials of the words said; its SSIAD and its hospital site in Challans
         ("SSIAD du centre hospitalier Loire Vendée Océan à Challans", "850009606"),
+        # a kind word missing from a name of that kind counts half: "IME" for the "I.M.P. ESPOIR"
+        ("IME L'Espoir, à Pointe-à-Pitre", "970103081"),
     ],
 )
 def test_several_close_places_are_offered_at_most_four(register, words, finess):
@@ -178,7 +181,8 @@ def test_a_cedex_cut_short_by_the_register_is_not_part_of_the_town(register):
 
 
 def test_words_are_spelled_as_the_register_does_same_initial_first():
-    vocabulary = Vocabulary.of(["ch vierzon", "ehpad vierzon", "clinique kaiser", "ch verdun"])
+    names = ["ch vierzon", "ehpad vierzon", "clinique kaiser", "ch verdun"]
+    vocabulary = Vocabulary.of((name, "autre") for name in names)
     assert vocabulary.spelled("veirzon") == "vierzon"
     assert vocabulary.spelled("caiser") == "kaiser"  # no close word under its initial: any word
     assert vocabulary.spelled("zorglub") == "zorglub"  # close to nothing: kept
@@ -187,7 +191,7 @@ def test_words_are_spelled_as_the_register_does_same_initial_first():
 
 def test_words_in_many_names_are_common(monkeypatch):
     monkeypatch.setattr(register_search, "COMMON_COUNT", 2)
-    vocabulary = Vocabulary.of(["cmp morlaix", "cmp brest", "cmp quimper", "ch morlaix"])
+    vocabulary = Vocabulary.of((text, "autre") for text in ["cmp morlaix", "cmp brest", "cmp quimper", "ch morlaix"])
     assert "cmp" in vocabulary.common and "morlaix" not in vocabulary.common
     assert register_search.COMMON_WORDS <= vocabulary.common
     assert register_search.fetching_words(["cmp", "morlaix"], vocabulary.common) == ["morlaix"]
