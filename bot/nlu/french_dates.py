@@ -346,7 +346,8 @@ _PART_OF = re.compile(r"[\s,]{0,4}|\s+de\s+|\s+d'")  # "dans l'après-midi de lu
 _BIRTH_CUE = re.compile(r"(?:\bnee?s?|\bnaissance|\bddn)\W*(?:(?:le|en|du)\s+)?$")
 _PART_AFTER = re.compile(r"\s+(?:(?:ce|cette|hier|du|de\s+la|dans\s+la|la)\s+)?(?:matin|nuit|soir)\b")
 _START_CUE = re.compile(r"(?<![\w'])(?:depuis\s+|a\s+partir\s+(?:de\s+|d')|a\s+compter\s+(?:de\s+|d')|des\s+)$")
-_VERB_CUE = re.compile(r"(?<!\w)(?:commenc|debut|demarr)\w*(?:\s+[^\s.,;!?]+){0,4}?[\s:,]*$")
+# "a commencé vers 2h", "survenu cette nuit vers 1h", "s'est produite hier": when it began
+_VERB_CUE = re.compile(r"(?<!\w)(?:commenc|debut|demarr|surven|s'?\s*est\s+produi)\w*(?:\s+[^\s.,;!?]+){0,4}?[\s:,]*$")
 
 # --------------------------------------------------------------------------
 # Candidates

@@ -349,6 +349,15 @@ def test_start_and_detection_in_one_message():
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["un dégât des eaux survenu cette nuit vers 1h", "la coupure s'est produite vers 1h", "ca s est produit vers 1h"],
+)
+def test_when_it_happened_is_when_it_began(text):
+    (match,) = find_dates(text, NOW)
+    assert (fmt(match.value), match.is_start) == ("2026-11-28 01:00", True)
+
+
 # The cases of invented precision: a time only when the person gave one.
 @pytest.mark.parametrize(
     "text, expected, has_time, is_start",
