@@ -282,7 +282,7 @@ ASIDE_WORDS = re.compile(
     r"\b(?:un|une|le|la|les|l|de|du|des|d|ca|cela|ce|ces|exactement|au juste|donc|svp|s'il vous plait"
     r"|veut dire|veulent dire|signifie|signifient)\b"  # "qu'est-ce que ça veut dire ?"
 )
-TYPE_WORD = re.compile(r"\btypes?\b")
+TYPE_WORD = re.compile(r"\btypes?\b")  # "le type c'est une compromission de compte": about the type
 LEXICON = "IncidentFactsExtractor"  # bot.nlu.components: the entities our lexicon found
 # When the incident was noticed, as far as the person said it without an hour ("cette nuit"):
 # {"value": ISO date-time, "text": the words}; the detection question then asks the hour.

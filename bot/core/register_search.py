@@ -79,21 +79,9 @@ ABBREVIATIONS = {
 # Words that say what kind of place, not which one: they rank, they never find. Each belongs to
 # a family, compared with the family of the establishment's structure type.
 FAMILIES: Dict[str, Set[str]] = {
-    "hopital": {
-        "ch",
-        "chu",
-        "chi",
-        "chs",
-        "chd",
-        "gh",
-        "ght",
-        "hia",
-        "clcc",
-        "hopital",
-        "centre",
-        "institut",
-        "psychiatrique",
-    },  # fmt: skip
+    # "psychiatrique": "Montperrin, l'hôpital psychiatrique d'Aix" names Montperrin
+    "hopital": {"ch", "chu", "chi", "chs", "chd", "gh", "ght", "hia", "clcc", "hopital", "centre", "institut"}
+    | {"psychiatrique"},
     "clinique": {"clinique", "polyclinique"},
     "ehpad": {"ehpad", "residence", "maison", "foyer"},
     "laboratoire": {"laboratoire", "biologie", "analyses", "medicale"},
