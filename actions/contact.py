@@ -26,7 +26,11 @@ _FILLERS = re.compile(
     re.I,
 )
 # A sentence, not a name nor a function: "Pardonnez-moi, je me suis trompé de numéro : c'est le …".
-_SENTENCE = re.compile(r"\b(?:je|j'|me|m'|suis|mon|c'est|pardon\w*|d[ée]sol[ée]e?|excusez|tromp[ée]e?|oups)\b", re.I)
+_SENTENCE = re.compile(
+    r"\b(?:je|j'|me|m'|suis|mon|c'est|pardon\w*|d[ée]sol[ée]e?|excusez|tromp[ée]e?|oups"
+    r"|est|sont|ont|[ée]tai(?:t|ent))\b",  # "…, l'incident est résolu": news, not a name
+    re.I,
+)
 _LABELS = re.compile(r"\b(?:tel(?:ephone)?|tél(?:éphone)?|portable|mail|e-mail|courriel|joignable)\s*:?\s*$", re.I)
 _NAME_WORD = re.compile(r"^[A-ZÀ-Ý][\w'’-]*$|^(?:de|du|des|le|la|van|von|d'\w+)$")
 _ROLES = [(role, [re.compile(p) for p in patterns]) for role, patterns in lexicon.ROLES]

@@ -72,6 +72,13 @@ async def test_a_correction_of_the_number_gives_no_name_nor_function(said):
     assert values["declarant_phone"] == "+33320000000"
 
 
+async def test_news_at_the_name_prompt_is_not_a_name():
+    """dev-385: "l'incident est résolu" became the declarant's name."""
+    said = "Mise à jour : le service est revenu, deux autres SAMU étaient touchés. L'incident est résolu."
+    values, _ = await turn(ASKED, said)
+    assert values.get("declarant_name") is None and values.get("declarant_role") is None
+
+
 @pytest.mark.parametrize(
     "said, name, role",
     [
