@@ -731,7 +731,10 @@ def _dates(
     if requested == "started_at":
         return {requested: _before_detection(_most_precise(dates), text, slots.get("detected_at"))}
     if opening or requested == "confirmed" or corrects:
-        dates = [d for d in dates if not _other_event(text, d) and not _dated_thing(text, d)] or dates
+        # the time of another event only is no date of the incident ("notre cellule de crise s'est
+        # réunie ce matin à 9h"): the detection is asked
+        dates = [d for d in dates if not _other_event(text, d)]
+        dates = [d for d in dates if not _dated_thing(text, d)] or dates
         dates = [d for d in dates if not ENDED.search(fold(_clause(text, d["start"], d["end"])))]
         if not dates:
             return {}

@@ -1016,6 +1016,8 @@ def _opening_dates(text):
             "04:05",
             "03:52",
         ),
+        # the only time said is another event's: no date of the incident, the detection is asked
+        ("Je dois déclarer une fuite de données. Notre cellule de crise s'est réunie ce matin à 9h.", None, None),
         # the last time all was well is not the start
         ("Ce matin à 7h10 l'automate était en défaut. Hier soir, à 19h, tout fonctionnait normalement.", "07:10", None),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
