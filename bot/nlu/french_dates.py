@@ -238,7 +238,7 @@ _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
     (?:
         (?P<demi>une\s+(?:{_ABOUT}\s+)?demi[- ]?heure)
       | (?P<quart>un\s+(?:{_ABOUT}\s+)?quart\s+d'heure)
-      | (?P<tquart>(?:trois\s+quarts?|3/4)\s+d'heure)
+      | (?P<tquart>(?:(?:trois|3)\s+quarts?|3/4)\s+d'heure)
       | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d')(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
       | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*(?:{_ABOUT}\s+)?
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)

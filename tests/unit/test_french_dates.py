@@ -34,6 +34,7 @@ POSITIVE = [
     ("sur les 9h30 les appels ont commencé", "2026-11-28 09:30", True, False),
     ("il y a trois quarts d'heure, par l'alerte", "2026-11-28 14:35", True, False),
     ("il y a 3/4 d'heure", "2026-11-28 14:35", True, False),
+    ("ya 3 quarts d'heure, un patient nous l'a montré", "2026-11-28 14:35", True, False),
     # --- a time that names a round of the day ("de" is not a duration there)
     ("l'aide-soignante l'a vu à la relève de 6h45", "2026-11-28 06:45", True, False),
     ("écran bleu aux alentours de 7h en réa", "2026-11-28 07:00", True, False),
