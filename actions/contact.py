@@ -26,11 +26,9 @@ _FILLERS = re.compile(
     re.I,
 )
 # A sentence, not a name nor a function: "Pardonnez-moi, je me suis trompé de numéro : c'est le …".
-_SENTENCE = re.compile(
-    r"\b(?:je|j'|me|m'|suis|mon|c'est|pardon\w*|d[ée]sol[ée]e?|excusez|tromp[ée]e?|oups"
-    r"|est|sont|ont|[ée]tai(?:t|ent))\b",  # "…, l'incident est résolu": news, not a name
-    re.I,
-)
+_SENTENCE = re.compile(r"\b(?:je|j'|me|m'|suis|mon|c'est|pardon\w*|d[ée]sol[ée]e?|excusez|tromp[ée]e?|oups)\b", re.I)
+# "…, l'incident est résolu": news, not a name; in lower case only ("DSI du GHT Grand Est" is a function)
+_VERB = re.compile(r"\b(?:est|sont|ont|[ée]tai(?:t|ent))\b")
 _LABELS = re.compile(r"\b(?:tel(?:ephone)?|tél(?:éphone)?|portable|mail|e-mail|courriel|joignable)\s*:?\s*$", re.I)
 _NAME_WORD = re.compile(r"^[A-ZÀ-Ý][\w'’-]*$|^(?:de|du|des|le|la|van|von|d'\w+)$")
 _ROLES = [(role, [re.compile(p) for p in patterns]) for role, patterns in lexicon.ROLES]
@@ -45,7 +43,11 @@ def read_contact(text: str, entities: Iterable[Dict[str, Any]]) -> Dict[str, str
             found[entity["entity"]] = str(entity["value"])
             spans.append((int(entity["start"]), int(entity["end"])))
     rest = _without(text, spans)
-    parts = [p for p in (_clean(part) for part in _PARTS.split(rest)) if p and not _SENTENCE.search(p)]
+    parts = [
+        p
+        for p in (_clean(part) for part in _PARTS.split(rest))
+        if p and not _SENTENCE.search(p) and not _VERB.search(p)
+    ]
     role_part = next((p for p in parts if _role_in(p)), None)
     name_part = next((p for p in parts if p is not role_part and _looks_like_a_name(p)), None)
     if name_part is None and role_part is not None:

@@ -85,6 +85,7 @@ async def test_news_at_the_name_prompt_is_not_a_name():
         ("Claire Vidal, responsable achats et logistique", "Claire Vidal", "responsable achats et logistique"),
         ("ingénieur biomédical et sécurité, Hugo Lambert", "Hugo Lambert", "ingénieur biomédical et sécurité"),
         ("Hugo Lambert et je suis DSI", "Hugo Lambert", "DSI"),
+        ("Paul Martin, DSI du GHT Grand Est", "Paul Martin", "DSI du GHT Grand Est"),
     ],
 )
 def test_and_within_a_function_keeps_it_whole(said, name, role):
