@@ -193,6 +193,12 @@ _PART_WORD = r"matinee|matin|apres[- ]?midi|aprem|ap[-.]?m|midi|soiree|soir|nuit
 _HOUR = r"(?:[01]?\d|2[0-3])"
 # "moins le quart", "moins 10", "moins cinq": minutes before the hour
 _FRAC = r"et\s+demie?|et\s+quart|moins\s+(?:le\s+quart|quart|(?:[1-5]\d|[1-9])(?![\d\s]*h)|dix|cinq|vingt(?:[- ]cinq)?)"
+# "huit heures vingt": minutes said in words after an hour said in words
+_MINUTE_WORDS = {
+    "cinq": 5, "dix": 10, "quinze": 15, "vingt": 20, "vingt-cinq": 25, "trente": 30, "trente-cinq": 35,
+    "quarante": 40, "quarante-cinq": 45, "cinquante": 50, "cinquante-cinq": 55,
+}  # fmt: skip
+_MINUTE_WORD = "|".join(w.replace("-", "[- ]") for w in sorted(_MINUTE_WORDS, key=len, reverse=True))
 _SUFFIX = r"du\s+mat(?:in)?|de\s+l'apres[- ]?midi|de\s+l'aprem|du\s+soir|de\s+la\s+nuit"
 
 
@@ -201,10 +207,11 @@ def _clock_pattern(t: str) -> str:
         (?<![\w.,:/'])(?P<h{t}>{_HOUR})\s?(?:heures?|h)
             (?:\s?(?P<m{t}>[0-5]\d)(?:\s?(?:min|mn))?|\s+(?P<f{t}>{_FRAC}))?
       | (?<![\w.,:/'])(?P<hc{t}>{_HOUR}):(?P<mc{t}>[0-5]\d)(?::[0-5]\d)?
-      | (?<![\w'-])(?P<hw{t}>{_WORD_NUM})\s+heures?(?:\s+(?P<fw{t}>{_FRAC}))?
+      | (?<![\w'-])(?P<hw{t}>{_WORD_NUM})\s+heures?(?:\s+(?P<fw{t}>{_FRAC})|\s+(?P<mw{t}>{_MINUTE_WORD}))?
       | (?<![\w'-])(?P<n{t}>midi|minuit)(?:\s+(?P<fn{t}>{_FRAC}))?
     )
     (?:\s+(?P<s{t}>{_SUFFIX}))?
+    (?:\s+passee?s?)?  # "à 13h passées": a little after 13h, the minutes not said
     (?![\w/:])"""
 
 
@@ -309,7 +316,7 @@ _TODAY_PART_RE = re.compile(
       | (?:dans|pendant|durant|au\s+cours\s+de)\s+(?:la\s+|l')
         (?P<p2>matinee|apres[- ]?midi|aprem|soiree|nuit|journee)
       | en\s+(?P<p3>matinee|soiree)
-      | (?:en\s+|au\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
+      | (?:en\s+|au\s+)?(?:(?:tout|tres)\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
         (?P<p4>matinee|apres[- ]?midi|aprem|soiree|nuit|journee)
       | au\s+(?P<early>petit)\s+(?P<p5>matin)
       | (?:(?:la|cette)\s+)?(?P<last>nuit\s+(?:derniere|passee)|derniere\s+nuit)
@@ -320,7 +327,7 @@ _BARE_PART_RE = re.compile(
     rf"""(?<![\w'])(?P<pre>
         (?:dans|pendant|durant|au\s+cours\s+de)\s+(?:la\s+|l')
       | en\s+|au\s+
-      | (?:en\s+|au\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
+      | (?:en\s+|au\s+)?(?:(?:tout|tres)\s+)?(?P<q>debut|fin|milieu)\s+(?:de\s+(?:la\s+)?|d')
       | au\s+(?P<early>petit)\s+(?=matin)
     )?(?P<p>{_PART_WORD}|mat|journee)(?!\w)""",
     re.X,
@@ -332,9 +339,10 @@ _PRE_DURATION = re.compile(
     r"|moins\s+de|pres\s+de|environ|au\s+moins|de|pour|sur|fait|max|maximum|presque"
     r"|quasiment|delai)\s*[:=]?\s*$|d'\s*$"
 )
-# "la relève de 6h45", "la visite de 9h": a time that names a round of the day, not a duration
+# "la relève de 6h45", "la visite de 9h", "pas celui de 4h": a time that names a round of the day, not a duration
 _ROUND_OF = re.compile(
-    r"(?<!\w)(?:releve|visite|tournee|ronde|transmissions?|reunion|staff|equipe|prise de (?:service|poste))\s+de\s*$"
+    r"(?<!\w)(?:releve|visite|tournee|tour|celui|celle|ronde|transmissions?|reunion|staff|equipe"
+    r"|prise de (?:service|poste))\s+de\s*$"
 )
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
@@ -430,7 +438,7 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
     elif g("hc") is not None:
         hour, minute = int(g("hc")), int(g("mc"))
     elif g("hw") is not None:
-        hour, minute = _number(g("hw")), 0
+        hour, minute = _number(g("hw")), _MINUTE_WORDS[_squash(g("mw")).replace(" ", "-")] if g("mw") else 0
     else:
         hour, minute = (12 if g("n") == "midi" else 0), 0
     if frac:
@@ -450,7 +458,7 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
 
 
 def _has_minutes(m: re.Match, t: str = "") -> bool:
-    return any(m.group(n + t) for n in ("m", "mc", "f", "fw", "fn"))
+    return any(m.group(n + t) for n in ("m", "mc", "mw", "f", "fw", "fn"))
 
 
 def _time_cands(norm: str) -> list[_Cand]:

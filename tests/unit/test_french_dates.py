@@ -48,6 +48,15 @@ POSITIVE = [
     ("à 16h", "2026-11-27 16:00", True, False),  # later than now: yesterday
     ("à midi", "2026-11-28 12:00", True, False),
     ("à midi et demi le standard a sauté", "2026-11-28 12:30", True, False),
+    # minutes in words after an hour in words
+    ("ce matin, à huit heures vingt, le site ne répondait plus", "2026-11-28 08:20", True, False),
+    ("vers onze heures vingt-cinq", "2026-11-28 11:25", True, False),
+    ("à sept heures cinquante selon l'hébergeur", "2026-11-28 07:50", True, False),
+    # "13h passées": a little after 13h, the minutes not said
+    ("hier à 13h passées, un patient nous l'a signalé", "2026-11-27 13:00", True, False),
+    ("hier, en tout début d'après-midi, à 13 h 40", "2026-11-27 13:40", True, False),
+    # the round of a time ("le tour de 5h", "celui de 4h") is no duration
+    ("c'était pendant le tour de 5h", "2026-11-28 05:00", True, False),
     ("à minuit", "2026-11-28 00:00", True, False),
     ("à 3h du matin", "2026-11-28 03:00", True, False),
     ("à deux heures du matin", "2026-11-28 02:00", True, False),
