@@ -49,7 +49,8 @@ NEWS_WORDS = 6
 # Two words with a capital, as names are written ("Synlab Barla, Nice"; "mets un réveil" is not).
 NAME_LIKE = re.compile(r"\b[A-ZÀ-Ý][\w'-]*\b.*\b[A-ZÀ-Ý][\w'-]*\b")
 REQUEST_WORDS = re.compile(
-    r"\b(?:j'annule|annuler|on annule|on arrete|on reprend|reprenons|reprendre la declaration)\b"
+    r"\b(?:j'annule|annuler|on annule|on arrete|laisse[zr]? tomber"
+    r"|on reprend|je reprends|reprenons|reprendre la declaration|on continue|je continue|continuons)\b"
 )
 CARE_SYSTEMS = {"dpi", "pacs_ris", "laboratoire_sil", "prescription_pharmacie", "biomedical", "regulation_samu"}
 MACHINE_SYSTEMS = {"poste_de_travail", "serveurs_infrastructure"}
@@ -228,9 +229,15 @@ YES_NO = re.compile(
 # Folded (no accents, lower case): "je me suis trompée", "je me suis trompe" alike.
 CORRECTION_CUES = (
     "c'etait",
+    "c etait",  # typed fast, without the apostrophe
     "en fait",
     "plutot",
-    "corrige",
+    # "je corrige", "je me corrige", "corrigé :", not "le temps que l'éditeur corrige"
+    "je corrige",
+    "me corrige",
+    "corrige :",
+    "corrige:",
+    "corrige,",
     "correction",
     "erreur",
     "non,",
@@ -300,19 +307,25 @@ NOTICED = re.compile(
     r"plaintes? de|remonte|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat)\b|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
 )
-# "l'équipe de nuit m'a appelée", "une collègue me l'a montré": someone told the person. The detection
-# when no time is said with a word of noticing ("l'alerte de l'EDR à 6h15… l'astreinte m'a appelé à 7h").
-TOLD = re.compile(r"(?:\bm'|\bm |\bme |\bnous |\bl')(?:a|ont|avait|avaient) (?:r?appele|montre|telephone)e?s?\b")
+# "l'équipe de nuit m'a appelée", "une collègue me l'a montré", "un journaliste nous a informés": someone
+# told the person. The detection when no time is said with a word of noticing ("l'alerte de l'EDR à
+# 6h15… l'astreinte m'a appelé à 7h").
+TOLD = re.compile(
+    r"(?:\bm'|\bm |\bme |\bnous |\bl')(?:a|ont|avait|avaient) "
+    r"(?:r?appele|montre|telephone|informe|prevenu|contacte|ecrit)e?s?\b"
+)
+GERUND = re.compile(r"\s*en \w+ant\b")
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
 # Times of other events told beside the incident, in the date's clause: a backup that ran normally
 # ("la sauvegarde de 23h s'était terminée sans erreur"); said just before the date, an appointment, a
-# meeting, a call from or to a provider, the management met ("patients convoqués à 8h30", "la cellule
-# de crise s'est réunie à 9h", "l'éditeur nous a rappelés à 9h15", "on a vu la direction à 8h");
+# meeting, a call from or to a provider, the management met, the ARS told ("patients convoqués à 8h30",
+# "la cellule de crise s'est réunie à 9h", "l'éditeur nous a rappelés à 9h15", "on a vu la direction
+# à 8h", "l'ARS a été prévenue à 8h30");
 # said just after it, a visit for something else ("l'informaticien était passé à 9h pour autre chose").
 BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
 EVENT_BEFORE = re.compile(
     r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point (?:avec|presse)|conference de presse|visio"
-    r"|cellule de crise|joindre"
+    r"|cellule de crise|joindre|l'ars\b"
     rf"|(?:{_PROVIDER_WORDS})\b(?:\W+\w+){{0,3}}\W+rappele"
     r"|(?:vu|rencontre|informe|contacte|joint) (?:la direction|le directeur|la directrice))\w*(?:\W+\w+){0,4}\W*$"
 )
@@ -322,11 +335,14 @@ LAST_GOOD = re.compile(
     r"\btout (?:allait|fonctionnait|marchait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
     r"|\b(?:fonctionnait|marchait|tournait) (?:encore )?(?:bien|normalement|correctement)\b"
 )
-# the end of the incident, never its detection nor its start: "la synchronisation est revenue ce
-# matin à 6h", "le service a été rétabli hier soir"
+# the end of the incident, or a measure taken, never its detection nor its start: "la synchronisation
+# est revenue ce matin à 6h", "le service a été rétabli hier soir"
 ENDED = re.compile(
     r"\b(?:est|sont) (?:revenue?s?|repartie?s?)\b|\bretablie?s?\b|\bremise?s? en (?:route|service|marche)\b"
     r"|\bretour a la normale\b|\b(?:a nouveau|de nouveau) (?:accessible|disponible|fonctionnel)"
+    r"|\b(?:a|ont) ete restaure"
+    # a measure taken after the detection: "le service informatique a bloqué mon compte ce matin à 8h"
+    r"|\b(?:a|ont|avons) (?:bloque|desactive|isole|reinitialise|suspendu) (?:mon|son|le|les|nos|ses|leurs?)\b"
 )
 # "22h, c'est l'heure où un collègue l'a transféré": in a correction, the time of another event.
 EXPLAINED = re.compile(r"^\W*c'?est (?:l'heure|le moment|quand|ce que)\b")
@@ -377,7 +393,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested in FREE_TEXT_FIELDS and intent not in ANSWER_INTENTS and is_question(text):
         return {}  # "attendez, est-ce qu'on doit payer la rançon ?" is not a name: it gets its answer
     if requested in IDENTITY_FIELDS and (is_question(text) or REQUEST_WORDS.search(fold(text))):
-        return {}  # a question, "j'annule", "on reprend la déclaration": never a name or a function
+        # a question, "j'annule", "laisse tomber", "c bon je reprends": never a name or a function
+        return {}
     if (
         requested == "structure_name"
         and (_news(text) or _corrects_a_date(message, text, slots))
@@ -747,7 +764,10 @@ def _dates(
                 chosen["started_at"] = dates[0]  # "en panne depuis hier 21h": noticed then, begun then
         else:
             chosen = _began_and_noticed(dates, text)
-        found = {field: _kept(entity) for field, entity in chosen.items()}
+        found = {
+            field: _kept(_on_held_day(entity, slots.get(field)) if corrects else entity)
+            for field, entity in chosen.items()
+        }
         if opening and "detected_at" in chosen and not _has_time(chosen["detected_at"]):
             del found["detected_at"]  # "cette nuit": the day is known, the hour is asked
             found[DAY_ONLY] = _day_only(chosen["detected_at"], text)
@@ -828,8 +848,31 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
             if joined and (not apart or _clock(joined) == _clock(entity["value"])):
                 out[-1] = {**day, "end": entity["end"], "value": joined, "additional_info": {"has_time": True}}
                 continue
-        out.append(entity)
+        out.append(_later_that_day(entity, day))
     return out
+
+
+def _on_held_day(entity: Dict[str, Any], held: Optional[str]) -> Dict[str, Any]:
+    """A time alone that puts a date right keeps its day: "le mail est parti à 11h15, pas à 11h50"
+    for yesterday at 11h50 is yesterday at 11h15."""
+    if not held or not _rolling(entity):
+        return entity
+    clock = datetime.fromisoformat(entity["value"]).astimezone(PARIS)
+    moment = datetime.fromisoformat(held).astimezone(PARIS).replace(hour=clock.hour, minute=clock.minute)
+    return {**entity, "value": moment.isoformat()} if moment <= datetime.now(PARIS) else entity
+
+
+def _later_that_day(entity: Dict[str, Any], before: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """A time said without a day, after a past day's time and later than it, is of that day: "hier à
+    11h50 j'ai envoyé le planning… je m'en suis rendu compte à midi et demi" (yesterday at 12h30)."""
+    if not before or not _rolling(entity) or _rolling(before) or not _has_time(before):
+        return entity
+    earlier = datetime.fromisoformat(before["value"]).astimezone(PARIS)
+    clock = datetime.fromisoformat(entity["value"]).astimezone(PARIS)
+    if earlier.date() >= datetime.now(PARIS).date() or (clock.hour, clock.minute) <= (earlier.hour, earlier.minute):
+        return entity
+    moment = earlier.replace(hour=clock.hour, minute=clock.minute)
+    return {**entity, "value": moment.isoformat(), "additional_info": {**entity["additional_info"], "rolling": False}}
 
 
 def _before_detection(entity: Dict[str, Any], text: str, detected: Optional[str]) -> str:
@@ -939,7 +982,10 @@ def _context(text: str, entity: Dict[str, Any]) -> str:
         before = " ".join(_clause(text, begin - 1, begin - 1).split()[-4:]) + " "
     # the clause after says it too for "quand je suis arrivé à 7h45, j'ai trouvé…"
     if (alone or WHEN_CLAUSE.search(fold(text[begin:end]))) and end < len(text) and text[end] == ",":
-        end = _clause_bounds(text, end + 1, end + 1)[1]
+        after, end = end + 1, _clause_bounds(text, end + 1, end + 1)[1]
+        # and the clause after a gerund: "hier soir vers 20h15, en regardant Facebook, j'ai vu…"
+        if GERUND.match(fold(text[after:end])) and end < len(text) and text[end] == ",":
+            end = _clause_bounds(text, end + 1, end + 1)[1]
     return fold(before + text[begin:end])
 
 

@@ -1020,9 +1020,79 @@ def _opening_dates(text):
         ("Je dois déclarer une fuite de données. Notre cellule de crise s'est réunie ce matin à 9h.", None, None),
         # the last time all was well is not the start
         ("Ce matin à 7h10 l'automate était en défaut. Hier soir, à 19h, tout fonctionnait normalement.", "07:10", None),
+        # a date before a gerund clause takes the verb after it; a call to the ARS is another event
+        (
+            "Hier soir vers 21h10, en rentrant de garde, j'ai vu que le site affichait une revendication. "
+            "L'ARS a été prévenue ce matin à 8h30.",
+            "21:10",
+            None,
+        ),
+        # someone informed us: the detection, not the meeting held since
+        (
+            "Il y a trois jours, à 10 heures, une patiente nous a informés que ses résultats circulaient. "
+            "Une réunion de crise s'est tenue ce matin à 9 heures.",
+            "10:00",
+            None,
+        ),
+        # a site restored, an account blocked: measures taken after the detection
+        ("Notre site a été défiguré vers 3h. Le site a été restauré ce matin à 8h.", "03:00", None),
+        (
+            "J'avais mon portable un peu avant 20h, à 21h il n'était plus dans mon sac. "
+            "Le service informatique a bloqué mon compte ce matin à 8h.",
+            "21:00",
+            "20:00",
+        ),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
         ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
     ],
 )
 def test_the_detection_among_the_times_of_other_events(text, detected, started):
     assert _opening_dates(text) == (detected, started)
+
+
+def test_a_time_without_a_day_after_yesterday_s_time_is_of_yesterday():
+    text = "Hier à 10h40 j'ai supprimé le dossier partagé par erreur. Je m'en suis aperçu à midi et quart."
+    found = _opening_found(text)
+    yesterday = (datetime.now(PARIS) - timedelta(days=1)).date().isoformat()
+    assert found["detected_at"].startswith(f"{yesterday}T12:15")
+    assert found["started_at"].startswith(f"{yesterday}T10:40")
+
+
+def _opening_found(text):
+    message = dates_of(text)
+    message["intent"] = {"name": "declare_incident"}
+    return understand(message, None, {})
+
+
+def test_a_time_alone_that_puts_a_date_right_keeps_its_day():
+    yesterday = (datetime.now(PARIS) - timedelta(days=1)).replace(hour=11, minute=50, second=0, microsecond=0)
+    slots = {"started_at": yesterday.isoformat(), "detected_at": yesterday.replace(hour=12, minute=30).isoformat()}
+    found = understand(dates_of("Non attendez, le mail est parti à 11h15, pas à 11h50."), "care_impact", slots)
+    assert found["started_at"] == yesterday.replace(minute=15).isoformat()
+
+
+def test_a_correction_typed_fast_at_the_structure_question_is_no_name():
+    held = (datetime.now(PARIS) - timedelta(days=1)).replace(hour=22, minute=45, second=0, microsecond=0)
+    slots = {"started_at": held.isoformat(), "detected_at": held.isoformat()}
+    found = understand(dates_of("pardon c etait 22h15 pas 22h45, j ai relu les logs"), "structure_name", slots)
+    assert "structure_name" not in found
+    assert found["started_at"] == held.replace(minute=15).isoformat()
+
+
+@pytest.mark.parametrize(
+    "text", ["attends laisse tomber, les urgences m appellent", "re, c bon je reprends pour la fibre coupee"]
+)
+def test_leaving_off_for_a_moment_or_coming_back_is_no_name(text):
+    assert "structure_name" not in understand(msg(text), "structure_name", {})
+
+
+@pytest.mark.parametrize(
+    "text", ["je corrige : c'était 6h20", "Je me corrige, 6h20", "corrigé : 6h20", "Petite correction, 6h20"]
+)
+def test_the_person_puts_a_fact_right(text):
+    assert is_correction(text)
+
+
+def test_news_of_a_fix_to_come_is_no_correction():
+    text = "On vient de me dire que le chirurgien a reporté ce matin six interventions, le temps que l'éditeur corrige."
+    assert not is_correction(text)
