@@ -324,7 +324,8 @@ def _score(
         # for it ("Synlab Barla, Nice"): nearly as good. Not a name that is only its town ("CHU
         # Montpellier"): "Labosud, site de Montpellier Antigone" names another place of the town.
         found = max(found, WHOLE_NAME_SAID)
-    extra = len(own - set(names) - town)
+    # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier
+    extra = len(own - set(names) - town - _site(establishment)) + 2 * len(_site(establishment) - set(names))
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
     return found - penalty + at_town + _kind_score(kinds, words, establishment) + _prior(establishment)
@@ -335,6 +336,13 @@ def _own_words(establishment: Establishment) -> Tuple[Set[str], Set[str]]:
     own = {w for w in search_key(establishment.name).split() if w not in STOP_WORDS and w not in KIND_WORDS}
     town = set(search_key(CEDEX.sub("", establishment.town)).split()) - STOP_WORDS
     return own, town
+
+
+def _site(establishment: Establishment) -> Set[str]:
+    """The words naming one site of a place ("CHI MANOSQUE SITE FORCALQUIER"): unsaid, they count
+    as missing, its town though they are."""
+    words = search_key(establishment.name).split()
+    return set(words[words.index("site") + 1 :]) - STOP_WORDS - KIND_WORDS if "site" in words else set()
 
 
 def _unsaid(names: List[str], establishment: Establishment) -> bool:

@@ -243,6 +243,12 @@ def test_the_region_of_a_town_postcode_or_department_a_person_gives(register, an
     assert register.region_of_place(answer) is region
 
 
+def test_a_site_whose_site_words_were_not_said_comes_after_the_place_named(register):
+    found = [e.finess for e in register.find("centre hospitalier de Manosque")]
+    # its site at Forcalquier ("CHI MANOSQUE SITE FORCALQUIER") was offered first, and alone
+    assert found[0] == "040000093" and "040000069" in found
+
+
 def test_pharmacies_are_never_offered_for_a_name(register):
     """Out of CERT Santé's scope (spec/vocabulary.md); a typed FINESS number is still found."""
     for words in ("Pharmacie Antigone Montpellier", "Inovie Labosud, le site de Montpellier Antigone"):
