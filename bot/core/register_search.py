@@ -324,8 +324,10 @@ def _score(
         # for it ("Synlab Barla, Nice"): nearly as good. Not a name that is only its town ("CHU
         # Montpellier"): "Labosud, site de Montpellier Antigone" names another place of the town.
         found = max(found, WHOLE_NAME_SAID)
-    # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier
-    extra = len(own - set(names) - town - _site(establishment)) + 2 * len(_site(establishment) - set(names))
+    # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier; a CHU
+    # named as a whole is any of its sites ("CHU de Brest")
+    site = set() if "chu" in kinds else _site(establishment)
+    extra = len(own - set(names) - town - site) + 2 * len(site - set(names))
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
     return found - penalty + at_town + _kind_score(kinds, words, establishment) + _prior(establishment)
@@ -342,7 +344,9 @@ def _site(establishment: Establishment) -> Set[str]:
     """The words naming one site of a place ("CHI MANOSQUE SITE FORCALQUIER"): unsaid, they count
     as missing, its town though they are."""
     words = search_key(establishment.name).split()
-    return set(words[words.index("site") + 1 :]) - STOP_WORDS - KIND_WORDS if "site" in words else set()
+    if "site" not in words[1:]:
+        return set()  # "SITE DE REMIRE MONTJOLY" is a whole name
+    return set(words[words.index("site", 1) + 1 :]) - STOP_WORDS - KIND_WORDS
 
 
 def _unsaid(names: List[str], establishment: Establishment) -> bool:

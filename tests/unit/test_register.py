@@ -91,6 +91,7 @@ def test_loading_the_same_files_again_changes_nothing(register):
         # ...but not a word that says a kind of place: the SSIAD, not the hospital that runs it
         ("le SSIAD de l'hôpital du Saint-Esprit, en Martinique", "970209946"),
         ("Centre hospitalier de Lons-le-Saunier (CH Jura Sud)", "390000040"),  # "CH LONS": "sud" counts half
+        ("CH d'Étampes", "910001973"),  # not "CH DOURDAN ETAMPES SITE DOURDAN", whose site was not named
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -112,6 +113,7 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         # a CHU named as a whole: its hospitals, not the one whose name fits by a few points
         ("CHU de Clermont-Ferrand", "630000404"),  # not only "CHU Psychiatrie"
         ("chu martinique", "970211249"),  # not only its Trinité site
+        ("CHU de Brest", "290000058"),  # its sites, though their site words were not said
         # "CH LVO": the initials of the words said; its SSIAD and its hospital site in Challans
         ("SSIAD du centre hospitalier Loire Vendée Océan à Challans", "850009606"),
         # a kind word missing from a name of that kind counts half: "IME" for the "I.M.P. ESPOIR"
