@@ -326,7 +326,7 @@ def _score(
         found = max(found, WHOLE_NAME_SAID)
     # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier; a CHU
     # named as a whole is any of its sites ("CHU de Brest")
-    site = set() if "chu" in kinds else _site(establishment)
+    site = frozenset() if "chu" in kinds else _site(establishment)
     extra = len(own - set(names) - town - site) + 2 * len(site - set(names))
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
@@ -340,13 +340,18 @@ def _own_words(establishment: Establishment) -> Tuple[Set[str], Set[str]]:
     return own, town
 
 
-def _site(establishment: Establishment) -> Set[str]:
+def _site(establishment: Establishment) -> FrozenSet[str]:
+    return _site_words(establishment.name)
+
+
+@lru_cache(maxsize=4096)
+def _site_words(name: str) -> FrozenSet[str]:
     """The words naming one site of a place ("CHI MANOSQUE SITE FORCALQUIER"): unsaid, they count
     as missing, its town though they are."""
-    words = search_key(establishment.name).split()
+    words = search_key(name).split()
     if "site" not in words[1:]:
-        return set()  # "SITE DE REMIRE MONTJOLY" is a whole name
-    return set(words[words.index("site", 1) + 1 :]) - STOP_WORDS - KIND_WORDS
+        return frozenset()  # "SITE DE REMIRE MONTJOLY" is a whole name
+    return frozenset(words[words.index("site", 1) + 1 :]) - STOP_WORDS - KIND_WORDS
 
 
 def _unsaid(names: List[str], establishment: Establishment) -> bool:
