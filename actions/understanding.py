@@ -857,9 +857,8 @@ def _on_held_day(entity: Dict[str, Any], held: Optional[str]) -> Dict[str, Any]:
     for yesterday at 11h50 is yesterday at 11h15."""
     if not held or not _rolling(entity):
         return entity
-    clock = datetime.fromisoformat(entity["value"]).astimezone(PARIS)
-    moment = datetime.fromisoformat(held).astimezone(PARIS).replace(hour=clock.hour, minute=clock.minute)
-    return {**entity, "value": moment.isoformat()} if moment <= datetime.now(PARIS) else entity
+    moment = _clock_on_day_of(entity, held)
+    return _dated(entity, moment) if moment <= datetime.now(PARIS) else entity
 
 
 def _later_that_day(entity: Dict[str, Any], before: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -868,10 +867,20 @@ def _later_that_day(entity: Dict[str, Any], before: Optional[Dict[str, Any]]) ->
     if not before or not _rolling(entity) or _rolling(before) or not _has_time(before):
         return entity
     earlier = datetime.fromisoformat(before["value"]).astimezone(PARIS)
-    clock = datetime.fromisoformat(entity["value"]).astimezone(PARIS)
-    if earlier.date() >= datetime.now(PARIS).date() or (clock.hour, clock.minute) <= (earlier.hour, earlier.minute):
+    moment = _clock_on_day_of(entity, before["value"])
+    if earlier.date() >= datetime.now(PARIS).date() or moment <= earlier:
         return entity
-    moment = earlier.replace(hour=clock.hour, minute=clock.minute)
+    return _dated(entity, moment)
+
+
+def _clock_on_day_of(entity: Dict[str, Any], value: str) -> datetime:
+    """The clock time of ``entity`` on the day of the date ``value``."""
+    clock = datetime.fromisoformat(entity["value"]).astimezone(PARIS)
+    return datetime.fromisoformat(value).astimezone(PARIS).replace(hour=clock.hour, minute=clock.minute)
+
+
+def _dated(entity: Dict[str, Any], moment: datetime) -> Dict[str, Any]:
+    """``entity`` at ``moment``, a day of its own now."""
     return {**entity, "value": moment.isoformat(), "additional_info": {**entity["additional_info"], "rolling": False}}
 
 

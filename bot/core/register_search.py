@@ -326,7 +326,7 @@ def _score(
         found = max(found, WHOLE_NAME_SAID)
     # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier; a CHU
     # named as a whole is any of its sites ("CHU de Brest")
-    site = frozenset() if "chu" in kinds else _site(establishment)
+    site = frozenset() if "chu" in kinds else _site_words(establishment.name)
     extra = len(own - set(names) - town - site) + 2 * len(site - set(names))
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
@@ -338,10 +338,6 @@ def _own_words(establishment: Establishment) -> Tuple[Set[str], Set[str]]:
     own = {w for w in search_key(establishment.name).split() if w not in STOP_WORDS and w not in KIND_WORDS}
     town = set(search_key(CEDEX.sub("", establishment.town)).split()) - STOP_WORDS
     return own, town
-
-
-def _site(establishment: Establishment) -> FrozenSet[str]:
-    return _site_words(establishment.name)
 
 
 @lru_cache(maxsize=4096)
