@@ -9,6 +9,23 @@ from bot.core.paris_time import PARIS
 from bot.nlu.components import IncidentFactsExtractor
 from bot.nlu.incident_facts import extract_facts
 
+# The day these tests' dates were written for ("ce matin" is 2026-12-06), at 14:00 Paris time as
+# `make converse` plays: at another date or after midnight, "ce matin vers 6h" read against the wall
+# clock no longer matches the dates written below.
+NOW = datetime(2026, 12, 6, 14, 0, tzinfo=PARIS)
+
+
+class _Frozen(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
+
+
+@pytest.fixture(autouse=True)
+def read_at_now(monkeypatch):
+    monkeypatch.setattr("actions.understanding.datetime", _Frozen)
+    monkeypatch.setattr("bot.nlu.components.datetime", _Frozen)
+
 
 def msg(text, intent="inform", entities=()):
     return {"text": text, "intent": {"name": intent}, "entities": list(entities)}
@@ -823,7 +840,7 @@ def test_a_time_of_the_next_sentence_that_fits_the_day_said_alone_is_on_that_day
         "On a fracturé ma voiture hier pendant ma tournée et la tablette a été volée. Je me suis garée à 14h "
         "devant chez une patiente et quand je suis ressortie à 14h30 la vitre était cassée."
     )
-    day = (datetime.now(PARIS) - timedelta(days=1)).date()
+    day = (NOW - timedelta(days=1)).date()
     at = {hour: datetime.combine(day, time(*hour), PARIS).isoformat() for hour in ((0, 0), (14, 0), (14, 30))}
     message = said_with_dates(
         text,
@@ -1053,7 +1070,7 @@ def test_the_detection_among_the_times_of_other_events(text, detected, started):
 def test_a_time_without_a_day_after_yesterday_s_time_is_of_yesterday():
     text = "Hier à 10h40 j'ai supprimé le dossier partagé par erreur. Je m'en suis aperçu à midi et quart."
     found = _opening_found(text)
-    yesterday = (datetime.now(PARIS) - timedelta(days=1)).date().isoformat()
+    yesterday = (NOW - timedelta(days=1)).date().isoformat()
     assert found["detected_at"].startswith(f"{yesterday}T12:15")
     assert found["started_at"].startswith(f"{yesterday}T10:40")
 
@@ -1065,14 +1082,14 @@ def _opening_found(text):
 
 
 def test_a_time_alone_that_puts_a_date_right_keeps_its_day():
-    yesterday = (datetime.now(PARIS) - timedelta(days=1)).replace(hour=11, minute=50, second=0, microsecond=0)
+    yesterday = (NOW - timedelta(days=1)).replace(hour=11, minute=50, second=0, microsecond=0)
     slots = {"started_at": yesterday.isoformat(), "detected_at": yesterday.replace(hour=12, minute=30).isoformat()}
     found = understand(dates_of("Non attendez, le mail est parti à 11h15, pas à 11h50."), "care_impact", slots)
     assert found["started_at"] == yesterday.replace(minute=15).isoformat()
 
 
 def test_a_correction_typed_fast_at_the_structure_question_is_no_name():
-    held = (datetime.now(PARIS) - timedelta(days=1)).replace(hour=22, minute=45, second=0, microsecond=0)
+    held = (NOW - timedelta(days=1)).replace(hour=22, minute=45, second=0, microsecond=0)
     slots = {"started_at": held.isoformat(), "detected_at": held.isoformat()}
     found = understand(dates_of("pardon c etait 22h15 pas 22h45, j ai relu les logs"), "structure_name", slots)
     assert "structure_name" not in found
