@@ -100,34 +100,27 @@ class DateMatch:
 # Vocabulary
 # --------------------------------------------------------------------------
 
-_NUMBERS = {
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six": 6,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "treize": 13,
-    "quatorze": 14,
-    "quinze": 15,
-    "seize": 16,
-    "dix-sept": 17,
-    "dix-huit": 18,
-    "dix-neuf": 19,
-    "vingt": 20,
-    "vingt-cinq": 25,
-    "trente": 30,
-    "quarante": 40,
-    "quarante-cinq": 45,
-    "cinquante": 50,
-}
+_UNITS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
+}  # fmt: skip
+_TEENS = {
+    "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
+    "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19,
+}  # fmt: skip
+_TENS = {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50}
+
+
+def _compound_numbers() -> dict:
+    """1 to 59 in words: "vingt-trois jours", "il y a trente et un jours" ("vingt et un" is written with or without
+    hyphens; _number and the patterns read a space as a hyphen)."""
+    numbers = {**_UNITS, **_TEENS, **_TENS}
+    for ten, tens in _TENS.items():
+        numbers[f"{ten}-et-un"] = numbers[f"{ten}-et-une"] = tens + 1
+        numbers.update({f"{ten}-{unit}": tens + n for unit, n in _UNITS.items() if n > 1})
+    return numbers
+
+
+_NUMBERS = _compound_numbers()
 # "une dizaine de jours": about ten
 _APPROX_NUMBERS = {
     "dizaine": 10,
@@ -194,10 +187,7 @@ _HOUR = r"(?:[01]?\d|2[0-3])"
 # "moins le quart", "moins 10", "moins cinq": minutes before the hour
 _FRAC = r"et\s+demie?|et\s+quart|moins\s+(?:le\s+quart|quart|(?:[1-5]\d|[1-9])(?![\d\s]*h)|dix|cinq|vingt(?:[- ]cinq)?)"
 # "huit heures vingt": minutes said in words after an hour said in words
-_MINUTE_WORDS = {
-    "cinq": 5, "dix": 10, "quinze": 15, "vingt": 20, "vingt-cinq": 25, "trente": 30, "trente-cinq": 35,
-    "quarante": 40, "quarante-cinq": 45, "cinquante": 50, "cinquante-cinq": 55,
-}  # fmt: skip
+_MINUTE_WORDS = {word: n for word, n in _NUMBERS.items() if n >= 5}
 _MINUTE_WORD = "|".join(w.replace("-", "[- ]") for w in sorted(_MINUTE_WORDS, key=len, reverse=True))
 _SUFFIX = r"du\s+mat(?:in)?|de\s+l'apres[- ]?midi|de\s+l'aprem|du\s+soir|de\s+la\s+nuit"
 
@@ -208,7 +198,7 @@ def _clock_pattern(t: str) -> str:
             (?:\s?(?P<m{t}>[0-5]\d)(?:\s?(?:min|mn))?|\s+(?P<f{t}>{_FRAC}))?
       | (?<![\w.,:/'])(?P<hc{t}>{_HOUR}):(?P<mc{t}>[0-5]\d)(?::[0-5]\d)?
       | (?<![\w'-])(?P<hw{t}>{_WORD_NUM})\s+heures?(?:\s+(?P<fw{t}>{_FRAC})|\s+(?P<mw{t}>{_MINUTE_WORD}))?
-      | (?<![\w'-])(?P<n{t}>midi|minuit)(?:\s+(?P<fn{t}>{_FRAC}))?
+      | (?<![\w'-])(?P<n{t}>midi|minuit)(?:\s+(?P<fn{t}>{_FRAC})|\s+(?P<mn{t}>{_MINUTE_WORD}))?
     )
     (?:\s+(?P<s{t}>{_SUFFIX}))?
     (?:\s+passee?s?)?  # "à 13h passées": a little after 13h, the minutes not said
@@ -344,6 +334,15 @@ _ROUND_OF = re.compile(
     r"(?<!\w)(?:releve|visite|tournee|tour|celui|celle|ronde|transmissions?|reunion|staff|equipe"
     r"|prise de (?:service|poste))\s+de\s*$"
 )
+# "au branchement des patients de 6h15", "les transmissions de 6h45": a definite article names one event of the day,
+# where "une coupure de 2h" is a duration; the nouns of durations stay durations ("le délai de 12h", "au bout de 2h")
+_EVENT_OF = re.compile(
+    r"(?<![\w'])(?:le|la|les|au|aux|l')\s*"
+    r"(?!(?:delai|duree|coupure|panne|arret|interruption|attente|retard|indisponibilite|temps|periode|plage|fenetre"
+    r"|bout|cours|suite|journee|garde|nuit|semaine|total|maximum|minimum)s?\b)[a-z]+"
+    r"(?:\s+(?:des|du|de\s+la|de\s+l'|d')\s*[a-z]+)?\s+de\s*$"
+)
+_NAMED_HOUR = re.compile(r"\b(?:minuit|midi)\b")
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
 _POST_DURATION = re.compile(rf"\s+(?:{_DUR_CUE}|plus\s+tard)(?!\w)")
@@ -440,7 +439,10 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
     elif g("hw") is not None:
         hour, minute = _number(g("hw")), _MINUTE_WORDS[_squash(g("mw")).replace(" ", "-")] if g("mw") else 0
     else:
-        hour, minute = (12 if g("n") == "midi" else 0), 0
+        hour, minute = (
+            (12 if g("n") == "midi" else 0),
+            _MINUTE_WORDS[_squash(g("mn")).replace(" ", "-")] if g("mn") else 0,
+        )
     if frac:
         frac = _squash(frac)
         if frac.startswith("moins"):
@@ -458,7 +460,7 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
 
 
 def _has_minutes(m: re.Match, t: str = "") -> bool:
-    return any(m.group(n + t) for n in ("m", "mc", "mw", "f", "fw", "fn"))
+    return any(m.group(n + t) for n in ("m", "mc", "mw", "f", "fw", "fn", "mn"))
 
 
 def _time_cands(norm: str) -> list[_Cand]:
@@ -470,6 +472,8 @@ def _time_cands(norm: str) -> list[_Cand]:
             continue
         if m.group("hw") and not m.group("s") and prep in (None, "depuis"):
             continue  # "deux heures" is a duration unless "à/vers deux heures"
+        if m.group("n") == "minuit" and prep and prep.endswith("avant") and not _has_minutes(m):
+            clock = (23, 59, True)  # "hier juste avant minuit": the end of that day, not its first minute
         strong = bool(prep or _has_minutes(m) or m.group("s") or _names_a_round(norm, m.start())) or (
             m.group("n") is None and _CLAUSE_START.search(norm, 0, m.start()) is not None
         )
@@ -489,15 +493,18 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
         return False
     if prep == "a" and _VERB_A.search(norm, max(0, start - 10), start):
         return False
-    if prep in (None, "depuis") and _POST_DURATION.match(norm, end):
-        return False
+    if prep in (None, "depuis") and _POST_DURATION.match(norm, end) and not _NAMED_HOUR.search(norm, start, end):
+        return False  # "depuis 2h environ" is a duration, "depuis minuit et quart environ" never is
     before = norm[max(0, start - 25) : start]
     return prep is not None or not _PRE_DURATION.search(before) or _names_a_round(norm, start)
 
 
 def _names_a_round(norm: str, start: int) -> bool:
     """The time at ``start`` names a round of the day: "la relève de 6h45", "la prise de service de 7h"."""
-    return _ROUND_OF.search(norm, max(0, start - 25), start) is not None
+    return (
+        _ROUND_OF.search(norm, max(0, start - 25), start) is not None
+        or _EVENT_OF.search(norm, max(0, start - 45), start) is not None
+    )
 
 
 def _range_cands(norm: str) -> list[_Cand]:
@@ -787,7 +794,16 @@ def _combine(norm: str, atoms: list[_Cand]) -> list[_Cand]:
     ]
     combos = [_with_time(a, t) for a in anchors for t in times if _adjacent(norm, a.end, t.start)]
     combos += [_with_time(a, t) for t in times for a in anchors if _adjacent(norm, t.end, a.start)]
+    combos += [_with_time(c, t) for c in combos for t in times if _adjacent(norm, c.end, t.start) and _restates(c, t)]
     return [c for c in atoms + anchors + combos if c.kind != "bare" and not c.weak]
+
+
+def _restates(said: _Cand, time: _Cand) -> bool:
+    """A clock right after a dated time and within the hour of it says it more precisely: "avant-hier juste avant
+    minuit, 23:58 dans les logs"."""
+    minutes = lambda c: c.clock[0] * 60 + c.clock[1]  # noqa: E731
+    gap = abs(minutes(said) - minutes(time))
+    return min(gap, 24 * 60 - gap) <= 60
 
 
 def _add_cues(norm: str, cand: _Cand) -> _Cand:

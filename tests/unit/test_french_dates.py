@@ -227,6 +227,19 @@ POSITIVE = [
     ("de 9h à 11h le réseau a coupé", "2026-11-28 09:00", True, True),
     ("entre 1 et 4h du matin", "2026-11-28 01:00", True, True),
     ("hier entre 14h et 16h", "2026-11-27 14:00", True, True),
+    # --- minutes in words after midnight and noon, numbers of days in two words
+    ("le détecteur a sonné cette nuit à minuit quarante", "2026-11-28 00:40", True, False),
+    ("la caméra montre la fumée dès minuit cinq", "2026-11-28 00:05", True, True),
+    ("le local a chauffé depuis minuit et quart environ", "2026-11-28 00:15", True, True),
+    ("la messagerie est tombée à midi vingt-cinq", "2026-11-28 12:25", True, False),
+    ("le faux RIB est arrivé il y a vingt-trois jours", "2026-11-05 00:00", False, False),
+    ("le premier courriel date d'il y a trente et un jours", "2026-10-28 00:00", False, False),
+    # --- "juste avant minuit" is the end of that day; a clock said after it says it more precisely
+    ("le disque a lâché hier juste avant minuit", "2026-11-27 23:59", True, False),
+    ("la requête est partie avant-hier peu avant minuit, 23:56 d'après les journaux", "2026-11-26 23:56", True, False),
+    # --- a time that names one event of the day, after a definite article
+    ("au branchement des dialysés de 6h15 plus rien ne marchait", "2026-11-28 06:15", True, False),
+    ("lors de la distribution des médicaments de 8h, écran noir", "2026-11-28 08:00", True, False),
 ]
 
 
@@ -337,6 +350,9 @@ NEGATIVE = [
     "le 3 décembre 2026",  # the day is still to come: no past reading
     "une dizaine de patients touchés",
     "à régler avant 9h",  # a deadline, not an approximate time
+    "le délai de 12h est dépassé",  # a duration named as such
+    "pendant la coupure de 3h les soins ont continué",
+    "le serveur a redémarré au bout de 2h",
 ]
 
 
