@@ -54,6 +54,7 @@ ABBREVIATIONS = {
     "labo": "laboratoire",
     "lbm": "laboratoire",
     "clin": "clinique",
+    "crlcc": "clcc",  # the register's "CRLCC PAUL STRAUSS", a centre (régional) de lutte contre le cancer
     "cl": "clinique",  # the register's own abbreviation ("CL PASTEUR")
     "polycl": "polyclinique",
     "polyclin": "polyclinique",
@@ -116,7 +117,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "12"
+INDEX_VERSION = "13"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
@@ -143,6 +144,8 @@ OUT_OF_SCOPE_CATEGORIES = frozenset({"620", "627", "628", "629"})
 # a lower best, far ahead of every other, is still offered alone: "Propara, le centre de rééducation
 # neurologique à Montpellier" (79) has the words of no other place (48); the person confirms it
 FAR_AHEAD_SCORE, FAR_AHEAD = 70.0, 25.0
+SAID_SITE = re.compile(r"\bsites?\s+(?:de\s+|d\s+)?(?:l\s+|la\s+|le\s+)?([a-z0-9 ]+)")
+FAR_GROUP_SCORE = 60.0  # a few close ones, offered as choices, far ahead of the rest
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
 COMPLEMENT_WORDS = {"de", "du", "des", "d", "l"}
 MIN_ACRONYM, MAX_ACRONYM = 3, 5  # words
@@ -253,10 +256,8 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]], omissible: Omiss
         return []
     whole = "chu" in kinds
     initials = acronyms(names)
-    scored = [
-        Candidate(e, _score(names, kinds, e, set(words.split()), initials, omissible), whole and _unsaid(names, e))
-        for e, words in found
-    ]
+    context = _Context(names, kinds, initials, omissible, _said_site(text))
+    scored = [Candidate(e, _score(context, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
 
 
@@ -269,11 +270,23 @@ def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
     if SEVERAL > best >= FAR_AHEAD_SCORE and runner_up <= best - FAR_AHEAD:
         return [candidates[0].establishment]
     if best < SEVERAL:
-        return []
+        return _far_ahead_group(candidates)
     if best >= CLEAR and runner_up <= best - AHEAD:
         return [candidates[0].establishment, *_sister_sites(candidates)]
     close = [c.establishment for c in candidates if c.score >= max(SEVERAL, best - 2 * AHEAD)]
     return close[:MAX_CHOICES]
+
+
+def _far_ahead_group(candidates: Sequence[Candidate]) -> List[Establishment]:
+    """A few close places, all far ahead of every other, are offered though none fits well: "ICANS, Institut de
+    cancérologie Strasbourg Europe (Centre Paul-Strauss)" holds the words of two names of one centre, each
+    register row having some of them (67 and 59, then 22); the person chooses, or answers none of them."""
+    best = candidates[0].score
+    group = [c for c in candidates[:MAX_CHOICES] if c.score >= best - 2 * AHEAD]
+    rest = candidates[len(group)] if len(candidates) > len(group) else None
+    if best < FAR_GROUP_SCORE or (rest is not None and rest.score > best - FAR_AHEAD):
+        return []
+    return [c.establishment for c in group]
 
 
 def _sister_sites(candidates: Sequence[Candidate]) -> List[Establishment]:
@@ -300,17 +313,52 @@ def acronyms(names: Sequence[str]) -> Dict[str, Tuple[str, ...]]:
     }
 
 
-def _score(
-    names: List[str],
-    kinds: List[str],
-    establishment: Establishment,
-    words: Set[str],
-    initials: Dict[str, Tuple[str, ...]],
-    omissible: Omissible,
-) -> float:
+@dataclass(frozen=True)
+class _Context:
+    """What the person wrote, as every candidate is scored against it."""
+
+    names: List[str]
+    kinds: List[str]
+    initials: Dict[str, Tuple[str, ...]]
+    omissible: Omissible
+    site: FrozenSet[str]  # the words after "site de", when the person named a site
+
+
+def _said_site(text: str) -> FrozenSet[str]:
+    """ "HPMB, site de Sallanches" -> {"sallanches"}: the site the person named."""
+    said = SAID_SITE.search(search_key(text))
+    return frozenset(said.group(1).split()) - STOP_WORDS - KIND_WORDS if said else frozenset()
+
+
+def _initials_fit(word: str, establishment: Establishment) -> bool:
+    """A group's acronym as its staff say it, for one of its sites named: "HPMB" (Hôpitaux du Pays du Mont-Blanc)
+    for "HOPITAUX DU MONT BLANC SITE SALLANCHES", "CHIPS" for "CHI POISSY ST GERMAIN SITE DE POISSY": the
+    initials of the words before "site" and the person's differ by one letter at most."""
+    words = search_key(establishment.name).split()
+    if "site" not in words[1:] or len(word) < 4:
+        return False
+    group = [w for w in words[: words.index("site", 1)] if w not in STOP_WORDS]
+    letters = "".join(w if w in HOSPITAL_ACRONYMS else w[0] for w in group)
+    short, long = sorted((word, letters), key=len)
+    return len(long) - len(short) <= 1 and short[0] == long[0] and _subsequence(short, long)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(letter in rest for letter in short)
+
+
+def _score(context: _Context, establishment: Establishment, words: Set[str]) -> float:
+    names, kinds, initials, omissible = context.names, context.kinds, context.initials, context.omissible
     own, town = _own_words(establishment)
     abbreviated = {acronym for acronym in initials if acronym in words}
     names = [name for name in names if not any(name in initials[a] for a in abbreviated)] + sorted(abbreviated)
+    site = frozenset() if "chu" in kinds else _site_words(establishment.name)
+    if site and site <= context.site:
+        # its site named, and its group by the acronym staff use: the words before "site" are said
+        group = {name for name in names if name not in words and _initials_fit(name, establishment)}
+        if group:
+            names = [name for name in names if name not in group] + sorted(own - site - town)
     # Its département, added to a name ("CH de Dax, Landes"), neither finds nor misses: it is left
     # out for the places there, and counts as a missing word for the others. Alone, it names none
     # of them ("CH de Vienne" is not in Haute-Vienne).
@@ -326,7 +374,6 @@ def _score(
         found = max(found, WHOLE_NAME_SAID)
     # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier; a CHU
     # named as a whole is any of its sites ("CHU de Brest")
-    site = frozenset() if "chu" in kinds else _site_words(establishment.name)
     extra = len(own - set(names) - town - site) + 2 * len(site - set(names))
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)

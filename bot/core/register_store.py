@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -283,12 +284,15 @@ class Register:
         # "labo Cerballiance de Saint-Pierre" is "CERBALLIANCE SAINT PIERRE", which the eighty
         # "LBM CERBALLIANCE …" that "labo" raises had hidden.
         every = " AND ".join(f'"{word}"' for word in fetch) if len(fetch) > 1 else None
+        # then those with two of them: "ICANS … Strasbourg … Paul-Strauss" is "CRLCC PAUL STRAUSS - ICANS",
+        # which the eighty places of Strasbourg with the kind word "centre" had hidden
+        pairs = " OR ".join(f'("{a}" AND "{b}")' for a, b in combinations(fetch, 2)) if len(fetch) > 2 else None
         queries: List[Tuple[str, int]] = []
-        for words in filter(None, (every, found)):
+        for words in filter(None, (every, pairs, found)):
             if boost:
                 queries.append((f"({words}) AND ({boost})", register_search.CANDIDATES))
             unboosted = f"({words}) NOT ({boost})" if boost else words
-            queries.append((unboosted, ALL_WORDS_UNBOOSTED if words is every else register_search.CANDIDATES))
+            queries.append((unboosted, ALL_WORDS_UNBOOSTED if words is not found else register_search.CANDIDATES))
         rows: Dict[str, Any] = {}
         for query, limit in queries:
             for row in connection.execute(

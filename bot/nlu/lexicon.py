@@ -685,7 +685,9 @@ STRUCTURE_NAME_HEADS = (
     r"(?:CHU|CHRU|CHR|CHI|CHS|CH|GHU|GHT|EPSM|HIA|EHPAD|Ehpad|ehpad|MAS|FAM|IME|ESAT|SSIAD|HAD|LBM|AP-HP|AP-HM|HCL|"
     r"[Cc]entre [Hh]ospitalier(?: [Uu]niversitaire| [Rr]égional| [Ii]ntercommunal)?|[Cc]linique|[Pp]olyclinique|"
     r"[Hh]ôpital|[Hh]opital|[Ll]aboratoire|[Ll]abo|[Rr]ésidence|[Cc]entre de radiothérapie|[Cc]entre de dialyse|"
-    r"[Ii]nstitut|[Gg]roupe [Hh]ospitalier|[Ff]ondation|[Mm]aison de retraite)"
+    r"[Ii]nstitut|[Gg]roupe [Hh]ospitalier|[Ff]ondation|[Mm]aison de retraite"
+    # a group's own acronym for one of its sites: "aux HPMB, site de Sallanches"
+    r"|[A-Z]{3,6},?\s+site\s+(?:de|d'))"
 )
 
 ROLES = [

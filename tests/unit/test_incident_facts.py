@@ -108,6 +108,11 @@ def test_structure_names():
     assert facts("à l'EHPAD Les Tilleuls ce matin")["structure_name"] == ["EHPAD Les Tilleuls"]
     assert facts("Clinique St Joseph: panne")["structure_name"] == ["Clinique St Joseph"]
     assert "structure_name" not in facts("au CHU on a un souci")
+    # a group's acronym, then the site: the name people give it
+    assert facts("chiffrement en cours aux HPMB, site de Sallanches, depuis 3h")["structure_name"] == [
+        "HPMB, site de Sallanches"
+    ]
+    assert "structure_name" not in facts("le VPN, site de secours, ne répond plus")
 
 
 def test_measures_and_cause():

@@ -92,6 +92,9 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("le SSIAD de l'hôpital du Saint-Esprit, en Martinique", "970209946"),
         ("Centre hospitalier de Lons-le-Saunier (CH Jura Sud)", "390000040"),  # "CH LONS": "sud" counts half
         ("CH d'Étampes", "910001973"),  # not "CH DOURDAN ETAMPES SITE DOURDAN", whose site was not named
+        # a site named after the acronym its staff use for the group, which the register does not write
+        ("HPMB (site de Sallanches)", "740781224"),  # "HOPITAUX DU MONT BLANC SITE SALLANCHES", not the HPMB's EHPAD
+        ("CHIPS, site de Poissy", "780000311"),  # "CHI POISSY ST GERMAIN SITE DE POISSY"
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
@@ -118,6 +121,8 @@ def test_one_clear_match_for_the_forms_people_use(register, words, finess):
         ("SSIAD du centre hospitalier Loire Vendée Océan à Challans", "850009606"),
         # a kind word missing from a name of that kind counts half: "IME" for the "I.M.P. ESPOIR"
         ("IME L'Espoir, à Pointe-à-Pitre", "970103081"),
+        # two names of one cancer centre, each register row holding some of the words, far ahead of the others
+        ("ICANS, Institut de cancérologie Strasbourg Europe (Centre Paul-Strauss)", "670000033"),
     ],
 )
 def test_several_close_places_are_offered_at_most_four(register, words, finess):
