@@ -209,8 +209,10 @@ class ValidateDeclarationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_ask_what_to_correct")
             return [SlotSet("invalid_attempts", None)]
         if requested == structure.MATCH:
-            if attempts < MISSES_BEFORE_UNKNOWN and structure.yes_to_several(tracker.latest_message, before):
-                dispatcher.utter_message(text=WHICH_ONE)  # the list again, once
+            if attempts < MISSES_BEFORE_UNKNOWN:
+                # the list again, once: "oui" to several, or words that neither choose nor refuse
+                several = structure.yes_to_several(tracker.latest_message, before)
+                dispatcher.utter_message(text=WHICH_ONE if several else MATCH_NOT_UNDERSTOOD)
                 return [SlotSet("invalid_attempts", attempts)]
             dispatcher.utter_message(text=NOT_RECOGNISED)
             return [SlotSet(structure.MATCH, structure.NONE), SlotSet(structure.CANDIDATES, None)]
@@ -389,6 +391,10 @@ NAME_KEPT = "D'accord, je garde « {name} » comme nom de la structure."
 WHICH_ONE = (
     "Plusieurs établissements portent ce nom : lequel est le vôtre ? Choisissez-le dans la liste ou "
     "écrivez sa ville ; « Aucune de celles-ci » s'il n'y est pas."
+)
+MATCH_NOT_UNDERSTOOD = (
+    "Je n'ai pas compris votre réponse. Est-ce bien votre établissement ? Répondez « oui » ou « non », "
+    "ou choisissez-le dans la liste."
 )
 NOT_RECOGNISED = "Je n'ai pas reconnu votre réponse : je vous pose plutôt les questions sur la structure."
 REGION_FROM_NAME = (

@@ -20,6 +20,7 @@ from bot.core.paris_time import PARIS, said_without_hour
 from bot.core.register_search import query_words
 from bot.core.validators import InvalidValue, parse_count
 from bot.nlu.french_dates import find_dates
+from bot.nlu.incident_facts import extract_facts
 from bot.nlu.text import fold, is_question
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
@@ -43,9 +44,12 @@ OSE_READ_AT = {None, "description", "structure_name", "is_ose", "confirmed"}
 OSE_SAID = re.compile(r"\bose\b|operateur de services? essentiels?|\boiv\b|etablissement support")
 # what a correction said while an establishment is offered never changes (the offer answers for them)
 NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
+NOT_AT_NEWS = NOT_CORRECTED_AT_MATCH | {"is_ose"}
 SENTENCE_START = re.compile(r"\W*(?:on|nous|j'|je|il|ils|elle|elles|ca|cela)\b")
 WORKPLACE = re.compile(r"\b(?:travaill\w*|suis|sommes|est|appel\w*|bosse|exerce)\b")
 NEWS_WORDS = 6
+LONG_NEWS_WORDS = 12
+NEWS_FACTS = {"incident_type", "care_impact", "patient_endangerment", "affected_systems", "perimeter", "data_impact"}
 # Two words with a capital, as names are written ("Synlab Barla, Nice"; "mets un réveil" is not).
 NAME_LIKE = re.compile(r"\b[A-ZÀ-Ý][\w'-]*\b.*\b[A-ZÀ-Ý][\w'-]*\b")
 REQUEST_WORDS = re.compile(
@@ -256,8 +260,9 @@ SAME_TIME = re.compile(
     r"c'est la meme(?: heure)?|meme heure|meme moment)\b"
 )
 NOT_KNOWN = re.compile(
-    r"^\W*(?:je ne sais pas|je sais pas|sais pas|j'en sais rien|on ne sait pas|on sait pas|nous ne savons pas|jsp|"
-    r"aucune idee|je ne suis pas sur|pas la moindre idee|impossible a dire)\b"
+    r"^\W*(?:(?:bof|euh+|hmm+|ben)\W+)?"  # "bof, je sais plus trop"
+    r"(?:je ne sais (?:pas|plus)|je sais (?:pas|plus)|sais pas|j'en sais rien|on ne sait (?:pas|plus)|on sait pas"
+    r"|nous ne savons pas|jsp|aucune idee|je ne suis (?:pas|plus) sur|pas la moindre idee|impossible a dire)\b"
 )
 NOT_AT_HAND = re.compile(
     r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
@@ -300,6 +305,8 @@ RELATIVE = re.compile(r"\b(?:il y a|il ya|y a|ya|ca fait|cela fait|voila)\b")  #
 SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
+# the clause of a date that says the incident's first moment, of several dates before the detection
+BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|debut\w*|commenc\w*|demarr\w*)\b")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
@@ -385,6 +392,11 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             corrected = _corrected_facts(message, text, slots)
             if corrected:
                 return corrected
+        if _says_not_known(requested, text):
+            return {structure.MATCH: structure.NONE}  # "bof, je sais plus trop": not sure it is this one
+        if _news(text) and not _starts_negative(text):
+            # "Info en plus : deux patients de réanimation…" refuses nothing either: kept, then the same question
+            return _news_facts(message, slots)
         return structure.read_answer(message, slots)
     if requested == "region" and intent != "dont_know" and not is_question(text):
         region = structure.region_of_place(text)  # "Landes", "40", "Dax": the register knows the region
@@ -403,7 +415,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         # "on vient de transférer les urgences…": what happens, said first; the name is asked again,
         # after what it puts right ("je corrige, ça a coupé vers 2h, pas 3h", "correction : pas 8h,
         # c'était 7h40 quand la collègue est arrivée, moi je suis arrivé à 8h")
-        return _corrected_facts(message, text, slots) if is_correction(text) else {}
+        return _corrected_facts(message, text, slots) if is_correction(text) else _news_facts(message, slots)
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
         if intent != "dont_know" and not is_question(text) and (not is_correction(text) or CONTACT_SIGN.search(text)):
@@ -655,6 +667,16 @@ def _corrected_facts(message: Dict[str, Any], text: str, slots: Dict[str, Any]) 
     return corrected
 
 
+def _news_facts(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
+    """What news told while the structure's question waits adds: its facts, not its times (a second site hit
+    "à 5h" is no new detection) nor the structure's ("on transfère vers le CHU voisin" says nothing of ours)."""
+    return {
+        name: value
+        for name, value in understand(message, None, slots).items()
+        if name in registry.BY_NAME and name not in NOT_AT_NEWS and name not in schema.DATETIME_FIELDS
+    }
+
+
 def _corrects_a_date(message: Dict[str, Any], text: str, slots: Dict[str, Any]) -> bool:
     return is_correction(text) and bool(_dates(_our_entities(message.get("entities") or []), text, None, False, slots))
 
@@ -830,7 +852,9 @@ def _began_and_noticed(dates: List[Dict[str, Any]], text: str) -> Dict[str, Dict
     noticed = [e for e in ordered if _noticed(text, e)] or [e for e in ordered if _noticed(text, e, TOLD)]
     detected = noticed[-1] if noticed else ordered[-1]
     before = [e for e in ordered if e["value"] < detected["value"]]
-    return {"detected_at": detected, **({"started_at": before[0]} if before else {})}
+    # "Première requête POST … avant-hier juste avant minuit", not "le correctif est sorti il y a trois semaines"
+    begun = [e for e in before if BEGAN.search(_context(text, e))]
+    return {"detected_at": detected, **({"started_at": (begun or before)[0]} if before else {})}
 
 
 def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
@@ -1049,8 +1073,10 @@ def _answer(
         return {}
     if requested == "confirmed":
         return {"confirmed": True} if intent == "affirm" else {}
-    if is_correction(text) and any(slots.get(k) not in (None, [], v) for k, v in found.items()):
-        return {}  # "non, c'était à 12h" corrects a fact; its "non" answers nothing
+    if is_correction(text) and any(slots.get(k) not in (None, [], "inconnu", v) for k, v in found.items()):
+        # "non, c'était à 12h" corrects a fact; its "non" answers nothing. A fact left unknown is not put right:
+        # "non les traitements ont été donnés avec le classeur" answers the question, and tells the care impact
+        return {}
     if intent == "dont_know":
         # the type stays "autre" until CERT Santé qualifies it
         return {requested: "autre" if requested == "incident_type" else "inconnu"}
@@ -1089,7 +1115,12 @@ def _news(text: str) -> bool:
     # name, kind of place or place of the register anywhere ("Clinique du Parc, on a tout perdu",
     # "la timone, on a un souci" name one first)
     later = any(SENTENCE_START.match(clause) for clause in CLAUSE_SEPARATORS.split(folded)[1:])
-    return later and NAME_LIKE.search(text) is None and not query_words(text)[1] and not structure.candidates_for(text)
+    if later and NAME_LIKE.search(text) is None and not query_words(text)[1] and not structure.candidates_for(text):
+        return True
+    # "Update : le chiffrement a aussi touché quatre VM sur le site de Chamonix, même note de rançon": a long
+    # message that tells what the incident does, and no structure's name ("CH de Dax, on a un rançongiciel")
+    facts = {fact.field for fact in extract_facts(text)}
+    return len(folded.split()) >= LONG_NEWS_WORDS and bool(facts & NEWS_FACTS) and "structure_name" not in facts
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:

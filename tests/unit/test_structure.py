@@ -4,6 +4,7 @@ validation action, with the real register loaded in SQLite."""
 import pytest
 
 from actions import structure
+from actions.declaration_form import MATCH_NOT_UNDERSTOOD, NOT_RECOGNISED
 from actions.understanding import understand
 from bot.core.register_store import Register
 from bot.core.storage import DeclarationStore
@@ -312,6 +313,11 @@ async def test_none_of_them_for_a_name_read_in_the_opening_asks_the_name_with_it
 async def test_an_answer_not_understood_at_the_match_is_no_decline_the_name_stays():
     slots, _ = await answer(OPENING_KNOWN, "c'est au CH de Vierzon, je précise", "inform")
     slots, said = await answer(slots, 'Inform{"confirmed": true}', "inform")
+    assert said == [MATCH_NOT_UNDERSTOOD]  # asked once more
+    assert slots["structure_candidates"] and slots.get("structure_match") is None
+    assert slots["requested_slot"] == "structure_match"
+    slots, said = await answer(slots, 'Inform{"confirmed": true}', "inform")
+    assert said == [NOT_RECOGNISED]  # then the usual questions, never a third time
     assert slots["structure_match"] == "aucune" and slots["structure_name"] == "CH de Vierzon"
     assert not slots.get("structure_name_unfound") and slots["requested_slot"] != "structure_name"
 
@@ -338,3 +344,21 @@ async def test_an_establishment_refused_is_never_offered_again():
     assert slots["structure_declined"] == ["180000200"] and slots["requested_slot"] == "structure_name"
     slots, _ = await answer(slots, "CH de Vierzon")  # the name asked again, the same place said
     assert not slots.get("structure_candidates") and slots["requested_slot"] != "structure_match"
+
+
+async def test_news_told_at_the_match_question_is_kept_and_the_match_asked_again():
+    slots, _ = await answer(OPENING_KNOWN, "c'est au CH de Vierzon, je précise", "inform")
+    assert slots["structure_candidates"] and slots["requested_slot"] == "structure_match"
+    news = "Autre chose : le rançongiciel a gagné le bloc, les interventions sont déprogrammées et on transfère au CHU"
+    slots, _ = await answer(slots, news, "inform")
+    assert slots["care_impact"] == "interruption"  # what it told is kept, not the CHU it names
+    assert slots.get("is_ose") is None
+    assert slots["structure_candidates"] and slots.get("structure_match") is None  # the place is not refused
+    assert slots["requested_slot"] == "structure_match"
+
+
+async def test_news_told_at_the_name_question_is_kept_and_the_name_asked_again():
+    news = "Petite mise à jour : le chiffrement a gagné le bloc, les interventions du jour sont toutes déprogrammées"
+    slots, _ = await answer(KNOWN, news, "inform")
+    assert slots.get("structure_name") is None and slots["care_impact"] == "interruption"
+    assert slots["requested_slot"] == "structure_name"

@@ -1113,3 +1113,43 @@ def test_the_person_puts_a_fact_right(text):
 def test_news_of_a_fix_to_come_is_no_correction():
     text = "On vient de me dire que le chirurgien a reporté ce matin six interventions, le temps que l'éditeur corrige."
     assert not is_correction(text)
+
+
+def test_of_the_dates_before_the_detection_the_one_said_to_begin_it_is_the_start():
+    text = (
+        "L'alerte est tombée ce matin à 6h10. La première connexion suspecte remonte à hier soir vers 23h. "
+        "Le correctif qui manquait était publié depuis plus longtemps, il y a quinze jours."
+    )
+    found = understand(
+        opening_with_dates(
+            text,
+            ("ce matin à 6h10", "2026-12-06T06:10:00+01:00"),
+            ("hier soir vers 23h", "2026-12-05T23:00:00+01:00"),
+            ("il y a quinze jours", "2026-11-21T00:00:00+01:00"),
+        ),
+        None,
+        {},
+    )
+    assert found["detected_at"].startswith("2026-12-06T06:10")
+    assert found["started_at"].startswith("2026-12-05T23:00")  # not the fix published two weeks ago
+
+
+def test_a_no_with_the_care_impact_answers_the_danger_question_when_the_impact_was_unknown():
+    text = "non, les soins ont été donnés normalement avec le classeur papier"
+    found = understand(
+        msg(text, "deny", IncidentFactsExtractor().entities(text)),
+        "patient_endangerment",
+        {
+            "care_impact": "inconnu",
+            "affected_systems": ["dpi"],
+        },
+    )
+    assert found["patient_endangerment"] == "aucune"
+    # a fact already known is put right, and the "non" answers nothing
+    text = "non, je corrige : on est en mode dégradé papier"
+    corrected = understand(
+        msg(text, "deny", IncidentFactsExtractor().entities(text)),
+        "patient_endangerment",
+        {"care_impact": "interruption"},
+    )
+    assert corrected["care_impact"] == "mode_degrade" and corrected.get("patient_endangerment") != "aucune"
