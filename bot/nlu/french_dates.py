@@ -334,8 +334,8 @@ _ROUND_OF = re.compile(
     r"(?<!\w)(?:releve|visite|tournee|tour|celui|celle|ronde|transmissions?|reunion|staff|equipe"
     r"|prise de (?:service|poste))\s+de\s*$"
 )
-# "au branchement des patients de 6h15", "les transmissions de 6h45": a definite article names one event of the day,
-# where "une coupure de 2h" is a duration; the nouns of durations stay durations ("le délai de 12h", "au bout de 2h")
+# "au branchement des patients de 6h15": a definite article names one event of the day, where "une coupure de 1h30"
+# is a duration; the nouns of durations stay durations ("le délai de 12h", "au bout de 2h")
 _EVENT_OF = re.compile(
     r"(?<![\w'])(?:le|la|les|au|aux|l')\s*"
     r"(?!(?:delai|duree|coupure|panne|arret|interruption|attente|retard|indisponibilite|temps|periode|plage|fenetre"
@@ -468,7 +468,7 @@ def _time_cands(norm: str) -> list[_Cand]:
     for m in _TIME_RE.finditer(norm):
         prep = _squash(m.group("prep"))
         clock = _parse_clock(m)
-        if clock is None or not _time_context_ok(norm, m.start(), m.end(), prep):
+        if clock is None or not _time_context_ok(norm, m.start(), m.end(), prep, _has_minutes(m)):
             continue
         if m.group("hw") and not m.group("s") and prep in (None, "depuis"):
             continue  # "deux heures" is a duration unless "à/vers deux heures"
@@ -488,7 +488,7 @@ def _time_cands(norm: str) -> list[_Cand]:
     return out
 
 
-def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
+def _time_context_ok(norm: str, start: int, end: int, prep: str | None, precise: bool = False) -> bool:
     if _POST_ALWAYS.match(norm, end):
         return False
     if prep == "a" and _VERB_A.search(norm, max(0, start - 10), start):
@@ -496,14 +496,14 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None) -> bool:
     if prep in (None, "depuis") and _POST_DURATION.match(norm, end) and not _NAMED_HOUR.search(norm, start, end):
         return False  # "depuis 2h environ" is a duration, "depuis minuit et quart environ" never is
     before = norm[max(0, start - 25) : start]
-    return prep is not None or not _PRE_DURATION.search(before) or _names_a_round(norm, start)
+    return prep is not None or not _PRE_DURATION.search(before) or _names_a_round(norm, start, precise)
 
 
-def _names_a_round(norm: str, start: int) -> bool:
-    """The time at ``start`` names a round of the day: "la relève de 6h45", "la prise de service de 7h"."""
-    return (
-        _ROUND_OF.search(norm, max(0, start - 25), start) is not None
-        or _EVENT_OF.search(norm, max(0, start - 45), start) is not None
+def _names_a_round(norm: str, start: int, precise: bool = False) -> bool:
+    """The time at ``start`` names a round of the day: "la relève de 6h45", "la prise de service de 7h"; or, to the
+    minute, another moment of the day ("au branchement des patients de 6h15"; "la sauvegarde de 23h" stays out)."""
+    return _ROUND_OF.search(norm, max(0, start - 25), start) is not None or (
+        precise and _EVENT_OF.search(norm, max(0, start - 45), start) is not None
     )
 
 

@@ -239,7 +239,7 @@ POSITIVE = [
     ("la requête est partie avant-hier peu avant minuit, 23:56 d'après les journaux", "2026-11-26 23:56", True, False),
     # --- a time that names one event of the day, after a definite article
     ("au branchement des dialysés de 6h15 plus rien ne marchait", "2026-11-28 06:15", True, False),
-    ("lors de la distribution des médicaments de 8h, écran noir", "2026-11-28 08:00", True, False),
+    ("lors de la distribution des médicaments de 8h10, écran noir", "2026-11-28 08:10", True, False),
 ]
 
 
@@ -353,6 +353,7 @@ NEGATIVE = [
     "le délai de 12h est dépassé",  # a duration named as such
     "pendant la coupure de 3h les soins ont continué",
     "le serveur a redémarré au bout de 2h",
+    "la sauvegarde de 23h est saine",  # an event's round hour: not read as a time of the incident
 ]
 
 
