@@ -278,13 +278,15 @@ def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
 
 
 def _far_ahead_group(candidates: Sequence[Candidate]) -> List[Establishment]:
-    """A few close places, all far ahead of every other, are offered though none fits well: "ICANS, Institut de
-    cancérologie Strasbourg Europe (Centre Paul-Strauss)" holds the words of two names of one centre, each
-    register row having some of them (67 and 59, then 22); the person chooses, or answers none of them."""
+    """A few close places of one town, all far ahead of every other, are offered though none fits well: "ICANS,
+    Institut de cancérologie Strasbourg Europe (Centre Paul-Strauss)" holds the words of two names of one centre,
+    each register row having some of them (67 and 59, then 22); the person chooses, or answers none of them.
+    Namesakes in several towns are no such group ("EHPAD Le Clos des Oliviers à Nîmes" is none of them)."""
     best = candidates[0].score
     group = [c for c in candidates[:MAX_CHOICES] if c.score >= best - 2 * AHEAD]
     rest = candidates[len(group)] if len(candidates) > len(group) else None
-    if best < FAR_GROUP_SCORE or (rest is not None and rest.score > best - FAR_AHEAD):
+    towns = {CEDEX.sub("", c.establishment.town).strip() for c in group}
+    if best < FAR_GROUP_SCORE or len(towns) > 1 or (rest is not None and rest.score > best - FAR_AHEAD):
         return []
     return [c.establishment for c in group]
 

@@ -134,7 +134,18 @@ def test_several_close_places_are_offered_at_most_four(register, words, finess):
         assert all("CERBALLIANCE" in e.name and "LYON" in e.town for e in found)
 
 
-@pytest.mark.parametrize("words", ["hôpital", "GHT", "l'EHPAD", "EHPAD les Tilleuls à Dax", "je ne sais pas", ""])
+@pytest.mark.parametrize(
+    "words",
+    [
+        "hôpital",
+        "GHT",
+        "l'EHPAD",
+        "EHPAD les Tilleuls à Dax",
+        "je ne sais pas",
+        "",
+        "EHPAD Le Clos des Oliviers à Nîmes",  # namesakes elsewhere, none in Nîmes: no choice of towns not named
+    ],
+)
 def test_nothing_is_offered_for_words_that_name_no_place(register, words):
     assert register.find(words) == []
 
