@@ -223,6 +223,7 @@ LONG_LABEL = 6
 NEGATIVE = (
     r"non|nan|pas du tout|aucun\w*(?! idee)|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
     r"|(?:je (?:crois|pense)|il me semble|bien sur) que non|pas besoin"
+    r"|pas (?:pour l'?\s?instant|pour le moment|a ce stade|jusqu'?\s?ici)"  # "pas pour l'instant, les livraisons…"
 )
 NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
 YES_NO = re.compile(

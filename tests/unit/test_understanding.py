@@ -1153,3 +1153,11 @@ def test_a_no_with_the_care_impact_answers_the_danger_question_when_the_impact_w
         {"care_impact": "interruption"},
     )
     assert corrected["care_impact"] == "mode_degrade" and corrected.get("patient_endangerment") != "aucune"
+
+
+@pytest.mark.parametrize("intent", ["inform", "deny", "resume_declaration"])
+def test_not_for_now_is_a_no_whatever_the_intent(intent):
+    # "…continuent" once came out as a request to resume: the pending question's answer comes first
+    said = "pas pour le moment, les consultations continuent normalement"
+    assert understand(msg(said, intent), "care_impact", {}) == {"care_impact": "aucun"}
+    assert understand(msg("pas à ce stade", intent), "complaint_filed", {}) == {"complaint_filed": "non"}
