@@ -9,7 +9,7 @@ action then checks every candidate.
 
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import AbstractSet, Any, Dict, Iterable, List, Optional, Tuple
 
 from actions import structure, type_guess
 from actions.contact import read_contact
@@ -660,21 +660,22 @@ def _corrected_facts(message: Dict[str, Any], text: str, slots: Dict[str, Any]) 
     """What a correction said while another question waits puts right: its dates, and the other
     fields it names (never the structure, whose question is pending)."""
     corrected = _dates(_our_entities(message.get("entities") or []), text, None, False, slots)
-    corrected.update(
-        (name, value)
-        for name, value in understand(message, None, slots).items()
-        if name in registry.BY_NAME and name not in NOT_CORRECTED_AT_MATCH and name not in corrected
-    )
-    return corrected
+    told = _facts_told(message, slots, NOT_CORRECTED_AT_MATCH)
+    return {**corrected, **{name: value for name, value in told.items() if name not in corrected}}
 
 
 def _news_facts(message: Dict[str, Any], slots: Dict[str, Any]) -> Dict[str, Any]:
     """What news told while the structure's question waits adds: its facts, not its times (a second site hit
     "à 5h" is no new detection) nor the structure's ("on transfère vers le CHU voisin" says nothing of ours)."""
+    return _facts_told(message, slots, NOT_AT_NEWS | set(schema.DATETIME_FIELDS))
+
+
+def _facts_told(message: Dict[str, Any], slots: Dict[str, Any], left_out: AbstractSet[str]) -> Dict[str, Any]:
+    """The fields a message tells as an opening would, but those ``left_out``."""
     return {
         name: value
         for name, value in understand(message, None, slots).items()
-        if name in registry.BY_NAME and name not in NOT_AT_NEWS and name not in schema.DATETIME_FIELDS
+        if name in registry.BY_NAME and name not in left_out
     }
 
 

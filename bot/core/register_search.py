@@ -285,7 +285,7 @@ def _far_ahead_group(candidates: Sequence[Candidate]) -> List[Establishment]:
     best = candidates[0].score
     group = [c for c in candidates[:MAX_CHOICES] if c.score >= best - 2 * AHEAD]
     rest = candidates[len(group)] if len(candidates) > len(group) else None
-    towns = {CEDEX.sub("", c.establishment.town).strip() for c in group}
+    towns = {c.establishment.display_town for c in group}
     if best < FAR_GROUP_SCORE or len(towns) > 1 or (rest is not None and rest.score > best - FAR_AHEAD):
         return []
     return [c.establishment for c in group]

@@ -437,12 +437,9 @@ def _parse_clock(m: re.Match, t: str = "") -> tuple[int, int, bool] | None:
     elif g("hc") is not None:
         hour, minute = int(g("hc")), int(g("mc"))
     elif g("hw") is not None:
-        hour, minute = _number(g("hw")), _MINUTE_WORDS[_squash(g("mw")).replace(" ", "-")] if g("mw") else 0
+        hour, minute = _number(g("hw")), _number(g("mw")) if g("mw") else 0
     else:
-        hour, minute = (
-            (12 if g("n") == "midi" else 0),
-            _MINUTE_WORDS[_squash(g("mn")).replace(" ", "-")] if g("mn") else 0,
-        )
+        hour, minute = (12 if g("n") == "midi" else 0), _number(g("mn")) if g("mn") else 0
     if frac:
         frac = _squash(frac)
         if frac.startswith("moins"):
