@@ -226,8 +226,8 @@ _RANGE_RE = re.compile(
 )
 
 _QUAL = (
-    r"plus\s+de|moins\s+de|au\s+moins|pres\s+de|presque|bientot|environ"
-    r"|a\s+peu\s+pres|deja|quasiment"
+    r"(?:un\s+peu\s+)?(?:plus|moins)\s+de|au\s+moins|pres\s+de|pas\s+loin\s+de|presque|bientot|environ"
+    r"|a\s+peu\s+pres|deja|quasiment|a\s+peine|tout\s+juste|juste|bien|maintenant"
 )
 # "une petite heure", "une bonne demi-heure", "un petit quart d'heure": about that long
 _ABOUT = r"(?:petite?|bonne?|bon)s?"
@@ -246,7 +246,12 @@ _DUR_CUE = (
     r"|sans\s+interruption|environ|a\s+peu\s+pres|au\s+moins"
 )
 # "il y a dix jours"; "ça remonte à une dizaine de jours" is when it began
-_AGO_RE = re.compile(rf"(?<![\w'])(?:(?:il\s*)?y\s*a|(?P<dating>remont(?:e|ent|ait|aient)\s+a))\s+{_DURATION}", re.X)
+_AGO_RE = re.compile(
+    rf"(?<![\w'])(?:(?:il\s*)?y\s*a|voici|(?P<dating>remont(?:e|ent|ait|aient)\s+a))\s+{_DURATION}", re.X
+)
+# "il y a un peu plus de deux heures, 2 h 10": the same time ago, to the minute
+_AGO_RESTATED = re.compile(r"[\s,(:]{1,4}(?:soit\s+|exactement\s+)?(?P<h>\d{1,2})\s?h\s?(?P<m>[0-5]\d)(?![\w/])")
+RESTATED_WITHIN = 30  # minutes between the duration said in words and the one in figures
 _SINCE_RE = re.compile(
     rf"(?<![\w'])(?:depuis|(?:ca|cela)\s+fait|voila)\s+{_DURATION}"
     rf"(?P<post>\s+(?:{_DUR_CUE})(?!\w))?(?:\s+que(?!\w))?",
@@ -559,7 +564,7 @@ def _day_cands(norm: str, now: datetime) -> list[_Cand]:
     for m in _AGO_RE.finditer(norm):
         if m.group("dating") and _duration(m)[0] == "minutes":
             continue  # "les chiffrements remontent à 0h45" is the clock time (_time_cands)
-        out.append(_ago_cand(m, now))
+        out.append(_ago_cand(m, norm, now))
     return out
 
 
@@ -652,12 +657,18 @@ def _ago_value(kind: str, amount: int, now: datetime) -> tuple[datetime, bool]:
     return _at(day, 0), False
 
 
-def _ago_cand(m: re.Match, now: datetime) -> _Cand:
+def _ago_cand(m: re.Match, norm: str, now: datetime) -> _Cand:
     kind, amount = _duration(m)
+    end = m.end()
+    restated = _AGO_RESTATED.match(norm, end) if kind == "minutes" else None
+    if restated:
+        precise = 60 * int(restated.group("h")) + int(restated.group("m"))
+        if abs(precise - amount) <= RESTATED_WITHIN:
+            amount, end = precise, restated.end()
     value, has_time = _ago_value(kind, amount, now)
     began = bool(m.group("dating"))
     if has_time:
-        return _Cand(m.start(), m.end(), "point", value=value, is_start=began)
+        return _Cand(m.start(), end, "point", value=value, is_start=began)
     return _Cand(m.start(), m.end(), "day", days=(value.date(),), is_start=began)
 
 

@@ -150,6 +150,14 @@ POSITIVE = [
     ("les premiers chiffrements remontent à 0h45", "2026-11-28 00:45", True, False),  # a time, not 45 minutes ago
     # --- relative
     ("il y a deux heures", "2026-11-28 13:20", True, False),
+    # a word of measure before the number, and "voici" for "il y a"
+    ("il y a un peu plus de deux heures", "2026-11-28 13:20", True, False),
+    ("il y a à peine trois heures", "2026-11-28 12:20", True, False),
+    ("ça fait bien une heure", "2026-11-28 14:20", True, True),
+    ("ça fait maintenant 1h50 environ", "2026-11-28 13:30", True, True),
+    ("voici quatre heures environ, le standard nous a alertés", "2026-11-28 11:20", True, False),
+    # the same time ago said again to the minute: not the clock time 1 h 40 of the night
+    ("il y a un peu moins de deux heures, 1 h 40, un patient a appelé", "2026-11-28 13:40", True, False),
     ("il y a 2h", "2026-11-28 13:20", True, False),
     ("il y a 2 heures", "2026-11-28 13:20", True, False),
     ("il y a 30 min", "2026-11-28 14:50", True, False),
