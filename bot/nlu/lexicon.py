@@ -77,7 +77,6 @@ INCIDENT_TYPE = [
             r"connexions? vpn depuis",
             r"boite (?:mail |aux lettres )?(?:piratee|compromise)",
             r"brute ?force",
-            r"infostealer",
             r"usurpation de compte",
             r"envoie des (?:mails|courriels|messages) (?:bizarres|suspects|frauduleux)",
             r"prise de controle (?:du|de son|d'un) compte",
@@ -137,8 +136,10 @@ INCIDENT_TYPE = [
             r"cheval de troie",
             r"trojan",
             r"cle usb infectee",
-            r"antivirus a (?:detecte|bloque)",
+            r"(?:antivirus|edr) a (?:detecte|bloque|mis en quarantaine)",
             r"logiciel malveillant",
+            # the program that steals passwords; their use is an account compromise, read first
+            r"infostealer",
         ],
     ),
     (

@@ -35,6 +35,10 @@ def test_fold_keeps_offsets():
         ("notre page d'accueil a été modifiée, defacement", "defiguration"),
         ("un faux RIB fournisseur a été envoyé à la compta", "fraude_usurpation"),
         ("l'antivirus a détecté un trojan sur un poste", "logiciel_malveillant"),
+        # a password stealer on a workstation is malware; the passwords it stole, used, an account compromise
+        ("un infostealer tournait sur le pc de la secrétaire", "logiciel_malveillant"),
+        ("l'EDR a mis en quarantaine un exécutable inconnu", "logiciel_malveillant"),
+        ("ses identifiants volés par un infostealer servent au VPN", "compromission_compte"),
         ("consultation abusive du dossier d'une célébrité par un agent", "acces_illegitime_interne"),
         ("mise à jour ratée du logiciel de bloc", "dysfonctionnement_logiciel"),
         ("le logiciel hébergé chez l'éditeur est indisponible", "defaillance_prestataire"),
@@ -113,6 +117,11 @@ def test_structure_names():
         "HPMB, site de Sallanches"
     ]
     assert "structure_name" not in facts("le VPN, site de secours, ne répond plus")
+    # the site of a named group is part of its name; a website is not a site
+    assert facts("au Centre hospitalier de Cornouaille, site de Quimperlé, le DPI est coupé")["structure_name"] == [
+        "Centre hospitalier de Cornouaille, site de Quimperlé"
+    ]
+    assert facts("la Clinique des Cèdres, site Internet piraté")["structure_name"] == ["Clinique des Cèdres"]
 
 
 def test_measures_and_cause():
