@@ -38,6 +38,9 @@ RAW_TEXT_FIELDS = {f.name for f in registry.REGISTRY if f.reading is Reading.RAW
 # Who declares, for which structure: once given, a name or function met in another answer is
 # someone else's, unless the message corrects it.
 IDENTITY_FIELDS = ("structure_name", "declarant_name", "declarant_role")
+# Known, they change only when put right: "le labo de Monod passe en mode dégradé" told later is a unit
+# of the hospital, not its type
+KEPT_UNLESS_CORRECTED = (*IDENTITY_FIELDS, "structure_type", "region")
 # "CHU" says the structure is an OSE where the structure is told (the opening, its name); later, a
 # CHU named is another place, and only "nous sommes OSE" says it.
 OSE_READ_AT = {None, "description", "structure_name", "is_ose", "confirmed"}
@@ -307,12 +310,14 @@ SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
 # the clause of a date that says the incident's first moment, of several dates before the detection
-BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|debut\w*|commenc\w*|demarr\w*)\b")
+BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|initiale?s?|debut\w*|commenc\w*|demarr\w*)\b")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
-    r"plaintes? de|remonte|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat)\b|\bappels? (?:de|des|d')"
+    r"plaintes? de|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat|alarmes?)\b"
+    r"|\bremontee?s?\b(?!\s+(?:a|au|aux)\b)"  # "remonté par le SOC", not "remonte à hier": when it began
+    r"|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
 )
 # "l'équipe de nuit m'a appelée", "une collègue me l'a montré", "un journaliste nous a informés": someone
@@ -322,6 +327,8 @@ TOLD = re.compile(
     r"(?:\bm'|\bm |\bme |\bnous |\bl')(?:a|ont|avait|avaient) "
     r"(?:r?appele|montre|telephone|informe|prevenu|contacte|ecrit)e?s?\b"
 )
+# "le scan de 2h n'avait rien vu", "sans rien remarquer": nothing was noticed then
+UNNOTICED = re.compile(r"\b(?:rien|pas|jamais|sans)\s+(?:ete\s+|encore\s+)?$")
 GERUND = re.compile(r"\s*en \w+ant\b")
 WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivant|a mon arrivee)\b")
 # Times of other events told beside the incident, in the date's clause: a backup that ran normally
@@ -335,13 +342,19 @@ EVENT_BEFORE = re.compile(
     r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point (?:avec|presse)|conference de presse|visio"
     r"|cellule de crise|joindre|l'ars\b"
     rf"|(?:{_PROVIDER_WORDS})\b(?:\W+\w+){{0,3}}\W+rappele"
-    r"|(?:vu|rencontre|informe|contacte|joint) (?:la direction|le directeur|la directrice))\w*(?:\W+\w+){0,4}\W*$"
+    r"|(?:vu|informe|contacte|joint) (?:la direction|le directeur|la directrice)"
+    # someone met ("nous avons rencontré le comptable public ce matin"), not a problem met
+    r"|rencontre(?!\w*\W+(?:un|une|des|de|d)\W+(?:\w+\W+)?(?:probleme|erreur|difficulte|souci|bug|panne|incident))"
+    # a task planned for then ("le scan complet planifié à 2h")
+    r"|planifie|prevue?s?)\w*(?:\W+\w+){0,4}\W*$"
 )
 EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
 # The last moment all was well, not the start: "hier soir à la fermeture, à 20h, tout allait bien".
 LAST_GOOD = re.compile(
     r"\btout (?:allait|fonctionnait|marchait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
     r"|\b(?:fonctionnait|marchait|tournait) (?:encore )?(?:bien|normalement|correctement)\b"
+    r"|\b(?:s'est|se sont) (?:bien )?(?:passee?s?|deroulee?s?) "
+    r"(?:normalement|sans (?:probleme|souci|encombre|incident)|bien)\b"
 )
 # the end of the incident, or a measure taken, never its detection nor its start: "la synchronisation
 # est revenue ce matin à 6h", "le service a été rétabli hier soir"
@@ -395,7 +408,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
                 return corrected
         if _says_not_known(requested, text):
             return {structure.MATCH: structure.NONE}  # "bof, je sais plus trop": not sure it is this one
-        if _news(text) and not _starts_negative(text):
+        if _news(text, named_later=True) and not _starts_negative(text):
             # "Info en plus : deux patients de réanimation…" refuses nothing either: kept, then the same question
             return _news_facts(message, slots)
         return structure.read_answer(message, slots)
@@ -462,7 +475,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         values.pop("incident_type", None)
     _keep_what_is_known(values, requested, text, slots)
     values.update(_implied(values, slots))
-    for name in IDENTITY_FIELDS:
+    for name in KEPT_UNLESS_CORRECTED:
         if name != requested and slots.get(name) and name in values and not _may_correct(name, text, slots):
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
     if "is_ose" in values and requested not in OSE_READ_AT and not OSE_SAID.search(fold(text)):
@@ -1000,7 +1013,8 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
 
 
 def _noticed(text: str, entity: Dict[str, Any], cues: re.Pattern = NOTICED) -> bool:
-    return bool(cues.search(_context(text, entity)))
+    context = _context(text, entity)
+    return any(not UNNOTICED.search(context[: cue.start()]) for cue in cues.finditer(context))
 
 
 def _context(text: str, entity: Dict[str, Any]) -> str:
@@ -1105,9 +1119,11 @@ def _leading_yes_no(field: Optional[str], text: str) -> Optional[str]:
     return match.group(1) if match and match.group(1) != "pas encore" else None
 
 
-def _news(text: str) -> bool:
+def _news(text: str, named_later: bool = False) -> bool:
     """A sentence about the incident ("on vient de transférer les urgences…"), not a name nor where
-    the person works ("on travaille à l'EHPAD de la Roseraie", "je suis au CH de Dax")."""
+    the person works ("on travaille à l'EHPAD de la Roseraie", "je suis au CH de Dax"). With
+    ``named_later`` (the place is being confirmed), a place named after the first sentence is news too:
+    "Nouveau : le serveur du labo s'est arrêté. Le labo de Monod passe en mode dégradé"."""
     folded = fold(text)
     if WORKPLACE.search(folded) is not None or len(folded.split()) < NEWS_WORDS:
         return False
@@ -1121,8 +1137,11 @@ def _news(text: str) -> bool:
         return True
     # "Update : le chiffrement a aussi touché quatre VM sur le site de Chamonix, même note de rançon": a long
     # message that tells what the incident does, and no structure's name ("CH de Dax, on a un rançongiciel")
-    facts = {fact.field for fact in extract_facts(text)}
-    return len(folded.split()) >= LONG_NEWS_WORDS and bool(facts & NEWS_FACTS) and "structure_name" not in facts
+    found = extract_facts(text)
+    facts = {fact.field for fact in found}
+    first = SENTENCE_END.search(text)
+    named = [f for f in found if f.field == "structure_name" and not (named_later and first and f.start > first.end())]
+    return len(folded.split()) >= LONG_NEWS_WORDS and bool(facts & NEWS_FACTS) and not named
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:

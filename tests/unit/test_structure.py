@@ -357,6 +357,18 @@ async def test_news_told_at_the_match_question_is_kept_and_the_match_asked_again
     assert slots["requested_slot"] == "structure_match"
 
 
+async def test_news_naming_a_unit_in_a_later_sentence_at_the_match_question_is_news():
+    slots, _ = await answer(OPENING_KNOWN, "c'est au CH de Vierzon, je précise", "inform")
+    news = (
+        "Du nouveau : le serveur du laboratoire vient de tomber lui aussi, dans la même salle. "
+        "Le labo de Vierzon passe au rendu des résultats par téléphone."
+    )
+    slots, _ = await answer(slots, news, "inform")
+    assert slots["perimeter"] == "serveur"  # what it told is kept, not the unit it names
+    assert slots["structure_candidates"] and slots.get("structure_match") is None
+    assert slots["requested_slot"] == "structure_match"
+
+
 async def test_news_told_at_the_name_question_is_kept_and_the_name_asked_again():
     news = "Petite mise à jour : le chiffrement a gagné le bloc, les interventions du jour sont toutes déprogrammées"
     slots, _ = await answer(KNOWN, news, "inform")

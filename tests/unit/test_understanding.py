@@ -1059,6 +1059,25 @@ def _opening_dates(text):
             "21:00",
             "20:00",
         ),
+        # nothing noticed then is no detection: the latest time is
+        (
+            "Cette nuit à 3h15, l'EDR a mis le poste en quarantaine ; l'analyse lancée à 2h n'avait rien vu.",
+            "03:15",
+            "02:00",
+        ),
+        # "remonte à" says when it began, "remonté par" who noticed it
+        (
+            "Selon la chronologie de l'EDR, l'exécution initiale remonte à hier à 22:14 ; "
+            "l'EDR a mis le poste en quarantaine cette nuit à 3h20.",
+            "03:20",
+            "22:14",
+        ),
+        # an alarm is a detection; a task planned, a person met, a meal served as usual are other events
+        ("La GTB a déclenché une alarme à 5h40, le technicien arrive vers 11h.", "05:40", None),
+        ("Le pare-feu a signalé le poste à 2h50 ; la sauvegarde planifiée à 1h tournait.", "02:50", None),
+        ("Virement frauduleux parti il y a trois jours. Nous avons rencontré la banque ce matin à 9h.", None, None),
+        ("On a rencontré des problèmes d'accès au serveur ce matin à 7h50.", "07:50", None),
+        ("Le réseau est tombé vers 4h. La distribution des médicaments de 8h s'est passée normalement.", "04:00", None),
         # the data that were hit are not an appointment: "les rendez-vous" after the date
         ("Vers 7h10 les secrétaires ont vu que les rendez-vous de la semaine avaient disparu.", "07:10", None),
     ],
@@ -1161,3 +1180,13 @@ def test_not_for_now_is_a_no_whatever_the_intent(intent):
     said = "pas pour le moment, les consultations continuent normalement"
     assert understand(msg(said, intent), "care_impact", {}) == {"care_impact": "aucun"}
     assert understand(msg("pas à ce stade", intent), "complaint_filed", {}) == {"complaint_filed": "non"}
+
+
+def test_a_unit_named_later_does_not_change_the_structure_s_type():
+    slots = {"structure_type": "etablissement_sante_public", "region": "normandie", "care_impact": "mode_degrade"}
+    text = "Nouveau : le serveur du labo s'est arrêté en surchauffe, le laboratoire de Monod passe en mode dégradé."
+    found = understand(msg(text, entities=IncidentFactsExtractor().entities(text)), "support_requested", slots)
+    assert "structure_type" not in found and found.get("perimeter") == "serveur"
+    text = "Je corrige : nous sommes un laboratoire de biologie médicale"
+    corrected = understand(msg(text, entities=IncidentFactsExtractor().entities(text)), "support_requested", slots)
+    assert corrected["structure_type"] == "laboratoire_biologie_medicale"
