@@ -150,6 +150,7 @@ SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offere
 COMPLEMENT_WORDS = {"de", "du", "des", "d", "l"}
 MIN_ACRONYM, MAX_ACRONYM = 3, 5  # words
 OMITTED = 50.0
+REGISTER_NAME_LENGTH = 38  # the register's short names are cut there
 TRUNCATED = 90.0  # the score of a word the register cut short ("EUROMED" for "Euromédecine")
 MIN_TRUNCATED = 6  # letters left by the cut
 
@@ -342,7 +343,20 @@ def _initials_fit(word: str, establishment: Establishment) -> bool:
     group = [w for w in words[: words.index("site", 1)] if w not in STOP_WORDS]
     letters = "".join(w if w in HOSPITAL_ACRONYMS else w[0] for w in group)
     short, long = sorted((word, letters), key=len)
-    return len(long) - len(short) <= 1 and short[0] == long[0] and _subsequence(short, long)
+    return (len(long) - len(short) <= 1 and short[0] == long[0] and _subsequence(short, long)) or _syllables_fit(
+        word, group
+    )
+
+
+def _syllables_fit(word: str, group: Sequence[str]) -> bool:
+    """ "CHANGE" for "CH ANNECY GENEVOIS": the acronym is the first letters of each word, in order, every word used."""
+    if not group:
+        return not word
+    first = group[0]
+    return any(
+        word[:size] == first[:size] and _syllables_fit(word[size:], group[1:])
+        for size in range(1, min(len(first), len(word)) + 1)
+    )
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -356,7 +370,7 @@ def _score(context: _Context, establishment: Establishment, words: Set[str]) -> 
     abbreviated = {acronym for acronym in initials if acronym in words}
     names = [name for name in names if not any(name in initials[a] for a in abbreviated)] + sorted(abbreviated)
     site = frozenset() if "chu" in kinds else _site_words(establishment.name)
-    if site and site <= context.site:
+    if site and not _unsaid_site(site, context.site, establishment.name):
         # its site named, and its group by the acronym staff use: the words before "site" are said
         group = {name for name in names if name not in words and _initials_fit(name, establishment)}
         if group:
@@ -376,7 +390,7 @@ def _score(context: _Context, establishment: Establishment, words: Set[str]) -> 
         found = max(found, WHOLE_NAME_SAID)
     # a site's own words unsaid count twice: "CH de Manosque" is not its site at Forcalquier; a CHU
     # named as a whole is any of its sites ("CHU de Brest")
-    extra = len(own - set(names) - town - site) + 2 * len(site - set(names))
+    extra = len(own - set(names) - town - site) + 2 * len(_unsaid_site(site, set(names), establishment.name))
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
     return found - penalty + at_town + _kind_score(kinds, words, establishment) + _prior(establishment)
@@ -397,6 +411,13 @@ def _site_words(name: str) -> FrozenSet[str]:
     if "site" not in words[1:]:
         return frozenset()  # "SITE DE REMIRE MONTJOLY" is a whole name
     return frozenset(words[words.index("site", 1) + 1 :]) - STOP_WORDS - KIND_WORDS
+
+
+def _unsaid_site(site: AbstractSet[str], said: AbstractSet[str], name: str) -> Set[str]:
+    """The words of a site's name the person did not say; the last one, when the register cut the name
+    to its 38 characters, said whole ("SITE ST JULIEN EN G" for "site de Saint-Julien-en-Genevois")."""
+    cut = search_key(name).split()[-1] if len(name) >= REGISTER_NAME_LENGTH else None
+    return {w for w in site if w not in said and not (w == cut and any(s.startswith(w) for s in said))}
 
 
 def _unsaid(names: List[str], establishment: Establishment) -> bool:

@@ -59,12 +59,15 @@ _COUNT = re.compile(
     r"(\d{1,3}(?:[ .\u202f\u00a0]\d{3})+|\d+)\s*"
     r"(?:patients?|patientes?|residents?|residentes?|dossiers?|personnes?|usagers?|agents?|salaries?|beneficiaires?|enfants?)\b"
 )
-_STRUCTURE_NAME = re.compile(
-    r"(?<![\w-])"
-    + lexicon.STRUCTURE_NAME_HEADS
-    + r"(?:(?:\s+|\s*-\s*|(?<=')|\s+(?:de la|de l'|du|des|de|d'|les|le|la|l'|sur|en|et|à)\s*)"
+_NAME_WORDS = (
+    r"(?:(?:\s+|\s*-\s*|(?<=')|\s+(?:de la|de l'|du|des|de|d'|les|le|la|l'|sur|en|et|à)\s*)"
     r"(?:(?:Sainte|Saint|Ste|St)\b|[A-ZÉÈÀÂÎÔÛÇ][\w'-]*|\d{1,3}(?=\s|$)))+"
 )
+# "Groupe hospitalier du Havre, site Jacques-Monod": the site is part of the name
+_NAME_SITE = (
+    r"(?:,?\s+site(?!\s+(?i:web|internet|intranet|wifi)\b)(?:\s+(?:de la|de l'|du|des|de|d'))?" + _NAME_WORDS + r")?"
+)
+_STRUCTURE_NAME = re.compile(r"(?<![\w-])" + lexicon.STRUCTURE_NAME_HEADS + _NAME_WORDS + _NAME_SITE)
 _FIRST_PERSON = r"(?:\bici\b|je suis|c'est|en tant que|moi,?|nous sommes)\s+(?:l'|le |la |un |une |)"
 _MEASURE = re.compile(
     r"(?:\b(?:on a|on l'a|nous avons|j'ai|la dsi a|le prestataire a|l'informaticien a|la dsi l'a)\s+(?:\w+\s+){0,2}"

@@ -95,6 +95,8 @@ def test_loading_the_same_files_again_changes_nothing(register):
         # a site named after the acronym its staff use for the group, which the register does not write
         ("HPMB (site de Sallanches)", "740781224"),  # "HOPITAUX DU MONT BLANC SITE SALLANCHES", not the HPMB's EHPAD
         ("CHIPS, site de Poissy", "780000311"),  # "CHI POISSY ST GERMAIN SITE DE POISSY"
+        # the first letters of each word ("CH ANnecy GEnevois"), and a site's name the register cut short
+        ("CHANGE, site de Saint-Julien-en-Genevois", "740000302"),  # "... SITE ST JULIEN EN G", not its EHPAD
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
