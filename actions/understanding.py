@@ -1069,8 +1069,9 @@ def is_correction(text: str) -> bool:
 
 
 def _says_start(text: str) -> bool:
+    """ "ça a commencé…", "la première connexion suspecte date de…": the date is the start's."""
     folded = fold(text)
-    return any(cue in folded for cue in START_CUES)
+    return any(cue in folded for cue in START_CUES) or BEGAN.search(folded) is not None
 
 
 def _answer(

@@ -351,6 +351,8 @@ _NAMED_HOUR = re.compile(r"\b(?:minuit|midi)\b")
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
 _POST_DURATION = re.compile(rf"\s+(?:{_DUR_CUE}|plus\s+tard)(?!\w)")
+# "à 21 h, pas 23 h": a time set aside is a time too, so that the correction knows which one it puts right
+_DENIED = re.compile(r"(?:\bpas|\bnon|\bplutot que|\bau lieu de)\s*$")
 _CLAUSE_START = re.compile(r"(?:^|[\n.!?;•*>(]|(?:^|\s)-)\s*$")
 _DASHES = str.maketrans("‐‑‒–—", "-----")
 _GAP = re.compile(r"[\s,]{0,4}")
@@ -479,6 +481,7 @@ def _time_cands(norm: str) -> list[_Cand]:
         strong = bool(prep or _has_minutes(m) or m.group("s") or _names_a_round(norm, m.start())) or (
             m.group("n") is None and _CLAUSE_START.search(norm, 0, m.start()) is not None
         )
+        strong = strong or _DENIED.search(norm, max(0, m.start() - 15), m.start()) is not None
         if (
             prep == "depuis"
             and clock[0] <= 6

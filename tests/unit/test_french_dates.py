@@ -462,3 +462,10 @@ def test_values_are_past_and_whole_minutes():
 )
 def test_a_time_with_no_day_of_its_own_is_marked_rolling(text, rolling):
     assert [m.rolling for m in find_dates(text, NOW)] == [rolling]
+
+
+def test_a_time_set_aside_is_read_too():
+    # the correction needs both to know which time it puts right; "pas 2 h de panne" stays a duration
+    found = find_dates("c'était à 9 h, pas 11 h", NOW)
+    assert [fmt(m.value) for m in found] == ["2026-11-28 09:00", "2026-11-28 11:00"]
+    assert find_dates("il n'y a pas eu 2 h de panne", NOW) == []

@@ -1190,3 +1190,10 @@ def test_a_unit_named_later_does_not_change_the_structure_s_type():
     text = "Je corrige : nous sommes un laboratoire de biologie médicale"
     corrected = understand(msg(text, entities=IncidentFactsExtractor().entities(text)), "support_requested", slots)
     assert corrected["structure_type"] == "laboratoire_biologie_medicale"
+
+
+def test_a_start_put_right_while_the_place_is_confirmed_stays_the_start():
+    slots = {"detected_at": "2026-12-06T07:50:00+01:00", "started_at": "2026-12-04T23:00:00+01:00"}
+    text = "Excusez-moi, erreur de ma part : le tout premier accès suspect date d'avant-hier à 21 h, pas 23 h."
+    found = understand(dates_of(text), "structure_match", slots)
+    assert found.get("started_at", "").startswith("2026-12-04T21:00") and "detected_at" not in found
