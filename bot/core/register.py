@@ -187,7 +187,16 @@ def fingerprint(directory: Path) -> str:
 
 def _read(path: Path) -> List[Dict[str, str]]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle, delimiter=";")]
+        rows = csv.DictReader(handle, delimiter=";")
+        return [{k: _unquoted((v or "").strip()) for k, v in row.items()} for row in rows]
+
+
+def _unquoted(value: str) -> str:
+    """The extraction quoted some names twice: '"MAS ""LES PASSEREAUX"" - ALENCON"' reads
+    'MAS "LES PASSEREAUX" - ALENCON'."""
+    if len(value) > 1 and value[0] == value[-1] == '"':
+        return value[1:-1].replace('""', '"')
+    return value
 
 
 def _from_national(row: Dict[str, str], hospital: Optional[Dict[str, str]]) -> Establishment:
@@ -252,11 +261,11 @@ def pretty_name(name: str) -> str:
     words = []
     for index, word in enumerate(name.split()):
         parts = []
-        for part in re.split(r"([-'])", word):
+        for part in re.split(r"([-'\"])", word):
             upper = part.upper()
             if upper in _KEEP_UPPER or not part.isalpha():
                 parts.append(upper if upper in _KEEP_UPPER else part)
-            elif upper in _SMALL and index > 0:
+            elif upper in _SMALL and index > 0 and parts[-1:] != ['"']:  # 'MAS "Les Passereaux"'
                 parts.append(part.lower())
             else:
                 parts.append(part.capitalize())

@@ -196,6 +196,13 @@ def test_search_keys_and_names_as_people_read_them():
     assert acronyms(["loire", "vendee", "ocean", "challans"])["lvo"] == ("loire", "vendee", "ocean")
 
 
+def test_names_the_extraction_quoted_twice_read_as_written(register):
+    # the file holds '"""MAS """"LES PASSEREAUX"""" - ALENCON"""'; the person must read the name, not its escaping
+    establishment = register.by_finess("610005951")
+    assert establishment.name == 'MAS "LES PASSEREAUX" - ALENCON'
+    assert establishment.display_name == 'MAS "Les Passereaux" - Alencon'
+
+
 def test_a_cedex_cut_short_by_the_register_is_not_part_of_the_town(register):
     assert register.by_finess("690012679").display_town == "Villefranche sur Saone"  # "…SUR SAONE CED"
 
