@@ -383,6 +383,7 @@ OFFER = (
     "et nous continuerons. Vous pourrez le compléter plus tard."
 )
 NOTED_UNKNOWN = "C'est noté comme inconnu : vous pourrez le compléter plus tard. Continuons."
+NOTED_AS = "Je note « {value} » pour l'instant : CERT Santé le précisera avec vous. Continuons."
 NOTED_DAY_ONLY = "Je note « {day} », sans l'heure : vous pourrez la préciser plus tard. Continuons."
 NEED_CONTACT = "Il me faut au moins un moyen de vous recontacter : une adresse e-mail ou un numéro de téléphone."
 
@@ -527,6 +528,9 @@ def _note_as_unknown(dispatcher: CollectingDispatcher, slots: Dict[str, Any], fi
     if entry.kind is registry.Kind.CHOICE and UNKNOWN in entry.values:
         dispatcher.utter_message(text=NOTED_UNKNOWN)
         return reset + [SlotSet(field, UNKNOWN)]
+    if entry.not_known:
+        dispatcher.utter_message(text=NOTED_AS.format(value=entry.values[entry.not_known]))
+        return reset + [SlotSet(field, entry.not_known)]
     skipped = set(slots.get("skipped_fields") or []) | {field}
     if set(CONTACT_FIELDS) <= skipped:
         skipped -= set(CONTACT_FIELDS) - {field}  # the other one is asked again

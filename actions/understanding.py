@@ -480,7 +480,18 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
     if "is_ose" in values and requested not in OSE_READ_AT and not OSE_SAID.search(fold(text)):
         values.pop("is_ose")  # "les urgences sont orientées vers le CHU": another place than the structure
+    if values.get(requested) is None and _leads_with_not_known(requested, text):
+        values[requested] = _not_known(requested)  # "jsp du tout, faut demander à l'informaticien"
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _leads_with_not_known(requested: Optional[str], text: str) -> bool:
+    """ "Je ne sais pas" said first to a choice, and nothing after it that answers: not known, whatever
+    intent NLU saw."""
+    entry = registry.BY_NAME.get(requested or "")
+    if not entry or not (registry.UNKNOWN in entry.values or entry.not_known):
+        return False  # the form says what "je ne sais pas" does to the others
+    return NOT_KNOWN.match(fold(text)) is not None and not is_question(text)
 
 
 def _may_correct(name: str, text: str, slots: Dict[str, Any]) -> bool:
@@ -1095,8 +1106,7 @@ def _answer(
         # "non les traitements ont été donnés avec le classeur" answers the question, and tells the care impact
         return {}
     if intent == "dont_know":
-        # the type stays "autre" until CERT Santé qualifies it
-        return {requested: "autre" if requested == "incident_type" else "inconnu"}
+        return {requested: _not_known(requested)}
     if requested in schema.ENUM_FIELDS:
         by_words = _enum_from_words(requested, text)
         if by_words:
@@ -1110,6 +1120,11 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
+
+
+def _not_known(field: str) -> str:
+    entry = registry.BY_NAME.get(field)
+    return (entry.not_known if entry else None) or registry.UNKNOWN
 
 
 def _leading_yes_no(field: Optional[str], text: str) -> Optional[str]:

@@ -378,6 +378,8 @@ class Field:
     follows: Optional[Callable[[Slots], Optional[str]]] = None
     # "Je ne sais pas" to its question skips it (fields without an `inconnu` value).
     skippable: bool = False
+    # What "je ne sais pas" stores when the choices have no `inconnu` (None: nothing, listed as unknown).
+    not_known: Optional[str] = None
     # Position among the questions of "mon incident est-il grave ?" (None: not asked there).
     seriousness_rank: Optional[int] = None
     # Position among the questions a completion may reopen (None: never reopened); required
@@ -611,6 +613,7 @@ REGISTRY: Tuple[Field, ...] = (
         summary_rank=1,
         choices=IncidentType,
         required=True,
+        not_known="autre",  # the type stays "autre" until CERT Santé qualifies it
         ask_rank=20,
         column_length=64,
         indexed=True,

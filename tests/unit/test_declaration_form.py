@@ -209,6 +209,13 @@ async def test_a_required_text_never_understood_is_noted_unknown_on_the_second_m
     assert values["skipped_fields"] == ["structure_name"] and values["requested_slot"] != "structure_name"
 
 
+async def test_a_type_never_understood_is_noted_autre_on_the_second_miss():
+    slots = {"requested_slot": "incident_type", "submission_key": "k", "invalid_attempts": 1}
+    values, said = await turn(slots, "xq", "inform")
+    assert values["incident_type"] == "autre" and values["requested_slot"] != "incident_type"
+    assert any("CERT Santé le précisera" in (s or "") for s in said)
+
+
 async def test_one_way_to_reach_the_declarant_stays_needed():
     slots = {
         "requested_slot": "declarant_phone",

@@ -299,7 +299,7 @@ def test_a_type_word_in_another_answer_never_changes_the_type_said():
         ("aucun transfert, mais tout se fait sur papier", "mode_degrade"),
         ("non, le service tourne normalement", "aucun"),
         ("pas d'impact pour les résidents", "aucun"),
-        ("aucune idée pour l'instant", None),
+        ("aucune idée pour l'instant", "inconnu"),  # not known, whatever intent NLU saw
     ],
 )
 def test_the_effect_on_care_in_the_words_people_use(said, effect):
@@ -1197,3 +1197,15 @@ def test_a_start_put_right_while_the_place_is_confirmed_stays_the_start():
     text = "Excusez-moi, erreur de ma part : le tout premier accès suspect date d'avant-hier à 21 h, pas 23 h."
     found = understand(dates_of(text), "structure_match", slots)
     assert found.get("started_at", "").startswith("2026-12-04T21:00") and "detected_at" not in found
+
+
+@pytest.mark.parametrize(
+    "requested, text, value",
+    [
+        ("health_data_involved", "jsp du tout, faudrait demander au service informatique", "inconnu"),
+        ("incident_type", "je sais pas trop, un appareil inconnu branché dans le local", "autre"),
+        ("spread_risk", "je ne sais pas, il faudrait voir avec le GHT", "inconnu"),
+    ],
+)
+def test_i_do_not_know_said_first_to_a_choice_is_an_answer_whatever_the_intent(requested, text, value):
+    assert understand(msg(text, "inform"), requested, {})[requested] == value
