@@ -155,6 +155,7 @@ INCIDENT_TYPE = [
             r"spear",
             r"mail (?:piege|frauduleux|suspect|malveillant)",
             r"faux (?:mail|courriel|message)",
+            r"(?:mail|courriel|message|sms) qui (?:ressembl|imit)\w+",  # one that looks like the bank's
             r"lien (?:frauduleux|piege|malveillant)",
             r"malspam",
             r"smishing",

@@ -37,6 +37,7 @@ def test_fold_keeps_offsets():
         ("l'antivirus a détecté un trojan sur un poste", "logiciel_malveillant"),
         # a password stealer on a workstation is malware; the passwords it stole, used, an account compromise
         ("un infostealer tournait sur le pc de la secrétaire", "logiciel_malveillant"),
+        ("un courriel qui imitait celui de la mutuelle demandait de se connecter", "hameconnage"),
         ("l'EDR a mis en quarantaine un exécutable inconnu", "logiciel_malveillant"),
         ("ses identifiants volés par un infostealer servent au VPN", "compromission_compte"),
         ("consultation abusive du dossier d'une célébrité par un agent", "acces_illegitime_interne"),
