@@ -33,6 +33,15 @@ PHRASES: Sequence[Tuple[str, str]] = (
     ("etablissement d hebergement pour personnes agees dependantes", "ehpad"),
     ("maison de retraite", "ehpad"),
     ("laboratoire de biologie medicale", "laboratoire"),
+    # the medico-social places by their long names, as the register writes most of them ("MAS ADAPEI80")
+    ("maison d accueil specialisee", "mas"),
+    ("foyer d accueil medicalise", "fam"),
+    ("institut medico educatif", "ime"),
+    ("etablissement et service d aide par le travail", "esat"),
+    ("etablissement et services d aide par le travail", "esat"),
+    ("service de soins infirmiers a domicile", "ssiad"),
+    ("hospitalisation a domicile", "had"),
+    ("centre medico psychologique", "cmp"),
     ("centre de lutte contre le cancer", "clcc"),
     ("assistance publique hopitaux de paris", "aphp"),
     ("assistance publique hopitaux de marseille", "aphm"),
@@ -144,6 +153,9 @@ OUT_OF_SCOPE_CATEGORIES = frozenset({"620", "627", "628", "629"})
 # a lower best, far ahead of every other, is still offered alone: "Propara, le centre de rééducation
 # neurologique à Montpellier" (79) has the words of no other place (48); the person confirms it
 FAR_AHEAD_SCORE, FAR_AHEAD = 70.0, 25.0
+NEARBY = re.compile(
+    r"\b(?:vers|pres d[e']?|a cote d[e']?|pas loin d[e']?|non loin d[e']?|proche d[e']?)(?:\s+[a-z0-9]+){1,3}$"
+)
 SAID_SITE = re.compile(r"\bsites?\s+(?:de\s+|d\s+)?(?:l\s+|la\s+|le\s+)?([a-z0-9 ]+)")
 FAR_GROUP_SCORE = 60.0  # a few close ones, offered as choices, far ahead of the rest
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
@@ -192,6 +204,8 @@ def without_territory_group(text: str) -> str:
     return rest if query_words(rest)[0] else text
 
 
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # "Sacré-Cœur": no accent to strip, two letters
+LETTERS_THEN_DIGITS = re.compile(r"\b([a-z]{3,})(\d+)\b")
 # "M. A. S. LES MANDINES", "E.H.P.A.D.": letters with dots are one word, as people type it ("MAS")
 DOTTED_LETTERS = re.compile(r"\b[a-z](?:\.\s*[a-z]\b)+\.?")
 
@@ -199,8 +213,9 @@ DOTTED_LETTERS = re.compile(r"\b[a-z](?:\.\s*[a-z]\b)+\.?")
 @lru_cache(maxsize=4096)
 def search_key(text: str) -> str:
     """Folded words, abbreviations in one form: "Hôpital St-Jean" -> "hopital saint jean"."""
-    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = unicodedata.normalize("NFKD", text.lower().translate(LIGATURES))
     folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = LETTERS_THEN_DIGITS.sub(r"\1 \2", folded)  # "ADAPEI80" is "Adapei 80"
     folded = DOTTED_LETTERS.sub(lambda m: re.sub(r"[^a-z]", "", m.group()) + " ", folded)
     folded = " " + re.sub(r"[^a-z0-9]+", " ", folded) + " "
     for phrase, short in PHRASES:
@@ -257,9 +272,16 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]], omissible: Omiss
         return []
     whole = "chu" in kinds
     initials = acronyms(names)
+    omissible = Omissible(omissible.words | _nearby(text), omissible.kinds)
     context = _Context(names, kinds, initials, omissible, _said_site(text))
     scored = [Candidate(e, _score(context, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
+
+
+def _nearby(text: str) -> FrozenSet[str]:
+    """ "HAD Caux Maritime, vers Dieppe": a town near the place, which its name need not hold (counts half)."""
+    said = NEARBY.search(search_key(text))
+    return frozenset(said.group(0).split()) - KIND_WORDS if said else frozenset()
 
 
 def choose(candidates: Sequence[Candidate]) -> List[Establishment]:

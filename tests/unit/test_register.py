@@ -97,6 +97,11 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("CHIPS, site de Poissy", "780000311"),  # "CHI POISSY ST GERMAIN SITE DE POISSY"
         # the first letters of each word ("CH ANnecy GEnevois"), and a site's name the register cut short
         ("CHANGE, site de Saint-Julien-en-Genevois", "740000302"),  # "... SITE ST JULIEN EN G", not its EHPAD
+        ("la Clinique du Saint-Cœur à Vendôme", "410004998"),  # "œ" is "oe", not a letter dropped
+        # the long names of medico-social places, and a number the register glued to a word ("ADAPEI80")
+        ("la maison d'accueil spécialisée Adapei 80 d'Abbeville", "800009946"),
+        ("foyer d'accueil médicalisé A Funtanella", "2A0023388"),
+        ("HAD Caux Maritime, vers Dieppe", "760035709"),  # a town nearby counts half: the HAD is at Martin-Église
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
