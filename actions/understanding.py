@@ -314,8 +314,9 @@ BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|initiale?s?|debut\
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
 NOTICED = re.compile(
-    r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|prevenus?|"
+    r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|(?<!\bai )(?<!\bavons )prevenus?|"
     r"plaintes? de|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat|alarmes?)\b"
+    r"|\b(?:l'a|l'ont|l'avons|on a|avons|ai) su\b"  # "on l'a su hier vers 11h20"; "j'ai prévenu X" is told, not noticed
     r"|\bremontee?s?\b(?!\s+(?:a|au|aux)\b)"  # "remonté par le SOC", not "remonte à hier": when it began
     r"|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
@@ -339,8 +340,11 @@ WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivan
 # said just after it, a visit for something else ("l'informaticien était passé à 9h pour autre chose").
 BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
 EVENT_BEFORE = re.compile(
-    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point (?:avec|presse)|conference de presse|visio"
-    r"|cellule de crise|joindre|l'ars\b"
+    r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point (?:avec|presse|prestataire|editeur|direction)"
+    r"|conference de presse|visio|cellule|joindre|l'ars\b"
+    # a call we made afterwards ("j'ai appelé l'opérateur ce matin à 8 h pour bloquer la ligne"), a visit
+    # that was due ("il devait passer à 10 heures")
+    r"|(?:ai|avons|on a) (?:r?appele|contacte|joint|telephone)|devai(?:t|ent)|devr(?:ait|aient)"
     rf"|(?:{_PROVIDER_WORDS})\b(?:\W+\w+){{0,3}}\W+rappele"
     r"|(?:vu|informe|contacte|joint) (?:la direction|le directeur|la directrice)"
     # someone met ("nous avons rencontré le comptable public ce matin"), not a problem met
@@ -352,6 +356,7 @@ EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre rais
 # The last moment all was well, not the start: "hier soir à la fermeture, à 20h, tout allait bien".
 LAST_GOOD = re.compile(
     r"\btout (?:allait|fonctionnait|marchait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
+    r"|\btout (?:fonctionnait|marchait)\b(?!\s+(?:mal|plus|de travers))"
     r"|\b(?:fonctionnait|marchait|tournait) (?:encore )?(?:bien|normalement|correctement)\b"
     r"|\b(?:s'est|se sont) (?:bien )?(?:passee?s?|deroulee?s?) "
     r"(?:normalement|sans (?:probleme|souci|encombre|incident)|bien)\b"
@@ -408,7 +413,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
                 return corrected
         if _says_not_known(requested, text):
             return {structure.MATCH: structure.NONE}  # "bof, je sais plus trop": not sure it is this one
-        if _news(text, named_later=True) and not _starts_negative(text):
+        if _news(text, named_later=not YES_NO_THEN.match(fold(text))) and not _starts_negative(text):
             # "Info en plus : deux patients de réanimation…" refuses nothing either: kept, then the same question
             return _news_facts(message, slots)
         return structure.read_answer(message, slots)

@@ -474,8 +474,8 @@ def _time_cands(norm: str) -> list[_Cand]:
         clock = _parse_clock(m)
         if clock is None or not _time_context_ok(norm, m.start(), m.end(), prep, _has_minutes(m)):
             continue
-        if m.group("hw") and not m.group("s") and prep in (None, "depuis"):
-            continue  # "deux heures" is a duration unless "à/vers deux heures"
+        if m.group("hw") and not m.group("s") and prep in (None, "depuis") and not _names_a_round(norm, m.start()):
+            continue  # "deux heures" is a duration unless "à/vers deux heures" or "la ronde de deux heures"
         if m.group("n") == "minuit" and prep and prep.endswith("avant") and not _has_minutes(m):
             clock = (23, 59, True)  # "hier juste avant minuit": the end of that day, not its first minute
         strong = bool(prep or _has_minutes(m) or m.group("s") or _names_a_round(norm, m.start())) or (

@@ -469,3 +469,9 @@ def test_a_time_set_aside_is_read_too():
     found = find_dates("c'était à 9 h, pas 11 h", NOW)
     assert [fmt(m.value) for m in found] == ["2026-11-28 09:00", "2026-11-28 11:00"]
     assert find_dates("il n'y a pas eu 2 h de panne", NOW) == []
+
+
+def test_a_round_named_with_its_hour_in_words_is_a_time():
+    found = find_dates("vu pendant la ronde de quatre heures", NOW)
+    assert [fmt(m.value) for m in found] == ["2026-11-28 04:00"]
+    assert find_dates("la coupure a duré quatre heures", NOW) == []

@@ -367,6 +367,9 @@ async def test_news_naming_a_unit_in_a_later_sentence_at_the_match_question_is_n
     assert slots["perimeter"] == "serveur"  # what it told is kept, not the unit it names
     assert slots["structure_candidates"] and slots.get("structure_match") is None
     assert slots["requested_slot"] == "structure_match"
+    # a yes said first answers the question, whatever follows
+    slots, _ = await answer(slots, "Oui. " + news, "affirm")
+    assert slots["structure_match"] not in (None, "aucune") and slots["requested_slot"] != "structure_match"
 
 
 async def test_news_told_at_the_name_question_is_kept_and_the_name_asked_again():

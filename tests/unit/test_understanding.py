@@ -1065,6 +1065,22 @@ def _opening_dates(text):
             "03:15",
             "02:00",
         ),
+        # a round named in words; the round before, when all worked, is no start; telling someone is no noticing
+        (
+            "Je l'ai vu à la ronde de trois heures ; à la ronde d'une heure tout marchait. "
+            "J'ai prévenu le cadre de garde à 4 h.",
+            "03:00",
+            None,
+        ),
+        # a call we made afterwards, a visit that was due, a crisis cell held: other events
+        ("Portable perdu hier. J'ai appelé l'opérateur ce matin à 7 h 30 pour bloquer la ligne.", None, None),
+        ("Le site affiche une page pirate, un usager devait venir à 10 heures chercher un papier.", None, None),
+        (
+            "On l'a su hier vers 10h40 par un appel. Le traitement était parti hier à 05:00. "
+            "Cellule ce matin à 9h, point prestataire à 13h.",
+            "10:40",
+            "05:00",
+        ),
         # "remonte à" says when it began, "remonté par" who noticed it
         (
             "Selon la chronologie de l'EDR, l'exécution initiale remonte à hier à 22:14 ; "
