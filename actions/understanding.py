@@ -341,7 +341,8 @@ WHEN_CLAUSE = re.compile(r"\b(?:quand|lorsqu'?e?|des que|au moment ou|en arrivan
 BACKUP_DONE = re.compile(r"\bsauvegardes?\b.*\b(?:termine|reussi|normalement|sans erreur|bien passe|ok)")
 EVENT_BEFORE = re.compile(
     r"\b(?:convoque|rendez[- ]vous|rdv|reunion|reuni|staff|point (?:avec|presse|prestataire|editeur|direction)"
-    r"|conference de presse|visio|cellule|joindre|l'ars\b"
+    # a crisis cell, "cellule ce matin à 9h"; not a team ("la cellule cyber nous a alertés à 3h")
+    r"|conference de presse|visio|cellule de crise|cellule(?=\W*$)|joindre|l'ars\b"
     # a call we made afterwards ("j'ai appelé l'opérateur ce matin à 8 h pour bloquer la ligne"), a visit
     # that was due ("il devait passer à 10 heures")
     r"|(?:ai|avons|on a) (?:r?appele|contacte|joint|telephone)|devai(?:t|ent)|devr(?:ait|aient)"

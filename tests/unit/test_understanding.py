@@ -1081,6 +1081,7 @@ def _opening_dates(text):
             "10:40",
             "05:00",
         ),
+        ("La cellule SSI a alerté à 3h10 : le serveur de fichiers chiffre.", "03:10", None),
         # "remonte à" says when it began, "remonté par" who noticed it
         (
             "Selon la chronologie de l'EDR, l'exécution initiale remonte à hier à 22:14 ; "
