@@ -356,8 +356,8 @@ EVENT_BEFORE = re.compile(
 EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
 # The last moment all was well, not the start: "hier soir à la fermeture, à 20h, tout allait bien".
 LAST_GOOD = re.compile(
-    r"\btout (?:allait|fonctionnait|marchait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
-    r"|\btout (?:fonctionnait|marchait)\b(?!\s+(?:mal|plus|de travers))"
+    r"\btout (?:allait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
+    r"|\btout (?:fonctionnait|marchait)\b(?!\s+(?:mal|plus|de travers))"  # with or without "bien"
     r"|\b(?:fonctionnait|marchait|tournait) (?:encore )?(?:bien|normalement|correctement)\b"
     r"|\b(?:s'est|se sont) (?:bien )?(?:passee?s?|deroulee?s?) "
     r"(?:normalement|sans (?:probleme|souci|encombre|incident)|bien)\b"
