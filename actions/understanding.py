@@ -49,7 +49,12 @@ OSE_SAID = re.compile(r"\bose\b|operateur de services? essentiels?|\boiv\b|etabl
 NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
 NOT_AT_NEWS = NOT_CORRECTED_AT_MATCH | {"is_ose"}
 SENTENCE_START = re.compile(r"\W*(?:on|nous|j'|je|il|ils|elle|elles|ca|cela)\b")
-WORKPLACE = re.compile(r"\b(?:travaill\w*|suis|sommes|est|appel\w*|bosse|exerce)\b")
+# where the person works ("on est au Puy", "je suis à la MAS", "j'appelle de la clinique"), not a thing
+# that "est coupé" nor "recevoir d'appels"
+WORKPLACE = re.compile(
+    r"\b(?:travaill\w*|bosse\w*|exerce\w*)\b|(?:\b(?:je|on|nous|vous|ici)\s+|\bc'\s*|\bc\s+)(?:suis|sommes|est|etes)\b"
+    r"|\bs'appel\w*|\bappel\w* (?:de|du|des|depuis)\b"
+)
 NEWS_WORDS = 6
 LONG_NEWS_WORDS = 12
 NEWS_FACTS = {"incident_type", "care_impact", "patient_endangerment", "affected_systems", "perimeter", "data_impact"}
@@ -95,7 +100,7 @@ PERIMETER_ANSWERS = (
         "ensemble_si",
         re.compile(
             r"\b(?:tout(?:e)? (?:le |la |l'|l |notre |nos )?(?:si|sih|systeme|informatique|reseau|site|ehpad|"
-            r"etablissement|hopital|clinique|centre|structure|labo\w*)|l'ensemble|ensemble du)\b|^\s*tout\s*$"
+            r"etablissement|hopital|clinique|centre|structure|batiment|labo\w*)|l'ensemble|ensemble du)\b|^\s*tout\s*$"
         ),
     ),
     ("plusieurs_sites", re.compile(rf"\b(?:{_SEVERAL} (?:sites|etablissements)|plusieurs sites)\b")),
@@ -121,7 +126,15 @@ PERIMETER_ANSWERS = (
 HANDLING_ANSWERS = (
     ("resolu", re.compile(r"\bc'?est (?:fini|termine|regle|repare)\b|\b(?:re)?tourne (?:de nouveau|a nouveau)\b")),
     ("maitrise", re.compile(r"\b(?:contenu|isole\w*|stabilise\w*)\b")),
-    ("en_cours", re.compile(r"\bon (?:est|y est|travaille) (?:dessus|encore)\b|\btoujours (?:en cours|dessus)\b")),
+    (
+        "en_cours",
+        re.compile(
+            r"\bon (?:est|y est|travaille) (?:dessus|encore)\b"
+            r"|\btoujours (?:en cours|dessus|comme ca|pareil|en panne)\b"
+            # "personne n'a encore réparé", "pas encore réglé": not over yet
+            r"|\b(?:n'a|n'ont|pas) (?:encore|toujours pas) (?:ete )?(?:repare|regle|corrige|remis)"
+        ),
+    ),
 )
 # To "d'origine malveillante ?": an accident, or an attack, in the person's words.
 _ATTACK = r"(?:une |d'|d |de |un )?(?:attaque|malveill\w*|piratage|acte malveillant)"
@@ -353,12 +366,31 @@ EVENT_BEFORE = re.compile(
     # a task planned for then ("le scan complet planifié à 2h")
     r"|planifie|prevue?s?)\w*(?:\W+\w+){0,4}\W*$"
 )
+# a part of a day that names no day: "en fin de matinée", "dans la soirée" (not "ce matin", today)
+DAYLESS_PART = re.compile(
+    r"^(?:(?:dans|pendant|durant|au cours de) (?:la |l')|en |au )?(?:(?:tout|tres) )?"
+    r"(?:(?:debut|fin|milieu) (?:de (?:la )?|d'))?(?:petit )?"
+    r"(?:matinee|matin|apres[- ]midi|aprem|soiree|soir|nuit|journee)$"
+)
+# A time in the day's schedule: "la première séance était à 7 h", "j'ai un atelier cuisine à 10 h" (not
+# "pendant l'atelier de 10h on a vu…", when it was noticed).
+_ACTIVITY = r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fete|formation|cours|goute)s?"
+SCHEDULED = re.compile(
+    rf"\b{_ACTIVITY}(?:\W+\w+){{0,3}}?\W+(?:etai(?:t|ent)|est|sont|commenc\w*|debut\w*|prevue?s?)\W*$"
+    rf"|\b(?:j'ai|j ai|on a|nous avons)\W+(?:un|une|des|mon|ma|notre)\W+{_ACTIVITY}(?:\W+\w+){{0,2}}\W*$"
+)
+# "l'alarme a sonné à 3h58, personne ne l'a entendue": the alarm went off, nobody noticed it then
+UNHEARD = re.compile(
+    r"^[^.;!?\n]*?\b(?:personne (?:ne |n')\s*l?'?\s*(?:a|ont|avait) (?:entendue?|vue?|remarquee?)"
+    r"|sans que personne|n'a (?:pas|jamais) ete (?:entendue?|vue?))"
+)
 EVENT_AFTER = re.compile(r"^\W*(?:\w+\W+){0,3}pour (?:autre chose|une autre raison)\b")
 # The last moment all was well, not the start: "hier soir à la fermeture, à 20h, tout allait bien".
 LAST_GOOD = re.compile(
     r"\btout (?:allait|etait) (?:bien|normalement|ok)\b|\brien (?:a signaler|d'anormal)\b"
     r"|\btout (?:fonctionnait|marchait)\b(?!\s+(?:mal|plus|de travers))"  # with or without "bien"
-    r"|\b(?:fonctionnait|marchait|tournait) (?:encore )?(?:bien|normalement|correctement)\b"
+    r"|\b(?:fonctionn|march|tourn|s'ouvr)\w* (?:encore )?(?:bien|normalement|correctement)\b"
+    r"|\bderni\w+ (?:\w+ ){0,2}(?:sains?|saines?|intacte?s?|bons?|bonnes?)\b"
     r"|\b(?:s'est|se sont) (?:bien )?(?:passee?s?|deroulee?s?) "
     r"(?:normalement|sans (?:probleme|souci|encombre|incident)|bien)\b"
 )
@@ -391,6 +423,9 @@ SET_ASIDE = re.compile(
 )
 
 
+# between two times of one answer, words that take the first back: "6 h 40… non attendez, 6 h 04"
+TAKEN_BACK = re.compile(r"\b(?:non|pardon|plutot|je veux dire|je me trompe|je corrige|correction)\b")
+BARE_DURATION = re.compile(r"^\d{1,2}\s?h(?:\s?[0-5]\d)?$")
 BARE_PAS = re.compile(r"\bpas\s*$")
 NEGATION = re.compile(r"\bn(?:e\b|')")
 SENTENCE_END = re.compile(r"[.;!?\n]")
@@ -797,9 +832,12 @@ def _dates(
         dates = [d for d in dates if not any(_says(d, value) for value in held)] or dates
     if not dates:
         return {}
+    if requested in ("detected_at", "started_at"):
+        dates = _taken_back(dates, text)
     if requested == "detected_at":
         return _detection_answer(_most_precise(dates), text, slots.get(DAY_ONLY))
     if requested == "started_at":
+        dates = _first_moment(dates, text)
         return {requested: _before_detection(_most_precise(dates), text, slots.get("detected_at"))}
     if opening or requested == "confirmed" or corrects:
         # the time of another event only is no date of the incident ("notre cellule de crise s'est
@@ -830,6 +868,39 @@ def _dates(
             found["started_at"] = found["detected_at"]  # "depuis 7h" put right: begun and seen at 6h30
         return found
     return {}
+
+
+def _taken_back(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """An answer that puts itself right: "à 6 h 40… non attendez, 6 h 04" is 6 h 04; "ya 3h… non
+    2h30" is two hours and a half ago, not 2 h 30 of the night."""
+    out: List[Dict[str, Any]] = []
+    for entity in dates:
+        if out and TAKEN_BACK.search(fold(text[out[-1]["end"] : entity["start"]])):
+            dropped = out.pop()
+            if RELATIVE.search(fold(_words(dropped, text))):
+                entity = _as_long_ago(entity, text)
+            elif not _rolling(dropped):
+                entity = _on_held_day(entity, dropped["value"])  # "hier à 9h, non, 10h": yesterday at 10h
+        out.append(entity)
+    return out
+
+
+def _as_long_ago(entity: Dict[str, Any], text: str) -> Dict[str, Any]:
+    said = text[entity["start"] : entity["end"]]
+    if not _rolling(entity) or not BARE_DURATION.match(fold(said)):
+        return entity
+    found = find_dates(f"il y a {said}", datetime.now(PARIS))
+    return {**entity, "value": found[0].value.isoformat(), "additional_info": {"has_time": True}} if found else entity
+
+
+def _first_moment(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """Of the times an answer to "depuis quand ?" gives, the one said as the first ("le premier fichier
+    chiffré porte 23 h 05"), else those that are not the last moment all was well ("les derniers
+    fichiers sains datent de 18 h")."""
+    if len(dates) < 2:
+        return dates
+    begun = [d for d in dates if BEGAN.search(_context(text, d))]
+    return begun or [d for d in dates if not LAST_GOOD.search(_context(text, d))] or dates
 
 
 def _most_precise(dates: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -895,8 +966,10 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     out: List[Dict[str, Any]] = []
     for entity in dates:
         day = out[-1] if out else None
-        if day and not _has_time(day) and _rolling(entity):
-            joined = _on_day(_words(day, text), text[entity["start"] : entity["end"]])
+        if day and not _has_time(day) and not SENTENCE_END.search(text[day["end"] : entity["start"]]):
+            entity = _part_of_day(day, entity, text)
+        if day and not _has_time(day) and _rolling(entity) and not _other_event(text, entity):
+            joined = _on_day(_day_words(day, text), text[entity["start"] : entity["end"]])
             # across sentences, only a time that fits the day as said: "hier… Je me suis garée à
             # 14h" is yesterday at 14h, "…depuis hier en fin d'après-midi. Le prestataire a
             # rappelé à 8h15" is not yesterday at 20h15
@@ -906,6 +979,23 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
                 continue
         out.append(_later_that_day(entity, day))
     return out
+
+
+def _part_of_day(day: Dict[str, Any], entity: Dict[str, Any], text: str) -> Dict[str, Any]:
+    """ "on a trouvé hier un cryptomineur… remonté en fin de matinée": a part of the day said without
+    its day, in the sentence of a day, is of that day (not of today)."""
+    said = text[entity["start"] : entity["end"]]
+    if _has_time(entity) or not DAYLESS_PART.match(fold(said)):
+        return entity
+    words = f"{_day_words(day, text)} {said}"
+    found = find_dates(words, datetime.now(PARIS))
+    if len(found) != 1 or found[0].start != 0 or found[0].has_time:
+        return entity
+    return {**entity, "value": found[0].value.isoformat(), "day_words": words}
+
+
+def _day_words(day: Dict[str, Any], text: str) -> str:
+    return day.get("day_words") or _words(day, text)
 
 
 def _on_held_day(entity: Dict[str, Any], held: Optional[str]) -> Dict[str, Any]:
@@ -1026,11 +1116,14 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
         or EVENT_BEFORE.search(fold(text[begin : entity["start"]]))
         or EVENT_AFTER.match(fold(text[entity["end"] : end]))
         or LAST_GOOD.search(_context(text, entity))
+        or SCHEDULED.search(fold(text[begin : entity["start"]]))
     )
 
 
 def _noticed(text: str, entity: Dict[str, Any], cues: re.Pattern = NOTICED) -> bool:
     context = _context(text, entity)
+    if UNHEARD.match(fold(text[entity["end"] :])):
+        return False
     return any(not UNNOTICED.search(context[: cue.start()]) for cue in cues.finditer(context))
 
 

@@ -236,10 +236,10 @@ _DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
         (?P<demi>une\s+(?:{_ABOUT}\s+)?demi[- ]?heure)
       | (?P<quart>un\s+(?:{_ABOUT}\s+)?quart\s+d'heure)
       | (?P<tquart>(?:(?:trois|3)\s+quarts?|3/4)\s+d'heure)
-      | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d')(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
+      | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d'\s*|d\s+)(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
       | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*(?:{_ABOUT}\s+)?
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
-        (?:\s?(?P<dm>[0-5]\d)(?:\s?(?:min|mn))?|\s+et\s+(?P<frac>demie?|quart))?
+        (?:\s?(?P<dm>[0-5]\d)(?:\s?(?:min|mn))?|\s+et\s+(?P<frac>demie?|quart)|\s+(?P<fq>trois\s+quarts))?
     )(?![\w/])"""
 _DUR_CUE = (
     r"deja|de\s+temps|d'affilee|maintenant|non[- ]?stop|en\s+continu"
@@ -498,7 +498,12 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None, precise:
         return False
     if prep == "a" and _VERB_A.search(norm, max(0, start - 10), start):
         return False
-    if prep in (None, "depuis") and _POST_DURATION.match(norm, end) and not _NAMED_HOUR.search(norm, start, end):
+    if (
+        prep in (None, "depuis")
+        and _POST_DURATION.match(norm, end)
+        and not _NAMED_HOUR.search(norm, start, end)
+        and not (prep is None and precise)  # "6h10 à peu près" is a time ("a duré 2h10 environ" is not: _PRE_DURATION)
+    ):
         return False  # "depuis 2h environ" is a duration, "depuis minuit et quart environ" never is
     before = norm[max(0, start - 25) : start]
     return prep is not None or not _PRE_DURATION.search(before) or _names_a_round(norm, start, precise)
@@ -648,6 +653,7 @@ def _duration(m: re.Match) -> tuple[str, int]:
     if unit.startswith("h"):
         frac = m.group("frac")
         extra = int(m.group("dm") or 0) or (30 if frac and "demi" in frac else 15 if frac else 0)
+        extra = extra or (45 if m.group("fq") else 0)  # "une heure trois quarts"
         return "minutes", 60 * n + extra
     return "minutes", n
 

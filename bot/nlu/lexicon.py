@@ -813,7 +813,7 @@ HANDLING_STATUS = [
         [
             r"en cours",
             r"(?:retablissement|reprise|redemarrage|retour a la normale) (?:\w+ ){0,2}(?:inconnu|indetermine|pas prevu)",
-            r"on attend",
+            r"\bon attend",  # not "non attendez"
             r"toujours (?:hs|down|en panne|inaccessible)",
         ],
     ),

@@ -162,6 +162,11 @@ POSITIVE = [
     ("il y a 2 heures", "2026-11-28 13:20", True, False),
     ("il y a 30 min", "2026-11-28 14:50", True, False),
     ("il y a une heure et demie", "2026-11-28 13:50", True, False),
+    ("il y a une heure trois quarts", "2026-11-28 13:35", True, False),
+    ("ça fait deux heures trois quarts que le réseau est tombé", "2026-11-28 12:35", True, True),
+    ("ya une dizaine d heures", "2026-11-28 05:20", True, False),  # "d'heures" typed without its apostrophe
+    # a time to the minute with "à peu près" after it is a time; a duration is said so ("a duré")
+    ("le chef de poste l'a vu, 5h40 a peu pres", "2026-11-28 05:40", True, False),
     ("il y a 1h30", "2026-11-28 13:50", True, False),
     ("il y a une demi-heure", "2026-11-28 14:50", True, False),
     ("il y a environ dix minutes", "2026-11-28 15:10", True, False),
@@ -362,6 +367,8 @@ NEGATIVE = [
     "pendant la coupure de 3h les soins ont continué",
     "le serveur a redémarré au bout de 2h",
     "la sauvegarde de 23h est saine",  # an event's round hour: not read as a time of the incident
+    "la bascule a duré 1h20 environ",
+    "une interruption de 3h15 à peu près",
 ]
 
 

@@ -1226,3 +1226,93 @@ def test_a_start_put_right_while_the_place_is_confirmed_stays_the_start():
 )
 def test_i_do_not_know_said_first_to_a_choice_is_an_answer_whatever_the_intent(requested, text, value):
     assert understand(msg(text, "inform"), requested, {})[requested] == value
+
+
+def opening_read(text):
+    """An opening read with the real date extractor, at NOW (2026-12-06 14:00 Paris)."""
+    message = dates_of(text)
+    message["intent"] = {"name": "declare_incident"}
+    return understand(message, None, {})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plus de réseau au cabinet d'ophtalmologie. La consultation du docteur était à 9 h, elle a eu lieu.",
+        "Le portail de prise de rendez-vous affiche une page pirate. J'ai une formation à 11 h, je regarde après.",
+        "L'imprimante des étiquettes ne marche plus ; la livraison des repas est à 11 h 45, elle est arrivée.",
+    ],
+)
+def test_a_time_of_the_day_s_schedule_is_not_the_detection(text):
+    assert "detected_at" not in opening_read(text)
+
+
+def test_an_alarm_nobody_heard_is_not_when_it_was_noticed_the_call_that_told_us_is():
+    text = (
+        "Le veilleur m'a téléphoné à 5 h 10 : la salle serveur est inondée. "
+        "L'alarme de la sonde a sonné à 4 h 35, mais personne ne l'a entendue."
+    )
+    found = opening_read(text)
+    assert (found["detected_at"][11:16], found["started_at"][11:16]) == ("05:10", "04:35")
+
+
+def test_a_part_of_the_day_said_without_its_day_is_of_the_day_said_before():
+    text = (
+        "Le pare-feu a bloqué hier des connexions vers un pays étranger, relevées par le prestataire dans "
+        "la soirée, poste infecté identifié à 21 h 40."
+    )
+    assert opening_read(text)["detected_at"] == "2026-12-05T21:40:00+01:00"
+
+
+def test_news_that_a_thing_is_down_is_told_at_the_place_s_confirmation():
+    text = (
+        "On m'apprend que la messagerie est tombée aussi. Personne ne peut plus envoyer de courriels depuis les unités."
+    )
+    message = msg(text, entities=IncidentFactsExtractor().entities(text))
+    found = understand(message, "structure_match", {"structure_name": "EHPAD Les Lilas"})
+    assert "messagerie" in found["affected_systems"] and "structure_match" not in found
+
+
+@pytest.mark.parametrize(
+    "field, text, value",
+    [
+        ("handling_status", "c'est toujours en panne, rien n'a été réparé", "en_cours"),
+        ("handling_status", "le prestataire n'a pas encore corrigé", "en_cours"),
+        ("perimeter", "tout le bâtiment B", "ensemble_si"),
+    ],
+)
+def test_answers_in_everyday_words(field, text, value):
+    assert understand(msg(text), field, {}).get(field) == value
+
+
+@pytest.mark.parametrize(
+    "field, text, expected",
+    [
+        ("detected_at", "vers 5 h 50… non pardon, je regarde le registre : 5 h 15", "2026-12-06T05:15:00+01:00"),
+        ("detected_at", "hier à 9h, non je me trompe, à 10h", "2026-12-05T10:00:00+01:00"),  # the day said first
+        ("detected_at", "il y a 4h, non plutôt 3h30", "2026-12-06T10:30:00+01:00"),  # a time ago, put right
+        ("started_at", "cette nuit à 1h, non, plutôt vers 0h40", "2026-12-06T00:40:00+01:00"),
+    ],
+)
+def test_an_answer_that_puts_itself_right_keeps_its_last_time(field, text, expected):
+    assert understand(dates_of(text), field, {}).get(field) == expected
+
+
+def test_waiting_words_are_not_a_no_then_a_verb():
+    text = "Non attendez, je vérifie l'heure."
+    assert "handling_status" not in understand(msg(text, entities=IncidentFactsExtractor().entities(text)), None, {})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "la dernière version saine du fichier date d'hier 17 h, et la première modification suspecte "
+            "est d'hier 22 h 10",
+            "2026-12-05T22:10:00+01:00",
+        ),
+        ("le logiciel tournait normalement hier à 16h ; les erreurs ont suivi vers 19h", "2026-12-05T19:00:00+01:00"),
+    ],
+)
+def test_when_it_began_is_not_the_last_moment_all_was_well(text, expected):
+    assert understand(dates_of(text), "started_at", {}).get("started_at") == expected
