@@ -112,7 +112,11 @@ def _matches(patterns: Sequence[str], folded: str) -> Iterator["re.Match[str]"]:
 
 # "pas de fuite", "aucune rançon": the words say it did not happen. Not for what is missing
 # ("pas d'internet", "sans accès": the outage itself).
-_NEGATED = re.compile(r"(?:\bpas|\baucune?|\bsans|\bni|\bjamais)\s+(?:de |d'|d |du |des |la |le |l')?$")
+# "pas de fuite", "il n'y a pas eu de divulgation", "sans aucune exfiltration constatée"
+_NEGATED = re.compile(
+    r"(?:\bpas|\baucune?|\bsans|\bni|\bjamais)\s+(?:(?:eu|ete|encore|vraiment|aucune?)\s+)*"
+    r"(?:de |d'|d |du |des |la |le |l')?$"
+)
 _NEGATABLE = {"incident_type", "data_impact", "provider_involved"}
 _NEVER_NEGATED = {"disponibilite"}
 

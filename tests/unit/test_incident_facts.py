@@ -168,6 +168,8 @@ def test_systems_named_and_not(text, touched, not_touched):
     [
         ("aucune fuite à ce stade, les serveurs sont juste éteints", "data_impact", "confidentialite", False),
         ("pas de rançon demandée, c'est une panne", "incident_type", "rancongiciel", False),
+        ("non, il n'y a jamais eu de divulgation des fichiers", "incident_type", "fuite_donnees", False),
+        ("sans aucune exfiltration vue dans les journaux", "data_impact", "confidentialite", False),
         ("on n'a plus d'accès au logiciel", "data_impact", "disponibilite", True),
         ("des données ont fuité sur un forum", "data_impact", "confidentialite", True),
     ],
