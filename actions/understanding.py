@@ -358,7 +358,7 @@ EVENT_BEFORE = re.compile(
     r"|conference de presse|visio|cellule de crise|cellule(?=\W*$)|joindre|l'ars\b"
     # a call we made afterwards ("j'ai appelé l'opérateur ce matin à 8 h pour bloquer la ligne"), a visit
     # that was due ("il devait passer à 10 heures")
-    r"|(?:ai|avons|on a) (?:r?appele|contacte|joint|telephone)|devai(?:t|ent)|devr(?:ait|aient)"
+    r"|(?:ai|avons|on a) (?:r?appele|contacte|joint|telephone)|doi(?:t|vent)|devai(?:t|ent)|devr(?:ait|aient)"
     rf"|(?:{_PROVIDER_WORDS})\b(?:\W+\w+){{0,3}}\W+rappele"
     r"|(?:vu|informe|contacte|joint) (?:la direction|le directeur|la directrice)"
     # someone met ("nous avons rencontré le comptable public ce matin"), not a problem met
@@ -471,6 +471,10 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         # after what it puts right ("je corrige, ça a coupé vers 2h, pas 3h", "correction : pas 8h,
         # c'était 7h40 quand la collègue est arrivée, moi je suis arrivé à 8h")
         return _corrected_facts(message, text, slots) if is_correction(text) else _news_facts(message, slots)
+    if requested == "declarant_name" and not CONTACT_SIGN.search(text) and _news(text):
+        # "Update : l'attaque touche aussi le VPN, ils viennent sur site": news, not a name; the
+        # contact block is asked again
+        return _news_facts(message, slots)
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
         if intent != "dont_know" and not is_question(text) and (not is_correction(text) or CONTACT_SIGN.search(text)):
@@ -968,12 +972,13 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
         day = out[-1] if out else None
         if day and not _has_time(day) and not SENTENCE_END.search(text[day["end"] : entity["start"]]):
             entity = _part_of_day(day, entity, text)
-        if day and not _has_time(day) and _rolling(entity) and not _other_event(text, entity):
+        apart = day and SENTENCE_END.search(text[day["end"] : entity["start"]])
+        # across sentences, only a time that fits the day as said: "hier… Je me suis garée à
+        # 14h" is yesterday at 14h, "…depuis hier en fin d'après-midi. Le prestataire a
+        # rappelé à 8h15" is not yesterday at 20h15, "Ce matin c'est pareil. J'ai un atelier à 10 h"
+        # is not this morning at 10h
+        if day and not _has_time(day) and _rolling(entity) and not (apart and _other_event(text, entity)):
             joined = _on_day(_day_words(day, text), text[entity["start"] : entity["end"]])
-            # across sentences, only a time that fits the day as said: "hier… Je me suis garée à
-            # 14h" is yesterday at 14h, "…depuis hier en fin d'après-midi. Le prestataire a
-            # rappelé à 8h15" is not yesterday at 20h15
-            apart = SENTENCE_END.search(text[day["end"] : entity["start"]])
             if joined and (not apart or _clock(joined) == _clock(entity["value"])):
                 out[-1] = {**day, "end": entity["end"], "value": joined, "additional_info": {"has_time": True}}
                 continue

@@ -215,6 +215,14 @@ def test_a_persona_gives_its_whole_contact_block_when_asked_for_it():
     assert declarant.answer("declarant_name", [{"text": "Votre nom ?"}]) == "Marie Dupont"
 
 
+def test_a_contact_given_at_once_is_said_once():
+    said = "Luc Henry, cadre de nuit, l.henry@ehpad-exemple.fr, 06 11 22 33 44"
+    fields = ("declarant_name", "declarant_role", "declarant_email", "declarant_phone")
+    persona = Persona("dev-x", "bonjour", {field: said for field in fields}, {})
+    block = [{"text": "Donnez votre nom, votre fonction, votre e-mail et votre téléphone."}]
+    assert converse.Declarant(persona).answer("declarant_name", block) == said
+
+
 def test_declarations_stored_without_a_region_are_counted():
     placed = converse.Conversation("p1", reference="SSI-2026-000001")
     lost = converse.Conversation("p2", reference="SSI-2026-000002", without_region=True)

@@ -1241,10 +1241,17 @@ def opening_read(text):
         "Plus de réseau au cabinet d'ophtalmologie. La consultation du docteur était à 9 h, elle a eu lieu.",
         "Le portail de prise de rendez-vous affiche une page pirate. J'ai une formation à 11 h, je regarde après.",
         "L'imprimante des étiquettes ne marche plus ; la livraison des repas est à 11 h 45, elle est arrivée.",
+        "Le serveur d'impression est figé. L'infogérant doit passer à 15 h.",
     ],
 )
 def test_a_time_of_the_day_s_schedule_is_not_the_detection(text):
     assert "detected_at" not in opening_read(text)
+
+
+def test_the_day_of_the_last_good_moment_is_not_the_start():
+    text = "Ce matin à 7 h 10, la centrifugeuse du labo était en erreur. Hier soir au départ, à 19h, tout allait bien."
+    found = opening_read(text)
+    assert found["detected_at"] == "2026-12-06T07:10:00+01:00" and "started_at" not in found
 
 
 def test_an_alarm_nobody_heard_is_not_when_it_was_noticed_the_call_that_told_us_is():
@@ -1316,3 +1323,13 @@ def test_waiting_words_are_not_a_no_then_a_verb():
 )
 def test_when_it_began_is_not_the_last_moment_all_was_well(text, expected):
     assert understand(dates_of(text), "started_at", {}).get("started_at") == expected
+
+
+def test_news_told_when_the_contact_is_asked_is_not_a_name():
+    text = (
+        "Point de situation : le chiffrement gagne aussi le serveur de messagerie. Les secrétaires "
+        "n'ont plus de courriel, elles appellent les patients un par un."
+    )
+    found = understand(msg(text, entities=IncidentFactsExtractor().entities(text)), "declarant_name", {})
+    assert "declarant_name" not in found and "declarant_role" not in found
+    assert "messagerie" in found["affected_systems"]
