@@ -180,7 +180,8 @@ class Declarant:
             own = f"{answers.get('structure_name') or ''} {expected.get('structure_name_hint') or ''}"
             return recognise_own(own, replies or [])
         if requested == "declarant_name" and asks_contact_block(replies or []):
-            given = [str(self.persona.answers.get(f) or "") for f in CONTACT_BLOCK]
+            # a persona with contact_at_once holds the same message under the four keys: said once
+            given = dict.fromkeys(str(self.persona.answers.get(f) or "") for f in CONTACT_BLOCK)
             return ", ".join(g for g in given if g and fold(g) != fold(DONT_KNOW)) or DONT_KNOW
         value = self.persona.answers.get(requested)
         return DONT_KNOW if value in (None, "") else str(value)
