@@ -85,8 +85,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
+# The unit tests on both cores (pytest-xdist; each test has its own database, schema and ports);
+# the end-to-end tests one at a time, since they share the servers they start.
 unit: $(VENV)/.installed
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -n 2 tests/unit
 
 stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
@@ -96,7 +98,8 @@ e2e: $(MODEL) tools widget browser
 
 test: lint $(MODEL) validate tools widget browser
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors
-	$(PY) -m pytest -q tests/unit tests/e2e
+	$(PY) -m pytest -q -n 2 tests/unit
+	$(PY) -m pytest -q tests/e2e
 
 # Delete the conversations idle for more than VIGIE_RETENTION_DAYS days (production tracker store).
 purge: $(VENV)/.installed
