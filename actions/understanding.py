@@ -82,10 +82,19 @@ PLANNED = re.compile(
 CARE_ANSWERS = (
     (
         "interruption",
-        re.compile(r"\b(?:arret\w*|interromp\w*|suspendu\w*|deprogramm\w*|transfer\w*|delestage|ferme\w*)\b"),
+        re.compile(
+            r"\b(?:arret\w*|interromp\w*|suspendu\w*|deprogramm\w*|transfer\w*|delestage|ferme\w*|reporte\w*|annule\w*)\b"
+        ),
     ),
     ("mode_degrade", re.compile(r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours)\b")),
-    ("aucun", re.compile(r"\b(?:normalement|comme d'habitude|rien ne change|pas d'(?:effet|impact))\b")),
+    (
+        "aucun",
+        re.compile(
+            r"\b(?:normalement|comme d'habitude|rien ne change|rien de change|rien n'a change|pas d'(?:effet|impact)"
+            r"|(?:continue|continuent|sont maintenue?s|est maintenue?)(?! (?:en|sur|avec|au|a la))"
+            r")\b"
+        ),
+    ),
 )
 # The machines a perimeter counts: one ("un seul ordinateur", "ma boîte mail"), or several.
 # Who works for the structure from outside it.
@@ -156,7 +165,13 @@ ORIGIN_ANSWERS = (
 _PROVIDER = rf"(?:{_PROVIDER_WORDS}|sous-traitant)s?"
 PROVIDER_ANSWERS = (
     ("non", re.compile(rf"\b(?:pas d'|pas de|aucun|sans) {_PROVIDER}|\b(?:en interne|que nous)\b")),
-    ("oui", re.compile(rf"\b{_PROVIDER}\b")),
+    (
+        "oui",
+        re.compile(
+            rf"\b{_PROVIDER}\b"
+            r"|\b(?:informaticien|technicien|societe|entreprise|intervenant|maintenance)s? (?:exterieure?|externe)s?\b"
+        ),
+    ),
 )
 # To "des patients ont-ils été mis en danger ?": a risk without harm, or nobody.
 ENDANGERMENT_ANSWERS = (
@@ -247,6 +262,7 @@ YES_NO = re.compile(
     r"|(?:bien sur|effectivement)(?![\s,]+(?:que )?non)|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien)"
     rf"|pas encore|{NEGATIVE})\b"
 )
+CONCLUDED = re.compile(r"\b(?:donc|alors|bref|du coup) (oui|non)\s*$")
 # Folded (no accents, lower case): "je me suis trompée", "je me suis trompe" alike.
 CORRECTION_CUES = (
     "c'etait",
@@ -1279,6 +1295,9 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
         leading = YES_NO.match(words)
         if leading:
             return "oui" if leading.group(1) else "non"
+        concluded = CONCLUDED.search(words)  # "… des certificats médicaux, donc oui"
+        if concluded:
+            return concluded.group(1)
     for value, label in schema.ENUM_FIELDS[field].items():
         for name in (WORD_SEPARATORS.sub(" ", fold(label)).strip(), value.replace("_", " ")):
             if len(name) > 3 and f" {name} " in words or len(name) >= LONG_LABEL and f" {name}" in words:

@@ -1286,6 +1286,13 @@ def test_news_that_a_thing_is_down_is_told_at_the_place_s_confirmation():
         ("handling_status", "c'est toujours en panne, rien n'a été réparé", "en_cours"),
         ("handling_status", "le prestataire n'a pas encore corrigé", "en_cours"),
         ("perimeter", "tout le bâtiment B", "ensemble_si"),
+        ("care_impact", "les prises en charge ont continué, seul l'accueil est gêné", "aucun"),
+        ("care_impact", "rien n'a changé pour les résidents", "aucun"),
+        ("care_impact", "trois scanners programmés ont été reportés à demain", "interruption"),
+        ("care_impact", "les consultations continuent sur papier", "mode_degrade"),
+        ("health_data_involved", "le fichier contient des ordonnances et des résultats de biologie, donc oui", "oui"),
+        ("cnil_notified", "on attend l'avis du délégué, alors non", "non"),
+        ("provider_involved", "c'est une société extérieure qui gère nos serveurs", "oui"),
     ],
 )
 def test_answers_in_everyday_words(field, text, value):
