@@ -286,7 +286,7 @@ CORRECTION_CUES = (
     "je voulais dire",
 )
 WORD_SEPARATORS = re.compile(r"[^\w']+")
-YES_NO_THEN = re.compile(r"^\s*(oui|non|pas encore)\s*[,.;!]")
+YES_NO_THEN = re.compile(r"^\s*(oui|non|pas encore)\s*[,.;:!]")
 # To "when did it begin, before it was noticed?": at the same moment.
 SAME_TIME = re.compile(
     r"^\W*(?:pareil|idem|la meme(?: heure| chose)?|le meme moment|au meme moment|en meme temps|a la meme heure|"
@@ -346,6 +346,7 @@ NOTICED = re.compile(
     r"\b(?:(?:signale|constate|remarque|detecte|decouvert|repere|apercus?|alerte|(?<!\bai )(?<!\bavons )prevenus?|"
     r"plaintes? de|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat|alarmes?)\b"
     r"|\b(?:l'a|l'ont|l'avons|on a|avons|ai) su\b"  # "on l'a su hier vers 11h20"; "j'ai prévenu X" is told, not noticed
+    r"|\b(?:a|ont|avons|ai|avait) releve\b"  # "notre DPO a relevé l'anomalie", not "la relève de 6h45"
     r"|\bremontee?s?\b(?!\s+(?:a|au|aux)\b)"  # "remonté par le SOC", not "remonte à hier": when it began
     r"|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
@@ -394,7 +395,12 @@ _ACTIVITY = r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fet
 SCHEDULED = re.compile(
     rf"\b{_ACTIVITY}(?:\W+\w+){{0,3}}?\W+(?:etai(?:t|ent)|est|sont|commenc\w*|debut\w*|prevue?s?)\W*$"
     rf"|\b(?:j'ai|j ai|on a|nous avons)\W+(?:un|une|des|mon|ma|notre)\W+{_ACTIVITY}(?:\W+\w+){{0,2}}\W*$"
+    # someone who came by: "le premier patient est passé à 9 h", "le frigoriste est passé à 10 h"
+    r"|\b(?:est|sont|etait|etaient) passee?s?\W*$"
 )
+# "les séances de 6 h 30 ont démarré": the time that names one of the day's activities (unless it
+# is when something was seen: "à la séance de 10 h, on a vu…")
+ACTIVITY_OF = re.compile(rf"\b{_ACTIVITY}\W+de\W*$")
 # "l'alarme a sonné à 3h58, personne ne l'a entendue": the alarm went off, nobody noticed it then
 UNHEARD = re.compile(
     r"^[^.;!?\n]*?\b(?:personne (?:ne |n')\s*l?'?\s*(?:a|ont|avait) (?:entendue?|vue?|remarquee?)"
@@ -439,6 +445,10 @@ SET_ASIDE = re.compile(
 )
 
 
+# "environ quatre heures avant qu'on s'en aperçoive", "quarante minutes plus tôt": how long before the detection
+BEFORE_NOTICED = re.compile(
+    r"(?<=\w) (?:avant (?:qu'on|que nous|que l'on|notre|le constat|la detection|de (?:s'en|nous en))|plus tot\b)"
+)
 # between two times of one answer, words that take the first back: "6 h 40… non attendez, 6 h 04"
 TAKEN_BACK = re.compile(r"\b(?:non|pardon|plutot|je veux dire|je me trompe|je corrige|correction)\b")
 BARE_DURATION = re.compile(r"^\d{1,2}\s?h(?:\s?[0-5]\d)?$")
@@ -840,6 +850,9 @@ def _dates(
     entities: List[Dict[str, Any]], text: str, requested: Optional[str], opening: bool, slots: Dict[str, Any]
 ) -> Dict[str, Any]:
     said = [e for e in entities if e["entity"] == "datetime" and not _about_complaint(text, e)]
+    if requested == "started_at" and not said and slots.get("detected_at"):
+        earlier = _before_noticed(text, slots["detected_at"])
+        return {"started_at": earlier} if earlier else {}
     denied = [e for e in said if _set_aside(text, e) or _explained(text, e)]
     dates = _joined([e for e in said if not any(_same_moment(e, d) for d in denied)], text)
     corrects = _corrects(text, requested)
@@ -863,7 +876,7 @@ def _dates(
         # the time of another event only is no date of the incident ("notre cellule de crise s'est
         # réunie ce matin à 9h"): the detection is asked
         dates = [d for d in dates if not _other_event(text, d)]
-        dates = [d for d in dates if not _dated_thing(text, d)] or dates
+        dates = [d for d in dates if not _dated_thing(text, d)]
         dates = [d for d in dates if not ENDED.search(fold(_clause(text, d["start"], d["end"])))]
         if not dates:
             return {}
@@ -883,11 +896,37 @@ def _dates(
         if opening and "detected_at" in chosen and not _has_time(chosen["detected_at"]):
             del found["detected_at"]  # "cette nuit": the day is known, the hour is asked
             found[DAY_ONLY] = _day_only(chosen["detected_at"], text)
+        for field in [f for f in found if f in ("detected_at", "started_at") and not _has_time(chosen[f])]:
+            if _same_day_with_hour(found[field], slots.get(field)):
+                del found[field]  # "le bloc de cet après-midi" at the summary: the day says less than the time held
         said_both = slots.get("detected_at") and slots.get("detected_at") == slots.get("started_at")
         if not opening and set(found) == {"detected_at"} and said_both:
             found["started_at"] = found["detected_at"]  # "depuis 7h" put right: begun and seen at 6h30
         return found
     return {}
+
+
+def _before_noticed(text: str, detected: str) -> Optional[str]:
+    """ "vingt minutes avant qu'on s'en rende compte", "quarante minutes plus tôt": the start, that
+    long before the detection held (when it has its hour)."""
+    noticed = datetime.fromisoformat(detected)
+    said = BEFORE_NOTICED.search(fold(text))
+    if not said or said_without_hour(noticed):
+        return None
+    words = fold(text)[: said.start()].split()[-5:]
+    for first in range(len(words)):  # the longest run of words before the cue that is a duration
+        ago = "il y a " + " ".join(words[first:])
+        found = find_dates(ago, noticed)
+        if len(found) == 1 and found[0].has_time and found[0].start == 0 and found[0].end == len(ago):
+            return found[0].value.isoformat()
+    return None
+
+
+def _same_day_with_hour(day: str, held: Optional[str]) -> bool:
+    if not held:
+        return False
+    moment = datetime.fromisoformat(held).astimezone(PARIS)
+    return not said_without_hour(moment) and moment.date() == datetime.fromisoformat(day).astimezone(PARIS).date()
 
 
 def _taken_back(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
@@ -1138,6 +1177,7 @@ def _other_event(text: str, entity: Dict[str, Any]) -> bool:
         or EVENT_AFTER.match(fold(text[entity["end"] : end]))
         or LAST_GOOD.search(_context(text, entity))
         or SCHEDULED.search(fold(text[begin : entity["start"]]))
+        or (ACTIVITY_OF.search(fold(text[begin : entity["start"]])) is not None and not _noticed(text, entity))
     )
 
 

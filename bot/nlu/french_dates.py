@@ -211,7 +211,7 @@ _APPROX_PREPS = (
     r"|(?:un\s+)?peu\s+(?:avant|apres)|juste\s+(?:avant|apres)"  # "un peu avant 9h" is about 9h
 )
 # "la première connexion date de 0h50": when it happened ("une coupure de 2h" stays a duration)
-_DATING_PREPS = r"dat(?:e|ait|ant)\s+de|remont(?:e|ent|ait|aient)\s+a"
+_DATING_PREPS = r"dat(?:e|ent|ait|aient|ant)\s+de|remont(?:e|ent|ait|aient|erait|eraient)\s+a"
 _START_PREPS = r"depuis|a\s+partir\s+de|a\s+compter\s+de|des"
 _TIME_RE = re.compile(
     rf"(?:(?<![\w'])(?P<prep>a|{_APPROX_PREPS}|{_DATING_PREPS}|{_START_PREPS})\s+)?{_clock_pattern('')}",
@@ -231,11 +231,11 @@ _QUAL = (
 )
 # "une petite heure", "une bonne demi-heure", "un petit quart d'heure": about that long
 _ABOUT = r"(?:petite?|bonne?|bon)s?"
-_DURATION = rf"""(?:(?P<qual>{_QUAL})\s+)?
+_DURATION = rf"""(?:(?P<qual>(?:{_QUAL})(?:\s+(?:{_QUAL}))?)\s+)?
     (?:
         (?P<demi>une\s+(?:{_ABOUT}\s+)?demi[- ]?heure)
-      | (?P<quart>un\s+(?:{_ABOUT}\s+)?quart\s+d'heure)
-      | (?P<tquart>(?:(?:trois|3)\s+quarts?|3/4)\s+d'heure)
+      | (?P<quart>un\s+(?:{_ABOUT}\s+)?quart\s+(?:d'\s*|d\s+)heure)
+      | (?P<tquart>(?:(?:trois|3)\s+quarts?|3/4)\s+(?:d'\s*|d\s+)heure)
       | (?:une\s+)?(?P<approx>{_APPROX_NUM})\s+(?:de\s+|d'\s*|d\s+)(?P<aunit>heures?|minutes?|jours?|semaines?|mois)
       | (?<![\w.,:/])(?P<n>\d{{1,3}}|{_WORD_NUM})\s*(?:{_ABOUT}\s+)?
         (?P<unit>heures?|hrs?|h|minutes?|mins?|mn|jours?|j|semaines?|sem|mois)
@@ -247,7 +247,7 @@ _DUR_CUE = (
 )
 # "il y a dix jours"; "ça remonte à une dizaine de jours" is when it began
 _AGO_RE = re.compile(
-    rf"(?<![\w'])(?:(?:il\s*)?y\s*a|voici|(?P<dating>remont(?:e|ent|ait|aient)\s+a))\s+{_DURATION}", re.X
+    rf"(?<![\w'])(?:(?:il\s*)?y\s*a|voici|(?P<dating>remont(?:e|ent|ait|aient|erait|eraient)\s+a))\s+{_DURATION}", re.X
 )
 # "il y a un peu plus de deux heures, 2 h 10": the same time ago, to the minute
 _AGO_RESTATED = re.compile(r"[\s,(:]{1,4}(?:soit\s+|exactement\s+)?(?P<h>\d{1,2})\s?h\s?(?P<m>[0-5]\d)(?![\w/])")
@@ -347,6 +347,8 @@ _EVENT_OF = re.compile(
     r"|bout|cours|suite|journee|garde|nuit|semaine|total|maximum|minimum)s?\b)[a-z]+"
     r"(?:\s+(?:des|du|de\s+la|de\s+l'|d')\s*[a-z]+)?\s+de\s*$"
 )
+# "c'est une heure cinq", "il était deux heures": a clock read, not a duration
+_CLOCK_SAID = re.compile(r"(?<![\w'])(?:c'est|c'etait|il est|il etait|indique|marque|affiche)\s*$")
 _NAMED_HOUR = re.compile(r"\b(?:minuit|midi)\b")
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
@@ -474,7 +476,13 @@ def _time_cands(norm: str) -> list[_Cand]:
         clock = _parse_clock(m)
         if clock is None or not _time_context_ok(norm, m.start(), m.end(), prep, _has_minutes(m)):
             continue
-        if m.group("hw") and not m.group("s") and prep in (None, "depuis") and not _names_a_round(norm, m.start()):
+        if (
+            m.group("hw")
+            and not m.group("s")
+            and prep in (None, "depuis")
+            and not _names_a_round(norm, m.start())
+            and not (prep is None and _CLOCK_SAID.search(norm, max(0, m.start() - 15), m.start()))
+        ):
             continue  # "deux heures" is a duration unless "à/vers deux heures" or "la ronde de deux heures"
         if m.group("n") == "minuit" and prep and prep.endswith("avant") and not _has_minutes(m):
             clock = (23, 59, True)  # "hier juste avant minuit": the end of that day, not its first minute

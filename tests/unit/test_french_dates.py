@@ -165,6 +165,11 @@ POSITIVE = [
     ("il y a une heure trois quarts", "2026-11-28 13:35", True, False),
     ("ça fait deux heures trois quarts que le réseau est tombé", "2026-11-28 12:35", True, True),
     ("ya une dizaine d heures", "2026-11-28 05:20", True, False),  # "d'heures" typed without its apostrophe
+    ("ya trois quarts d heure", "2026-11-28 14:35", True, False),
+    ("ça fait maintenant à peu près six heures", "2026-11-28 09:20", True, True),  # two words of measure
+    ("le vol remonterait à environ trois semaines", "2026-11-07 00:00", False, True),  # when it began
+    ("les premiers messages datent de 3h12", "2026-11-28 03:12", True, False),
+    ("le réveil du poste de soins marque quatre heures vingt", "2026-11-28 04:20", True, False),  # a clock read
     # a time to the minute with "à peu près" after it is a time; a duration is said so ("a duré")
     ("le chef de poste l'a vu, 5h40 a peu pres", "2026-11-28 05:40", True, False),
     ("il y a 1h30", "2026-11-28 13:50", True, False),
@@ -369,6 +374,7 @@ NEGATIVE = [
     "la sauvegarde de 23h est saine",  # an event's round hour: not read as a time of the incident
     "la bascule a duré 1h20 environ",
     "une interruption de 3h15 à peu près",
+    "c'est trois heures de travail perdues",
 ]
 
 

@@ -1340,3 +1340,46 @@ def test_news_told_when_the_contact_is_asked_is_not_a_name():
     found = understand(msg(text, entities=IncidentFactsExtractor().entities(text)), "declarant_name", {})
     assert "declarant_name" not in found and "declarant_role" not in found
     assert "messagerie" in found["affected_systems"]
+
+
+def test_a_noticing_said_with_relever_is_the_detection_not_a_later_time():
+    text = (
+        "La qualiticienne a relevé l'erreur d'identité hier vers quinze heures dix en contrôlant les "
+        "étiquettes ; le patient est sorti à 17 h."
+    )
+    assert opening_read(text)["detected_at"] == "2026-12-05T15:10:00+01:00"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le serveur de prescription est tombé cette nuit. Les consultations de 8 h 15 se font sur papier.",
+        "Le standard est coupé depuis cette nuit. Le technicien de l'opérateur est passé à 11 h.",
+    ],
+)
+def test_the_time_of_an_activity_or_of_a_visit_is_not_the_detection(text):
+    assert "detected_at" not in opening_read(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("d'après le prestataire, une demi-heure avant qu'on s'en rende compte", "2026-12-06T05:30:00+01:00"),
+        ("le routeur avait lâché environ deux heures plus tôt", "2026-12-06T04:00:00+01:00"),
+    ],
+)
+def test_a_start_said_as_how_long_before_the_detection(text, expected):
+    slots = {"detected_at": "2026-12-06T06:00:00+01:00"}
+    assert understand(msg(text), "started_at", slots).get("started_at") == expected
+
+
+def test_a_no_then_a_colon_answers_and_its_times_put_nothing_right():
+    text = "Non : les liaisons avec le GHT sont coupées depuis 6h20 par précaution."
+    found = understand(dates_of(text), "spread_risk", {"detected_at": "2026-12-06T05:00:00+01:00"})
+    assert found == {"spread_risk": "non"}
+
+
+def test_a_day_said_at_the_summary_does_not_erase_the_hour_held():
+    text = "Point important : la direction déprogramme le bloc de cet après-midi, faute de dossier patient."
+    slots = {"detected_at": "2026-12-06T03:20:00+01:00"}
+    assert "detected_at" not in understand(dates_of(text), "confirmed", slots)
