@@ -177,6 +177,10 @@ class ValidateCompletionForm(ValidateDeclarationForm):
     def _understood(message: Dict[str, Any], requested: Optional[str], slots: Dict[str, Any]) -> Dict[str, Any]:
         """What was read from words is confirmed by its own question: the same words met in
         another answer neither fill nor skip it."""
+        base = slots.get("completion_base") or {}
+        if requested == "started_at" and not slots.get("detected_at") and base.get("detected_at"):
+            # "une heure avant qu'on s'en rende compte": read against the detection declared
+            slots = {**slots, "detected_at": base["detected_at"]}
         found = understand(message, requested, slots)
         for name in READ_FROM_WORDS:
             if name != requested and name in (slots.get("completion_fields") or []):

@@ -788,6 +788,8 @@ def _date_answer(requested: Optional[str], text: str, message: Dict[str, Any]) -
         return None
     if any(e.get("entity") == "datetime" for e in message.get("entities") or []):
         return "inform"
+    if requested == "started_at" and BEFORE_NOTICED.search(fold(text)):
+        return "inform"  # "une heure avant qu'on s'en rende compte"
     return None
 
 

@@ -340,3 +340,18 @@ async def test_the_start_hour_is_asked_for_its_day_and_read_on_it():
     assert dispatcher.messages[0]["day"] == "mercredi 25 novembre 2026"
     values = await form_turn(slots, "vers 14h")
     assert values["started_at"].startswith("2026-11-25T14:00")
+
+
+async def test_a_start_said_as_how_long_before_the_detection_declared():
+    base = sample_fields(started_at=None, detected_at="2026-11-27T20:00:00+01:00")
+    slots = {
+        "completion_reference": "SSI-2026-000001",
+        "completion_base": base,
+        "completion_fields": ["started_at"],
+        "submission_key": "c-key",
+        "requested_slot": "started_at",
+    }
+    values = await form_turn(
+        slots, "le prestataire dit que son routeur a lâché environ une heure avant qu'on s'en aperçoive"
+    )
+    assert values["started_at"].startswith("2026-11-27T19:00")
