@@ -132,18 +132,26 @@ PERIMETER_ANSWERS = (
 )
 # "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
 # it says nothing of the kind.
+# Not over yet, said with a negation ("ce n'est pas fini", "ne marche toujours pas"): read before
+# the words of an end, which it contains.
+_NOT_OVER = (
+    r"\bpas (?:encore |tout a fait )?(?:fini|termine|repare|regle|resolu)"
+    # "personne n'a encore réparé"
+    r"|\b(?:n'a|n'ont|pas) (?:encore|toujours pas) (?:ete )?(?:repare|regle|corrige|remis)"
+    r"|\btoujours pas\b|\ben train de\b|\b(?:cherche|travaille|attend)\w* encore\b|\brien n'a ete\b"
+    r"|\bon (?:est|y est|travaille) (?:dessus|encore)\b|\btoujours (?:en cours|dessus|comme ca|pareil|en panne)\b"
+)
 HANDLING_ANSWERS = (
-    ("resolu", re.compile(r"\bc'?est (?:fini|termine|regle|repare)\b|\b(?:re)?tourne (?:de nouveau|a nouveau)\b")),
-    ("maitrise", re.compile(r"\b(?:contenu|isole\w*|stabilise\w*)\b")),
+    ("en_cours", re.compile(_NOT_OVER)),
     (
-        "en_cours",
+        "resolu",
         re.compile(
-            r"\bon (?:est|y est|travaille) (?:dessus|encore)\b"
-            r"|\btoujours (?:en cours|dessus|comme ca|pareil|en panne)\b"
-            # "personne n'a encore réparé", "pas encore réglé": not over yet
-            r"|\b(?:n'a|n'ont|pas) (?:encore|toujours pas) (?:ete )?(?:repare|regle|corrige|remis)"
+            r"\b(?:c'?est|c|est|a ete|sont|ont ete) (?:fini|termine|regle|repare|resolu)e?s?\b"
+            r"|\b(?:re)?tourne (?:de nouveau|a nouveau)\b"
         ),
     ),
+    # contained, and watched: "mot de passe changé, ils surveillent", "c'est bon pour l'instant"
+    ("maitrise", re.compile(r"\b(?:contenu|isole\w*|stabilise\w*|surveill\w*|pour l'?\s?instant|c'?\s?est bon)\b")),
 )
 # To "d'origine malveillante ?": an accident, or an attack, in the person's words.
 _ATTACK = r"(?:une |d'|d |de |un )?(?:attaque|malveill\w*|piratage|acte malveillant)"

@@ -1293,6 +1293,12 @@ def test_news_that_a_thing_is_down_is_told_at_the_place_s_confirmation():
         ("health_data_involved", "le fichier contient des ordonnances et des résultats de biologie, donc oui", "oui"),
         ("cnil_notified", "on attend l'avis du délégué, alors non", "non"),
         ("provider_involved", "c'est une société extérieure qui gère nos serveurs", "oui"),
+        ("handling_status", "l'assureur instruit le dossier, ce n'est pas terminé", "en_cours"),
+        ("handling_status", "le technicien est en train de remplacer la carte", "en_cours"),
+        ("handling_status", "la messagerie ne fonctionne toujours pas", "en_cours"),
+        ("handling_status", "c regle depuis midi", "resolu"),
+        ("handling_status", "accès coupé et on surveille les journaux", "maitrise"),
+        ("handling_status", "ça semble bon pour l'instant", "maitrise"),
     ],
 )
 def test_answers_in_everyday_words(field, text, value):
