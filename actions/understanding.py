@@ -403,8 +403,10 @@ _ACTIVITY = r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fet
 SCHEDULED = re.compile(
     rf"\b{_ACTIVITY}(?:\W+\w+){{0,3}}?\W+(?:etai(?:t|ent)|est|sont|commenc\w*|debut\w*|prevue?s?)\W*$"
     rf"|\b(?:j'ai|j ai|on a|nous avons)\W+(?:un|une|des|mon|ma|notre)\W+{_ACTIVITY}(?:\W+\w+){{0,2}}\W*$"
-    # someone who came by: "le premier patient est passé à 9 h", "le frigoriste est passé à 10 h"
-    r"|\b(?:est|sont|etait|etaient) passee?s?\W*$"
+    # someone who came by or comes: "le premier patient est passé à 9 h", "le prestataire passe à 14h"
+    r"|\b(?:est|sont|etait|etaient) passee?s?\W*$|\b(?:passe|passera|vient|viendra)\W*$"
+    # people gone on their rounds: "les infirmières étaient parties en tournée de prélèvements à 7h"
+    r"|\bpartie?s? (?:en|pour)\b(?:\W+\w+){0,3}\W*$"
 )
 # "les séances de 6 h 30 ont démarré": the time that names one of the day's activities (unless it
 # is when something was seen: "à la séance de 10 h, on a vu…")

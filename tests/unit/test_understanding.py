@@ -1361,6 +1361,8 @@ def test_a_noticing_said_with_relever_is_the_detection_not_a_later_time():
     [
         "Le serveur de prescription est tombé cette nuit. Les consultations de 8 h 15 se font sur papier.",
         "Le standard est coupé depuis cette nuit. Le technicien de l'opérateur est passé à 11 h.",
+        "Le poste d'accueil affiche une rançon. L'informaticien de la mairie passe à 16h.",
+        "La box est tombée. Les aides à domicile étaient parties en tournée à 7 h 30 sans leurs plannings.",
     ],
 )
 def test_the_time_of_an_activity_or_of_a_visit_is_not_the_detection(text):
