@@ -130,8 +130,6 @@ PERIMETER_ANSWERS = (
     # "juste moi", "que ma boîte": one person's machine or account
     ("poste", re.compile(rf"\b{_MACHINE}\b|^\W*(?:juste|seulement|que|uniquement) (?:moi|ma |mon )|\bmoi seule?\b")),
 )
-# "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
-# it says nothing of the kind.
 # Not over yet, said with a negation ("ce n'est pas fini", "ne marche toujours pas"): read before
 # the words of an end, which it contains.
 _NOT_OVER = (
@@ -141,6 +139,8 @@ _NOT_OVER = (
     r"|\btoujours pas\b|\ben train de\b|\b(?:cherche|travaille|attend)\w* encore\b|\brien n'a ete\b"
     r"|\bon (?:est|y est|travaille) (?:dessus|encore)\b|\btoujours (?:en cours|dessus|comme ca|pareil|en panne)\b"
 )
+# "C'est fini" answers "où en est le traitement ?"; in an account ("c'est fini, tout est chiffré")
+# it says nothing of the kind.
 HANDLING_ANSWERS = (
     ("en_cours", re.compile(_NOT_OVER)),
     (
@@ -921,11 +921,11 @@ def _dates(
 def _before_noticed(text: str, detected: str) -> Optional[str]:
     """ "vingt minutes avant qu'on s'en rende compte", "quarante minutes plus tôt": the start, that
     long before the detection held (when it has its hour)."""
-    noticed = datetime.fromisoformat(detected)
-    said = BEFORE_NOTICED.search(fold(text))
+    noticed, folded = datetime.fromisoformat(detected), fold(text)
+    said = BEFORE_NOTICED.search(folded)
     if not said or said_without_hour(noticed):
         return None
-    words = fold(text)[: said.start()].split()[-5:]
+    words = folded[: said.start()].split()[-5:]
     for first in range(len(words)):  # the longest run of words before the cue that is a duration
         ago = "il y a " + " ".join(words[first:])
         found = find_dates(ago, noticed)
@@ -1037,9 +1037,9 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
     out: List[Dict[str, Any]] = []
     for entity in dates:
         day = out[-1] if out else None
-        if day and not _has_time(day) and not SENTENCE_END.search(text[day["end"] : entity["start"]]):
-            entity = _part_of_day(day, entity, text)
         apart = day and SENTENCE_END.search(text[day["end"] : entity["start"]])
+        if day and not _has_time(day) and not apart:
+            entity = _part_of_day(day, entity, text)
         # across sentences, only a time that fits the day as said: "hier… Je me suis garée à
         # 14h" is yesterday at 14h, "…depuis hier en fin d'après-midi. Le prestataire a
         # rappelé à 8h15" is not yesterday at 20h15, "Ce matin c'est pareil. J'ai un atelier à 10 h"
@@ -1183,13 +1183,14 @@ def _set_aside(text: str, entity: Dict[str, Any]) -> bool:
 
 def _other_event(text: str, entity: Dict[str, Any]) -> bool:
     begin, end = _clause_bounds(text, entity["start"], entity["end"])
+    before = fold(text[begin : entity["start"]])
     return bool(
         BACKUP_DONE.search(fold(text[begin:end]))
-        or EVENT_BEFORE.search(fold(text[begin : entity["start"]]))
+        or EVENT_BEFORE.search(before)
         or EVENT_AFTER.match(fold(text[entity["end"] : end]))
         or LAST_GOOD.search(_context(text, entity))
-        or SCHEDULED.search(fold(text[begin : entity["start"]]))
-        or (ACTIVITY_OF.search(fold(text[begin : entity["start"]])) is not None and not _noticed(text, entity))
+        or SCHEDULED.search(before)
+        or (ACTIVITY_OF.search(before) is not None and not _noticed(text, entity))
     )
 
 
