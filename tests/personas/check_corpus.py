@@ -376,6 +376,12 @@ def validate(personas):
             errors.append(f"{w}: non-malicious type with origin malveillante")
         if "complaint_filed" in exp and exp.get("origin") != "malveillante":
             errors.append(f"{w}: complaint_filed expected for a non-malicious incident")
+        if exp.get("is_ose") in ("oui", "inconnu") and exp.get("structure_type") not in (
+            None,
+            "etablissement_sante_public",
+        ):
+            # guidance.md: the OSE are the GHT support hospitals and the CHU, all public
+            errors.append(f"{w}: is_ose={exp['is_ose']!r} for a {exp['structure_type']}: it is non")
         q = exp.get("qualification")
         if q is not None:
             if not isinstance(q, dict) or not set(q) <= {"grave", "significatif"} or not q:
