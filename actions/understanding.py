@@ -19,6 +19,7 @@ from bot.core.fields import Reading
 from bot.core.paris_time import PARIS, said_without_hour
 from bot.core.register_search import query_words
 from bot.core.validators import InvalidValue, parse_count
+from bot.nlu import lexicon
 from bot.nlu.french_dates import find_dates
 from bot.nlu.incident_facts import extract_facts
 from bot.nlu.text import fold, is_question
@@ -44,7 +45,7 @@ KEPT_UNLESS_CORRECTED = (*IDENTITY_FIELDS, "structure_type", "region")
 # "CHU" says the structure is an OSE where the structure is told (the opening, its name); later, a
 # CHU named is another place, and only "nous sommes OSE" says it.
 OSE_READ_AT = {None, "description", "structure_name", "is_ose", "confirmed"}
-OSE_SAID = re.compile(r"\bose\b|operateur de services? essentiels?|\boiv\b|etablissement support")
+OSE_SAID = re.compile(lexicon.OSE_ACRONYM + r"|operateur de services? essentiels?|\boiv\b|etablissement support")
 # what a correction said while an establishment is offered never changes (the offer answers for them)
 NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
 NOT_AT_NEWS = NOT_CORRECTED_AT_MATCH | {"is_ose"}
@@ -559,11 +560,22 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     for name in KEPT_UNLESS_CORRECTED:
         if name != requested and slots.get(name) and name in values and not _may_correct(name, text, slots):
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
-    if "is_ose" in values and requested not in OSE_READ_AT and not OSE_SAID.search(fold(text)):
+    if "is_ose" in values and not OSE_SAID.search(fold(text)) and not _ose_by_its_name(values, requested):
         values.pop("is_ose")  # "les urgences sont orientées vers le CHU": another place than the structure
     if values.get(requested) is None and _leads_with_not_known(requested, text):
         values[requested] = _not_known(requested)  # "jsp du tout, faut demander à l'informaticien"
     return {field: value for field, value in values.items() if value is not None}
+
+
+def _ose_by_its_name(values: Dict[str, Any], requested: Optional[str]) -> bool:
+    """A CHU is an OSE, when the CHU is the structure: in an opening that names the structure, its
+    name must be the CHU ("pour le CH du Nord Caraïbe, … nos liaisons avec le CHU de Martinique")."""
+    if requested not in OSE_READ_AT:
+        return False
+    name = values.get("structure_name")
+    if requested in ("is_ose", "structure_name") or not name:
+        return True
+    return any(fact.field == "is_ose" for fact in extract_facts(name))
 
 
 def _leads_with_not_known(requested: Optional[str], text: str) -> bool:

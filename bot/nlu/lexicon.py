@@ -819,12 +819,14 @@ HANDLING_STATUS = [
     ),
 ]
 
+# "OSE", not the verb: "je n'ose plus rien toucher"
+OSE_ACRONYM = r"(?<!n')(?<!j')(?<!\bje )\bose\b(?! (?:plus|pas|rien|meme|jamais|toucher)\b)"
 IS_OSE = [
     # Every CHU and GHT support hospital is an OSE (guidance.md); the summary lets the user correct it.
     (
         "oui",
         [
-            r"\bose\b",
+            OSE_ACRONYM,
             r"operateur de services? essentiels?",
             r"\boiv\b",
             r"etablissement support (?:de |du )?ght",

@@ -142,6 +142,20 @@ def test_chu_is_ose():
 
 
 @pytest.mark.parametrize(
+    "text, ose",
+    [
+        ("la clinique est OSE depuis l'an dernier", True),
+        ("oui, nous sommes ose", True),
+        ("je n'ose plus toucher au serveur", False),
+        ("la secrétaire n'ose pas redémarrer son poste", False),
+        ("j'ose à peine rallumer le PC", False),
+    ],
+)
+def test_ose_is_the_acronym_not_the_verb(text, ose):
+    assert ("is_ose" in facts(text)) is ose
+
+
+@pytest.mark.parametrize(
     "text, touched, not_touched",
     [
         ("le serveur d'analyses du laboratoire ne répond plus", set(), {"serveurs_infrastructure"}),

@@ -465,6 +465,19 @@ def test_an_establishment_confirmed_from_the_register_keeps_its_name():
     assert understand(named, "is_ose", declined)["structure_name"] == "CHU de Rouen"
 
 
+def opening(text):
+    return msg(text, "declare_incident", IncidentFactsExtractor().entities(text))
+
+
+def test_a_chu_named_in_the_opening_is_an_ose_only_when_it_is_the_structure():
+    mine = opening("Ici la DSI du CHU de Poitiers : la messagerie est bloquée depuis une heure")
+    assert understand(mine, None, {})["is_ose"] == "oui"
+    other = "Pour l'hôpital de Loches : plus de liaison avec le CHU de Tours depuis ce matin, on est en papier"
+    assert "is_ose" not in understand(opening(other), None, {})
+    said = "Clinique des Cèdres, nous sommes OSE ; nos échanges avec le CHU sont coupés"
+    assert understand(opening(said), None, {})["is_ose"] == "oui"
+
+
 @pytest.mark.parametrize("said", ["pareil", "en même temps", "au même moment, je pense", "idem"])
 def test_a_start_at_the_same_moment_is_the_detection(said):
     slots = {"detected_at": "2026-12-03T07:30:00+01:00"}
