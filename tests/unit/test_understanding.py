@@ -461,6 +461,9 @@ def test_an_establishment_confirmed_from_the_register_keeps_its_name():
     assert understand(text_read, "is_ose", completing)["is_ose"] == "non"
     planned = msg("non, mais c'est prévu demain", "deny", [ent("cnil_notified", "prevue")])
     assert understand(planned, "cnil_notified", {})["cnil_notified"] == "prevue"  # more than a bare "non"
+    other = "Non, l'hôpital support de notre groupement est le CHR de Metz-Thionville."
+    other_read = msg(other, "inform", IncidentFactsExtractor().entities(other))  # no OSE word: the no answers
+    assert understand(other_read, "is_ose", confirmed)["is_ose"] == "non"
     declined = {**confirmed, "structure_match": "aucune", "finess": None}
     assert understand(named, "is_ose", declined)["structure_name"] == "CHU de Rouen"
 
