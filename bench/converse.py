@@ -139,18 +139,28 @@ def load(split: str) -> List[Persona]:
     return personas
 
 
+@lru_cache(maxsize=1)
+def _listed() -> Dict[str, List[str]]:
+    """persona id -> the FINESS ET numbers of tests/personas/structures.yml (annotated from the
+    personas and the register only)."""
+    annotations = yaml.safe_load((PERSONAS / "structures.yml").read_text(encoding="utf-8")) or {}
+    return {pid: [str(n) for n in a["finess"]] for pid, a in annotations.items() if a.get("real")}
+
+
 @lru_cache(maxsize=1)  # the register is read once, for both splits
+def legal_entities() -> Dict[str, str]:
+    """FINESS ET -> its legal entity (EJ), for the establishments of structures.yml."""
+    wanted = {n for numbers in _listed().values() for n in numbers}
+    return {e.finess: e.legal_finess for e in read_register(DEFAULT_FINESS_DIR) if e.finess in wanted and e.legal_finess}
+
+
 def real_establishments() -> Dict[str, List[str]]:
     """persona id -> the FINESS numbers that recognise the real establishment it names: those of
-    tests/personas/structures.yml (annotated from the personas and the register only) and the
-    legal entity (EJ) they belong to, a FINESS the spec accepts as well."""
-    annotations = yaml.safe_load((PERSONAS / "structures.yml").read_text(encoding="utf-8")) or {}
-    listed = {pid: [str(n) for n in a["finess"]] for pid, a in annotations.items() if a.get("real")}
-    wanted = {n for numbers in listed.values() for n in numbers}
-    entity = {e.finess: e.legal_finess for e in read_register(DEFAULT_FINESS_DIR) if e.finess in wanted}
+    structures.yml and the legal entity (EJ) they belong to, a FINESS the spec accepts as well."""
+    entity = legal_entities()
     return {
-        pid: list(dict.fromkeys([*numbers, *(entity[n] for n in numbers if entity.get(n))]))
-        for pid, numbers in listed.items()
+        pid: list(dict.fromkeys([*numbers, *(entity[n] for n in numbers if n in entity)]))
+        for pid, numbers in _listed().items()
     }
 
 
@@ -373,6 +383,10 @@ def score(stored: Optional[Dict[str, Any]], expected: Dict[str, Any], started_at
 
 
 def _matches(name: str, want: Any, got: Any, started_at: datetime) -> Optional[bool]:
+    if name == "finess":
+        # the legal entity's number typed, Vigie offers its establishments (issue 15): the site the
+        # person confirms is theirs (the spec accepts an ET or an EJ; the ET says more)
+        return got == want or (got is not None and legal_entities().get(got) == want)
     if name in SCORED_EXACT:
         return got == want
     if name in SCORED_SETS:

@@ -276,6 +276,14 @@ def test_the_legal_entity_of_an_annotated_establishment_recognises_it_too():
     assert "510000029" in real["dev-062"]  # and the CHU's legal entity, from the register
 
 
+def test_a_legal_entity_number_typed_is_met_by_the_site_of_that_entity_confirmed():
+    typed = {"finess": "510000029"}  # the CHU de Reims's legal entity, as a person typed it
+    assert score({"finess": "510002447"}, typed, NOW)["finess"][0]  # one of its sites, annotated
+    assert score({"finess": "510000029"}, typed, NOW)["finess"][0]
+    assert not score({"finess": "080000615"}, typed, NOW)["finess"][0]  # another entity's site
+    assert not score({"finess": "510000029"}, {"finess": "510002447"}, NOW)["finess"][0]  # a site typed
+
+
 def test_asked_whether_to_cancel_the_persona_goes_on():
     """A scripted cancel brings "Voulez-vous vraiment annuler ?" with no form question pending:
     every persona came to declare, and clicks "Non, continuer"."""
