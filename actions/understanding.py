@@ -74,10 +74,31 @@ INTENT_ANSWERS = {
     "dont_know": "inconnu",
 }
 DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune", "provider_involved": "non"}
+# A complaint or a CNIL notification to come: planned, said, or put in the future. "Pas encore" alone
+# is only not done, and a procedure "en cours" may be another one ("procédure disciplinaire en cours").
 PLANNED = re.compile(
-    r"\bprevu|\bpas encore\b|\bva (?:le |la )?(?:faire|deposer|notifier|porter)|\ben cours\b|\bbientot\b|\bdemain\b"
-    r"|\bplus tard\b|\bs'en (?:occupe|charge)\b|\ba faire\b"
+    r"\bprevu|\b(?:va|vais|vont|allons|ira|irai|iront|irons|doit|devons|veut|veulent)\s+(?:\w+\s+){0,2}?"
+    r"(?:aller|faire|deposer|notifier|porter|declarer|prevenir|saisir|appeler|s'en (?:occuper|charger)"
+    r"|a la (?:gendarmerie|police)|au commissariat)|\b(?:sera|seront|deposera|deposerons|notifiera|fera|ferons|faudra)\b|\b(?:plainte|notification|depot) (?:est )?en cours\b"
+    r"|\bc'est en cours\b|\bbientot\b|\bdemain\b|\bplus tard\b|\bs'en (?:occupe|charge)\b|\ba faire\b"
+    r"|\bcet? (?:apres-midi|apres midi|aprem|soir)\b|\bdans la (?:journee|matinee|semaine)\b|\bcette semaine\b"
+    r"|\bprepare\w* (?:la |une )?notification|\bredige\w* (?:la |une )?notification"
 )
+# The fields whose "prévue" answers "not yet, but it will be"
+PLANNABLE = {name for name, choices in schema.ENUM_FIELDS.items() if "prevue" in choices}
+# Not done: "non, pas encore", "on a pas porté plainte", "pas de plainte"
+LEADING_NO = re.compile(r"^\s*(?:non|nan)\b")
+NOT_DONE = re.compile(
+    r"^\s*(?:non|nan|pas encore)\b|\b(?:pas|jamais) (?:encore )?(?:porte|depose|notifie|prevenu|fait|de plainte)"
+)
+# The plan itself denied: "ce n'est pas prévu", "on ne va pas porter plainte"
+NOT_PLANNED = re.compile(
+    r"\bpas (?:encore )?prevu|\bne (?:va|vais|vont|allons) pas\b|\bpas que (?:ce|ca) soit prevu"
+)
+UNDECIDED = re.compile(r"\bpas (?:encore )?decide|\bsi (?:on|il) (?:doit|faut)\b")
+# "Non, …" answers no, whatever comes after ("non, la direction décidera plus tard des suites"), unless
+# a plan is set against it: "non, mais on va le faire", "non, c'est prévu cet après-midi"
+NO_BUT_PLANNED = re.compile(r"\bmais\b|\bprevu")
 # Words that answer a question when it is pending (not in the lexicon, which reads whole
 # descriptions: "papier" alone says nothing there), by field, the strongest answer first.
 CARE_ANSWERS = (
@@ -1282,6 +1303,10 @@ def _answer(
     leading = _leading_yes_no(requested, text)
     if leading and found.get(requested) in ("oui", "non") and found[requested] != leading:
         return {requested: leading}  # "non, le support du GHT c'est le CHU de Rouen": the CHU is OSE, not us
+    if requested in PLANNABLE and intent != "dont_know" and not NOT_KNOWN.match(fold(text)):
+        said = _done_or_planned(text)
+        if said:
+            return {requested: said}  # before the words' "porte plainte": "la cadre porte plainte cet aprem"
     if not requested or requested in found:
         return {}
     if requested == "confirmed":
@@ -1307,6 +1332,22 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
+
+
+def _done_or_planned(text: str) -> Optional[str]:
+    """A complaint or a notification: planned ("prévue", "je vais à la gendarmerie cet aprem", "le
+    patient a porté plainte et l'établissement va aussi le faire"), unless the plan is denied; not
+    done ("non, pas encore", "on n'a pas porté plainte"); done."""
+    words = f" {WORD_SEPARATORS.sub(' ', fold(text))} "
+    if UNDECIDED.search(words):
+        return None  # "pas encore décidé", "on attend de savoir s'il faut": not known yet
+    if NOT_PLANNED.search(words) or (LEADING_NO.match(words) and not NO_BUT_PLANNED.search(words)):
+        return "non"
+    if PLANNED.search(words):
+        return "prevue"
+    if NOT_DONE.search(words):
+        return "non"
+    return None
 
 
 def _not_known(field: str) -> str:

@@ -180,9 +180,37 @@ def test_systems_accumulate():
 
 def test_yes_no_words_whatever_the_intent():
     assert understand(msg("pas encore, le DPO s'en occupe"), "cnil_notified", {}) == {"cnil_notified": "prevue"}
-    assert understand(msg("pas encore"), "complaint_filed", {}) == {"complaint_filed": "prevue"}  # not yet: to do
+    assert understand(msg("pas encore"), "complaint_filed", {}) == {"complaint_filed": "non"}  # not done, no plan said
     assert understand(msg("non"), "complaint_filed", {}) == {"complaint_filed": "non"}
     assert understand(msg("oui bien sûr"), "support_requested", {}) == {"support_requested": "oui"}
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("Non, toujours pas.", "non"),
+        ("non, et ce n'est pas prévu pour le moment", "non"),
+        ("on n'a pas déposé plainte", "non"),
+        ("non, l'assurance décidera des suites", "non"),
+        ("non, mais le directeur ira au commissariat demain", "prevue"),
+        ("le chef de service dépose plainte ce soir", "prevue"),
+        ("je passe à la brigade de gendarmerie cet après-midi", "prevue"),
+        ("elle sera faite avant vendredi par la direction", "prevue"),
+        ("un agent a déjà porté plainte et l'hôpital va le faire aussi", "prevue"),
+        ("oui, déposée hier au commissariat central", "oui"),
+        ("nous avons porté plainte à 9h", "oui"),
+    ],
+)
+def test_a_complaint_done_planned_or_not(said, value):
+    read = msg(said, "inform", IncidentFactsExtractor().entities(said))
+    assert understand(read, "complaint_filed", {"origin": "malveillante"})["complaint_filed"] == value
+
+
+def test_a_notification_in_hand_is_planned():
+    said = "la DPO rédige la notification"
+    assert understand(msg(said, "inform"), "cnil_notified", {})["cnil_notified"] == "prevue"
+    undecided = "pas encore décidé, on attend l'avis du DPO"
+    assert understand(msg(undecided, "inform"), "cnil_notified", {}).get("cnil_notified") != "prevue"
 
 
 def test_a_choice_named_alone_answers_whatever_the_intent():
