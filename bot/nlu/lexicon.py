@@ -851,8 +851,12 @@ PERIMETER = [
     ),
     ("plusieurs_sites", [r"plusieurs sites", r"tous les sites", r"(?:les|nos) \w+ sites"]),
     ("prestataire", [r"(?:heberge|hebergee?s?) chez", r"chez (?:l'|le |notre )?(?:editeur|prestataire|hebergeur)"]),
-    ("plusieurs_serveurs", [r"(?:plusieurs|des|les|tous les) serveurs", r"serveurs de fichiers"]),
-    ("serveur", [r"(?:le|un|du) serveur", r"baie (?:de stockage|san)"]),
+    # a storage array holds the disks of many servers
+    (
+        "plusieurs_serveurs",
+        [r"(?:plusieurs|des|les|tous les|deux|trois) serveurs", r"serveurs de fichiers", r"baie (?:de stockage|san)"],
+    ),
+    ("serveur", [r"(?:le|un|du) serveur"]),
     ("plusieurs_postes", [r"(?:plusieurs|des|les|tous les) postes", r"(?:plusieurs|des) (?:pc|ordinateurs)"]),
     ("poste", [r"(?:un|le|son|sa|mon) (?:poste|pc|ordinateur|portable)"]),
     ("site_internet", [r"site (?:internet|web)"]),

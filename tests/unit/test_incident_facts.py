@@ -137,6 +137,18 @@ def test_complaint_and_cnil():
     assert facts("la CNIL a été notifiée hier")["cnil_notified"] == ["oui"]
 
 
+@pytest.mark.parametrize(
+    "text, perimeter",
+    [
+        ("la baie SAN du site nord ne répond plus", "plusieurs_serveurs"),
+        ("propagation vers trois serveurs du domaine", "plusieurs_serveurs"),
+        ("le serveur de la pharmacie a planté", "serveur"),
+    ],
+)
+def test_a_storage_array_is_several_servers(text, perimeter):
+    assert facts(text)["perimeter"] == [perimeter]
+
+
 def test_chu_is_ose():
     assert facts("au CHU de Nantes")["is_ose"] == ["oui"]
 
