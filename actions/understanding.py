@@ -1490,12 +1490,19 @@ def _care_untouched(care: Optional[str], systems: set, merged: Dict[str, Any]) -
     )
 
 
+def _care_tells_availability(kind: Optional[registry.IncidentType]) -> bool:
+    """Care in degraded mode means systems stopped, unless the type says what it did to data (a stolen
+    tablet: confidentiality) or a malfunction may have altered data instead (wrong doses shown):
+    then the question is asked."""
+    return kind is None or (kind.data_impact is None and kind != registry.IncidentType.DYSFONCTIONNEMENT_LOGICIEL)
+
+
 def _implied_data_impact(incident_type: Optional[str], care: Optional[str], merged: Dict[str, Any]) -> set:
     kind = _kind(incident_type)
     impacts = {impact.value for impact in (kind.data_impact if kind and kind.data_impact else ())}
     if incident_type == "erreur_humaine" and "messagerie" in (merged.get("affected_systems") or []):
         impacts.add("confidentialite")
-    if care in ("mode_degrade", "interruption"):
+    if care in ("mode_degrade", "interruption") and _care_tells_availability(kind):
         impacts.add("disponibilite")
     if incident_type == "compromission_compte" and merged.get("health_data_involved") == "oui":
         impacts.add("confidentialite")

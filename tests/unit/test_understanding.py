@@ -206,6 +206,16 @@ def test_a_complaint_done_planned_or_not(said, value):
     assert understand(read, "complaint_filed", {"origin": "malveillante"})["complaint_filed"] == value
 
 
+def test_care_in_degraded_mode_tells_availability_only_where_the_type_leaves_it_open():
+    slots = {"care_impact": "mode_degrade"}
+    stolen = understand(msg("vol", "inform", [ent("incident_type", "vol_perte_materiel")]), "incident_type", slots)
+    assert stolen["data_impact"] == ["confidentialite"]  # the tablet's data may be read: no outage said
+    bug = understand(msg("bug", "inform", [ent("incident_type", "dysfonctionnement_logiciel")]), "incident_type", slots)
+    assert "data_impact" not in bug  # stopped, or showing wrong values: asked
+    broken = understand(msg("panne", "inform", [ent("incident_type", "panne_materielle")]), "incident_type", slots)
+    assert broken["data_impact"] == ["disponibilite"]
+
+
 def test_a_notification_in_hand_is_planned():
     said = "la DPO rédige la notification"
     assert understand(msg(said, "inform"), "cnil_notified", {})["cnil_notified"] == "prevue"
