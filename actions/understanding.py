@@ -234,6 +234,11 @@ ANSWER_CUES = {
     "patient_endangerment": ENDANGERMENT_ANSWERS,
 }
 # The same for the questions that take several answers ("disponibilité et intégrité").
+# what makes "serveur" an application's: "de résultats", "des images", "TPS", "biomédicaux", not "de fichiers"
+_SERVER_OF = (
+    r"\s+(?:(?:de |du |des |d')(?!fichiers|stockage|partage|virtualisation|sauvegarde|domaine|l'infra)"
+    r"|biomedic|medic|administrati|tps\b|applicati|metier)"
+)
 LIST_ANSWER_CUES = {
     "data_impact": (
         (
@@ -260,11 +265,20 @@ LIST_ANSWER_CUES = {
         ("laboratoire_sil", re.compile(r"\blabos?\b|\blaboratoires?\b|\bresultats? d'analyses?\b")),
         ("pacs_ris", re.compile(r"\bimagerie\b|\bradios?\b|\bscanners?\b|\birm\b")),
         ("prescription_pharmacie", re.compile(r"\bpharmacie\b|\bprescriptions?\b|\bmedicaments?\b")),
-        ("telephonie", re.compile(r"\btelephon\w*|\btel\b|\bstandard\b|\bportables?\b|\bsmartphones?\b")),
+        # "le portable" alone may be a laptop: only a phone when said so
+        ("telephonie", re.compile(r"\btelephon\w*|\btel\b|\bstandard\b|\btelephones? portables?\b|\bsmartphones?\b")),
         ("reseau_telecom", re.compile(r"\breseaux?\b|\btelecoms?\b|(?<!site )\binternet\b|\bwifi\b|\bfibre\b")),
-        ("serveurs_infrastructure", re.compile(r"\bserveurs?\b|\binfrastructures?\b|\bvirtualisation\b|\bstockage\b")),
+        # "le serveur de résultats du labo", "les serveurs biomédicaux": an application's server is that application
+        ("serveurs_infrastructure", re.compile(rf"\bserveurs?\b(?!{_SERVER_OF})|\binfrastructures?\b|\bvirtualisation\b|\bstockage\b")),
         ("sauvegardes", re.compile(r"\bsauvegardes?\b|\bbackups?\b")),
         ("poste_de_travail", re.compile(r"\bpostes?\b|\bpcs?\b|\bordinateurs?\b|\bordis?\b")),
+        (
+            "dpi",
+            re.compile(
+                r"\bdossiers? (?:des |du |de (?:la |l')?|d')?(?:patients?|residents?|jeunes|enfants|usagers|malades|soins"
+                r"|dialyse|hospitalises)\b|\b(?:logiciels?|appli\w*) (?:de |des |du )?(?:soins|dialyse|dossiers?)\b"
+            ),
+        ),
         ("biomedical", re.compile(r"\bbiomedic\w*|\bdispositifs? medicaux\b|\bappareils? medicaux\b")),
         ("rh_paie", re.compile(r"\bpaie\b|\brh\b|\bressources humaines\b")),
         ("gestion_administrative", re.compile(r"\badministrati\w+|\badmissions?\b|\bfacturation\b|\bgam\b")),

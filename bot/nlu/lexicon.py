@@ -298,6 +298,8 @@ AFFECTED_SYSTEMS = [
         [
             r"\bdpi\b",
             r"dossiers? (?:patients?|medica(?:l|ux)|de soins|residents?)",
+            r"dossiers? (?:des |du |de )(?:patients?|residents?|jeunes|enfants|usagers|malades|dialyse|hospitalises)\b",
+            r"logiciels? (?:de |des |du )?dialyse",
             r"dxcare",
             r"orbis",
             r"\beasily\b",

@@ -216,6 +216,22 @@ def test_care_in_degraded_mode_tells_availability_only_where_the_type_leaves_it_
     assert broken["data_impact"] == ["disponibilite"]
 
 
+@pytest.mark.parametrize(
+    "said, systems",
+    [
+        ("le serveur de résultats d'analyses", {"laboratoire_sil"}),
+        ("les deux serveurs biomédicaux de la radiothérapie", {"biomedical"}),
+        ("les serveurs de fichiers", {"serveurs_infrastructure"}),
+        ("l'ordinateur portable de la cadre", {"poste_de_travail"}),
+        ("le téléphone portable d'astreinte", {"telephonie"}),
+        ("l'appli de soins des usagers, sur la tablette", {"dpi"}),
+        ("le dossier des résidents", {"dpi"}),
+    ],
+)
+def test_the_systems_named_in_an_answer(said, systems):
+    assert set(understand(msg(said, "inform"), "affected_systems", {})["affected_systems"]) == systems
+
+
 def test_a_notification_in_hand_is_planned():
     said = "la DPO rédige la notification"
     assert understand(msg(said, "inform"), "cnil_notified", {})["cnil_notified"] == "prevue"
