@@ -12,6 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import going_back, structure, summary, type_guess
+from actions.asked_first import REFLEXES_TOPIC, answer_first, asked_topic
 from actions.buttons import DONT_KNOW
 from actions.understanding import (
     ANSWER_INTENTS,
@@ -104,6 +105,9 @@ class ValidateDeclarationForm(FormValidationAction):
             if not misread_answer(tracker.latest_message, requested) and not asks_what_it_means(text, requested):
                 return []  # not an answer: let the rules handle it (question, cancel...)
         feedback = CollectingDispatcher()
+        answered = answer_first(tracker.latest_message, domain) if requested is None else None
+        if answered:
+            feedback.utter_message(text=answered)  # then what it understood of the account
         events: List[EventType] = []
         if not before.get("submission_key"):
             events.append(SlotSet("submission_key", uuid.uuid4().hex))
@@ -142,7 +146,7 @@ class ValidateDeclarationForm(FormValidationAction):
         # a place confirmed is said by its validation; a date put right at that question is said here
         if requested != structure.MATCH or structure.MATCH not in candidates:
             summary.acknowledge(feedback, before, tracker.slots, requested)
-        if first_reflexes_due(before, tracker.slots):
+        if first_reflexes_due(before, tracker.slots) and asked_topic(tracker.latest_message) != REFLEXES_TOPIC:
             feedback.utter_message(text=FIRST_REFLEXES)
         events += going_back.pushed(requested, before, tracker.slots)
         events.append(SlotSet("feedback", feedback.messages or None))

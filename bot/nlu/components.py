@@ -30,6 +30,9 @@ from bot.nlu.text import is_question
 
 # The ranking of incident types in the parse data (and in the tracker's latest message).
 TYPE_RANKING = "incident_type_ranking"
+# Set on a message read as the FAQ that starts a declaration instead: whether it asked a question
+# (the form answers it first, with the FAQ's answer).
+ASKED = "asked_with_an_account"
 
 
 class _Configless(PackageFingerprint, GraphComponent):
@@ -185,6 +188,13 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
     # Words from which a message read as the FAQ may be a description: 2 of the 317 FAQ examples
     # of data/faq.yml that are not questions are this long, and neither has a sure type.
     LONG_ACCOUNT = 15
+    # A message read as the FAQ that tells an incident of the person's own, even as a question
+    # ("…, faut déclarer ?", "RSSI des HUS, je déclare pour le NHC. Rançongiciel en cours…"):
+    # a type (the lexicon's, or the classifier's ranking this sure) and a when or a where. Its
+    # question is answered by the form, before what it understood (``ASKED``).
+    OWN_ACCOUNT_WORDS = 8
+    OWN_ACCOUNT_TYPE = 0.5
+    CONCRETE = ("datetime", "structure_name", "structure_type")
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -210,10 +220,16 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
             intent = message.get("intent") or {}
             ranking = message.get(TYPE_RANKING) or []
             text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue
+            if intent.get("name") == "faq" and self._own_account(message, text, ranking):
+                message.set("intent", {"name": "declare_incident", "confidence": 1.0}, add_to_output=True)
+                message.set(ASKED, is_question(text), add_to_output=True)
+                continue
             replaced = intent.get("name") in self.REPLACED or (
                 intent.get("name") == "faq" and len(text.split()) >= self.LONG_ACCOUNT
             )
-            if not replaced or not ranking or text.startswith("/") or is_question(text):
+            if not replaced or not ranking or is_question(text):
                 continue
             best = ranking[0]
             if best["name"] != "autre" and best["confidence"] >= self._threshold:
@@ -221,3 +237,9 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
                     "intent", {"name": "declare_incident", "confidence": best["confidence"]}, add_to_output=True
                 )
         return messages
+
+    def _own_account(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> bool:
+        said = {entity.get("entity") for entity in message.get(ENTITIES) or []}
+        sure = bool(ranking) and ranking[0]["name"] != "autre" and ranking[0]["confidence"] >= self.OWN_ACCOUNT_TYPE
+        typed = "incident_type" in said or sure
+        return typed and bool(said & set(self.CONCRETE)) and len(text.split()) >= self.OWN_ACCOUNT_WORDS

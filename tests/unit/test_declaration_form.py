@@ -64,6 +64,24 @@ async def test_opening_message_fills_what_it_says_and_says_so():
     assert "Rançongiciel" in said[0]
 
 
+async def test_a_question_asked_with_an_account_is_answered_before_what_was_understood():
+    text = "Notre hébergeur du DPI est en panne depuis ce matin 7h, les services sont en mode dégradé papier : on doit déclarer ?"
+    asked = {
+        **message(text, "declare_incident"),
+        "asked_with_an_account": True,  # set by DescribedIncident on a message read as the FAQ
+        "response_selector": {"faq": {"response": {"intent_response_key": "faq/obligation_declarer"}}},
+    }
+    tracker = Tracker("test", dict(SLOTS), asked, [], False, None, {"name": "declaration_form"}, "action_listen")
+    events = await ValidateDeclarationForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    said = [m.get("text") for m in next(e["value"] for e in events if e.get("name") == "feedback")]
+    faq_answer = DOMAIN["responses"]["utter_faq/obligation_declarer"][0]["text"]
+    assert said[0] == faq_answer.replace(" Pour déclarer, décrivez-moi l'incident.", "").strip()
+    assert "crivez-moi" not in said[0]  # the account is already there
+    assert said[1].startswith("Voici ce que j'ai compris")
+    values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert values["care_impact"] == "mode_degrade" and values["description"] == text
+
+
 async def test_bare_request_asks_for_a_description_first():
     values, _ = await turn({}, "je veux déclarer un incident", "declare_incident")
     assert values["requested_slot"] == "description"

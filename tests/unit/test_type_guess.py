@@ -211,3 +211,36 @@ def test_a_plain_description_the_intents_missed_starts_a_declaration(text, inten
     message = _parsed(text, intent, [{"name": n, "confidence": c} for n, c in ranking])
     DescribedIncident(DescribedIncident.get_default_config()).process([message])
     assert message.get("intent")["name"] == expected
+
+
+def _read(text, intent, ranking):
+    """A message as the pipeline leaves it before DescribedIncident: intent, ranking and the
+    rule-based extractors' entities."""
+    from bot.nlu.components import FrenchDateExtractor, IncidentFactsExtractor
+
+    message = _parsed(text, intent, [{"name": n, "confidence": c} for n, c in ranking])
+    entities = IncidentFactsExtractor().entities(text) + FrenchDateExtractor().entities(text)
+    message.set("entities", entities)
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, ranking, starts, asked",
+    [
+        # an account of one's own incident, with a question: the declaration starts, the question is kept
+        ("notre serveur de messagerie est chiffré depuis cette nuit, est-ce que ça se déclare ?", [("rancongiciel", 0.6)], True, True),
+        ("Clinique des Lilas : un rançongiciel bloque les postes de l'accueil, on fait quoi ?", [], True, True),
+        # an account that is no question, with a type the classifier is not sure of
+        ("Ici l'EHPAD du Val : intrusion sur le poste de la comptable constatée ce matin", [("autre", 0.4)], True, False),
+        # a question about the scheme, even naming a type: the FAQ
+        ("est-ce qu'un rançongiciel doit être déclaré à l'ARS et à l'ANSSI ?", [("rancongiciel", 0.9)], False, False),
+        ("combien de temps a-t-on pour déclarer une fuite de données ?", [("fuite_donnees", 0.9)], False, False),
+    ],
+)
+def test_an_account_of_ones_own_incident_read_as_the_faq_starts_a_declaration(text, ranking, starts, asked):
+    from bot.nlu.components import ASKED, DescribedIncident
+
+    message = _read(text, "faq", ranking)
+    DescribedIncident(DescribedIncident.get_default_config()).process([message])
+    assert (message.get("intent")["name"] == "declare_incident") is starts
+    assert bool(message.get(ASKED)) is asked
