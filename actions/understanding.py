@@ -391,6 +391,7 @@ NOTICED = re.compile(
     r"plaintes? de|notifie|trouve|vu|sonne)e?s?|rendue?s? compte|detection|constat|alarmes?)\b"
     r"|\b(?:l'a|l'ont|l'avons|on a|avons|ai) su\b"  # "on l'a su hier vers 11h20"; "j'ai prévenu X" is told, not noticed
     r"|\b(?:a|ont|avons|ai|avait) releve\b"  # "notre DPO a relevé l'anomalie", not "la relève de 6h45"
+    r"|\b(?:l'a|l'ont|l'avait|a|ont|avait) notee?\b"  # "la veilleuse l'a noté dans le cahier à 5 h 10"
     r"|\bremontee?s?\b(?!\s+(?:a|au|aux)\b)"  # "remonté par le SOC", not "remonte à hier": when it began
     r"|\bappels? (?:de|des|d')"
     # "des appels de patients", not "j'ai appelé l'opérateur à 7h15": an action after the detection
@@ -435,7 +436,7 @@ DAYLESS_PART = re.compile(
 )
 # A time in the day's schedule: "la première séance était à 7 h", "j'ai un atelier cuisine à 10 h" (not
 # "pendant l'atelier de 10h on a vu…", when it was noticed).
-_ACTIVITY = r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fete|formation|cours|goute)s?"
+_ACTIVITY = r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fete|formation|cours|goute|ronde|tournee)s?"
 SCHEDULED = re.compile(
     rf"\b{_ACTIVITY}(?:\W+\w+){{0,3}}?\W+(?:etai(?:t|ent)|est|sont|commenc\w*|debut\w*|prevue?s?)\W*$"
     rf"|\b(?:j'ai|j ai|on a|nous avons)\W+(?:un|une|des|mon|ma|notre)\W+{_ACTIVITY}(?:\W+\w+){{0,2}}\W*$"
@@ -493,7 +494,8 @@ SET_ASIDE = re.compile(
 
 # "environ quatre heures avant qu'on s'en aperçoive", "quarante minutes plus tôt": how long before the detection
 BEFORE_NOTICED = re.compile(
-    r"(?<=\w) (?:avant (?:qu'on|que nous|que l'on|notre|le constat|la detection|de (?:s'en|nous en))|plus tot\b)"
+    r"(?<=\w) (?:avant (?:qu'on|que nous|que l'on|notre|le constat|la detection|de (?:s'en|nous en))|plus tot\b"
+    r"|avant\b(?=\s*(?:[,.;:!]|$)))"  # to the start question, "à peu près une heure avant, l'ordinateur a redémarré"
 )
 # between two times of one answer, words that take the first back: "6 h 40… non attendez, 6 h 04"
 TAKEN_BACK = re.compile(r"\b(?:non|pardon|plutot|je veux dire|je me trompe|je corrige|correction)\b")

@@ -1433,6 +1433,7 @@ def test_a_noticing_said_with_relever_is_the_detection_not_a_later_time():
         "Le standard est coupé depuis cette nuit. Le technicien de l'opérateur est passé à 11 h.",
         "Le poste d'accueil affiche une rançon. L'informaticien de la mairie passe à 16h.",
         "La box est tombée. Les aides à domicile étaient parties en tournée à 7 h 30 sans leurs plannings.",
+        "Le PC de l'infirmerie a été volé après la ronde de 22 h.",
     ],
 )
 def test_the_time_of_an_activity_or_of_a_visit_is_not_the_detection(text):
@@ -1444,12 +1445,22 @@ def test_the_time_of_an_activity_or_of_a_visit_is_not_the_detection(text):
     [
         ("d'après le prestataire, une demi-heure avant qu'on s'en rende compte", "2026-12-06T05:30:00+01:00"),
         ("le routeur avait lâché environ deux heures plus tôt", "2026-12-06T04:00:00+01:00"),
+        ("la sauvegarde avait échoué une heure avant, d'après les journaux", "2026-12-06T05:00:00+01:00"),
+        ("Le patch a été poussé trois heures avant.", "2026-12-06T03:00:00+01:00"),
     ],
 )
 def test_a_start_said_as_how_long_before_the_detection(text, expected):
     slots = {"detected_at": "2026-12-06T06:00:00+01:00"}
     for intent in ("inform", "faq"):  # read as a question on the provider, it still answers
         assert understand(msg(text, intent), "started_at", slots).get("started_at") == expected
+
+
+def test_a_colleague_who_noted_it_at_a_time_noticed_it_then():
+    text = (
+        "Plus de réseau depuis la nuit : l'aide-soignante l'a noté sur la feuille de transmission à 4 h 20, "
+        "et moi on m'a appelé à 7 h 30 en arrivant."
+    )
+    assert opening_read(text)["detected_at"] == "2026-12-06T04:20:00+01:00"
 
 
 def test_a_no_then_a_colon_answers_and_its_times_put_nothing_right():
