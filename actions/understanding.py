@@ -155,7 +155,7 @@ PERIMETER_ANSWERS = (
 # Not over yet, said with a negation ("ce n'est pas fini", "ne marche toujours pas"): read before
 # the words of an end, which it contains.
 _NOT_OVER = (
-    r"\bpas (?:encore |tout a fait )?(?:fini|termine|repare|regle|resolu)"
+    r"\bpas (?:encore |tout a fait )?(?:fini|termine|repare|regle|resolu|revenue?s?)"
     # "personne n'a encore réparé"
     r"|\b(?:n'a|n'ont|pas) (?:encore|toujours pas) (?:ete )?(?:repare|regle|corrige|remis)"
     r"|\btoujours pas\b|\ben train de\b|\b(?:cherche|travaille|attend)\w* encore\b|\brien n'a ete\b"
@@ -339,7 +339,7 @@ SAME_TIME = re.compile(
 NOT_KNOWN = re.compile(
     r"^\W*(?:(?:bof|euh+|hmm+|ben)\W+)?"  # "bof, je sais plus trop"
     r"(?:je ne sais (?:pas|plus)|je sais (?:pas|plus)|sais pas|j'en sais rien|on ne sait (?:pas|plus)|on sait pas"
-    r"|nous ne savons pas|jsp|aucune idee|je ne suis (?:pas|plus) sur|pas la moindre idee|impossible a dire)\b"
+    r"|nous ne savons pas|(?:je|on|nous) ne l(?:e |')sa(?:is|it|vons) pas|jsp|aucune idee|je ne suis (?:pas|plus) sur|pas la moindre idee|impossible a dire)\b"
 )
 NOT_AT_HAND = re.compile(
     r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
@@ -1323,6 +1323,9 @@ def _answer(
         said = _done_or_planned(text)
         if said:
             return {requested: said}  # before the words' "porte plainte": "la cadre porte plainte cet aprem"
+    leading = _leading_choice(requested, text)
+    if leading:
+        return {requested: leading}  # "Maîtrisé : filtrage actif, liaison rétablie": the label said first
     if not requested or requested in found:
         return {}
     if requested == "confirmed":
@@ -1348,6 +1351,31 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
+
+
+LABEL_END = r"\s*(?:[.,;:!)\-]|$)"
+
+
+def _leading_choice(field: Optional[str], text: str) -> Optional[str]:
+    """The label of one of several choices said first ("Mode dégradé au bloc ; aucune déprogrammation"),
+    whatever the words after it name. Not for yes or no, read with what follows them."""
+    choices = schema.ENUM_FIELDS.get(field or "") or {}
+    if set(choices) <= {"oui", "non", "inconnu", "prevue"} or NOT_KNOWN.match(fold(text)):
+        return None
+    folded = fold(text).strip()
+    words = f"{WORD_SEPARATORS.sub(' ', folded).strip()} "
+    names = {value: WORD_SEPARATORS.sub(" ", fold(label.split("(")[0])).strip() for value, label in choices.items()}
+    for value, name in names.items():
+        if not name or not words.startswith(f"{name} "):
+            continue
+        longer = any(other != name and other.startswith(name) for other in names.values())
+        # "Établissement de santé privé d'intérêt collectif" is not the private one, nor is "aucun
+        # transfert, mais…" no effect: a label that begins a longer one, or of one word, counts only
+        # said alone ("Privé. …", "Aucun ; les rendez-vous sont pris par téléphone")
+        alone = r"\W*" + r"\W+".join(map(re.escape, name.split())) + LABEL_END
+        if not (longer or " " not in name) or re.match(alone, folded):
+            return value
+    return None
 
 
 def _done_or_planned(text: str) -> Optional[str]:

@@ -472,6 +472,7 @@ CARE_IMPACT = [
             r"deprogramm\w*",
             r"(?:bloc|interventions?|operations?) (?:\w+ )?annulee?s?",
             r"report (?:des|de) (?:consultations|interventions)",
+            r"(?:interventions?|operations?|consultations?|seances?|examens?|rendez-vous|rdv) (?:\w+ )?(?:reportee?s|decalee?s)",
             r"delestage",
             r"patients? (?:\w+ )?transferes?",
             r"devie\w* les ambulances",

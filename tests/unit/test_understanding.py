@@ -232,6 +232,26 @@ def test_the_systems_named_in_an_answer(said, systems):
     assert set(understand(msg(said, "inform"), "affected_systems", {})["affected_systems"]) == systems
 
 
+@pytest.mark.parametrize(
+    "field, said, value",
+    [
+        ("handling_status", "Maîtrisé : isolement fait, la liaison est rétablie, on surveille", "maitrise"),
+        ("care_impact", "Mode dégradé en radiologie ; pas de déprogrammation à ce stade", "mode_degrade"),
+        ("care_impact", "trois séances décalées à demain, le reste tourne sur papier", "interruption"),
+        ("handling_status", "le réseau n'est toujours pas revenu", "en_cours"),
+        ("structure_type", "Établissement de santé privé d'intérêt collectif, géré par une fondation", None),
+        ("spread_risk", "nous ne le savons pas encore, l'analyse est en cours", "inconnu"),
+    ],
+)
+def test_the_label_said_first_answers(field, said, value):
+    read = msg(said, "inform", IncidentFactsExtractor().entities(said))
+    got = understand(read, field, {}).get(field)
+    if value is None:  # a label that begins a longer one is not taken for it
+        assert got != "etablissement_sante_prive"
+    else:
+        assert got == value
+
+
 def test_a_notification_in_hand_is_planned():
     said = "la DPO rédige la notification"
     assert understand(msg(said, "inform"), "cnil_notified", {})["cnil_notified"] == "prevue"
