@@ -22,6 +22,7 @@ from bot.core.validators import InvalidValue, parse_count
 from bot.nlu import lexicon
 from bot.nlu.french_dates import find_dates
 from bot.nlu.incident_facts import extract_facts
+from bot.nlu.requests import explicit_request
 from bot.nlu.text import fold, is_question
 
 ANSWER_INTENTS = {"inform", "declare_incident", "affirm", "deny", "dont_know"}
@@ -236,8 +237,8 @@ ANSWER_CUES = {
 # The same for the questions that take several answers ("disponibilité et intégrité").
 # what makes "serveur" an application's: "de résultats", "des images", "TPS", "biomédicaux", not "de fichiers"
 _SERVER_OF = (
-    r"\s+(?:(?:de |du |des |d')(?!fichiers|stockage|partage|virtualisation|sauvegarde|domaine|l'infra)"
-    r"|biomedic|medic|administrati|tps\b|applicati|metier)"
+    r"\s+(?:de |du |des |d')?(?:resultats?|images?|applications?|calcul|gestion|dosimetri|planification|labo"
+    r"|logiciel|pharmacie|paie|messagerie|biomedic|medic|administrati|tps\b|metier)"
 )
 LIST_ANSWER_CUES = {
     "data_impact": (
@@ -245,7 +246,8 @@ LIST_ANSWER_CUES = {
             "disponibilite",
             re.compile(
                 r"\b(?:disponib\w*|indisponib\w*|dispo|inaccessib\w*|plus (?:d')?acces\w*|ne (?:peut|peuvent|peux|"
-                r"s'affiche|s'ouvre|marche) plus|n'est plus (?:disponible|accessible)|pertes?|perdu\w*|bloque\w*)\b"
+                r"s'affiche|s'ouvre|marche) plus|n'est plus (?:disponible|accessible)|pertes?|perdu\w*|bloque\w*"
+                r"|disparu\w*|n'arriv\w* plus|plus moyen|impossible d'(?:acceder|ouvrir|voir))\b"
             ),
         ),
         (
@@ -513,7 +515,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     text = (message.get("text") or "").strip()
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
     if requested == structure.MATCH:
-        if is_question(text) or _surely_out_of_scope(intent, confidence):
+        if is_question(text) or _surely_out_of_scope(intent, confidence) or explicit_request(text):
+            # "non en fait il me dit de continuer, on reprend" resumes the declaration, it refuses no place
             return {}  # answered by the rules, then the confirmation again
         if is_correction(text) and not _starts_negative(text):
             # "pardon, ce n'est pas 7h, c'est 6h30", "je corrige : 39 dossiers, pas 37" put a fact

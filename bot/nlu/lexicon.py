@@ -445,7 +445,7 @@ AFFECTED_SYSTEMS = [
         "serveurs_infrastructure",
         [
             # "le serveur de résultats" is the lab's system, not the infrastructure
-            r"serveurs?\b(?!\s+(?:de |du |d'|des |qui |middleware|applicati))",
+            r"serveurs?\b(?!\s+(?:de |du |d'|des |qui |middleware|applicati|biomedic|medic|tps\b|metier))",
             r"serveurs? de (?:fichiers|stockage|virtualisation|donnees)",
             r"virtualisation",
             r"vmware",
@@ -472,7 +472,7 @@ CARE_IMPACT = [
             r"deprogramm\w*",
             r"(?:bloc|interventions?|operations?) (?:\w+ )?annulee?s?",
             r"report (?:des|de) (?:consultations|interventions)",
-            r"(?:interventions?|operations?|consultations?|seances?|examens?|rendez-vous|rdv) (?:\w+ )?(?:reportee?s|decalee?s)",
+            r"\b(?:interventions?|operations?|consultations?|seances?|examens?|rendez-vous|rdv) (?:\w+ )?(?:reportee?s|decalee?s)",
             r"delestage",
             r"patients? (?:\w+ )?transferes?",
             r"devie\w* les ambulances",

@@ -10,8 +10,10 @@ from bot.nlu.text import fold
 
 _END = r"(?:\s+(?:la|ma|cette) declaration|\s+ici|\s+la)?\s*[.!]*\s*$"
 _CANCEL = re.compile(
-    r"(?:^|[,;.!:]\s*|\b(?:donc|alors|bon|finalement|moi)\s+)"
-    r"(?:j'?annule|on annule|j'?arrete|on arrete|je laisse tomber|on laisse tomber|laissez tomber)" + _END
+    r"(?:(?:^|[,;.!:]\s*|\b(?:donc|alors|bon|finalement|moi)\s+)"
+    r"(?:j'?annule|on annule|j'?arrete|on arrete|je laisse tomber|on laisse tomber|laissez tomber)"
+    # typed fast, without the apostrophe: "bon si c pas obligatoire j arrete la"
+    r"|\bj[' ]?(?:annule|arrete))" + _END
 )
 _RESUME = re.compile(
     r"(?:^|[,;.!:]\s*|\b(?:donc|alors|bon|finalement|oui)\s+)"

@@ -16,6 +16,7 @@ from bot.nlu.requests import explicit_request
         ("c'est bon, on a l'accord de la direction, on reprend la déclaration", "resume_declaration"),
         ("oui, je continue", "resume_declaration"),
         ("reprenons.", "resume_declaration"),
+        ("bon si ca sert a rien j arrete la", "cancel"),  # typed without the apostrophe
     ],
 )
 def test_a_request_at_the_end_of_a_message(text, said):
@@ -30,6 +31,7 @@ def test_a_request_at_the_end_of_a_message(text, said):
         "le chiffrement continue sur les serveurs",
         "je continue à chercher le numéro",
         "on reprend les dossiers papier",
+        "j arrete le serveur de fichiers tout de suite",
     ],
 )
 def test_the_same_words_in_an_account_are_not_a_request(text):

@@ -252,6 +252,30 @@ def test_the_label_said_first_answers(field, said, value):
         assert got == value
 
 
+def test_resuming_while_a_place_is_offered_refuses_no_place():
+    slots = {"structure_name": "EHPAD Les Lilas", "structure_type": "esms"}
+    said = "non finalement la direction est d'accord, on reprend"
+    assert understand(msg(said, "resume_declaration"), "structure_match", slots) == {}
+
+
+@pytest.mark.parametrize(
+    "said, systems",
+    [
+        ("le serveur de télémaintenance du scanner et l'annuaire", {"serveurs_infrastructure", "annuaire_ad"}),
+        ("le serveur TPS de la radiothérapie", {"biomedical"}),
+    ],
+)
+def test_an_applications_server_with_the_lexicon(said, systems):
+    read = msg(said, "inform", IncidentFactsExtractor().entities(said))
+    assert set(understand(read, "affected_systems", {})["affected_systems"]) >= systems
+    assert not ({"serveurs_infrastructure"} - systems) & set(understand(read, "affected_systems", {})["affected_systems"])
+
+
+def test_data_gone_or_out_of_reach_is_availability():
+    for said in ("le planning a disparu de l'écran", "on n'arrive plus à ouvrir les ordonnances"):
+        assert understand(msg(said, "inform"), "data_impact", {})["data_impact"] == ["disponibilite"]
+
+
 def test_a_notification_in_hand_is_planned():
     said = "la DPO rédige la notification"
     assert understand(msg(said, "inform"), "cnil_notified", {})["cnil_notified"] == "prevue"
