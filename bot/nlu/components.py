@@ -195,6 +195,14 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
     OWN_ACCOUNT_WORDS = 8
     OWN_ACCOUNT_TYPE = 0.5
     CONCRETE = ("datetime", "structure_name", "structure_type")
+    # Answers that say no declaration is due here (a pharmacy, a phishing nobody clicked) or that
+    # speak of one already made: the question keeps its answer alone
+    NO_NEW_DECLARATION = (
+        "faq/liberaux_pharmacies",
+        "faq/phishing_non_clique",
+        "faq/apres_declaration",
+        "faq/completer_declaration",
+    )
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -239,6 +247,9 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
         return messages
 
     def _own_account(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> bool:
+        selector = (message.get("response_selector") or {}).get("faq") or {}
+        if (selector.get("response") or {}).get("intent_response_key") in self.NO_NEW_DECLARATION:
+            return False
         said = {entity.get("entity") for entity in message.get(ENTITIES) or []}
         sure = bool(ranking) and ranking[0]["name"] != "autre" and ranking[0]["confidence"] >= self.OWN_ACCOUNT_TYPE
         typed = "incident_type" in said or sure

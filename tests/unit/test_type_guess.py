@@ -244,3 +244,19 @@ def test_an_account_of_ones_own_incident_read_as_the_faq_starts_a_declaration(te
     DescribedIncident(DescribedIncident.get_default_config()).process([message])
     assert (message.get("intent")["name"] == "declare_incident") is starts
     assert bool(message.get(ASKED)) is asked
+
+
+@pytest.mark.parametrize(
+    "topic, starts",
+    [("faq/liberaux_pharmacies", False), ("faq/apres_declaration", False), ("faq/obligation_declarer", True)],
+)
+def test_no_declaration_starts_where_the_answer_says_none_is_due_here(topic, starts):
+    """ "Notre officine de Vire a un rançongiciel depuis ce matin, on déclare ?": a pharmacy does not
+    declare to CERT Santé; its answer says where to go, no declaration follows it."""
+    from bot.nlu.components import DescribedIncident
+
+    text = "Notre officine de Vire a un rançongiciel sur le poste du comptoir depuis ce matin, on déclare ?"
+    message = _read(text, "faq", [("rancongiciel", 0.9)])
+    message.set("response_selector", {"faq": {"response": {"intent_response_key": topic}}})
+    DescribedIncident(DescribedIncident.get_default_config()).process([message])
+    assert (message.get("intent")["name"] == "declare_incident") is starts
