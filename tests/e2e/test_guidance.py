@@ -2,10 +2,13 @@
 seriousness check, out-of-scope input and the fallback, as a user meets them."""
 
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+
+from bot.core.paris_time import PARIS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -61,6 +64,27 @@ def test_questions_about_the_scheme_are_answered(vigie):
     assert accuracy >= FAQ_ACCURACY_THRESHOLD, misses
     weak = {t: f"{sum(oks)}/{len(oks)}" for t, oks in results.items() if sum(oks) / len(oks) < TOPIC_ACCURACY_THRESHOLD}
     assert not weak, (weak, misses)
+
+
+def test_a_question_asked_with_ones_own_incident_is_answered_and_the_declaration_starts(vigie):
+    """Told as a question, an account of one's own incident is not lost to the FAQ: the answer comes
+    first (without "décrivez-moi l'incident": it just was), then what was understood of it."""
+    sender = new_sender()
+    replies = texts(
+        vigie.say(
+            sender,
+            "Bonjour, à la clinique du Parc de Saint-Lô les postes de l'accueil affichent une demande de rançon, "
+            "constatée hier soir à 22h, est-ce qu'on doit vraiment déclarer ça ?",
+        )
+    )
+    assert "Voici ce que j'ai compris" in replies and "Rançongiciel" in replies
+    assert "crivez-moi" not in replies
+    pending, loop = state(vigie, sender)
+    assert loop == "declaration_form" and pending not in (None, "description")
+    stored = vigie.tracker(sender)["slots"]
+    assert stored["description"].startswith("Bonjour, à la clinique du Parc")
+    yesterday = (datetime.now(PARIS) - timedelta(days=1)).date().isoformat()
+    assert stored["detected_at"].startswith(f"{yesterday}T22:00")
 
 
 def test_question_mid_form_then_the_form_resumes(vigie):
