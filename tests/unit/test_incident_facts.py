@@ -149,6 +149,10 @@ def test_a_storage_array_is_several_servers(text, perimeter):
     assert facts(text)["perimeter"] == [perimeter]
 
 
+def test_a_retirement_home_is_medico_social():
+    assert facts("le site internet de notre maison de retraite a été modifié")["structure_type"] == ["esms"]
+
+
 def test_chu_is_ose():
     assert facts("au CHU de Nantes")["is_ose"] == ["oui"]
 
