@@ -9,6 +9,7 @@ its own descriptions (``data/incident_types/``) and adds a ranking of types.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -26,7 +27,7 @@ from bot.nlu.french_dates import PARIS, find_dates
 from bot.nlu.incident_facts import extract_facts
 from bot.nlu.requests import explicit_request
 from bot.nlu.source import PackageFingerprint
-from bot.nlu.text import is_question
+from bot.nlu.text import fold, is_question
 
 # The ranking of incident types in the parse data (and in the tracker's latest message).
 TYPE_RANKING = "incident_type_ranking"
@@ -195,13 +196,13 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
     OWN_ACCOUNT_WORDS = 8
     OWN_ACCOUNT_TYPE = 0.5
     CONCRETE = ("datetime", "structure_name", "structure_type")
-    # Answers that say no declaration is due here (a pharmacy, a phishing nobody clicked) or that
-    # speak of one already made: the question keeps its answer alone
-    NO_NEW_DECLARATION = (
-        "faq/liberaux_pharmacies",
-        "faq/phishing_non_clique",
-        "faq/apres_declaration",
-        "faq/completer_declaration",
+    # No declaration is due here (a pharmacy, a private practice): the question keeps its answer alone
+    NOT_DECLARED_HERE = ("faq/liberaux_pharmacies",)
+    # Nor when one was already made, or when nobody took the bait (the answer says it is not declared)
+    NO_NEW_DECLARATION = re.compile(
+        r"\b(?:envoye|fait|depose|transmis|rempli)\w* (?:notre|ma|une|la) (?:premiere )?declaration"
+        r"|\b(?:j'ai|nous avons|on a) (?:deja )?declare|\bdeja declare"
+        r"|\b(?:personne n'a|sans|pas|n'a pas|n'ont pas) (?:encore )?clique"
     )
 
     @staticmethod
@@ -248,7 +249,9 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
 
     def _own_account(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> bool:
         selector = (message.get("response_selector") or {}).get("faq") or {}
-        if (selector.get("response") or {}).get("intent_response_key") in self.NO_NEW_DECLARATION:
+        if (selector.get("response") or {}).get("intent_response_key") in self.NOT_DECLARED_HERE:
+            return False
+        if self.NO_NEW_DECLARATION.search(fold(text)):
             return False
         said = {entity.get("entity") for entity in message.get(ENTITIES) or []}
         sure = bool(ranking) and ranking[0]["name"] != "autre" and ranking[0]["confidence"] >= self.OWN_ACCOUNT_TYPE

@@ -248,11 +248,12 @@ def test_an_account_of_ones_own_incident_read_as_the_faq_starts_a_declaration(te
 
 @pytest.mark.parametrize(
     "topic, starts",
-    [("faq/liberaux_pharmacies", False), ("faq/apres_declaration", False), ("faq/obligation_declarer", True)],
+    [("faq/liberaux_pharmacies", False), ("faq/apres_declaration", True), ("faq/obligation_declarer", True)],
 )
 def test_no_declaration_starts_where_the_answer_says_none_is_due_here(topic, starts):
     """ "Notre officine de Vire a un rançongiciel depuis ce matin, on déclare ?": a pharmacy does not
-    declare to CERT Santé; its answer says where to go, no declaration follows it."""
+    declare to CERT Santé; its answer says where to go, no declaration follows it. The topic chosen
+    decides nothing else (it was "après la déclaration" for a defaced site's account)."""
     from bot.nlu.components import DescribedIncident
 
     text = "Notre officine de Vire a un rançongiciel sur le poste du comptoir depuis ce matin, on déclare ?"
@@ -260,3 +261,18 @@ def test_no_declaration_starts_where_the_answer_says_none_is_due_here(topic, sta
     message.set("response_selector", {"faq": {"response": {"intent_response_key": topic}}})
     DescribedIncident(DescribedIncident.get_default_config()).process([message])
     assert (message.get("intent")["name"] == "declare_incident") is starts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ce matin tout le secrétariat de la clinique des Pins a reçu un faux mail, personne n'a cliqué, on déclare ?",
+        "On a envoyé notre déclaration hier soir pour le rançongiciel du CH de Lure, qui va nous rappeler ?",
+    ],
+)
+def test_no_declaration_starts_for_a_bait_nobody_took_or_one_already_made(text):
+    from bot.nlu.components import DescribedIncident
+
+    message = _read(text, "faq", [("hameconnage", 0.9)])
+    DescribedIncident(DescribedIncident.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "faq"
