@@ -80,7 +80,9 @@ DENY_ANSWERS = {"care_impact": "aucun", "patient_endangerment": "aucune", "provi
 PLANNED = re.compile(
     r"\bprevu|\b(?:va|vais|vont|allons|ira|irai|iront|irons|doit|devons|veut|veulent)\s+(?:\w+\s+){0,2}?"
     r"(?:aller|faire|deposer|notifier|porter|declarer|prevenir|saisir|appeler|s'en (?:occuper|charger)"
-    r"|a la (?:gendarmerie|police)|au commissariat)|\b(?:sera|seront|deposera|deposerons|notifiera|fera|ferons|faudra)\b|\b(?:plainte|notification|depot) (?:est )?en cours\b"
+    r"|a la (?:gendarmerie|police)|au commissariat)"
+    r"|\b(?:sera|seront|deposera|deposerons|notifiera|fera|ferons|faudra)\b"
+    r"|\b(?:plainte|notification|depot) (?:est )?en cours\b"
     r"|\bc'est en cours\b|\bbientot\b|\bdemain\b|\bplus tard\b|\bs'en (?:occupe|charge)\b|\ba faire\b"
     r"|\bcet? (?:apres-midi|apres midi|aprem|soir)\b|\bdans la (?:journee|matinee|semaine)\b|\bcette semaine\b"
     r"|\bprepare\w* (?:la |une )?notification|\bredige\w* (?:la |une )?notification"
@@ -93,9 +95,7 @@ NOT_DONE = re.compile(
     r"^\s*(?:non|nan|pas encore)\b|\b(?:pas|jamais) (?:encore )?(?:porte|depose|notifie|prevenu|fait|de plainte)"
 )
 # The plan itself denied: "ce n'est pas prévu", "on ne va pas porter plainte"
-NOT_PLANNED = re.compile(
-    r"\bpas (?:encore )?prevu|\bne (?:va|vais|vont|allons) pas\b|\bpas que (?:ce|ca) soit prevu"
-)
+NOT_PLANNED = re.compile(r"\bpas (?:encore )?prevu|\bne (?:va|vais|vont|allons) pas\b|\bpas que (?:ce|ca) soit prevu")
 UNDECIDED = re.compile(r"\bpas (?:encore )?decide|\bsi (?:on|il) (?:doit|faut)\b")
 # "Non, …" answers no, whatever comes after ("non, la direction décidera plus tard des suites"), unless
 # a plan is set against it: "non, mais on va le faire", "non, c'est prévu cet après-midi"
@@ -271,14 +271,18 @@ LIST_ANSWER_CUES = {
         ("telephonie", re.compile(r"\btelephon\w*|\btel\b|\bstandard\b|\btelephones? portables?\b|\bsmartphones?\b")),
         ("reseau_telecom", re.compile(r"\breseaux?\b|\btelecoms?\b|(?<!site )\binternet\b|\bwifi\b|\bfibre\b")),
         # "le serveur de résultats du labo", "les serveurs biomédicaux": an application's server is that application
-        ("serveurs_infrastructure", re.compile(rf"\bserveurs?\b(?!{_SERVER_OF})|\binfrastructures?\b|\bvirtualisation\b|\bstockage\b")),
+        (
+            "serveurs_infrastructure",
+            re.compile(rf"\bserveurs?\b(?!{_SERVER_OF})|\binfrastructures?\b|\bvirtualisation\b|\bstockage\b"),
+        ),
         ("sauvegardes", re.compile(r"\bsauvegardes?\b|\bbackups?\b")),
         ("poste_de_travail", re.compile(r"\bpostes?\b|\bpcs?\b|\bordinateurs?\b|\bordis?\b")),
         (
             "dpi",
             re.compile(
-                r"\bdossiers? (?:des |du |de (?:la |l')?|d')?(?:patients?|residents?|jeunes|enfants|usagers|malades|soins"
-                r"|dialyse|hospitalises)\b|\b(?:logiciels?|appli\w*) (?:de |des |du )?(?:soins|dialyse|dossiers?)\b"
+                r"\bdossiers? (?:des |du |de (?:la |l')?|d')?"
+                r"(?:patients?|residents?|jeunes|enfants|usagers|malades|soins|dialyse|hospitalises)\b"
+                r"|\b(?:logiciels?|appli\w*) (?:de |des |du )?(?:soins|dialyse|dossiers?)\b"
             ),
         ),
         ("biomedical", re.compile(r"\bbiomedic\w*|\bdispositifs? medicaux\b|\bappareils? medicaux\b")),
@@ -341,7 +345,8 @@ SAME_TIME = re.compile(
 NOT_KNOWN = re.compile(
     r"^\W*(?:(?:bof|euh+|hmm+|ben)\W+)?"  # "bof, je sais plus trop"
     r"(?:je ne sais (?:pas|plus)|je sais (?:pas|plus)|sais pas|j'en sais rien|on ne sait (?:pas|plus)|on sait pas"
-    r"|nous ne savons pas|(?:je|on|nous) ne l(?:e |')sa(?:is|it|vons) pas|jsp|aucune idee|je ne suis (?:pas|plus) sur|pas la moindre idee|impossible a dire)\b"
+    r"|nous ne savons pas|(?:je|on|nous) ne l(?:e |')sa(?:is|it|vons) pas|jsp|aucune idee|je ne suis (?:pas|plus) sur"
+    r"|pas la moindre idee|impossible a dire)\b"
 )
 NOT_AT_HAND = re.compile(
     r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
@@ -438,7 +443,9 @@ DAYLESS_PART = re.compile(
 )
 # A time in the day's schedule: "la première séance était à 7 h", "j'ai un atelier cuisine à 10 h" (not
 # "pendant l'atelier de 10h on a vu…", when it was noticed).
-_ACTIVITY = r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fete|formation|cours|goute|ronde|tournee)s?"
+_ACTIVITY = (
+    r"(?:seance|consultation|atelier|livraison|pause|repas|animation|fete|formation|cours|goute|ronde|tournee)s?"
+)
 SCHEDULED = re.compile(
     rf"\b{_ACTIVITY}(?:\W+\w+){{0,3}}?\W+(?:etai(?:t|ent)|est|sont|commenc\w*|debut\w*|prevue?s?)\W*$"
     rf"|\b(?:j'ai|j ai|on a|nous avons)\W+(?:un|une|des|mon|ma|notre)\W+{_ACTIVITY}(?:\W+\w+){{0,2}}\W*$"

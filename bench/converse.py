@@ -151,7 +151,9 @@ def _listed() -> Dict[str, List[str]]:
 def legal_entities() -> Dict[str, str]:
     """FINESS ET -> its legal entity (EJ), for the establishments of structures.yml."""
     wanted = {n for numbers in _listed().values() for n in numbers}
-    return {e.finess: e.legal_finess for e in read_register(DEFAULT_FINESS_DIR) if e.finess in wanted and e.legal_finess}
+    return {
+        e.finess: e.legal_finess for e in read_register(DEFAULT_FINESS_DIR) if e.finess in wanted and e.legal_finess
+    }
 
 
 def real_establishments() -> Dict[str, List[str]]:

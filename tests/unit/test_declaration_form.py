@@ -65,7 +65,10 @@ async def test_opening_message_fills_what_it_says_and_says_so():
 
 
 async def test_a_question_asked_with_an_account_is_answered_before_what_was_understood():
-    text = "Notre hébergeur du DPI est en panne depuis ce matin 7h, les services sont en mode dégradé papier : on doit déclarer ?"
+    text = (
+        "Notre hébergeur du DPI est en panne depuis ce matin 7h, les services sont en mode dégradé papier : "
+        "on doit déclarer ?"
+    )
     asked = {
         **message(text, "declare_incident"),
         "asked_with_an_account": True,  # set by DescribedIncident on a message read as the FAQ

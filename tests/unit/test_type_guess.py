@@ -228,10 +228,20 @@ def _read(text, intent, ranking):
     "text, ranking, starts, asked",
     [
         # an account of one's own incident, with a question: the declaration starts, the question is kept
-        ("notre serveur de messagerie est chiffré depuis cette nuit, est-ce que ça se déclare ?", [("rancongiciel", 0.6)], True, True),
+        (
+            "notre serveur de messagerie est chiffré depuis cette nuit, est-ce que ça se déclare ?",
+            [("rancongiciel", 0.6)],
+            True,
+            True,
+        ),
         ("Clinique des Lilas : un rançongiciel bloque les postes de l'accueil, on fait quoi ?", [], True, True),
         # an account that is no question, with a type the classifier is not sure of
-        ("Ici l'EHPAD du Val : intrusion sur le poste de la comptable constatée ce matin", [("autre", 0.4)], True, False),
+        (
+            "Ici l'EHPAD du Val : intrusion sur le poste de la comptable constatée ce matin",
+            [("autre", 0.4)],
+            True,
+            False,
+        ),
         # a question about the scheme, even naming a type: the FAQ
         ("est-ce qu'un rançongiciel doit être déclaré à l'ARS et à l'ANSSI ?", [("rancongiciel", 0.9)], False, False),
         ("combien de temps a-t-on pour déclarer une fuite de données ?", [("fuite_donnees", 0.9)], False, False),

@@ -268,7 +268,9 @@ def test_resuming_while_a_place_is_offered_refuses_no_place():
 def test_an_applications_server_with_the_lexicon(said, systems):
     read = msg(said, "inform", IncidentFactsExtractor().entities(said))
     assert set(understand(read, "affected_systems", {})["affected_systems"]) >= systems
-    assert not ({"serveurs_infrastructure"} - systems) & set(understand(read, "affected_systems", {})["affected_systems"])
+    assert not ({"serveurs_infrastructure"} - systems) & set(
+        understand(read, "affected_systems", {})["affected_systems"]
+    )
 
 
 def test_data_gone_or_out_of_reach_is_availability():
