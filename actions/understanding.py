@@ -87,6 +87,8 @@ PLANNED = re.compile(
     r"|\bcet? (?:apres-midi|apres midi|aprem|soir)\b|\bdans la (?:journee|matinee|semaine)\b|\bcette semaine\b"
     r"|\bprepare\w* (?:la |une )?notification|\bredige\w* (?:la |une )?notification"
 )
+# A choice's label said alone: followed by a stop, a comma, a colon… or nothing
+LABEL_END = r"\s*(?:[.,;:!)\-]|$)"
 # The fields whose "prévue" answers "not yet, but it will be"
 PLANNABLE = {name for name, choices in schema.ENUM_FIELDS.items() if "prevue" in choices}
 # Not done: "non, pas encore", "on a pas porté plainte", "pas de plainte"
@@ -234,12 +236,12 @@ ANSWER_CUES = {
     "provider_involved": PROVIDER_ANSWERS,
     "patient_endangerment": ENDANGERMENT_ANSWERS,
 }
-# The same for the questions that take several answers ("disponibilité et intégrité").
 # what makes "serveur" an application's: "de résultats", "des images", "TPS", "biomédicaux", not "de fichiers"
 _SERVER_OF = (
     r"\s+(?:de |du |des |d')?(?:resultats?|images?|applications?|calcul|gestion|dosimetri|planification|labo"
     r"|logiciel|pharmacie|paie|messagerie|biomedic|medic|administrati|tps\b|metier)"
 )
+# The same for the questions that take several answers ("disponibilité et intégrité").
 LIST_ANSWER_CUES = {
     "data_impact": (
         (
@@ -1333,9 +1335,9 @@ def _answer(
         said = _done_or_planned(text)
         if said:
             return {requested: said}  # before the words' "porte plainte": "la cadre porte plainte cet aprem"
-    leading = _leading_choice(requested, text)
-    if leading:
-        return {requested: leading}  # "Maîtrisé : filtrage actif, liaison rétablie": the label said first
+    label = _leading_choice(requested, text)
+    if label:
+        return {requested: label}  # "Maîtrisé : filtrage actif, liaison rétablie": the label said first
     if not requested or requested in found:
         return {}
     if requested == "confirmed":
@@ -1361,9 +1363,6 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
-
-
-LABEL_END = r"\s*(?:[.,;:!)\-]|$)"
 
 
 def _leading_choice(field: Optional[str], text: str) -> Optional[str]:

@@ -181,9 +181,11 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
     intent classifier did not recognise it ("intrusion en cours via faille fortinet, on coupe
     tout" fell back): placed after the fallback, it turns a fallback, an out-of-scope or a
     greeting into ``declare_incident`` when the incident-type ranking is sure and the message
-    asks nothing. Questions keep their answers (the FAQ); a long account that asks nothing is
-    a description even when it was read as the FAQ ("Dégât des eaux dans la salle serveur…",
-    taken for the FAQ on patient identifiers)."""
+    asks nothing. A long account that asks nothing is a description even when it was read as the
+    FAQ ("Dégât des eaux dans la salle serveur…", taken for the FAQ on patient identifiers), and
+    so is an account of one's own incident asked as a question ("notre hébergeur est en panne
+    depuis ce matin, on doit déclarer ?"): the form gives the FAQ's answer first. Questions about
+    the scheme keep their answers alone."""
 
     REPLACED = ("nlu_fallback", "out_of_scope", "greet")
     # Words from which a message read as the FAQ may be a description: 2 of the 317 FAQ examples
