@@ -211,7 +211,8 @@ _APPROX_PREPS = (
     r"|(?:un\s+)?peu\s+(?:avant|apres)|juste\s+(?:avant|apres)"  # "un peu avant 9h" is about 9h
 )
 # "la première connexion date de 0h50": when it happened ("une coupure de 2h" stays a duration)
-_DATING_PREPS = r"dat(?:e|ent|ait|aient|ant)\s+de|remont(?:e|ent|ait|aient|erait|eraient)\s+a"
+_REMONTE_A = r"remont(?:e|ent|ait|aient|erait|eraient)\s+a"  # "ça remonte à 3h", "ça remonterait à 2 jours"
+_DATING_PREPS = rf"dat(?:e|ent|ait|aient|ant)\s+de|{_REMONTE_A}"
 _START_PREPS = r"depuis|a\s+partir\s+de|a\s+compter\s+de|des"
 _TIME_RE = re.compile(
     rf"(?:(?<![\w'])(?P<prep>a|{_APPROX_PREPS}|{_DATING_PREPS}|{_START_PREPS})\s+)?{_clock_pattern('')}",
@@ -246,9 +247,7 @@ _DUR_CUE = (
     r"|sans\s+interruption|environ|a\s+peu\s+pres|au\s+moins"
 )
 # "il y a dix jours"; "ça remonte à une dizaine de jours" is when it began
-_AGO_RE = re.compile(
-    rf"(?<![\w'])(?:(?:il\s*)?y\s*a|voici|(?P<dating>remont(?:e|ent|ait|aient|erait|eraient)\s+a))\s+{_DURATION}", re.X
-)
+_AGO_RE = re.compile(rf"(?<![\w'])(?:(?:il\s*)?y\s*a|voici|(?P<dating>{_REMONTE_A}))\s+{_DURATION}", re.X)
 # "il y a un peu plus de deux heures, 2 h 10": the same time ago, to the minute
 _AGO_RESTATED = re.compile(r"[\s,(:]{1,4}(?:soit\s+|exactement\s+)?(?P<h>\d{1,2})\s?h\s?(?P<m>[0-5]\d)(?![\w/])")
 RESTATED_WITHIN = 30  # minutes between the duration said in words and the one in figures
@@ -660,8 +659,10 @@ def _duration(m: re.Match) -> tuple[str, int]:
         return "days", 7 * n
     if unit.startswith("h"):
         frac = m.group("frac")
-        extra = int(m.group("dm") or 0) or (30 if frac and "demi" in frac else 15 if frac else 0)
-        extra = extra or (45 if m.group("fq") else 0)  # "une heure trois quarts"
+        # "une heure et demie", "et quart", "une heure trois quarts"
+        extra = int(m.group("dm") or 0) or (
+            30 if frac and "demi" in frac else 15 if frac else 45 if m.group("fq") else 0
+        )
         return "minutes", 60 * n + extra
     return "minutes", n
 
