@@ -35,6 +35,7 @@ PHRASES: Sequence[Tuple[str, str]] = (
     ("laboratoire de biologie medicale", "laboratoire"),
     # the medico-social places by their long names, as the register writes most of them ("MAS ADAPEI80")
     ("maison d accueil specialisee", "mas"),
+    ("maison d accueil specialise", "mas"),  # the register's spelling of a few ("... SPECIALISE, KOUROU")
     ("foyer d accueil medicalise", "fam"),
     ("institut medico educatif", "ime"),
     ("etablissement et service d aide par le travail", "esat"),
@@ -126,7 +127,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "14"
+INDEX_VERSION = "15"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",

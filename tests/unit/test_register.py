@@ -74,6 +74,7 @@ def test_loading_the_same_files_again_changes_nothing(register):
         # a GHT is no establishment: its name is left out; the hospital, not its nursing school
         ("GHT Rhône Nord Beaujolais Dombes, hôpital Nord-Ouest de Villefranche-sur-Saône", "690000575"),
         ("MAS Les Mandines", "970103842"),  # '"M. A. S. ""LES MANDINES"""'
+        ("mas de kourou", "970303673"),  # "MAISON D ACCUEIL SPECIALISE", the town apart
         # far ahead of any other place, though "rééducation" is not in its register name
         ("Propara, le centre de rééducation neurologique à Montpellier", "340001064"),
         # the register's short forms: "CTRE DE REED.FONCTIONNELLE DE KERPAPE", "HOPITAL PRIVE" as "HP"
@@ -196,6 +197,7 @@ def test_search_keys_and_names_as_people_read_them():
     assert search_key("AP-HP") == "aphp"
     assert search_key("CDS municipal") == "centre sante municipal"
     assert search_key('"M. A. S. ""LES MANDINES"""') == search_key("M.A.S les Mandines") == "mas les mandines"
+    assert search_key("MAISON D'ACCUEIL SPECIALISE") == search_key("Maison d'accueil spécialisée") == "mas"
     assert search_key("Dr J. Dupont") == "dr j dupont"
     assert pretty_name("CH DE MONT-DE-MARSAN") == "CH de Mont-de-Marsan"
     assert acronyms(["loire", "vendee", "ocean", "challans"])["lvo"] == ("loire", "vendee", "ocean")
