@@ -29,6 +29,11 @@ _FILLERS = re.compile(
 _SENTENCE = re.compile(r"\b(?:je|j'|me|m'|suis|mon|c'est|pardon\w*|d[ée]sol[ée]e?|excusez|tromp[ée]e?|oups)\b", re.I)
 # "…, l'incident est résolu": news, not a name; in lower case only ("DSI du GHT Grand Est" is a function)
 _VERB = re.compile(r"\b(?:est|sont|ont|[ée]tai(?:t|ent))\b")
+# "ah, et je viens d'avoir les autres sites…": a word that starts a remark, never a name
+_INTERJECTION = re.compile(
+    r"(?:ah|oh|eh|euh|heu|hum|bon|ben|bah|alors|ok|okay|d'accord|attendez|tenez|tiens|pardon|au fait|oui|non)\W*",
+    re.I,
+)
 _LABELS = re.compile(r"\b(?:tel(?:ephone)?|tél(?:éphone)?|portable|mail|e-mail|courriel|joignable)\s*:?\s*$", re.I)
 _NAME_WORD = re.compile(r"^[A-ZÀ-Ý][\w'’-]*$|^(?:de|du|des|le|la|van|von|d'\w+)$")
 _ROLES = [(role, [re.compile(p) for p in patterns]) for role, patterns in lexicon.ROLES]
@@ -43,16 +48,17 @@ def read_contact(text: str, entities: Iterable[Dict[str, Any]]) -> Dict[str, str
             found[entity["entity"]] = str(entity["value"])
             spans.append((int(entity["start"]), int(entity["end"])))
     rest = _without(text, spans)
-    parts = [
-        p
-        for p in (_clean(part) for part in _PARTS.split(rest))
-        if p and not _SENTENCE.search(p) and not _VERB.search(p)
-    ]
+    cleaned = [p for p in (_clean(part) for part in _PARTS.split(rest)) if p]
+    parts = [p for p in cleaned if not _SENTENCE.search(p) and not _VERB.search(p) and not _INTERJECTION.fullmatch(p)]
+    # beside sentences ("…, c'est pareil là-bas"), words not written as a name are the sentences' too
+    told = len(parts) < len(cleaned)
     role_part = next((p for p in parts if _role_in(p)), None)
     name_part = next((p for p in parts if p is not role_part and _looks_like_a_name(p)), None)
     if name_part is None and role_part is not None:
         name_part, role_part = _split_name_and_role(role_part)
     plain = [p for p in parts if p is not role_part and p is not name_part and not re.search(r"\d", p)]
+    if told and role_part is None and not found:
+        plain = []
     if name_part is None and plain:
         name_part = plain.pop(0)  # the question asks for the name first
     if role_part is None and plain:

@@ -564,7 +564,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if requested == "declarant_name" and _answers_free_text(requested, intent, confidence):
         # a correction is of another answer ("non, c'était hier"), unless it gives a number or an address
         if intent != "dont_know" and not is_question(text) and (not is_correction(text) or CONTACT_SIGN.search(text)):
-            return read_contact(text, message.get("entities") or [])  # the whole contact block at once
+            # the whole contact block at once; a remark with no contact in it may still tell news
+            return read_contact(text, message.get("entities") or []) or _news_facts(message, slots)
     if _shaped_answer(requested, text):
         return {requested: text}  # the pending question's answer comes first, whatever the intent
     if requested == "started_at" and slots.get("detected_at") and SAME_TIME.match(fold(text)):

@@ -853,9 +853,20 @@ PERIMETER = [
             r"l'ensemble du (?:si|systeme)",
             r"tout le sih",
             r"tous les serveurs et (?:tous les )?postes",
+            # "toute la MAS", "tout l'établissement": the whole structure
+            r"tout(?:e)? (?:l'|la |le )(?:etablissement|structure|hopital|clinique|ehpad|mas|residence|labo"
+            r"|laboratoire)\b",
         ],
     ),
-    ("plusieurs_sites", [r"plusieurs sites", r"tous les sites", r"(?:les|nos) \w+ sites"]),
+    (
+        "plusieurs_sites",
+        [
+            r"plusieurs sites",
+            r"tous (?:les|nos) sites",
+            r"(?:les|nos|deux|trois|quatre|cinq) (?:\w+ ){0,2}sites\b(?! (?:internet|web))",
+            r"(?:d'|les )autres sites",
+        ],
+    ),
     ("prestataire", [r"(?:heberge|hebergee?s?) chez", r"chez (?:l'|le |notre )?(?:editeur|prestataire|hebergeur)"]),
     # a storage array holds the disks of many servers
     (

@@ -90,3 +90,18 @@ async def test_news_at_the_name_prompt_is_not_a_name():
 )
 def test_and_within_a_function_keeps_it_whole(said, name, role):
     assert read_contact(said, []) == {"declarant_name": name, "declarant_role": role}
+
+
+async def test_a_remark_at_the_contact_question_is_no_name_and_its_news_is_kept():
+    """dev-667 (lot 19, out of sample): "ah" became the declarant's name, the other sites were lost."""
+    said = "oh et on vient d'apprendre que les deux autres sites sont touchés aussi, c'est pareil là-bas"
+    values, _ = await turn(ASKED, said)
+    assert values.get("declarant_name") is None and values.get("declarant_role") is None
+    assert values.get("perimeter") == "plusieurs_sites"
+
+
+def test_a_word_that_starts_a_remark_is_no_name():
+    assert read_contact("bon, alors", []) == {}
+    assert read_contact("ah, c'est pareil là-bas", []) == {}
+    assert read_contact("jean dupont, je suis de garde ce soir, jean.dupont@ch-x.fr", [])["declarant_name"] == "jean dupont"
+    assert read_contact("Ben Martin, RSSI", []) == {"declarant_name": "Ben Martin", "declarant_role": "RSSI"}

@@ -206,3 +206,21 @@ def test_systems_named_and_not(text, touched, not_touched):
 )
 def test_negated_words_are_no_facts_but_what_is_missing_is(text, field, value, found):
     assert (value in facts(text).get(field, [])) is found
+
+
+@pytest.mark.parametrize(
+    "text, perimeter",
+    [
+        ("nos trois sites sont touchés", "plusieurs_sites"),
+        ("c'est pareil sur les autres sites", "plusieurs_sites"),
+        ("tous nos sites ont perdu le réseau", "plusieurs_sites"),
+        ("toute la clinique est sans réseau", "ensemble_si"),
+        ("tout l'établissement est touché", "ensemble_si"),
+    ],
+)
+def test_sites_and_the_whole_structure_as_people_count_them(text, perimeter):
+    assert facts(text)["perimeter"] == [perimeter]
+
+
+def test_websites_are_no_sites_of_the_structure():
+    assert "perimeter" not in facts("nos deux sites internet sont défigurés")
