@@ -352,6 +352,10 @@ _NAMED_HOUR = re.compile(r"\b(?:minuit|midi)\b")
 _VERB_A = re.compile(r"(?<![\w'])(?:on|il|elle|qui|ca|cela|ne|n'y)\s*$")  # "on a 2h pour..."
 _POST_ALWAYS = re.compile(r"\s*(?:/|de\s|d'(?!apres))")
 _POST_DURATION = re.compile(rf"\s+(?:{_DUR_CUE}|plus\s+tard)(?!\w)")
+# "depuis 9 h 10 environ": an hour past 6, made approximate, is when it began, not nine hours of it
+# ("depuis 2h environ" is a duration; "depuis 10h d'affilée" too)
+_POST_APPROX = re.compile(r"\s+(?:environ|a\s+peu\s+pres)(?!\w)")
+LATE_SINCE_HOUR = 7
 # "à 21 h, pas 23 h": a time set aside is a time too, so that the correction knows which one it puts right
 _DENIED = re.compile(r"(?:\bpas|\bnon|\bplutot que|\bau lieu de)\s*$")
 _CLAUSE_START = re.compile(r"(?:^|[\n.!?;•*>(]|(?:^|\s)-)\s*$")
@@ -473,7 +477,9 @@ def _time_cands(norm: str) -> list[_Cand]:
     for m in _TIME_RE.finditer(norm):
         prep = _squash(m.group("prep"))
         clock = _parse_clock(m)
-        if clock is None or not _time_context_ok(norm, m.start(), m.end(), prep, _has_minutes(m)):
+        if clock is None or not _time_context_ok(
+            norm, m.start(), m.end(), prep, _has_minutes(m), clock[0] >= LATE_SINCE_HOUR
+        ):
             continue
         if (
             m.group("hw")
@@ -500,7 +506,9 @@ def _time_cands(norm: str) -> list[_Cand]:
     return out
 
 
-def _time_context_ok(norm: str, start: int, end: int, prep: str | None, precise: bool = False) -> bool:
+def _time_context_ok(
+    norm: str, start: int, end: int, prep: str | None, precise: bool = False, late: bool = False
+) -> bool:
     if _POST_ALWAYS.match(norm, end):
         return False
     if prep == "a" and _VERB_A.search(norm, max(0, start - 10), start):
@@ -508,6 +516,7 @@ def _time_context_ok(norm: str, start: int, end: int, prep: str | None, precise:
     if (
         prep in (None, "depuis")
         and _POST_DURATION.match(norm, end)
+        and not (prep == "depuis" and late and _POST_APPROX.match(norm, end))
         and not _NAMED_HOUR.search(norm, start, end)
         and not (prep is None and precise)  # "6h10 à peu près" is a time ("a duré 2h10 environ" is not: _PRE_DURATION)
     ):
@@ -700,7 +709,11 @@ def _since_cands(norm: str, now: datetime) -> list[_Cand]:
             and m.group("n").isdigit()
             and m.group("unit").startswith("h")
             and int(m.group("n")) <= 23
-            and not (m.group("qual") or m.group("post"))
+            and not m.group("qual")
+            and (
+                not m.group("post")
+                or (int(m.group("n")) >= LATE_SINCE_HOUR and _POST_APPROX.match(m.group("post")) is not None)
+            )
             and norm[m.start() : m.start() + 6] == "depuis"
         )
         if clock_like:

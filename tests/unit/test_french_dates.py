@@ -249,6 +249,10 @@ POSITIVE = [
     ("le détecteur a sonné cette nuit à minuit quarante", "2026-11-28 00:40", True, False),
     ("la caméra montre la fumée dès minuit cinq", "2026-11-28 00:05", True, True),
     ("le local a chauffé depuis minuit et quart environ", "2026-11-28 00:15", True, True),
+    # an hour past 6 made approximate is when it began ("depuis 2h environ" stays two hours)
+    ("la liaison est coupée depuis 8 h 05 environ", "2026-11-28 08:05", True, True),
+    ("plus de réseau depuis 11h à peu près", "2026-11-28 11:00", True, True),
+    ("ça ne répond plus depuis 2h environ", "2026-11-28 13:20", True, True),
     ("la messagerie est tombée à midi vingt-cinq", "2026-11-28 12:25", True, False),
     ("le faux RIB est arrivé il y a vingt-trois jours", "2026-11-05 00:00", False, False),
     ("le premier courriel date d'il y a trente et un jours", "2026-10-28 00:00", False, False),
