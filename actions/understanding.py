@@ -954,6 +954,9 @@ def _dates(
         dates = [d for d in dates if not ENDED.search(fold(_clause(text, d["start"], d["end"])))]
         if not dates:
             return {}
+        if corrects:
+            # "tombé à 8 h 40, pas 9 h 10. Les commandes entre 8 h 40 et 9 h 10…": one moment said twice
+            dates = [d for i, d in enumerate(dates) if not any(_same_moment(d, e) for e in dates[:i])]
         if len(dates) == 1:
             field = _corrected_field(denied, slots) or (
                 "started_at" if _says_start(text) and not opening else "detected_at"

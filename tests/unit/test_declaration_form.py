@@ -419,6 +419,20 @@ async def test_a_mistaken_hour_put_right_at_another_question_corrects_the_detect
     assert any("corrigé" in (s or "") for s in said)
 
 
+async def test_a_start_put_right_with_the_same_moment_said_twice_corrects_the_start():
+    """dev-669 (lot 19, out of sample): the start set aside, the new one said again in a range."""
+    slots = {
+        "requested_slot": "care_impact",
+        "detected_at": _days_ago_at(1, 9, 25).isoformat(),
+        "started_at": _days_ago_at(1, 9, 10).isoformat(),
+    }
+    text = "correction : le serveur s'est arrêté hier à 8 h 40, pas 9 h 10 ; tout ce qui est parti hier entre 8 h 40 et 9 h 10 est perdu"
+    values, said = await turn(slots, text)
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 8, 40)
+    assert values.get("detected_at") is None or datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 9, 25)
+    assert not any("postérieur" in (s or "") for s in said)
+
+
 async def test_an_hour_put_right_moves_the_start_that_was_read_from_the_same_words():
     seven = _days_ago_at(1, 7).isoformat()  # "depuis hier 7h": begun and seen then
     slots = {"requested_slot": "care_impact", "detected_at": seven, "started_at": seven}
