@@ -62,8 +62,10 @@ FINESS_OVERSEAS = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9F": "97
 # (codesph: 1 public; 2, 3, 6, 7 private non-profit; 0 or 9 private); a health
 # establishment whose name says radiotherapy is a radiotherapy centre, and so is an
 # oncology or cancer centre among the equipment sites (group 1205). Everything else
-# (pharmacies, training institutes...) is "autre".
+# (pharmacies, training institutes...) is "autre", and so is a blood transfusion site: the EFS
+# is a public body of the State, neither a hospital nor a private establishment in law.
 ARMED_FORCES_CATEGORIES = {"114", "115"}
+TRANSFUSION_GROUP = "3401"
 LABORATORY_GROUPS = {"3101"}
 NON_PROFIT_STATUS = {"2", "3", "6", "7"}
 EQUIPMENT_GROUP = "1205"  # Autres Etablissements Relevant de la Loi Hospitalière
@@ -73,8 +75,8 @@ EQUIPMENT_GROUP = "1205"  # Autres Etablissements Relevant de la Loi Hospitaliè
 CATCH_ALL_CATEGORIES = {"695", "696", "698", "699"}
 CANCER_CENTRE = re.compile(r"\b(?:ONCO|CANCERO)")
 IMAGING = re.compile(r"\b(?:IRM|SCANNER|TEP|IMAGERIE|GCS|GIE)\b")
-# Hospitals and clinics (11, 12) and the other health institutions of the register (34: blood
-# transfusion...). Not the centres de santé, PMI and dispensaries (22): they are not
+# Hospitals and clinics (11, 12) and the other health institutions of the register (34: birth
+# centres, aesthetic surgery...). Not the centres de santé, PMI and dispensaries (22): they are not
 # établissements de santé in law, they are "autre".
 HEALTH_GROUP_PREFIXES = ("11", "12", "34")
 PUBLIC_STATUS_LABEL = "Etablissement public de santé"
@@ -88,7 +90,7 @@ def structure_type_for(category: str, group: str, status: str, name: str) -> Str
         return StructureType.LABORATOIRE_BIOLOGIE_MEDICALE
     if group.startswith("4"):
         return StructureType.ESMS
-    if not group.startswith(HEALTH_GROUP_PREFIXES):
+    if not group.startswith(HEALTH_GROUP_PREFIXES) or group == TRANSFUSION_GROUP:
         return StructureType.AUTRE
     if _radiotherapy(group, name):
         return StructureType.CENTRE_RADIOTHERAPIE

@@ -127,7 +127,7 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "15"
+INDEX_VERSION = "16"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",

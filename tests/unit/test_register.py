@@ -189,6 +189,9 @@ def test_every_row_has_a_structure_type_and_almost_all_a_region():
     assert labs and all(r.structure_type is StructureType.LABORATOIRE_BIOLOGIE_MEDICALE for r in labs)
     armies = [r for r in rows if r.category == "114"]
     assert armies and all(r.structure_type is StructureType.HOPITAL_ARMEES for r in armies)
+    # an EFS site is no private establishment (dev-669: "établissement de santé privé" was said to the person)
+    transfusion = [r for r in rows if r.category == "132"]
+    assert transfusion and all(r.structure_type is StructureType.AUTRE for r in transfusion)
 
 
 def test_search_keys_and_names_as_people_read_them():
