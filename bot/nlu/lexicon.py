@@ -438,6 +438,10 @@ AFFECTED_SYSTEMS = [
             r"record (?:&|and|et) verify",
             r"monitorage|monitoring",
             r"\bautomates?\b",
+            # the devices of care themselves: "les générateurs de dialyse", "les machines d'hémodialyse"
+            r"(?:generateurs?|machines?|appareils?) (?:de |d'|d )(?:dialyse|hemodialyse|anesthesie|ventilation)",
+            r"respirateurs?",
+            r"pousse[- ]seringues?",
         ],
     ),
     ("regulation_samu", [r"regulation", r"centre 15", r"\bsamu\b", r"\bsmur\b"]),
@@ -445,7 +449,8 @@ AFFECTED_SYSTEMS = [
         "serveurs_infrastructure",
         [
             # "le serveur de résultats" is the lab's system, not the infrastructure
-            r"serveurs?\b(?!\s+(?:de |du |d'|des |qui |middleware|applicati|biomedic|medic|tps\b|metier))",
+            # nor "le serveur relié aux machines de dialyse", the devices'
+            r"serveurs?\b(?!\s+(?:de |du |d'|des |qui |middleware|applicati|biomedic|medic|tps\b|metier|reli|connect|branch))",
             r"serveurs? de (?:fichiers|stockage|virtualisation|donnees)",
             r"virtualisation",
             r"vmware",

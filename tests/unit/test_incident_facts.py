@@ -224,3 +224,16 @@ def test_sites_and_the_whole_structure_as_people_count_them(text, perimeter):
 
 def test_websites_are_no_sites_of_the_structure():
     assert "perimeter" not in facts("nos deux sites internet sont défigurés")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le serveur branché aux générateurs d'hémodialyse ne démarre plus",
+        "le serveur connecté aux appareils de ventilation ne répond plus",
+        "deux pousse-seringues affichent une erreur",
+    ],
+)
+def test_the_devices_of_care_and_their_server_are_biomedical(text):
+    systems = facts(text)["affected_systems"]
+    assert "biomedical" in systems and "serveurs_infrastructure" not in systems
