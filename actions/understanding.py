@@ -494,6 +494,12 @@ INCIDENT_NOUNS = re.compile(
     r"|envoi|intervention|modification|operation)s?$"
 )
 # in a correction, "je me suis trompée tout à l'heure": a moment of the talk, not of the incident
+# the moments of a day people give for its hour, with no hour in them (folded)
+NO_HOUR_MOMENT = re.compile(
+    r"\b(?:a l'aube|l'aurore|au petit matin|(?:tres |assez )?tot (?:le matin|ce matin)|de bonne heure|en arrivant"
+    r"|(?:a|des) (?:mon|notre|son|l') ?arrivee|(?:a|des) la (?:prise de (?:poste|service|garde)|releve)"
+    r"|au (?:debut|commencement) (?:de|du) (?:mon |notre |la )?(?:service|poste|garde|journee))\b"
+)
 VAGUE_MOMENT = re.compile(r"^(?:tout a l'heure|a l'instant|tantot)$")
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(
@@ -570,6 +576,8 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
         return {requested: text}  # the pending question's answer comes first, whatever the intent
     if requested == "started_at" and slots.get("detected_at") and SAME_TIME.match(fold(text)):
         return {"started_at": slots["detected_at"]}  # begun when it was noticed
+    if requested == "detected_at" and slots.get(DAY_ONLY) and _moment_without_hour(text, message):
+        return {"detected_at": slots[DAY_ONLY]["value"]}  # "à l'aube, en arrivant": the day said, no hour
     if (
         requested in registry.BY_NAME
         and (intent not in ANSWER_INTENTS or requested in RAW_TEXT_FIELDS)
@@ -852,6 +860,13 @@ def _corrects_a_date(message: Dict[str, Any], text: str, slots: Dict[str, Any]) 
 
 def _starts_negative(text: str) -> bool:
     return bool(NEGATIVE_START.match(f" {fold(text)} "))
+
+
+def _moment_without_hour(text: str, message: Dict[str, Any]) -> bool:
+    """ "À l'aube, quand je suis arrivée", to "vers quelle heure ?": a moment of the day, and no time."""
+    if is_question(text) or any(e.get("entity") == "datetime" for e in message.get("entities") or []):
+        return False
+    return NO_HOUR_MOMENT.search(fold(text)) is not None
 
 
 def _date_answer(requested: Optional[str], text: str, message: Dict[str, Any]) -> Optional[str]:

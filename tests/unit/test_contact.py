@@ -103,5 +103,6 @@ async def test_a_remark_at_the_contact_question_is_no_name_and_its_news_is_kept(
 def test_a_word_that_starts_a_remark_is_no_name():
     assert read_contact("bon, alors", []) == {}
     assert read_contact("ah, c'est pareil là-bas", []) == {}
-    assert read_contact("jean dupont, je suis de garde ce soir, jean.dupont@ch-x.fr", [])["declarant_name"] == "jean dupont"
+    said = "jean dupont, je suis de garde ce soir, jean.dupont@ch-x.fr"
+    assert read_contact(said, [])["declarant_name"] == "jean dupont"
     assert read_contact("Ben Martin, RSSI", []) == {"declarant_name": "Ben Martin", "declarant_role": "RSSI"}

@@ -345,6 +345,15 @@ async def test_the_hour_not_known_keeps_the_day_said():
     assert values["requested_slot"] != "detected_at"
 
 
+@pytest.mark.parametrize("said", ["dès mon arrivée, à l'aube", "à la relève, je ne saurais pas dire l'heure"])
+async def test_a_moment_of_the_day_with_no_hour_keeps_the_day_at_once(said):
+    """dev-663 (lot 19, out of sample): "À l'aube, quand je suis arrivée" was refused, then asked again."""
+    values, _ = await turn({}, "rançongiciel découvert hier, tout est chiffré", "declare_incident")
+    values, _ = await turn({**values, "requested_slot": "detected_at"}, said)
+    assert datetime.fromisoformat(values["detected_at"]).date() == datetime.now(PARIS).date() - timedelta(days=1)
+    assert values["requested_slot"] != "detected_at" and not values.get("invalid_attempts")
+
+
 async def test_an_hour_never_understood_keeps_the_day_said():
     """Two answers not understood: the day said ("hier") stands as the detection date, never nothing."""
     values, _ = await turn({}, "rançongiciel découvert hier, tout est chiffré", "declare_incident")
@@ -426,7 +435,10 @@ async def test_a_start_put_right_with_the_same_moment_said_twice_corrects_the_st
         "detected_at": _days_ago_at(1, 9, 25).isoformat(),
         "started_at": _days_ago_at(1, 9, 10).isoformat(),
     }
-    text = "correction : le serveur s'est arrêté hier à 8 h 40, pas 9 h 10 ; tout ce qui est parti hier entre 8 h 40 et 9 h 10 est perdu"
+    text = (
+        "correction : le serveur s'est arrêté hier à 8 h 40, pas 9 h 10 ; "
+        "tout ce qui est parti hier entre 8 h 40 et 9 h 10 est perdu"
+    )
     values, said = await turn(slots, text)
     assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 8, 40)
     assert values.get("detected_at") is None or datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 9, 25)
