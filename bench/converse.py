@@ -190,7 +190,7 @@ class Declarant:
                 return choose_own(self.persona.establishment, replies or [])
             answers, expected = self.persona.answers, self.persona.expected
             own = f"{answers.get('structure_name') or ''} {expected.get('structure_name_hint') or ''}"
-            return recognise_own(own, replies or [])
+            return recognise_own(own, replies or [], expected.get("region"))
         if requested == "declarant_name" and asks_contact_block(replies or []):
             # a persona with contact_at_once holds the same message under the four keys: said once
             given = dict.fromkeys(str(self.persona.answers.get(f) or "") for f in CONTACT_BLOCK)
@@ -318,19 +318,44 @@ def choose_own(numbers: List[str], replies: list) -> str:
     return next((str(b["payload"]) for b in buttons if b.get("title") == "Aucune de celles-ci"), "non")
 
 
-def recognise_own(own_name: str, replies: list) -> str:
+def recognise_own(own_name: str, replies: list, region: Optional[str] = None) -> str:
     """What a person answers when asked to confirm their establishment: "oui" when the one offered
-    is theirs (it has most of the telling words of their name and town), else "non"; among several, the
-    button of theirs, else "Aucune de celles-ci"."""
+    is theirs (it has most of the telling words of their name and town, and lies in their region), else
+    "non"; among several, the button of theirs, else "Aucune de celles-ci". A nurse of a "clinique du
+    Parc" in the Nord never takes the one of the Hérault."""
     buttons = _buttons(replies)
     titles = [str(b.get("title") or "") for b in buttons]
     if titles[:2] == ["Oui", "Non"]:
-        return "oui" if _same_place(own_name, _text(replies)) else "non"
-    offered = [b for b in buttons if b.get("title") != "Aucune de celles-ci"]
+        text = _text(replies)
+        return "oui" if _same_place(own_name, text) and _in_region(text, region) else "non"
+    offered = [b for b in buttons if b.get("title") != "Aucune de celles-ci" and _in_region(str(b["title"]), region)]
     best = max(offered, key=lambda b: _likeness(own_name, str(b.get("title"))), default=None)
     if best is not None and _same_place(own_name, str(best.get("title"))):
         return str(best["payload"])
     return next((str(b["payload"]) for b in buttons if b.get("title") == "Aucune de celles-ci"), "non")
+
+
+def _in_region(offered: str, region: Optional[str]) -> bool:
+    """Whether the place offered ("Clinique du Parc (Nantes, Loire Atlantique)") may be in the person's
+    region: its département, the last name in its brackets, is in that region or unknown."""
+    bracket = re.findall(r"\(([^()]*)\)", offered)
+    department = _place_key(bracket[-1].split(",")[-1]) if bracket and region else ""
+    found = department_regions().get(department)
+    return found is None or found == region
+
+
+@lru_cache(maxsize=1)
+def department_regions() -> Dict[str, str]:
+    """A département's name, as Vigie shows it (folded), -> the spec's region value."""
+    return {
+        _place_key(e.department_name): e.region.value
+        for e in read_register(DEFAULT_FINESS_DIR)
+        if e.region is not None and e.department_name
+    }
+
+
+def _place_key(name: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(name)))
 
 
 def _likeness(own_name: str, offered: str) -> float:

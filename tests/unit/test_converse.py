@@ -204,6 +204,10 @@ def test_a_persona_confirms_its_own_establishment_and_only_it():
         {"title": "Aucune de celles-ci", "payload": "/none"}]}]  # fmt: skip
     assert converse.recognise_own("hôpital thermal de Dax", several) == "/thermal"
     assert converse.recognise_own("EHPAD Les Tilleuls à Vouziers", several) == "/none"
+    # the person knows their region: a namesake of another one is not theirs
+    assert converse.recognise_own("hôpital thermal de Dax", several, "nouvelle_aquitaine") == "/thermal"
+    assert converse.recognise_own("hôpital thermal de Dax", several, "hauts_de_france") == "/none"
+    assert converse.recognise_own("CH de Dax", one, "hauts_de_france") == "non"
 
 
 def test_a_persona_gives_its_whole_contact_block_when_asked_for_it():
