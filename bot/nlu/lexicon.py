@@ -859,16 +859,18 @@ PERIMETER = [
             r"tout le sih",
             r"tous les serveurs et (?:tous les )?postes",
             # "toute la MAS", "tout l'établissement": the whole structure
-            r"tout(?:e)? (?:l'|la |le )(?:etablissement|structure|hopital|clinique|ehpad|mas|residence|labo"
-            r"|laboratoire)\b",
+            # (not "tout l'hôpital": "j'ai peur que ça s'étende à tout l'hôpital" is a fear)
+            r"tout(?:e)? (?:l'|la |le )(?:etablissement|structure|clinique|ehpad|mas|residence|labo|laboratoire)\b",
         ],
     ),
     (
         "plusieurs_sites",
         [
             r"plusieurs sites",
-            r"tous (?:les|nos) sites",
-            r"(?:les|nos|deux|trois|quatre|cinq) (?:\w+ ){0,2}sites\b(?! (?:internet|web))",
+            r"tous les sites",
+            # not "nos sites" alone: "l'un de nos sites", "il n'a accès qu'à nos sites"
+            r"(?:les|nos) \w+ sites\b(?! (?:internet|web))",
+            r"(?:deux|trois|quatre|cinq|six|\d+) (?:autres )?sites\b(?! (?:internet|web))",
             r"(?:d'|les )autres sites",
         ],
     ),

@@ -213,7 +213,7 @@ def test_negated_words_are_no_facts_but_what_is_missing_is(text, field, value, f
     [
         ("nos trois sites sont touchés", "plusieurs_sites"),
         ("c'est pareil sur les autres sites", "plusieurs_sites"),
-        ("tous nos sites ont perdu le réseau", "plusieurs_sites"),
+        ("deux sites ont perdu le réseau", "plusieurs_sites"),
         ("toute la clinique est sans réseau", "ensemble_si"),
         ("tout l'établissement est touché", "ensemble_si"),
     ],
@@ -224,6 +224,18 @@ def test_sites_and_the_whole_structure_as_people_count_them(text, perimeter):
 
 def test_websites_are_no_sites_of_the_structure():
     assert "perimeter" not in facts("nos deux sites internet sont défigurés")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le poste d'un agent de l'un de nos sites",
+        "l'agence fait les sites d'autres clients",
+        "la panne risque de s'étendre à tout l'hôpital",
+    ],
+)
+def test_one_site_and_a_fear_are_no_perimeter_of_their_own(text):
+    assert facts(text).get("perimeter", []) in ([], ["poste"])
 
 
 @pytest.mark.parametrize(
