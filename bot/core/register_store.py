@@ -45,6 +45,27 @@ REGION_SHORT_NAMES = {
     "paca": Region.PROVENCE_ALPES_COTE_D_AZUR,
     "pdl": Region.PAYS_DE_LA_LOIRE,
 }
+# The regions before 2016, whose names people still give ("Nord-Pas-de-Calais", "Picardie").
+FORMER_REGIONS = {
+    "nord pas calais": Region.HAUTS_DE_FRANCE,
+    "picardie": Region.HAUTS_DE_FRANCE,
+    "aquitaine": Region.NOUVELLE_AQUITAINE,
+    "limousin": Region.NOUVELLE_AQUITAINE,
+    "poitou charentes": Region.NOUVELLE_AQUITAINE,
+    "languedoc roussillon": Region.OCCITANIE,
+    "midi pyrenees": Region.OCCITANIE,
+    "alsace": Region.GRAND_EST,
+    "lorraine": Region.GRAND_EST,
+    "champagne ardenne": Region.GRAND_EST,
+    "bourgogne": Region.BOURGOGNE_FRANCHE_COMTE,
+    "franche comte": Region.BOURGOGNE_FRANCHE_COMTE,
+    "haute normandie": Region.NORMANDIE,
+    "basse normandie": Region.NORMANDIE,
+    "rhone alpes": Region.AUVERGNE_RHONE_ALPES,
+    "auvergne": Region.AUVERGNE_RHONE_ALPES,
+}
+# "Nord (59)", "nord pas de calais, dans le 59": each part names the place
+PLACE_PARTS = re.compile(r"[,;()/]|\bet\b")
 POSTCODE = re.compile(r"\b\d{5}\b")
 # Words around a place's name in an answer ("c'est dans le département des Landes").
 PLACE_NOISE = register_search.STOP_WORDS | {"departement", "region", "ville", "commune", "dans", "pres", "vers", "c"}
@@ -193,6 +214,13 @@ class Register:
         said = {REGION_SHORT_NAMES[w] for w in key.split() if w in REGION_SHORT_NAMES}
         if len(said) == 1:
             return said.pop()  # "hdf nord", "IDF, le 93"
+        if key in FORMER_REGIONS:
+            return FORMER_REGIONS[key]
+        parts = [part for part in PLACE_PARTS.split(words) if _place_key(part)]
+        if len(parts) > 1:
+            regions = {self.region_of_place(part) for part in parts} - {None}
+            if len(regions) == 1:
+                return regions.pop()
         match = process.extractOne(key, list(places), scorer=fuzz.ratio, score_cutoff=PLACE_CUTOFF)
         return places[match[0]] if match else self.region_in_name(words)
 

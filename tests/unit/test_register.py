@@ -274,6 +274,11 @@ def test_of_a_towns_ch_units_the_hospital_comes_first(register):
         ("hdf nord", Region.HAUTS_DE_FRANCE),
         ("PACA", Region.PROVENCE_ALPES_COTE_D_AZUR),
         ("IDF, le 93", Region.ILE_DE_FRANCE),
+        # the regions before 2016, and a place said in parts (dev-675: asked twice, stored without a region)
+        ("en Picardie", Region.HAUTS_DE_FRANCE),
+        ("Midi-Pyrénées, vers Albi", Region.OCCITANIE),
+        ("Var (83)", Region.PROVENCE_ALPES_COTE_D_AZUR),
+        ("la Sarthe, le 72", Region.PAYS_DE_LA_LOIRE),
     ],
 )
 def test_the_region_of_a_town_postcode_or_department_a_person_gives(register, answer, region):
