@@ -114,7 +114,7 @@ def _matches(patterns: Sequence[str], folded: str) -> Iterator["re.Match[str]"]:
 # ("pas d'internet", "sans accès": the outage itself).
 # "pas de fuite", "il n'y a pas eu de divulgation", "sans aucune exfiltration constatée"
 _NEGATED = re.compile(
-    r"(?:\bpas|\baucune?|\bsans|\bni|\bjamais)\s+(?:(?:eu|ete|encore|vraiment|aucune?)\s+)*"
+    r"(?:\bpas|\baucune?|\bsans|\bni|\bjamais|\brien)\s+(?:(?:eu|ete|encore|vraiment|aucune?)\s+)*"
     r"(?:de |d'|d |du |des |la |le |l')?$"
 )
 _NEGATABLE = {"incident_type", "data_impact", "provider_involved"}

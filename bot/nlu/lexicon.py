@@ -464,7 +464,10 @@ AFFECTED_SYSTEMS = [
         ],
     ),
     ("sauvegardes", [r"sauvegardes?", r"backups?"]),
-    ("poste_de_travail", [r"\bpostes?\b(?!\s*\d)", r"\bpc\b", r"ordinateurs?", r"laptop", r"pc portable"]),
+    (
+        "poste_de_travail",
+        [r"\bpostes?\b(?!\s*\d)", r"\bpc\b", r"ordinateurs?", r"laptop", r"pc portable", r"\btablettes?\b"],
+    ),
 ]
 
 CARE_IMPACT = [
@@ -815,6 +818,7 @@ HANDLING_STATUS = [
             r"remis en service",
             r"\b(?:tout|ca) (?:re)?(?:fonctionne|marche) (?:a nouveau|de nouveau|normalement)",
             r"\b(?:tout |ca )?remarche\b",
+            r"^\W*(?:c'est |c est |tout est )?regle\b",  # "réglé, rien payé"
             r"rentre dans l'ordre",
         ],
     ),

@@ -249,3 +249,10 @@ def test_one_site_and_a_fear_are_no_perimeter_of_their_own(text):
 def test_the_devices_of_care_and_their_server_are_biomedical(text):
     systems = facts(text)["affected_systems"]
     assert "biomedical" in systems and "serveurs_infrastructure" not in systems
+
+
+def test_lot_19_words_read_as_people_mean_them():
+    """Lot 19 (dev): a tablet is a workstation, "réglé" is resolved, "rien de volé" is no theft."""
+    assert facts("seulement la tablette du service")["affected_systems"] == ["poste_de_travail"]
+    assert facts("c'est réglé depuis midi")["handling_status"] == ["resolu"]
+    assert "incident_type" not in facts("rien de volé après vérification, les portes se sont juste ouvertes")
