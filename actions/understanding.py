@@ -350,6 +350,9 @@ NOT_KNOWN = re.compile(
     r"|nous ne savons pas|(?:je|on|nous) ne l(?:e |')sa(?:is|it|vons) pas|jsp|aucune idee|je ne suis (?:pas|plus) sur"
     r"|pas la moindre idee|impossible a dire)\b"
 )
+# "Je ne sais pas… oui, si ça peut aider", "jsp, non je crois pas": a doubt, then the answer (folded);
+# not "je ne sais pas, non" nor "je ne sais pas non plus", which say the doubt again
+DOUBT_THEN_YES_NO = re.compile(NOT_KNOWN.pattern + r"[\s.,;!:…-]+(?=oui\b|non\b(?!\s*(?:plus\b|[\W_]*$)))")
 NOT_AT_HAND = re.compile(
     r"^\W*(?:non,?\s*)?(?:je ne l'ai pas|je l'ai pas|je ne le connais pas|je le connais pas|je ne l'ai plus|"
     r"pas sous la main|pas en tete|pas sur moi|je ne m'en souviens pas|je ne le trouve pas)\b"
@@ -529,6 +532,10 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     intent = (message.get("intent") or {}).get("name")
     text = (message.get("text") or "").strip()
     confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+    doubt = DOUBT_THEN_YES_NO.match(fold(text)) if "oui" in schema.ENUM_FIELDS.get(requested or "", {}) else None
+    if doubt:
+        text = fold(text)[doubt.end() :]  # the yes or the no the person came to is the answer
+        message, intent = {**message, "text": text, "entities": []}, None
     if requested == structure.MATCH:
         if is_question(text) or _surely_out_of_scope(intent, confidence) or explicit_request(text):
             # "non en fait il me dit de continuer, on reprend" resumes the declaration, it refuses no place

@@ -1519,3 +1519,18 @@ def test_a_day_said_at_the_summary_does_not_erase_the_hour_held():
     text = "Point important : la direction déprogramme le bloc de cet après-midi, faute de dossier patient."
     slots = {"detected_at": "2026-12-06T03:20:00+01:00"}
     assert "detected_at" not in understand(dates_of(text), "confirmed", slots)
+
+
+@pytest.mark.parametrize(
+    "field, said, value",
+    [
+        ("support_requested", "euh je sais pas... oui, ça nous aiderait", "oui"),
+        ("spread_risk", "aucune idée, non, on est isolés du GHT", "non"),
+        ("support_requested", "je ne sais pas, non", "inconnu"),
+        ("spread_risk", "je ne sais pas non plus", "inconnu"),
+    ],
+)
+def test_a_doubt_then_a_yes_or_a_no_is_that_answer(field, said, value):
+    """Lot 19 (dev-650, dev-671): "Je ne sais pas… oui" was stored as not known."""
+    got = understand({"text": said, "intent": {"name": "dont_know", "confidence": 0.9}}, field, {})
+    assert got.get(field) == value
