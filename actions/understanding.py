@@ -219,12 +219,24 @@ ENDANGERMENT_ANSWERS = (
 # "Public", "une pharmacie" answer "quel type de structure ?" (a pharmacy, a health centre or a
 # practice is none of the spec's kinds of establishment: "autre"); elsewhere they name no structure.
 STRUCTURE_ANSWERS = (
-    ("etablissement_sante_prive_non_lucratif", re.compile(r"^\s*(?:a but )?non lucrati")),
+    (
+        "etablissement_sante_prive_non_lucratif",
+        re.compile(
+            r"^\s*(?:c'est )?(?:un |une )?(?:etablissement |structure )?(?:privee? )?"
+            r"(?:a but |a caractere )?non lucrati|\bespic\b|\bprivee? d'interet collectif"
+        ),
+    ),
     (
         "etablissement_sante_public",
         re.compile(r"^\s*(?:c'est )?(?:un |une )?(?:(?:etablissement |structure )?publi(?:c|que)|eps)\b"),
     ),
-    ("etablissement_sante_prive", re.compile(r"^\s*(?:c'est )?(?:un |une )?(?:etablissement |structure )?privee?\b")),
+    (
+        "etablissement_sante_prive",
+        re.compile(
+            r"^\s*(?:c'est )?(?:un |une )?(?:etablissement |structure )?privee?\b"
+            r"(?! (?:a but |a caractere )?non lucrati| d'interet collectif)"
+        ),
+    ),
     ("autre", re.compile(r"\b(?:pharmacie|officine|cabinet|efs)\b")),
 )
 ANSWER_CUES = {
@@ -315,6 +327,8 @@ YES_NO = re.compile(
     rf"|pas encore|{NEGATIVE})\b"
 )
 CONCLUDED = re.compile(r"\b(?:donc|alors|bref|du coup) (oui|non)\s*$")
+# "PCA papier partout ; et la direction déprogramme le bloc, donc interruption": the choice said last
+CONCLUDED_CHOICE = re.compile(r"\b(?:donc|bref|du coup|au final|finalement) (?:c'est |plutot |en )?(\w.{2,40}?)\s*$")
 # Folded (no accents, lower case): "je me suis trompée", "je me suis trompe" alike.
 CORRECTION_CUES = (
     "c'etait",
@@ -1472,6 +1486,11 @@ def _enum_from_words(field: str, text: str) -> Optional[str]:
     one ("potentiellement", "maîtrisée"), or "prévu" ("pas encore": it is to be done)."""
     words = f" {WORD_SEPARATORS.sub(' ', fold(text))} "
     choices = schema.ENUM_FIELDS[field]
+    concluded_choice = CONCLUDED_CHOICE.search(words.strip())
+    if concluded_choice and concluded_choice.start() > 0:
+        value = _enum_from_words(field, concluded_choice.group(1))
+        if value:
+            return value
     if "prevue" in choices and PLANNED.search(words):
         return "prevue"
     kept = NEGATED_WORD.sub(" ", words)

@@ -1534,3 +1534,22 @@ def test_a_doubt_then_a_yes_or_a_no_is_that_answer(field, said, value):
     """Lot 19 (dev-650, dev-671): "Je ne sais pas… oui" was stored as not known."""
     got = understand({"text": said, "intent": {"name": "dont_know", "confidence": 0.9}}, field, {})
     assert got.get(field) == value
+
+
+@pytest.mark.parametrize(
+    "field, said, value",
+    [
+        (
+            "care_impact",
+            "tout sur papier, et on annule les consultations de l'après-midi, donc interruption",
+            "interruption",
+        ),
+        ("handling_status", "les sauvegardes sont remises, donc résolu", "resolu"),
+        ("structure_type", "une association, donc privé non lucratif", "etablissement_sante_prive_non_lucratif"),
+        ("structure_type", "privé d'intérêt collectif", "etablissement_sante_prive_non_lucratif"),
+        ("structure_type", "privé", "etablissement_sante_prive"),
+    ],
+)
+def test_the_choice_a_person_concludes_with_is_the_answer(field, said, value):
+    """Lot 19 (dev-666): "PCA papier partout ; … déprogramme le bloc…, donc interruption" was "mode dégradé"."""
+    assert understand({"text": said, "intent": {"name": "inform", "confidence": 0.9}}, field, {}).get(field) == value
