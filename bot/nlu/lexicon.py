@@ -244,7 +244,9 @@ INCIDENT_TYPE = [
             r"(?:heberge|hebergee?s?) (?:chez|par) (?:l'|un |notre |le )?(?:editeur|prestataire|hebergeur)",
             r"(?:editeur|prestataire|hebergeur|infogereur) (?:\w+ ){0,3}(?:en panne|hs|injoignable|defaillant|indisponible)",
             r"panne (?:chez|de) (?:l'|notre )?(?:editeur|prestataire|hebergeur)",
-            r"l'editeur dit",
+            # what the editor says tells whose fault only when it says where: "l'éditeur dit que c'est chez eux"
+            # ("l'éditeur dit que ce n'était pas lui", about an unknown remote session, is an intrusion)
+            r"l'editeur dit que (?:c'est |c )?chez (?:eux|lui)",
             r"(?:plusieurs|des) (?:centaines|dizaines) d'etablissements (?:sont )?touches",
         ],
     ),

@@ -256,3 +256,10 @@ def test_lot_19_words_read_as_people_mean_them():
     assert facts("seulement la tablette du service")["affected_systems"] == ["poste_de_travail"]
     assert facts("c'est réglé depuis midi")["handling_status"] == ["resolu"]
     assert "incident_type" not in facts("rien de volé après vérification, les portes se sont juste ouvertes")
+
+
+def test_what_the_editor_says_is_no_provider_failure_unless_it_says_where():
+    assert "incident_type" not in facts("une session distante inconnue, et l'éditeur dit que ce n'était pas lui")
+    assert facts("le dossier de soins ne marche plus, l'éditeur dit que c'est chez eux")["incident_type"] == [
+        "defaillance_prestataire"
+    ]
