@@ -260,7 +260,8 @@ LIST_ANSWER_CUES = {
             "disponibilite",
             re.compile(
                 r"\b(?:disponib\w*|indisponib\w*|dispo|inaccessib\w*|plus (?:d')?acces\w*|ne (?:peut|peuvent|peux|"
-                r"s'affiche|s'ouvre|marche) plus|n'est plus (?:disponible|accessible)|pertes?|perdu\w*|bloque\w*"
+                r"s'affichen?t?|s'ouvren?t?|marchen?t?|fonctionnen?t?|repond(?:ent)?) plus"
+                r"|n'est plus (?:disponible|accessible)|pertes?|perdu\w*|bloque\w*"
                 r"|disparu\w*|n'arriv\w* plus|plus moyen|impossible d'(?:acceder|ouvrir|voir))\b"
             ),
         ),

@@ -1553,3 +1553,10 @@ def test_a_doubt_then_a_yes_or_a_no_is_that_answer(field, said, value):
 def test_the_choice_a_person_concludes_with_is_the_answer(field, said, value):
     """Lot 19 (dev-666): "PCA papier partout ; … déprogramme le bloc…, donc interruption" was "mode dégradé"."""
     assert understand({"text": said, "intent": {"name": "inform", "confidence": 0.9}}, field, {}).get(field) == value
+
+
+def test_files_that_no_longer_open_are_unavailable_too():
+    """Lot 19 (dev-641): "ne s'ouvrent plus et ils ont été modifiés" lost its unavailability."""
+    said = "les documents ne s'ouvrent plus et certains ont été modifiés"
+    got = understand({"text": said, "intent": {"name": "inform", "confidence": 0.9}}, "data_impact", {})
+    assert sorted(got["data_impact"]) == ["disponibilite", "integrite"]
