@@ -511,13 +511,13 @@ INCIDENT_NOUNS = re.compile(
     r"|chiffrement|piratage|fuite|vol|perte|plantage|arret|vague|campagne|sauvegarde|jour|maj|connexion"
     r"|envoi|intervention|modification|operation)s?$"
 )
-# in a correction, "je me suis trompée tout à l'heure": a moment of the talk, not of the incident
 # the moments of a day people give for its hour, with no hour in them (folded)
 NO_HOUR_MOMENT = re.compile(
     r"\b(?:a l'aube|l'aurore|au petit matin|(?:tres |assez )?tot (?:le matin|ce matin)|de bonne heure|en arrivant"
     r"|(?:a|des) (?:mon|notre|son|l') ?arrivee|(?:a|des) la (?:prise de (?:poste|service|garde)|releve)"
     r"|au (?:debut|commencement) (?:de|du) (?:mon |notre |la )?(?:service|poste|garde|journee))\b"
 )
+# in a correction, "je me suis trompée tout à l'heure": a moment of the talk, not of the incident
 VAGUE_MOMENT = re.compile(r"^(?:tout a l'heure|a l'instant|tantot)$")
 # "hier soir, pas ce matin": the date after it is the one set aside (not "ça ne marche pas depuis hier").
 SET_ASIDE = re.compile(

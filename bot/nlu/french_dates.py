@@ -52,7 +52,8 @@ minute).  Reports describe the past, so every value is <= now:
   as a whole answer (in a sentence it tells a state: "ça ne marche plus maintenant").
   "depuis N jours/minutes", "ça fait 2h (que)" -> now minus the duration,
   is_start=True.
-* "depuis 9h" is the clock time 09:00 (is_start).  "depuis 4h" is ambiguous
+* "depuis 9h" is the clock time 09:00 (is_start), and so is an hour past 6 made
+  approximate ("depuis 9 h 10 environ").  "depuis 4h" is ambiguous
   (since 04:00, or for four hours?): with an hour up to 6, no minutes and no
   part of day after it ("du matin", "ce matin"), it gives no match.  With a duration cue it is now minus the
   duration (is_start): a word number ("depuis deux heures"), a qualifier
