@@ -820,7 +820,7 @@ HANDLING_STATUS = [
             r"remis en service",
             r"\b(?:tout|ca) (?:re)?(?:fonctionne|marche) (?:a nouveau|de nouveau|normalement)",
             r"\b(?:tout |ca )?remarche\b",
-            r"^\W*(?:c'est |c est |tout est )?regle\b",  # "réglé, rien payé"
+            r"^\W*(?:c'est |c est |tout est )?regle\b(?!\s+(?:de|du|des|d')\b)",  # "réglé, rien payé", not "règle de pare-feu"
             r"rentre dans l'ordre",
         ],
     ),

@@ -255,6 +255,7 @@ def test_lot_19_words_read_as_people_mean_them():
     """Lot 19 (dev): a tablet is a workstation, "réglé" is resolved, "rien de volé" is no theft."""
     assert facts("seulement la tablette du service")["affected_systems"] == ["poste_de_travail"]
     assert facts("c'est réglé depuis midi")["handling_status"] == ["resolu"]
+    assert "handling_status" not in facts("règle de pare-feu supprimée par erreur sur le VPN")
     assert "incident_type" not in facts("rien de volé après vérification, les portes se sont juste ouvertes")
 
 
