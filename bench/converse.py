@@ -147,13 +147,25 @@ def _listed() -> Dict[str, List[str]]:
     return {pid: [str(n) for n in a["finess"]] for pid, a in annotations.items() if a.get("real")}
 
 
-@lru_cache(maxsize=1)  # the register is read once, for both splits
+@lru_cache(maxsize=1)  # the register is read once, for both splits and both uses
+def _from_register() -> Tuple[Dict[str, str], Dict[str, str]]:
+    """FINESS ET -> its legal entity (EJ), and a département's name as Vigie shows it (folded) -> the
+    spec's region value."""
+    entities: Dict[str, str] = {}
+    departments: Dict[str, str] = {}
+    for e in read_register(DEFAULT_FINESS_DIR):
+        if e.legal_finess:
+            entities[e.finess] = e.legal_finess
+        if e.region is not None and e.department_name:
+            departments[_words(e.department_name).strip()] = e.region.value
+    return entities, departments
+
+
+@lru_cache(maxsize=1)
 def legal_entities() -> Dict[str, str]:
     """FINESS ET -> its legal entity (EJ), for the establishments of structures.yml."""
     wanted = {n for numbers in _listed().values() for n in numbers}
-    return {
-        e.finess: e.legal_finess for e in read_register(DEFAULT_FINESS_DIR) if e.finess in wanted and e.legal_finess
-    }
+    return {finess: entity for finess, entity in _from_register()[0].items() if finess in wanted}
 
 
 def real_establishments() -> Dict[str, List[str]]:
@@ -339,23 +351,9 @@ def _in_region(offered: str, region: Optional[str]) -> bool:
     """Whether the place offered ("Clinique du Parc (Nantes, Loire Atlantique)") may be in the person's
     region: its département, the last name in its brackets, is in that region or unknown."""
     bracket = re.findall(r"\(([^()]*)\)", offered)
-    department = _place_key(bracket[-1].split(",")[-1]) if bracket and region else ""
-    found = department_regions().get(department)
+    department = _words(bracket[-1].split(",")[-1]).strip() if bracket and region else ""
+    found = _from_register()[1].get(department)
     return found is None or found == region
-
-
-@lru_cache(maxsize=1)
-def department_regions() -> Dict[str, str]:
-    """A département's name, as Vigie shows it (folded), -> the spec's region value."""
-    return {
-        _place_key(e.department_name): e.region.value
-        for e in read_register(DEFAULT_FINESS_DIR)
-        if e.region is not None and e.department_name
-    }
-
-
-def _place_key(name: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", fold(name)))
 
 
 def _likeness(own_name: str, offered: str) -> float:
