@@ -43,6 +43,10 @@ PHRASES: Sequence[Tuple[str, str]] = (
     ("service de soins infirmiers a domicile", "ssiad"),
     ("hospitalisation a domicile", "had"),
     ("centre medico psychologique", "cmp"),
+    # the SSR's names, long and since 2023, as the register writes most of them ("SSR VILLA NOTRE DAME")
+    ("soins medicaux et de readaptation", "ssr"),
+    ("soins de suite et de readaptation", "ssr"),
+    ("soins de suite et readaptation", "ssr"),
     ("centre de lutte contre le cancer", "clcc"),
     ("assistance publique hopitaux de paris", "aphp"),
     ("assistance publique hopitaux de marseille", "aphm"),
@@ -127,11 +131,12 @@ TYPE_FAMILIES: Dict[StructureType, Set[str]] = {
 MAIN_HOSPITAL_CATEGORIES = {"355", "101", "106", "292", "114"}
 # The version of what ``search_key`` and ``document`` make of a name, and of what ``register`` reads
 # from the files (the structure types): the table is loaded again when it changes.
-INDEX_VERSION = "16"
+INDEX_VERSION = "17"
 STOP_WORDS = {
     "le", "la", "les", "l", "de", "du", "des", "d", "a", "au", "aux", "en", "et", "sur", "sous", "un", "une",
     "ici", "on", "est", "c", "ce", "je", "j", "suis", "nous", "sommes", "chez", "pour", "notre", "nos", "mon",
     "ma", "mes", "travaille", "appelle", "site", "bonjour", "dans", "l", "y", "qui",
+    "rattache", "rattachee", "rattaches", "rattachees", "dependant", "depend",
 }  # fmt: skip
 CANDIDATES = 80
 # Common words rank candidates but do not fetch them when rarer words are there ("Saint-Étienne"
@@ -157,6 +162,9 @@ FAR_AHEAD_SCORE, FAR_AHEAD = 70.0, 25.0
 NEARBY = re.compile(
     r"\b(?:vers|pres d[e']?|a cote d[e']?|pas loin d[e']?|non loin d[e']?|proche d[e']?)(?:\s+[a-z0-9]+){1,3}$"
 )
+# the place it belongs to, whose words its own name need not hold: "CMP adultes de Muret, rattaché au
+# CH Gérard-Marchant" is the CMP of Muret; they count where a name holds them, and are not missed
+PARENT = re.compile(r"\b(?:rattachee?s?|dependant|depend|fait partie)\s+(?:a|au|aux|du|de|des|d)((?:\s+[a-z0-9]+){1,4})$")
 SAID_SITE = re.compile(r"\bsites?\s+(?:de\s+|d\s+)?(?:l\s+|la\s+|le\s+)?([a-z0-9 ]+)")
 FAR_GROUP_SCORE = 60.0  # a few close ones, offered as choices, far ahead of the rest
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
@@ -274,9 +282,14 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]], omissible: Omiss
     whole = "chu" in kinds
     initials = acronyms(names)
     omissible = Omissible(omissible.words | _nearby(text), omissible.kinds)
-    context = _Context(names, kinds, initials, omissible, _said_site(text))
+    context = _Context(names, kinds, initials, omissible, _said_site(text), _parent(text))
     scored = [Candidate(e, _score(context, e, set(words.split())), whole and _unsaid(names, e)) for e, words in found]
     return sorted(scored, key=lambda c: (-c.score, len(c.establishment.name), c.establishment.finess))
+
+
+def _parent(text: str) -> FrozenSet[str]:
+    said = PARENT.search(search_key(text))
+    return frozenset(said.group(1).split()) - KIND_WORDS if said else frozenset()
 
 
 def _nearby(text: str) -> FrozenSet[str]:
@@ -348,6 +361,7 @@ class _Context:
     initials: Dict[str, Tuple[str, ...]]
     omissible: Omissible
     site: FrozenSet[str]  # the words after "site de", when the person named a site
+    parent: FrozenSet[str] = frozenset()  # the words after "rattaché au"
 
 
 def _said_site(text: str) -> FrozenSet[str]:
@@ -390,6 +404,7 @@ def _subsequence(short: str, long: str) -> bool:
 def _score(context: _Context, establishment: Establishment, words: Set[str]) -> float:
     names, kinds, initials, omissible = context.names, context.kinds, context.initials, context.omissible
     own, town = _own_words(establishment)
+    names = _as_register_splits(names, establishment)
     abbreviated = {acronym for acronym in initials if acronym in words}
     names = [name for name in names if not any(name in initials[a] for a in abbreviated)] + sorted(abbreviated)
     site = frozenset() if "chu" in kinds else _site_words(establishment.name)
@@ -403,7 +418,7 @@ def _score(context: _Context, establishment: Establishment, words: Set[str]) -> 
     # of them ("CH de Vienne" is not in Haute-Vienne).
     named = own | town | set(search_key(establishment.long_name or "").split())
     department = set(search_key(establishment.department_name).split()) - named
-    placing = [name for name in names if name not in department]
+    placing = [name for name in names if name not in department and (name in words or name not in context.parent)]
     scores = [_word_score(name, words, omissible.allows(name, establishment)) for name in placing]
     found = sum(scores) / len(scores) if scores else 0.0
     if own - town and own | town <= set(names) and len(placing) > 1:
@@ -417,6 +432,14 @@ def _score(context: _Context, establishment: Establishment, words: Set[str]) -> 
     at_town = 4.0 if town and town <= set(names) else 0.0
     penalty = min(10.0, 5.0 * extra)
     return found - penalty + at_town + _kind_score(kinds, words, establishment) + _prior(establishment)
+
+
+def _as_register_splits(names: List[str], establishment: Establishment) -> List[str]:
+    """A word the register writes in two, where the name had an apostrophe: "rivage" for "RIV AGE"
+    (Riv'Âge de Loire)."""
+    register_words = search_key(f"{establishment.name} {establishment.long_name or ''}").split()
+    pairs = {a + b: (a, b) for a, b in zip(register_words, register_words[1:])}
+    return [part for name in names for part in (pairs[name] if name in pairs else (name,))]
 
 
 def _own_words(establishment: Establishment) -> Tuple[Set[str], Set[str]]:

@@ -103,6 +103,14 @@ def test_loading_the_same_files_again_changes_nothing(register):
         ("la maison d'accueil spécialisée Adapei 80 d'Abbeville", "800009946"),
         ("foyer d'accueil médicalisé A Funtanella", "2A0023388"),
         ("HAD Caux Maritime, vers Dieppe", "760035709"),  # a town nearby counts half: the HAD is at Martin-Église
+        # the SSR by its long names, old and since 2023 ("SSR LA TOURMALINE", "SSR DOMAINE DE LA CADENE")
+        ("le centre de soins de suite et de réadaptation La Tourmaline à Saint-Herblain", "440000255"),
+        ("Domaine de la Cadène, soins médicaux et de réadaptation, Toulouse", "310786702"),
+        # a name the register writes in two words ("EHPAD BEL AIR" at Taulé)
+        ("l'EHPAD Belair de Taulé", "290002179"),
+        # the place it belongs to need not be in its name: "CMP DE REVIN - CH BELAIR", "CMP CATTP ADULTES MURET"
+        ("le CMP de Revin rattaché à l'hôpital Bélair", "080001795"),
+        ("CMP adultes à Muret, qui dépend du CH Gérard Marchant", "310021613"),
     ],
 )
 def test_one_clear_match_for_the_forms_people_use(register, words, finess):
