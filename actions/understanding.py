@@ -46,6 +46,7 @@ KEPT_UNLESS_CORRECTED = (*IDENTITY_FIELDS, "structure_type", "region")
 # "CHU" says the structure is an OSE where the structure is told (the opening, its name); later, a
 # CHU named is another place, and only "nous sommes OSE" says it.
 OSE_READ_AT = {None, "description", "structure_name", "is_ose", "confirmed"}
+GHT_SUPPORT = re.compile(r"\bsupport\b|\bght\b|\bgroupement hospitalier\b")
 OSE_SAID = re.compile(lexicon.OSE_ACRONYM + r"|operateur de services? essentiels?|\boiv\b|etablissement support")
 # what a correction said while an establishment is offered never changes (the offer answers for them)
 NOT_CORRECTED_AT_MATCH = {"description", "structure_name", "structure_type", "region", "finess", "detected_at"}
@@ -320,11 +321,15 @@ NEGATIVE = (
     r"non|nan|pas du tout|aucun\w*(?! idee)|jamais|je ne (?:crois|pense) pas|pas a ma connaissance|pas que je sache"
     r"|(?:je (?:crois|pense)|il me semble|bien sur) que non|pas besoin"
     r"|pas (?:pour l'?\s?instant|pour le moment|a ce stade|jusqu'?\s?ici)"  # "pas pour l'instant, les livraisons…"
+    r"|(?:tres )?(?:surement|probablement|certainement) pas"
 )
+# "Sûrement, la société a plein d'autres clients": likely is a yes ("sûrement pas" is a no)
+LIKELY = r"(?:tres )?(?:surement|probablement|certainement)(?! pas)|sans (?:aucun )?doute"
 NEGATIVE_START = re.compile(rf"^\s*(?:{NEGATIVE})\b")
 YES_NO = re.compile(
     r"^\s*(?:((?:(?:je (?:crois|pense)|il me semble) que )?oui|ouais|yes|absolument|tout a fait|volontiers"
-    r"|(?:bien sur|effectivement)(?![\s,]+(?:que )?non)|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien)"
+    r"|(?:bien sur|effectivement)(?![\s,]+(?:que )?non)|avec plaisir|(?:on|je) (?:veut|veux|voudrait|voudrais) bien"
+    rf"|{LIKELY})"
     rf"|pas encore|{NEGATIVE})\b"
 )
 CONCLUDED = re.compile(r"\b(?:donc|alors|bref|du coup) (oui|non)\s*$")
@@ -410,6 +415,14 @@ SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
 # the clause of a date that says the incident's first moment, of several dates before the detection
+# what stops an incident, done (folded): "la ligne est bloquée", "l'informatique a enlevé le boîtier"
+CONTAINED = re.compile(
+    r"\b(?:debranche|arrete|bloque|retire|supprime|enleve|efface|isole|coupe|desactive|suspendu|desinstalle"
+    r"|en quarantaine|hors ligne|hors reseau|sortie?s? du reseau)(?:e|s|es)?\b"
+)
+UNDONE_BEFORE = re.compile(r"\b(?:pas|plus|jamais|rien|ni)(?:\s+\S+){0,2}\s*$")
+# what an incident came from (folded): "Origine : une clé USB branchée vers 14 h"
+ORIGIN = re.compile(r"\b(?:origine|point d'entree|cause(?:e|s|es)? par|a cause d\w*|provient|provenait)\b")
 BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|initiale?s?|debut\w*|commenc\w*|demarr\w*)\b")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.
@@ -638,7 +651,7 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     _keep_what_is_known(values, requested, text, slots)
     values.update(_implied(values, slots))
     for name in KEPT_UNLESS_CORRECTED:
-        if name != requested and slots.get(name) and name in values and not _may_correct(name, text, slots):
+        if name != requested and slots.get(name) and name in values and not _may_correct(name, text, slots, requested):
             values.pop(name)  # "deux autres CH du GHT" in a later answer is not the structure
     if "is_ose" in values and not OSE_SAID.search(fold(text)) and not _ose_by_its_name(values, requested):
         values.pop("is_ose")  # "les urgences sont orientées vers le CHU": another place than the structure
@@ -667,14 +680,17 @@ def _leads_with_not_known(requested: Optional[str], text: str) -> bool:
     return NOT_KNOWN.match(fold(text)) is not None and not is_question(text)
 
 
-def _may_correct(name: str, text: str, slots: Dict[str, Any]) -> bool:
+def _may_correct(name: str, text: str, slots: Dict[str, Any], requested: Optional[str]) -> bool:
     """Whether ``text`` may replace who declares or for which structure. A structure with its FINESS
     number (confirmed from the register, typed, or declared before a completion) keeps its name:
     "non, le support du GHT c'est le CHU de Rouen" answers the OSE question, and a new name would
-    no longer be the number's."""
+    no longer be the number's. Nor does a name without a number change at the OSE question, when
+    the name said is the GHT's support."""
     confirmed = slots.get(structure.MATCH) not in (None, structure.NONE)
     numbered = slots.get("finess") not in (None, registry.UNKNOWN)
     if name == "structure_name" and (confirmed or numbered):
+        return False
+    if name == "structure_name" and requested == "is_ose" and GHT_SUPPORT.search(fold(text)):
         return False
     return is_correction(text)
 
@@ -1151,7 +1167,7 @@ def _joined(dates: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
             if joined and (not apart or _clock(joined) == _clock(entity["value"])):
                 out[-1] = {**day, "end": entity["end"], "value": joined, "additional_info": {"has_time": True}}
                 continue
-        out.append(_later_that_day(entity, day))
+        out.append(_later_that_day(entity, day, text))
     return out
 
 
@@ -1181,14 +1197,19 @@ def _on_held_day(entity: Dict[str, Any], held: Optional[str]) -> Dict[str, Any]:
     return _dated(entity, moment) if moment <= datetime.now(PARIS) else entity
 
 
-def _later_that_day(entity: Dict[str, Any], before: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+def _later_that_day(entity: Dict[str, Any], before: Optional[Dict[str, Any]], text: str) -> Dict[str, Any]:
     """A time said without a day, after a past day's time and later than it, is of that day: "hier à
-    11h50 j'ai envoyé le planning… je m'en suis rendu compte à midi et demi" (yesterday at 12h30)."""
+    11h50 j'ai envoyé le planning… je m'en suis rendu compte à midi et demi" (yesterday at 12h30).
+    So is an earlier time said as where it came from: "hier vers 17h30 l'EDR a bloqué un cheval de
+    Troie. Origine : une clé branchée vers 14h" (yesterday at 14h, not today)."""
     if not before or not _rolling(entity) or _rolling(before) or not _has_time(before):
         return entity
-    earlier = datetime.fromisoformat(before["value"]).astimezone(PARIS)
+    said = datetime.fromisoformat(before["value"]).astimezone(PARIS)
     moment = _clock_on_day_of(entity, before["value"])
-    if earlier.date() >= datetime.now(PARIS).date() or moment <= earlier:
+    if said.date() >= datetime.now(PARIS).date():
+        return entity
+    sentence = fold(text[max(text.rfind(sep, 0, entity["start"]) for sep in ".;!?\n") + 1 : entity["end"]])
+    if moment <= said and not ORIGIN.search(sentence):
         return entity
     return _dated(entity, moment)
 
@@ -1383,7 +1404,7 @@ def _answer(
         return {}
     if requested == "confirmed":
         return {"confirmed": True} if intent == "affirm" else {}
-    put_right = {k: v for k, v in found.items() if k not in KEPT_UNLESS_CORRECTED or _may_correct(k, text, slots)}
+    put_right = {k: v for k, v in found.items() if k not in KEPT_UNLESS_CORRECTED or _may_correct(k, text, slots, requested)}
     if is_correction(text) and any(slots.get(k) not in (None, [], "inconnu", v) for k, v in put_right.items()):
         # "non, c'était à 12h" corrects a fact; its "non" answers nothing. A fact left unknown is not put right:
         # "non les traitements ont été donnés avec le classeur" answers the question, and tells the care impact.
@@ -1397,6 +1418,8 @@ def _answer(
             return {requested: by_words}
         if (intent == "deny" or _starts_negative(text)) and requested in DENY_ANSWERS:
             return {requested: DENY_ANSWERS[requested]}
+        if requested == "handling_status" and _contained(text):
+            return {requested: "maitrise"}
         answer = INTENT_ANSWERS.get(intent or "")
         return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
     if requested in FREE_TEXT_FIELDS or requested in RAW_TEXT_FIELDS:
@@ -1404,6 +1427,13 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
+
+
+def _contained(text: str) -> bool:
+    """To "où en est le traitement ?", what was done to stop it, with no status word: "la publication
+    a été retirée", "message supprimé pour tout le monde" say it is under control."""
+    folded = fold(text)
+    return any(not UNDONE_BEFORE.search(folded[: found.start()]) for found in CONTAINED.finditer(folded))
 
 
 def _leading_choice(field: Optional[str], text: str) -> Optional[str]:

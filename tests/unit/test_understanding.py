@@ -188,6 +188,36 @@ def test_yes_no_words_whatever_the_intent():
 @pytest.mark.parametrize(
     "said, value",
     [
+        ("Probablement, l'hébergeur sert une dizaine d'hôpitaux de la région", "oui"),
+        ("sûrement, le même éditeur équipe tout le GHT", "oui"),
+        ("sans doute, on partage le réseau avec l'EHPAD voisin", "oui"),
+        ("très probablement", "oui"),
+        ("probablement pas, c'est un poste isolé", "non"),
+        ("sûrement pas", "non"),
+    ],
+)
+def test_likely_is_a_yes_and_likely_not_a_no(said, value):
+    assert understand(msg(said), "spread_risk", {}) == {"spread_risk": value}
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("le compte de l'interne est désactivé depuis midi", "maitrise"),
+        ("on a retiré le serveur du réseau et coupé le VPN", "maitrise"),
+        ("l'éditeur a mis le poste en quarantaine", "maitrise"),
+        ("le compte n'est pas encore désactivé", None),
+        ("personne n'a encore rien bloqué", None),
+        ("désactivé, mais l'éditeur cherche encore", "en_cours"),
+    ],
+)
+def test_what_was_done_to_stop_it_says_it_is_under_control(said, value):
+    assert understand(msg(said), "handling_status", {}).get("handling_status") == value
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
         ("Non, toujours pas.", "non"),
         ("non, et ce n'est pas prévu pour le moment", "non"),
         ("on n'a pas déposé plainte", "non"),
@@ -564,8 +594,15 @@ def test_an_establishment_confirmed_from_the_register_keeps_its_name():
     other = "Non, l'hôpital support de notre groupement est le CHR de Metz-Thionville."
     other_read = msg(other, "inform", IncidentFactsExtractor().entities(other))  # no OSE word: the no answers
     assert understand(other_read, "is_ose", confirmed)["is_ose"] == "non"
+    # without a number either: the name said at the OSE question is the GHT support's
     declined = {**confirmed, "structure_match": "aucune", "finess": None}
-    assert understand(named, "is_ose", declined)["structure_name"] == "CHU de Rouen"
+    assert "structure_name" not in understand(named, "is_ose", declined)
+    support = "Non : chez nous l'établissement support du GHT, c'est le CHU de Nantes."
+    support_read = msg(support, "inform", IncidentFactsExtractor().entities(support))
+    assert "structure_name" not in understand(support_read, "is_ose", declined)
+    # a correction of the name still puts it right at another question
+    fixed = msg("en fait c'est le CH de Bernay, pas Elbeuf", "inform", [ent("structure_name", "CH de Bernay")])
+    assert understand(fixed, "care_impact", declined)["structure_name"] == "CH de Bernay"
 
 
 def opening(text):
@@ -1225,6 +1262,20 @@ def test_a_time_without_a_day_after_yesterday_s_time_is_of_yesterday():
     yesterday = (NOW - timedelta(days=1)).date().isoformat()
     assert found["detected_at"].startswith(f"{yesterday}T12:15")
     assert found["started_at"].startswith(f"{yesterday}T10:40")
+
+
+def test_an_earlier_time_without_a_day_said_as_the_origin_is_of_that_day():
+    text = (
+        "Hier vers 17 h 30 l'antivirus a bloqué un ver sur le poste de la pharmacie. À l'origine, "
+        "un courriel piégé ouvert vers 1 h du matin par l'interne de garde."
+    )
+    found = _opening_found(text)
+    yesterday = (NOW - timedelta(days=1)).date().isoformat()
+    assert found["detected_at"].startswith(f"{yesterday}T17:30")
+    assert found["started_at"].startswith(f"{yesterday}T01:00")
+    # an earlier time that is no origin stays today's: "Le technicien a rappelé vers 1 h"
+    later = _opening_found("Hier vers 17 h 30 l'antivirus a bloqué un ver. Le technicien a rappelé vers 1 h du matin.")
+    assert not later.get("started_at", "").startswith(f"{yesterday}T01:00")
 
 
 def _opening_found(text):
