@@ -112,7 +112,14 @@ CARE_ANSWERS = (
             r"\b(?:arret\w*|interromp\w*|suspendu\w*|deprogramm\w*|transfer\w*|delestage|ferme\w*|reporte\w*|annule\w*)\b"
         ),
     ),
-    ("mode_degrade", re.compile(r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours)\b")),
+    (
+        "mode_degrade",
+        # what replaces the system: "on a dû faire des rondes à la place des appels", "par fax"
+        re.compile(
+            r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours"
+            r"|a la place d\w*|au lieu d\w*|fax\w*|on a du|on doit)\b"
+        ),
+    ),
     (
         "aucun",
         re.compile(
@@ -334,6 +341,10 @@ YES_NO = re.compile(
 )
 CONCLUDED = re.compile(r"\b(?:donc|alors|bref|du coup) (oui|non)\s*$")
 # "PCA papier partout ; et la direction déprogramme le bloc, donc interruption": the choice said last
+DIRECTED_CHOICE = re.compile(
+    r"\b(?:mettez|mettons|notez|cochez|choisissez|indiquez|ecrivez|disons)\s+(?:plutot\s+|donc\s+|alors\s+)?"
+    r"(\w[^.;!?]{1,40}?)\W*$"
+)
 CONCLUDED_CHOICE = re.compile(r"\b(?:donc|bref|du coup|au final|finalement) (?:c'est |plutot |en )?(\w.{2,40}?)\s*$")
 # Folded (no accents, lower case): "je me suis trompée", "je me suis trompe" alike.
 CORRECTION_CUES = (
@@ -564,6 +575,9 @@ def understand(message: Dict[str, Any], requested: Optional[str], slots: Dict[st
     if doubt:
         text = fold(text)[doubt.end() :]  # the yes or the no the person came to is the answer
         message, intent = {**message, "text": text, "entities": []}, None
+    chosen = _directed_choice(requested, text)
+    if chosen:
+        return {**chosen, **_implied(chosen, slots)}
     if requested == structure.MATCH:
         if is_question(text) or _surely_out_of_scope(intent, confidence) or explicit_request(text):
             # "non en fait il me dit de continuer, on reprend" resumes the declaration, it refuses no place
@@ -1510,6 +1524,16 @@ def _news(text: str, named_later: bool = False) -> bool:
     first = SENTENCE_END.search(text)
     named = [f for f in found if f.field == "structure_name" and not (named_later and first and f.start > first.end())]
     return len(folded.split()) >= LONG_NEWS_WORDS and bool(facts & NEWS_FACTS) and not named
+
+
+def _directed_choice(requested: Optional[str], text: str) -> Dict[str, Any]:
+    """The choice the person tells Vigie to write, last: "ce n'est pas vraiment une panne, pas vraiment
+    un virus, mettez autre" is "autre", whatever the words before it name."""
+    said = DIRECTED_CHOICE.search(fold(text))
+    if requested not in schema.ENUM_FIELDS or not said:
+        return {}
+    value = _enum_from_words(requested, said.group(1))
+    return {requested: value} if value else {}
 
 
 def _enum_from_words(field: str, text: str) -> Optional[str]:

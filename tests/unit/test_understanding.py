@@ -216,6 +216,28 @@ def test_what_was_done_to_stop_it_says_it_is_under_control(said, value):
 
 
 @pytest.mark.parametrize(
+    "field, said, value",
+    [
+        ("incident_type", "pas vraiment un virus je crois, notez autre", "autre"),
+        ("handling_status", "l'éditeur n'a rien résolu encore, disons en cours", "en_cours"),
+        ("care_impact", "pas d'arrêt des soins, mettez plutôt mode dégradé", "mode_degrade"),
+    ],
+)
+def test_the_choice_the_person_tells_vigie_to_write_is_the_answer(field, said, value):
+    read = msg(said, "inform", IncidentFactsExtractor().entities(said))  # "virus" is a type's word
+    assert understand(read, field, {})[field] == value
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["les infirmières passent dans les chambres à la place de la télésurveillance", "on envoie les résultats par fax"],
+)
+def test_what_replaces_the_system_is_a_degraded_mode(said):
+    read = msg(said, "inform", IncidentFactsExtractor().entities(said))
+    assert understand(read, "care_impact", {})["care_impact"] == "mode_degrade"
+
+
+@pytest.mark.parametrize(
     "said, value",
     [
         ("Non, toujours pas.", "non"),
