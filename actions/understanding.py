@@ -1418,7 +1418,9 @@ def _answer(
         return {}
     if requested == "confirmed":
         return {"confirmed": True} if intent == "affirm" else {}
-    put_right = {k: v for k, v in found.items() if k not in KEPT_UNLESS_CORRECTED or _may_correct(k, text, slots, requested)}
+    put_right = {
+        k: v for k, v in found.items() if k not in KEPT_UNLESS_CORRECTED or _may_correct(k, text, slots, requested)
+    }
     if is_correction(text) and any(slots.get(k) not in (None, [], "inconnu", v) for k, v in put_right.items()):
         # "non, c'était à 12h" corrects a fact; its "non" answers nothing. A fact left unknown is not put right:
         # "non les traitements ont été donnés avec le classeur" answers the question, and tells the care impact.
