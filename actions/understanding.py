@@ -846,6 +846,8 @@ def _choice_answer(requested: Optional[str], text: str, message: Dict[str, Any])
         return "inform"  # a description of what happened, in the person's words
     if requested in schema.ENUM_FIELDS and _enum_from_words(requested, text) is not None:
         return "inform"
+    if requested == "handling_status" and _contained(text):
+        return "inform"  # "l'informatique a enlevé le boîtier", whatever NLU saw
     if requested in schema.LIST_FIELDS and _list_from_words(requested, text):
         return "inform"
     if (requested in DENY_ANSWERS or requested in schema.LIST_FIELDS) and _starts_negative(text):

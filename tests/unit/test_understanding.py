@@ -213,6 +213,8 @@ def test_likely_is_a_yes_and_likely_not_a_no(said, value):
 )
 def test_what_was_done_to_stop_it_says_it_is_under_control(said, value):
     assert understand(msg(said), "handling_status", {}).get("handling_status") == value
+    # whatever intent NLU saw
+    assert understand(msg(said, "nlu_fallback"), "handling_status", {}).get("handling_status") == value
 
 
 @pytest.mark.parametrize(
