@@ -165,8 +165,11 @@ PERIMETER_ANSWERS = (
 )
 # Not over yet, said with a negation ("ce n'est pas fini", "ne marche toujours pas"): read before
 # the words of an end, which it contains.
+_STOPPED = r"(?:debranche|arrete|bloque|retire|supprime|enleve|efface|coupe|desactive|suspendu|desinstalle)"
 _NOT_OVER = (
     r"\bpas (?:encore |tout a fait )?(?:fini|termine|repare|regle|resolu|revenue?s?)"
+    # "le compte n'est pas encore désactivé", "personne n'a encore rien bloqué"
+    rf"|\b(?:pas|rien) (?:encore |toujours |ete |encore ete )?{_STOPPED}"
     # "personne n'a encore réparé"
     r"|\b(?:n'a|n'ont|pas) (?:encore|toujours pas) (?:ete )?(?:repare|regle|corrige|remis)"
     r"|\btoujours pas\b|\ben train de\b|\b(?:cherche|travaille|attend)\w* encore\b|\brien n'a ete\b"
@@ -183,8 +186,15 @@ HANDLING_ANSWERS = (
             r"|\b(?:re)?tourne (?:de nouveau|a nouveau)\b"
         ),
     ),
-    # contained, and watched: "mot de passe changé, ils surveillent", "c'est bon pour l'instant"
-    ("maitrise", re.compile(r"\b(?:contenu|isole\w*|stabilise\w*|surveill\w*|pour l'?\s?instant|c'?\s?est bon)\b")),
+    # contained, and watched: "mot de passe changé, ils surveillent", "c'est bon pour l'instant"; what
+    # was done to stop it: "la publication a été retirée", "l'informatique a enlevé le boîtier"
+    (
+        "maitrise",
+        re.compile(
+            r"\b(?:contenu|isole\w*|stabilise\w*|surveill\w*|pour l'?\s?instant|c'?\s?est bon"
+            rf"|{_STOPPED}(?:e|s|es)?|en quarantaine|hors (?:ligne|reseau)|sortie?s? du reseau)\b"
+        ),
+    ),
 )
 # To "d'origine malveillante ?": an accident, or an attack, in the person's words.
 _ATTACK = r"(?:une |d'|d |de |un )?(?:attaque|malveill\w*|piratage|acte malveillant)"
@@ -426,12 +436,6 @@ SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
 # the clause of a date that says the incident's first moment, of several dates before the detection
-# what stops an incident, done (folded): "la ligne est bloquée", "l'informatique a enlevé le boîtier"
-CONTAINED = re.compile(
-    r"\b(?:debranche|arrete|bloque|retire|supprime|enleve|efface|isole|coupe|desactive|suspendu|desinstalle"
-    r"|en quarantaine|hors ligne|hors reseau|sortie?s? du reseau)(?:e|s|es)?\b"
-)
-UNDONE_BEFORE = re.compile(r"\b(?:pas|plus|jamais|rien|ni)(?:\s+\S+){0,2}\s*$")
 # what an incident came from (folded): "Origine : une clé USB branchée vers 14 h"
 ORIGIN = re.compile(r"\b(?:origine|point d'entree|cause(?:e|s|es)? par|a cause d\w*|provient|provenait)\b")
 BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|initiale?s?|debut\w*|commenc\w*|demarr\w*)\b")
@@ -846,8 +850,6 @@ def _choice_answer(requested: Optional[str], text: str, message: Dict[str, Any])
         return "inform"  # a description of what happened, in the person's words
     if requested in schema.ENUM_FIELDS and _enum_from_words(requested, text) is not None:
         return "inform"
-    if requested == "handling_status" and _contained(text):
-        return "inform"  # "l'informatique a enlevé le boîtier", whatever NLU saw
     if requested in schema.LIST_FIELDS and _list_from_words(requested, text):
         return "inform"
     if (requested in DENY_ANSWERS or requested in schema.LIST_FIELDS) and _starts_negative(text):
@@ -1436,8 +1438,6 @@ def _answer(
             return {requested: by_words}
         if (intent == "deny" or _starts_negative(text)) and requested in DENY_ANSWERS:
             return {requested: DENY_ANSWERS[requested]}
-        if requested == "handling_status" and _contained(text):
-            return {requested: "maitrise"}
         answer = INTENT_ANSWERS.get(intent or "")
         return {requested: answer} if answer in schema.ENUM_FIELDS[requested] else {}
     if requested in FREE_TEXT_FIELDS or requested in RAW_TEXT_FIELDS:
@@ -1445,13 +1445,6 @@ def _answer(
     if requested in schema.LIST_FIELDS and (intent == "deny" or _starts_negative(text)):
         return {requested: []}  # "aucun" (the spec: an empty list is none)
     return {}
-
-
-def _contained(text: str) -> bool:
-    """To "où en est le traitement ?", what was done to stop it, with no status word: "la publication
-    a été retirée", "message supprimé pour tout le monde" say it is under control."""
-    folded = fold(text)
-    return any(not UNDONE_BEFORE.search(folded[: found.start()]) for found in CONTAINED.finditer(folded))
 
 
 def _leading_choice(field: Optional[str], text: str) -> Optional[str]:

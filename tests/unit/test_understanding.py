@@ -206,8 +206,8 @@ def test_likely_is_a_yes_and_likely_not_a_no(said, value):
         ("le compte de l'interne est désactivé depuis midi", "maitrise"),
         ("on a retiré le serveur du réseau et coupé le VPN", "maitrise"),
         ("l'éditeur a mis le poste en quarantaine", "maitrise"),
-        ("le compte n'est pas encore désactivé", None),
-        ("personne n'a encore rien bloqué", None),
+        ("le compte n'est pas encore désactivé", "en_cours"),  # not stopped yet
+        ("personne n'a encore rien bloqué", "en_cours"),
         ("désactivé, mais l'éditeur cherche encore", "en_cours"),
     ],
 )
