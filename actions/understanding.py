@@ -114,10 +114,10 @@ CARE_ANSWERS = (
     ),
     (
         "mode_degrade",
-        # what replaces the system: "on a dû faire des rondes à la place des appels", "par fax"
+        # what replaces the system: "des rondes à la place des appels", "par fax"
         re.compile(
             r"\b(?:degrad\w*|papier|ralenti\w*|a la main|manuel\w*|fiches?|classeurs?|secours"
-            r"|a la place d\w*|au lieu d\w*|fax\w*|on a du|on doit)\b"
+            r"|a la place d\w*|au lieu d\w*|fax\w*)\b"
         ),
     ),
     (
@@ -350,11 +350,12 @@ YES_NO = re.compile(
     rf"|pas encore|{NEGATIVE})\b"
 )
 CONCLUDED = re.compile(r"\b(?:donc|alors|bref|du coup) (oui|non)\s*$")
-# "PCA papier partout ; et la direction déprogramme le bloc, donc interruption": the choice said last
+# "pas vraiment un virus, on ne sait pas, mettez autre": the choice Vigie is told to write, said last
 DIRECTED_CHOICE = re.compile(
     r"\b(?:mettez|mettons|notez|cochez|choisissez|indiquez|ecrivez|disons)\s+(?:plutot\s+|donc\s+|alors\s+)?"
     r"(\w[^.;!?]{1,40}?)\W*$"
 )
+# "PCA papier partout ; et la direction déprogramme le bloc, donc interruption": the choice said last
 CONCLUDED_CHOICE = re.compile(r"\b(?:donc|bref|du coup|au final|finalement) (?:c'est |plutot |en )?(\w.{2,40}?)\s*$")
 # Folded (no accents, lower case): "je me suis trompée", "je me suis trompe" alike.
 CORRECTION_CUES = (
@@ -435,9 +436,9 @@ RELATIVE = re.compile(r"\b(?:il y a|il ya|y a|ya|ca fait|cela fait|voila)\b")  #
 SAME_MOMENT = timedelta(hours=1)
 JOINED_TIME = re.compile(r"^\s*(?:vers|a|à|autour|aux alentours|depuis|entre|des|dès|peu|juste)\b")
 START_CUES = ("debut", "commenc", "a debute", "depuis")  # folded
-# the clause of a date that says the incident's first moment, of several dates before the detection
 # what an incident came from (folded): "Origine : une clé USB branchée vers 14 h"
 ORIGIN = re.compile(r"\b(?:origine|point d'entree|cause(?:e|s|es)? par|a cause d\w*|provient|provenait)\b")
+# the clause of a date that says the incident's first moment, of several dates before the detection
 BEGAN = re.compile(r"\b(?:premier|premiere|premiers|premieres|initiale?s?|debut\w*|commenc\w*|demarr\w*)\b")
 COMPLAINT_CUES = ("plainte", "commissariat", "gendarmerie")
 # "signalé par des patients depuis hier 18h": reports have come in since then, the incident is older.

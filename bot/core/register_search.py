@@ -164,9 +164,7 @@ NEARBY = re.compile(
 )
 # the place it belongs to, whose words its own name need not hold: "CMP adultes de Muret, rattaché au
 # CH Gérard-Marchant" is the CMP of Muret; they count where a name holds them, and are not missed
-PARENT = re.compile(
-    r"\b(?:rattachee?s?|dependant|depend|fait partie)\s+(?:a|au|aux|du|de|des|d)((?:\s+[a-z0-9]+){1,4})$"
-)
+PARENT = re.compile(r"\b(?:rattachee?s?|dependant|depend)\s+(?:a|au|aux|du|de|des|d)((?:\s+[a-z0-9]+){1,4})$")
 SAID_SITE = re.compile(r"\bsites?\s+(?:de\s+|d\s+)?(?:l\s+|la\s+|le\s+)?([a-z0-9 ]+)")
 FAR_GROUP_SCORE = 60.0  # a few close ones, offered as choices, far ahead of the rest
 SISTER_SITES = 2 * AHEAD  # a site of the same legal entity this close is offered with the best
