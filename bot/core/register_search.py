@@ -288,14 +288,19 @@ def rank(text: str, found: Iterable[Tuple[Establishment, str]], omissible: Omiss
 
 
 def _parent(text: str) -> FrozenSet[str]:
-    said = PARENT.search(search_key(text))
-    return frozenset(said.group(1).split()) - KIND_WORDS if said else frozenset()
+    """ "CMP adultes de Muret, rattaché au CH Gérard-Marchant": the place it belongs to."""
+    return _said_last(PARENT, text)
 
 
 def _nearby(text: str) -> FrozenSet[str]:
     """ "HAD Caux Maritime, vers Dieppe": a town near the place, which its name need not hold (counts half)."""
-    said = NEARBY.search(search_key(text))
-    return frozenset(said.group(0).split()) - KIND_WORDS if said else frozenset()
+    return _said_last(NEARBY, text)
+
+
+def _said_last(pattern: re.Pattern, text: str) -> FrozenSet[str]:
+    """The words other than kinds that ``pattern`` finds (its group, when it has one) at the end of the text."""
+    said = pattern.search(search_key(text))
+    return frozenset(said.group(said.lastindex or 0).split()) - KIND_WORDS if said else frozenset()
 
 
 def choose(candidates: Sequence[Candidate]) -> List[Establishment]:
