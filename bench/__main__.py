@@ -1,5 +1,5 @@
 """``python -m bench [NAME] [--smoke]``, NAME one of understanding, conversation, latency, replicas,
-footprint, profile, converse, register, types, long, report.
+footprint, profile, converse, register, types, long, model, setup, report.
 
 Without a name: every benchmark in turn, then the report. Each benchmark writes
 bench/results/<name>.json; ``report`` writes docs/benchmarks.md from those files.
@@ -32,6 +32,7 @@ BENCHMARKS = {
     "types": "bench.type_classifier",
     "long": "bench.long_run",
     "model": "bench.shipped_model",
+    "setup": "bench.setup",
 }
 PARTS = ("heldout", "opening")  # bench.understanding.PARTS
 SPLITS = ("dev", "check")  # bench.converse.SPLITS

@@ -713,6 +713,44 @@ def footprint_history(lines: List[dict]) -> str:
     return across_changes(headers, rows)
 
 
+def setup_section(results: Results) -> str:
+    s, title = results.get("setup"), "## Set-up and CI (bench/setup.py)"
+    if not s:
+        return f"{title}\n\nNot run.\n"
+    if "fresh_run" not in s:
+        return f"{title}\n\nSmoke run only: a clone's `make install` in {num(s['install_s'], ' s')}.\n"
+    run, ci = s["fresh_run"], s["ci"]
+    rows = [("fresh clone, `make run` until ready", num(run["seconds"], " s"), _phases(run["phases"]))]
+    outcome = "passed" if ci["returncode"] == 0 else f"**failed** (exit {ci['returncode']})"
+    model = "model reused from this machine's cache" if ci["model_reused"] else "model trained"
+    rows.append((f"clean clone, `.ci/run` ({outcome}, {model})", num(ci["seconds"], " s"), _phases(ci["phases"])))
+    lines = [
+        title,
+        "",
+        "The commit measured, cloned beside ../shared. `make run`: empty package and model caches, free ports, "
+        'until "Vigie est prête" (downloads and training included). `.ci/run`: `make test` on another clean clone, '
+        "with this machine's package and model caches as the CI finds them.",
+        "",
+        table(["run", "time", "phases"], rows),
+        "",
+        *(f"- {line}" for line in ci["pytest"]),
+        "",
+    ]
+    history = [
+        (_measured(h), _code(h), num(h["fresh_run_s"], " s"), num(h["fresh_install_s"], " s"),
+         num(h["ci_s"], " s") + ("" if h["ci_passed"] else " (failed)"))
+        for h in s.get("history") or []
+    ]  # fmt: skip
+    if history:
+        headers = ["measured", "code measured", "fresh `make run`", "of which install", "CI"]
+        lines.append(across_changes(headers, history))
+    return "\n".join(lines)
+
+
+def _phases(phases: Dict[str, float]) -> str:
+    return ", ".join(f"{name} {num(seconds, ' s')}" for name, seconds in phases.items())
+
+
 def profile_section(results: Results) -> str:
     p = results.get("profile")
     if not p:
@@ -981,6 +1019,7 @@ SECTIONS = [
     long_run_section,
     replicas_section,
     footprint_section,
+    setup_section,
     model_section,
     profile_section,
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench import common, proc, replicas, report, scoring, shipped_model, targets
+from bench import common, proc, replicas, report, scoring, setup, shipped_model, targets
 from bench.conversation import summary
 from bench.latency import stop_reason
 from bench.load import Outcome, Turn, User, summarise
@@ -650,3 +650,53 @@ def test_replicas_runs_keep_a_line_each_with_the_code_and_machine_measured():
     assert [h["code"] for h in untracked] == [None, "def5678 this change"]
     section = report.replicas_section({"replicas": {**earlier, "history": later}})
     assert "#### Across changes" in section and "| def5678 this change | production, 2 Rasa |" in section
+
+
+# --- Set-up and CI (bench/setup.py) -------------------------------------------------
+
+
+def test_setup_phases_end_at_the_lines_make_prints():
+    ci = [
+        (2.0, "test -x .venv/bin/python || python3.10 -m venv .venv"),
+        (40.5, "touch .venv/.installed"),
+        (90.0, ".venv/bin/python -m pytest -q -n 2 tests/unit"),
+        (300.0, "2879 passed, 1 skipped in 209.1s"),
+        (301.0, ".venv/bin/python -m pytest -q tests/e2e"),
+    ]
+    assert setup.phases(ci, "ci", 640.0) == {
+        "install": 40.5,
+        "lint, validation, test stories": 49.5,
+        "unit tests": 211.0,
+        "end-to-end tests": 339.0,
+    }
+    # a model already trained: make goes from the install to the page and the start
+    run = [(30.0, "touch .venv/.installed"), (32.0, ".venv/bin/python -m bot.cli run"), (55.0, "Vigie est prête")]
+    assert setup.phases(run, "run", 55.0) == {"install": 30.0, "model and page": 2.0, "start": 23.0}
+    # an install make skipped (already done) is left out, not taken from a later line
+    assert setup.phases(run[1:], "run", 55.0) == {"model and page": 32.0, "start": 23.0}
+
+
+def _setup_results(ci_seconds: float, returncode: int) -> dict:
+    fresh = {"seconds": 380.0, "phases": {"install": 45.0, "model and page": 300.0, "start": 35.0}}
+    ci = {"seconds": ci_seconds, "returncode": returncode, "model_reused": True, "phases": {"install": 30.0},
+          "pytest": ["2879 passed, 1 skipped in 209.1s"]}  # fmt: skip
+    figures = {"fresh_run": fresh, "ci": ci}
+    return {"setup": {**figures, "history": setup.history(figures, {}, "abc1234 uv installs the packages")}}
+
+
+def test_setup_targets_and_report():
+    results = _setup_results(700.0, 0)
+    assert targets.fresh_run(results)["status"] == "pass" and targets.fresh_run(results)["margin"] == "+40 s"
+    assert targets.ci_time(results)["status"] == "pass" and targets.ci_time(results)["measured"] == "700 s"
+    section = report.setup_section(results)
+    assert "| fresh clone, `make run` until ready | 380 s | install 45 s, model and page 300 s, start 35 s |" in section
+    assert "passed, model reused from this machine's cache" in section and "- 2879 passed" in section
+    assert "| abc1234 uv installs the packages | 380 s | 45 s | 700 s |" in section
+
+
+def test_a_failed_ci_misses_its_target_however_quick():
+    results = _setup_results(300.0, 2)
+    assert targets.ci_time(results)["status"] == "miss" and "failed (exit 2)" in targets.ci_time(results)["measured"]
+    assert "**failed** (exit 2)" in report.setup_section(results)
+    assert "300 s (failed)" in report.setup_section(results)
+    assert all(t["status"] == "not measured" for t in (targets.fresh_run({}), targets.ci_time({})))
