@@ -96,7 +96,7 @@ def timed(argv: List[str], cwd: Path, env: Dict[str, str], log_file: Path, timeo
     watchdog = threading.Timer(timeout, _stop, (process,))
     watchdog.start()
     try:
-        with open(log_file, "w", encoding="utf-8") as out:
+        with open(log_file, "w", encoding="utf-8", buffering=1) as out:  # line by line, to follow it
             for line in process.stdout:
                 at = time.monotonic() - began
                 lines.append((at, line.rstrip("\n")))
