@@ -134,7 +134,7 @@ def load(split: str) -> List[Persona]:
     real = real_establishments()
     personas: List[Persona] = []
     for path in sorted((PERSONAS / split).glob("*.yml")):
-        raws = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        raws = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []  # libyaml: 10 times quicker
         personas += [Persona.from_yaml(raw, real.get(raw["id"])) for raw in raws]
     return personas
 
