@@ -165,8 +165,8 @@ def run(workdir: Path, smoke: bool) -> dict:
         if install.returncode != 0:
             raise RuntimeError(f"make install failed; see {workdir / 'make-install.log'}")
         return {"install_s": round(install.seconds, 1), "history": []}
-    figures = {"fresh_run": fresh_run(workdir), "ci": ci_run(workdir)}
     code = code_measured().replace(" (with uncommitted changes)", "")  # the clones hold HEAD alone
+    figures = {"fresh_run": fresh_run(workdir), "ci": ci_run(workdir)}
     return {**figures, "history": history(figures, read_results().get("setup", {}), code)}
 
 
