@@ -36,18 +36,26 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
+def migrated_url(request, tmp_path):
+    """The address of an empty database at the latest revision, on each backend: a copy of
+    ``migrated_sqlite``, or a fresh PostgreSQL schema migrated."""
     with database_url(request.param, tmp_path, request) as url:
-        sqlite_file = make_url(url).database if request.param == "sqlite" else None
-        if sqlite_file:
-            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), sqlite_file)
-        declaration_store = DeclarationStore(url)
-        if not sqlite_file:
-            declaration_store.migrate()
-        try:
-            yield declaration_store
-        finally:
-            declaration_store.dispose()
+        if request.param == "sqlite":
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), make_url(url).database)
+        else:
+            migrated = DeclarationStore(url)
+            migrated.migrate()
+            migrated.dispose()
+        yield url
+
+
+@pytest.fixture
+def store(migrated_url):
+    declaration_store = DeclarationStore(migrated_url)
+    try:
+        yield declaration_store
+    finally:
+        declaration_store.dispose()
 
 
 @pytest.fixture

@@ -33,9 +33,6 @@ from bot.channels.slack import (
 )
 from bot.core.paris_time import utc_now
 from bot.core.storage import DeclarationStore
-from tests.support.declarations import (
-    database_url,
-)
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SENDER = "slack|T0|U0CAMILLE"
@@ -87,15 +84,6 @@ async def slack_api():
     await fake.server.start_server()
     yield fake
     await fake.server.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    with database_url(request.param, tmp_path, request) as url:
-        store = DeclarationStore(url)
-        store.migrate()
-        store.dispose()
-        yield url
 
 
 def slack_events(url):
@@ -199,20 +187,20 @@ def sanic_test_mode(monkeypatch):
     monkeypatch.setattr(Sanic, "test_mode", True)
 
 
-def environment(slack_api, db_url):
+def environment(slack_api, migrated_url):
     return {
         "VIGIE_SLACK_TOKEN": TOKEN,
         "VIGIE_SLACK_SIGNING_SECRET": SECRET,
         "VIGIE_SLACK_API_URL": slack_api.url,
-        "DATABASE_URL": db_url,
+        "DATABASE_URL": migrated_url,
     }
 
 
 @pytest.fixture
-def slack_env(slack_api, db_url, monkeypatch):
+def slack_env(slack_api, migrated_url, monkeypatch):
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in environment(slack_api, db_url).items():
+    for name, value in environment(slack_api, migrated_url).items():
         monkeypatch.setenv(name, value)
 
 
@@ -304,11 +292,11 @@ def validate_click(**state):
     )
 
 
-def assert_nothing_processed(vigie, slack_api, db_url=None):
+def assert_nothing_processed(vigie, slack_api, migrated_url=None):
     assert vigie.received == []
     assert slack_api.posts == []
-    if db_url is not None:
-        assert slack_events(db_url) == 0
+    if migrated_url is not None:
+        assert slack_events(migrated_url) == 0
 
 
 # --- Configuration ----------------------------------------------------------------------------------
@@ -381,14 +369,14 @@ async def test_unconfigured_channel_starts_and_answers_503_in_french(monkeypatch
 # --- Messages in, replies out ---------------------------------------------------------------------------
 
 
-async def test_a_signed_direct_message_reaches_rasa(vigie, slack_api, db_url):
+async def test_a_signed_direct_message_reaches_rasa(vigie, slack_api, migrated_url):
     status, answer, _ = await vigie.event(dm_event("Bonjour <@U0VIGIE> rançon &amp; chiffrement &lt;urgent&gt;"))
     assert status == 200 and answer == {"status": "ok"}
     [message] = vigie.received
     assert message.text == "Bonjour rançon & chiffrement <urgent>"
     assert message.sender_id == SENDER and message.input_channel == "slack"
     assert not SENDER_PATTERN.match(message.sender_id)  # no REST client can take this conversation
-    assert slack_events(db_url) == 1
+    assert slack_events(migrated_url) == 1
 
 
 async def test_the_reply_is_escaped_and_has_buttons_and_date_pickers(vigie, slack_api):
@@ -502,14 +490,14 @@ async def test_a_date_selection_comes_back_as_french_text(vigie):
     assert vigie.texts == ["le 2026-11-28 à 04:05"]
 
 
-async def test_picking_alone_processes_nothing(vigie, slack_api, db_url):
+async def test_picking_alone_processes_nothing(vigie, slack_api, migrated_url):
     picked = block_actions(
         {"action_id": "vigie_date", "type": "datepicker", "selected_date": "2026-11-28"},
         state=datetime_state(hour=None),
     )
     status, answer, _ = await vigie.interaction(picked)
     assert status == 200 and answer == {"status": "ignoré"}
-    assert_nothing_processed(vigie, slack_api, db_url)
+    assert_nothing_processed(vigie, slack_api, migrated_url)
 
 
 @pytest.mark.parametrize("state", [{"hour": None}, {"day": None}, {"day": "2026-02-30"}, {"hour": "25:00"}])
@@ -538,10 +526,10 @@ async def test_a_mention_in_a_channel_gets_a_hint_to_write_in_private(vigie, sla
         {"type": "reaction_added"},
     ],
 )
-async def test_other_events_are_acknowledged_and_ignored(vigie, slack_api, db_url, changes):
+async def test_other_events_are_acknowledged_and_ignored(vigie, slack_api, migrated_url, changes):
     status, answer, _ = await vigie.event(dm_event(**changes))
     assert status == 200 and answer == {"status": "ignoré"}
-    assert_nothing_processed(vigie, slack_api, db_url)
+    assert_nothing_processed(vigie, slack_api, migrated_url)
 
 
 async def test_url_verification_answers_the_challenge(vigie, slack_api):
@@ -569,7 +557,7 @@ async def test_silence_from_rasa_is_told_to_the_user(vigie, slack_api):
 
 
 @pytest.mark.parametrize("how", ["unsigned", "forged", "tampered", "stale", "future", "bad timestamp"])
-async def test_unauthentic_requests_are_refused_and_nothing_is_processed(vigie, slack_api, db_url, how):
+async def test_unauthentic_requests_are_refused_and_nothing_is_processed(vigie, slack_api, migrated_url, how):
     raw = json.dumps(dm_event()).encode()
     kwargs = {
         "unsigned": {"signed": False},
@@ -581,16 +569,16 @@ async def test_unauthentic_requests_are_refused_and_nothing_is_processed(vigie, 
     }[how]
     status, answer, _ = await vigie.send(raw, **kwargs)
     assert status == 401 and "signature Slack" in answer["error"]
-    assert_nothing_processed(vigie, slack_api, db_url)
+    assert_nothing_processed(vigie, slack_api, migrated_url)
 
 
-async def test_a_click_is_refused_without_signature(vigie, slack_api, db_url):
+async def test_a_click_is_refused_without_signature(vigie, slack_api, migrated_url):
     status, _, _ = await vigie.interaction(button_click("/affirm"), signed=False)
     assert status == 401
-    assert_nothing_processed(vigie, slack_api, db_url)
+    assert_nothing_processed(vigie, slack_api, migrated_url)
 
 
-async def test_a_replayed_event_is_processed_once(vigie, slack_api, db_url):
+async def test_a_replayed_event_is_processed_once(vigie, slack_api, migrated_url):
     body = dm_event(event_id="Ev0REPLAY")
     raw = json.dumps(body).encode()
     timestamp = int(time.time())
@@ -601,10 +589,10 @@ async def test_a_replayed_event_is_processed_once(vigie, slack_api, db_url):
     status, answer, _ = await vigie.event(body)  # re-signed later
     assert answer == {"status": "déjà traité"}
     assert len(vigie.received) == 1 and len(slack_api.posts) == 2
-    assert slack_events(db_url) == 1
+    assert slack_events(migrated_url) == 1
 
 
-async def test_a_replayed_event_is_still_refused_after_a_restart(vigie, slack_api, db_url):
+async def test_a_replayed_event_is_still_refused_after_a_restart(vigie, slack_api, migrated_url):
     body = dm_event(event_id="Ev0RESTART")
     await vigie.event(body)
     assert len(vigie.received) == 1
@@ -645,13 +633,13 @@ async def test_a_slack_retry_of_an_event_never_received_is_processed_once(vigie)
     assert len(vigie.received) == 1
 
 
-async def test_a_replayed_click_is_processed_once(vigie, db_url):
+async def test_a_replayed_click_is_processed_once(vigie, migrated_url):
     click = button_click("/affirm", trigger_id="13345224609.738474920.8088930838d88f008e0")
     await vigie.interaction(click)
     status, answer, _ = await vigie.interaction(click)
     assert status == 200 and answer == {"status": "déjà traité"}
     assert vigie.texts == ["/affirm"]
-    assert slack_events(db_url) == 1
+    assert slack_events(migrated_url) == 1
 
 
 async def test_a_click_without_trigger_id_is_deduplicated_on_its_action_ts(vigie):
@@ -737,11 +725,11 @@ def _deep(depth):
     ],
 )
 async def test_malformed_bodies_are_refused_and_nothing_is_processed(
-    vigie, slack_api, db_url, raw, content_type, status
+    vigie, slack_api, migrated_url, raw, content_type, status
 ):
     answer_status, answer, _ = await vigie.send(raw, content_type)
     assert answer_status == status and isinstance(answer["error"], str)
-    assert_nothing_processed(vigie, slack_api, db_url)
+    assert_nothing_processed(vigie, slack_api, migrated_url)
 
 
 async def test_without_the_table_nothing_is_processed_and_slack_may_retry(slack_env, slack_api, tmp_path, monkeypatch):
@@ -760,8 +748,8 @@ async def test_without_the_table_nothing_is_processed_and_slack_may_retry(slack_
 # --- The deduplication table ------------------------------------------------------------------------
 
 
-def test_the_table_is_created_by_the_migration(db_url):
-    store = DeclarationStore(db_url)
+def test_the_table_is_created_by_the_migration(migrated_url):
+    store = DeclarationStore(migrated_url)
     try:
         with store.engine.connect() as connection:
             inspector = inspect(connection)
@@ -771,8 +759,8 @@ def test_the_table_is_created_by_the_migration(db_url):
         store.dispose()
 
 
-def test_an_event_id_is_first_only_once_across_instances(db_url):
-    first, second = SlackEventLog(db_url), SlackEventLog(db_url)
+def test_an_event_id_is_first_only_once_across_instances(migrated_url):
+    first, second = SlackEventLog(migrated_url), SlackEventLog(migrated_url)
     try:
         assert first.first_time("event:Ev1") is True
         assert first.first_time("event:Ev1") is False
@@ -783,8 +771,8 @@ def test_an_event_id_is_first_only_once_across_instances(db_url):
         second.dispose()
 
 
-def test_concurrent_inserts_let_exactly_one_through(db_url):
-    logs = [SlackEventLog(db_url) for _ in range(4)]
+def test_concurrent_inserts_let_exactly_one_through(migrated_url):
+    logs = [SlackEventLog(migrated_url) for _ in range(4)]
     results, barrier = [], threading.Barrier(len(logs))
 
     def insert(log):
@@ -803,17 +791,17 @@ def test_concurrent_inserts_let_exactly_one_through(db_url):
             log.dispose()
 
 
-def test_rows_older_than_a_day_are_purged(db_url):
+def test_rows_older_than_a_day_are_purged(migrated_url):
     clock = iter([0.0, 10.0, 4000.0, 4001.0]).__next__
-    log = SlackEventLog(db_url, clock=clock)
+    log = SlackEventLog(migrated_url, clock=clock)
     try:
         assert log.first_time("event:EvOLD")  # purges at t=0 (nothing to purge)
         with log.engine.begin() as connection:
             connection.execute(update(SlackEvent.__table__).values(received_at=utc_now() - timedelta(hours=25)))
         assert log.first_time("event:EvNEW")  # t=10: no purge yet
-        assert slack_events(db_url) == 2
+        assert slack_events(migrated_url) == 2
         assert log.first_time("event:EvNEWER")  # t=4000: purged
-        assert slack_events(db_url) == 2
+        assert slack_events(migrated_url) == 2
         assert log.first_time("event:EvOLD")  # purged: a 5-minute-old request is refused anyway
     finally:
         log.dispose()
@@ -834,12 +822,12 @@ async def test_replies_use_aiohttp_without_blocking(vigie, slack_api, monkeypatc
     assert len(slack_api.posts) == 4
 
 
-def test_the_migration_downgrades_and_upgrades_again(db_url):
+def test_the_migration_downgrades_and_upgrades_again(migrated_url):
     from alembic import command
 
     from bot.core.storage import alembic_config
 
-    store = DeclarationStore(db_url)
+    store = DeclarationStore(migrated_url)
     try:
         cfg = alembic_config(store.url)
         with store.engine.begin() as connection:
