@@ -40,22 +40,21 @@ class _Pool:
 
     def __init__(self) -> None:
         self._index: Dict[str, int] = {}
-        self._strings: List[str] = []
         self._text = ""
         self._offsets = np.zeros(1, dtype=np.int64)
 
-    def add(self, text: str) -> int:
-        found = self._index.get(text)
-        if found is None:
-            found = self._index[text] = len(self._strings)
-            self._strings.append(text)
-        return found
+    def add_all(self, texts: List[str]) -> np.ndarray:
+        """The ids of ``texts``, each new one added (a loop of ``setdefault``: a third of the
+        time of one method call per string, over 390,000 of them)."""
+        index = self._index
+        return np.fromiter((index.setdefault(text, len(index)) for text in texts), dtype=np.int32, count=len(texts))
 
     def freeze(self) -> None:
-        lengths = np.fromiter((len(text) for text in self._strings), dtype=np.int64, count=len(self._strings))
+        strings = list(self._index)  # in the order of their ids
+        lengths = np.fromiter((len(text) for text in strings), dtype=np.int64, count=len(strings))
         self._offsets = np.concatenate(([0], np.cumsum(lengths)))
-        self._text = "".join(self._strings)
-        self._index, self._strings = {}, []
+        self._text = "".join(strings)
+        self._index = {}
 
     def __getitem__(self, at: int) -> str:
         return self._text[self._offsets[at] : self._offsets[at + 1]]
@@ -82,11 +81,18 @@ class HashedTable:
     """A mapping of word → list of lemmas with ``get(word, default)``, as spaCy's ``Table``."""
 
     def __init__(self, items: Iterable[Tuple[Any, Sequence[str]]], pool: _Pool) -> None:
-        pairs = sorted((_key(key), [pool.add(value) for value in values]) for key, values in items)
-        self._keys = np.fromiter((key for key, _ in pairs), dtype=np.uint64, count=len(pairs))
+        pairs = list(items)
+        keys = np.fromiter((_key(key) for key, _ in pairs), dtype=np.uint64, count=len(pairs))
         lengths = np.fromiter((len(values) for _, values in pairs), dtype=np.int64, count=len(pairs))
-        self._starts = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
-        self._values = np.fromiter((v for _, values in pairs for v in values), dtype=np.int32)
+        values = pool.add_all([value for _, lemmas in pairs for value in lemmas])
+        # sorted by key with numpy, each key's lemmas moved along with it, in their order
+        order = np.argsort(keys, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        moved = np.argsort(np.repeat(rank, lengths), kind="stable")
+        self._keys = keys[order]
+        self._starts = np.concatenate(([0], np.cumsum(lengths[order]))).astype(np.int32)
+        self._values = values[moved]
         self._pool = pool
 
     def _find(self, key: Any) -> int:
