@@ -98,3 +98,20 @@ def test_training_data_gets_the_tokens_rasa_s_own_loop_gives_message_by_message(
     one_by_one = tokens(Tokenizer.process_training_data(tokenizer, load()))
     assert len(batched) > 2000 and any("action_name_tokens" in t or "intent_tokens" in t for t in batched)
     assert batched == one_by_one
+
+
+def test_a_word_s_fingerprint_is_rasa_s_and_follows_its_changes():
+    from rasa.nlu.tokenizers.tokenizer import Token
+
+    tokenizer = FrenchTokenizer(FrenchTokenizer.get_default_config())
+    word = tokenizer.tokenize(Message(data={"text": "Les postes étaient chiffrés"}), "text")[1]
+
+    def rasa_s(token):
+        return Token(token.text, token.start, token.end, dict(token.data), token.lemma).fingerprint()
+
+    first = word.fingerprint()
+    assert first == rasa_s(word) and word.fingerprint() == first
+    word.set("pattern", {"dpi": 1})
+    assert word.fingerprint() == rasa_s(word) != first
+    word.lemma = "autre"
+    assert word.fingerprint() == rasa_s(word)
