@@ -73,6 +73,7 @@ def save(path: Path, compiled: re.Pattern) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
             np.savez(out, **fields)
+        os.chmod(out.name, 0o644)  # readable by the service user of an image built as root
         os.replace(out.name, path)
     except OSError:
         return False

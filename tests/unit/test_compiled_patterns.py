@@ -30,6 +30,7 @@ def test_a_small_pattern_comes_back_the_same_and_re_compile_finds_it(tmp_path):
     text = r"(?iu)^(?P<avant>sous|entre)[-'](?P<mot>[a-zé]+)$|^\d{1,2}h\d{0,2}$"
     path, original = tmp_path / "p.npz", re.compile(text)
     assert compiled_patterns.save(path, original)
+    assert path.stat().st_mode & 0o777 == 0o644  # an image's service user reads what its build wrote
     re.purge()
     preloaded = compiled_patterns.preload(path)
     assert preloaded == original and preloaded is not original and re.compile(text) is preloaded

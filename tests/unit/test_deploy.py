@@ -159,6 +159,8 @@ def test_dockerfile_builds_one_image_with_its_model_and_a_non_root_user():
     assert "pip install -r /tmp/requirements.txt" in text and "COPY requirements.txt" in text
     assert "rasa train --fixed-model-name vigie --out models" in text
     assert "RASA_TELEMETRY_ENABLED=false" in text
+    # the pattern training compiles is kept where the runtime stage finds it (copied with /app)
+    assert "VIGIE_CACHE_DIR=/app/cache" in text and "COPY --from=build /app /app" in text
     users = re.findall(r"^USER (\S+)", text, re.M)
     assert users and users[-1].split(":")[0] == "10001", "numeric non-root user, last USER of the file"
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
