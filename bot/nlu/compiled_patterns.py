@@ -44,7 +44,7 @@ def preload(path: Path) -> Optional[re.Pattern]:
         return None
     try:
         pattern = _read(path)
-    except (OSError, ValueError, KeyError, RuntimeError):
+    except Exception:  # a missing, truncated or foreign file: spaCy compiles the pattern itself
         return None
     # the key re.compile(text) looks up, flags 0 (spaCy's flags are inside the text: "(?iu)")
     re._cache[type(pattern.pattern), pattern.pattern, 0] = pattern  # type: ignore[attr-defined]
@@ -72,9 +72,14 @@ def save(path: Path, compiled: re.Pattern) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
-            np.savez(out, **fields)
-        os.chmod(out.name, 0o644)  # readable by the service user of an image built as root
-        os.replace(out.name, path)
+            written = Path(out.name)
+            try:
+                np.savez(out, **fields)
+                os.chmod(written, 0o644)  # readable by the service user of an image built as root
+                os.replace(written, path)
+            except OSError:
+                written.unlink(missing_ok=True)
+                raise
     except OSError:
         return False
     return True

@@ -44,8 +44,8 @@ def _french() -> Any:
     # lemmatizer itself is added with its tables in a compact form (the same lemmas)
     nlp = spacy.load(PIPELINE, exclude=["parser", "ner", "lemmatizer"])
     words = getattr(getattr(nlp.tokenizer, "token_match", None), "__self__", None)
-    if words is not None and words is not preloaded:
-        compiled_patterns.save(saved, words)
+    if words is not None and (preloaded is None or preloaded.pattern != words.pattern):
+        compiled_patterns.save(saved, words)  # none kept yet, or kept for another text
     french_lemmatizer(nlp)
     return nlp
 

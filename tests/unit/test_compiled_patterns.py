@@ -64,6 +64,9 @@ def test_a_damaged_or_missing_file_costs_the_compile_not_a_different_pattern(tmp
     assert compiled_patterns.preload(tmp_path / "absent.npz") is None
     path.write_bytes(b"not numpy")
     assert compiled_patterns.preload(path) is None
+    assert compiled_patterns.save(path, re.compile(text))
+    path.write_bytes(path.read_bytes()[:200])  # a file cut short: a zip archive without its end
+    assert compiled_patterns.preload(path) is None
     assert re.compile(text).match("a-bb")
 
 
