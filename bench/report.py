@@ -727,9 +727,9 @@ def setup_section(results: Results) -> str:
     lines = [
         title,
         "",
-        "The commit measured, cloned beside ../shared. `make run`: empty package and model caches, free ports, "
-        'until "Vigie est prête" (downloads and training included). `.ci/run`: `make test` on another clean clone, '
-        "with this machine's package and model caches as the CI finds them.",
+        "The commit measured, cloned beside ../shared. `make run`: empty package, model and pattern caches, "
+        'free ports, until "Vigie est prête" (downloads and training included). `.ci/run`: `make test` on another '
+        "clean clone, with this machine's package and model caches as the CI finds them.",
         "",
         table(["run", "time", "phases"], rows),
         "",

@@ -1,7 +1,8 @@
 """Set-up: what a newcomer and the CI wait (issue 18).
 
 - Fresh ``make run``: the commit measured (HEAD) cloned into a temporary directory beside
-  ../shared, with empty package and model caches (``UV_CACHE_DIR``, ``MODEL_CACHE``), free
+  ../shared, with empty package, model and pattern caches (``UV_CACHE_DIR``, ``MODEL_CACHE``,
+  ``VIGIE_CACHE_DIR``), free
   ports; from ``make run`` to "Vigie est prête", downloads and training included.
 - CI: ``.ci/run`` (``make test``) on another clean clone, as the CI runs it: the package cache
   and the model cache of this machine as they are (a change that leaves the training inputs
@@ -128,7 +129,7 @@ def _stop(process: subprocess.Popen) -> None:
 def fresh_run(workdir: Path) -> dict:
     checkout = clone(workdir, "fresh")
     ports = {f"VIGIE_{name}_PORT": str(free_port()) for name in ("ACTION", "RASA", "WEB", "AUTHORITY")}
-    env = environment(UV_CACHE_DIR=str(workdir / "uv-cache"), **ports)
+    env = environment(UV_CACHE_DIR=str(workdir / "uv-cache"), VIGIE_CACHE_DIR=str(workdir / "vigie-cache"), **ports)
     log("timing a fresh clone's `make run` (empty caches) until Vigie is ready")
     run = timed(
         ["make", "run", f"MODEL_CACHE={workdir / 'model-cache'}"],
