@@ -61,8 +61,9 @@ browser: $(AXE)
 
 # Retrain only when the training data, the domain, the config or our NLU code changed.
 # A model this machine already trained from the same inputs is reused (bot/model_cache.py);
-# `make train MODEL_CACHE=` always trains.
-MODEL_CACHE ?= $(HOME)/.cache/vigie/models
+# `make train MODEL_CACHE=` always trains. Under VIGIE_CACHE_DIR when it is set, as what the
+# processes keep (bot/settings.py: ~/.cache/vigie by default).
+MODEL_CACHE ?= $(or $(VIGIE_CACHE_DIR),$(HOME)/.cache/vigie)/models
 MODEL_KEY = $(PY) -m bot.model_cache $(1) --cache "$(MODEL_CACHE)" --model $(MODEL) $(TRAINING_INPUTS) requirements.txt
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS) requirements.txt
