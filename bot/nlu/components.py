@@ -198,6 +198,10 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
     OWN_ACCOUNT_WORDS = 8
     OWN_ACCOUNT_TYPE = 0.5
     CONCRETE = ("datetime", "structure_name", "structure_type")
+    # A long account that asks nothing, with a when or a where and what it touched, is a
+    # description whatever the type ranking says ("Madame, Monsieur, je vous informe qu'une
+    # connexion non autorisée a été établie sur le serveur…, constaté hier"): the type is asked.
+    TOUCHED = ("affected_systems", "perimeter", "care_impact", "data_impact", "patient_endangerment")
     # No declaration is due here (a pharmacy, a private practice): the question keeps its answer alone
     NOT_DECLARED_HERE = ("faq/liberaux_pharmacies",)
     # Nor when one was already made, or when nobody took the bait (the answer says it is not declared)
@@ -237,6 +241,9 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
                 message.set("intent", {"name": "declare_incident", "confidence": 1.0}, add_to_output=True)
                 message.set(ASKED, is_question(text), add_to_output=True)
                 continue
+            if intent.get("name") == "faq" and self._long_account(message, text):
+                message.set("intent", {"name": "declare_incident", "confidence": 1.0}, add_to_output=True)
+                continue
             replaced = intent.get("name") in self.REPLACED or (
                 intent.get("name") == "faq" and len(text.split()) >= self.LONG_ACCOUNT
             )
@@ -248,6 +255,12 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
                     "intent", {"name": "declare_incident", "confidence": best["confidence"]}, add_to_output=True
                 )
         return messages
+
+    def _long_account(self, message: Message, text: str) -> bool:
+        if len(text.split()) < self.LONG_ACCOUNT or is_question(text) or self.NO_NEW_DECLARATION.search(fold(text)):
+            return False
+        said = {entity.get("entity") for entity in message.get(ENTITIES) or []}
+        return bool(said & set(self.CONCRETE)) and bool(said & set(self.TOUCHED))
 
     def _own_account(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> bool:
         selector = (message.get("response_selector") or {}).get("faq") or {}

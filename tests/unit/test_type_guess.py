@@ -242,6 +242,22 @@ def _read(text, intent, ranking):
             True,
             False,
         ),
+        # a long account that asks nothing, of a type the classifier cannot tell, with a when and what it touched
+        (
+            "Je vous signale qu'un accès non autorisé a été relevé hier soir sur le serveur de l'imagerie "
+            "de la clinique du Parc, depuis le compte d'un prestataire que nous n'avons pas sollicité.",
+            [("autre", 0.3)],
+            True,
+            False,
+        ),
+        # the same length, a statement that asks about the scheme, touching nothing of the person's own
+        (
+            "Je souhaiterais connaître le délai dont dispose une clinique pour déclarer un incident "
+            "de sécurité à l'ARS et à CERT Santé après l'avoir constaté.",
+            [("autre", 0.3)],
+            False,
+            False,
+        ),
         # a question about the scheme, even naming a type: the FAQ
         ("est-ce qu'un rançongiciel doit être déclaré à l'ARS et à l'ANSSI ?", [("rancongiciel", 0.9)], False, False),
         ("combien de temps a-t-on pour déclarer une fuite de données ?", [("fuite_donnees", 0.9)], False, False),
