@@ -261,7 +261,8 @@ _NOW_RE = re.compile(r"(?<![\w'])(?:maintenant|a\s+l'instant|tout\s+a\s+l'heure)
 _NOW_ALONE = re.compile(r"\W*(?:(?:la|juste)\s+)?maintenant(?:\s+meme)?\W*$")
 _TIME_AFTER = re.compile(rf"[\s,]*(?:(?:{_APPROX_PREPS}|a|des)\s+)?\d")
 
-_TODAY_RE = re.compile(r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)")
+# "à ce jour", "jusqu'à ce jour" say "so far", not "today" ("aucune fuite constatée à ce jour")
+_TODAY_RE = re.compile(r"(?<![\w'])(?:aujourd'?\s?hui|auj|ajd|aujd|ajrd|(?<!\ba\s)ce\s+jour(?!\s*-?\s*la(?!\w)))(?!\w)")
 _YESTERDAY_RE = re.compile(r"(?<!\w)(?P<before>avant[- ]?)?hier(?!\w)")
 _WEEKDAY_RE = re.compile(
     rf"""(?<![\w'])(?:(?:le|ce)\s+)?(?P<wd>{_WD})

@@ -94,6 +94,8 @@ POSITIVE = [
     ("auj vers 11h", "2026-11-28 11:00", True, False),
     ("aujourdhui", "2026-11-28 00:00", False, False),
     ("aujourd'hui à 18h", "2026-11-28 00:00", False, False),  # hour to come: only the day
+    ("constaté ce jour vers 10h", "2026-11-28 10:00", True, False),
+    ("nous avons relevé ce jour une connexion", "2026-11-28 00:00", False, False),
     # --- parts of today
     ("ce matin", "2026-11-28 08:00", False, False),
     ("ce matin vers 7h", "2026-11-28 07:00", True, False),
@@ -379,6 +381,8 @@ NEGATIVE = [
     "la bascule a duré 1h20 environ",
     "une interruption de 3h15 à peu près",
     "c'est trois heures de travail perdues",
+    "aucune anomalie relevée à ce jour",  # "so far", not "today"
+    "rien n'a été exfiltré jusqu'à ce jour",
 ]
 
 
