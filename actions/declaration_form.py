@@ -25,6 +25,7 @@ from actions.understanding import (
 from bot.core import fields as registry
 from bot.core import schema
 from bot.core.fields import UNKNOWN
+from bot.core.french import format_incident_date_fr
 from bot.core.language import french_nlp
 from bot.core.paris_time import PARIS
 from bot.core.pii import count_masks, mask_pii, masked_notice
@@ -266,11 +267,12 @@ class ValidateDeclarationForm(FormValidationAction):
 
     def validate_detected_at(self, value, dispatcher, tracker, domain) -> Result:
         def check(text: str) -> str:
-            detected = check_detected_at(_parse_iso(text), datetime.now(PARIS))
-            check_started_at(_parse_iso(tracker.get_slot("started_at")), detected)
-            return detected.isoformat()
+            return check_detected_at(_parse_iso(text), datetime.now(PARIS)).isoformat()
 
-        return _checked("detected_at", value, check, dispatcher)
+        checked = _checked("detected_at", value, check, dispatcher)
+        if "started_at" in tracker.slots_to_validate():
+            return checked  # a start said with it is checked against it by validate_started_at
+        return {**checked, **_start_before(checked["detected_at"], tracker.get_slot("started_at"), dispatcher)}
 
     def validate_started_at(self, value, dispatcher, tracker, domain) -> Result:
         if value == "inconnu":
@@ -346,6 +348,26 @@ def _checked(
         dispatcher.utter_message(text=error.message)
         return {field: None}
     return {field: clean, **(extra(clean) if extra else {})}
+
+
+def _start_before(detected: Optional[str], started: Optional[str], dispatcher: CollectingDispatcher) -> Result:
+    """The detection just said comes first: a start noted earlier that falls after it is
+    withdrawn, and said so (refusing the detection would ask again what was just answered)."""
+    try:
+        start, seen = _parse_iso(started), _parse_iso(detected)
+    except InvalidValue:
+        return {}  # "inconnu": nothing to compare
+    if start is None or seen is None:
+        return {}
+    try:
+        check_started_at(start, seen)
+    except InvalidValue:
+        dispatcher.utter_message(
+            text=f"Le début de l'incident que j'avais noté ({format_incident_date_fr(start)}) venait après "
+            "ce constat : je l'ai retiré. Vous pourrez préciser plus tard quand l'incident a commencé."
+        )
+        return {"started_at": None}
+    return {}
 
 
 def _parse_iso(value: Optional[str]) -> Optional[datetime]:

@@ -384,6 +384,24 @@ async def test_a_day_then_a_time_later_in_the_answer_are_one_date():
     assert datetime.fromisoformat(values["detected_at"]) == _days_ago_at(1, 16)
 
 
+async def test_a_detection_answered_before_a_start_noted_earlier_is_kept_and_the_start_withdrawn():
+    """The pending question's answer comes first: refusing it for a start read earlier would ask
+    the detection again, with an answer the person cannot change."""
+    started = {"requested_slot": "detected_at", "started_at": _days_ago_at(0, 0).isoformat(), "submission_key": "k"}
+    values, said = await turn(started, "Hier vers 11h30, en relisant les journaux.")
+    assert datetime.fromisoformat(values["detected_at"]).date() == _days_ago_at(1, 0).date()
+    assert values["started_at"] is None and values["requested_slot"] != "detected_at"
+    assert any("je l'ai retiré" in text for text in said)
+
+
+async def test_a_start_said_with_its_detection_is_still_checked_against_it():
+    values, said = await turn(
+        {"requested_slot": "detected_at", "submission_key": "k"}, "constaté hier à 9h, ça a commencé aujourd'hui à 1h"
+    )
+    assert values.get("started_at") is None
+    assert not any("je l'ai retiré" in text for text in said)
+
+
 async def test_a_start_time_without_a_day_is_read_before_the_detection():
     # seen the day before yesterday: a rolling reading (today, else yesterday) would be after it
     detected = {"requested_slot": "started_at", "detected_at": _days_ago_at(2, 22).isoformat()}
