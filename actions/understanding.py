@@ -390,7 +390,10 @@ NOT_KNOWN = re.compile(
     r"^\W*(?:(?:bof|euh+|hmm+|ben)\W+)?"  # "bof, je sais plus trop"
     r"(?:je ne sais (?:pas|plus)|je sais (?:pas|plus)|sais pas|j'en sais rien|on ne sait (?:pas|plus)|on sait pas"
     r"|nous ne savons pas|(?:je|on|nous) ne l(?:e |')sa(?:is|it|vons) pas|jsp|aucune idee|je ne suis (?:pas|plus) sur"
-    r"|pas la moindre idee|impossible a dire)\b"
+    r"|pas la moindre idee|(?:c'est |c est |encore )?(?:impossible|difficile|trop tot) (?:a|pour) (?:le |l')?"
+    r"(?:dire|savoir|chiffrer|estimer|evaluer|preciser|determiner)"
+    r"|pas encore (?:connu|chiffre|evalue|estime|determine)e?s?|inconnue?s?|non connue?s?|indeterminee?s?"
+    r"|on ne peut pas (?:encore )?(?:le |l')?(?:dire|savoir|chiffrer|estimer|evaluer))\b"
 )
 # "Je ne sais pas… oui, si ça peut aider", "jsp, non je crois pas": a doubt, then the answer (folded);
 # not "je ne sais pas, non" nor "je ne sais pas non plus", which say the doubt again

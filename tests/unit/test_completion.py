@@ -192,6 +192,18 @@ async def test_typed_not_knowing_is_an_answer_the_pass_button_is_not():
         assert values["skipped_fields"] == ["provider_involved"] and values.get("provider_involved") is None
 
 
+@pytest.mark.parametrize(
+    "said", ["impossible à chiffrer pour l'instant", "c'est trop tôt pour le dire", "pas encore évalué", "inconnu"]
+)
+async def test_saying_it_cannot_be_told_yet_passes_the_question_whatever_nlu_read(said):
+    """Read as the fallback, these came back twice as "je n'ai pas compris" and the question
+    was never offered again: they say "je ne sais pas" in other words."""
+    slots = completing(requested_slot="persons_affected", completion_fields=["persons_affected", "cause"])
+    slots["persons_affected"] = None
+    values = await form_turn(slots, said, "nlu_fallback")
+    assert values["skipped_fields"] == ["persons_affected"] and values["requested_slot"] == "cause"
+
+
 async def test_nothing_changed_ends_the_questions_without_a_summary():
     values = await form_turn(completing(requested_slot="handling_status"), "terminer", "finish")
     assert values["requested_slot"] is None
