@@ -1033,7 +1033,7 @@ def _dates(
             # "tombé à 8 h 40, pas 9 h 10. Les commandes entre 8 h 40 et 9 h 10…": one moment said twice
             dates = [d for i, d in enumerate(dates) if not any(_same_moment(d, e) for e in dates[:i])]
         if len(dates) == 1:
-            field = _corrected_field(denied, slots) or (
+            field = _corrected_field(denied, slots, text, dates[0]) or (
                 "started_at" if _says_start(text) and not opening else "detected_at"
             )
             chosen = {field: dates[0]}
@@ -1139,12 +1139,17 @@ def _clock(value: str) -> str:
     return datetime.fromisoformat(value).astimezone(PARIS).strftime("%H:%M")
 
 
-def _corrected_field(denied: List[Dict[str, Any]], slots: Dict[str, Any]) -> Optional[str]:
-    """ "hier à 18h40, pas à 22h": the field that held 22h is the one put right."""
+def _corrected_field(
+    denied: List[Dict[str, Any]], slots: Dict[str, Any], text: str, said: Dict[str, Any]
+) -> Optional[str]:
+    """ "hier à 18h40, pas à 22h": the field that held 22h is the one put right. "La coupure a
+    commencé à 0h40, pas 1h", when 1h was held as the detection and no start: the start is put
+    right, and 1h stays when it was seen."""
     for field in ("detected_at", "started_at"):
         held = slots.get(field)
         if held and any(_says(d, held) for d in denied):
-            return field
+            began = BEGAN.search(fold(_clause(text, said["start"], said["end"]))) and not _noticed(text, said)
+            return "started_at" if field == "detected_at" and began and not slots.get("started_at") else field
     return None
 
 

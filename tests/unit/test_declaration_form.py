@@ -394,6 +394,15 @@ async def test_a_detection_answered_before_a_start_noted_earlier_is_kept_and_the
     assert any("je l'ai retiré" in text for text in said)
 
 
+async def test_a_correction_of_when_it_began_puts_the_start_right_not_the_detection():
+    """The opening's only time was held as the detection; "it began at 0h40, not 1h" says when it
+    began, and the detection stays."""
+    held = {"requested_slot": "care_impact", "detected_at": _days_ago_at(1, 1).isoformat(), "submission_key": "k"}
+    values, _ = await turn(held, "correction : la coupure a commencé hier à 0h40, pas 1h, c'est dans le ticket")
+    assert datetime.fromisoformat(values["started_at"]) == _days_ago_at(1, 0, 40)
+    assert "detected_at" not in values
+
+
 async def test_a_start_said_with_its_detection_is_still_checked_against_it():
     values, said = await turn(
         {"requested_slot": "detected_at", "submission_key": "k"}, "constaté hier à 9h, ça a commencé aujourd'hui à 1h"
