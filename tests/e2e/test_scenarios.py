@@ -201,3 +201,21 @@ def test_example_incident_is_declared(vigie, name):
         assert int(stored["started_at"][11:13]) == expected["started_hour"]
     assert stored["declarant_phone"] == "+33612345678"
     assert stored["description"]
+
+
+def test_a_structure_named_in_the_opening_is_never_asked_for_its_finess_type_or_region(vigie):
+    """Issue 15's promise, through the REST channel: the register gives the number, the type and
+    the region of "le CH de Dax" once the person says "oui" to it."""
+    opening = (
+        "Bonjour, ici le CH de Dax : un rançongiciel a chiffré les serveurs de fichiers, "
+        "les urgences sont passées en mode dégradé papier."
+    )
+    reference, questions = declare(vigie, opening, PERSONA)
+    assert "structure_match" in questions
+    assert not {"finess", "structure_type", "region", "structure_name"} & set(questions), questions
+    stored = vigie.declaration(reference)
+    assert (stored["finess"], stored["structure_type"], stored["region"]) == (
+        "400000105",
+        "etablissement_sante_public",
+        "nouvelle_aquitaine",
+    )
