@@ -175,6 +175,11 @@ class ExplicitRequests(_Configless):
         return messages
 
 
+def _kinds_said(message: Message) -> set:
+    """The kinds of entity the extractors found in the message ("datetime", "perimeter"…)."""
+    return {entity.get("entity") for entity in message.get(ENTITIES) or []}
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class DescribedIncident(PackageFingerprint, GraphComponent):
     """A message that plainly describes an incident starts (or feeds) a declaration, even when the
@@ -257,18 +262,22 @@ class DescribedIncident(PackageFingerprint, GraphComponent):
         return messages
 
     def _long_account(self, message: Message, text: str) -> bool:
-        if len(text.split()) < self.LONG_ACCOUNT or is_question(text) or self.NO_NEW_DECLARATION.search(fold(text)):
+        if len(text.split()) < self.LONG_ACCOUNT or is_question(text) or not self._declarable(message, text):
             return False
-        said = {entity.get("entity") for entity in message.get(ENTITIES) or []}
+        said = _kinds_said(message)
         return bool(said & set(self.CONCRETE)) and bool(said & set(self.TOUCHED))
 
-    def _own_account(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> bool:
+    def _declarable(self, message: Message, text: str) -> bool:
+        """Neither a structure that declares elsewhere nor a declaration already made or not due."""
         selector = (message.get("response_selector") or {}).get("faq") or {}
         if (selector.get("response") or {}).get("intent_response_key") in self.NOT_DECLARED_HERE:
             return False
-        if self.NO_NEW_DECLARATION.search(fold(text)):
+        return not self.NO_NEW_DECLARATION.search(fold(text))
+
+    def _own_account(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> bool:
+        if not self._declarable(message, text):
             return False
-        said = {entity.get("entity") for entity in message.get(ENTITIES) or []}
+        said = _kinds_said(message)
         sure = bool(ranking) and ranking[0]["name"] != "autre" and ranking[0]["confidence"] >= self.OWN_ACCOUNT_TYPE
         typed = "incident_type" in said or sure
         return typed and bool(said & set(self.CONCRETE)) and len(text.split()) >= self.OWN_ACCOUNT_WORDS

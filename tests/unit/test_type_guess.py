@@ -289,6 +289,21 @@ def test_no_declaration_starts_where_the_answer_says_none_is_due_here(topic, sta
     assert (message.get("intent")["name"] == "declare_incident") is starts
 
 
+@pytest.mark.parametrize("topic, starts", [("faq/liberaux_pharmacies", False), ("faq/delai_declaration", True)])
+def test_a_long_account_of_a_structure_that_declares_elsewhere_keeps_its_answer(topic, starts):
+    """The long account of a type the classifier cannot tell follows the same exclusions as the others."""
+    from bot.nlu.components import DescribedIncident
+
+    text = (
+        "Notre officine de Vire vous signale que le poste du comptoir et le logiciel de délivrance "
+        "sont inaccessibles depuis ce matin, sans explication pour l'instant."
+    )
+    message = _read(text, "faq", [("autre", 0.3)])
+    message.set("response_selector", {"faq": {"response": {"intent_response_key": topic}}})
+    DescribedIncident(DescribedIncident.get_default_config()).process([message])
+    assert (message.get("intent")["name"] == "declare_incident") is starts
+
+
 @pytest.mark.parametrize(
     "text",
     [
